@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { STAGE_CODES } from '../shared/src/stages';
+
+const optionList = (what: string) =>
+  z
+    .array(z.string().trim().min(1, `${what}选项不能为空字符串`).max(50))
+    .min(1, `${what}至少需要一个选项`)
+    .refine((list) => new Set(list).size === list.length, `${what}选项不能重复`);
+
+const positiveNumber = z.number().positive('必须是正数');
+
+export const policySchema = z
+  .object({
+    timeZone: z.string().refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, '不是有效的 IANA 时区名 (例如 Asia/Shanghai)'),
+    stages: z
+      .array(z.object({ code: z.enum(STAGE_CODES), label: z.string().trim().min(1).max(10) }).strict())
+      .refine(
+        (list) => list.length === STAGE_CODES.length && list.every((s, i) => s.code === STAGE_CODES[i]),
+        `阶段必须依次为 ${STAGE_CODES.join(', ')} (只可修改名称)`,
+      )
+      .refine((list) => new Set(list.map((s) => s.label)).size === list.length, '阶段名称不能重复'),
+    overdueExcludedStages: z.array(z.enum(STAGE_CODES)),
+    options: z
+      .object({
+        industries: optionList('行业'),
+        hospitalLevels: optionList('医院等级'),
+        departmentActivity: optionList('科室活跃度'),
+        visitObjectives: optionList('拜访目标'),
+        bottlenecks: optionList('业务瓶颈'),
+        agreedActions: optionList('约定动作'),
+        followUpForms: optionList('跟进形式'),
+        firstTouchMethods: optionList('首次触达方式'),
+      })
+      .strict(),
+    limits: z
+      .object({
+        todoConfirmHours: positiveNumber,
+        leadFirstTouchHours: positiveNumber,
+        regradeIntervalHours: positiveNumber,
+        overdueDays: positiveNumber,
+        nextFollowUpHorizonDays: positiveNumber,
+        sessionTtlDays: positiveNumber,
+        inviteTtlDays: positiveNumber,
+      })
+      .strict(),
+    grading: z
+      .object({
+        weights: z
+          .object({
+            paymentHistory: z.number().min(0).max(1),
+            inventorySpeed: z.number().min(0).max(1),
+            hospitalLevelActivity: z.number().min(0).max(1),
+            competitorPenetration: z.number().min(0).max(1),
+          })
+          .strict()
+          .refine((w) => Math.abs(Object.values(w).reduce((a, b) => a + b, 0) - 1) < 1e-6, {
+            message: '各维度权重之和必须等于 1',
+          }),
+        grades: z
+          .array(z.object({ grade: z.string().trim().min(1).max(4), minScore: z.number().min(0).max(100) }).strict())
+          .min(2, '至少需要两个等级')
+          .refine((g) => g.every((x, i) => i === 0 || x.minScore < g[i - 1]!.minScore), '等级必须按最低分从高到低排列')
+          .refine((g) => g[g.length - 1]?.minScore === 0, '最后一个等级的最低分必须为 0, 以便每个客户都有等级'),
+      })
+      .strict(),
+    import: z
+      .object({
+        maxRows: z.number().int().positive().max(100000),
+        maxFileMegabytes: positiveNumber.max(100),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type Policy = z.infer<typeof policySchema>;

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { bodyParser } from '@koa/bodyparser';
+import multer from '@koa/multer';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { DataSource } from 'typeorm';
+import type { Clock } from './clock';
+import type { Env } from './config/env';
+import type { Policy } from './config/policy';
+import { TokenCache } from './channels/token-cache';
+import { WechatLoginClient } from './channels/wechat/wechat-login.client';
+import { WecomApiClient } from './channels/wecom/wecom-api.client';
+import { LOGIN_RETRY } from './channels/http-client';
+import { AppError, errorMiddleware } from './http/errors';
+import { buildOpenApi } from './http/openapi';
+import { checkAccess, parseInput, route, type AnyRoute, type ApiContext, type MemberContext } from './http/route';
+import type { Logger } from './logger';
+import { CustomerExcel } from './modules/customers/customer-excel';
+import { customerRoutes } from './modules/customers/customer.routes';
+import { CustomerService } from './modules/customers/customer.service';
+import { AuthService } from './modules/org/auth.service';
+import { orgRoutes } from './modules/org/org.routes';
+import { OrgService } from './modules/org/org.service';
+
+export interface AppDeps {
+  db: DataSource;
+  policy: Policy;
+  env: Env;
+  clock: Clock;
+  logger: Logger;
+}
+
+export function createServices(deps: AppDeps) {
+  const { db, policy, env, clock, logger } = deps;
+  const tokens = new TokenCache(db, clock);
+  const org = new OrgService(db, policy, clock);
+  const auth = new AuthService(db, policy, clock, org, {
+    wechat: env.wechat ? new WechatLoginClient(env.wechat) : null,
+    wecom: env.wecom ? { client: new WecomApiClient(env.wecom, tokens, LOGIN_RETRY), env: env.wecom } : null,
+  }, logger);
+  const customers = new CustomerService(db, policy, clock, org);
+  const customerExcel = new CustomerExcel(db, policy, clock, org, customers);
+  return { tokens, org, auth, customers, customerExcel };
+}
+export type Services = ReturnType<typeof createServices>;
+
+function systemRoutes(deps: AppDeps): AnyRoute[] {
+  const { policy } = deps;
+  return [
+    route({
+      method: 'get', path: '/options', tag: '系统', summary: '可配置选项 (阶段、行业、拜访目标等, 来自 config/)', access: 'member',
+      handler: async () => ({
+        stages: policy.stages,
+        grades: policy.grading.grades.map((g) => g.grade),
+        ...policy.options,
+        limits: policy.limits,
+      }),
+    }),
+  ];
+}
+
+export function buildApp(deps: AppDeps, services: Services = createServices(deps)) {
+  const { db, logger, policy } = deps;
+  const app = new Koa({ proxy: true });
+  const routes: AnyRoute[] = [
+    ...orgRoutes(services.auth, services.org, deps.env),
+    ...customerRoutes(services.customers, services.customerExcel),
+    ...systemRoutes(deps),
+  ];
+  const openApi = buildOpenApi(routes, { version: '0.1.0' });
+
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: policy.import.maxFileMegabytes * 1024 * 1024, files: 1, fields: 10 },
+  });
+
+  const router = new Router();
+  router.get('/healthz', async (ctx) => {
+    try {
+      await db.query('SELECT 1');
+      ctx.body = { status: 'ok', database: 'up', driver: db.options.type };
+    } catch (error) {
+      logger.error({ err: error }, 'health check: database down');
+      ctx.status = 503;
+      ctx.body = { status: 'degraded', database: 'down', driver: db.options.type };
+    }
+  });
+
+  const api = new Router({ prefix: '/api/v1' });
+  api.get('/openapi.json', (ctx) => {
+    ctx.body = openApi;
+  });
+  for (const spec of routes) {
+    const handlers = [
+      async (ctx: ApiContext, next: Koa.Next) => {
+        if (spec.access !== 'public') {
+          const token = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'))?.[1]?.trim();
+          const member = token ? await services.auth.authenticate(token) : null;
+          if (member) ctx.state.member = member;
+        }
+        checkAccess(spec, ctx);
+        await next();
+      },
+      ...(spec.upload ? [upload.single('file') as unknown as Koa.Middleware] : []),
+      async (ctx: ApiContext) => {
+        const input = parseInput(spec, ctx);
+        const result = await spec.handler(ctx as MemberContext, input as never);
+        if (result !== undefined) ctx.body = result;
+        if (spec.status) ctx.status = spec.status;
+      },
+    ];
+    (api[spec.method] as (path: string, ...mw: unknown[]) => unknown).call(api, spec.path, ...handlers);
+  }
+
+  app.use(async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    ctx.state.requestId = ctx.get('x-request-id').slice(0, 64) || randomUUID();
+    ctx.set('X-Request-Id', ctx.state.requestId);
+    try {
+      await next();
+    } finally {
+      logger.info(
+        {
+          requestId: ctx.state.requestId,
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          memberId: ctx.state.member?.id,
+          errorCode: ctx.state.errorCode,
+        },
+        'request',
+      );
+    }
+  });
+  app.use(errorMiddleware(logger));
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: '1mb',
+      onError: (error) => {
+        const e = error as { status?: number; type?: string };
+        if (e.status === 413 || e.type === 'entity.too.large') throw new AppError(413, 'PAYLOAD_TOO_LARGE', '请求体过大 (上限 1 MB)');
+        throw new AppError(400, 'INVALID_JSON', '请求体不是合法的 JSON');
+      },
+    }),
+  );
+  app.use(router.routes());
+  app.use(api.routes());
+  app.use(api.allowedMethods());
+  return { app, services, routes };
+}

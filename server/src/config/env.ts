@@ -1,0 +1,144 @@
+import path from 'node:path';
+
+// Everything secret or deployment-specific comes from the environment; policy lives in config/.
+export interface WecomEnv {
+  corpId: string;
+  agentId: number;
+  secret: string;
+  token: string | undefined;
+  aesKey: string | undefined;
+  apiBase: string;
+}
+export interface DingtalkEnv {
+  appKey: string;
+  appSecret: string;
+  apiBase: string;
+}
+export interface WechatEnv {
+  appId: string;
+  appSecret: string;
+  apiBase: string;
+}
+export interface WechatPayEnv {
+  mchId: string;
+  apiV3Key: string;
+  serial: string;
+  privateKeyPath: string;
+  platformKeyPath: string;
+  apiBase: string;
+}
+
+export interface Env {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  demo: boolean;
+  publicUrl: string;
+  wecom: WecomEnv | null;
+  dingtalk: DingtalkEnv | null;
+  wechat: WechatEnv | null;
+  wechatPay: WechatPayEnv | null;
+  /** Channels without credentials, with the variables they lack: reported at start-up. */
+  offChannels: { channel: string; missing: string[] }[];
+}
+
+type Source = Record<string, string | undefined>;
+
+function pick(source: Source, names: string[]): { values: Record<string, string>; missing: string[] } {
+  const values: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const name of names) {
+    const value = source[name]?.trim();
+    if (value) values[name] = value;
+    else missing.push(name);
+  }
+  return { values, missing };
+}
+
+export class EnvError extends Error {}
+
+export function readEnv(source: Source = process.env): Env {
+  const port = Number(source.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EnvError(`PORT: 不是有效端口号 (${source.PORT})`);
+  const databaseUrl = source.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^(mysql|mariadb):\/\//.test(databaseUrl)) {
+    throw new EnvError('DATABASE_URL: 只支持 mysql:// 或 mariadb:// 地址');
+  }
+  // The embedded default is the demo; a real database is production unless ANCHOR_DEMO=1 says otherwise.
+  const demo = source.ANCHOR_DEMO ? source.ANCHOR_DEMO === '1' || source.ANCHOR_DEMO === 'true' : !databaseUrl;
+  const offChannels: Env['offChannels'] = [];
+
+  const wecomPick = pick(source, ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET']);
+  let wecom: WecomEnv | null = null;
+  if (wecomPick.missing.length === 0) {
+    const agentId = Number(wecomPick.values.WECOM_AGENT_ID);
+    if (!Number.isInteger(agentId)) throw new EnvError('WECOM_AGENT_ID: 必须是整数');
+    wecom = {
+      corpId: wecomPick.values.WECOM_CORP_ID!,
+      agentId,
+      secret: wecomPick.values.WECOM_SECRET!,
+      token: source.WECOM_TOKEN || undefined,
+      aesKey: source.WECOM_AES_KEY || undefined,
+      apiBase: source.WECOM_API_BASE || 'https://qyapi.weixin.qq.com',
+    };
+    if (wecom.aesKey && !/^[A-Za-z0-9+/]{43}$/.test(wecom.aesKey)) throw new EnvError('WECOM_AES_KEY: 必须是 43 个字符的 EncodingAESKey');
+  } else offChannels.push({ channel: 'WeCom 企业微信', missing: wecomPick.missing });
+
+  const dingPick = pick(source, ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET']);
+  const dingtalk: DingtalkEnv | null =
+    dingPick.missing.length === 0
+      ? {
+          appKey: dingPick.values.DINGTALK_APP_KEY!,
+          appSecret: dingPick.values.DINGTALK_APP_SECRET!,
+          apiBase: source.DINGTALK_API_BASE || 'https://oapi.dingtalk.com',
+        }
+      : null;
+  if (!dingtalk) offChannels.push({ channel: 'DingTalk 钉钉', missing: dingPick.missing });
+
+  const wechatPick = pick(source, ['WECHAT_APP_ID', 'WECHAT_APP_SECRET']);
+  const wechat: WechatEnv | null =
+    wechatPick.missing.length === 0
+      ? {
+          appId: wechatPick.values.WECHAT_APP_ID!,
+          appSecret: wechatPick.values.WECHAT_APP_SECRET!,
+          apiBase: source.WECHAT_API_BASE || 'https://api.weixin.qq.com',
+        }
+      : null;
+  if (!wechat) offChannels.push({ channel: 'WeChat 微信登录', missing: wechatPick.missing });
+
+  const payNames = [
+    'WECHATPAY_MCH_ID',
+    'WECHATPAY_API_V3_KEY',
+    'WECHATPAY_SERIAL',
+    'WECHATPAY_PRIVATE_KEY_PATH',
+    'WECHATPAY_PLATFORM_KEY_PATH',
+  ];
+  const payPick = pick(source, payNames);
+  let wechatPay: WechatPayEnv | null = null;
+  if (payPick.missing.length === 0) {
+    if (Buffer.byteLength(payPick.values.WECHATPAY_API_V3_KEY!) !== 32) throw new EnvError('WECHATPAY_API_V3_KEY: 必须是 32 字节');
+    wechatPay = {
+      mchId: payPick.values.WECHATPAY_MCH_ID!,
+      apiV3Key: payPick.values.WECHATPAY_API_V3_KEY!,
+      serial: payPick.values.WECHATPAY_SERIAL!,
+      privateKeyPath: payPick.values.WECHATPAY_PRIVATE_KEY_PATH!,
+      platformKeyPath: payPick.values.WECHATPAY_PLATFORM_KEY_PATH!,
+      apiBase: source.WECHATPAY_API_BASE || 'https://api.mch.weixin.qq.com',
+    };
+  } else offChannels.push({ channel: 'WeChat Pay 微信支付', missing: payPick.missing });
+
+  return {
+    port,
+    host: source.HOST || '0.0.0.0',
+    databaseUrl,
+    dataDir: path.resolve(source.ANCHOR_DATA_DIR || path.resolve(__dirname, '../../../data')),
+    demo,
+    publicUrl: (source.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
+    wecom,
+    dingtalk,
+    wechat,
+    wechatPay,
+    offChannels,
+  };
+}

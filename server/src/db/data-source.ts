@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { ChannelToken } from '../channels/channel-token.entity';
+import { Customer } from '../modules/customers/customer.entity';
+import { CustomerOwnerChange, CustomerStageChange } from '../modules/customers/customer-history.entity';
+import { Invite } from '../modules/org/invite.entity';
+import { Member } from '../modules/org/member.entity';
+import { Region } from '../modules/org/region.entity';
+import { Session } from '../modules/org/session.entity';
+import { Team } from '../modules/org/team.entity';
+import { Foundation1764200000000 } from './migrations/1764200000000-foundation';
+
+export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange];
+export const migrations = [Foundation1764200000000];
+
+export interface DatabaseOptions {
+  /** mysql://user:pass@host:port/db — absent means the embedded SQLite file. */
+  url?: string | undefined;
+  dataDir: string;
+  poolSize?: number;
+}
+
+export function createDataSource(options: DatabaseOptions): DataSource {
+  if (options.url) {
+    return new DataSource({
+      type: options.url.startsWith('mariadb:') ? 'mariadb' : 'mysql',
+      url: options.url.replace(/^mariadb:/, 'mysql:'),
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      entities,
+      migrations,
+      migrationsTransactionMode: 'each',
+      poolSize: options.poolSize ?? 16,
+      supportBigNumbers: true,
+    });
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  return new DataSource({
+    type: 'better-sqlite3',
+    database: path.join(options.dataDir, 'anchor.sqlite'),
+    entities,
+    migrations,
+    enableWAL: true,
+    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+      db.pragma('busy_timeout = 5000');
+    },
+  });
+}
+
+export function isSqlite(dataSource: DataSource): boolean {
+  return dataSource.options.type === 'better-sqlite3';
+}
+
+/** Opens the database and brings its schema up to date. */
+export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
+  const dataSource = createDataSource(options);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}

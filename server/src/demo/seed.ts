@@ -1,0 +1,165 @@
+import type { DataSource } from 'typeorm';
+import { customerNameKey, STAGE_CODES, type Role, type StageCode } from '@anchor/shared';
+import type { Clock } from '../clock';
+import { DAY_MS, HOUR_MS } from '../clock';
+import type { Policy } from '../config/policy';
+import { withTransaction } from '../db/transaction';
+import { Customer } from '../modules/customers/customer.entity';
+import { CustomerStageChange } from '../modules/customers/customer-history.entity';
+import { Invite } from '../modules/org/invite.entity';
+import { Member } from '../modules/org/member.entity';
+import { Region } from '../modules/org/region.entity';
+import { Team } from '../modules/org/team.entity';
+
+/** Deterministic, so every demo shows the same company. */
+function prng(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface DemoLogin {
+  name: string;
+  phone: string;
+  role: Role;
+  team: string | null;
+}
+
+const CITIES: [string, string][] = [
+  ['上海', '上海市'], ['上海', '浦东新区'], ['江苏', '南京市'], ['江苏', '苏州市'], ['江苏', '无锡市'], ['江苏', '常州市'],
+  ['江苏', '南通市'], ['浙江', '杭州市'], ['浙江', '宁波市'], ['浙江', '温州市'], ['浙江', '绍兴市'], ['浙江', '嘉兴市'],
+  ['安徽', '合肥市'], ['安徽', '芜湖市'], ['江苏', '扬州市'], ['浙江', '金华市'],
+];
+const HOSPITALS: [string, string, string][] = [
+  // name suffix, industry, hospital level
+  ['第一人民医院', '公立医院', '三级甲等'], ['第二人民医院', '公立医院', '三级乙等'], ['第三人民医院', '公立医院', '二级甲等'],
+  ['中医院', '公立医院', '三级甲等'], ['中心医院', '公立医院', '三级甲等'], ['妇幼保健院', '公立医院', '三级乙等'],
+  ['儿童医院', '公立医院', '三级甲等'], ['肿瘤医院', '公立医院', '三级甲等'], ['骨科医院', '民营医院', '二级甲等'],
+  ['口腔医院', '民营医院', '二级乙等'], ['眼科医院', '民营医院', '二级甲等'], ['康复医院', '民营医院', '二级乙等'],
+  ['第四人民医院', '公立医院', '二级甲等'], ['医学检验所', '第三方检验', '未定级'], ['医药有限公司', '医药流通', '未定级'],
+  ['东城社区卫生服务中心', '基层医疗机构', '一级'], ['西湖社区卫生服务中心', '基层医疗机构', '一级'], ['人民医院东院', '公立医院', '三级乙等'],
+  ['红十字会医院', '公立医院', '二级甲等'], ['中西医结合医院', '公立医院', '三级乙等'],
+];
+const CONTACT_SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙'];
+const CONTACT_TITLES = ['主任', '院长', '科长', '护士长', '采购', '设备科主任'];
+
+/** Stage weights of a real pipeline: many leads, few delivered. */
+const STAGE_WEIGHTS: Record<StageCode, number> = { lead: 25, visit: 25, proposal: 18, quote: 12, signed: 12, delivered: 8 };
+
+export async function isEmpty(db: DataSource): Promise<boolean> {
+  return (await db.getRepository(Member).count()) === 0;
+}
+
+/**
+ * A medical-device company: one region with a director, two teams of four reps under their
+ * supervisors, admin, finance and marketing, and ~300 hospitals with three months of stage history.
+ */
+export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Promise<{ logins: DemoLogin[]; teamInvite: string }> {
+  const random = prng(20261127);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const now = clock.now();
+  const logins: DemoLogin[] = [];
+
+  return withTransaction(db, async (m) => {
+    const region = await m.getRepository(Region).save({ name: '华东大区' });
+    const teams = [await m.getRepository(Team).save({ name: '上海一组', regionId: region.id }), await m.getRepository(Team).save({ name: '江浙二组', regionId: region.id })];
+    const add = async (name: string, phone: string, role: Role, team: Team | null, managerId: number | null) => {
+      const member = await m.getRepository(Member).save({
+        name, phone, role, teamId: team?.id ?? null, regionId: region.id, managerId, wechatOpenId: null, wecomUserId: null, deactivatedAt: null,
+      });
+      logins.push({ name, phone, role, team: team?.name ?? null });
+      return member;
+    };
+    await add('系统管理员', '13800000000', 'admin', null, null);
+    const director = await add('周建国', '13800000001', 'director', null, null);
+    await add('钱会计', '13800000021', 'finance', null, null);
+    await add('孙市场', '13800000031', 'marketing', null, null);
+    const supervisors = [await add('陈主管', '13800000011', 'supervisor', teams[0]!, director.id), await add('林主管', '13800000012', 'supervisor', teams[1]!, director.id)];
+    const repNames = ['王小明', '李娜', '张伟', '刘洋', '赵敏', '黄磊', '吴婷', '徐刚'];
+    const reps: Member[] = [];
+    for (let i = 0; i < repNames.length; i++) {
+      const t = i < 4 ? 0 : 1;
+      reps.push(await add(repNames[i]!, `1380000010${i + 1}`, 'rep', teams[t]!, supervisors[t]!.id));
+    }
+
+    const stageBag = STAGE_CODES.flatMap((s) => Array<StageCode>(STAGE_WEIGHTS[s]).fill(s));
+    const seen = new Set<string>();
+    const customers: Partial<Customer>[] = [];
+    const histories: { key: string; changes: { from: StageCode | null; to: StageCode; at: Date; by: number }[] }[] = [];
+    for (const [province, city] of CITIES) {
+      for (const [suffix, industry, level] of HOSPITALS) {
+        if (customers.length >= 300 || random() < 0.05) continue;
+        const name = `${city.replace(/市$/, '')}${suffix}`;
+        const key = customerNameKey(name);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const owner = pick(reps);
+        const stage = pick(stageBag);
+        // Three months of history: created up to 90 days ago, walked stage by stage to today's stage.
+        const createdAt = new Date(now.getTime() - (20 + random() * 70) * DAY_MS);
+        const target = STAGE_CODES.indexOf(stage);
+        const changes: { from: StageCode | null; to: StageCode; at: Date; by: number }[] = [{ from: null, to: 'lead', at: createdAt, by: owner.id }];
+        let at = createdAt.getTime();
+        for (let s = 1; s <= target; s++) {
+          at += (1 + random() * ((now.getTime() - at) / DAY_MS / (target - s + 2))) * DAY_MS;
+          changes.push({ from: STAGE_CODES[s - 1]!, to: STAGE_CODES[s]!, at: new Date(Math.min(at, now.getTime() - HOUR_MS)), by: owner.id });
+        }
+        // A few misjudged customers went forward and back again.
+        if (target >= 2 && target <= 3 && random() < 0.12) {
+          const back = STAGE_CODES[target - 1]!;
+          changes.push({ from: stage, to: back, at: new Date(now.getTime() - random() * 5 * DAY_MS), by: owner.id });
+        }
+        const finalStage = changes[changes.length - 1]!.to;
+        const lastChange = changes[changes.length - 1]!.at;
+        const lastFollowUpAt = random() < 0.08 ? null : new Date(now.getTime() - Math.pow(random(), 2) * 14 * DAY_MS - random() * 8 * HOUR_MS);
+        const payment = Math.round(40 + random() * 60);
+        const inventory = Math.round(20 + random() * 80);
+        const competitor = Math.round(random() * 80);
+        customers.push({
+          name,
+          nameKey: key,
+          industry,
+          stage: finalStage,
+          stageChangedAt: lastChange,
+          ownerId: owner.id,
+          grade: pick(policy.grading.grades.map((g) => g.grade)),
+          lastFollowUpAt,
+          province,
+          city,
+          address: `${city}${pick(['中山路', '解放路', '人民路', '建设路', '文化路'])}${Math.floor(1 + random() * 400)}号`,
+          contactName: `${pick(CONTACT_SURNAMES)}${pick(CONTACT_TITLES)}`,
+          contactPhone: `1${pick(['35', '39', '58', '86', '77'])}${String(Math.floor(random() * 1e8)).padStart(8, '0')}`,
+          hospitalLevel: level,
+          departmentActivity: pick(policy.options.departmentActivity),
+          gradingInputs: { paymentOnTimeRate: payment, inventoryConsumptionSpeed: inventory, competitorPenetration: competitor },
+          notes: null,
+          createdById: owner.id,
+          createdAt,
+          updatedAt: lastChange,
+        });
+        histories.push({ key, changes });
+      }
+    }
+    await m.createQueryBuilder().insert().into(Customer).values(customers).updateEntity(false).execute();
+    const ids = new Map((await m.getRepository(Customer).find({ select: { id: true, nameKey: true } })).map((c) => [c.nameKey, c.id]));
+    const rows = histories.flatMap((h) => h.changes.map((c) => ({ customerId: ids.get(h.key)!, fromStage: c.from, toStage: c.to, changedById: c.by, changedAt: c.at })));
+    for (let i = 0; i < rows.length; i += 500) {
+      await m.createQueryBuilder().insert().into(CustomerStageChange).values(rows.slice(i, i + 500)).updateEntity(false).execute();
+    }
+    const invite = await m.getRepository(Invite).save({
+      code: 'DEMO-TEAM-1',
+      teamId: teams[0]!.id,
+      memberId: null,
+      role: 'rep',
+      createdById: supervisors[0]!.id,
+      expiresAt: new Date(now.getTime() + 365 * DAY_MS),
+      usedAt: null,
+      revokedAt: null,
+    });
+    return { logins, teamInvite: invite.code };
+  });
+}

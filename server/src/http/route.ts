@@ -1,0 +1,78 @@
+import type { Context } from 'koa';
+import type { z } from 'zod';
+import { validate, type Role } from '@anchor/shared';
+import type { Member } from '../modules/org/member.entity';
+import { AppError, forbidden, invalid } from './errors';
+
+export interface ApiState {
+  requestId: string;
+  member?: Member;
+  errorCode?: string;
+}
+export type ApiContext = Context & { state: ApiState };
+/** A context past the auth guard: the member is known. */
+export type MemberContext = ApiContext & { state: ApiState & { member: Member } };
+
+type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteSpec<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined> {
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
+  /** koa-router style, relative to /api/v1 */
+  path: string;
+  tag: string;
+  summary: string;
+  /** 'public' routes skip the session check; otherwise only the listed roles (or any member) pass. */
+  access: 'public' | 'member' | readonly Role[];
+  body?: B;
+  query?: Q;
+  /** multipart/form-data with one file in the field `file` */
+  upload?: boolean;
+  /** the response is a file, not JSON */
+  produces?: 'xlsx';
+  status?: number;
+  handler(ctx: MemberContext, input: { body: Infer<B>; query: Infer<Q> }): Promise<unknown>;
+}
+
+/** Keeps each route's body/query types tied to its schemas. */
+export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
+  spec: RouteSpec<B, Q>,
+): RouteSpec<B, Q> {
+  return spec;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteSpec<any, any>;
+
+export function checkAccess(spec: AnyRoute, ctx: ApiContext): void {
+  if (spec.access === 'public') return;
+  if (!ctx.state.member) throw new AppError(401, 'UNAUTHENTICATED', '请先登录');
+  if (spec.access !== 'member' && !spec.access.includes(ctx.state.member.role)) throw forbidden();
+}
+
+export function parseInput(spec: AnyRoute, ctx: ApiContext): { body: unknown; query: unknown } {
+  let body: unknown;
+  let query: unknown;
+  if (spec.body) {
+    const raw = (ctx.request as { body?: unknown }).body;
+    if (raw === undefined || raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new AppError(400, 'INVALID_JSON', '请求体必须是 JSON 对象');
+    }
+    const result = validate(spec.body, raw);
+    if (!result.ok) throw invalid(result.fields);
+    body = result.data;
+  }
+  if (spec.query) {
+    const result = validate(spec.query, { ...ctx.query });
+    if (!result.ok) throw invalid(result.fields);
+    query = result.data;
+  }
+  return { body, query };
+}
+
+/** Path ids are positive integers; anything else looks like an absent record. */
+export function idParam(ctx: ApiContext, name = 'id', what = '记录'): number {
+  const raw = (ctx as unknown as { params?: Record<string, string> }).params?.[name];
+  const id = Number(raw);
+  if (!raw || !/^\d{1,10}$/.test(raw) || !Number.isSafeInteger(id) || id <= 0) throw new AppError(404, 'NOT_FOUND', `${what}不存在`);
+  return id;
+}

@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import { buildApp } from './app';
+import { systemClock } from './clock';
+import { EnvError, readEnv } from './config/env';
+import { ConfigError, loadPolicy } from './config/policy';
+import { openDatabase } from './db/data-source';
+import { isEmpty, seedDemo } from './demo/seed';
+import { createLogger } from './logger';
+import { ROLE_LABELS } from '@anchor/shared';
+
+async function main(): Promise<void> {
+  let env;
+  let policy;
+  try {
+    env = readEnv();
+    policy = loadPolicy();
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof EnvError) {
+      console.error(`锚点无法启动: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger();
+  const clock = systemClock;
+  const db = await openDatabase({ url: env.databaseUrl, dataDir: env.dataDir });
+  const where = env.databaseUrl ? env.databaseUrl.replace(/\/\/[^@]*@/, '//***@') : `${env.dataDir}/anchor.sqlite (embedded SQLite)`;
+
+  let demoLogins: Awaited<ReturnType<typeof seedDemo>> | null = null;
+  if (env.demo && (await isEmpty(db))) demoLogins = await seedDemo(db, policy, clock);
+
+  const { app } = buildApp({ db, policy, env, clock, logger });
+  const server: Server = app.listen(env.port, env.host);
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : env.port;
+  const base = `http://localhost:${port}`;
+
+  const lines = [
+    '',
+    `锚点 Anchor listening on ${base}  (database: ${where}${env.demo ? ', demo mode' : ''})`,
+    `  health      ${base}/healthz`,
+    `  API         ${base}/api/v1   (OpenAPI: ${base}/api/v1/openapi.json)`,
+  ];
+  for (const off of env.offChannels) lines.push(`  channel off ${off.channel}: set ${off.missing.join(', ')}`);
+  if (env.demo) {
+    lines.push(`  demo login  curl -X POST ${base}/api/v1/auth/dev-login -H 'content-type: application/json' -d '{"phone":"13800000101"}'`);
+    if (demoLogins) {
+      for (const l of demoLogins.logins) lines.push(`    ${l.phone}  ${ROLE_LABELS[l.role]}  ${l.name}${l.team ? ` (${l.team})` : ''}`);
+      lines.push(`    team invite code (first WeChat login): ${demoLogins.teamInvite}`);
+    } else lines.push('    (existing demo data kept; phones 13800000000 admin, 13800000001 director, 13800000011 supervisor, 13800000101 rep)');
+  }
+  console.log(lines.join('\n'));
+
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close();
+    await db.destroy().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error('锚点启动失败:', error);
+  process.exit(1);
+});

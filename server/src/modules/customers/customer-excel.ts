@@ -1,0 +1,387 @@
+import { PassThrough, Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { DataSource } from 'typeorm';
+import { customerNameKey, validate, type CustomerCreateInput, type StageCode } from '@anchor/shared';
+import type { Clock } from '../../clock';
+import type { Policy } from '../../config/policy';
+import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
+import { AppError } from '../../http/errors';
+import type { Member } from '../org/member.entity';
+import type { OrgService } from '../org/org.service';
+import { CUSTOMER_OWNER_ROLES, scopeIncludes, type Scope } from '../org/scope';
+import { instantToWallClock, wallClockToInstant } from '../../time-zone';
+import { Customer } from './customer.entity';
+import { CustomerStageChange } from './customer-history.entity';
+import { duplicateCustomer, type CustomerService } from './customer.service';
+
+type ColumnKey =
+  | 'name' | 'industry' | 'stage' | 'owner' | 'ownerPhone' | 'grade' | 'province' | 'city' | 'address'
+  | 'contactName' | 'contactPhone' | 'hospitalLevel' | 'departmentActivity' | 'lastFollowUpAt' | 'notes';
+
+interface ColumnDef {
+  key: ColumnKey;
+  header: string;
+  aliases: string[];
+  required?: boolean;
+  width: number;
+}
+
+/** The spreadsheet layout; an export re-imports as is. */
+export const CUSTOMER_COLUMNS: ColumnDef[] = [
+  { key: 'name', header: '客户名称', aliases: ['客户名', '医院名称', '名称', '客户'], required: true, width: 28 },
+  { key: 'industry', header: '所属行业', aliases: ['行业'], required: true, width: 12 },
+  { key: 'stage', header: '当前阶段', aliases: ['阶段', '销售阶段'], width: 10 },
+  { key: 'owner', header: '负责人', aliases: ['负责销售', '所属销售', '销售'], width: 10 },
+  { key: 'ownerPhone', header: '负责人手机', aliases: ['负责人电话', '负责人手机号'], width: 14 },
+  { key: 'grade', header: '客户等级', aliases: ['等级', '客户分级'], width: 8 },
+  { key: 'province', header: '省份', aliases: ['省'], width: 8 },
+  { key: 'city', header: '城市', aliases: ['市'], width: 8 },
+  { key: 'address', header: '地址', aliases: ['详细地址'], width: 30 },
+  { key: 'contactName', header: '联系人', aliases: ['联系人姓名'], width: 10 },
+  { key: 'contactPhone', header: '联系电话', aliases: ['电话', '手机', '联系人电话'], width: 14 },
+  { key: 'hospitalLevel', header: '医院等级', aliases: ['医院级别'], width: 10 },
+  { key: 'departmentActivity', header: '科室活跃度', aliases: ['活跃度'], width: 10 },
+  { key: 'lastFollowUpAt', header: '最近跟进时间', aliases: ['最后跟进时间', '上次跟进时间', '最近跟进'], width: 18 },
+  { key: 'notes', header: '备注', aliases: [], width: 30 },
+];
+
+const HEADER_LOOKUP = new Map<string, ColumnDef>();
+for (const col of CUSTOMER_COLUMNS) for (const name of [col.header, ...col.aliases]) HEADER_LOOKUP.set(name, col);
+const normalizeHeader = (text: string) => text.normalize('NFKC').replace(/[\s*＊:：]/g, '');
+
+export interface ImportRowError {
+  row: number;
+  column: string | null;
+  message: string;
+}
+
+export interface ImportReport {
+  total: number;
+  valid: number;
+  invalidRows: number;
+  errors: ImportRowError[];
+  ignoredColumns: string[];
+  /** the first rows as they will be stored, for the preview screen */
+  sample: { row: number; name: string; industry: string; stage: string; owner: string }[];
+}
+
+interface ParsedRow {
+  row: number;
+  input: CustomerCreateInput;
+  ownerId: number;
+  lastFollowUpAt: Date | null;
+}
+
+const XLSX_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
+
+function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') {
+    if ('richText' in value) return value.richText.map((r) => r.text).join('').trim();
+    if ('text' in value && typeof value.text === 'string') return value.text.trim();
+    if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
+    if ('error' in value) return '';
+    return '';
+  }
+  return String(value).trim();
+}
+
+export class CustomerExcel {
+  constructor(
+    private readonly db: DataSource,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+    private readonly org: OrgService,
+    private readonly customers: CustomerService,
+  ) {}
+
+  private async readSheet(file: Buffer): Promise<{ headers: Map<number, ColumnDef>; ignored: string[]; rows: { row: number; cells: Map<ColumnKey, ExcelJS.CellValue> }[] }> {
+    if (file.subarray(0, 4).equals(OLE_MAGIC)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '这是旧版 .xls 文件, 请在 Excel 中另存为 .xlsx 后再导入');
+    if (!file.subarray(0, 4).equals(XLSX_MAGIC)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '文件不是 Excel (.xlsx) 格式');
+    const maxRows = this.policy.import.maxRows;
+    const headers = new Map<number, ColumnDef>();
+    const ignored: string[] = [];
+    const rows: { row: number; cells: Map<ColumnKey, ExcelJS.CellValue> }[] = [];
+    let sawHeader = false;
+    try {
+      const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([file]), {
+        sharedStrings: 'cache',
+        hyperlinks: 'ignore',
+        styles: 'cache',
+        worksheets: 'emit',
+        entries: 'emit',
+      });
+      for await (const sheet of reader) {
+        for await (const row of sheet) {
+          const values = row.values as ExcelJS.CellValue[];
+          if (!sawHeader) {
+            if (values.every((v) => cellText(v) === '')) continue;
+            sawHeader = true;
+            const seen = new Set<ColumnKey>();
+            values.forEach((value, index) => {
+              const text = cellText(value);
+              if (!text) return;
+              const col = HEADER_LOOKUP.get(normalizeHeader(text));
+              if (!col) return void ignored.push(text);
+              if (seen.has(col.key)) throw new AppError(422, 'IMPORT_INVALID', `表头「${col.header}」出现了两次`);
+              seen.add(col.key);
+              headers.set(index, col);
+            });
+            const missing = CUSTOMER_COLUMNS.filter((c) => c.required && !seen.has(c.key)).map((c) => c.header);
+            if (missing.length) {
+              throw new AppError(422, 'IMPORT_INVALID', `表头缺少必填列: ${missing.join('、')} (第一行须为表头, 可下载模板参考)`, {
+                headers: `缺少: ${missing.join('、')}; 可识别的表头: ${CUSTOMER_COLUMNS.map((c) => c.header).join('、')}`,
+              });
+            }
+            continue;
+          }
+          const cells = new Map<ColumnKey, ExcelJS.CellValue>();
+          for (const [index, col] of headers) {
+            const value = values[index];
+            if (value !== null && value !== undefined && cellText(value) !== '') cells.set(col.key, value);
+          }
+          if (cells.size === 0) continue;
+          rows.push({ row: row.number, cells });
+          if (rows.length > maxRows) throw new AppError(422, 'IMPORT_INVALID', `一次最多导入 ${maxRows} 行, 请拆分文件`);
+        }
+        break; // the first worksheet only
+      }
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '无法读取该 Excel 文件, 文件可能已损坏或不是 .xlsx 格式');
+    }
+    if (!sawHeader) throw new AppError(422, 'IMPORT_INVALID', '表格是空的: 第一行须为表头 (客户名称、所属行业 …)');
+    return { headers, ignored, rows };
+  }
+
+  /** Every problem of every row, found without writing anything. */
+  private async check(caller: Member, file: Buffer): Promise<{ report: ImportReport; parsed: ParsedRow[] }> {
+    const { ignored, rows } = await this.readSheet(file);
+    const scope = await this.org.scopeOf(caller);
+    const owners = await this.ownerLookup(caller, scope);
+    const stageByText = new Map<string, StageCode>();
+    for (const s of this.policy.stages) {
+      stageByText.set(s.label, s.code);
+      stageByText.set(s.code, s.code);
+    }
+    const errors: ImportRowError[] = [];
+    const parsed: ParsedRow[] = [];
+    const firstRowOfName = new Map<string, number>();
+    const taken = await this.customers.nameTaken(rows.map((r) => cellText(r.cells.get('name') ?? '')).filter(Boolean));
+    const now = this.clock.now();
+    const header = (key: ColumnKey) => CUSTOMER_COLUMNS.find((c) => c.key === key)!.header;
+
+    for (const { row, cells } of rows) {
+      const rowErrors: ImportRowError[] = [];
+      const text = (key: ColumnKey) => cellText(cells.get(key) ?? '');
+      const stageText = text('stage');
+      const stage = stageText ? stageByText.get(stageText) : 'lead';
+      if (stageText && !stage) rowErrors.push({ row, column: header('stage'), message: `当前阶段「${stageText}」不是有效阶段, 可选: ${this.policy.stages.map((s) => s.label).join('、')}` });
+
+      const candidate: Record<string, unknown> = { name: text('name'), industry: text('industry'), stage: stage ?? 'lead' };
+      for (const key of ['grade', 'province', 'city', 'address', 'contactName', 'contactPhone', 'hospitalLevel', 'departmentActivity', 'notes'] as const) {
+        const value = text(key);
+        if (value) candidate[key] = value;
+      }
+      const result = validate(this.customers.schemas.create, candidate);
+      if (!result.ok) {
+        for (const [field, message] of Object.entries(result.fields)) {
+          const col = CUSTOMER_COLUMNS.find((c) => c.key === field);
+          rowErrors.push({ row, column: col?.header ?? null, message });
+        }
+      }
+
+      const owner = owners.resolve(text('ownerPhone'), text('owner'));
+      if ('error' in owner) rowErrors.push({ row, column: header('owner'), message: owner.error });
+
+      let lastFollowUpAt: Date | null = null;
+      const followCell = cells.get('lastFollowUpAt');
+      if (followCell !== undefined) {
+        lastFollowUpAt = this.parseDate(followCell);
+        if (!lastFollowUpAt) rowErrors.push({ row, column: header('lastFollowUpAt'), message: '最近跟进时间不是有效日期 (例如 2026-05-01 14:30)' });
+        else if (lastFollowUpAt.getTime() > now.getTime()) rowErrors.push({ row, column: header('lastFollowUpAt'), message: '最近跟进时间不能晚于现在' });
+      }
+
+      const name = text('name');
+      if (name) {
+        const key = customerNameKey(name);
+        const earlier = firstRowOfName.get(key);
+        if (earlier !== undefined) rowErrors.push({ row, column: header('name'), message: `客户「${name}」与第 ${earlier} 行重复` });
+        else {
+          firstRowOfName.set(key, row);
+          if (taken.has(key)) rowErrors.push({ row, column: header('name'), message: `客户「${name}」已存在, 请勿重复建档` });
+        }
+      }
+
+      if (rowErrors.length) errors.push(...rowErrors);
+      else if (result.ok && 'id' in owner) parsed.push({ row, input: result.data, ownerId: owner.id, lastFollowUpAt });
+    }
+
+    const labelOf = new Map(this.policy.stages.map((s) => [s.code, s.label]));
+    return {
+      parsed,
+      report: {
+        total: rows.length,
+        valid: parsed.length,
+        invalidRows: new Set(errors.map((e) => e.row)).size,
+        errors,
+        ignoredColumns: ignored,
+        sample: parsed.slice(0, 20).map((p) => ({
+          row: p.row,
+          name: p.input.name,
+          industry: p.input.industry,
+          stage: labelOf.get(p.input.stage as StageCode) ?? p.input.stage,
+          owner: owners.nameOf(p.ownerId),
+        })),
+      },
+    };
+  }
+
+  private parseDate(value: ExcelJS.CellValue): Date | null {
+    const tz = this.policy.timeZone;
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : wallClockToInstant(value, tz);
+    const text = cellText(value);
+    const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$/.exec(text);
+    if (!m) return null;
+    const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x))) as number[];
+    const wall = new Date(Date.UTC(year!, month! - 1, day!, hour, minute, second));
+    if (wall.getUTCMonth() !== month! - 1 || wall.getUTCDate() !== day || hour > 23 || minute > 59) return null;
+    return wallClockToInstant(wall, tz);
+  }
+
+  /** Resolves the 负责人 columns (phone first, then name) among owners the caller may assign. */
+  private async ownerLookup(caller: Member, scope: Scope) {
+    const candidates = (await this.org.listMembers(caller)).filter((m) => CUSTOMER_OWNER_ROLES.includes(m.role) && scopeIncludes(scope, m.id) && (caller.role !== 'rep' || m.id === caller.id));
+    const byPhone = new Map(candidates.map((m) => [m.phone, m]));
+    const byName = new Map<string, Member[]>();
+    for (const m of candidates) byName.set(m.name, [...(byName.get(m.name) ?? []), m]);
+    const names = new Map(candidates.map((m) => [m.id, m.name]));
+    const selfOwns = CUSTOMER_OWNER_ROLES.includes(caller.role);
+    return {
+      nameOf: (id: number) => names.get(id) ?? '',
+      resolve(phone: string, name: string): { id: number } | { error: string } {
+        if (phone) {
+          const m = byPhone.get(phone);
+          return m ? { id: m.id } : { error: `负责人手机「${phone}」不是你可指派的成员` };
+        }
+        if (name) {
+          const found = byName.get(name) ?? [];
+          if (found.length === 1) return { id: found[0]!.id };
+          if (found.length > 1) return { error: `负责人「${name}」有重名, 请填写负责人手机` };
+          return { error: `负责人「${name}」不是你可指派的成员` };
+        }
+        return selfOwns ? { id: caller.id } : { error: '负责人为必填项' };
+      },
+    };
+  }
+
+  async preview(caller: Member, file: Buffer): Promise<ImportReport> {
+    return (await this.check(caller, file)).report;
+  }
+
+  /** All rows or none: any bad row refuses the whole file. */
+  async commit(caller: Member, file: Buffer): Promise<{ imported: number }> {
+    const { report, parsed } = await this.check(caller, file);
+    if (report.errors.length) {
+      const fields: Record<string, string> = {};
+      for (const e of report.errors) fields[`第${e.row}行`] = fields[`第${e.row}行`] ? `${fields[`第${e.row}行`]}; ${e.message}` : e.message;
+      throw new AppError(422, 'IMPORT_INVALID', `导入失败: ${report.invalidRows} 行有问题, 未导入任何数据`, fields);
+    }
+    if (parsed.length === 0) throw new AppError(422, 'IMPORT_INVALID', '表格里没有数据行');
+    const now = this.clock.now();
+    try {
+      await withTransaction(this.db, async (manager) => {
+        for (let i = 0; i < parsed.length; i += 500) {
+          const chunk = parsed.slice(i, i + 500);
+          await manager
+            .createQueryBuilder()
+            .insert()
+            .into(Customer)
+            .values(chunk.map((p) => this.customers.newCustomer(p.input, p.ownerId, caller.id, now, p.lastFollowUpAt)))
+            .updateEntity(false)
+            .execute();
+          const ids = await manager
+            .getRepository(Customer)
+            .createQueryBuilder('c')
+            .select(['c.id', 'c.stage'])
+            .where('c.nameKey IN (:...keys)', { keys: chunk.map((p) => customerNameKey(p.input.name)) })
+            .getMany();
+          await manager
+            .createQueryBuilder()
+            .insert()
+            .into(CustomerStageChange)
+            .values(ids.map((c) => ({ customerId: c.id, fromStage: null, toStage: c.stage, changedById: caller.id, changedAt: now })))
+            .updateEntity(false)
+            .execute();
+        }
+      });
+    } catch (error) {
+      // Someone created one of these customers between the check and the insert.
+      if (isDuplicateKeyError(error)) throw duplicateCustomer();
+      throw error;
+    }
+    return { imported: parsed.length };
+  }
+
+  /** Streams the caller's customers (with the list filters) as .xlsx, in the import layout. */
+  private startSheet() {
+    const out = new PassThrough();
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+    const sheet = workbook.addWorksheet('客户');
+    sheet.columns = CUSTOMER_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width }));
+    sheet.getRow(1).font = { bold: true };
+    sheet.getRow(1).commit();
+    return { out, workbook, sheet };
+  }
+
+  /** The import layout with headers only. */
+  template(): PassThrough {
+    const { out, workbook, sheet } = this.startSheet();
+    sheet.commit();
+    workbook.commit().catch((error: Error) => out.destroy(error));
+    return out;
+  }
+
+  async export(caller: Member, query: Parameters<CustomerService['filtered']>[1]): Promise<PassThrough> {
+    const scope = await this.org.scopeOf(caller);
+    const { out, workbook, sheet } = this.startSheet();
+    const tz = this.policy.timeZone;
+    const write = async () => {
+      let lastId = 0;
+      for (;;) {
+        const batch = await this.customers.filtered(scope, query).andWhere('c.id > :lastId', { lastId }).orderBy('c.id', 'ASC').take(1000).getMany();
+        if (batch.length === 0) break;
+        const owners = await this.org.membersByIds(batch.map((c) => c.ownerId));
+        for (const c of batch) {
+          const owner = owners.get(c.ownerId);
+          const row = sheet.addRow({
+            name: c.name,
+            industry: c.industry,
+            stage: this.customers.stageLabel(c.stage),
+            owner: owner?.name ?? '',
+            ownerPhone: owner?.phone ?? '',
+            grade: c.grade ?? '',
+            province: c.province ?? '',
+            city: c.city ?? '',
+            address: c.address ?? '',
+            contactName: c.contactName ?? '',
+            contactPhone: c.contactPhone ?? '',
+            hospitalLevel: c.hospitalLevel ?? '',
+            departmentActivity: c.departmentActivity ?? '',
+            lastFollowUpAt: c.lastFollowUpAt ? instantToWallClock(c.lastFollowUpAt, tz) : '',
+            notes: c.notes ?? '',
+          });
+          row.getCell('lastFollowUpAt').numFmt = 'yyyy-mm-dd hh:mm';
+          row.commit();
+        }
+        lastId = batch[batch.length - 1]!.id;
+      }
+      sheet.commit();
+      await workbook.commit();
+    };
+    write().catch((error) => out.destroy(error as Error));
+    return out;
+  }
+}

@@ -1,0 +1,80 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { StageCode } from '@anchor/shared';
+import { CreatedAtColumn, TimestampColumn, UpdatedAtColumn } from '../../db/columns';
+
+/** Inputs the grading model reads, each 0–100 where known. */
+export interface GradingInputs {
+  paymentOnTimeRate?: number;
+  inventoryConsumptionSpeed?: number;
+  competitorPenetration?: number;
+}
+
+@Entity('customer')
+@Index('idx_customer_owner_stage', ['ownerId', 'stage'])
+@Index('idx_customer_owner_follow', ['ownerId', 'lastFollowUpAt'])
+export class Customer {
+  @PrimaryGeneratedColumn({ type: 'int' })
+  id: number;
+
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  /** The name folded for duplicate detection (width, case, spaces, punctuation). */
+  @Index('uq_customer_name_key', { unique: true })
+  @Column({ type: 'varchar', length: 100 })
+  nameKey: string;
+
+  @Column({ type: 'varchar', length: 50 })
+  industry: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  stage: StageCode;
+
+  @TimestampColumn()
+  stageChangedAt: Date;
+
+  @Column({ type: 'int' })
+  ownerId: number;
+
+  @Column({ type: 'varchar', length: 4, nullable: true })
+  grade: string | null;
+
+  @TimestampColumn({ nullable: true })
+  lastFollowUpAt: Date | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  province: string | null;
+
+  @Column({ type: 'varchar', length: 30, nullable: true })
+  city: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  address: string | null;
+
+  @Column({ type: 'varchar', length: 30, nullable: true })
+  contactName: string | null;
+
+  @Column({ type: 'varchar', length: 30, nullable: true })
+  contactPhone: string | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  hospitalLevel: string | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  departmentActivity: string | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  gradingInputs: GradingInputs | null;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  notes: string | null;
+
+  @Column({ type: 'int' })
+  createdById: number;
+
+  @CreatedAtColumn()
+  createdAt: Date;
+
+  @UpdatedAtColumn()
+  updatedAt: Date;
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { labelled } from '@anchor/shared';
+import { AppError } from '../../http/errors';
+import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
+import { CUSTOMER_EDITORS, CUSTOMER_REASSIGNERS } from '../org/scope';
+import type { CustomerExcel } from './customer-excel';
+import type { CustomerService } from './customer.service';
+
+const pageQuery = z
+  .object({
+    page: labelled(z.coerce.number().int().min(1).max(100000), '页码').default(1),
+    pageSize: labelled(z.coerce.number().int().min(1).max(100), '每页条数').default(20),
+  })
+  .strict();
+
+function uploadedFile(ctx: MemberContext): Buffer {
+  const file = (ctx.request as unknown as { file?: { buffer: Buffer } }).file;
+  if (!file?.buffer?.length) throw new AppError(422, 'VALIDATION_FAILED', '请上传 Excel 文件 (表单字段名 file)', { file: '文件为必填项' });
+  return file.buffer;
+}
+
+function sendXlsx(ctx: MemberContext, filename: string, body: NodeJS.ReadableStream) {
+  ctx.set('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  ctx.set('Content-Disposition', `attachment; filename="customers.xlsx"; filename*=UTF-8''${encodeURIComponent(filename)}`);
+  ctx.body = body;
+}
+
+export function customerRoutes(customers: CustomerService, excel: CustomerExcel): AnyRoute[] {
+  const { create, update, list, reassign } = customers.schemas;
+  const exportQuery = list.omit({ page: true, pageSize: true });
+  return [
+    route({
+      method: 'get', path: '/customers', tag: '客户', summary: '客户列表 (搜索、筛选、分页, 限本人可见范围)', access: 'member', query: list,
+      handler: (ctx, { query }) => customers.list(ctx.state.member, query),
+    }),
+    route({
+      method: 'post', path: '/customers', tag: '客户', summary: '新建客户', access: CUSTOMER_EDITORS, body: create, status: 201,
+      handler: (ctx, { body }) => customers.create(ctx.state.member, body),
+    }),
+    route({
+      method: 'get', path: '/customers/export.xlsx', tag: '客户', summary: '导出可见范围内的客户 (.xlsx, 与导入格式相同)', access: 'member', query: exportQuery, produces: 'xlsx',
+      handler: async (ctx, { query }) => sendXlsx(ctx, '客户列表.xlsx', await excel.export(ctx.state.member, query)),
+    }),
+    route({
+      method: 'get', path: '/customers/import/template.xlsx', tag: '客户', summary: '下载导入模板', access: CUSTOMER_EDITORS, produces: 'xlsx',
+      handler: async (ctx) => sendXlsx(ctx, '客户导入模板.xlsx', excel.template()),
+    }),
+    route({
+      method: 'post', path: '/customers/import/preview', tag: '客户', summary: '导入预览: 逐行检查, 不写入任何数据', access: CUSTOMER_EDITORS, upload: true,
+      handler: (ctx) => excel.preview(ctx.state.member, uploadedFile(ctx)),
+    }),
+    route({
+      method: 'post', path: '/customers/import/commit', tag: '客户', summary: '确认导入: 全部成功或全部不导入', access: CUSTOMER_EDITORS, upload: true, status: 201,
+      handler: (ctx) => excel.commit(ctx.state.member, uploadedFile(ctx)),
+    }),
+    route({
+      method: 'get', path: '/customers/:id', tag: '客户', summary: '客户详情', access: 'member',
+      handler: (ctx) => customers.get(ctx.state.member, idParam(ctx, 'id', '客户')),
+    }),
+    route({
+      method: 'patch', path: '/customers/:id', tag: '客户', summary: '修改客户 (阶段变更会记入历史)', access: CUSTOMER_EDITORS, body: update,
+      handler: (ctx, { body }) => customers.update(ctx.state.member, idParam(ctx, 'id', '客户'), body),
+    }),
+    route({
+      method: 'post', path: '/customers/:id/reassign', tag: '客户', summary: '改派负责人 (主管及以上)', access: CUSTOMER_REASSIGNERS, body: reassign,
+      handler: (ctx, { body }) => customers.reassign(ctx.state.member, idParam(ctx, 'id', '客户'), body.ownerId),
+    }),
+    route({
+      method: 'get', path: '/customers/:id/stage-history', tag: '客户', summary: '阶段变更历史 (谁、何时、从、到)', access: 'member', query: pageQuery,
+      handler: (ctx, { query }) => customers.stageHistory(ctx.state.member, idParam(ctx, 'id', '客户'), query.page, query.pageSize),
+    }),
+  ];
+}

@@ -1,0 +1,317 @@
+import { Brackets, In, type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import {
+  customerNameKey,
+  makeCustomerSchemas,
+  type CustomerCreateInput,
+  type CustomerListQuery,
+  type CustomerOptions,
+  type CustomerSchemas,
+  type CustomerUpdateInput,
+  type StageCode,
+} from '@anchor/shared';
+import type { Clock } from '../../clock';
+import { DAY_MS } from '../../clock';
+import type { Policy } from '../../config/policy';
+import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
+import { AppError, invalid, notFound } from '../../http/errors';
+import type { Member } from '../org/member.entity';
+import type { OrgService } from '../org/org.service';
+import { CUSTOMER_OWNER_ROLES, scopeIncludes, type Scope } from '../org/scope';
+import { Customer } from './customer.entity';
+import { CustomerOwnerChange, CustomerStageChange } from './customer-history.entity';
+
+export interface CustomerView {
+  id: number;
+  name: string;
+  industry: string;
+  stage: StageCode;
+  stageLabel: string;
+  stageChangedAt: string;
+  owner: { id: number; name: string } | null;
+  grade: string | null;
+  lastFollowUpAt: string | null;
+  overdue: boolean;
+  province: string | null;
+  city: string | null;
+  address: string | null;
+  contactName: string | null;
+  contactPhone: string | null;
+  hospitalLevel: string | null;
+  departmentActivity: string | null;
+  gradingInputs: Customer['gradingInputs'];
+  notes: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export function customerOptionsOf(policy: Policy): CustomerOptions {
+  return {
+    stages: policy.stages,
+    industries: policy.options.industries,
+    hospitalLevels: policy.options.hospitalLevels,
+    departmentActivity: policy.options.departmentActivity,
+    grades: policy.grading.grades.map((g) => g.grade),
+  };
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export const duplicateCustomer = () =>
+  new AppError(409, 'DUPLICATE_CUSTOMER', '客户已存在 (名称重复)', { name: '客户名称已存在, 请勿重复建档' });
+
+export class CustomerService {
+  readonly schemas: CustomerSchemas;
+  private readonly stageLabels: Map<StageCode, string>;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+    private readonly org: OrgService,
+  ) {
+    this.schemas = makeCustomerSchemas(customerOptionsOf(policy));
+    this.stageLabels = new Map(policy.stages.map((s) => [s.code, s.label]));
+  }
+
+  stageLabel(code: StageCode): string {
+    return this.stageLabels.get(code) ?? code;
+  }
+
+  overdueCutoff(): Date {
+    return new Date(this.clock.now().getTime() - this.policy.limits.overdueDays * DAY_MS);
+  }
+
+  isOverdue(c: Pick<Customer, 'stage' | 'lastFollowUpAt' | 'createdAt'>): boolean {
+    if (this.policy.overdueExcludedStages.includes(c.stage)) return false;
+    return (c.lastFollowUpAt ?? c.createdAt).getTime() < this.overdueCutoff().getTime();
+  }
+
+  toView(c: Customer, owners: Map<number, Member>): CustomerView {
+    const owner = owners.get(c.ownerId);
+    return {
+      id: c.id,
+      name: c.name,
+      industry: c.industry,
+      stage: c.stage,
+      stageLabel: this.stageLabel(c.stage),
+      stageChangedAt: c.stageChangedAt.toISOString(),
+      owner: owner ? { id: owner.id, name: owner.name } : null,
+      grade: c.grade,
+      lastFollowUpAt: c.lastFollowUpAt?.toISOString() ?? null,
+      overdue: this.isOverdue(c),
+      province: c.province,
+      city: c.city,
+      address: c.address,
+      contactName: c.contactName,
+      contactPhone: c.contactPhone,
+      hospitalLevel: c.hospitalLevel,
+      departmentActivity: c.departmentActivity,
+      gradingInputs: c.gradingInputs,
+      notes: c.notes,
+      createdAt: c.createdAt.toISOString(),
+      updatedAt: c.updatedAt.toISOString(),
+    };
+  }
+
+  async views(customers: Customer[]): Promise<CustomerView[]> {
+    const owners = await this.org.membersByIds(customers.map((c) => c.ownerId));
+    return customers.map((c) => this.toView(c, owners));
+  }
+
+  /** The caller's scope as a query condition; out of scope rows simply do not exist for them. */
+  applyScope(qb: SelectQueryBuilder<Customer>, scope: Scope): SelectQueryBuilder<Customer> {
+    if (scope.kind === 'owners') qb.andWhere('c.ownerId IN (:...scopeOwners)', { scopeOwners: scope.memberIds });
+    return qb;
+  }
+
+  filtered(scope: Scope, query: Omit<CustomerListQuery, 'page' | 'pageSize'>): SelectQueryBuilder<Customer> {
+    const qb = this.applyScope(this.db.getRepository(Customer).createQueryBuilder('c'), scope);
+    if (query.q) qb.andWhere("c.name LIKE :q ESCAPE '\\'", { q: `%${escapeLike(query.q)}%` });
+    if (query.stage) qb.andWhere('c.stage = :stage', { stage: query.stage });
+    if (query.ownerId) qb.andWhere('c.ownerId = :ownerId', { ownerId: query.ownerId });
+    if (query.grade) qb.andWhere('c.grade = :grade', { grade: query.grade });
+    if (query.overdue !== undefined) {
+      const excluded = this.policy.overdueExcludedStages;
+      const cutoff = this.overdueCutoff();
+      const lateCondition = new Brackets((b) => {
+        b.where('c.lastFollowUpAt < :cutoff', { cutoff }).orWhere('(c.lastFollowUpAt IS NULL AND c.createdAt < :cutoff)', { cutoff });
+      });
+      if (query.overdue) {
+        if (excluded.length) qb.andWhere('c.stage NOT IN (:...excluded)', { excluded });
+        qb.andWhere(lateCondition);
+      } else {
+        qb.andWhere(
+          new Brackets((b) => {
+            if (excluded.length) b.where('c.stage IN (:...excluded)', { excluded });
+            b.orWhere(new Brackets((n) => n.where('c.lastFollowUpAt >= :cutoff', { cutoff }).orWhere('(c.lastFollowUpAt IS NULL AND c.createdAt >= :cutoff)', { cutoff })));
+          }),
+        );
+      }
+    }
+    return qb;
+  }
+
+  async list(caller: Member, query: CustomerListQuery): Promise<Page<CustomerView>> {
+    const scope = await this.org.scopeOf(caller);
+    const qb = this.filtered(scope, query)
+      // Recent first: the customer most recently followed up (or created) leads the list.
+      .orderBy('COALESCE(c.lastFollowUpAt, c.createdAt)', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .skip((query.page - 1) * query.pageSize)
+      .take(query.pageSize);
+    const [rows, total] = await qb.getManyAndCount();
+    return { items: await this.views(rows), total, page: query.page, pageSize: query.pageSize };
+  }
+
+  /** Loads a customer the caller may see, or answers 404 exactly as for an id that does not exist. */
+  async findInScope(caller: Member, id: number, manager: EntityManager = this.db.manager): Promise<Customer> {
+    const customer = await manager.getRepository(Customer).findOne({ where: { id } });
+    if (!customer) throw notFound('客户');
+    const scope = await this.org.scopeOf(caller);
+    if (!scopeIncludes(scope, customer.ownerId)) throw notFound('客户');
+    return customer;
+  }
+
+  async get(caller: Member, id: number): Promise<CustomerView> {
+    const customer = await this.findInScope(caller, id);
+    return (await this.views([customer]))[0]!;
+  }
+
+  /**
+   * Who will own a new customer: reps own what they create; supervisors default to themselves;
+   * directors and admins must name an owner. The owner must be in the caller's reach.
+   */
+  async resolveOwner(caller: Member, scope: Scope, ownerId: number | undefined, field = 'ownerId'): Promise<Member> {
+    const id = ownerId ?? (CUSTOMER_OWNER_ROLES.includes(caller.role) ? caller.id : undefined);
+    if (id === undefined) throw invalid({ [field]: '负责人为必填项' });
+    if (caller.role === 'rep' && id !== caller.id) throw invalid({ [field]: '负责人只能是你自己' });
+    const owner = await this.org.findActiveMember(id);
+    if (!owner || !scopeIncludes(scope, owner.id)) throw invalid({ [field]: '负责人不存在或不在你的管辖范围内' });
+    if (!CUSTOMER_OWNER_ROLES.includes(owner.role)) throw invalid({ [field]: '负责人必须是销售代表或主管' });
+    return owner;
+  }
+
+  async create(caller: Member, input: CustomerCreateInput): Promise<CustomerView> {
+    const scope = await this.org.scopeOf(caller);
+    const owner = await this.resolveOwner(caller, scope, input.ownerId);
+    const now = this.clock.now();
+    try {
+      const saved = await withTransaction(this.db, async (manager) => {
+        const customer = await manager.getRepository(Customer).save(this.newCustomer(input, owner.id, caller.id, now));
+        await manager.getRepository(CustomerStageChange).insert({ customerId: customer.id, fromStage: null, toStage: customer.stage, changedById: caller.id, changedAt: now });
+        return customer;
+      });
+      return (await this.views([saved]))[0]!;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) throw duplicateCustomer();
+      throw error;
+    }
+  }
+
+  newCustomer(input: CustomerCreateInput, ownerId: number, createdById: number, now: Date, lastFollowUpAt: Date | null = null): Partial<Customer> {
+    return {
+      name: input.name,
+      nameKey: customerNameKey(input.name),
+      industry: input.industry,
+      stage: input.stage as StageCode,
+      stageChangedAt: now,
+      ownerId,
+      grade: input.grade ?? null,
+      lastFollowUpAt,
+      province: input.province ?? null,
+      city: input.city ?? null,
+      address: input.address ?? null,
+      contactName: input.contactName ?? null,
+      contactPhone: input.contactPhone ?? null,
+      hospitalLevel: input.hospitalLevel ?? null,
+      departmentActivity: input.departmentActivity ?? null,
+      gradingInputs: input.gradingInputs ?? null,
+      notes: input.notes ?? null,
+      createdById,
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  async nameTaken(names: string[]): Promise<Set<string>> {
+    const keys = [...new Set(names.map(customerNameKey))];
+    const taken = new Set<string>();
+    for (let i = 0; i < keys.length; i += 1000) {
+      const rows = await this.db.getRepository(Customer).find({ where: { nameKey: In(keys.slice(i, i + 1000)) }, select: { nameKey: true } });
+      rows.forEach((r) => taken.add(r.nameKey));
+    }
+    return taken;
+  }
+
+  async update(caller: Member, id: number, input: CustomerUpdateInput): Promise<CustomerView> {
+    const now = this.clock.now();
+    try {
+      const updated = await withTransaction(this.db, async (manager) => {
+        const customer = await this.findInScope(caller, id, manager);
+        const changes: Partial<Customer> = {};
+        for (const [key, value] of Object.entries(input) as [keyof CustomerUpdateInput, unknown][]) {
+          if (value !== undefined) (changes as Record<string, unknown>)[key] = value;
+        }
+        if (input.name !== undefined) changes.nameKey = customerNameKey(input.name);
+        const stageChanged = input.stage !== undefined && input.stage !== customer.stage;
+        if (stageChanged) changes.stageChangedAt = now;
+        changes.updatedAt = now;
+        await manager.getRepository(Customer).update({ id }, changes);
+        if (stageChanged) {
+          await manager.getRepository(CustomerStageChange).insert({ customerId: id, fromStage: customer.stage, toStage: input.stage as StageCode, changedById: caller.id, changedAt: now });
+        }
+        return manager.getRepository(Customer).findOneOrFail({ where: { id } });
+      });
+      return (await this.views([updated]))[0]!;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) throw duplicateCustomer();
+      throw error;
+    }
+  }
+
+  async reassign(caller: Member, id: number, ownerId: number): Promise<CustomerView> {
+    const scope = await this.org.scopeOf(caller);
+    const now = this.clock.now();
+    const updated = await withTransaction(this.db, async (manager) => {
+      const customer = await this.findInScope(caller, id, manager);
+      const owner = await this.resolveOwner(caller, scope, ownerId);
+      if (owner.id === customer.ownerId) return customer;
+      await manager.getRepository(Customer).update({ id }, { ownerId: owner.id, updatedAt: now });
+      await manager.getRepository(CustomerOwnerChange).insert({ customerId: id, fromOwnerId: customer.ownerId, toOwnerId: owner.id, changedById: caller.id, changedAt: now });
+      return manager.getRepository(Customer).findOneOrFail({ where: { id } });
+    });
+    return (await this.views([updated]))[0]!;
+  }
+
+  async stageHistory(caller: Member, id: number, page: number, pageSize: number) {
+    await this.findInScope(caller, id);
+    const [rows, total] = await this.db.getRepository(CustomerStageChange).findAndCount({
+      where: { customerId: id },
+      order: { changedAt: 'DESC', id: 'DESC' },
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    });
+    const people = await this.org.membersByIds(rows.map((r) => r.changedById));
+    return {
+      items: rows.map((r) => ({
+        id: r.id,
+        from: r.fromStage,
+        fromLabel: r.fromStage ? this.stageLabel(r.fromStage) : null,
+        to: r.toStage,
+        toLabel: this.stageLabel(r.toStage),
+        changedAt: r.changedAt.toISOString(),
+        changedBy: { id: r.changedById, name: people.get(r.changedById)?.name ?? '' },
+      })),
+      total,
+      page,
+      pageSize,
+    };
+  }
+}

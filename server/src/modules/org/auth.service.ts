@@ -1,0 +1,170 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { IsNull, MoreThan, type DataSource } from 'typeorm';
+import type { MiniProgramLoginInput } from '@anchor/shared';
+import type { Clock } from '../../clock';
+import { DAY_MS } from '../../clock';
+import type { Policy } from '../../config/policy';
+import type { WecomEnv } from '../../config/env';
+import { UpstreamError } from '../../channels/http-client';
+import type { WechatLoginClient } from '../../channels/wechat/wechat-login.client';
+import { WechatLoginRefused } from '../../channels/wechat/wechat-login.client';
+import { WecomApiError, type WecomApiClient } from '../../channels/wecom/wecom-api.client';
+import { withTransaction, isDuplicateKeyError } from '../../db/transaction';
+import { AppError, invalid } from '../../http/errors';
+import type { Logger } from '../../logger';
+import { Invite } from './invite.entity';
+import { Member } from './member.entity';
+import { Session } from './session.entity';
+import type { OrgService } from './org.service';
+
+export interface IssuedSession {
+  token: string;
+  expiresAt: Date;
+  member: Member;
+}
+
+type Identity = { kind: 'wechat'; id: string } | { kind: 'wecom'; id: string };
+const identityColumn = (identity: Identity) => (identity.kind === 'wechat' ? 'wechatOpenId' : 'wecomUserId');
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface LoginChannels {
+  wechat: WechatLoginClient | null;
+  wecom: { client: WecomApiClient; env: WecomEnv } | null;
+}
+
+export class AuthService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+    private readonly org: OrgService,
+    private readonly channels: LoginChannels,
+    private readonly logger: Logger,
+  ) {}
+
+  async issueSession(member: Member, via: Session['via']): Promise<IssuedSession> {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(this.clock.now().getTime() + this.policy.limits.sessionTtlDays * DAY_MS);
+    await this.db.getRepository(Session).insert({ tokenHash: hashToken(token), memberId: member.id, via, expiresAt, revokedAt: null });
+    return { token, expiresAt, member };
+  }
+
+  /** The member behind a bearer token, if the session is live and the member active. */
+  async authenticate(token: string): Promise<Member | null> {
+    if (!token || token.length > 128) return null;
+    const session = await this.db.getRepository(Session).findOne({
+      where: { tokenHash: hashToken(token), revokedAt: IsNull(), expiresAt: MoreThan(this.clock.now()) },
+    });
+    if (!session) return null;
+    return this.org.findActiveMember(session.memberId);
+  }
+
+  async revoke(token: string): Promise<void> {
+    await this.db.getRepository(Session).update({ tokenHash: hashToken(token), revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+  }
+
+  async revokeAllFor(memberId: number): Promise<number> {
+    const result = await this.db.getRepository(Session).update({ memberId, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+    return result.affected ?? 0;
+  }
+
+  async devLogin(phone: string): Promise<IssuedSession> {
+    const member = await this.db.getRepository(Member).findOne({ where: { phone, deactivatedAt: IsNull() } });
+    if (!member) throw invalid({ phone: '手机号不属于任何演示成员' });
+    return this.issueSession(member, 'dev');
+  }
+
+  async wechatLogin(input: MiniProgramLoginInput): Promise<IssuedSession> {
+    const client = this.channels.wechat;
+    if (!client) throw new AppError(503, 'CHANNEL_OFF', '未配置微信登录 (WECHAT_APP_ID / WECHAT_APP_SECRET)');
+    let openid: string;
+    try {
+      ({ openid } = await client.code2Session(input.code));
+    } catch (error) {
+      throw this.loginUpstreamError(error, 'wechat');
+    }
+    return this.loginWithIdentity({ kind: 'wechat', id: openid }, input);
+  }
+
+  async wecomLogin(input: MiniProgramLoginInput): Promise<IssuedSession> {
+    const wecom = this.channels.wecom;
+    if (!wecom) throw new AppError(503, 'CHANNEL_OFF', '未配置企业微信登录 (WECOM_CORP_ID / WECOM_AGENT_ID / WECOM_SECRET)');
+    let session: { corpid: string; userid: string };
+    try {
+      session = await wecom.client.jscode2session(input.code);
+    } catch (error) {
+      throw this.loginUpstreamError(error, 'wecom');
+    }
+    if (session.corpid !== wecom.env.corpId) throw new AppError(403, 'FORBIDDEN', '该企业微信账号不属于本企业');
+    return this.loginWithIdentity({ kind: 'wecom', id: session.userid }, input);
+  }
+
+  private loginUpstreamError(error: unknown, channel: 'wechat' | 'wecom'): AppError {
+    const errcode = error instanceof WechatLoginRefused || error instanceof WecomApiError ? error.errcode : undefined;
+    switch (errcode) {
+      case 40029:
+      case 40163:
+        return new AppError(401, 'LOGIN_CODE_INVALID', '登录凭证无效或已使用, 请重新打开小程序登录');
+      case 45011:
+        return new AppError(429, 'LOGIN_RATE_LIMITED', '登录过于频繁, 请一分钟后再试');
+      case 40226:
+        return new AppError(403, 'LOGIN_BLOCKED', '该微信账号被微信判定为高风险, 暂时无法登录');
+    }
+    this.logger.error({ channel, errcode, err: error instanceof UpstreamError || errcode ? (error as Error).message : error }, 'login upstream failed');
+    return new AppError(503, 'LOGIN_UPSTREAM_FAILED', channel === 'wechat' ? '微信登录服务暂时不可用, 请稍后再试' : '企业微信登录服务暂时不可用, 请稍后再试');
+  }
+
+  /** Known identity → session; otherwise the invite code binds it to a member (or a new rep). */
+  private async loginWithIdentity(identity: Identity, input: MiniProgramLoginInput): Promise<IssuedSession> {
+    const column = identityColumn(identity);
+    const known = await this.db.getRepository(Member).findOne({ where: { [column]: identity.id, deactivatedAt: IsNull() } });
+    if (known) return this.issueSession(known, identity.kind);
+    if (!input.inviteCode) throw new AppError(403, 'INVITE_REQUIRED', '首次登录请扫描团队二维码 (需要邀请码)');
+
+    let member: Member;
+    try {
+      member = await withTransaction(this.db, async (manager) => {
+        const invite = await manager.getRepository(Invite).findOne({ where: { code: input.inviteCode! } });
+        this.org.assertKnownInvite(invite);
+        const now = this.clock.now();
+        if (invite.memberId !== null) {
+          const target = await this.org.findActiveMember(invite.memberId, manager);
+          if (!target) throw new AppError(400, 'INVITE_INVALID', '邀请码对应的成员已停用');
+          if (target[column]) throw new AppError(409, 'CONFLICT', identity.kind === 'wechat' ? '该成员已绑定其他微信' : '该成员已绑定其他企业微信账号');
+          // Conditional update: two scans of one personal code cannot both bind.
+          const used = await manager.getRepository(Invite).update({ id: invite.id, usedAt: IsNull() }, { usedAt: now });
+          if (!used.affected) throw new AppError(400, 'INVITE_INVALID', '邀请码已被使用');
+          await manager.getRepository(Member).update({ id: target.id }, { [column]: identity.id });
+          return { ...target, [column]: identity.id } as Member;
+        }
+        const fields: Record<string, string> = {};
+        if (!input.name) fields.name = '姓名为必填项';
+        if (!input.phone) fields.phone = '手机号为必填项';
+        if (Object.keys(fields).length) throw invalid(fields, '首次加入团队请填写姓名和手机号');
+        const existing = await manager.getRepository(Member).findOne({ where: { phone: input.phone! } });
+        if (existing) throw new AppError(409, 'CONFLICT', '该手机号已登记, 请向主管索取个人邀请码');
+        const team = await this.org.teamById(invite.teamId);
+        if (!team) throw new AppError(400, 'INVITE_INVALID', '邀请码对应的团队不存在');
+        const supervisor = await this.org.supervisorOfTeam(team.id, manager);
+        return manager.getRepository(Member).save({
+          name: input.name!,
+          phone: input.phone!,
+          role: invite.role,
+          teamId: team.id,
+          regionId: team.regionId,
+          managerId: supervisor?.id ?? null,
+          wechatOpenId: identity.kind === 'wechat' ? identity.id : null,
+          wecomUserId: identity.kind === 'wecom' ? identity.id : null,
+          deactivatedAt: null,
+        });
+      });
+    } catch (error) {
+      // Two first logins of the same identity racing: the unique index lets one win.
+      if (isDuplicateKeyError(error)) throw new AppError(409, 'CONFLICT', '该账号或手机号已绑定, 请直接重新登录');
+      throw error;
+    }
+    this.logger.info({ memberId: member.id, via: identity.kind }, 'identity bound to member');
+    return this.issueSession(member, identity.kind);
+  }
+}

@@ -1,0 +1,73 @@
+import { createInviteSchema, devLoginSchema, miniProgramLoginSchema } from '@anchor/shared';
+import type { Env } from '../../config/env';
+import { notFound } from '../../http/errors';
+import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
+import type { AuthService, IssuedSession } from './auth.service';
+import { memberView, type OrgService } from './org.service';
+
+const sessionView = (s: IssuedSession) => ({ token: s.token, expiresAt: s.expiresAt.toISOString(), member: memberView(s.member) });
+
+function bearer(ctx: MemberContext): string {
+  return /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'))?.[1]?.trim() ?? '';
+}
+
+export function orgRoutes(auth: AuthService, org: OrgService, env: Env): AnyRoute[] {
+  return [
+    route({
+      method: 'post', path: '/auth/wechat/login', tag: '登录', summary: '微信小程序登录 (wx.login 的 code; 首次登录带邀请码)', access: 'public', body: miniProgramLoginSchema,
+      handler: async (_ctx, { body }) => sessionView(await auth.wechatLogin(body)),
+    }),
+    route({
+      method: 'post', path: '/auth/wecom/login', tag: '登录', summary: '企业微信小程序登录 (wx.qy.login 的 code; 首次登录带邀请码)', access: 'public', body: miniProgramLoginSchema,
+      handler: async (_ctx, { body }) => sessionView(await auth.wecomLogin(body)),
+    }),
+    route({
+      method: 'post', path: '/auth/dev-login', tag: '登录', summary: '演示模式登录 (仅演示模式可用)', access: 'public', body: devLoginSchema,
+      handler: async (_ctx, { body }) => {
+        if (!env.demo) throw notFound('接口');
+        return sessionView(await auth.devLogin(body.phone));
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/logout', tag: '登录', summary: '退出登录 (作废当前会话)', access: 'member',
+      handler: async (ctx) => {
+        await auth.revoke(bearer(ctx));
+        return { ok: true };
+      },
+    }),
+    route({
+      method: 'get', path: '/auth/me', tag: '登录', summary: '当前登录成员', access: 'member',
+      handler: async (ctx) => memberView(ctx.state.member),
+    }),
+    route({
+      method: 'get', path: '/members', tag: '组织', summary: '可见范围内的成员 (用于选择负责人)', access: 'member',
+      handler: async (ctx) => ({ items: (await org.listMembers(ctx.state.member)).map(memberView) }),
+    }),
+    route({
+      method: 'delete', path: '/members/:id/sessions', tag: '组织', summary: '作废某成员的全部会话 (管理员)', access: ['admin'],
+      handler: async (ctx) => ({ revoked: await auth.revokeAllFor(idParam(ctx, 'id', '成员')) }),
+    }),
+    route({
+      method: 'post', path: '/invites', tag: '组织', summary: '生成邀请码 (团队二维码或个人邀请)', access: ['supervisor', 'director', 'admin'], body: createInviteSchema, status: 201,
+      handler: async (ctx, { body }) => {
+        const invite = await org.createInvite(ctx.state.member, body);
+        return {
+          code: invite.code,
+          kind: invite.memberId === null ? 'team' : 'member',
+          teamId: invite.teamId,
+          memberId: invite.memberId,
+          expiresAt: invite.expiresAt.toISOString(),
+          url: `${env.publicUrl}/app/#/pages/index/index?invite=${invite.code}`,
+        };
+      },
+    }),
+    route({
+      method: 'delete', path: '/invites/:code', tag: '组织', summary: '作废邀请码', access: ['supervisor', 'director', 'admin'],
+      handler: async (ctx) => {
+        const code = String((ctx as unknown as { params: Record<string, string> }).params.code ?? '');
+        await org.revokeInvite(ctx.state.member, code);
+        return { ok: true };
+      },
+    }),
+  ];
+}

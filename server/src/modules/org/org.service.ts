@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
+import type { Role } from '@anchor/shared';
+import type { Clock } from '../../clock';
+import { DAY_MS } from '../../clock';
+import { AppError, forbidden, notFound } from '../../http/errors';
+import type { Policy } from '../../config/policy';
+import { Invite } from './invite.entity';
+import { Member } from './member.entity';
+import { Region } from './region.entity';
+import { Team } from './team.entity';
+import type { Scope } from './scope';
+
+export interface MemberView {
+  id: number;
+  name: string;
+  phone: string;
+  role: Role;
+  teamId: number | null;
+  regionId: number | null;
+  managerId: number | null;
+}
+
+export function memberView(m: Member): MemberView {
+  return { id: m.id, name: m.name, phone: m.phone, role: m.role, teamId: m.teamId, regionId: m.regionId, managerId: m.managerId };
+}
+
+export class OrgService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * The org tree decides reach: a rep their own, a supervisor their team, a director their region,
+   * admin, finance and marketing the whole company (finance and marketing read only).
+   */
+  async scopeOf(member: Member): Promise<Scope> {
+    switch (member.role) {
+      case 'admin':
+      case 'finance':
+      case 'marketing':
+        return { kind: 'all' };
+      case 'director': {
+        if (member.regionId === null) return { kind: 'owners', memberIds: [member.id] };
+        const teams = await this.db.getRepository(Team).find({ where: { regionId: member.regionId }, select: { id: true } });
+        const inRegion = await this.db.getRepository(Member).find({
+          where: [{ regionId: member.regionId }, ...(teams.length ? [{ teamId: In(teams.map((t) => t.id)) }] : [])],
+          select: { id: true },
+        });
+        return { kind: 'owners', memberIds: unique([member.id, ...inRegion.map((m) => m.id)]) };
+      }
+      case 'supervisor': {
+        if (member.teamId === null) return { kind: 'owners', memberIds: [member.id] };
+        const inTeam = await this.db.getRepository(Member).find({ where: { teamId: member.teamId }, select: { id: true } });
+        return { kind: 'owners', memberIds: unique([member.id, ...inTeam.map((m) => m.id)]) };
+      }
+      case 'rep':
+        return { kind: 'owners', memberIds: [member.id] };
+    }
+  }
+
+  async findActiveMember(id: number, manager: EntityManager = this.db.manager): Promise<Member | null> {
+    return manager.getRepository(Member).findOne({ where: { id, deactivatedAt: IsNull() } });
+  }
+
+  async membersByIds(ids: number[]): Promise<Map<number, Member>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.getRepository(Member).find({ where: { id: In(unique(ids)) } });
+    return new Map(rows.map((m) => [m.id, m]));
+  }
+
+  /** Members the caller can see (owner pickers, import's 负责人 column). */
+  async listMembers(caller: Member): Promise<Member[]> {
+    const scope = await this.scopeOf(caller);
+    const repo = this.db.getRepository(Member);
+    const where = { deactivatedAt: IsNull(), ...(scope.kind === 'owners' ? { id: In(scope.memberIds) } : {}) };
+    return repo.find({ where, order: { id: 'ASC' } });
+  }
+
+  async createRegion(name: string): Promise<Region> {
+    return this.db.getRepository(Region).save({ name });
+  }
+
+  async createTeam(name: string, regionId: number): Promise<Team> {
+    return this.db.getRepository(Team).save({ name, regionId });
+  }
+
+  async createMember(fields: Pick<Member, 'name' | 'phone' | 'role'> & Partial<Pick<Member, 'teamId' | 'regionId' | 'managerId'>>): Promise<Member> {
+    return this.db.getRepository(Member).save({
+      teamId: null,
+      regionId: null,
+      managerId: null,
+      wechatOpenId: null,
+      wecomUserId: null,
+      deactivatedAt: null,
+      ...fields,
+    });
+  }
+
+  /**
+   * A personal invite (for one member, single use) or a team invite (a new rep joins the team).
+   * Supervisors invite into their own team; directors into their region; admins anywhere.
+   */
+  async createInvite(caller: Member, input: { teamId?: number | undefined; memberId?: number | undefined }): Promise<Invite> {
+    if (!['supervisor', 'director', 'admin'].includes(caller.role)) throw forbidden('只有主管、总监或管理员可以生成邀请码');
+    const scope = await this.scopeOf(caller);
+    let teamId: number;
+    let role: Role = 'rep';
+    let memberId: number | null = null;
+    if (input.memberId !== undefined) {
+      const member = await this.findActiveMember(input.memberId);
+      if (!member || (scope.kind === 'owners' && !scope.memberIds.includes(member.id))) throw notFound('成员');
+      if (member.teamId === null && caller.role !== 'admin') throw forbidden('该成员不属于任何团队, 请由管理员邀请');
+      teamId = member.teamId ?? input.teamId ?? 0;
+      role = member.role;
+      memberId = member.id;
+    } else {
+      const team = await this.db.getRepository(Team).findOne({ where: { id: input.teamId! } });
+      if (!team || !(await this.teamInReach(caller, team))) throw notFound('团队');
+      teamId = team.id;
+    }
+    const now = this.clock.now();
+    return this.db.getRepository(Invite).save({
+      code: randomBytes(9).toString('base64url'),
+      teamId,
+      memberId,
+      role,
+      createdById: caller.id,
+      expiresAt: new Date(now.getTime() + this.policy.limits.inviteTtlDays * DAY_MS),
+      usedAt: null,
+      revokedAt: null,
+    });
+  }
+
+  async revokeInvite(caller: Member, code: string): Promise<void> {
+    const invite = await this.db.getRepository(Invite).findOne({ where: { code } });
+    if (!invite) throw notFound('邀请码');
+    const team = await this.db.getRepository(Team).findOne({ where: { id: invite.teamId } });
+    if (!team || !(await this.teamInReach(caller, team))) throw notFound('邀请码');
+    await this.db.getRepository(Invite).update({ id: invite.id, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+  }
+
+  private async teamInReach(caller: Member, team: Team): Promise<boolean> {
+    if (caller.role === 'admin') return true;
+    if (caller.role === 'director') return caller.regionId === team.regionId;
+    if (caller.role === 'supervisor') return caller.teamId === team.id;
+    return false;
+  }
+
+  async teamById(id: number): Promise<Team | null> {
+    return this.db.getRepository(Team).findOne({ where: { id } });
+  }
+
+  /** The supervisor who leads a team: new reps report to them. */
+  async supervisorOfTeam(teamId: number, manager: EntityManager = this.db.manager): Promise<Member | null> {
+    return manager.getRepository(Member).findOne({ where: { teamId, role: 'supervisor', deactivatedAt: IsNull() }, order: { id: 'ASC' } });
+  }
+
+  assertKnownInvite(invite: Invite | null): asserts invite is Invite {
+    const now = this.clock.now();
+    if (!invite || invite.revokedAt || invite.expiresAt.getTime() <= now.getTime() || (invite.memberId !== null && invite.usedAt)) {
+      throw new AppError(400, 'INVITE_INVALID', '邀请码无效、已使用或已过期, 请向主管索取新的二维码');
+    }
+  }
+}
+
+function unique(ids: number[]): number[] {
+  return [...new Set(ids)];
+}

@@ -1,0 +1,27 @@
+/** Offset of `timeZone` from UTC at `instant`, in minutes (Asia/Shanghai → 480). */
+export function zoneOffsetMinutes(instant: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(instant);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60000);
+}
+
+/** A wall-clock time (carried in a Date's UTC fields, as spreadsheets give them) → the real instant. */
+export function wallClockToInstant(wall: Date, timeZone: string): Date {
+  const guess = new Date(wall.getTime() - zoneOffsetMinutes(wall, timeZone) * 60000);
+  return new Date(wall.getTime() - zoneOffsetMinutes(guess, timeZone) * 60000);
+}
+
+/** The real instant → its wall-clock time in `timeZone`, carried in a Date's UTC fields. */
+export function instantToWallClock(instant: Date, timeZone: string): Date {
+  return new Date(instant.getTime() + zoneOffsetMinutes(instant, timeZone) * 60000);
+}

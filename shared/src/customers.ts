@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { STAGE_CODES, type StageCode } from './stages';
+import { labelled } from './validation';
+
+/** The option lists a customer form needs; they come from config/ via GET /api/v1/options. */
+export interface CustomerOptions {
+  stages: { code: StageCode; label: string }[];
+  industries: string[];
+  hospitalLevels: string[];
+  departmentActivity: string[];
+  grades: string[];
+}
+
+export const CUSTOMER_FIELD_LABELS = {
+  name: '客户名称',
+  industry: '所属行业',
+  stage: '当前阶段',
+  ownerId: '负责人',
+  grade: '客户等级',
+  province: '省份',
+  city: '城市',
+  address: '地址',
+  contactName: '联系人',
+  contactPhone: '联系电话',
+  hospitalLevel: '医院等级',
+  departmentActivity: '科室活跃度',
+  notes: '备注',
+  gradingInputs: '分级数据',
+  paymentOnTimeRate: '回款准时率',
+  inventoryConsumptionSpeed: '库存消耗速度',
+  competitorPenetration: '竞品渗透率',
+  lastFollowUpAt: '最近跟进时间',
+} as const;
+
+const L = CUSTOMER_FIELD_LABELS;
+const oneOf = (values: readonly string[]) => z.enum(values as [string, ...string[]]);
+const text = (max: number) => z.string().trim().max(max);
+const optionalText = (max: number, label: string) =>
+  labelled(
+    text(max)
+      .nullable()
+      .optional()
+      .transform((v) => (v === '' ? null : v)),
+    label,
+  );
+
+const percent = (label: string) => labelled(z.number().min(0).max(100), label).optional();
+
+export const gradingInputsSchema = labelled(
+  z
+    .object({
+      paymentOnTimeRate: percent(L.paymentOnTimeRate),
+      inventoryConsumptionSpeed: percent(L.inventoryConsumptionSpeed),
+      competitorPenetration: percent(L.competitorPenetration),
+    })
+    .strict(),
+  L.gradingInputs,
+);
+
+const phonePattern = /^[0-9+\-() ]{5,30}$/;
+
+export function makeCustomerSchemas(options: CustomerOptions) {
+  const stageCodes = options.stages.map((s) => s.code);
+  const editable = {
+    name: labelled(text(100).min(1), L.name),
+    industry: labelled(oneOf(options.industries), L.industry),
+    province: optionalText(20, L.province),
+    city: optionalText(30, L.city),
+    address: optionalText(200, L.address),
+    contactName: optionalText(30, L.contactName),
+    contactPhone: labelled(
+      text(30)
+        .regex(phonePattern, '格式不正确')
+        .nullable()
+        .optional()
+        .or(z.literal('').transform(() => null)),
+      L.contactPhone,
+    ),
+    hospitalLevel: labelled(oneOf(options.hospitalLevels).nullable().optional(), L.hospitalLevel),
+    departmentActivity: labelled(oneOf(options.departmentActivity).nullable().optional(), L.departmentActivity),
+    grade: labelled(oneOf(options.grades).nullable().optional(), L.grade),
+    notes: optionalText(500, L.notes),
+    gradingInputs: gradingInputsSchema.nullable().optional(),
+  };
+
+  const create = z
+    .object({
+      ...editable,
+      stage: labelled(oneOf(stageCodes), L.stage).default('lead'),
+      ownerId: labelled(z.number().int().positive(), L.ownerId).optional(),
+    })
+    .strict();
+
+  const update = z
+    .object({
+      ...editable,
+      name: editable.name.optional(),
+      industry: editable.industry.optional(),
+      stage: labelled(oneOf(stageCodes), L.stage).optional(),
+    })
+    .strict()
+    .refine((v) => Object.keys(v).length > 0, { message: '没有要修改的内容' });
+
+  const list = z
+    .object({
+      q: labelled(text(50), '搜索词').optional(),
+      stage: labelled(oneOf(stageCodes), L.stage).optional(),
+      ownerId: labelled(z.coerce.number().int().positive(), L.ownerId).optional(),
+      grade: labelled(oneOf(options.grades), L.grade).optional(),
+      overdue: labelled(z.enum(['true', 'false']).transform((v) => v === 'true'), '是否逾期').optional(),
+      page: labelled(z.coerce.number().int().min(1).max(100000), '页码').default(1),
+      pageSize: labelled(z.coerce.number().int().min(1).max(100), '每页条数').default(20),
+    })
+    .strict();
+
+  const reassign = z.object({ ownerId: labelled(z.number().int().positive(), '新负责人') }).strict();
+
+  return { create, update, list, reassign };
+}
+
+export type CustomerSchemas = ReturnType<typeof makeCustomerSchemas>;
+export type CustomerCreateInput = z.output<CustomerSchemas['create']>;
+export type CustomerUpdateInput = z.output<CustomerSchemas['update']>;
+export type CustomerListQuery = z.output<CustomerSchemas['list']>;
+
+/**
+ * Folds a customer name for duplicate detection: full-width to half-width, case, spaces and
+ * punctuation removed, so "北京协和医院" and "北京 协和医院（ ）" are one customer.
+ */
+export function customerNameKey(name: string): string {
+  return name
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}]/gu, '')
+    .slice(0, 100);
+}
+
+export { STAGE_CODES };

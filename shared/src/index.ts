@@ -1,0 +1,6 @@
+export * from './validation';
+export * from './org';
+export * from './stages';
+export * from './customers';
+export * from './auth';
+export * from './errors';

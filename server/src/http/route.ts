@@ -53,6 +53,7 @@ export function parseInput(spec: AnyRoute, ctx: ApiContext): { body: unknown; qu
   let body: unknown;
   let query: unknown;
   if (spec.body) {
+    if (!ctx.is('application/json')) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '请求体必须是 JSON (Content-Type: application/json)');
     const raw = (ctx.request as { body?: unknown }).body;
     if (raw === undefined || raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
       throw new AppError(400, 'INVALID_JSON', '请求体必须是 JSON 对象');

@@ -61,7 +61,8 @@ export function customerOptionsOf(policy: Policy): CustomerOptions {
   };
 }
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+// '!' rather than a backslash: the backslash means different things in MySQL and SQLite string literals.
+const escapeLike = (text: string) => text.replace(/[!%_]/g, (c) => `!${c}`);
 
 export const duplicateCustomer = () =>
   new AppError(409, 'DUPLICATE_CUSTOMER', '客户已存在 (名称重复)', { name: '客户名称已存在, 请勿重复建档' });
@@ -133,7 +134,7 @@ export class CustomerService {
 
   filtered(scope: Scope, query: Omit<CustomerListQuery, 'page' | 'pageSize'>): SelectQueryBuilder<Customer> {
     const qb = this.applyScope(this.db.getRepository(Customer).createQueryBuilder('c'), scope);
-    if (query.q) qb.andWhere("c.name LIKE :q ESCAPE '\\'", { q: `%${escapeLike(query.q)}%` });
+    if (query.q) qb.andWhere("c.name LIKE :q ESCAPE '!'", { q: `%${escapeLike(query.q)}%` });
     if (query.stage) qb.andWhere('c.stage = :stage', { stage: query.stage });
     if (query.ownerId) qb.andWhere('c.ownerId = :ownerId', { ownerId: query.ownerId });
     if (query.grade) qb.andWhere('c.grade = :grade', { grade: query.grade });

@@ -1,0 +1,74 @@
+// A throwaway MariaDB for one test or bench run: temporary data dir, free port, removed afterwards.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+function which(name) {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/usr/bin']) {
+    const candidate = path.join(dir, name);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startThrowawayMariadb() {
+  const mariadbd = which('mariadbd') ?? which('mysqld');
+  const installDb = which('mariadb-install-db') ?? which('mysql_install_db');
+  const client = which('mariadb') ?? which('mysql');
+  if (!mariadbd || !installDb || !client) {
+    console.error('mariadbd not found: install it with `apt-get install -y mariadb-server` (or set DATABASE_URL=mysql://user:pass@host:port/db)');
+    process.exit(1);
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'anchor-mariadb-'));
+  const port = await freePort();
+  execFileSync(installDb, ['--no-defaults', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db', '--user=root'], { stdio: 'ignore' });
+  const child = spawn(
+    mariadbd,
+    ['--no-defaults', `--datadir=${dir}/data`, `--socket=${dir}/sock`, `--port=${port}`, '--bind-address=127.0.0.1', '--user=root', '--skip-log-bin',
+      '--innodb-buffer-pool-size=256M', '--innodb-flush-log-at-trx-commit=2', '--max-connections=500', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const stop = () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    return new Promise((resolve) => {
+      const done = () => {
+        rmSync(dir, { recursive: true, force: true });
+        resolve();
+      };
+      if (child.exitCode !== null) return done();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        done();
+      });
+    });
+  };
+  for (let i = 0; ; i++) {
+    try {
+      execFileSync(client, ['-h127.0.0.1', `-P${port}`, '-uroot', '-e', 'CREATE DATABASE IF NOT EXISTS anchor CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'], { stdio: 'ignore' });
+      break;
+    } catch {
+      if (child.exitCode !== null || i > 150) {
+        await stop();
+        throw new Error(`throwaway MariaDB did not start:\n${stderr.slice(-2000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return { url: `mysql://root@127.0.0.1:${port}/anchor`, port, stop };
+}

@@ -1,0 +1,56 @@
+// The whole test suite: type checks, the mini-program builds, and jest against a real MariaDB.
+// Given no DATABASE_URL, a throwaway MariaDB is started for the run and removed afterwards.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { startThrowawayMariadb } from './mariadb.mjs';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const started = Date.now();
+
+function run(title, command, args, env = process.env) {
+  const t0 = Date.now();
+  console.log(`\n▶ ${title}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, env });
+  console.log(`  ${title}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return result.status === 0;
+}
+
+function dirSize(dir) {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    total += entry.isDirectory() ? dirSize(p) : statSync(p).size;
+  }
+  return total;
+}
+
+const jestArgs = process.argv.slice(2);
+const only = jestArgs.length > 0; // `npm test -- tests/server/x.test.ts` runs just those files
+let ok = true;
+if (!only) {
+  ok = run('type check (server, shared, tests)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']) && ok;
+  ok = run('type check (mini-program)', bin('tsc'), ['--noEmit', '-p', 'miniprogram/tsconfig.json']) && ok;
+  const buildEnv = { ...process.env, NODE_ENV: 'production' };
+  for (const target of ['weapp', 'h5']) {
+    const built = run(`mini-program build (${target})`, 'npm', ['run', `build:${target}`, '-w', 'miniprogram', '--silent'], buildEnv);
+    ok = built && ok;
+    if (built) console.log(`  ${target} output: ${(dirSize(path.join(root, 'miniprogram/dist', target)) / 1024).toFixed(0)} KB`);
+  }
+}
+
+let stop = async () => {};
+if (!process.env.DATABASE_URL) {
+  const db = await startThrowawayMariadb();
+  process.env.DATABASE_URL = db.url;
+  stop = db.stop;
+  console.log(`\nthrowaway MariaDB on port ${db.port}`);
+}
+try {
+  ok = run('jest (real MariaDB, real HTTP)', bin('jest'), ['--ci', ...jestArgs]) && ok;
+} finally {
+  await stop();
+}
+console.log(`\n${ok ? 'ALL PASSED' : 'SOME CHECKS FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+process.exit(ok ? 0 : 1);

@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startHarness, type Harness } from '../support/harness';
+import { buildOrg, type OrgFixture } from '../support/org-fixture';
+import { api } from '../support/http';
+import { spawnServer } from '../support/spawn-server';
+
+describe('on MariaDB', () => {
+  let h: Harness;
+  let org: OrgFixture;
+  beforeAll(async () => {
+    h = await startHarness();
+    org = await buildOrg(h);
+  });
+  afterAll(() => h.close());
+
+  it('GET /healthz answers 200 with the database status', async () => {
+    const res = await api(h.url, 'GET', '/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', database: 'up', driver: 'mysql' });
+  });
+
+  it('the schema is utf8mb4 end to end: emoji and rare characters survive a round trip', async () => {
+    const name = '𠀀测试医院😀';
+    const created = await api(h.url, 'POST', '/api/v1/customers', { token: org.token(org.repA), json: { name, industry: '公立医院' } });
+    expect(created.status).toBe(201);
+    const read = await api(h.url, 'GET', `/api/v1/customers/${created.body.id}`, { token: org.token(org.repA) });
+    expect(read.body.name).toBe(name);
+  });
+
+  it('the OpenAPI document comes from the validating schemas: Chinese field titles and option lists', async () => {
+    const res = await api(h.url, 'GET', '/api/v1/openapi.json');
+    expect(res.status).toBe(200);
+    const create = res.body.paths['/api/v1/customers'].post.requestBody.content['application/json'].schema;
+    expect(create.properties.name.title).toBe('客户名称');
+    expect(create.properties.industry.enum).toEqual(h.policy.options.industries);
+    expect(create.properties.stage.enum).toEqual(['lead', 'visit', 'proposal', 'quote', 'signed', 'delivered']);
+    expect(create.required).toEqual(expect.arrayContaining(['name', 'industry']));
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/customers/{id}', '/api/v1/customers/import/preview', '/api/v1/auth/wechat/login']));
+  });
+
+  it('unknown routes answer the one error shape, in Chinese', async () => {
+    const res = await api(h.url, 'GET', '/api/v1/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: '接口不存在' } });
+  });
+
+  it('GET /api/v1/options gives the configured lists to a signed-in member only', async () => {
+    expect((await api(h.url, 'GET', '/api/v1/options')).status).toBe(401);
+    const res = await api(h.url, 'GET', '/api/v1/options', { token: org.token(org.repA) });
+    expect(res.body.agreedActions).toEqual(['发送方案', '安排演示', '提供样品', '其他']);
+    expect(res.body.stages[1]).toEqual({ code: 'visit', label: '拜访' });
+  });
+});
+
+describe('the embedded default (no DATABASE_URL)', () => {
+  it('starts on SQLite in demo mode, seeds a team and answers /healthz and a demo login', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'anchor-embedded-'));
+    const server = await spawnServer({ ANCHOR_DATA_DIR: dir });
+    try {
+      const health = await api(server.url, 'GET', '/healthz');
+      expect(health.status).toBe(200);
+      expect(health.body).toEqual({ status: 'ok', database: 'up', driver: 'better-sqlite3' });
+      expect(server.output()).toContain('demo mode');
+      expect(server.output()).toContain('13800000101');
+      const director = await api(server.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: '13800000001' } });
+      expect(director.status).toBe(200);
+      const all = await api(server.url, 'GET', '/api/v1/customers?pageSize=1', { token: director.body.token });
+      expect(all.body.total).toBeGreaterThanOrEqual(280);
+      const rep = await api(server.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: '13800000101' } });
+      const mine = await api(server.url, 'GET', '/api/v1/customers?pageSize=100', { token: rep.body.token });
+      expect(mine.body.total).toBeGreaterThan(10);
+      expect(mine.body.total).toBeLessThan(all.body.total);
+      expect(mine.body.items.every((c: any) => c.owner.name === '王小明')).toBe(true);
+      const stages = new Set<string>();
+      for (const stage of ['lead', 'visit', 'proposal', 'quote', 'signed', 'delivered']) {
+        const res = await api(server.url, 'GET', `/api/v1/customers?stage=${stage}&pageSize=1`, { token: director.body.token });
+        if (res.body.total > 0) stages.add(stage);
+      }
+      expect(stages.size).toBe(6);
+      const search = await api(server.url, 'GET', `/api/v1/customers?q=${encodeURIComponent('人民医院')}`, { token: director.body.token });
+      expect(search.body.total).toBeGreaterThan(0);
+      const history = await api(server.url, 'GET', `/api/v1/customers/${search.body.items[0].id}/stage-history`, { token: director.body.token });
+      expect(history.body.total).toBeGreaterThanOrEqual(1);
+    } finally {
+      await server.stop();
+    }
+    // A restart on the same file keeps the data and does not seed twice.
+    const again = await spawnServer({ ANCHOR_DATA_DIR: dir });
+    try {
+      const director = await api(again.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: '13800000001' } });
+      const all = await api(again.url, 'GET', '/api/v1/customers?pageSize=1', { token: director.body.token });
+      expect(all.body.total).toBeLessThan(400);
+      expect(again.output()).toContain('existing demo data kept');
+    } finally {
+      await again.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -21,6 +21,7 @@ import { CustomerService } from './modules/customers/customer.service';
 import { AuthService } from './modules/org/auth.service';
 import { orgRoutes } from './modules/org/org.routes';
 import { OrgService } from './modules/org/org.service';
+import { TeamChannelsService } from './modules/org/team-channels.service';
 
 export interface AppDeps {
   db: DataSource;
@@ -38,9 +39,10 @@ export function createServices(deps: AppDeps) {
     wechat: env.wechat ? new WechatLoginClient(env.wechat) : null,
     wecom: env.wecom ? { client: new WecomApiClient(env.wecom, tokens, LOGIN_RETRY), env: env.wecom } : null,
   }, logger);
+  const teamChannels = new TeamChannelsService(db, org);
   const customers = new CustomerService(db, policy, clock, org);
   const customerExcel = new CustomerExcel(db, policy, clock, org, customers);
-  return { tokens, org, auth, customers, customerExcel };
+  return { tokens, org, auth, teamChannels, customers, customerExcel };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -63,7 +65,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
   const { db, logger, policy } = deps;
   const app = new Koa({ proxy: true });
   const routes: AnyRoute[] = [
-    ...orgRoutes(services.auth, services.org, deps.env),
+    ...orgRoutes(services.auth, services.org, services.teamChannels, deps.env),
     ...customerRoutes(services.customers, services.customerExcel),
     ...systemRoutes(deps),
   ];

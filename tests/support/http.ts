@@ -13,12 +13,12 @@ export async function api<T = any>(
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: BodyInit | undefined;
+  let body: RequestInit['body'];
   if (options.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.json);
   } else if (options.rawBody !== undefined) {
-    body = options.rawBody as BodyInit;
+    body = options.rawBody as RequestInit['body'];
   } else if (options.form) body = options.form;
   const response = await fetch(`${base}${path}`, { method, headers, body });
   const type = response.headers.get('content-type') ?? '';

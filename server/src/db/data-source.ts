@@ -10,10 +10,12 @@ import { Member } from '../modules/org/member.entity';
 import { Region } from '../modules/org/region.entity';
 import { Session } from '../modules/org/session.entity';
 import { Team } from '../modules/org/team.entity';
+import { TeamChannelSettings } from '../modules/org/team-channel-settings.entity';
 import { Foundation1764200000000 } from './migrations/1764200000000-foundation';
+import { TeamChannelSettings1764300000000 } from './migrations/1764300000000-team-channel-settings';
 
-export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange];
-export const migrations = [Foundation1764200000000];
+export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings];
+export const migrations = [Foundation1764200000000, TeamChannelSettings1764300000000];
 
 export interface DatabaseOptions {
   /** mysql://user:pass@host:port/db — absent means the embedded SQLite file. */

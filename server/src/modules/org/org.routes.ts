@@ -1,9 +1,10 @@
-import { createInviteSchema, devLoginSchema, miniProgramLoginSchema } from '@anchor/shared';
+import { createInviteSchema, devLoginSchema, miniProgramLoginSchema, teamChannelSettingsSchema } from '@anchor/shared';
 import type { Env } from '../../config/env';
 import { notFound } from '../../http/errors';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
 import type { AuthService, IssuedSession } from './auth.service';
 import { memberView, type OrgService } from './org.service';
+import type { TeamChannelsService } from './team-channels.service';
 
 const sessionView = (s: IssuedSession) => ({ token: s.token, expiresAt: s.expiresAt.toISOString(), member: memberView(s.member) });
 
@@ -11,7 +12,7 @@ function bearer(ctx: MemberContext): string {
   return /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'))?.[1]?.trim() ?? '';
 }
 
-export function orgRoutes(auth: AuthService, org: OrgService, env: Env): AnyRoute[] {
+export function orgRoutes(auth: AuthService, org: OrgService, teamChannels: TeamChannelsService, env: Env): AnyRoute[] {
   return [
     route({
       method: 'post', path: '/auth/wechat/login', tag: '登录', summary: '微信小程序登录 (wx.login 的 code; 首次登录带邀请码)', access: 'public', body: miniProgramLoginSchema,
@@ -46,6 +47,14 @@ export function orgRoutes(auth: AuthService, org: OrgService, env: Env): AnyRout
     route({
       method: 'delete', path: '/members/:id/sessions', tag: '组织', summary: '作废某成员的全部会话 (管理员)', access: ['admin'],
       handler: async (ctx) => ({ revoked: await auth.revokeAllFor(idParam(ctx, 'id', '成员')) }),
+    }),
+    route({
+      method: 'get', path: '/teams/:id/channels', tag: '组织', summary: '团队的群机器人设置 (管理员; 密钥只显示末 4 位)', access: ['admin'],
+      handler: (ctx) => teamChannels.get(idParam(ctx, 'id', '团队')),
+    }),
+    route({
+      method: 'put', path: '/teams/:id/channels', tag: '组织', summary: '修改团队的群机器人设置 (管理员; null 为清除)', access: ['admin'], body: teamChannelSettingsSchema,
+      handler: (ctx, { body }) => teamChannels.update(ctx.state.member, idParam(ctx, 'id', '团队'), body),
     }),
     route({
       method: 'post', path: '/invites', tag: '组织', summary: '生成邀请码 (团队二维码或个人邀请)', access: ['supervisor', 'director', 'admin'], body: createInviteSchema, status: 201,

@@ -1,0 +1,90 @@
+// `npm run bench`: load and scale figures, printed as a table. Not a test: nothing here asserts.
+import ExcelJS from 'exceljs';
+import { startHarness } from '../tests/support/harness';
+import { buildOrg } from '../tests/support/org-fixture';
+import { api, xlsxForm } from '../tests/support/http';
+
+interface Figure {
+  name: string;
+  value: string;
+  note?: string;
+}
+const figures: Figure[] = [];
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const result = await work();
+  return [result, performance.now() - t0];
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function customerWorkbook(rows: number, ownerPhones: string[]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const sheet = wb.addWorksheet('客户');
+  sheet.addRow(['客户名称', '所属行业', '当前阶段', '负责人手机', '客户等级', '省份', '城市', '联系人', '联系电话', '医院等级', '最近跟进时间']);
+  const stages = ['线索', '拜访', '方案', '报价', '签约', '交付'];
+  for (let i = 0; i < rows; i++) {
+    sheet.addRow([
+      `基准测试医院${String(i).padStart(5, '0')}号`, '公立医院', stages[i % 6], ownerPhones[i % ownerPhones.length], ['A+', 'A', 'B', 'C'][i % 4],
+      '浙江', '杭州市', '王主任', '13900000000', '三级甲等', new Date(Date.UTC(2026, 9, 1 + (i % 28), 9, 30)),
+    ]);
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+async function main() {
+  const h = await startHarness({ now: new Date() });
+  const org = await buildOrg(h);
+  try {
+    const token = org.token(org.supervisor1);
+    const file = await customerWorkbook(10_000, [org.repA.phone, org.repB.phone, org.supervisor1.phone]);
+    figures.push({ name: 'xlsx size, 10 000 rows', value: `${(file.length / 1024).toFixed(0)} KB` });
+
+    const [preview, previewMs] = await timed(() => api(h.url, 'POST', '/api/v1/customers/import/preview', { token, form: xlsxForm(file) }));
+    figures.push({ name: 'import preview, 10 000 rows (HTTP)', value: seconds(previewMs), note: `${preview.body.valid} valid` });
+    const [commit, commitMs] = await timed(() => api(h.url, 'POST', '/api/v1/customers/import/commit', { token, form: xlsxForm(file) }));
+    figures.push({ name: 'import commit, 10 000 rows (HTTP, one transaction)', value: seconds(commitMs), note: `status ${commit.status}, ${commit.body.imported} imported` });
+
+    const [exported, exportMs] = await timed(() => api(h.url, 'GET', '/api/v1/customers/export.xlsx', { token }));
+    figures.push({ name: 'export, 10 000 rows (HTTP)', value: seconds(exportMs), note: `${((exported.body as Buffer).length / 1024).toFixed(0)} KB` });
+
+    // Search as you type: a Chinese fragment over the team's 10 000 customers, 16 at a time.
+    const latencies: number[] = [];
+    const queries = 400;
+    let next = 0;
+    const [, searchMs] = await timed(() =>
+      Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < queries) {
+            const i = next++;
+            const t0 = performance.now();
+            const res = await api(h.url, 'GET', `/api/v1/customers?q=${encodeURIComponent(`医院0${i % 100}`)}&pageSize=20`, { token });
+            if (res.status !== 200) throw new Error(`search failed: ${res.status}`);
+            latencies.push(performance.now() - t0);
+          }
+        }),
+      ),
+    );
+    latencies.sort((a, b) => a - b);
+    figures.push({
+      name: 'search by name fragment, 10 000 customers, 16 concurrent',
+      value: `${((queries / searchMs) * 1000).toFixed(0)} req/s`,
+      note: `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
+    });
+  } finally {
+    await h.close();
+  }
+
+  const width = Math.max(...figures.map((f) => f.name.length)) + 2;
+  console.log('\nAnchor benchmark (MariaDB over loopback, this machine)\n');
+  for (const f of figures) console.log(`${f.name.padEnd(width)}${f.value.padStart(12)}   ${f.note ?? ''}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

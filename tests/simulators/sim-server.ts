@@ -51,3 +51,21 @@ export class SimServer {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 }
+
+/** Shared lifecycle of the protocol simulators: one loopback server each. */
+export abstract class Simulator {
+  readonly server = new SimServer((req) => this.handle(req));
+
+  protected abstract handle(req: SimRequest): ReturnType<SimHandler>;
+
+  async start(): Promise<this> {
+    await this.server.start();
+    return this;
+  }
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+  get url(): string {
+    return this.server.url;
+  }
+}

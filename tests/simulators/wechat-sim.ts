@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { SimServer, type SimRequest } from './sim-server';
+import { Simulator, type SimRequest } from './sim-server';
 
 /**
  * WeChat mini-program backend, as documented for /sns/jscode2session: appid+secret checked,
  * each code valid once for 5 minutes (40029 unknown, 40163 used), 45011 past 100 calls per user
  * per minute, 40226 for a high-risk user, -1 when busy.
  */
-export class WechatSimulator {
-  readonly server: SimServer;
+export class WechatSimulator extends Simulator {
   private readonly codes = new Map<string, { openid: string; issuedAt: number; used: boolean }>();
   private readonly callsPerUser = new Map<string, number[]>();
   readonly blocked = new Set<string>();
@@ -19,17 +18,7 @@ export class WechatSimulator {
     readonly appId = 'wx-sim-app',
     readonly appSecret = 'wx-sim-secret',
   ) {
-    this.server = new SimServer((req) => this.handle(req));
-  }
-
-  start() {
-    return this.server.start().then(() => this);
-  }
-  stop() {
-    return this.server.stop();
-  }
-  get url() {
-    return this.server.url;
+    super();
   }
 
   /** What wx.login would hand the mini-program for this user. */
@@ -46,7 +35,7 @@ export class WechatSimulator {
     return code;
   }
 
-  private handle(req: SimRequest) {
+  protected handle(req: SimRequest) {
     if (req.path !== '/sns/jscode2session' || req.method !== 'GET') return { status: 404, text: 'not found' };
     const fault = this.faults.shift();
     if (fault === 'http500') return { status: 500, text: 'internal error' };

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { SimServer, type SimRequest } from './sim-server';
+import { Simulator, type SimRequest } from './sim-server';
 
 /**
  * WeCom server API for login: gettoken (corpid + corpsecret checked, tokens expire), and
  * miniprogram/jscode2session (token checked: 41001 missing, 40014 unknown, 42001 expired;
  * codes single use: 40029).
  */
-export class WecomSimulator {
-  readonly server: SimServer;
+export class WecomSimulator extends Simulator {
   private readonly tokens = new Map<string, number>();
   private readonly codes = new Map<string, { userid: string; corpid: string; used: boolean }>();
   tokenLifetimeSeconds = 7200;
@@ -16,17 +15,7 @@ export class WecomSimulator {
     readonly corpId = 'ww-sim-corp',
     readonly secret = 'wecom-sim-secret',
   ) {
-    this.server = new SimServer((req) => this.handle(req));
-  }
-
-  start() {
-    return this.server.start().then(() => this);
-  }
-  stop() {
-    return this.server.stop();
-  }
-  get url() {
-    return this.server.url;
+    super();
   }
 
   issueCode(userid: string, corpid = this.corpId): string {
@@ -48,7 +37,7 @@ export class WecomSimulator {
     return null;
   }
 
-  private handle(req: SimRequest) {
+  protected handle(req: SimRequest) {
     const q = req.query;
     if (req.path === '/cgi-bin/gettoken') {
       if (q.get('corpid') !== this.corpId) return { json: { errcode: 40013, errmsg: 'invalid corpid' } };

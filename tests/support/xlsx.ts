@@ -50,3 +50,18 @@ export async function readWorkbook(file: Buffer): Promise<{ sheetNames: string[]
 
 /** A wall-clock time as Excel carries it (the UTC fields hold the local reading). */
 export const wallClock = (year: number, month: number, day: number, hour = 0, minute = 0) => new Date(Date.UTC(year, month - 1, day, hour, minute));
+
+/**
+ * The same workbook with its zip parts in another order. OOXML addresses parts by name, so
+ * the order is free; programs other than Excel write them in their own order.
+ */
+export async function reorderParts(file: Buffer, order: string[]): Promise<Buffer> {
+  const JSZip = (await import('jszip')).default;
+  const zip = await JSZip.loadAsync(file);
+  const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir);
+  const out = new JSZip();
+  for (const name of [...order.filter((n) => names.includes(n)), ...names.filter((n) => !order.includes(n))]) {
+    out.file(name, await zip.file(name)!.async('uint8array'));
+  }
+  return Buffer.from(await out.generateAsync({ type: 'uint8array', compression: 'DEFLATE' }));
+}

@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { DataSource } from 'typeorm';
 import { customerNameKey, validate, type CustomerCreateInput, type StageCode } from '@anchor/shared';
@@ -73,6 +73,23 @@ interface ParsedRow {
 }
 
 const XLSX_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+/** A 20 000-row customer sheet unzips to ~15 MB; anything far beyond is a zip bomb, not a customer list. */
+const MAX_UNZIPPED_BYTES = 200 * 1024 * 1024;
+
+/** Reads the zip's central directory and refuses it if its entries would unzip past `limit`. */
+function assertUnzipsWithin(zip: Buffer, limit: number): void {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0 || eocd + 22 > zip.length) throw new Error('no end of central directory');
+  const entries = zip.readUInt16LE(eocd + 10);
+  let offset = zip.readUInt32LE(eocd + 16);
+  let total = 0;
+  for (let i = 0; i < entries; i++) {
+    if (offset + 46 > zip.length || zip.readUInt32LE(offset) !== 0x02014b50) throw new Error('bad central directory');
+    total += zip.readUInt32LE(offset + 24);
+    if (total > limit) throw new Error('unzips too large');
+    offset += 46 + zip.readUInt16LE(offset + 28) + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
+  }
+}
 const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
 
 function cellText(value: ExcelJS.CellValue): string {
@@ -105,52 +122,47 @@ export class CustomerExcel {
     const ignored: string[] = [];
     const rows: { row: number; cells: Map<ColumnKey, ExcelJS.CellValue> }[] = [];
     let sawHeader = false;
+    // Not exceljs's streaming reader: it garbles Chinese characters split across chunks and depends on
+    // the order of the parts in the zip. The file is at most a few MB and already in memory.
+    const workbook = new ExcelJS.Workbook();
     try {
-      const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([file]), {
-        sharedStrings: 'cache',
-        hyperlinks: 'ignore',
-        styles: 'cache',
-        worksheets: 'emit',
-        entries: 'emit',
-      });
-      for await (const sheet of reader) {
-        for await (const row of sheet) {
-          const values = row.values as ExcelJS.CellValue[];
-          if (!sawHeader) {
-            if (values.every((v) => cellText(v) === '')) continue;
-            sawHeader = true;
-            const seen = new Set<ColumnKey>();
-            values.forEach((value, index) => {
-              const text = cellText(value);
-              if (!text) return;
-              const col = HEADER_LOOKUP.get(normalizeHeader(text));
-              if (!col) return void ignored.push(text);
-              if (seen.has(col.key)) throw new AppError(422, 'IMPORT_INVALID', `表头「${col.header}」出现了两次`);
-              seen.add(col.key);
-              headers.set(index, col);
-            });
-            const missing = CUSTOMER_COLUMNS.filter((c) => c.required && !seen.has(c.key)).map((c) => c.header);
-            if (missing.length) {
-              throw new AppError(422, 'IMPORT_INVALID', `表头缺少必填列: ${missing.join('、')} (第一行须为表头, 可下载模板参考)`, {
-                headers: `缺少: ${missing.join('、')}; 可识别的表头: ${CUSTOMER_COLUMNS.map((c) => c.header).join('、')}`,
-              });
-            }
-            continue;
-          }
-          const cells = new Map<ColumnKey, ExcelJS.CellValue>();
-          for (const [index, col] of headers) {
-            const value = values[index];
-            if (value !== null && value !== undefined && cellText(value) !== '') cells.set(col.key, value);
-          }
-          if (cells.size === 0) continue;
-          rows.push({ row: row.number, cells });
-          if (rows.length > maxRows) throw new AppError(422, 'IMPORT_INVALID', `一次最多导入 ${maxRows} 行, 请拆分文件`);
-        }
-        break; // the first worksheet only
-      }
-    } catch (error) {
-      if (error instanceof AppError) throw error;
+      assertUnzipsWithin(file, MAX_UNZIPPED_BYTES);
+      await workbook.xlsx.load(file as unknown as ArrayBuffer);
+    } catch {
       throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '无法读取该 Excel 文件, 文件可能已损坏或不是 .xlsx 格式');
+    }
+    const sheet = workbook.worksheets[0];
+    for (let number = 1; sheet && number <= sheet.rowCount; number++) {
+      const values = sheet.getRow(number).values as ExcelJS.CellValue[];
+      if (!Array.isArray(values) || values.every((v) => cellText(v) === '')) continue;
+      if (!sawHeader) {
+        sawHeader = true;
+        const seen = new Set<ColumnKey>();
+        values.forEach((value, index) => {
+          const text = cellText(value);
+          if (!text) return;
+          const col = HEADER_LOOKUP.get(normalizeHeader(text));
+          if (!col) return void ignored.push(text);
+          if (seen.has(col.key)) throw new AppError(422, 'IMPORT_INVALID', `表头「${col.header}」出现了两次`);
+          seen.add(col.key);
+          headers.set(index, col);
+        });
+        const missing = CUSTOMER_COLUMNS.filter((c) => c.required && !seen.has(c.key)).map((c) => c.header);
+        if (missing.length) {
+          throw new AppError(422, 'IMPORT_INVALID', `表头缺少必填列: ${missing.join('、')} (第一行须为表头, 可下载模板参考)`, {
+            headers: `缺少: ${missing.join('、')}; 可识别的表头: ${CUSTOMER_COLUMNS.map((c) => c.header).join('、')}`,
+          });
+        }
+        continue;
+      }
+      const cells = new Map<ColumnKey, ExcelJS.CellValue>();
+      for (const [index, col] of headers) {
+        const value = values[index];
+        if (value !== null && value !== undefined && cellText(value) !== '') cells.set(col.key, value);
+      }
+      if (cells.size === 0) continue;
+      rows.push({ row: number, cells });
+      if (rows.length > maxRows) throw new AppError(422, 'IMPORT_INVALID', `一次最多导入 ${maxRows} 行, 请拆分文件`);
     }
     if (!sawHeader) throw new AppError(422, 'IMPORT_INVALID', '表格是空的: 第一行须为表头 (客户名称、所属行业 …)');
     return { headers, ignored, rows };

@@ -46,6 +46,7 @@ export const policySchema = z
         regradeIntervalHours: positiveNumber,
         overdueDays: positiveNumber,
         nextFollowUpHorizonDays: positiveNumber,
+        reminderLeadMinutes: positiveNumber,
         sessionTtlDays: positiveNumber,
         inviteTtlDays: positiveNumber,
       })
@@ -70,6 +71,7 @@ export const policySchema = z
           .refine((g) => g[g.length - 1]?.minScore === 0, '最后一个等级的最低分必须为 0, 以便每个客户都有等级'),
       })
       .strict(),
+    uploads: z.object({ photoMaxMegabytes: positiveNumber.max(50) }).strict(),
     import: z
       .object({
         maxRows: z.number().int().positive().max(100000),

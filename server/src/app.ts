@@ -22,6 +22,12 @@ import { AuthService } from './modules/org/auth.service';
 import { orgRoutes } from './modules/org/org.routes';
 import { OrgService } from './modules/org/org.service';
 import { TeamChannelsService } from './modules/org/team-channels.service';
+import { TodoService } from './modules/todos/todo.service';
+import { PhotoService } from './modules/visits/photo.service';
+import { TimelineService } from './modules/visits/timeline.service';
+import { visitRoutes } from './modules/visits/visit.routes';
+import { VisitService, type VisitFaults } from './modules/visits/visit.service';
+import { LocalDiskStorage, type PhotoStorage } from './storage/photo-storage';
 
 export interface AppDeps {
   db: DataSource;
@@ -29,6 +35,8 @@ export interface AppDeps {
   env: Env;
   clock: Clock;
   logger: Logger;
+  storage?: PhotoStorage;
+  visitFaults?: VisitFaults;
 }
 
 export function createServices(deps: AppDeps) {
@@ -42,7 +50,11 @@ export function createServices(deps: AppDeps) {
   const teamChannels = new TeamChannelsService(db, org);
   const customers = new CustomerService(db, policy, clock, org);
   const customerExcel = new CustomerExcel(db, policy, clock, org, customers);
-  return { tokens, org, auth, teamChannels, customers, customerExcel };
+  const photos = new PhotoService(db, policy, clock, deps.storage ?? new LocalDiskStorage(env.uploadDir), customers);
+  const visits = new VisitService(db, policy, clock, org, customers, photos, deps.visitFaults);
+  const todos = new TodoService(db, policy, clock);
+  const timeline = new TimelineService(db, org, customers);
+  return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -67,6 +79,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
   const routes: AnyRoute[] = [
     ...orgRoutes(services.auth, services.org, services.teamChannels, deps.env),
     ...customerRoutes(services.customers, services.customerExcel),
+    ...visitRoutes(services.visits, services.todos, services.photos, services.timeline),
     ...systemRoutes(deps),
   ];
   const openApi = buildOpenApi(routes, { version: '0.1.0' });

@@ -17,6 +17,9 @@ export const ERROR_CODES = [
   'INVITE_REQUIRED',
   'INVITE_INVALID',
   'CHANNEL_OFF',
+  'ACTION_NOT_CLOSED',
+  'IDEMPOTENCY_KEY_REQUIRED',
+  'IDEMPOTENCY_KEY_REUSED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -4,3 +4,5 @@ export * from './stages';
 export * from './customers';
 export * from './auth';
 export * from './errors';
+export * from './time-zone';
+export * from './visits';

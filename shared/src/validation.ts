@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 /** Chinese messages written for a rep, not a programmer; each is prefixed by the field's label. */
 export const chineseErrorMap: z.core.$ZodErrorMap = (issue) => {
+  if (issue.input === undefined && issue.code !== 'custom' && issue.code !== 'unrecognized_keys') return '为必填项';
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined || issue.input === null) return '为必填项';

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import type { DataSource } from 'typeorm';
 import { buildApp, createServices, type Services } from '../../server/src/app';
@@ -6,6 +9,7 @@ import { ManualClock } from '../../server/src/clock';
 import { readEnv, type Env } from '../../server/src/config/env';
 import { loadPolicy, type Policy } from '../../server/src/config/policy';
 import { createLogger } from '../../server/src/logger';
+import type { VisitFaults } from '../../server/src/modules/visits/visit.service';
 import { createTestDatabase } from './database';
 
 export interface Harness {
@@ -20,13 +24,14 @@ export interface Harness {
 }
 
 /** The real app on a real port over a fresh MariaDB database, with a clock the test controls. */
-export async function startHarness(options: { env?: Record<string, string>; policy?: Policy; now?: Date } = {}): Promise<Harness> {
+export async function startHarness(options: { env?: Record<string, string>; policy?: Policy; now?: Date; visitFaults?: VisitFaults } = {}): Promise<Harness> {
   const { db, url: dbUrl, drop } = await createTestDatabase();
-  const env = readEnv({ DATABASE_URL: dbUrl, PORT: '0', ...options.env });
+  const uploads = mkdtempSync(path.join(tmpdir(), 'anchor-uploads-'));
+  const env = readEnv({ DATABASE_URL: dbUrl, PORT: '0', ANCHOR_UPLOAD_DIR: uploads, ...options.env });
   const policy = options.policy ?? loadPolicy();
   const clock = new ManualClock(options.now ?? new Date('2026-11-20T02:00:00Z'));
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const deps = { db, policy, env, clock, logger };
+  const deps = { db, policy, env, clock, logger, visitFaults: options.visitFaults };
   const services = createServices(deps);
   const { app } = buildApp(deps, services);
   const server: Server = app.listen(0, '127.0.0.1');
@@ -43,6 +48,7 @@ export async function startHarness(options: { env?: Record<string, string>; poli
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await drop();
+      rmSync(uploads, { recursive: true, force: true });
     },
   };
 }

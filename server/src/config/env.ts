@@ -33,6 +33,7 @@ export interface Env {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  uploadDir: string;
   demo: boolean;
   publicUrl: string;
   wecom: WecomEnv | null;
@@ -128,11 +129,13 @@ export function readEnv(source: Source = process.env): Env {
     };
   } else offChannels.push({ channel: 'WeChat Pay 微信支付', missing: payPick.missing });
 
+  const dataDir = path.resolve(source.ANCHOR_DATA_DIR || path.resolve(__dirname, '../../../data'));
   return {
     port,
     host: source.HOST || '0.0.0.0',
     databaseUrl,
-    dataDir: path.resolve(source.ANCHOR_DATA_DIR || path.resolve(__dirname, '../../../data')),
+    dataDir,
+    uploadDir: path.resolve(source.ANCHOR_UPLOAD_DIR || path.join(dataDir, 'uploads')),
     demo,
     publicUrl: (source.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
     wecom,

@@ -13,9 +13,18 @@ import { Team } from '../modules/org/team.entity';
 import { TeamChannelSettings } from '../modules/org/team-channel-settings.entity';
 import { Foundation1764200000000 } from './migrations/1764200000000-foundation';
 import { TeamChannelSettings1764300000000 } from './migrations/1764300000000-team-channel-settings';
+import { VisitsTodos1764400000000 } from './migrations/1764400000000-visits-todos';
+import { Visit } from '../modules/visits/visit.entity';
+import { Photo } from '../modules/visits/photo.entity';
+import { FirstTouch } from '../modules/visits/first-touch.entity';
+import { Todo } from '../modules/todos/todo.entity';
+import { OutboxMessage } from '../outbox/outbox-message.entity';
+import { Job } from '../jobs/job.entity';
+import { IdempotencyKey } from '../http/idempotency-key.entity';
 
-export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings];
-export const migrations = [Foundation1764200000000, TeamChannelSettings1764300000000];
+export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
+  Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey];
+export const migrations = [Foundation1764200000000, TeamChannelSettings1764300000000, VisitsTodos1764400000000];
 
 export interface DatabaseOptions {
   /** mysql://user:pass@host:port/db — absent means the embedded SQLite file. */

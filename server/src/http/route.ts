@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import { validate, type Role } from '@anchor/shared';
+import { validate, type ErrorCode, type Role, type Validated } from '@anchor/shared';
 import type { Member } from '../modules/org/member.entity';
 import { AppError, forbidden, invalid } from './errors';
 
@@ -24,6 +24,10 @@ export interface RouteSpec<B extends z.ZodType | undefined = undefined, Q extend
   /** 'public' routes skip the session check; otherwise only the listed roles (or any member) pass. */
   access: 'public' | 'member' | readonly Role[];
   body?: B;
+  /** replaces plain schema validation of the body, e.g. to add checks across fields */
+  checkBody?: (raw: unknown) => Validated<unknown>;
+  /** the answer to an invalid body, when it is not the generic VALIDATION_FAILED */
+  invalid?: { code: ErrorCode; message: string };
   query?: Q;
   /** multipart/form-data with one file in the field `file` */
   upload?: boolean;
@@ -58,8 +62,8 @@ export function parseInput(spec: AnyRoute, ctx: ApiContext): { body: unknown; qu
     if (raw === undefined || raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
       throw new AppError(400, 'INVALID_JSON', '请求体必须是 JSON 对象');
     }
-    const result = validate(spec.body, raw);
-    if (!result.ok) throw invalid(result.fields);
+    const result = spec.checkBody ? spec.checkBody(raw) : validate(spec.body, raw);
+    if (!result.ok) throw spec.invalid ? new AppError(422, spec.invalid.code, spec.invalid.message, result.fields) : invalid(result.fields);
     body = result.data;
   }
   if (spec.query) {

@@ -9,7 +9,7 @@ import { AppError } from '../../http/errors';
 import type { Member } from '../org/member.entity';
 import type { OrgService } from '../org/org.service';
 import { CUSTOMER_OWNER_ROLES, scopeIncludes, type Scope } from '../org/scope';
-import { instantToWallClock, wallClockToInstant } from '../../time-zone';
+import { instantToWallClock, wallClockToInstant } from '@anchor/shared';
 import { Customer } from './customer.entity';
 import { CustomerStageChange } from './customer-history.entity';
 import { duplicateCustomer, type CustomerService } from './customer.service';
@@ -320,6 +320,7 @@ export class CustomerExcel {
             .select(['c.id', 'c.stage'])
             .where('c.nameKey IN (:...keys)', { keys: chunk.map((p) => customerNameKey(p.input.name)) })
             .getMany();
+          await this.customers.startLeadClocks(manager, ids.filter((c) => c.stage === 'lead').map((c) => c.id), now);
           await manager
             .createQueryBuilder()
             .insert()

@@ -42,6 +42,16 @@ export class Customer {
   @TimestampColumn({ nullable: true })
   lastFollowUpAt: Date | null;
 
+  /** A lead's clock: assigned at, first touch due by (config: leadFirstTouchHours), touched at. */
+  @TimestampColumn({ nullable: true })
+  leadAssignedAt: Date | null;
+
+  @TimestampColumn({ nullable: true })
+  firstTouchDueAt: Date | null;
+
+  @TimestampColumn({ nullable: true })
+  firstTouchAt: Date | null;
+
   @Column({ type: 'varchar', length: 20, nullable: true })
   province: string | null;
 

@@ -10,7 +10,8 @@ import {
   type StageCode,
 } from '@anchor/shared';
 import type { Clock } from '../../clock';
-import { DAY_MS } from '../../clock';
+import { DAY_MS, HOUR_MS } from '../../clock';
+import { cancelJobs, scheduleJobs } from '../../jobs/job-scheduler';
 import type { Policy } from '../../config/policy';
 import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
 import { AppError, invalid, notFound } from '../../http/errors';
@@ -67,9 +68,19 @@ const escapeLike = (text: string) => text.replace(/[!%_]/g, (c) => `!${c}`);
 export const duplicateCustomer = () =>
   new AppError(409, 'DUPLICATE_CUSTOMER', '客户已存在 (名称重复)', { name: '客户名称已存在, 请勿重复建档' });
 
+export interface StageChange {
+  customer: Customer;
+  from: StageCode | null;
+  to: StageCode;
+  by: Member;
+}
+/** Runs inside the transaction that changed the stage. */
+export type StageChangeHook = (manager: EntityManager, change: StageChange) => Promise<void>;
+
 export class CustomerService {
   readonly schemas: CustomerSchemas;
   private readonly stageLabels: Map<StageCode, string>;
+  private readonly stageHooks: StageChangeHook[] = [];
 
   constructor(
     private readonly db: DataSource,
@@ -79,6 +90,25 @@ export class CustomerService {
   ) {
     this.schemas = makeCustomerSchemas(customerOptionsOf(policy));
     this.stageLabels = new Map(policy.stages.map((s) => [s.code, s.label]));
+  }
+
+  onStageChange(hook: StageChangeHook): void {
+    this.stageHooks.push(hook);
+  }
+
+  private async stageChanged(manager: EntityManager, change: StageChange): Promise<void> {
+    for (const hook of this.stageHooks) await hook(manager, change);
+  }
+
+  /** Starts (or, for a new owner, restarts) leads' first-touch clocks, with the jobs that check them. */
+  async startLeadClocks(manager: EntityManager, customerIds: number[], now: Date, restart = false): Promise<void> {
+    const dueAt = new Date(now.getTime() + this.policy.limits.leadFirstTouchHours * HOUR_MS);
+    for (let i = 0; i < customerIds.length; i += 500) {
+      const chunk = customerIds.slice(i, i + 500);
+      await manager.getRepository(Customer).update({ id: In(chunk) }, { leadAssignedAt: now, firstTouchDueAt: dueAt });
+      if (restart) for (const customerId of chunk) await cancelJobs(manager, 'lead.first_touch_due', `customer:${customerId}`);
+      await scheduleJobs(manager, chunk.map((customerId) => ({ kind: 'lead.first_touch_due' as const, dueAt, payload: { customerId }, subject: `customer:${customerId}` })));
+    }
   }
 
   stageLabel(code: StageCode): string {
@@ -207,7 +237,9 @@ export class CustomerService {
       const saved = await withTransaction(this.db, async (manager) => {
         const customer = await manager.getRepository(Customer).save(this.newCustomer(input, owner.id, caller.id, now));
         await manager.getRepository(CustomerStageChange).insert({ customerId: customer.id, fromStage: null, toStage: customer.stage, changedById: caller.id, changedAt: now });
-        return customer;
+        if (customer.stage === 'lead') await this.startLeadClocks(manager, [customer.id], now);
+        await this.stageChanged(manager, { customer, from: null, to: customer.stage, by: caller });
+        return manager.getRepository(Customer).findOneOrFail({ where: { id: customer.id } });
       });
       return (await this.views([saved]))[0]!;
     } catch (error) {
@@ -226,6 +258,9 @@ export class CustomerService {
       ownerId,
       grade: input.grade ?? null,
       lastFollowUpAt,
+      leadAssignedAt: null,
+      firstTouchDueAt: null,
+      firstTouchAt: null,
       province: input.province ?? null,
       city: input.city ?? null,
       address: input.address ?? null,
@@ -265,10 +300,12 @@ export class CustomerService {
         if (stageChanged) changes.stageChangedAt = now;
         changes.updatedAt = now;
         await manager.getRepository(Customer).update({ id }, changes);
+        const updated = await manager.getRepository(Customer).findOneOrFail({ where: { id } });
         if (stageChanged) {
-          await manager.getRepository(CustomerStageChange).insert({ customerId: id, fromStage: customer.stage, toStage: input.stage as StageCode, changedById: caller.id, changedAt: now });
+          await manager.getRepository(CustomerStageChange).insert({ customerId: id, fromStage: customer.stage, toStage: updated.stage, changedById: caller.id, changedAt: now });
+          await this.stageChanged(manager, { customer: updated, from: customer.stage, to: updated.stage, by: caller });
         }
-        return manager.getRepository(Customer).findOneOrFail({ where: { id } });
+        return updated;
       });
       return (await this.views([updated]))[0]!;
     } catch (error) {
@@ -286,6 +323,8 @@ export class CustomerService {
       if (owner.id === customer.ownerId) return customer;
       await manager.getRepository(Customer).update({ id }, { ownerId: owner.id, updatedAt: now });
       await manager.getRepository(CustomerOwnerChange).insert({ customerId: id, fromOwnerId: customer.ownerId, toOwnerId: owner.id, changedById: caller.id, changedAt: now });
+      // A lead not yet touched gives its new owner a fresh clock.
+      if (customer.stage === 'lead' && !customer.firstTouchAt) await this.startLeadClocks(manager, [id], now, true);
       return manager.getRepository(Customer).findOneOrFail({ where: { id } });
     });
     return (await this.views([updated]))[0]!;

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { isDuplicateKeyError, withTransaction } from '../db/transaction';
+import { AppError } from './errors';
+import { IdempotencyKey } from './idempotency-key.entity';
+import type { ApiContext } from './route';
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+/** The client's key for one create; a phone on a bad network sends the same key with every retry. */
+export function idempotencyKeyOf(ctx: ApiContext): string {
+  const key = ctx.get('idempotency-key').trim();
+  if (!key) throw new AppError(400, 'IDEMPOTENCY_KEY_REQUIRED', '缺少 Idempotency-Key 请求头 (每次新建须带唯一的幂等键)');
+  if (!/^[A-Za-z0-9_.:-]{8,100}$/.test(key)) throw new AppError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'Idempotency-Key 须为 8–100 位字母、数字或 _.:-');
+  return key;
+}
+
+export type OnceResult = StoredResponse & { replayed: boolean };
+
+class AlreadyDone extends Error {}
+
+/**
+ * Runs a create once per (member, key). The key row is inserted first, in the create's own
+ * transaction: a concurrent twin blocks on the unique index until the first commits, then finds the
+ * stored answer. If the create fails, the key goes with it and a retry runs afresh.
+ */
+export async function once(
+  db: DataSource,
+  scope: { memberId: number; key: string; route: string; request: unknown },
+  work: (manager: EntityManager) => Promise<StoredResponse>,
+): Promise<OnceResult> {
+  const requestHash = createHash('sha256').update(JSON.stringify(scope.request ?? null)).digest('hex');
+  try {
+    return await withTransaction(db, async (manager) => {
+      const repo = manager.getRepository(IdempotencyKey);
+      try {
+        await repo.insert({ memberId: scope.memberId, key: scope.key, route: scope.route, requestHash, responseStatus: 0, responseBody: null });
+      } catch (error) {
+        if (isDuplicateKeyError(error)) throw new AlreadyDone();
+        throw error;
+      }
+      const response = await work(manager);
+      await repo.update({ memberId: scope.memberId, key: scope.key }, { responseStatus: response.status, responseBody: JSON.stringify(response.body) });
+      return { ...response, replayed: false };
+    });
+  } catch (error) {
+    if (!(error instanceof AlreadyDone)) throw error;
+  }
+  const stored = await db.getRepository(IdempotencyKey).findOneOrFail({ where: { memberId: scope.memberId, key: scope.key } });
+  if (stored.route !== scope.route || stored.requestHash !== requestHash) {
+    throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', '该 Idempotency-Key 已用于另一个请求, 请为新的提交生成新的键');
+  }
+  return { status: stored.responseStatus, body: stored.responseBody ? JSON.parse(stored.responseBody) : null, replayed: true };
+}

@@ -1,0 +1,41 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn, TimestampColumn } from '../db/columns';
+
+export type JobKind = 'visit.reminder' | 'todo.escalate' | 'lead.first_touch_due';
+
+/** The only record of what must happen later: timers live here, not in memory. */
+@Entity('job')
+@Index('idx_job_due', ['status', 'dueAt'])
+export class Job {
+  @PrimaryGeneratedColumn({ type: 'int' })
+  id: number;
+
+  @Column({ type: 'varchar', length: 40 })
+  kind: JobKind;
+
+  @TimestampColumn()
+  dueAt: Date;
+
+  @Column({ type: 'simple-json' })
+  payload: Record<string, unknown>;
+
+  /** what the job is about (e.g. todo:42), so it can be found and cancelled without scanning */
+  @Index('idx_job_subject')
+  @Column({ type: 'varchar', length: 60, nullable: true })
+  subject: string | null;
+
+  @Column({ type: 'varchar', length: 10, default: 'pending' })
+  status: 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  @TimestampColumn({ nullable: true })
+  leaseUntil: Date | null;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  lastError: string | null;
+
+  @CreatedAtColumn()
+  createdAt: Date;
+}

@@ -1,0 +1,90 @@
+import { IsNull, Not, type DataSource } from 'typeorm';
+import type { Clock } from '../../clock';
+import { withTransaction } from '../../db/transaction';
+import { notFound } from '../../http/errors';
+import { cancelJobs } from '../../jobs/job-scheduler';
+import { enqueueMessage } from '../../outbox/outbox';
+import type { Member } from '../org/member.entity';
+import type { Policy } from '../../config/policy';
+import { Todo } from './todo.entity';
+
+export interface TodoView {
+  id: number;
+  status: 'open' | 'confirmed';
+  customerId: number;
+  visitId: number | null;
+  assigneeId: number;
+  repId: number;
+  snapshot: Todo['snapshot'];
+  dueAt: string;
+  overdue: boolean;
+  confirmedAt: string | null;
+  confirmedBy: number | null;
+  confirmedVia: Todo['confirmedVia'];
+  confirmComment: string | null;
+  escalatedAt: string | null;
+  reminderAt: string | null;
+  createdAt: string;
+}
+
+export class TodoService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+  ) {}
+
+  toView(t: Todo): TodoView {
+    const next = t.snapshot.actionItems.nextFollowUpAt;
+    return {
+      id: t.id, status: t.confirmedAt ? 'confirmed' : 'open', customerId: t.customerId, visitId: t.visitId, assigneeId: t.assigneeId, repId: t.repId,
+      snapshot: t.snapshot, dueAt: t.dueAt.toISOString(), overdue: !t.confirmedAt && t.dueAt.getTime() < this.clock.now().getTime(),
+      confirmedAt: t.confirmedAt?.toISOString() ?? null, confirmedBy: t.confirmedById, confirmedVia: t.confirmedVia, confirmComment: t.confirmComment,
+      escalatedAt: t.escalatedAt?.toISOString() ?? null,
+      reminderAt: next ? new Date(new Date(next).getTime() - this.policy.limits.reminderLeadMinutes * 60_000).toISOString() : null,
+      createdAt: t.createdAt.toISOString(),
+    };
+  }
+
+  /** The supervisor's cards (assigned to them), or a rep's next actions (from their visits). */
+  async list(caller: Member, options: { as: 'assignee' | 'rep'; status: 'open' | 'confirmed' | 'all'; page: number; pageSize: number }) {
+    const where = {
+      ...(options.as === 'assignee' ? { assigneeId: caller.id } : { repId: caller.id }),
+      ...(options.status === 'open' ? { confirmedAt: IsNull() } : options.status === 'confirmed' ? { confirmedAt: Not(IsNull()) } : {}),
+    };
+    const [rows, total] = await this.db.getRepository(Todo).findAndCount({
+      where,
+      order: options.status === 'open' ? { dueAt: 'ASC', id: 'ASC' } : { createdAt: 'DESC', id: 'DESC' },
+      skip: (options.page - 1) * options.pageSize,
+      take: options.pageSize,
+    });
+    return { items: rows.map((t) => this.toView(t)), total, page: options.page, pageSize: options.pageSize };
+  }
+
+  /** A to-do visible to the caller: its assignee or its rep. Anyone else sees nothing. */
+  async get(caller: Member, id: number): Promise<TodoView> {
+    const todo = await this.db.getRepository(Todo).findOne({ where: { id } });
+    if (!todo || (todo.assigneeId !== caller.id && todo.repId !== caller.id)) throw notFound('待办');
+    return this.toView(todo);
+  }
+
+  /**
+   * Confirms once, from wherever: a second confirmation (another tap, a chat callback) changes nothing
+   * and answers the state as it is. The escalation timer is cancelled with it.
+   */
+  async confirm(confirmerId: number, id: number, via: NonNullable<Todo['confirmedVia']>, comment: string | null): Promise<{ todo: TodoView; changed: boolean }> {
+    const now = this.clock.now();
+    return withTransaction(this.db, async (manager) => {
+      const repo = manager.getRepository(Todo);
+      const todo = await repo.findOne({ where: { id } });
+      if (!todo || todo.assigneeId !== confirmerId) throw notFound('待办');
+      const result = await repo.update({ id, confirmedAt: IsNull() }, { confirmedAt: now, confirmedById: confirmerId, confirmedVia: via, confirmComment: comment });
+      const changed = (result.affected ?? 0) === 1;
+      if (changed) {
+        await cancelJobs(manager, 'todo.escalate', `todo:${id}`);
+        await enqueueMessage(manager, 'todo.confirmed', null, { todoId: id, confirmedById: confirmerId, via }, now);
+      }
+      return { todo: this.toView(await repo.findOneOrFail({ where: { id } })), changed };
+    });
+  }
+}

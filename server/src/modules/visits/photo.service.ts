@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
+import type { Clock } from '../../clock';
+import type { Policy } from '../../config/policy';
+import { AppError, invalid, notFound } from '../../http/errors';
+import { sniffImage, type PhotoStorage } from '../../storage/photo-storage';
+import type { CustomerService } from '../customers/customer.service';
+import type { Member } from '../org/member.entity';
+import { Photo } from './photo.entity';
+
+export class PhotoService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+    private readonly storage: PhotoStorage,
+    private readonly customers: CustomerService,
+  ) {}
+
+  get maxBytes(): number {
+    return this.policy.uploads.photoMaxMegabytes * 1024 * 1024;
+  }
+
+  async upload(caller: Member, bytes: Buffer): Promise<{ id: number; mimeType: string; bytes: number }> {
+    if (bytes.length > this.maxBytes) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `照片不能超过 ${this.policy.uploads.photoMaxMegabytes} MB`);
+    const mimeType = sniffImage(bytes);
+    if (!mimeType) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '只能上传 JPEG、PNG 或 WebP 图片', { file: '照片不是 JPEG、PNG 或 WebP 图片' });
+    const now = this.clock.now();
+    const storageKey = `photos/${now.toISOString().slice(0, 7)}/${randomBytes(12).toString('hex')}.${mimeType.split('/')[1]}`;
+    await this.storage.put(storageKey, bytes);
+    const result = await this.db.getRepository(Photo).insert({ storageKey, mimeType, bytes: bytes.length, uploadedById: caller.id, visitId: null, firstTouchId: null, customerId: null });
+    return { id: result.identifiers[0]!.id as number, mimeType, bytes: bytes.length };
+  }
+
+  /** Attaches the caller's own, still unattached photos to a record; any other id is refused. */
+  async attach(manager: EntityManager, caller: Member, ids: number[], target: { visitId?: number; firstTouchId?: number; customerId: number }, field: string): Promise<void> {
+    if (ids.length === 0) return;
+    const unique = [...new Set(ids)];
+    const result = await manager.getRepository(Photo).update(
+      { id: In(unique), uploadedById: caller.id, visitId: IsNull(), firstTouchId: IsNull() },
+      { visitId: target.visitId ?? null, firstTouchId: target.firstTouchId ?? null, customerId: target.customerId },
+    );
+    if ((result.affected ?? 0) !== unique.length) throw invalid({ [field]: '照片不存在、不是你上传的或已被使用' });
+  }
+
+  /** The bytes of a photo, for members whose scope covers its customer (or its uploader before it is attached). */
+  async read(caller: Member, id: number): Promise<{ bytes: Buffer; mimeType: string }> {
+    const photo = await this.db.getRepository(Photo).findOne({ where: { id } });
+    if (!photo) throw notFound('照片');
+    if (photo.customerId === null) {
+      if (photo.uploadedById !== caller.id) throw notFound('照片');
+    } else {
+      await this.customers.findInScope(caller, photo.customerId).catch(() => {
+        throw notFound('照片');
+      });
+    }
+    const bytes = await this.storage.get(photo.storageKey);
+    if (!bytes) throw notFound('照片');
+    return { bytes, mimeType: photo.mimeType };
+  }
+
+  async idsOfVisits(visitIds: number[]): Promise<Map<number, number[]>> {
+    const map = new Map<number, number[]>();
+    if (visitIds.length === 0) return map;
+    const rows = await this.db.getRepository(Photo).find({ where: { visitId: In(visitIds) }, select: { id: true, visitId: true }, order: { id: 'ASC' } });
+    for (const r of rows) map.set(r.visitId!, [...(map.get(r.visitId!) ?? []), r.id]);
+    return map;
+  }
+}

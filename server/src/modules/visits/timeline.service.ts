@@ -1,0 +1,59 @@
+import type { DataSource } from 'typeorm';
+import type { CustomerService } from '../customers/customer.service';
+import { CustomerStageChange } from '../customers/customer-history.entity';
+import type { Member } from '../org/member.entity';
+import type { OrgService } from '../org/org.service';
+import { Todo } from '../todos/todo.entity';
+import { FirstTouch } from './first-touch.entity';
+import { Visit } from './visit.entity';
+
+export type TimelineEntry =
+  | { type: 'visit'; at: string; id: number; by: { id: number; name: string }; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; nextFollowUpAt: string | null; alert: boolean }
+  | { type: 'first_touch'; at: string; id: number; by: { id: number; name: string }; method: string; verbatim: string; onTime: boolean }
+  | { type: 'stage_change'; at: string; id: number; by: { id: number; name: string }; from: string | null; fromLabel: string | null; to: string; toLabel: string }
+  | { type: 'todo'; at: string; id: number; status: 'open' | 'confirmed'; agreedAction: string; dueAt: string; confirmedAt: string | null; escalatedAt: string | null };
+
+/**
+ * One customer's history, newest first: visits, first touch, stage changes and to-dos. Each source
+ * gives at most the rows the requested page can need, then they are merged.
+ */
+export class TimelineService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly org: OrgService,
+    private readonly customers: CustomerService,
+  ) {}
+
+  async forCustomer(caller: Member, customerId: number, page: number, pageSize: number) {
+    await this.customers.findInScope(caller, customerId);
+    const need = page * pageSize;
+    const [visits, visitCount] = await this.db.getRepository(Visit).findAndCount({ where: { customerId }, order: { id: 'DESC' }, take: need });
+    const [touches, touchCount] = await this.db.getRepository(FirstTouch).findAndCount({ where: { customerId }, take: need });
+    const [stages, stageCount] = await this.db.getRepository(CustomerStageChange).findAndCount({ where: { customerId }, order: { changedAt: 'DESC', id: 'DESC' }, take: need });
+    const [todos, todoCount] = await this.db.getRepository(Todo).findAndCount({ where: { customerId }, order: { id: 'DESC' }, take: need });
+    const people = await this.org.membersByIds([...visits.map((v) => v.memberId), ...touches.map((t) => t.memberId), ...stages.map((s) => s.changedById)]);
+    const who = (id: number) => ({ id, name: people.get(id)?.name ?? '' });
+
+    const entries: TimelineEntry[] = [
+      ...visits.map((v): TimelineEntry => ({
+        type: 'visit', at: (v.submittedAt ?? v.createdAt).toISOString(), id: v.id, by: who(v.memberId), status: v.submittedAt ? 'submitted' : 'pending',
+        objective: v.objective, painPoint: v.painPoint, agreedAction: v.agreedAction, nextFollowUpAt: v.nextFollowUpAt?.toISOString() ?? null, alert: !!v.alert,
+      })),
+      ...touches.map((t): TimelineEntry => ({
+        type: 'first_touch', at: t.touchedAt.toISOString(), id: t.id, by: who(t.memberId), method: t.method, verbatim: t.verbatim, onTime: t.touchedAt.getTime() <= t.dueAt.getTime(),
+      })),
+      ...stages.map((s): TimelineEntry => ({
+        type: 'stage_change', at: s.changedAt.toISOString(), id: s.id, by: who(s.changedById), from: s.fromStage,
+        fromLabel: s.fromStage ? this.customers.stageLabel(s.fromStage) : null, to: s.toStage, toLabel: this.customers.stageLabel(s.toStage),
+      })),
+      ...todos.map((t): TimelineEntry => ({
+        type: 'todo', at: t.createdAt.toISOString(), id: t.id, status: t.confirmedAt ? 'confirmed' : 'open', agreedAction: t.snapshot.actionItems.agreedAction,
+        dueAt: t.dueAt.toISOString(), confirmedAt: t.confirmedAt?.toISOString() ?? null, escalatedAt: t.escalatedAt?.toISOString() ?? null,
+      })),
+    ];
+    // Newest first; at the same instant a visit reads before the to-do it created.
+    const order = { todo: 0, visit: 1, first_touch: 2, stage_change: 3 } as const;
+    entries.sort((a, b) => b.at.localeCompare(a.at) || order[a.type] - order[b.type] || b.id - a.id);
+    return { items: entries.slice((page - 1) * pageSize, need), total: visitCount + touchCount + stageCount + todoCount, page, pageSize };
+  }
+}

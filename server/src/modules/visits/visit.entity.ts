@@ -1,0 +1,61 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn, TimestampColumn } from '../../db/columns';
+
+/**
+ * A visit and its anchors. A visit created by stage automation waits (submittedAt null, anchors null)
+ * until its owner submits it.
+ */
+@Entity('visit')
+@Index('idx_visit_customer', ['customerId', 'submittedAt'])
+@Index('idx_visit_member', ['memberId', 'submittedAt'])
+export class Visit {
+  @PrimaryGeneratedColumn({ type: 'int' })
+  id: number;
+
+  @Column({ type: 'int' })
+  customerId: number;
+
+  /** the visitor: filled by the server from the session, never from the client */
+  @Column({ type: 'int' })
+  memberId: number;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  objective: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  painPoint: string | null;
+
+  @Column({ type: 'varchar', length: 300, nullable: true })
+  dialogueSummary: string | null;
+
+  @Column({ type: 'varchar', length: 50, nullable: true })
+  bottleneck: string | null;
+
+  @Column({ type: 'varchar', length: 50, nullable: true })
+  valuePoint: string | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  agreedAction: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  agreedActionNote: string | null;
+
+  @TimestampColumn({ nullable: true })
+  nextFollowUpAt: Date | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  nextFollowUpForm: string | null;
+
+  @Column({ type: 'boolean', default: false })
+  alert: boolean;
+
+  @Column({ type: 'varchar', length: 300, nullable: true })
+  customerVerbatim: string | null;
+
+  /** when the rep submitted it (the visit date); null while it waits to be completed */
+  @TimestampColumn({ nullable: true })
+  submittedAt: Date | null;
+
+  @CreatedAtColumn()
+  createdAt: Date;
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { ACTION_NOT_CLOSED_MESSAGE, labelled } from '@anchor/shared';
+import { AppError } from '../../http/errors';
+import { idempotencyKeyOf, type OnceResult } from '../../http/idempotency';
+import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
+import { CUSTOMER_EDITORS } from '../org/scope';
+import type { TodoService } from '../todos/todo.service';
+import type { PhotoService } from './photo.service';
+import type { TimelineService } from './timeline.service';
+import type { VisitService } from './visit.service';
+
+const pageQuery = {
+  page: labelled(z.coerce.number().int().min(1).max(100000), '页码').default(1),
+  pageSize: labelled(z.coerce.number().int().min(1).max(100), '每页条数').default(20),
+};
+
+function answer(ctx: MemberContext, stored: OnceResult): unknown {
+  ctx.status = stored.status;
+  if (stored.replayed) ctx.set('Idempotent-Replayed', 'true');
+  return stored.body;
+}
+
+export function visitRoutes(visits: VisitService, todos: TodoService, photos: PhotoService, timeline: TimelineService): AnyRoute[] {
+  return [
+    route({
+      method: 'post', path: '/photos', tag: '拜访', summary: '上传照片 (JPEG/PNG/WebP, 按内容识别, 单张 ≤ 5 MB)', access: CUSTOMER_EDITORS, upload: true, status: 201,
+      handler: (ctx) => {
+        const file = (ctx.request as unknown as { file?: { buffer: Buffer } }).file;
+        if (!file?.buffer?.length) throw new AppError(422, 'VALIDATION_FAILED', '请上传照片 (表单字段名 file)', { file: '照片为必填项' });
+        return photos.upload(ctx.state.member, file.buffer);
+      },
+    }),
+    route({
+      method: 'get', path: '/photos/:id', tag: '拜访', summary: '查看照片 (限可见客户)', access: 'member',
+      handler: async (ctx) => {
+        const photo = await photos.read(ctx.state.member, idParam(ctx, 'id', '照片'));
+        ctx.set('Content-Type', photo.mimeType);
+        ctx.set('Cache-Control', 'private, max-age=86400');
+        ctx.set('X-Content-Type-Options', 'nosniff');
+        ctx.body = photo.bytes;
+      },
+    }),
+    route({
+      method: 'post', path: '/visits', tag: '拜访', summary: '提交拜访记录 (三要素必填; 需 Idempotency-Key 请求头)', access: CUSTOMER_EDITORS,
+      body: visits.schema, checkBody: (raw) => visits.check(raw), invalid: { code: 'ACTION_NOT_CLOSED', message: ACTION_NOT_CLOSED_MESSAGE },
+      handler: async (ctx, { body }) => answer(ctx, await visits.submit(ctx.state.member, body, idempotencyKeyOf(ctx))),
+    }),
+    route({
+      method: 'get', path: '/visits/pending', tag: '拜访', summary: '我待完成的拜访 (客户进入「拜访」阶段时自动生成)', access: 'member',
+      handler: async (ctx) => ({ items: await visits.pending(ctx.state.member) }),
+    }),
+    route({
+      method: 'get', path: '/visits/:id', tag: '拜访', summary: '拜访详情', access: 'member',
+      handler: (ctx) => visits.get(ctx.state.member, idParam(ctx, 'id', '拜访记录')),
+    }),
+    route({
+      method: 'post', path: '/customers/:id/first-touch', tag: '拜访', summary: '记录线索的首次触达 (需 Idempotency-Key 请求头)', access: CUSTOMER_EDITORS, body: visits.firstTouchSchema,
+      handler: async (ctx, { body }) => answer(ctx, await visits.firstTouch(ctx.state.member, idParam(ctx, 'id', '客户'), body, idempotencyKeyOf(ctx))),
+    }),
+    route({
+      method: 'get', path: '/customers/:id/timeline', tag: '客户', summary: '客户时间线: 拜访、首次触达、阶段变更、待办 (新的在前)', access: 'member', query: z.object(pageQuery).strict(),
+      handler: (ctx, { query }) => timeline.forCustomer(ctx.state.member, idParam(ctx, 'id', '客户'), query.page, query.pageSize),
+    }),
+    route({
+      method: 'get', path: '/todos', tag: '待办', summary: '待办: as=assignee 为我要确认的卡片, as=rep 为我的下一步动作及其状态', access: 'member',
+      query: z
+        .object({
+          as: labelled(z.enum(['assignee', 'rep']), '视角').default('assignee'),
+          status: labelled(z.enum(['open', 'confirmed', 'all']), '状态').default('open'),
+          ...pageQuery,
+        })
+        .strict(),
+      handler: (ctx, { query }) => todos.list(ctx.state.member, query),
+    }),
+    route({
+      method: 'get', path: '/todos/:id', tag: '待办', summary: '待办详情', access: 'member',
+      handler: (ctx) => todos.get(ctx.state.member, idParam(ctx, 'id', '待办')),
+    }),
+    route({
+      method: 'post', path: '/todos/:id/confirm', tag: '待办', summary: '确认待办 (可重复调用, 只确认一次)', access: 'member',
+      body: z.object({ comment: labelled(z.string().trim().max(200), '备注').optional() }).strict(),
+      handler: async (ctx, { body }) => (await todos.confirm(ctx.state.member.id, idParam(ctx, 'id', '待办'), 'app', body.comment || null)).todo,
+    }),
+  ];
+}

@@ -1,0 +1,202 @@
+import { IsNull, type DataSource } from 'typeorm';
+import { checkVisit, makeFirstTouchSchema, makeVisitSchema, nextFollowUpInstant, type FirstTouchInput, type VisitInput, type VisitOptions } from '@anchor/shared';
+import type { Clock } from '../../clock';
+import { HOUR_MS } from '../../clock';
+import type { Policy } from '../../config/policy';
+import { AppError, notFound } from '../../http/errors';
+import { once, type OnceResult } from '../../http/idempotency';
+import { scheduleJob } from '../../jobs/job-scheduler';
+import { enqueueMessage } from '../../outbox/outbox';
+import { Customer } from '../customers/customer.entity';
+import type { CustomerService } from '../customers/customer.service';
+import type { Member } from '../org/member.entity';
+import type { OrgService } from '../org/org.service';
+import { Todo, type TodoSnapshot } from '../todos/todo.entity';
+import { FirstTouch } from './first-touch.entity';
+import type { PhotoService } from './photo.service';
+import { Visit } from './visit.entity';
+
+/** Test seam: a failure injected mid-transaction must leave nothing behind. */
+export interface VisitFaults {
+  afterVisitInsert?: () => void;
+}
+
+export interface VisitView {
+  id: number;
+  customerId: number;
+  memberId: number;
+  status: 'pending' | 'submitted';
+  objective: string | null;
+  painPoint: string | null;
+  dialogueSummary: string | null;
+  bottleneck: string | null;
+  valuePoint: string | null;
+  agreedAction: string | null;
+  agreedActionNote: string | null;
+  nextFollowUpAt: string | null;
+  nextFollowUpForm: string | null;
+  alert: boolean;
+  customerVerbatim: string | null;
+  photoIds: number[];
+  submittedAt: string | null;
+  createdAt: string;
+  todoId?: number | null;
+}
+
+export function visitOptionsOf(policy: Policy): VisitOptions {
+  const { visitObjectives, bottlenecks, agreedActions, followUpForms, firstTouchMethods } = policy.options;
+  return { visitObjectives, bottlenecks, agreedActions, followUpForms, firstTouchMethods };
+}
+
+export class VisitService {
+  readonly schema;
+  readonly firstTouchSchema;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+    private readonly org: OrgService,
+    private readonly customers: CustomerService,
+    private readonly photos: PhotoService,
+    private readonly faults: VisitFaults = {},
+  ) {
+    this.schema = makeVisitSchema(visitOptionsOf(policy));
+    this.firstTouchSchema = makeFirstTouchSchema(visitOptionsOf(policy));
+    // Stage automation: moving a customer to 拜访 leaves a visit for its owner to complete.
+    customers.onStageChange(async (manager, change) => {
+      if (change.to !== 'visit') return;
+      const waiting = await manager.getRepository(Visit).count({ where: { customerId: change.customer.id, memberId: change.customer.ownerId, submittedAt: IsNull() } });
+      if (waiting === 0) await manager.getRepository(Visit).insert(this.pendingVisit(change.customer.id, change.customer.ownerId));
+    });
+  }
+
+  get followUpRules() {
+    return { now: () => this.clock.now(), timeZone: this.policy.timeZone, horizonDays: this.policy.limits.nextFollowUpHorizonDays };
+  }
+
+  check(raw: unknown) {
+    return checkVisit(this.schema, raw, this.followUpRules);
+  }
+
+  private pendingVisit(customerId: number, memberId: number): Partial<Visit> {
+    return {
+      customerId, memberId, objective: null, painPoint: null, dialogueSummary: null, bottleneck: null, valuePoint: null, agreedAction: null,
+      agreedActionNote: null, nextFollowUpAt: null, nextFollowUpForm: null, alert: false, customerVerbatim: null, submittedAt: null,
+    };
+  }
+
+  toView(v: Visit, photoIds: number[] = []): VisitView {
+    return {
+      id: v.id, customerId: v.customerId, memberId: v.memberId, status: v.submittedAt ? 'submitted' : 'pending',
+      objective: v.objective, painPoint: v.painPoint, dialogueSummary: v.dialogueSummary, bottleneck: v.bottleneck, valuePoint: v.valuePoint,
+      agreedAction: v.agreedAction, agreedActionNote: v.agreedActionNote, nextFollowUpAt: v.nextFollowUpAt?.toISOString() ?? null,
+      nextFollowUpForm: v.nextFollowUpForm, alert: !!v.alert, customerVerbatim: v.customerVerbatim, photoIds,
+      submittedAt: v.submittedAt?.toISOString() ?? null, createdAt: v.createdAt.toISOString(),
+    };
+  }
+
+  /**
+   * One transaction: the customer's last follow-up, the visit (completing a waiting one if there is),
+   * its photos, the supervisor's to-do with its escalation timer, the rep's reminder, and the chat
+   * messages to deliver. Any failure leaves none of it.
+   */
+  async submit(caller: Member, input: VisitInput, idempotencyKey: string): Promise<OnceResult> {
+    return once(this.db, { memberId: caller.id, key: idempotencyKey, route: 'POST /visits', request: input }, async (manager) => {
+      const now = this.clock.now();
+      const customer = await this.customers.findInScope(caller, input.customerId, manager);
+      const next = nextFollowUpInstant(input.nextFollowUpDate, input.nextFollowUpTime, this.followUpRules);
+      if ('error' in next) throw new AppError(422, 'ACTION_NOT_CLOSED', '动作未闭环,请补全', { nextFollowUpDate: `下次跟进时间${next.error}` });
+      // The customer row first: later inserts must not hold locks this update then waits for.
+      await manager.getRepository(Customer).update({ id: customer.id }, { lastFollowUpAt: now, updatedAt: now });
+
+      const fields: Partial<Visit> = {
+        objective: input.objective, painPoint: input.painPoint, dialogueSummary: input.dialogueSummary, bottleneck: input.bottleneck,
+        valuePoint: input.valuePoint, agreedAction: input.agreedAction, agreedActionNote: input.agreedActionNote || null,
+        nextFollowUpAt: next.at, nextFollowUpForm: input.nextFollowUpForm, alert: input.alert, customerVerbatim: input.customerVerbatim || null, submittedAt: now,
+      };
+      const waiting = await manager.getRepository(Visit).findOne({ where: { customerId: customer.id, memberId: caller.id, submittedAt: IsNull() }, order: { id: 'ASC' } });
+      let visitId: number;
+      if (waiting) {
+        await manager.getRepository(Visit).update({ id: waiting.id }, fields);
+        visitId = waiting.id;
+      } else {
+        const inserted = await manager.getRepository(Visit).insert({ ...this.pendingVisit(customer.id, caller.id), ...fields });
+        visitId = inserted.identifiers[0]!.id as number;
+      }
+      this.faults.afterVisitInsert?.();
+      await this.photos.attach(manager, caller, input.photoIds, { visitId, customerId: customer.id }, 'photoIds');
+
+      let todoId: number | null = null;
+      const supervisor = caller.managerId ? await this.org.findActiveMember(caller.managerId, manager) : null;
+      if (supervisor) {
+        const snapshot: TodoSnapshot = {
+          customer: {
+            id: customer.id, name: customer.name, stage: customer.stage, stageLabel: this.customers.stageLabel(customer.stage), grade: customer.grade,
+            industry: customer.industry, hospitalLevel: customer.hospitalLevel, lastFollowUpAt: customer.lastFollowUpAt?.toISOString() ?? null,
+          },
+          rep: { id: caller.id, name: caller.name },
+          visit: { id: visitId, objective: input.objective, painPoint: input.painPoint, bottleneck: input.bottleneck, valuePoint: input.valuePoint, submittedAt: now.toISOString() },
+          actionItems: { agreedAction: input.agreedAction, note: input.agreedActionNote || null, nextFollowUpAt: next.at.toISOString(), nextFollowUpForm: input.nextFollowUpForm },
+        };
+        const dueAt = new Date(now.getTime() + this.policy.limits.todoConfirmHours * HOUR_MS);
+        const todo = await manager.getRepository(Todo).insert({
+          kind: 'visit_next_action', customerId: customer.id, visitId, assigneeId: supervisor.id, repId: caller.id, snapshot, dueAt,
+          confirmedAt: null, confirmedById: null, confirmedVia: null, confirmComment: null, escalatedAt: null,
+        } as Partial<Todo>);
+        todoId = todo.identifiers[0]!.id as number;
+        await scheduleJob(manager, { kind: 'todo.escalate', dueAt, payload: { todoId }, subject: `todo:${todoId}` });
+        await enqueueMessage(manager, 'todo.card', caller.teamId, { todoId, assigneeId: supervisor.id }, now);
+        await enqueueMessage(manager, 'todo.group_notice', caller.teamId, { todoId }, now);
+      }
+      const remindAt = new Date(Math.max(now.getTime(), next.at.getTime() - this.policy.limits.reminderLeadMinutes * 60_000));
+      await scheduleJob(manager, { kind: 'visit.reminder', dueAt: remindAt, payload: { visitId, memberId: caller.id }, subject: `visit:${visitId}` });
+
+      const visit = await manager.getRepository(Visit).findOneOrFail({ where: { id: visitId } });
+      return { status: 201, body: { ...this.toView(visit, [...new Set(input.photoIds)]), todoId } };
+    });
+  }
+
+  async get(caller: Member, id: number): Promise<VisitView> {
+    const visit = await this.db.getRepository(Visit).findOne({ where: { id } });
+    if (!visit) throw notFound('拜访记录');
+    await this.customers.findInScope(caller, visit.customerId).catch(() => {
+      throw notFound('拜访记录');
+    });
+    return this.toView(visit, (await this.photos.idsOfVisits([visit.id])).get(visit.id) ?? []);
+  }
+
+  /** The caller's visits waiting to be completed (created by stage automation). */
+  async pending(caller: Member): Promise<VisitView[]> {
+    const rows = await this.db.getRepository(Visit).find({ where: { memberId: caller.id, submittedAt: IsNull() }, order: { id: 'ASC' }, take: 100 });
+    return rows.map((v) => this.toView(v));
+  }
+
+  /**
+   * 首次触达 of a lead: method, the customer's words, and evidence; on time when within the lead's
+   * clock (config: leadFirstTouchHours from assignment).
+   */
+  async firstTouch(caller: Member, customerId: number, input: FirstTouchInput, idempotencyKey: string): Promise<OnceResult> {
+    return once(this.db, { memberId: caller.id, key: idempotencyKey, route: `POST /customers/${customerId}/first-touch`, request: input }, async (manager) => {
+      const now = this.clock.now();
+      const customer = await this.customers.findInScope(caller, customerId, manager);
+      if (customer.ownerId !== caller.id) throw new AppError(403, 'FORBIDDEN', '只有客户负责人可以记录首次触达');
+      if (!customer.leadAssignedAt || !customer.firstTouchDueAt) throw new AppError(409, 'CONFLICT', '该客户不是待首次触达的线索');
+      if (customer.firstTouchAt) throw new AppError(409, 'CONFLICT', '该客户已有首次触达记录');
+      await manager.getRepository(Customer).update({ id: customer.id }, { firstTouchAt: now, lastFollowUpAt: now, updatedAt: now });
+      const inserted = await manager.getRepository(FirstTouch).insert({
+        customerId, memberId: caller.id, method: input.method, verbatim: input.verbatim, evidenceText: input.evidenceText || null,
+        evidencePhotoId: input.evidencePhotoId ?? null, touchedAt: now, dueAt: customer.firstTouchDueAt,
+      });
+      const id = inserted.identifiers[0]!.id as number;
+      if (input.evidencePhotoId) await this.photos.attach(manager, caller, [input.evidencePhotoId], { firstTouchId: id, customerId }, 'evidencePhotoId');
+      return {
+        status: 201,
+        body: {
+          id, customerId, method: input.method, verbatim: input.verbatim, evidenceText: input.evidenceText ?? null, evidencePhotoId: input.evidencePhotoId ?? null,
+          touchedAt: now.toISOString(), dueAt: customer.firstTouchDueAt.toISOString(), onTime: now.getTime() <= customer.firstTouchDueAt.getTime(),
+        },
+      };
+    });
+  }
+}

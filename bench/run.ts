@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { startHarness } from '../tests/support/harness';
 import { buildOrg } from '../tests/support/org-fixture';
 import { api, xlsxForm } from '../tests/support/http';
+import { visitThroughput } from './visit-throughput';
 
 interface Figure {
   name: string;
@@ -78,6 +79,13 @@ async function main() {
   } finally {
     await h.close();
   }
+
+  const { http, raw } = await visitThroughput();
+  for (const run of [raw, http]) {
+    figures.push({ name: `visit submit: ${run.label} (64 concurrent)`, value: `${run.throughput.toFixed(0)} tx/s`, note: `p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${run.count} visits` });
+  }
+  figures.push({ name: 'visit submit: HTTP / raw throughput (target ≥ 0.5)', value: (http.throughput / raw.throughput).toFixed(2) });
+  figures.push({ name: 'visit submit: HTTP p99 / raw p99 (target ≤ 1.5)', value: (http.p99 / raw.p99).toFixed(2) });
 
   const width = Math.max(...figures.map((f) => f.name.length)) + 2;
   console.log('\nAnchor benchmark (MariaDB over loopback, this machine)\n');

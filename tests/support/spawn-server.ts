@@ -10,9 +10,9 @@ export interface SpawnedServer {
   stop(): Promise<void>;
 }
 
-/** Starts the product exactly as `npm start` does (tsx server/src/main.ts) with the given environment. */
-export function spawnServer(env: Record<string, string | undefined>): Promise<SpawnedServer> {
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server/src/main.ts'], {
+/** Starts the product as `npm start` does (server/src/main.ts through tsx) with the given environment. */
+export function spawnServer(env: Record<string, string | undefined>, nodeArgs: string[] = []): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/main.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { Sql } from '../db/sql';
 import { isDuplicateKeyError, withTransaction } from '../db/transaction';
 import { AppError } from './errors';
 import { IdempotencyKey } from './idempotency-key.entity';
@@ -23,9 +24,10 @@ export type OnceResult = StoredResponse & { replayed: boolean };
 class AlreadyDone extends Error {}
 
 /**
- * Runs a create once per (member, key). The key row is inserted first, in the create's own
- * transaction: a concurrent twin blocks on the unique index until the first commits, then finds the
- * stored answer. If the create fails, the key goes with it and a retry runs afresh.
+ * Runs a create once per (member, key). The key row, holding the answer, is inserted last in the
+ * create's own transaction: a concurrent twin meets the unique index, waits for the first to commit,
+ * fails, rolls its own work back and answers the stored result. If the create fails, no key is kept
+ * and a retry runs afresh.
  */
 export async function once(
   db: DataSource,
@@ -35,15 +37,15 @@ export async function once(
   const requestHash = createHash('sha256').update(JSON.stringify(scope.request ?? null)).digest('hex');
   try {
     return await withTransaction(db, async (manager) => {
-      const repo = manager.getRepository(IdempotencyKey);
+      const response = await work(manager);
       try {
-        await repo.insert({ memberId: scope.memberId, key: scope.key, route: scope.route, requestHash, responseStatus: 0, responseBody: null });
+        await new Sql(manager).insert('idempotency_key', [
+          { memberId: scope.memberId, key: scope.key, route: scope.route, requestHash, responseStatus: response.status, responseBody: JSON.stringify(response.body), createdAt: new Date() },
+        ]);
       } catch (error) {
         if (isDuplicateKeyError(error)) throw new AlreadyDone();
         throw error;
       }
-      const response = await work(manager);
-      await repo.update({ memberId: scope.memberId, key: scope.key }, { responseStatus: response.status, responseBody: JSON.stringify(response.body) });
       return { ...response, replayed: false };
     });
   } catch (error) {

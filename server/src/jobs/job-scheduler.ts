@@ -17,7 +17,8 @@ export async function scheduleJob(manager: EntityManager, job: JobSpec): Promise
 export async function scheduleJobs(manager: EntityManager, jobs: JobSpec[]): Promise<void> {
   if (jobs.length === 0) return;
   // simple-json columns take any object; TypeORM's deep-partial type cannot express that.
-  const rows = jobs.map((j) => ({ ...j, status: 'pending', attempts: 0, leaseUntil: null, lastError: null }) as QueryDeepPartialEntity<Job>);
+  const now = new Date();
+  const rows = jobs.map((j) => ({ ...j, status: 'pending', attempts: 0, leaseUntil: null, lastError: null, createdAt: now }) as QueryDeepPartialEntity<Job>);
   await manager.createQueryBuilder().insert().into(Job).values(rows).updateEntity(false).execute();
 }
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { IsNull, MoreThan, type DataSource } from 'typeorm';
+import { IsNull, type DataSource } from 'typeorm';
 import type { MiniProgramLoginInput } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { DAY_MS } from '../../clock';
@@ -53,11 +53,13 @@ export class AuthService {
   /** The member behind a bearer token, if the session is live and the member active. */
   async authenticate(token: string): Promise<Member | null> {
     if (!token || token.length > 128) return null;
-    const session = await this.db.getRepository(Session).findOne({
-      where: { tokenHash: hashToken(token), revokedAt: IsNull(), expiresAt: MoreThan(this.clock.now()) },
-    });
-    if (!session) return null;
-    return this.org.findActiveMember(session.memberId);
+    // One round trip: every API request pays for this.
+    return this.db
+      .getRepository(Member)
+      .createQueryBuilder('m')
+      .innerJoin(Session, 's', 's.memberId = m.id')
+      .where('s.tokenHash = :hash AND s.revokedAt IS NULL AND s.expiresAt > :now AND m.deactivatedAt IS NULL', { hash: hashToken(token), now: this.clock.now() })
+      .getOne();
   }
 
   async revoke(token: string): Promise<void> {

@@ -1,17 +1,19 @@
 import { IsNull, type DataSource } from 'typeorm';
-import { checkVisit, makeFirstTouchSchema, makeVisitSchema, nextFollowUpInstant, type FirstTouchInput, type VisitInput, type VisitOptions } from '@anchor/shared';
+import { ACTION_NOT_CLOSED_MESSAGE, checkVisit, makeFirstTouchSchema, makeVisitSchema, nextFollowUpInstant, type FirstTouchInput, type StageCode, type VisitInput, type VisitOptions } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { HOUR_MS } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { AppError, notFound } from '../../http/errors';
 import { once, type OnceResult } from '../../http/idempotency';
-import { scheduleJob } from '../../jobs/job-scheduler';
-import { enqueueMessage } from '../../outbox/outbox';
+import { scheduleJobs, type JobSpec } from '../../jobs/job-scheduler';
+import { Sql } from '../../db/sql';
+import { enqueueMessages } from '../../outbox/outbox';
 import { Customer } from '../customers/customer.entity';
 import type { CustomerService } from '../customers/customer.service';
 import type { Member } from '../org/member.entity';
 import type { OrgService } from '../org/org.service';
-import { Todo, type TodoSnapshot } from '../todos/todo.entity';
+import { scopeIncludes } from '../org/scope';
+import type { TodoSnapshot } from '../todos/todo.entity';
 import { FirstTouch } from './first-touch.entity';
 import type { PhotoService } from './photo.service';
 import { Visit } from './visit.entity';
@@ -41,6 +43,19 @@ export interface VisitView {
   submittedAt: string | null;
   createdAt: string;
   todoId?: number | null;
+}
+
+interface CustomerRow {
+  id: number;
+  name: string;
+  stage: string;
+  grade: string | null;
+  industry: string;
+  hospitalLevel: string | null;
+  ownerId: number;
+  lastFollowUpAt: Date | string | null;
+  waitingVisitId: number | null;
+  supervisorId: number | null;
 }
 
 export function visitOptionsOf(policy: Policy): VisitOptions {
@@ -102,57 +117,69 @@ export class VisitService {
    * messages to deliver. Any failure leaves none of it.
    */
   async submit(caller: Member, input: VisitInput, idempotencyKey: string): Promise<OnceResult> {
+    const next = nextFollowUpInstant(input.nextFollowUpDate, input.nextFollowUpTime, this.followUpRules);
+    if ('error' in next) throw new AppError(422, 'ACTION_NOT_CLOSED', ACTION_NOT_CLOSED_MESSAGE, { nextFollowUpDate: `下次跟进时间${next.error}` });
+    const scope = await this.org.scopeOf(caller);
     return once(this.db, { memberId: caller.id, key: idempotencyKey, route: 'POST /visits', request: input }, async (manager) => {
+      // Plain SQL, one round trip per step: this is the path a team hits all day.
+      const sql = new Sql(manager);
       const now = this.clock.now();
-      const customer = await this.customers.findInScope(caller, input.customerId, manager);
-      const next = nextFollowUpInstant(input.nextFollowUpDate, input.nextFollowUpTime, this.followUpRules);
-      if ('error' in next) throw new AppError(422, 'ACTION_NOT_CLOSED', '动作未闭环,请补全', { nextFollowUpDate: `下次跟进时间${next.error}` });
-      // The customer row first: later inserts must not hold locks this update then waits for.
-      await manager.getRepository(Customer).update({ id: customer.id }, { lastFollowUpAt: now, updatedAt: now });
+      const [customer] = await sql.rows<CustomerRow>(
+        `SELECT c.id, c.name, c.stage, c.grade, c.industry, c.hospitalLevel, c.ownerId, c.lastFollowUpAt,
+           (SELECT MIN(v.id) FROM visit v WHERE v.customerId = c.id AND v.memberId = ? AND v.submittedAt IS NULL) AS waitingVisitId,
+           (SELECT m.id FROM member m WHERE m.id = ? AND m.deactivatedAt IS NULL) AS supervisorId
+         FROM customer c WHERE c.id = ?`,
+        [caller.id, caller.managerId ?? 0, input.customerId],
+      );
+      if (!customer || !scopeIncludes(scope, customer.ownerId)) throw notFound('客户');
+      // The customer row first: later statements must not hold locks this update would wait for.
+      await sql.exec('UPDATE customer SET lastFollowUpAt = ?, updatedAt = ? WHERE id = ?', [now, now, customer.id]);
 
-      const fields: Partial<Visit> = {
+      const fields = {
         objective: input.objective, painPoint: input.painPoint, dialogueSummary: input.dialogueSummary, bottleneck: input.bottleneck,
         valuePoint: input.valuePoint, agreedAction: input.agreedAction, agreedActionNote: input.agreedActionNote || null,
         nextFollowUpAt: next.at, nextFollowUpForm: input.nextFollowUpForm, alert: input.alert, customerVerbatim: input.customerVerbatim || null, submittedAt: now,
       };
-      const waiting = await manager.getRepository(Visit).findOne({ where: { customerId: customer.id, memberId: caller.id, submittedAt: IsNull() }, order: { id: 'ASC' } });
       let visitId: number;
-      if (waiting) {
-        await manager.getRepository(Visit).update({ id: waiting.id }, fields);
-        visitId = waiting.id;
+      let createdAt = now;
+      if (customer.waitingVisitId) {
+        visitId = Number(customer.waitingVisitId);
+        await manager.getRepository(Visit).update({ id: visitId }, fields);
+        createdAt = (await manager.getRepository(Visit).findOneOrFail({ where: { id: visitId }, select: { id: true, createdAt: true } })).createdAt;
       } else {
-        const inserted = await manager.getRepository(Visit).insert({ ...this.pendingVisit(customer.id, caller.id), ...fields });
-        visitId = inserted.identifiers[0]!.id as number;
+        visitId = await sql.insert('visit', [{ customerId: customer.id, memberId: caller.id, ...fields, createdAt: now }]);
       }
       this.faults.afterVisitInsert?.();
       await this.photos.attach(manager, caller, input.photoIds, { visitId, customerId: customer.id }, 'photoIds');
 
       let todoId: number | null = null;
-      const supervisor = caller.managerId ? await this.org.findActiveMember(caller.managerId, manager) : null;
-      if (supervisor) {
+      const jobs: JobSpec[] = [];
+      if (customer.supervisorId) {
+        const stage = customer.stage as StageCode;
         const snapshot: TodoSnapshot = {
           customer: {
-            id: customer.id, name: customer.name, stage: customer.stage, stageLabel: this.customers.stageLabel(customer.stage), grade: customer.grade,
-            industry: customer.industry, hospitalLevel: customer.hospitalLevel, lastFollowUpAt: customer.lastFollowUpAt?.toISOString() ?? null,
+            id: customer.id, name: customer.name, stage, stageLabel: this.customers.stageLabel(stage), grade: customer.grade, industry: customer.industry,
+            hospitalLevel: customer.hospitalLevel, lastFollowUpAt: Sql.date(customer.lastFollowUpAt)?.toISOString() ?? null,
           },
           rep: { id: caller.id, name: caller.name },
           visit: { id: visitId, objective: input.objective, painPoint: input.painPoint, bottleneck: input.bottleneck, valuePoint: input.valuePoint, submittedAt: now.toISOString() },
           actionItems: { agreedAction: input.agreedAction, note: input.agreedActionNote || null, nextFollowUpAt: next.at.toISOString(), nextFollowUpForm: input.nextFollowUpForm },
         };
         const dueAt = new Date(now.getTime() + this.policy.limits.todoConfirmHours * HOUR_MS);
-        const todo = await manager.getRepository(Todo).insert({
-          kind: 'visit_next_action', customerId: customer.id, visitId, assigneeId: supervisor.id, repId: caller.id, snapshot, dueAt,
-          confirmedAt: null, confirmedById: null, confirmedVia: null, confirmComment: null, escalatedAt: null,
-        } as Partial<Todo>);
-        todoId = todo.identifiers[0]!.id as number;
-        await scheduleJob(manager, { kind: 'todo.escalate', dueAt, payload: { todoId }, subject: `todo:${todoId}` });
-        await enqueueMessage(manager, 'todo.card', caller.teamId, { todoId, assigneeId: supervisor.id }, now);
-        await enqueueMessage(manager, 'todo.group_notice', caller.teamId, { todoId }, now);
+        todoId = await sql.insert('todo', [
+          { kind: 'visit_next_action', customerId: customer.id, visitId, assigneeId: Number(customer.supervisorId), repId: caller.id, snapshot, dueAt, createdAt: now },
+        ]);
+        jobs.push({ kind: 'todo.escalate', dueAt, payload: { todoId }, subject: `todo:${todoId}` });
+        await enqueueMessages(manager, [
+          { kind: 'todo.card', teamId: caller.teamId, payload: { todoId, assigneeId: Number(customer.supervisorId) } },
+          { kind: 'todo.group_notice', teamId: caller.teamId, payload: { todoId } },
+        ], now);
       }
       const remindAt = new Date(Math.max(now.getTime(), next.at.getTime() - this.policy.limits.reminderLeadMinutes * 60_000));
-      await scheduleJob(manager, { kind: 'visit.reminder', dueAt: remindAt, payload: { visitId, memberId: caller.id }, subject: `visit:${visitId}` });
+      jobs.push({ kind: 'visit.reminder', dueAt: remindAt, payload: { visitId, memberId: caller.id }, subject: `visit:${visitId}` });
+      await scheduleJobs(manager, jobs);
 
-      const visit = await manager.getRepository(Visit).findOneOrFail({ where: { id: visitId } });
+      const visit = { id: visitId, customerId: customer.id, memberId: caller.id, ...fields, createdAt } as Visit;
       return { status: 201, body: { ...this.toView(visit, [...new Set(input.photoIds)]), todoId } };
     });
   }

@@ -1,52 +1,128 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { withTransaction } from './transaction';
 
 /**
- * Plain SQL for hot paths (one visit submission runs ten statements): no query-builder work, one
- * round trip each. Portable between MariaDB/MySQL and the embedded SQLite.
+ * Plain SQL for hot paths (a visit submission is ten statements): one round trip each, no query
+ * builder. The same statements run on MariaDB/MySQL and the embedded SQLite.
  */
-export class Sql {
-  private readonly sqlite: boolean;
+export interface Sql {
+  rows<T>(query: string, params?: unknown[]): Promise<T[]>;
+  /** returns the number of rows changed */
+  exec(query: string, params?: unknown[]): Promise<number>;
+  /** INSERT … VALUES for many rows of the same columns in one statement; returns the first new id */
+  insert(table: string, rows: Record<string, unknown>[]): Promise<number>;
+}
 
-  constructor(private readonly manager: EntityManager) {
-    this.sqlite = manager.connection.options.type === 'better-sqlite3';
-  }
+/** A datetime column as read raw: a Date from mysql2, UTC text from SQLite. */
+export function sqlDate(value: Date | string | null | undefined): Date | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
+}
 
-  /** A datetime column as read raw: a Date from mysql2, UTC text from SQLite. */
-  static date(value: Date | string | null | undefined): Date | null {
-    if (value === null || value === undefined) return null;
-    return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
-  }
+abstract class BaseSql implements Sql {
+  protected abstract readonly sqlite: boolean;
+  protected abstract run(query: string, params: unknown[]): Promise<{ rows?: unknown[]; insertId?: number; affected?: number }>;
 
-  /** Dates as TypeORM stores them: mysql2 converts Date itself; SQLite keeps UTC text. */
-  private param(value: unknown): unknown {
+  /** Dates as TypeORM stores them: mysql2 converts Date itself (timezone Z); SQLite keeps UTC text. */
+  protected param(value: unknown): unknown {
     if (value instanceof Date) return this.sqlite ? value.toISOString().replace('T', ' ').replace('Z', '') : value;
     if (typeof value === 'boolean') return value ? 1 : 0;
     if (value !== null && typeof value === 'object') return JSON.stringify(value);
     return value ?? null;
   }
 
-  private async run(query: string, params: unknown[]) {
-    const runner = this.manager.queryRunner;
-    if (!runner) throw new Error('Sql needs a transaction (EntityManager with a query runner)');
-    return runner.query(query, params.map((p) => this.param(p)), true);
-  }
-
   async rows<T>(query: string, params: unknown[] = []): Promise<T[]> {
-    const result = await this.run(query, params);
-    return (result.records ?? result.raw ?? []) as T[];
+    return ((await this.run(query, params)).rows ?? []) as T[];
   }
 
-  /** INSERT … VALUES for many rows of the same columns in one statement; returns the first new id. */
+  async exec(query: string, params: unknown[] = []): Promise<number> {
+    return (await this.run(query, params)).affected ?? 0;
+  }
+
   async insert(table: string, rows: Record<string, unknown>[]): Promise<number> {
     const columns = Object.keys(rows[0]!);
     const tuple = `(${columns.map(() => '?').join(', ')})`;
     const quoted = columns.map((c) => (this.sqlite ? `"${c}"` : `\`${c}\``)).join(', ');
     const result = await this.run(`INSERT INTO ${table} (${quoted}) VALUES ${rows.map(() => tuple).join(', ')}`, rows.flatMap((r) => columns.map((c) => r[c])));
-    const raw = result.raw as { insertId?: number } | number | bigint;
-    return typeof raw === 'object' ? Number(raw.insertId) : Number(raw);
+    return Number(result.insertId);
   }
+}
 
-  async exec(query: string, params: unknown[] = []): Promise<number> {
-    return (await this.run(query, params)).affected ?? 0;
+/** Through TypeORM's query runner (the embedded SQLite). */
+class ManagerSql extends BaseSql {
+  protected readonly sqlite: boolean;
+  constructor(private readonly manager: EntityManager) {
+    super();
+    this.sqlite = manager.connection.options.type === 'better-sqlite3';
+  }
+  protected async run(query: string, params: unknown[]) {
+    const result = await this.manager.queryRunner!.query(query, params.map((p) => this.param(p)), true);
+    const raw = result.raw as { insertId?: number } | number | bigint | unknown[];
+    return {
+      rows: result.records ?? (Array.isArray(raw) ? raw : undefined),
+      insertId: typeof raw === 'object' && !Array.isArray(raw) ? raw?.insertId : Number(raw),
+      affected: result.affected,
+    };
+  }
+}
+
+/** Plain SQL inside a TypeORM transaction (the manager must come from `dataSource.transaction`). */
+export function sqlOf(manager: EntityManager): Sql {
+  return new ManagerSql(manager);
+}
+
+interface MysqlConnection {
+  query(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): void;
+  release(): void;
+}
+interface MysqlPool {
+  getConnection(cb: (err: Error | null, conn: MysqlConnection) => void): void;
+}
+
+/** Straight on a mysql2 connection of TypeORM's pool: the callback API, no per-query stack capture. */
+class ConnectionSql extends BaseSql {
+  protected readonly sqlite = false;
+  constructor(private readonly conn: MysqlConnection) {
+    super();
+  }
+  protected run(query: string, params: unknown[]) {
+    return new Promise<{ rows?: unknown[]; insertId?: number; affected?: number }>((resolve, reject) => {
+      this.conn.query(query, params.map((p) => this.param(p)), (err, result) => {
+        if (err) return reject(err);
+        if (Array.isArray(result)) return resolve({ rows: result });
+        const header = result as { insertId: number; affectedRows: number };
+        resolve({ insertId: header.insertId, affected: header.affectedRows });
+      });
+    });
+  }
+  begin = () => this.exec('START TRANSACTION');
+  commit = () => this.exec('COMMIT');
+  rollback = () => this.exec('ROLLBACK').catch(() => 0);
+}
+
+const DEADLOCK = 'ER_LOCK_DEADLOCK';
+
+/**
+ * Runs `work` in one transaction with plain SQL. On MySQL/MariaDB a deadlock victim is rolled back
+ * and run again (up to three times): the work is all inside the transaction, so a rerun is safe.
+ */
+export async function withSqlTransaction<T>(db: DataSource, work: (sql: Sql) => Promise<T>): Promise<T> {
+  if (db.options.type === 'better-sqlite3') return withTransaction(db, (manager) => work(new ManagerSql(manager)));
+  const pool = (db.driver as unknown as { pool: MysqlPool }).pool;
+  for (let attempt = 1; ; attempt++) {
+    const conn = await new Promise<MysqlConnection>((resolve, reject) => pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
+    const sql = new ConnectionSql(conn);
+    try {
+      await sql.begin();
+      const result = await work(sql);
+      await sql.commit();
+      return result;
+    } catch (error) {
+      await sql.rollback();
+      if ((error as { code?: string }).code === DEADLOCK && attempt < 3) continue;
+      throw error;
+    } finally {
+      conn.release();
+    }
   }
 }

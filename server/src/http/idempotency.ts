@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
-import { Sql } from '../db/sql';
-import { isDuplicateKeyError, withTransaction } from '../db/transaction';
+import type { DataSource } from 'typeorm';
+import { withSqlTransaction, type Sql } from '../db/sql';
+import { isDuplicateKeyError } from '../db/transaction';
 import { AppError } from './errors';
 import { IdempotencyKey } from './idempotency-key.entity';
 import type { ApiContext } from './route';
@@ -32,14 +32,14 @@ class AlreadyDone extends Error {}
 export async function once(
   db: DataSource,
   scope: { memberId: number; key: string; route: string; request: unknown },
-  work: (manager: EntityManager) => Promise<StoredResponse>,
+  work: (sql: Sql) => Promise<StoredResponse>,
 ): Promise<OnceResult> {
   const requestHash = createHash('sha256').update(JSON.stringify(scope.request ?? null)).digest('hex');
   try {
-    return await withTransaction(db, async (manager) => {
-      const response = await work(manager);
+    return await withSqlTransaction(db, async (sql) => {
+      const response = await work(sql);
       try {
-        await new Sql(manager).insert('idempotency_key', [
+        await sql.insert('idempotency_key', [
           { memberId: scope.memberId, key: scope.key, route: scope.route, requestHash, responseStatus: response.status, responseBody: JSON.stringify(response.body), createdAt: new Date() },
         ]);
       } catch (error) {

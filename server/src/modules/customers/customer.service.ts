@@ -12,6 +12,7 @@ import {
 import type { Clock } from '../../clock';
 import { DAY_MS, HOUR_MS } from '../../clock';
 import { cancelJobs, scheduleJobs } from '../../jobs/job-scheduler';
+import { sqlOf } from '../../db/sql';
 import type { Policy } from '../../config/policy';
 import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
 import { AppError, invalid, notFound } from '../../http/errors';
@@ -106,8 +107,8 @@ export class CustomerService {
     for (let i = 0; i < customerIds.length; i += 500) {
       const chunk = customerIds.slice(i, i + 500);
       await manager.getRepository(Customer).update({ id: In(chunk) }, { leadAssignedAt: now, firstTouchDueAt: dueAt });
-      if (restart) for (const customerId of chunk) await cancelJobs(manager, 'lead.first_touch_due', `customer:${customerId}`);
-      await scheduleJobs(manager, chunk.map((customerId) => ({ kind: 'lead.first_touch_due' as const, dueAt, payload: { customerId }, subject: `customer:${customerId}` })));
+      if (restart) for (const customerId of chunk) await cancelJobs(sqlOf(manager), 'lead.first_touch_due', `customer:${customerId}`);
+      await scheduleJobs(sqlOf(manager), chunk.map((customerId) => ({ kind: 'lead.first_touch_due' as const, dueAt, payload: { customerId }, subject: `customer:${customerId}` })));
     }
   }
 

@@ -3,7 +3,8 @@ import type { Clock } from '../../clock';
 import { withTransaction } from '../../db/transaction';
 import { notFound } from '../../http/errors';
 import { cancelJobs } from '../../jobs/job-scheduler';
-import { enqueueMessage } from '../../outbox/outbox';
+import { enqueueMessages } from '../../outbox/outbox';
+import { sqlOf } from '../../db/sql';
 import type { Member } from '../org/member.entity';
 import type { Policy } from '../../config/policy';
 import { Todo } from './todo.entity';
@@ -81,8 +82,8 @@ export class TodoService {
       const result = await repo.update({ id, confirmedAt: IsNull() }, { confirmedAt: now, confirmedById: confirmerId, confirmedVia: via, confirmComment: comment });
       const changed = (result.affected ?? 0) === 1;
       if (changed) {
-        await cancelJobs(manager, 'todo.escalate', `todo:${id}`);
-        await enqueueMessage(manager, 'todo.confirmed', null, { todoId: id, confirmedById: confirmerId, via }, now);
+        await cancelJobs(sqlOf(manager), 'todo.escalate', `todo:${id}`);
+        await enqueueMessages(sqlOf(manager), [{ kind: 'todo.confirmed', teamId: null, payload: { todoId: id, confirmedById: confirmerId, via } }], now);
       }
       return { todo: this.toView(await repo.findOneOrFail({ where: { id } })), changed };
     });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
+import type { Sql } from '../../db/sql';
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { AppError, invalid, notFound } from '../../http/errors';
@@ -33,14 +34,15 @@ export class PhotoService {
   }
 
   /** Attaches the caller's own, still unattached photos to a record; any other id is refused. */
-  async attach(manager: EntityManager, caller: Member, ids: number[], target: { visitId?: number; firstTouchId?: number; customerId: number }, field: string): Promise<void> {
+  async attach(sql: Sql, caller: Member, ids: number[], target: { visitId?: number; firstTouchId?: number; customerId: number }, field: string): Promise<void> {
     if (ids.length === 0) return;
     const unique = [...new Set(ids)];
-    const result = await manager.getRepository(Photo).update(
-      { id: In(unique), uploadedById: caller.id, visitId: IsNull(), firstTouchId: IsNull() },
-      { visitId: target.visitId ?? null, firstTouchId: target.firstTouchId ?? null, customerId: target.customerId },
+    const changed = await sql.exec(
+      `UPDATE photo SET visitId = ?, firstTouchId = ?, customerId = ?
+       WHERE id IN (${unique.map(() => '?').join(', ')}) AND uploadedById = ? AND visitId IS NULL AND firstTouchId IS NULL`,
+      [target.visitId ?? null, target.firstTouchId ?? null, target.customerId, ...unique, caller.id],
     );
-    if ((result.affected ?? 0) !== unique.length) throw invalid({ [field]: '照片不存在、不是你上传的或已被使用' });
+    if (changed !== unique.length) throw invalid({ [field]: '照片不存在、不是你上传的或已被使用' });
   }
 
   /** The bytes of a photo, for members whose scope covers its customer (or its uploader before it is attached). */

@@ -5,16 +5,14 @@ import { HOUR_MS } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { AppError, notFound } from '../../http/errors';
 import { once, type OnceResult } from '../../http/idempotency';
-import { scheduleJobs, type JobSpec } from '../../jobs/job-scheduler';
-import { Sql } from '../../db/sql';
+import { cancelJobs, scheduleJobs, type JobSpec } from '../../jobs/job-scheduler';
+import { sqlDate } from '../../db/sql';
 import { enqueueMessages } from '../../outbox/outbox';
-import { Customer } from '../customers/customer.entity';
 import type { CustomerService } from '../customers/customer.service';
 import type { Member } from '../org/member.entity';
 import type { OrgService } from '../org/org.service';
 import { scopeIncludes } from '../org/scope';
 import type { TodoSnapshot } from '../todos/todo.entity';
-import { FirstTouch } from './first-touch.entity';
 import type { PhotoService } from './photo.service';
 import { Visit } from './visit.entity';
 
@@ -120,9 +118,8 @@ export class VisitService {
     const next = nextFollowUpInstant(input.nextFollowUpDate, input.nextFollowUpTime, this.followUpRules);
     if ('error' in next) throw new AppError(422, 'ACTION_NOT_CLOSED', ACTION_NOT_CLOSED_MESSAGE, { nextFollowUpDate: `下次跟进时间${next.error}` });
     const scope = await this.org.scopeOf(caller);
-    return once(this.db, { memberId: caller.id, key: idempotencyKey, route: 'POST /visits', request: input }, async (manager) => {
-      // Plain SQL, one round trip per step: this is the path a team hits all day.
-      const sql = new Sql(manager);
+    // Plain SQL, one round trip per step: this is the path a team hits all day.
+    return once(this.db, { memberId: caller.id, key: idempotencyKey, route: 'POST /visits', request: input }, async (sql) => {
       const now = this.clock.now();
       const [customer] = await sql.rows<CustomerRow>(
         `SELECT c.id, c.name, c.stage, c.grade, c.industry, c.hospitalLevel, c.ownerId, c.lastFollowUpAt,
@@ -144,13 +141,15 @@ export class VisitService {
       let createdAt = now;
       if (customer.waitingVisitId) {
         visitId = Number(customer.waitingVisitId);
-        await manager.getRepository(Visit).update({ id: visitId }, fields);
-        createdAt = (await manager.getRepository(Visit).findOneOrFail({ where: { id: visitId }, select: { id: true, createdAt: true } })).createdAt;
+        const assignments = Object.keys(fields).map((f) => `${f} = ?`).join(', ');
+        await sql.exec(`UPDATE visit SET ${assignments} WHERE id = ?`, [...Object.values(fields), visitId]);
+        const [row] = await sql.rows<{ createdAt: Date | string }>('SELECT createdAt FROM visit WHERE id = ?', [visitId]);
+        createdAt = sqlDate(row!.createdAt)!;
       } else {
         visitId = await sql.insert('visit', [{ customerId: customer.id, memberId: caller.id, ...fields, createdAt: now }]);
       }
       this.faults.afterVisitInsert?.();
-      await this.photos.attach(manager, caller, input.photoIds, { visitId, customerId: customer.id }, 'photoIds');
+      await this.photos.attach(sql, caller, input.photoIds, { visitId, customerId: customer.id }, 'photoIds');
 
       let todoId: number | null = null;
       const jobs: JobSpec[] = [];
@@ -159,7 +158,7 @@ export class VisitService {
         const snapshot: TodoSnapshot = {
           customer: {
             id: customer.id, name: customer.name, stage, stageLabel: this.customers.stageLabel(stage), grade: customer.grade, industry: customer.industry,
-            hospitalLevel: customer.hospitalLevel, lastFollowUpAt: Sql.date(customer.lastFollowUpAt)?.toISOString() ?? null,
+            hospitalLevel: customer.hospitalLevel, lastFollowUpAt: sqlDate(customer.lastFollowUpAt)?.toISOString() ?? null,
           },
           rep: { id: caller.id, name: caller.name },
           visit: { id: visitId, objective: input.objective, painPoint: input.painPoint, bottleneck: input.bottleneck, valuePoint: input.valuePoint, submittedAt: now.toISOString() },
@@ -170,14 +169,14 @@ export class VisitService {
           { kind: 'visit_next_action', customerId: customer.id, visitId, assigneeId: Number(customer.supervisorId), repId: caller.id, snapshot, dueAt, createdAt: now },
         ]);
         jobs.push({ kind: 'todo.escalate', dueAt, payload: { todoId }, subject: `todo:${todoId}` });
-        await enqueueMessages(manager, [
+        await enqueueMessages(sql, [
           { kind: 'todo.card', teamId: caller.teamId, payload: { todoId, assigneeId: Number(customer.supervisorId) } },
           { kind: 'todo.group_notice', teamId: caller.teamId, payload: { todoId } },
         ], now);
       }
       const remindAt = new Date(Math.max(now.getTime(), next.at.getTime() - this.policy.limits.reminderLeadMinutes * 60_000));
       jobs.push({ kind: 'visit.reminder', dueAt: remindAt, payload: { visitId, memberId: caller.id }, subject: `visit:${visitId}` });
-      await scheduleJobs(manager, jobs);
+      await scheduleJobs(sql, jobs);
 
       const visit = { id: visitId, customerId: customer.id, memberId: caller.id, ...fields, createdAt } as Visit;
       return { status: 201, body: { ...this.toView(visit, [...new Set(input.photoIds)]), todoId } };
@@ -204,24 +203,31 @@ export class VisitService {
    * clock (config: leadFirstTouchHours from assignment).
    */
   async firstTouch(caller: Member, customerId: number, input: FirstTouchInput, idempotencyKey: string): Promise<OnceResult> {
-    return once(this.db, { memberId: caller.id, key: idempotencyKey, route: `POST /customers/${customerId}/first-touch`, request: input }, async (manager) => {
+    const scope = await this.org.scopeOf(caller);
+    return once(this.db, { memberId: caller.id, key: idempotencyKey, route: `POST /customers/${customerId}/first-touch`, request: input }, async (sql) => {
       const now = this.clock.now();
-      const customer = await this.customers.findInScope(caller, customerId, manager);
-      if (customer.ownerId !== caller.id) throw new AppError(403, 'FORBIDDEN', '只有客户负责人可以记录首次触达');
-      if (!customer.leadAssignedAt || !customer.firstTouchDueAt) throw new AppError(409, 'CONFLICT', '该客户不是待首次触达的线索');
-      if (customer.firstTouchAt) throw new AppError(409, 'CONFLICT', '该客户已有首次触达记录');
-      await manager.getRepository(Customer).update({ id: customer.id }, { firstTouchAt: now, lastFollowUpAt: now, updatedAt: now });
-      const inserted = await manager.getRepository(FirstTouch).insert({
-        customerId, memberId: caller.id, method: input.method, verbatim: input.verbatim, evidenceText: input.evidenceText || null,
-        evidencePhotoId: input.evidencePhotoId ?? null, touchedAt: now, dueAt: customer.firstTouchDueAt,
-      });
-      const id = inserted.identifiers[0]!.id as number;
-      if (input.evidencePhotoId) await this.photos.attach(manager, caller, [input.evidencePhotoId], { firstTouchId: id, customerId }, 'evidencePhotoId');
+      const [row] = await sql.rows<{ ownerId: number; leadAssignedAt: Date | string | null; firstTouchDueAt: Date | string | null; firstTouchAt: Date | string | null }>(
+        'SELECT ownerId, leadAssignedAt, firstTouchDueAt, firstTouchAt FROM customer WHERE id = ?',
+        [customerId],
+      );
+      if (!row || !scopeIncludes(scope, row.ownerId)) throw notFound('客户');
+      if (row.ownerId !== caller.id) throw new AppError(403, 'FORBIDDEN', '只有客户负责人可以记录首次触达');
+      const dueAt = sqlDate(row.firstTouchDueAt);
+      if (!row.leadAssignedAt || !dueAt) throw new AppError(409, 'CONFLICT', '该客户不是待首次触达的线索');
+      if (row.firstTouchAt) throw new AppError(409, 'CONFLICT', '该客户已有首次触达记录');
+      // The conditional update decides a race between two different first touches.
+      const claimed = await sql.exec('UPDATE customer SET firstTouchAt = ?, lastFollowUpAt = ?, updatedAt = ? WHERE id = ? AND firstTouchAt IS NULL', [now, now, now, customerId]);
+      if (claimed !== 1) throw new AppError(409, 'CONFLICT', '该客户已有首次触达记录');
+      const id = await sql.insert('first_touch', [
+        { customerId, memberId: caller.id, method: input.method, verbatim: input.verbatim, evidenceText: input.evidenceText || null, evidencePhotoId: input.evidencePhotoId ?? null, touchedAt: now, dueAt },
+      ]);
+      if (input.evidencePhotoId) await this.photos.attach(sql, caller, [input.evidencePhotoId], { firstTouchId: id, customerId }, 'evidencePhotoId');
+      await cancelJobs(sql, 'lead.first_touch_due', `customer:${customerId}`);
       return {
         status: 201,
         body: {
           id, customerId, method: input.method, verbatim: input.verbatim, evidenceText: input.evidenceText ?? null, evidencePhotoId: input.evidencePhotoId ?? null,
-          touchedAt: now.toISOString(), dueAt: customer.firstTouchDueAt.toISOString(), onTime: now.getTime() <= customer.firstTouchDueAt.getTime(),
+          touchedAt: now.toISOString(), dueAt: dueAt.toISOString(), onTime: now.getTime() <= dueAt.getTime(),
         },
       };
     });

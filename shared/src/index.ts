@@ -6,3 +6,4 @@ export * from './auth';
 export * from './errors';
 export * from './time-zone';
 export * from './visits';
+export * from './voice-note';

@@ -1,6 +1,7 @@
 // Visit submission over HTTP (auth, validation, the whole transaction) against raw mysql2 doing the
 // same writes in one transaction: same MariaDB, same concurrency, one run.
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { createPool } from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
 import { loadPolicy } from '../server/src/config/policy';
@@ -30,7 +31,12 @@ function summarize(label: string, latencies: number[], ms: number): Run {
   return { label, count: latencies.length, seconds: ms / 1000, throughput: (latencies.length / ms) * 1000, p50: at(50), p99: at(99) };
 }
 
-async function drive(total: number, work: (i: number) => Promise<void>): Promise<{ latencies: number[]; ms: number }> {
+/** Runs `total` operations 64 at a time after an unmeasured warm-up (JIT, pool connections). */
+async function drive(total: number, work: (i: number) => Promise<void>, warmup = 400): Promise<{ latencies: number[]; ms: number }> {
+  let offset = total;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (offset < total + warmup) await work(offset++);
+  }));
   const latencies: number[] = [];
   let next = 0;
   const t0 = performance.now();
@@ -45,6 +51,20 @@ async function drive(total: number, work: (i: number) => Promise<void>): Promise
     }),
   );
   return { latencies, ms: performance.now() - t0 };
+}
+
+// node:http with keep-alive: the load generator shares the two cores with the server and MariaDB,
+// so it should cost as little as it can.
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+function post(url: string, token: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function followUp(): { date: string; time: string; at: Date } {
@@ -123,19 +143,14 @@ export async function visitThroughput(total = 6000): Promise<{ http: Run; raw: R
 
     // HTTP: the real server in its own process on the same database.
     // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server side.
-    const server = await spawnServer({ DATABASE_URL: url, ANCHOR_DEMO: '0', LOG_LEVEL: 'silent' }, (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean));
+    const server = await spawnServer({ DATABASE_URL: url, ANCHOR_DEMO: '0', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: process.env.BENCH_SERVER_POOL ?? '16' }, (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean));
     let failures = 0;
     try {
       const http = await drive(total, async (i) => {
         const rep = reps[i % REPS]!;
         const customerId = rep.customers[Math.floor(i / REPS) % CUSTOMERS_PER_REP]!;
-        const res = await fetch(`${server.url}/api/v1/visits`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${rep.token}`, 'idempotency-key': randomUUID() },
-          body: JSON.stringify(visitBody(customerId)),
-        });
-        await res.arrayBuffer();
-        if (res.status !== 201) failures++;
+        const status = await post(`${server.url}/api/v1/visits`, rep.token, JSON.stringify(visitBody(customerId)));
+        if (status !== 201) failures++;
       });
       if (failures) throw new Error(`${failures} visit submissions failed`);
       return { http: summarize('HTTP POST /api/v1/visits', http.latencies, http.ms), raw: summarize('raw mysql2, same writes', raw.latencies, raw.ms) };

@@ -18,8 +18,22 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+// Offsets only change at (half-)hour boundaries, so one lookup per zone and quarter hour is enough.
+const QUARTER_HOUR_MS = 15 * 60_000;
+const offsetCache = new Map<string, number>();
+
 /** Offset of `timeZone` from UTC at `instant`, in minutes (Asia/Shanghai → 480). */
 export function zoneOffsetMinutes(instant: Date, timeZone: string): number {
+  const cacheKey = `${timeZone}@${Math.floor(instant.getTime() / QUARTER_HOUR_MS)}`;
+  const cached = offsetCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  if (offsetCache.size > 5000) offsetCache.clear();
+  const offset = computeOffset(instant, timeZone);
+  offsetCache.set(cacheKey, offset);
+  return offset;
+}
+
+function computeOffset(instant: Date, timeZone: string): number {
   const parts = formatterFor(timeZone).formatToParts(instant);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));

@@ -51,12 +51,13 @@ describe('a complete visit', () => {
     const now = h.clock.now();
     expect(res.body).toMatchObject({
       customerId: customerA, memberId: org.repA.id, status: 'submitted', objective: '推进方案', agreedAction: '安排演示',
-      nextFollowUpAt: '2026-11-24T06:30:00.000Z', nextFollowUpForm: '上门', submittedAt: now.toISOString(), todoId: expect.any(Number),
+      nextFollowUpAt: '2026-11-24T06:30:00.000Z', nextFollowUpForm: '上门', submittedAt: now.toISOString(),
+      todo: { assigneeId: org.supervisor1.id, status: 'open', dueAt: new Date(now.getTime() + 48 * HOUR_MS).toISOString() },
     });
     const customer = await h.db.getRepository(Customer).findOneByOrFail({ id: customerA });
     expect(customer.lastFollowUpAt?.toISOString()).toBe(now.toISOString());
 
-    const todo = await h.db.getRepository(Todo).findOneByOrFail({ id: res.body.todoId });
+    const todo = await h.db.getRepository(Todo).findOneByOrFail({ visitId: res.body.id });
     expect(todo).toMatchObject({ assigneeId: org.supervisor1.id, repId: org.repA.id, visitId: res.body.id, confirmedAt: null });
     expect(todo.dueAt.getTime()).toBe(now.getTime() + 48 * HOUR_MS);
     expect(todo.snapshot).toMatchObject({
@@ -66,13 +67,13 @@ describe('a complete visit', () => {
       actionItems: { agreedAction: '安排演示', nextFollowUpAt: '2026-11-24T06:30:00.000Z', nextFollowUpForm: '上门' },
     });
 
-    const jobs = await h.db.getRepository(Job).find({ where: [{ subject: `todo:${todo.id}` }, { subject: `visit:${res.body.id}` }], order: { kind: 'ASC' } });
+    const jobs = await h.db.getRepository(Job).find({ where: { subject: `visit:${res.body.id}` }, order: { kind: 'ASC' } });
     expect(jobs.map((j) => [j.kind, j.dueAt.toISOString(), j.status])).toEqual([
       ['todo.escalate', todo.dueAt.toISOString(), 'pending'],
       ['visit.reminder', '2026-11-24T05:30:00.000Z', 'pending'],
     ]);
     const outbox = await h.db.getRepository(OutboxMessage).find({ where: { deliveredAt: IsNull() } });
-    expect(outbox.filter((m) => m.payload.todoId === todo.id).map((m) => m.kind).sort()).toEqual(['todo.card', 'todo.group_notice']);
+    expect(outbox.filter((m) => m.payload.visitId === res.body.id).map((m) => m.kind).sort()).toEqual(['todo.card', 'todo.group_notice']);
   });
 
   it('the visitor and the visit time come from the session and the server clock, never from the client', async () => {
@@ -238,8 +239,10 @@ describe('stage automation', () => {
 
 describe('to-dos', () => {
   let todoId: number;
+  let visitId: number;
   beforeAll(async () => {
-    todoId = (await submitVisit(h, org.token(org.repA), completeVisit(customerA))).body.todoId;
+    visitId = (await submitVisit(h, org.token(org.repA), completeVisit(customerA))).body.id;
+    todoId = (await h.db.getRepository(Todo).findOneByOrFail({ visitId })).id;
   });
 
   it('the supervisor lists open to-dos with the card contents; another team\u2019s supervisor sees none of them', async () => {
@@ -265,7 +268,7 @@ describe('to-dos', () => {
     h.clock.advance(-5_000);
     expect(second.body.confirmedAt).toBe(first.body.confirmedAt);
     expect(second.body.confirmComment).toBe('同意, 周二一起去');
-    const escalation = await h.db.getRepository(Job).findOneByOrFail({ subject: `todo:${todoId}`, kind: 'todo.escalate' });
+    const escalation = await h.db.getRepository(Job).findOneByOrFail({ subject: `visit:${visitId}`, kind: 'todo.escalate' });
     expect(escalation.status).toBe('cancelled');
     expect(await h.db.getRepository(OutboxMessage).count({ where: { kind: 'todo.confirmed' } })).toBeGreaterThanOrEqual(1);
   });

@@ -32,6 +32,7 @@ export interface Env {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  databasePoolSize: number;
   dataDir: string;
   uploadDir: string;
   demo: boolean;
@@ -63,6 +64,8 @@ export function readEnv(source: Source = process.env): Env {
   const port = Number(source.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EnvError(`PORT: 不是有效端口号 (${source.PORT})`);
   const databaseUrl = source.DATABASE_URL?.trim() || undefined;
+  const databasePoolSize = Number(source.DATABASE_POOL_SIZE ?? 16);
+  if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1 || databasePoolSize > 500) throw new EnvError(`DATABASE_POOL_SIZE: 必须是 1–500 的整数 (${source.DATABASE_POOL_SIZE})`);
   if (databaseUrl && !/^(mysql|mariadb):\/\//.test(databaseUrl)) {
     throw new EnvError('DATABASE_URL: 只支持 mysql:// 或 mariadb:// 地址');
   }
@@ -134,6 +137,7 @@ export function readEnv(source: Source = process.env): Env {
     port,
     host: source.HOST || '0.0.0.0',
     databaseUrl,
+    databasePoolSize,
     dataDir,
     uploadDir: path.resolve(source.ANCHOR_UPLOAD_DIR || path.join(dataDir, 'uploads')),
     demo,

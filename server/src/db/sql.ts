@@ -5,12 +5,31 @@ import { withTransaction } from './transaction';
  * Plain SQL for hot paths (a visit submission is ten statements): one round trip each, no query
  * builder. The same statements run on MariaDB/MySQL and the embedded SQLite.
  */
+export interface Statement {
+  query: string;
+  params: unknown[];
+}
+
+/** One result per statement of a batch: rows for a SELECT, else the insert id and the rows changed. */
+export interface StatementResult {
+  rows?: unknown[];
+  insertId?: number;
+  affected?: number;
+}
+
 export interface Sql {
   rows<T>(query: string, params?: unknown[]): Promise<T[]>;
   /** returns the number of rows changed */
   exec(query: string, params?: unknown[]): Promise<number>;
   /** INSERT … VALUES for many rows of the same columns in one statement; returns the first new id */
   insert(table: string, rows: Record<string, unknown>[]): Promise<number>;
+  /** the INSERT statement `insert` would run, for a batch */
+  insertStatement(table: string, rows: Record<string, unknown>[]): Statement;
+  /**
+   * Several statements in one round trip on MySQL/MariaDB (one after another on SQLite); with
+   * `commit`, the transaction's COMMIT rides along.
+   */
+  batch(statements: Statement[], options?: { commit?: boolean }): Promise<StatementResult[]>;
 }
 
 /** A datetime column as read raw: a Date from mysql2, UTC text from SQLite. */
@@ -21,7 +40,8 @@ export function sqlDate(value: Date | string | null | undefined): Date | null {
 
 abstract class BaseSql implements Sql {
   protected abstract readonly sqlite: boolean;
-  protected abstract run(query: string, params: unknown[]): Promise<{ rows?: unknown[]; insertId?: number; affected?: number }>;
+  protected abstract run(query: string, params: unknown[]): Promise<StatementResult>;
+  abstract batch(statements: Statement[], options?: { commit?: boolean }): Promise<StatementResult[]>;
 
   /** Dates as TypeORM stores them: mysql2 converts Date itself (timezone Z); SQLite keeps UTC text. */
   protected param(value: unknown): unknown {
@@ -39,12 +59,16 @@ abstract class BaseSql implements Sql {
     return (await this.run(query, params)).affected ?? 0;
   }
 
-  async insert(table: string, rows: Record<string, unknown>[]): Promise<number> {
+  insertStatement(table: string, rows: Record<string, unknown>[]): Statement {
     const columns = Object.keys(rows[0]!);
     const tuple = `(${columns.map(() => '?').join(', ')})`;
     const quoted = columns.map((c) => (this.sqlite ? `"${c}"` : `\`${c}\``)).join(', ');
-    const result = await this.run(`INSERT INTO ${table} (${quoted}) VALUES ${rows.map(() => tuple).join(', ')}`, rows.flatMap((r) => columns.map((c) => r[c])));
-    return Number(result.insertId);
+    return { query: `INSERT INTO ${table} (${quoted}) VALUES ${rows.map(() => tuple).join(', ')}`, params: rows.flatMap((r) => columns.map((c) => r[c])) };
+  }
+
+  async insert(table: string, rows: Record<string, unknown>[]): Promise<number> {
+    const { query, params } = this.insertStatement(table, rows);
+    return Number((await this.run(query, params)).insertId);
   }
 }
 
@@ -64,6 +88,13 @@ class ManagerSql extends BaseSql {
       affected: result.affected,
     };
   }
+
+  async batch(statements: Statement[]): Promise<StatementResult[]> {
+    const results: StatementResult[] = [];
+    // COMMIT is left to the surrounding TypeORM transaction.
+    for (const s of statements) results.push(await this.run(s.query, s.params));
+    return results;
+  }
 }
 
 /** Plain SQL inside a TypeORM transaction (the manager must come from `dataSource.transaction`). */
@@ -79,25 +110,47 @@ interface MysqlPool {
   getConnection(cb: (err: Error | null, conn: MysqlConnection) => void): void;
 }
 
-/** Straight on a mysql2 connection of TypeORM's pool: the callback API, no per-query stack capture. */
+function toResult(result: unknown): StatementResult {
+  if (Array.isArray(result)) return { rows: result };
+  const header = result as { insertId: number; affectedRows: number };
+  return { insertId: header.insertId, affected: header.affectedRows };
+}
+
+/**
+ * Straight on a mysql2 connection of TypeORM's pool: the callback API (no per-query stack capture),
+ * START TRANSACTION sent with the first statement and COMMIT with the last batch, to save round trips.
+ */
 class ConnectionSql extends BaseSql {
   protected readonly sqlite = false;
+  private begun = false;
+  committed = false;
+
   constructor(private readonly conn: MysqlConnection) {
     super();
   }
-  protected run(query: string, params: unknown[]) {
-    return new Promise<{ rows?: unknown[]; insertId?: number; affected?: number }>((resolve, reject) => {
-      this.conn.query(query, params.map((p) => this.param(p)), (err, result) => {
-        if (err) return reject(err);
-        if (Array.isArray(result)) return resolve({ rows: result });
-        const header = result as { insertId: number; affectedRows: number };
-        resolve({ insertId: header.insertId, affected: header.affectedRows });
-      });
-    });
+
+  private send(query: string, params: unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => this.conn.query(query, params.map((p) => this.param(p)), (err, result) => (err ? reject(err) : resolve(result))));
   }
-  begin = () => this.exec('START TRANSACTION');
-  commit = () => this.exec('COMMIT');
-  rollback = () => this.exec('ROLLBACK').catch(() => 0);
+
+  async batch(statements: Statement[], options: { commit?: boolean } = {}): Promise<StatementResult[]> {
+    const all = [...(this.begun ? [] : [{ query: 'START TRANSACTION', params: [] }]), ...statements, ...(options.commit ? [{ query: 'COMMIT', params: [] }] : [])];
+    this.begun = true;
+    const raw = await this.send(all.map((s) => s.query).join(';\n'), all.flatMap((s) => s.params));
+    if (options.commit) this.committed = true;
+    // mysql2 answers a single statement with its result, several with an array of results.
+    const results = all.length === 1 ? [raw] : (raw as unknown[]);
+    return results.slice(all.length - statements.length - (options.commit ? 1 : 0)).slice(0, statements.length).map(toResult);
+  }
+
+  protected async run(query: string, params: unknown[]): Promise<StatementResult> {
+    return (await this.batch([{ query, params }]))[0]!;
+  }
+
+  async commit(): Promise<void> {
+    if (!this.committed && this.begun) await this.send('COMMIT', []);
+  }
+  rollback = () => this.send('ROLLBACK', []).catch(() => undefined);
 }
 
 const DEADLOCK = 'ER_LOCK_DEADLOCK';
@@ -113,7 +166,6 @@ export async function withSqlTransaction<T>(db: DataSource, work: (sql: Sql) => 
     const conn = await new Promise<MysqlConnection>((resolve, reject) => pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
     const sql = new ConnectionSql(conn);
     try {
-      await sql.begin();
       const result = await work(sql);
       await sql.commit();
       return result;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { withSqlTransaction, type Sql } from '../db/sql';
+import { withSqlTransaction, type Sql, type Statement } from '../db/sql';
 import { isDuplicateKeyError } from '../db/transaction';
 import { AppError } from './errors';
 import { IdempotencyKey } from './idempotency-key.entity';
@@ -9,6 +9,11 @@ import type { ApiContext } from './route';
 export interface StoredResponse {
   status: number;
   body: unknown;
+}
+
+/** What a create answers, plus writes it leaves for the last round trip (with the key and COMMIT). */
+export interface WorkResult extends StoredResponse {
+  tail?: Statement[];
 }
 
 /** The client's key for one create; a phone on a bad network sends the same key with every retry. */
@@ -32,16 +37,17 @@ class AlreadyDone extends Error {}
 export async function once(
   db: DataSource,
   scope: { memberId: number; key: string; route: string; request: unknown },
-  work: (sql: Sql) => Promise<StoredResponse>,
+  work: (sql: Sql) => Promise<WorkResult>,
 ): Promise<OnceResult> {
   const requestHash = createHash('sha256').update(JSON.stringify(scope.request ?? null)).digest('hex');
   try {
     return await withSqlTransaction(db, async (sql) => {
-      const response = await work(sql);
+      const { tail = [], ...response } = await work(sql);
+      const key = sql.insertStatement('idempotency_key', [
+        { memberId: scope.memberId, key: scope.key, route: scope.route, requestHash, responseStatus: response.status, responseBody: JSON.stringify(response.body), createdAt: new Date() },
+      ]);
       try {
-        await sql.insert('idempotency_key', [
-          { memberId: scope.memberId, key: scope.key, route: scope.route, requestHash, responseStatus: response.status, responseBody: JSON.stringify(response.body), createdAt: new Date() },
-        ]);
+        await sql.batch([...tail, key], { commit: true });
       } catch (error) {
         if (isDuplicateKeyError(error)) throw new AlreadyDone();
         throw error;

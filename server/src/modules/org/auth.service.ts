@@ -10,6 +10,8 @@ import type { WechatLoginClient } from '../../channels/wechat/wechat-login.clien
 import { WechatLoginRefused } from '../../channels/wechat/wechat-login.client';
 import { WecomApiError, type WecomApiClient } from '../../channels/wecom/wecom-api.client';
 import { withTransaction, isDuplicateKeyError } from '../../db/transaction';
+import { isSqlite } from '../../db/data-source';
+import { sqlDate } from '../../db/sql';
 import { AppError, invalid } from '../../http/errors';
 import type { Logger } from '../../logger';
 import { Invite } from './invite.entity';
@@ -25,6 +27,8 @@ export interface IssuedSession {
 
 type Identity = { kind: 'wechat'; id: string } | { kind: 'wecom'; id: string };
 const identityColumn = (identity: Identity) => (identity.kind === 'wechat' ? 'wechatOpenId' : 'wecomUserId');
+
+type MemberRow = Omit<Member, 'deactivatedAt' | 'createdAt' | 'updatedAt'> & { createdAt: Date | string; updatedAt: Date | string };
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -53,13 +57,17 @@ export class AuthService {
   /** The member behind a bearer token, if the session is live and the member active. */
   async authenticate(token: string): Promise<Member | null> {
     if (!token || token.length > 128) return null;
-    // One round trip: every API request pays for this.
-    return this.db
-      .getRepository(Member)
-      .createQueryBuilder('m')
-      .innerJoin(Session, 's', 's.memberId = m.id')
-      .where('s.tokenHash = :hash AND s.revokedAt IS NULL AND s.expiresAt > :now AND m.deactivatedAt IS NULL', { hash: hashToken(token), now: this.clock.now() })
-      .getOne();
+    // One plain query: every API request pays for it.
+    const now = this.clock.now();
+    const rows: MemberRow[] = await this.db.query(
+      `SELECT m.id, m.name, m.phone, m.role, m.teamId, m.regionId, m.managerId, m.wechatOpenId, m.wecomUserId, m.createdAt, m.updatedAt
+       FROM session s JOIN member m ON m.id = s.memberId
+       WHERE s.tokenHash = ? AND s.revokedAt IS NULL AND s.expiresAt > ? AND m.deactivatedAt IS NULL`,
+      [hashToken(token), isSqlite(this.db) ? now.toISOString().replace('T', ' ').replace('Z', '') : now],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return Object.assign(new Member(), { ...row, deactivatedAt: null, createdAt: sqlDate(row.createdAt)!, updatedAt: sqlDate(row.updatedAt)! });
   }
 
   async revoke(token: string): Promise<void> {

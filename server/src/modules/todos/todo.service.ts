@@ -82,8 +82,8 @@ export class TodoService {
       const result = await repo.update({ id, confirmedAt: IsNull() }, { confirmedAt: now, confirmedById: confirmerId, confirmedVia: via, confirmComment: comment });
       const changed = (result.affected ?? 0) === 1;
       if (changed) {
-        await cancelJobs(sqlOf(manager), 'todo.escalate', `todo:${id}`);
-        await enqueueMessages(sqlOf(manager), [{ kind: 'todo.confirmed', teamId: null, payload: { todoId: id, confirmedById: confirmerId, via } }], now);
+        await cancelJobs(sqlOf(manager), 'todo.escalate', todo.visitId ? `visit:${todo.visitId}` : `todo:${id}`);
+        await enqueueMessages(sqlOf(manager), [{ kind: 'todo.confirmed', teamId: null, payload: { todoId: id, visitId: todo.visitId, confirmedById: confirmerId, via } }], now);
       }
       return { todo: this.toView(await repo.findOneOrFail({ where: { id } })), changed };
     });

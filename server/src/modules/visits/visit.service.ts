@@ -5,9 +5,9 @@ import { HOUR_MS } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { AppError, notFound } from '../../http/errors';
 import { once, type OnceResult } from '../../http/idempotency';
-import { cancelJobs, scheduleJobs, type JobSpec } from '../../jobs/job-scheduler';
-import { sqlDate } from '../../db/sql';
-import { enqueueMessages } from '../../outbox/outbox';
+import { cancelJobs, jobStatement, type JobSpec } from '../../jobs/job-scheduler';
+import { sqlDate, type Statement } from '../../db/sql';
+import { outboxStatement } from '../../outbox/outbox';
 import type { CustomerService } from '../customers/customer.service';
 import type { Member } from '../org/member.entity';
 import type { OrgService } from '../org/org.service';
@@ -40,7 +40,8 @@ export interface VisitView {
   photoIds: number[];
   submittedAt: string | null;
   createdAt: string;
-  todoId?: number | null;
+  /** the supervisor's to-do this visit created (none when the rep has no supervisor) */
+  todo?: { assigneeId: number; status: 'open'; dueAt: string } | null;
 }
 
 interface CustomerRow {
@@ -129,30 +130,35 @@ export class VisitService {
         [caller.id, caller.managerId ?? 0, input.customerId],
       );
       if (!customer || !scopeIncludes(scope, customer.ownerId)) throw notFound('客户');
-      // The customer row first: later statements must not hold locks this update would wait for.
-      await sql.exec('UPDATE customer SET lastFollowUpAt = ?, updatedAt = ? WHERE id = ?', [now, now, customer.id]);
-
       const fields = {
         objective: input.objective, painPoint: input.painPoint, dialogueSummary: input.dialogueSummary, bottleneck: input.bottleneck,
         valuePoint: input.valuePoint, agreedAction: input.agreedAction, agreedActionNote: input.agreedActionNote || null,
         nextFollowUpAt: next.at, nextFollowUpForm: input.nextFollowUpForm, alert: input.alert, customerVerbatim: input.customerVerbatim || null, submittedAt: now,
       };
+      // The customer row first: later statements must not hold locks this update would wait for.
+      const touchCustomer = { query: 'UPDATE customer SET lastFollowUpAt = ?, updatedAt = ? WHERE id = ?', params: [now, now, customer.id] };
       let visitId: number;
       let createdAt = now;
       if (customer.waitingVisitId) {
         visitId = Number(customer.waitingVisitId);
         const assignments = Object.keys(fields).map((f) => `${f} = ?`).join(', ');
-        await sql.exec(`UPDATE visit SET ${assignments} WHERE id = ?`, [...Object.values(fields), visitId]);
-        const [row] = await sql.rows<{ createdAt: Date | string }>('SELECT createdAt FROM visit WHERE id = ?', [visitId]);
-        createdAt = sqlDate(row!.createdAt)!;
+        const [, , created] = await sql.batch([
+          touchCustomer,
+          { query: `UPDATE visit SET ${assignments} WHERE id = ?`, params: [...Object.values(fields), visitId] },
+          { query: 'SELECT createdAt FROM visit WHERE id = ?', params: [visitId] },
+        ]);
+        createdAt = sqlDate((created!.rows as { createdAt: Date | string }[])[0]!.createdAt)!;
       } else {
-        visitId = await sql.insert('visit', [{ customerId: customer.id, memberId: caller.id, ...fields, createdAt: now }]);
+        const [, inserted] = await sql.batch([touchCustomer, sql.insertStatement('visit', [{ customerId: customer.id, memberId: caller.id, ...fields, createdAt: now }])]);
+        visitId = Number(inserted!.insertId);
       }
       this.faults.afterVisitInsert?.();
       await this.photos.attach(sql, caller, input.photoIds, { visitId, customerId: customer.id }, 'photoIds');
 
-      let todoId: number | null = null;
+      // Everything below is keyed by the visit (one to-do per visit), so it goes in one last batch.
+      const tail: Statement[] = [];
       const jobs: JobSpec[] = [];
+      let todo: VisitView['todo'] = null;
       if (customer.supervisorId) {
         const stage = customer.stage as StageCode;
         const snapshot: TodoSnapshot = {
@@ -165,21 +171,23 @@ export class VisitService {
           actionItems: { agreedAction: input.agreedAction, note: input.agreedActionNote || null, nextFollowUpAt: next.at.toISOString(), nextFollowUpForm: input.nextFollowUpForm },
         };
         const dueAt = new Date(now.getTime() + this.policy.limits.todoConfirmHours * HOUR_MS);
-        todoId = await sql.insert('todo', [
-          { kind: 'visit_next_action', customerId: customer.id, visitId, assigneeId: Number(customer.supervisorId), repId: caller.id, snapshot, dueAt, createdAt: now },
-        ]);
-        jobs.push({ kind: 'todo.escalate', dueAt, payload: { todoId }, subject: `todo:${todoId}` });
-        await enqueueMessages(sql, [
-          { kind: 'todo.card', teamId: caller.teamId, payload: { todoId, assigneeId: Number(customer.supervisorId) } },
-          { kind: 'todo.group_notice', teamId: caller.teamId, payload: { todoId } },
-        ], now);
+        const assigneeId = Number(customer.supervisorId);
+        tail.push(sql.insertStatement('todo', [{ kind: 'visit_next_action', customerId: customer.id, visitId, assigneeId, repId: caller.id, snapshot, dueAt, createdAt: now }]));
+        jobs.push({ kind: 'todo.escalate', dueAt, payload: { visitId }, subject: `visit:${visitId}` });
+        tail.push(
+          outboxStatement(sql, [
+            { kind: 'todo.card', teamId: caller.teamId, payload: { visitId, assigneeId } },
+            { kind: 'todo.group_notice', teamId: caller.teamId, payload: { visitId } },
+          ], now),
+        );
+        todo = { assigneeId, status: 'open', dueAt: dueAt.toISOString() };
       }
       const remindAt = new Date(Math.max(now.getTime(), next.at.getTime() - this.policy.limits.reminderLeadMinutes * 60_000));
       jobs.push({ kind: 'visit.reminder', dueAt: remindAt, payload: { visitId, memberId: caller.id }, subject: `visit:${visitId}` });
-      await scheduleJobs(sql, jobs);
+      tail.push(jobStatement(sql, jobs));
 
       const visit = { id: visitId, customerId: customer.id, memberId: caller.id, ...fields, createdAt } as Visit;
-      return { status: 201, body: { ...this.toView(visit, [...new Set(input.photoIds)]), todoId } };
+      return { status: 201, body: { ...this.toView(visit, [...new Set(input.photoIds)]), todo }, tail };
     });
   }
 

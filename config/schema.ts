@@ -71,6 +71,14 @@ export const policySchema = z
           .refine((g) => g[g.length - 1]?.minScore === 0, '最后一个等级的最低分必须为 0, 以便每个客户都有等级'),
       })
       .strict(),
+    jobs: z
+      .object({
+        pollSeconds: positiveNumber.max(3600),
+        leaseSeconds: positiveNumber.max(3600),
+        batchSize: z.number().int().min(1).max(5000),
+        maxAttempts: z.number().int().min(1).max(100),
+      })
+      .strict(),
     uploads: z.object({ photoMaxMegabytes: positiveNumber.max(50) }).strict(),
     import: z
       .object({

@@ -28,6 +28,10 @@ import { TimelineService } from './modules/visits/timeline.service';
 import { visitRoutes } from './modules/visits/visit.routes';
 import { VisitService, type VisitFaults } from './modules/visits/visit.service';
 import { LocalDiskStorage, type PhotoStorage } from './storage/photo-storage';
+import { JobRunner } from './jobs/job-runner';
+import { escalateTodos } from './modules/todos/escalation.job';
+import { remindFollowUps } from './modules/visits/reminder.job';
+import { flagUntouchedLeads } from './modules/customers/first-touch-due.job';
 
 export interface AppDeps {
   db: DataSource;
@@ -54,7 +58,12 @@ export function createServices(deps: AppDeps) {
   const visits = new VisitService(db, policy, clock, org, customers, photos, deps.visitFaults);
   const todos = new TodoService(db, policy, clock);
   const timeline = new TimelineService(db, org, customers);
-  return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline };
+  const jobs = new JobRunner(db, policy, clock, logger, {
+    'todo.escalate': escalateTodos(db.options.type === 'better-sqlite3'),
+    'visit.reminder': remindFollowUps,
+    'lead.first_touch_due': flagUntouchedLeads,
+  });
+  return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline, jobs };
 }
 export type Services = ReturnType<typeof createServices>;
 

@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   let demoLogins: Awaited<ReturnType<typeof seedDemo>> | null = null;
   if (env.demo && (await isEmpty(db))) demoLogins = await seedDemo(db, policy, clock);
 
-  const { app } = buildApp({ db, policy, env, clock, logger });
+  const { app, services } = buildApp({ db, policy, env, clock, logger });
+  services.jobs.start();
   const server: Server = app.listen(env.port, env.host);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const address = server.address();
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close();
+    await services.jobs.stop();
     await db.destroy().catch(() => undefined);
     process.exit(0);
   };

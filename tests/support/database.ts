@@ -29,3 +29,9 @@ export async function createTestDatabase(poolSize = 8): Promise<{ db: DataSource
     },
   };
 }
+
+/** Opens an existing test database (a second server on the same data); closing leaves the data. */
+export async function attachDatabase(url: string): Promise<{ db: DataSource; url: string; drop: () => Promise<void> }> {
+  const db = await openDatabase({ url, dataDir: '/nonexistent', poolSize: 8 });
+  return { db, url, drop: async () => void (db.isInitialized && (await db.destroy())) };
+}

@@ -10,7 +10,7 @@ import { readEnv, type Env } from '../../server/src/config/env';
 import { loadPolicy, type Policy } from '../../server/src/config/policy';
 import { createLogger } from '../../server/src/logger';
 import type { VisitFaults } from '../../server/src/modules/visits/visit.service';
-import { createTestDatabase } from './database';
+import { attachDatabase, createTestDatabase } from './database';
 
 export interface Harness {
   url: string;
@@ -24,8 +24,19 @@ export interface Harness {
 }
 
 /** The real app on a real port over a fresh MariaDB database, with a clock the test controls. */
-export async function startHarness(options: { env?: Record<string, string>; policy?: Policy; now?: Date; visitFaults?: VisitFaults } = {}): Promise<Harness> {
-  const { db, url: dbUrl, drop } = await createTestDatabase();
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  policy?: Policy;
+  now?: Date;
+  visitFaults?: VisitFaults;
+  /** attach to another harness's database (a second server instance); it is not dropped on close */
+  sharedDatabaseUrl?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const { db, url: dbUrl, drop } = options.sharedDatabaseUrl
+    ? await attachDatabase(options.sharedDatabaseUrl)
+    : await createTestDatabase();
   const uploads = mkdtempSync(path.join(tmpdir(), 'anchor-uploads-'));
   const env = readEnv({ DATABASE_URL: dbUrl, PORT: '0', ANCHOR_UPLOAD_DIR: uploads, ...options.env });
   const policy = options.policy ?? loadPolicy();
@@ -46,6 +57,7 @@ export async function startHarness(options: { env?: Record<string, string>; poli
     clock,
     services,
     close: async () => {
+      await services.jobs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await drop();
       rmSync(uploads, { recursive: true, force: true });

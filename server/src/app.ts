@@ -32,6 +32,12 @@ import { JobRunner } from './jobs/job-runner';
 import { escalateTodos } from './modules/todos/escalation.job';
 import { remindFollowUps } from './modules/visits/reminder.job';
 import { flagUntouchedLeads } from './modules/customers/first-touch-due.job';
+import { DingtalkRobotSender, WechatSubscribeSender, WecomAppSender, WecomRobotSender, type Sender } from './channels/senders';
+import { channelCallbackRoutes } from './channels/channel-callbacks';
+import { WecomCrypto } from './channels/wecom/wecom-crypto';
+import { OutboxDispatcher } from './outbox/dispatcher';
+import { MessageBuilder } from './outbox/message-builder';
+import type { DeliveryChannel } from './outbox/delivery.entity';
 
 export interface AppDeps {
   db: DataSource;
@@ -47,9 +53,10 @@ export function createServices(deps: AppDeps) {
   const { db, policy, env, clock, logger } = deps;
   const tokens = new TokenCache(db, clock);
   const org = new OrgService(db, policy, clock);
+  const wecomClient = env.wecom ? new WecomApiClient(env.wecom, tokens, LOGIN_RETRY) : null;
   const auth = new AuthService(db, policy, clock, org, {
     wechat: env.wechat ? new WechatLoginClient(env.wechat) : null,
-    wecom: env.wecom ? { client: new WecomApiClient(env.wecom, tokens, LOGIN_RETRY), env: env.wecom } : null,
+    wecom: wecomClient && env.wecom ? { client: wecomClient, env: env.wecom } : null,
   }, logger);
   const teamChannels = new TeamChannelsService(db, org);
   const customers = new CustomerService(db, policy, clock, org);
@@ -63,7 +70,18 @@ export function createServices(deps: AppDeps) {
     'visit.reminder': remindFollowUps,
     'lead.first_touch_due': flagUntouchedLeads,
   });
-  return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline, jobs };
+  // The dispatcher owns retries (one attempt per pass); login keeps its quick inline retries.
+  const wecomSender = env.wecom ? new WecomAppSender(new WecomApiClient(env.wecom, tokens, { attempts: 1, baseDelayMs: 0, timeoutMs: 10_000 })) : null;
+  const senders: Partial<Record<DeliveryChannel, Sender>> = {
+    // Group robots need only their per-team keys (edited by an admin), not the app's credentials.
+    wecom_robot: new WecomRobotSender({ apiBase: env.robotApiBase.wecom }),
+    dingtalk_robot: new DingtalkRobotSender({ apiBase: env.robotApiBase.dingtalk }, () => clock.now()),
+    ...(wecomSender ? { wecom_app: wecomSender, wecom_card_update: wecomSender } : {}),
+    ...(env.wechat ? { wechat_subscribe: new WechatSubscribeSender(env.wechat, tokens) } : {}),
+  };
+  const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy), senders);
+  const wecomCrypto = env.wecom?.token && env.wecom.aesKey ? new WecomCrypto({ token: env.wecom.token, encodingAesKey: env.wecom.aesKey, receiveId: env.wecom.corpId }) : null;
+  return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline, jobs, outbox, wecomCrypto };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -170,6 +188,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     }),
   );
   app.use(router.routes());
+  app.use(channelCallbackRoutes({ db, env: deps.env, clock: deps.clock, logger, todos: services.todos, wecomCrypto: services.wecomCrypto }).routes());
   app.use(api.routes());
   app.use(api.allowedMethods());
   return { app, services, routes };

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
 
   const { app, services } = buildApp({ db, policy, env, clock, logger });
   services.jobs.start();
+  services.outbox.start(policy.jobs.pollSeconds);
   const server: Server = app.listen(env.port, env.host);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const address = server.address();
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     server.close();
     await services.jobs.stop();
+    await services.outbox.stop();
     await db.destroy().catch(() => undefined);
     process.exit(0);
   };

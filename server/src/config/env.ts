@@ -40,7 +40,11 @@ export interface Env {
   wecom: WecomEnv | null;
   dingtalk: DingtalkEnv | null;
   wechat: WechatEnv | null;
+  /** the subscribe-message template for follow-up reminders (thing1 customer, time2 when, thing3 action) */
+  wechatReminderTemplateId: string | undefined;
   wechatPay: WechatPayEnv | null;
+  /** Group robots need only per-team keys, so their API bases are known even without app credentials. */
+  robotApiBase: { wecom: string; dingtalk: string };
   /** Channels without credentials, with the variables they lack: reported at start-up. */
   offChannels: { channel: string; missing: string[] }[];
 }
@@ -145,6 +149,8 @@ export function readEnv(source: Source = process.env): Env {
     wecom,
     dingtalk,
     wechat,
+    wechatReminderTemplateId: source.WECHAT_REMINDER_TEMPLATE_ID || undefined,
+    robotApiBase: { wecom: source.WECOM_API_BASE || 'https://qyapi.weixin.qq.com', dingtalk: source.DINGTALK_API_BASE || 'https://oapi.dingtalk.com' },
     wechatPay,
     offChannels,
   };

@@ -21,10 +21,14 @@ import { Todo } from '../modules/todos/todo.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { Job } from '../jobs/job.entity';
 import { IdempotencyKey } from '../http/idempotency-key.entity';
+import { Deliveries1764500000000 } from './migrations/1764500000000-deliveries';
+import { Delivery } from '../outbox/delivery.entity';
+import { ChannelTarget } from '../outbox/channel-target.entity';
+import { CallbackNonce } from '../channels/callback-nonce.entity';
 
 export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
-  Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey];
-export const migrations = [Foundation1764200000000, TeamChannelSettings1764300000000, VisitsTodos1764400000000];
+  Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce];
+export const migrations = [Foundation1764200000000, TeamChannelSettings1764300000000, VisitsTodos1764400000000, Deliveries1764500000000];
 
 export interface DatabaseOptions {
   /** mysql://user:pass@host:port/db — absent means the embedded SQLite file. */

@@ -27,6 +27,10 @@ export class OutboxMessage {
   @TimestampColumn()
   nextAttemptAt: Date;
 
+  /** when its deliveries were written (one per channel and target) */
+  @TimestampColumn({ nullable: true })
+  expandedAt: Date | null;
+
   @TimestampColumn({ nullable: true })
   deliveredAt: Date | null;
 

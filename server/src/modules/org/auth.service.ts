@@ -60,7 +60,7 @@ export class AuthService {
     // One plain query: every API request pays for it.
     const now = this.clock.now();
     const rows: MemberRow[] = await this.db.query(
-      `SELECT m.id, m.name, m.phone, m.role, m.teamId, m.regionId, m.managerId, m.wechatOpenId, m.wecomUserId, m.createdAt, m.updatedAt
+      `SELECT m.id, m.name, m.phone, m.role, m.teamId, m.regionId, m.managerId, m.wechatOpenId, m.wecomUserId, m.dingtalkUserId, m.createdAt, m.updatedAt
        FROM session s JOIN member m ON m.id = s.memberId
        WHERE s.tokenHash = ? AND s.revokedAt IS NULL AND s.expiresAt > ? AND m.deactivatedAt IS NULL`,
       [hashToken(token), isSqlite(this.db) ? now.toISOString().replace('T', ' ').replace('Z', '') : now],

@@ -38,6 +38,11 @@ export class Member {
   @Column({ type: 'varchar', length: 64, nullable: true })
   wecomUserId: string | null;
 
+  /** DingTalk staff id, for confirmations sent from a DingTalk group */
+  @Index('uq_member_dingtalk', { unique: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  dingtalkUserId: string | null;
+
   @TimestampColumn({ nullable: true })
   deactivatedAt: Date | null;
 

@@ -22,6 +22,7 @@ export interface MemberView {
 }
 
 export function memberView(m: Member): MemberView {
+  // identities (WeChat, WeCom, DingTalk ids) stay on the server
   return { id: m.id, name: m.name, phone: m.phone, role: m.role, teamId: m.teamId, regionId: m.regionId, managerId: m.managerId };
 }
 
@@ -87,13 +88,14 @@ export class OrgService {
     return this.db.getRepository(Team).save({ name, regionId });
   }
 
-  async createMember(fields: Pick<Member, 'name' | 'phone' | 'role'> & Partial<Pick<Member, 'teamId' | 'regionId' | 'managerId'>>): Promise<Member> {
+  async createMember(fields: Pick<Member, 'name' | 'phone' | 'role'> & Partial<Pick<Member, 'teamId' | 'regionId' | 'managerId' | 'wecomUserId' | 'dingtalkUserId'>>): Promise<Member> {
     return this.db.getRepository(Member).save({
       teamId: null,
       regionId: null,
       managerId: null,
       wechatOpenId: null,
       wecomUserId: null,
+      dingtalkUserId: null,
       deactivatedAt: null,
       ...fields,
     });

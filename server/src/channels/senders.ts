@@ -1,0 +1,144 @@
+import type { DingtalkEnv, WechatEnv, WecomEnv } from '../config/env';
+import type { Delivery, DeliveryChannel } from '../outbox/delivery.entity';
+import { callErrcodeApi, UpstreamError, type ErrcodeBody, type RetryPolicy } from './http-client';
+import { robotSendUrl } from './dingtalk/dingtalk-sign';
+import type { TokenCache } from './token-cache';
+import type { WecomApiClient } from './wecom/wecom-api.client';
+
+/** What became of one send: delivered, worth another try later (optionally pausing the target), or never. */
+export type SendResult =
+  | { kind: 'sent'; responseCode?: string }
+  | { kind: 'retry'; reason: string; pauseTargetMs?: number }
+  | { kind: 'failed'; reason: string };
+
+export interface TargetSecrets {
+  wecomRobotKey: string | null;
+  dingtalkRobotToken: string | null;
+  dingtalkRobotSecret: string | null;
+}
+
+export interface Sender {
+  send(delivery: Delivery, secrets: () => Promise<TargetSecrets | null>): Promise<SendResult>;
+}
+
+/** One attempt per dispatch pass: the dispatcher owns retries, backoff and ordering. */
+const ONE_ATTEMPT: RetryPolicy = { attempts: 1, baseDelayMs: 0, timeoutMs: 10_000 };
+
+const ROBOT_PAUSE_MS = 65_000; // WeCom 45009: back off at least a minute
+const DINGTALK_THROTTLE_MS = 10 * 60_000; // DingTalk 130101: the robot is throttled for 10 minutes
+
+async function attempt(call: () => Promise<ErrcodeBody>, interpret: (body: ErrcodeBody) => SendResult): Promise<SendResult> {
+  try {
+    return interpret(await call());
+  } catch (error) {
+    if (error instanceof UpstreamError && !error.transient) return { kind: 'failed', reason: error.message };
+    return { kind: 'retry', reason: (error as Error).message };
+  }
+}
+
+const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** WeCom app messages (the supervisor's button card, text to a person) and card updates. */
+export class WecomAppSender implements Sender {
+  constructor(private readonly client: WecomApiClient) {}
+
+  send(delivery: Delivery): Promise<SendResult> {
+    const path = delivery.channel === 'wecom_card_update' ? '/cgi-bin/message/update_template_card' : '/cgi-bin/message/send';
+    return attempt(
+      () => this.client.call('POST', path, {}, delivery.body),
+      (body) => {
+        if (!body.errcode) return { kind: 'sent', ...(typeof body.response_code === 'string' ? { responseCode: body.response_code } : {}) };
+        // task_id is unique per app: a "used" answer after an uncertain failure means the card is there.
+        if (body.errcode === 40099) return { kind: 'sent' };
+        if (body.errcode === 45009 || body.errcode === 45033) return { kind: 'retry', reason: `${body.errcode} ${body.errmsg}`, pauseTargetMs: ROBOT_PAUSE_MS };
+        return { kind: 'failed', reason: `${body.errcode} ${body.errmsg}` };
+      },
+    );
+  }
+}
+
+/** The team's WeCom group robot (webhook key; 20 messages a minute). */
+export class WecomRobotSender implements Sender {
+  constructor(private readonly env: Pick<WecomEnv, 'apiBase'>) {}
+
+  async send(delivery: Delivery, secrets: () => Promise<TargetSecrets | null>): Promise<SendResult> {
+    const key = (await secrets())?.wecomRobotKey;
+    if (!key) return { kind: 'failed', reason: '团队未配置企业微信群机器人' };
+    const url = `${this.env.apiBase}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`;
+    return attempt(
+      () => callErrcodeApi(url, json(delivery.body), ONE_ATTEMPT),
+      (body) => {
+        if (!body.errcode) return { kind: 'sent' };
+        if (body.errcode === 45009) return { kind: 'retry', reason: '45009 rate limited', pauseTargetMs: ROBOT_PAUSE_MS };
+        if ([93000, 93004, 93008].includes(body.errcode)) return { kind: 'failed', reason: `${body.errcode} 机器人 key 无效、已停用或不在群里` };
+        return { kind: 'failed', reason: `${body.errcode} ${body.errmsg}` };
+      },
+    );
+  }
+}
+
+/** The team's DingTalk custom robot (signed URL; 20 a minute, then throttled for 10 minutes). */
+export class DingtalkRobotSender implements Sender {
+  constructor(private readonly env: Pick<DingtalkEnv, 'apiBase'>, private readonly now: () => Date) {}
+
+  async send(delivery: Delivery, secrets: () => Promise<TargetSecrets | null>): Promise<SendResult> {
+    const s = await secrets();
+    if (!s?.dingtalkRobotToken || !s.dingtalkRobotSecret) return { kind: 'failed', reason: '团队未配置钉钉机器人' };
+    const url = robotSendUrl(this.env.apiBase, s.dingtalkRobotToken, s.dingtalkRobotSecret, this.now().getTime());
+    return attempt(
+      () => callErrcodeApi(url, json(delivery.body), ONE_ATTEMPT),
+      (body) => {
+        if (!body.errcode) return { kind: 'sent' };
+        if (body.errcode === 130101 || body.errcode === 410100) return { kind: 'retry', reason: `${body.errcode} throttled`, pauseTargetMs: DINGTALK_THROTTLE_MS };
+        return { kind: 'failed', reason: `${body.errcode} ${body.errmsg}` };
+      },
+    );
+  }
+}
+
+/** WeChat subscribe messages (reminders): one send per consent the rep gave; 43101 means none left. */
+export class WechatSubscribeSender implements Sender {
+  constructor(
+    private readonly env: WechatEnv,
+    private readonly tokens: TokenCache,
+  ) {}
+
+  private token(): Promise<string> {
+    return this.tokens.get(`wechat:${this.env.appId}`, async () => {
+      const url = `${this.env.apiBase}/cgi-bin/token?grant_type=client_credential&appid=${encodeURIComponent(this.env.appId)}&secret=${encodeURIComponent(this.env.appSecret)}`;
+      const body = await callErrcodeApi(url, { method: 'GET' }, ONE_ATTEMPT);
+      if (body.errcode || typeof body.access_token !== 'string') throw new UpstreamError(`token: ${body.errcode} ${body.errmsg}`, false);
+      return { token: body.access_token, expiresInSeconds: Number(body.expires_in ?? 7200) };
+    });
+  }
+
+  async send(delivery: Delivery): Promise<SendResult> {
+    let token: string;
+    try {
+      token = await this.token();
+    } catch (error) {
+      return { kind: 'retry', reason: (error as Error).message };
+    }
+    return attempt(
+      () => callErrcodeApi(`${this.env.apiBase}/cgi-bin/message/subscribe/send?access_token=${encodeURIComponent(token)}`, json(delivery.body), ONE_ATTEMPT),
+      (body) => {
+        if (!body.errcode) return { kind: 'sent' };
+        if (body.errcode === 40001 || body.errcode === 42001) {
+          void this.tokens.invalidate(`wechat:${this.env.appId}`, token);
+          return { kind: 'retry', reason: `${body.errcode} token` };
+        }
+        if (body.errcode === 43101) return { kind: 'failed', reason: '43101 用户未授权或授权次数已用完' };
+        return { kind: 'failed', reason: `${body.errcode} ${body.errmsg}` };
+      },
+    );
+  }
+}
+
+/** Messages per minute a target takes: WeCom limits each member to 30, robots to 20. */
+export const RATE_PER_MINUTE: Record<DeliveryChannel, number | null> = {
+  wecom_app: 30,
+  wecom_card_update: 30,
+  wecom_robot: 20,
+  dingtalk_robot: 20,
+  wechat_subscribe: null,
+};

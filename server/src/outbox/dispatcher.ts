@@ -1,0 +1,182 @@
+import schedule from 'node-schedule';
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../clock';
+import { sqlDate, withSqlTransaction, type Sql } from '../db/sql';
+import type { Logger } from '../logger';
+import { RATE_PER_MINUTE, type Sender, type TargetSecrets } from '../channels/senders';
+import type { Delivery, DeliveryChannel } from './delivery.entity';
+import type { MessageBuilder } from './message-builder';
+import type { OutboxMessage } from './outbox-message.entity';
+
+interface DeliveryRow {
+  id: number;
+  outboxId: number;
+  channel: DeliveryChannel;
+  target: string;
+  body: string;
+  attempts: number;
+  nextAttemptAt: Date | string;
+  subject: string | null;
+}
+
+const BATCH = 200;
+const LEASE_MS = 60_000;
+const MAX_BACKOFF_MS = 10 * 60_000;
+
+/**
+ * Delivers the outbox. Each message fans out into deliveries (one per channel and target); each
+ * target is sent to by one server at a time (a lease row), oldest first, within its per-minute rate;
+ * a transient failure pauses that target with exponential backoff and jitter, so the target's later
+ * messages wait behind it and arrive in order; a permanent one marks the delivery failed for admins.
+ */
+export class OutboxDispatcher {
+  private timer: schedule.Job | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly builder: MessageBuilder,
+    private readonly senders: Partial<Record<DeliveryChannel, Sender>>,
+  ) {}
+
+  private get sqlite(): boolean {
+    return this.db.options.type === 'better-sqlite3';
+  }
+
+  /** Writes the deliveries of not yet expanded outbox messages (each message by one server). */
+  async expand(): Promise<number> {
+    return withSqlTransaction(this.db, async (sql) => {
+      const now = this.clock.now();
+      const rows = await sql.rows<{ id: number; kind: OutboxMessage['kind']; teamId: number | null; payload: string }>(
+        `SELECT id, kind, teamId, payload FROM outbox_message WHERE expandedAt IS NULL ORDER BY id LIMIT ?${this.sqlite ? '' : ' FOR UPDATE SKIP LOCKED'}`,
+        [BATCH],
+      );
+      for (const row of rows) {
+        const planned = await this.builder.plan(sql, { id: Number(row.id), kind: row.kind, teamId: row.teamId, payload: JSON.parse(row.payload) as Record<string, unknown> });
+        if (planned.length) {
+          await sql.exec(
+            `INSERT ${this.sqlite ? 'OR IGNORE' : 'IGNORE'} INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, subject, createdAt) VALUES ${planned.map(() => "(?, ?, ?, ?, 'pending', 0, ?, ?, ?)").join(', ')}`,
+            planned.flatMap((d) => [row.id, d.channel, d.target, d.body, now, d.subject ?? null, now]),
+          );
+        }
+        await sql.exec('UPDATE outbox_message SET expandedAt = ?, deliveredAt = CASE WHEN ? = 0 THEN ? ELSE deliveredAt END WHERE id = ?', [now, planned.length, now, row.id]);
+      }
+      return rows.length;
+    });
+  }
+
+  /** Takes the target for this server unless another holds it. */
+  private async lease(target: string, now: Date): Promise<boolean> {
+    return withSqlTransaction(this.db, async (sql) => {
+      await sql.exec(`INSERT ${this.sqlite ? 'OR IGNORE' : 'IGNORE'} INTO channel_target (target, sentInWindow) VALUES (?, 0)`, [target]);
+      const taken = await sql.exec('UPDATE channel_target SET leaseUntil = ? WHERE target = ? AND (leaseUntil IS NULL OR leaseUntil < ?)', [new Date(now.getTime() + LEASE_MS), target, now]);
+      return taken === 1;
+    });
+  }
+
+  private async release(target: string): Promise<void> {
+    await withSqlTransaction(this.db, (sql) => sql.exec('UPDATE channel_target SET leaseUntil = NULL WHERE target = ?', [target]));
+  }
+
+  private secretsOf(target: string, sql: Sql): () => Promise<TargetSecrets | null> {
+    const teamId = /:team:(\d+)$/.exec(target)?.[1];
+    return async () => {
+      if (!teamId) return null;
+      const [row] = await sql.rows<TargetSecrets>('SELECT wecomRobotKey, dingtalkRobotToken, dingtalkRobotSecret FROM team_channel_settings WHERE teamId = ?', [teamId]);
+      return row ?? null;
+    };
+  }
+
+  /** Sends the target's pending deliveries in order until one must wait. */
+  private async drain(target: string): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      const stop = await withSqlTransaction(this.db, async (sql) => {
+        const [next] = await sql.rows<DeliveryRow>("SELECT id, outboxId, channel, target, body, attempts, nextAttemptAt, subject FROM delivery WHERE target = ? AND status = 'pending' ORDER BY id LIMIT 1", [target]);
+        // The oldest pending message goes first; while it waits for its retry, the rest wait too.
+        if (!next || sqlDate(next.nextAttemptAt)!.getTime() > now.getTime()) return true;
+        const [state] = await sql.rows<{ windowStartedAt: Date | string | null; sentInWindow: number; blockedUntil: Date | string | null }>(
+          'SELECT windowStartedAt, sentInWindow, blockedUntil FROM channel_target WHERE target = ?',
+          [target],
+        );
+        const blockedUntil = sqlDate(state?.blockedUntil);
+        if (blockedUntil && blockedUntil.getTime() > now.getTime()) return true;
+        const windowStart = sqlDate(state?.windowStartedAt);
+        const fresh = !windowStart || now.getTime() - windowStart.getTime() >= 60_000;
+        const rate = RATE_PER_MINUTE[next.channel];
+        // Queue, never drop: a full minute waits for the next.
+        if (rate !== null && !fresh && state!.sentInWindow >= rate) return true;
+
+        const sender = this.senders[next.channel];
+        const delivery = { ...next, id: Number(next.id), body: JSON.parse(next.body) } as unknown as Delivery;
+        const result = sender ? await sender.send(delivery, this.secretsOf(target, sql)) : ({ kind: 'failed', reason: `channel ${next.channel} is off` } as const);
+        const attempts = next.attempts + 1;
+        if (result.kind === 'sent') {
+          await sql.exec("UPDATE delivery SET status = 'sent', attempts = ?, sentAt = ?, lastError = NULL, responseCode = ? WHERE id = ?", [attempts, now, result.responseCode ?? null, next.id]);
+          await sql.exec('UPDATE channel_target SET windowStartedAt = ?, sentInWindow = ? WHERE target = ?', [fresh ? now : windowStart, fresh ? 1 : state!.sentInWindow + 1, target]);
+          this.logger.info({ deliveryId: Number(next.id), channel: next.channel, outboxId: Number(next.outboxId) }, 'delivered');
+          return false;
+        }
+        if (result.kind === 'failed') {
+          await sql.exec("UPDATE delivery SET status = 'failed', attempts = ?, lastError = ? WHERE id = ?", [attempts, result.reason.slice(0, 500), next.id]);
+          this.logger.warn({ deliveryId: Number(next.id), channel: next.channel, reason: result.reason }, 'delivery failed permanently');
+          return false;
+        }
+        const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 10)) * (0.5 + Math.random() / 2);
+        const retryAt = new Date(now.getTime() + Math.max(backoff, result.pauseTargetMs ?? 0));
+        await sql.exec('UPDATE delivery SET attempts = ?, nextAttemptAt = ?, lastError = ? WHERE id = ?', [attempts, retryAt, result.reason.slice(0, 500), next.id]);
+        if (result.pauseTargetMs) await sql.exec('UPDATE channel_target SET blockedUntil = ? WHERE target = ?', [new Date(now.getTime() + result.pauseTargetMs), target]);
+        return true;
+      });
+      if (stop) return;
+    }
+  }
+
+  /** One pass: expand new messages, then serve every target with something due. */
+  runOnce(): Promise<void> {
+    this.running ??= (async () => {
+      try {
+        while ((await this.expand()) === BATCH);
+        const now = this.clock.now();
+        const targets = await this.db.query(
+          `SELECT DISTINCT target FROM delivery WHERE status = 'pending' AND nextAttemptAt <= ? LIMIT 500`,
+          [this.sqlite ? now.toISOString().replace('T', ' ').replace('Z', '') : now],
+        ) as { target: string }[];
+        for (const { target } of targets) {
+          if (!(await this.lease(target, now))) continue;
+          try {
+            await this.drain(target);
+          } finally {
+            await this.release(target);
+          }
+        }
+        await this.forgetOldNonces(now);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Replayed callbacks are refused within ±5 min; older nonces can go. */
+  private async forgetOldNonces(now: Date): Promise<void> {
+    await withSqlTransaction(this.db, (sql) => sql.exec('DELETE FROM callback_nonce WHERE seenAt < ?', [new Date(now.getTime() - 15 * 60_000)])).catch(() => undefined);
+  }
+
+  start(everySeconds: number): void {
+    const rule = new schedule.RecurrenceRule();
+    rule.second = Array.from({ length: Math.ceil(60 / everySeconds) }, (_, i) => Math.round(i * everySeconds) % 60);
+    const wake = () => void this.runOnce().catch((error) => this.logger.error({ err: error }, 'outbox pass failed'));
+    this.timer = schedule.scheduleJob(rule, wake);
+    wake();
+  }
+
+  async stop(): Promise<void> {
+    this.timer?.cancel();
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+}
+

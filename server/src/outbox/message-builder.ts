@@ -1,0 +1,225 @@
+import type { Env } from '../config/env';
+import type { Policy } from '../config/policy';
+import { sqlDate, type Sql } from '../db/sql';
+import { instantToWallClock } from '@anchor/shared';
+import type { TodoSnapshot } from '../modules/todos/todo.entity';
+import type { DeliveryChannel } from './delivery.entity';
+import type { OutboxMessage } from './outbox-message.entity';
+
+export interface PlannedDelivery {
+  channel: DeliveryChannel;
+  target: string;
+  body: Record<string, unknown>;
+  subject?: string;
+}
+
+interface TodoRow {
+  id: number;
+  visitId: number | null;
+  snapshot: string;
+  assigneeId: number;
+  repId: number;
+  assigneeWecom: string | null;
+  assigneeName: string;
+  repWecom: string | null;
+  teamId: number | null;
+}
+
+interface TeamRow {
+  wecomRobotKey: string | null;
+  dingtalkRobotToken: string | null;
+  dingtalkRobotSecret: string | null;
+}
+
+/**
+ * Turns one outbox message into the concrete sends it needs, from the data as it is now: the
+ * supervisor's WeCom card, the team robots, the director's escalation, a rep's reminder. A channel
+ * that is off or a person without an account there is simply skipped.
+ */
+export class MessageBuilder {
+  constructor(
+    private readonly env: Env,
+    private readonly policy: Policy,
+  ) {}
+
+  private local(iso: string | null | undefined): string {
+    if (!iso) return '';
+    return instantToWallClock(new Date(iso), this.policy.timeZone).toISOString().slice(0, 16).replace('T', ' ');
+  }
+
+  private todoUrl(todoId: number): string {
+    return `${this.env.publicUrl}/app/#/pages/todo/index?id=${todoId}`;
+  }
+
+  private async todo(sql: Sql, where: { visitId?: unknown; todoId?: unknown }): Promise<(TodoRow & { snap: TodoSnapshot }) | null> {
+    const byVisit = where.visitId !== undefined && where.visitId !== null;
+    const [row] = await sql.rows<TodoRow>(
+      `SELECT t.id, t.visitId, t.snapshot, t.assigneeId, t.repId, a.wecomUserId AS assigneeWecom, a.name AS assigneeName, r.wecomUserId AS repWecom, r.teamId
+       FROM todo t JOIN member a ON a.id = t.assigneeId JOIN member r ON r.id = t.repId WHERE ${byVisit ? 't.visitId' : 't.id'} = ?`,
+      [byVisit ? where.visitId : where.todoId],
+    );
+    return row ? { ...row, id: Number(row.id), snap: JSON.parse(row.snapshot) as TodoSnapshot } : null;
+  }
+
+  private async team(sql: Sql, teamId: number | null): Promise<TeamRow | null> {
+    if (teamId === null || teamId === undefined) return null;
+    const [row] = await sql.rows<TeamRow>('SELECT wecomRobotKey, dingtalkRobotToken, dingtalkRobotSecret FROM team_channel_settings WHERE teamId = ?', [teamId]);
+    return row ?? null;
+  }
+
+  private async member(sql: Sql, id: unknown): Promise<{ id: number; name: string; wecomUserId: string | null; wechatOpenId: string | null } | null> {
+    if (id === null || id === undefined) return null;
+    const [row] = await sql.rows<{ id: number; name: string; wecomUserId: string | null; wechatOpenId: string | null }>(
+      'SELECT id, name, wecomUserId, wechatOpenId FROM member WHERE id = ? AND deactivatedAt IS NULL',
+      [id],
+    );
+    return row ?? null;
+  }
+
+  /** The team robots (WeCom and DingTalk) that are configured, each with the same news in its own format. */
+  private robots(teamId: number | null, team: TeamRow | null, news: { title: string; lines: string[]; url: string; button: string }): PlannedDelivery[] {
+    const out: PlannedDelivery[] = [];
+    if (!team || teamId === null) return out;
+    if (team.wecomRobotKey) {
+      out.push({
+        channel: 'wecom_robot',
+        target: `wecom_robot:team:${teamId}`,
+        body: {
+          msgtype: 'template_card',
+          template_card: {
+            card_type: 'text_notice',
+            source: { desc: '锚点' },
+            main_title: { title: news.title.slice(0, 26), desc: news.lines[0] ?? '' },
+            sub_title_text: news.lines.slice(1).join('\n').slice(0, 200),
+            card_action: { type: 1, url: news.url },
+          },
+        },
+      });
+    }
+    if (team.dingtalkRobotToken && team.dingtalkRobotSecret) {
+      out.push({
+        channel: 'dingtalk_robot',
+        target: `dingtalk_robot:team:${teamId}`,
+        body: {
+          msgtype: 'actionCard',
+          actionCard: { title: news.title, text: `### ${news.title}\n\n${news.lines.map((l) => `- ${l}`).join('\n')}`, singleTitle: news.button, singleURL: news.url, btnOrientation: '0' },
+        },
+      });
+    }
+    return out;
+  }
+
+  async plan(sql: Sql, message: Pick<OutboxMessage, 'id' | 'kind' | 'teamId' | 'payload'>): Promise<PlannedDelivery[]> {
+    const p = message.payload;
+    const agentid = this.env.wecom?.agentId;
+    switch (message.kind) {
+      case 'todo.card': {
+        const todo = await this.todo(sql, p);
+        if (!todo || !agentid || !todo.assigneeWecom) return [];
+        const s = todo.snap;
+        return [
+          {
+            channel: 'wecom_app',
+            target: `wecom_app:${todo.assigneeWecom}`,
+            subject: `todo:${todo.id}`,
+            body: {
+              touser: todo.assigneeWecom,
+              msgtype: 'template_card',
+              agentid,
+              template_card: {
+                card_type: 'button_interaction',
+                source: { desc: '锚点 · 拜访待确认' },
+                main_title: { title: s.customer.name.slice(0, 26), desc: `${s.rep.name} · ${s.visit.objective}` },
+                horizontal_content_list: [
+                  { keyname: '客户痛点', value: s.visit.painPoint.slice(0, 30) },
+                  { keyname: '约定动作', value: s.actionItems.agreedAction },
+                  { keyname: '下次跟进', value: `${this.local(s.actionItems.nextFollowUpAt)} ${s.actionItems.nextFollowUpForm}` },
+                ],
+                // Unique per app: a retry after an uncertain failure cannot post a second card.
+                task_id: `anchor_todo_${todo.id}`,
+                button_list: [
+                  { text: '确认', style: 1, key: `confirm:${todo.id}` },
+                  { text: '需要沟通', style: 2, key: `discuss:${todo.id}` },
+                ],
+              },
+            },
+          },
+        ];
+      }
+      case 'todo.group_notice': {
+        const todo = await this.todo(sql, p);
+        if (!todo) return [];
+        const s = todo.snap;
+        return this.robots(todo.teamId, await this.team(sql, todo.teamId), {
+          title: `待确认: ${s.customer.name}`,
+          lines: [`${s.rep.name} 拜访 · ${s.visit.objective}`, `约定动作: ${s.actionItems.agreedAction}`, `下次跟进: ${this.local(s.actionItems.nextFollowUpAt)} ${s.actionItems.nextFollowUpForm}`, `确认人: ${todo.assigneeName}`],
+          url: this.todoUrl(todo.id),
+          button: '去确认',
+        });
+      }
+      case 'todo.confirmed': {
+        const todo = await this.todo(sql, p);
+        if (!todo || !agentid || !todo.assigneeWecom) return [];
+        // The card can be changed once per response_code: the latest one (from the send or a click).
+        const [card] = await sql.rows<{ responseCode: string | null }>(
+          "SELECT responseCode FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND status = 'sent' ORDER BY id DESC LIMIT 1",
+          [`todo:${todo.id}`],
+        );
+        if (!card?.responseCode) return [];
+        const who = (await this.member(sql, p.confirmedById))?.name ?? '';
+        return [{ channel: 'wecom_card_update', target: `wecom_app:${todo.assigneeWecom}`, body: { userids: [todo.assigneeWecom], agentid, response_code: card.responseCode, button: { replace_name: `已确认 · ${who}`.slice(0, 16) } } }];
+      }
+      case 'todo.escalation': {
+        const todo = await this.todo(sql, p);
+        if (!todo) return [];
+        const s = todo.snap;
+        const director = await this.member(sql, p.directorId);
+        const text = `【超时未确认】${s.customer.name}: ${s.rep.name} 的下一步「${s.actionItems.agreedAction}」已超过 ${this.policy.limits.todoConfirmHours} 小时未被 ${todo.assigneeName} 确认`;
+        const out: PlannedDelivery[] = [];
+        if (agentid && director?.wecomUserId) {
+          out.push({ channel: 'wecom_app', target: `wecom_app:${director.wecomUserId}`, body: { touser: director.wecomUserId, msgtype: 'text', agentid, text: { content: `${text}\n${this.todoUrl(todo.id)}` } } });
+        }
+        out.push(...this.robots(todo.teamId, await this.team(sql, todo.teamId), { title: `超时未确认: ${s.customer.name}`, lines: [text], url: this.todoUrl(todo.id), button: '查看' }));
+        return out;
+      }
+      case 'visit.reminder': {
+        const [visit] = await sql.rows<{ id: number; customerName: string; agreedAction: string; nextFollowUpAt: Date | string; nextFollowUpForm: string }>(
+          'SELECT v.id, c.name AS customerName, v.agreedAction, v.nextFollowUpAt, v.nextFollowUpForm FROM visit v JOIN customer c ON c.id = v.customerId WHERE v.id = ?',
+          [p.visitId],
+        );
+        const rep = await this.member(sql, p.memberId);
+        if (!visit || !rep) return [];
+        const when = this.local(sqlDate(visit.nextFollowUpAt)?.toISOString());
+        const out: PlannedDelivery[] = [];
+        const templateId = this.env.wechatReminderTemplateId;
+        if (this.env.wechat && templateId && rep.wechatOpenId) {
+          out.push({
+            channel: 'wechat_subscribe',
+            target: `wechat:${rep.wechatOpenId}`,
+            body: {
+              touser: rep.wechatOpenId,
+              template_id: templateId,
+              page: `pages/customer/index?visit=${visit.id}`,
+              data: { thing1: { value: visit.customerName.slice(0, 20) }, time2: { value: when }, thing3: { value: `${visit.agreedAction} · ${visit.nextFollowUpForm}`.slice(0, 20) } },
+            },
+          });
+        }
+        if (agentid && rep.wecomUserId) {
+          out.push({ channel: 'wecom_app', target: `wecom_app:${rep.wecomUserId}`, body: { touser: rep.wecomUserId, msgtype: 'text', agentid, text: { content: `【跟进提醒】${when} ${visit.nextFollowUpForm}跟进 ${visit.customerName}: ${visit.agreedAction}` } } });
+        }
+        return out;
+      }
+      case 'lead.first_touch_overdue': {
+        const [customer] = await sql.rows<{ name: string }>('SELECT name FROM customer WHERE id = ?', [p.customerId]);
+        const owner = await this.member(sql, p.ownerId);
+        const supervisor = await this.member(sql, p.supervisorId);
+        if (!customer) return [];
+        const text = `【线索未触达】${customer.name} 分配给 ${owner?.name ?? ''} 已超过 ${this.policy.limits.leadFirstTouchHours} 小时仍未首次触达`;
+        const out: PlannedDelivery[] = [];
+        if (agentid && supervisor?.wecomUserId) out.push({ channel: 'wecom_app', target: `wecom_app:${supervisor.wecomUserId}`, body: { touser: supervisor.wecomUserId, msgtype: 'text', agentid, text: { content: text } } });
+        out.push(...this.robots(message.teamId, await this.team(sql, message.teamId), { title: `线索未触达: ${customer.name}`, lines: [text], url: `${this.env.publicUrl}/app/`, button: '查看' }));
+        return out;
+      }
+    }
+  }
+}

@@ -37,6 +37,7 @@ import { channelCallbackRoutes } from './channels/channel-callbacks';
 import { WecomCrypto } from './channels/wecom/wecom-crypto';
 import { OutboxDispatcher } from './outbox/dispatcher';
 import { MessageBuilder } from './outbox/message-builder';
+import { outboxRoutes } from './outbox/outbox.routes';
 import type { DeliveryChannel } from './outbox/delivery.entity';
 
 export interface AppDeps {
@@ -108,6 +109,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     ...customerRoutes(services.customers, services.customerExcel),
     ...visitRoutes(services.visits, services.todos, services.photos, services.timeline),
     ...systemRoutes(deps),
+    ...outboxRoutes(db),
   ];
   const openApi = buildOpenApi(routes, { version: '0.1.0' });
 

@@ -84,7 +84,7 @@ export class DingtalkRobotSender implements Sender {
   async send(delivery: Delivery, secrets: () => Promise<TargetSecrets | null>): Promise<SendResult> {
     const s = await secrets();
     if (!s?.dingtalkRobotToken || !s.dingtalkRobotSecret) return { kind: 'failed', reason: '团队未配置钉钉机器人' };
-    const url = robotSendUrl(this.env.apiBase, s.dingtalkRobotToken, s.dingtalkRobotSecret, this.now().getTime());
+    const url = robotSendUrl(`${this.env.apiBase}/robot/send`, s.dingtalkRobotToken, s.dingtalkRobotSecret, this.now().getTime());
     return attempt(
       () => callErrcodeApi(url, json(delivery.body), ONE_ATTEMPT),
       (body) => {

@@ -35,6 +35,7 @@ import { flagUntouchedLeads } from './modules/customers/first-touch-due.job';
 import { DingtalkRobotSender, WechatSubscribeSender, WecomAppSender, WecomRobotSender, type Sender } from './channels/senders';
 import { channelCallbackRoutes } from './channels/channel-callbacks';
 import { WecomCrypto } from './channels/wecom/wecom-crypto';
+import { WecomSandbox } from './channels/sandbox/sandbox';
 import { OutboxDispatcher } from './outbox/dispatcher';
 import { MessageBuilder } from './outbox/message-builder';
 import { outboxRoutes } from './outbox/outbox.routes';
@@ -48,6 +49,8 @@ export interface AppDeps {
   logger: Logger;
   storage?: PhotoStorage;
   visitFaults?: VisitFaults;
+  /** demo without WeCom credentials: cards go to the built-in /sandbox/ */
+  sandbox?: boolean;
 }
 
 export function createServices(deps: AppDeps) {
@@ -75,14 +78,15 @@ export function createServices(deps: AppDeps) {
   const wecomSender = env.wecom ? new WecomAppSender(new WecomApiClient(env.wecom, tokens, { attempts: 1, baseDelayMs: 0, timeoutMs: 10_000 })) : null;
   const senders: Partial<Record<DeliveryChannel, Sender>> = {
     // Group robots need only their per-team keys (edited by an admin), not the app's credentials.
-    wecom_robot: new WecomRobotSender({ apiBase: env.robotApiBase.wecom }),
+    wecom_robot: new WecomRobotSender(() => env.robotApiBase.wecom),
     dingtalk_robot: new DingtalkRobotSender({ apiBase: env.robotApiBase.dingtalk }, () => clock.now()),
     ...(wecomSender ? { wecom_app: wecomSender, wecom_card_update: wecomSender } : {}),
     ...(env.wechat ? { wechat_subscribe: new WechatSubscribeSender(env.wechat, tokens) } : {}),
   };
   const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy), senders);
   const wecomCrypto = env.wecom?.token && env.wecom.aesKey ? new WecomCrypto({ token: env.wecom.token, encodingAesKey: env.wecom.aesKey, receiveId: env.wecom.corpId }) : null;
-  return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline, jobs, outbox, wecomCrypto };
+  const sandbox = deps.sandbox && env.wecom ? new WecomSandbox(env.wecom, db, clock, jobs, outbox) : null;
+  return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline, jobs, outbox, wecomCrypto, sandbox };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -190,6 +194,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     }),
   );
   app.use(router.routes());
+  if (services.sandbox) app.use(services.sandbox.routes().routes());
   app.use(channelCallbackRoutes({ db, env: deps.env, clock: deps.clock, logger, todos: services.todos, wecomCrypto: services.wecomCrypto }).routes());
   app.use(api.routes());
   app.use(api.allowedMethods());

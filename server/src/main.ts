@@ -5,6 +5,7 @@ import { EnvError, readEnv } from './config/env';
 import { ConfigError, loadPolicy } from './config/policy';
 import { openDatabase } from './db/data-source';
 import { isEmpty, seedDemo } from './demo/seed';
+import { pointSandboxAt, sandboxWecomEnv } from './channels/sandbox/sandbox';
 import { createLogger } from './logger';
 import { ROLE_LABELS } from '@anchor/shared';
 
@@ -29,20 +30,29 @@ async function main(): Promise<void> {
   let demoLogins: Awaited<ReturnType<typeof seedDemo>> | null = null;
   if (env.demo && (await isEmpty(db))) demoLogins = await seedDemo(db, policy, clock);
 
-  const { app, services } = buildApp({ db, policy, env, clock, logger });
-  services.jobs.start();
-  services.outbox.start(policy.jobs.pollSeconds);
+  // The demo without WeCom credentials gets a WeCom of its own at /sandbox/.
+  const sandbox = env.demo && !env.wecom;
+  if (sandbox) {
+    env.wecom = sandboxWecomEnv();
+    env.offChannels = env.offChannels.filter((c) => !c.channel.startsWith('WeCom'));
+  }
+  const { app, services } = buildApp({ db, policy, env, clock, logger, sandbox });
   const server: Server = app.listen(env.port, env.host);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;
   const base = `http://localhost:${port}`;
+  if (sandbox) pointSandboxAt(env, `http://127.0.0.1:${port}`);
+  // Timers and the outbox start once the server (and the sandbox) can be reached.
+  services.jobs.start();
+  services.outbox.start(policy.jobs.pollSeconds);
 
   const lines = [
     '',
     `锚点 Anchor listening on ${base}  (database: ${where}${env.demo ? ', demo mode' : ''})`,
     `  health      ${base}/healthz`,
     `  API         ${base}/api/v1   (OpenAPI: ${base}/api/v1/openapi.json)`,
+    ...(sandbox ? [`  sandbox     ${base}/sandbox/   (WeCom cards and escalations, without any account)`] : []),
   ];
   for (const off of env.offChannels) lines.push(`  channel off ${off.channel}: set ${off.missing.join(', ')}`);
   if (env.demo) {

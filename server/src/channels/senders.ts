@@ -1,4 +1,4 @@
-import type { DingtalkEnv, WechatEnv, WecomEnv } from '../config/env';
+import type { DingtalkEnv, WechatEnv } from '../config/env';
 import type { Delivery, DeliveryChannel } from '../outbox/delivery.entity';
 import { callErrcodeApi, UpstreamError, type ErrcodeBody, type RetryPolicy } from './http-client';
 import { robotSendUrl } from './dingtalk/dingtalk-sign';
@@ -59,12 +59,13 @@ export class WecomAppSender implements Sender {
 
 /** The team's WeCom group robot (webhook key; 20 messages a minute). */
 export class WecomRobotSender implements Sender {
-  constructor(private readonly env: Pick<WecomEnv, 'apiBase'>) {}
+  /** read at each send: the sandbox learns its address only once the server listens */
+  constructor(private readonly apiBase: () => string) {}
 
   async send(delivery: Delivery, secrets: () => Promise<TargetSecrets | null>): Promise<SendResult> {
     const key = (await secrets())?.wecomRobotKey;
     if (!key) return { kind: 'failed', reason: '团队未配置企业微信群机器人' };
-    const url = `${this.env.apiBase}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`;
+    const url = `${this.apiBase()}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`;
     return attempt(
       () => callErrcodeApi(url, json(delivery.body), ONE_ATTEMPT),
       (body) => {

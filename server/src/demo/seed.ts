@@ -10,6 +10,7 @@ import { Invite } from '../modules/org/invite.entity';
 import { Member } from '../modules/org/member.entity';
 import { Region } from '../modules/org/region.entity';
 import { Team } from '../modules/org/team.entity';
+import { TeamChannelSettings } from '../modules/org/team-channel-settings.entity';
 
 /** Deterministic, so every demo shows the same company. */
 function prng(seed: number) {
@@ -68,8 +69,9 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
     const region = await m.getRepository(Region).save({ name: '华东大区' });
     const teams = [await m.getRepository(Team).save({ name: '上海一组', regionId: region.id }), await m.getRepository(Team).save({ name: '江浙二组', regionId: region.id })];
     const add = async (name: string, phone: string, role: Role, team: Team | null, managerId: number | null) => {
+      // WeCom user ids the sandbox (or a real corp with these ids) delivers cards to.
       const member = await m.getRepository(Member).save({
-        name, phone, role, teamId: team?.id ?? null, regionId: region.id, managerId, wechatOpenId: null, wecomUserId: null, deactivatedAt: null,
+        name, phone, role, teamId: team?.id ?? null, regionId: region.id, managerId, wechatOpenId: null, wecomUserId: `demo_${phone}`, dingtalkUserId: null, deactivatedAt: null,
       });
       logins.push({ name, phone, role, team: team?.name ?? null });
       return member;
@@ -149,6 +151,9 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
     const rows = histories.flatMap((h) => h.changes.map((c) => ({ customerId: ids.get(h.key)!, fromStage: c.from, toStage: c.to, changedById: c.by, changedAt: c.at })));
     for (let i = 0; i < rows.length; i += 500) {
       await m.createQueryBuilder().insert().into(CustomerStageChange).values(rows.slice(i, i + 500)).updateEntity(false).execute();
+    }
+    for (const team of teams) {
+      await m.getRepository(TeamChannelSettings).save({ teamId: team.id, wecomRobotKey: `sandbox-team-${team.id}`, dingtalkRobotToken: null, dingtalkRobotSecret: null, updatedById: logins.length });
     }
     const invite = await m.getRepository(Invite).save({
       code: 'DEMO-TEAM-1',

@@ -21,7 +21,7 @@ export class WechatLoginClient {
   ) {}
 
   async code2Session(code: string): Promise<WechatSession> {
-    const url = new URL('/sns/jscode2session', this.env.apiBase);
+    const url = new URL(`${this.env.apiBase.replace(/\/$/, '')}/sns/jscode2session`);
     url.search = new URLSearchParams({
       appid: this.env.appId,
       secret: this.env.appSecret,

@@ -31,7 +31,7 @@ export class WecomApiClient {
 
   accessToken(): Promise<string> {
     return this.tokens.get(this.cacheKey, async () => {
-      const url = new URL('/cgi-bin/gettoken', this.env.apiBase);
+      const url = new URL(`${this.env.apiBase.replace(/\/$/, '')}/cgi-bin/gettoken`);
       url.search = new URLSearchParams({ corpid: this.env.corpId, corpsecret: this.env.secret }).toString();
       const body = await callErrcodeApi(url.toString(), { method: 'GET' }, this.retry);
       if (body.errcode) throw new WecomApiError(body.errcode, String(body.errmsg ?? ''));
@@ -46,7 +46,7 @@ export class WecomApiClient {
   async call(method: 'GET' | 'POST', path: string, params: Record<string, string> = {}, json?: unknown): Promise<ErrcodeBody> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.accessToken();
-      const url = new URL(path, this.env.apiBase);
+      const url = new URL(`${this.env.apiBase.replace(/\/$/, '')}${path}`);
       url.search = new URLSearchParams({ access_token: token, ...params }).toString();
       const init: RequestInit =
         method === 'POST' ? { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(json ?? {}) } : { method };

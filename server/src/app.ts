@@ -39,6 +39,7 @@ import { WecomSandbox } from './channels/sandbox/sandbox';
 import { OutboxDispatcher } from './outbox/dispatcher';
 import { MessageBuilder } from './outbox/message-builder';
 import { outboxRoutes } from './outbox/outbox.routes';
+import { consentRoutes } from './modules/org/consent.routes';
 import type { DeliveryChannel } from './outbox/delivery.entity';
 
 export interface AppDeps {
@@ -114,6 +115,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     ...visitRoutes(services.visits, services.todos, services.photos, services.timeline),
     ...systemRoutes(deps),
     ...outboxRoutes(db),
+    ...consentRoutes(db),
   ];
   const openApi = buildOpenApi(routes, { version: '0.1.0' });
 

@@ -25,9 +25,10 @@ import { Deliveries1764500000000 } from './migrations/1764500000000-deliveries';
 import { Delivery } from '../outbox/delivery.entity';
 import { ChannelTarget } from '../outbox/channel-target.entity';
 import { CallbackNonce } from '../channels/callback-nonce.entity';
+import { SubscribeConsent } from '../channels/subscribe-consent.entity';
 
 export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
-  Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce];
+  Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent];
 export const migrations = [Foundation1764200000000, TeamChannelSettings1764300000000, VisitsTodos1764400000000, Deliveries1764500000000];
 
 export interface DatabaseOptions {

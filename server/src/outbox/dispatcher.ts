@@ -121,6 +121,10 @@ export class OutboxDispatcher {
         }
         if (result.kind === 'failed') {
           await sql.exec("UPDATE delivery SET status = 'failed', attempts = ?, lastError = ? WHERE id = ?", [attempts, result.reason.slice(0, 500), next.id]);
+          // 43101: WeChat says the rep has no consent left, whatever we counted.
+          if (next.channel === 'wechat_subscribe' && result.reason.startsWith('43101')) {
+            await sql.exec("UPDATE subscribe_consent SET remaining = 0 WHERE templateId = ? AND memberId IN (SELECT id FROM member WHERE wechatOpenId = ?)", [delivery.body.template_id, delivery.body.touser]);
+          }
           this.logger.warn({ deliveryId: Number(next.id), channel: next.channel, reason: result.reason }, 'delivery failed permanently');
           return false;
         }

@@ -192,7 +192,12 @@ export class MessageBuilder {
         const when = this.local(sqlDate(visit.nextFollowUpAt)?.toISOString());
         const out: PlannedDelivery[] = [];
         const templateId = this.env.wechatReminderTemplateId;
-        if (this.env.wechat && templateId && rep.wechatOpenId) {
+        // One send per consent: take one now; none left means no subscribe message (chat still goes).
+        const consented =
+          this.env.wechat && templateId && rep.wechatOpenId
+            ? (await sql.exec('UPDATE subscribe_consent SET remaining = remaining - 1 WHERE memberId = ? AND templateId = ? AND remaining > 0', [rep.id, templateId])) === 1
+            : false;
+        if (consented) {
           out.push({
             channel: 'wechat_subscribe',
             target: `wechat:${rep.wechatOpenId}`,

@@ -51,6 +51,18 @@ export class Deliveries1764500000000 implements MigrationInterface {
     );
     await q.createTable(
       new Table({
+        name: 'subscribe_consent',
+        columns: [
+          { name: 'memberId', type: 'int', isPrimary: true },
+          { name: 'templateId', type: 'varchar', length: '64', isPrimary: true },
+          { name: 'remaining', type: 'int', default: 0 },
+          { ...ts('updatedAt'), default: sqlite ? "(strftime('%Y-%m-%d %H:%M:%f','now'))" : 'CURRENT_TIMESTAMP(3)' },
+        ],
+      }),
+      true,
+    );
+    await q.createTable(
+      new Table({
         name: 'callback_nonce',
         columns: [
           { name: 'nonceKey', type: 'varchar', length: '191', isPrimary: true },
@@ -63,7 +75,7 @@ export class Deliveries1764500000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const name of ['callback_nonce', 'channel_target', 'delivery']) await q.dropTable(name, true);
+    for (const name of ['callback_nonce', 'subscribe_consent', 'channel_target', 'delivery']) await q.dropTable(name, true);
     await q.dropIndex('member', 'uq_member_dingtalk');
     await q.dropColumn('member', 'dingtalkUserId');
     await q.dropIndex('outbox_message', 'idx_outbox_expand');

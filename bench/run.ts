@@ -4,6 +4,7 @@ import { startHarness } from '../tests/support/harness';
 import { buildOrg } from '../tests/support/org-fixture';
 import { api, xlsxForm } from '../tests/support/http';
 import { visitThroughput } from './visit-throughput';
+import { escalationScale } from './escalation-scale';
 
 interface Figure {
   name: string;
@@ -12,6 +13,7 @@ interface Figure {
 }
 const figures: Figure[] = [];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
@@ -86,6 +88,14 @@ async function main() {
   }
   figures.push({ name: 'visit submit: HTTP / raw throughput (target ≥ 0.5)', value: (http.throughput / raw.throughput).toFixed(2) });
   figures.push({ name: 'visit submit: HTTP p99 / raw p99 (target ≤ 1.5)', value: (http.p99 / raw.p99).toFixed(2) });
+
+  // BENCH_ESCALATIONS overrides the 100 000 (e.g. 10000 for a quick run).
+  const escalation = await escalationScale();
+  figures.push({
+    name: `escalation: ${grouped(escalation.total)} to-dos due at once, 2 servers`,
+    value: escalation.finished ? `${escalation.seconds.toFixed(2)} s` : 'not finished',
+    note: `${escalation.finished ? '' : `${escalation.escalated} escalated after ${escalation.seconds.toFixed(0)} s, `}duplicates ${escalation.duplicates}, messages ${escalation.messages} (target: all within 60 s)`,
+  });
 
   const width = Math.max(...figures.map((f) => f.name.length)) + 2;
   console.log('\nAnchor benchmark (MariaDB over loopback, this machine)\n');

@@ -32,6 +32,7 @@ const MAX_BACKOFF_MS = 10 * 60_000;
 export class OutboxDispatcher {
   private timer: schedule.Job | null = null;
   private running: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly db: DataSource,
@@ -142,13 +143,15 @@ export class OutboxDispatcher {
   runOnce(): Promise<void> {
     this.running ??= (async () => {
       try {
-        while ((await this.expand()) === BATCH);
+        // A stopping server leaves the rest of a backlog to the next pass (or another server).
+        while (!this.stopping && (await this.expand()) === BATCH);
         const now = this.clock.now();
         const targets = await this.db.query(
           `SELECT DISTINCT target FROM delivery WHERE status = 'pending' AND nextAttemptAt <= ? LIMIT 500`,
           [this.sqlite ? now.toISOString().replace('T', ' ').replace('Z', '') : now],
         ) as { target: string }[];
         for (const { target } of targets) {
+          if (this.stopping) break;
           if (!(await this.lease(target, now))) continue;
           try {
             await this.drain(target);
@@ -178,9 +181,11 @@ export class OutboxDispatcher {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.timer?.cancel();
     this.timer = null;
     await this.running?.catch(() => undefined);
+    this.stopping = false; // a later explicit pass (tests, the sandbox) may still run
   }
 }
 

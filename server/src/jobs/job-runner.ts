@@ -1,4 +1,5 @@
-import schedule from 'node-schedule';
+import type schedule from 'node-schedule';
+import { every } from './every';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Policy } from '../config/policy';
@@ -134,12 +135,7 @@ export class JobRunner {
 
   /** Looks for due jobs now (those whose time passed while the server was down) and every few seconds. */
   start(): void {
-    const rule = new schedule.RecurrenceRule();
-    rule.second = Array.from({ length: Math.ceil(60 / this.policy.jobs.pollSeconds) }, (_, i) => Math.round(i * this.policy.jobs.pollSeconds) % 60);
-    const wake = () =>
-      void this.runDue().catch((error) => this.logger.error({ err: error }, 'job pass failed'));
-    this.timer = schedule.scheduleJob(rule, wake);
-    wake();
+    this.timer = every(this.policy.jobs.pollSeconds, () => void this.runDue().catch((error) => this.logger.error({ err: error }, 'job pass failed')));
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,5 @@
-import schedule from 'node-schedule';
+import type schedule from 'node-schedule';
+import { every } from '../jobs/every';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock';
 import { sqlDate, withSqlTransaction, type Sql } from '../db/sql';
@@ -173,11 +174,7 @@ export class OutboxDispatcher {
   }
 
   start(everySeconds: number): void {
-    const rule = new schedule.RecurrenceRule();
-    rule.second = Array.from({ length: Math.ceil(60 / everySeconds) }, (_, i) => Math.round(i * everySeconds) % 60);
-    const wake = () => void this.runOnce().catch((error) => this.logger.error({ err: error }, 'outbox pass failed'));
-    this.timer = schedule.scheduleJob(rule, wake);
-    wake();
+    this.timer = every(everySeconds, () => void this.runOnce().catch((error) => this.logger.error({ err: error }, 'outbox pass failed')));
   }
 
   async stop(): Promise<void> {

@@ -137,18 +137,23 @@ export class VisitService {
       };
       // The customer row first: later statements must not hold locks this update would wait for.
       const touchCustomer = { query: 'UPDATE customer SET lastFollowUpAt = ?, updatedAt = ? WHERE id = ?', params: [now, now, customer.id] };
-      let visitId: number;
+      let visitId = 0;
       let createdAt = now;
       if (customer.waitingVisitId) {
-        visitId = Number(customer.waitingVisitId);
+        // Complete the waiting visit, unless a concurrent submit completed it first.
+        const waitingId = Number(customer.waitingVisitId);
         const assignments = Object.keys(fields).map((f) => `${f} = ?`).join(', ');
-        const [, , created] = await sql.batch([
+        const [, completed, created] = await sql.batch([
           touchCustomer,
-          { query: `UPDATE visit SET ${assignments} WHERE id = ?`, params: [...Object.values(fields), visitId] },
-          { query: 'SELECT createdAt FROM visit WHERE id = ?', params: [visitId] },
+          { query: `UPDATE visit SET ${assignments} WHERE id = ? AND submittedAt IS NULL`, params: [...Object.values(fields), waitingId] },
+          { query: 'SELECT createdAt FROM visit WHERE id = ?', params: [waitingId] },
         ]);
-        createdAt = sqlDate((created!.rows as { createdAt: Date | string }[])[0]!.createdAt)!;
-      } else {
+        if (completed!.affected === 1) {
+          visitId = waitingId;
+          createdAt = sqlDate((created!.rows as { createdAt: Date | string }[])[0]!.createdAt)!;
+        }
+      }
+      if (!visitId) {
         const [, inserted] = await sql.batch([touchCustomer, sql.insertStatement('visit', [{ customerId: customer.id, memberId: caller.id, ...fields, createdAt: now }])]);
         visitId = Number(inserted!.insertId);
       }

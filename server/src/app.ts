@@ -84,7 +84,7 @@ export function createServices(deps: AppDeps) {
     ...(wecomSender ? { wecom_app: wecomSender, wecom_card_update: wecomSender } : {}),
     ...(env.wechat ? { wechat_subscribe: new WechatSubscribeSender(env.wechat, tokens) } : {}),
   };
-  const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy), senders);
+  const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy, () => clock.now()), senders);
   const wecomCrypto = env.wecom?.token && env.wecom.aesKey ? new WecomCrypto({ token: env.wecom.token, encodingAesKey: env.wecom.aesKey, receiveId: env.wecom.corpId }) : null;
   const sandbox = deps.sandbox && env.wecom ? new WecomSandbox(env.wecom, db, clock, jobs, outbox) : null;
   return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline, jobs, outbox, wecomCrypto, sandbox };

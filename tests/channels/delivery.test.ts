@@ -175,6 +175,21 @@ describe('confirm in WeCom = confirmed everywhere', () => {
   });
 });
 
+describe('a card older than 72 h', () => {
+  it('cannot be updated any more, so the confirmation goes as a new message', async () => {
+    const { todo } = await visit();
+    await h.services.outbox.runOnce();
+    h.clock.advance(73 * 3_600_000);
+    const res = await api(h.url, 'POST', `/api/v1/todos/${todo.id}/confirm`, { token: org.token(org.supervisor1), json: {} });
+    expect(res.status).toBe(200);
+    await h.services.outbox.runOnce();
+    expect(wecom.updates().some((u) => u.taskId === `anchor_todo_${todo.id}`)).toBe(false);
+    const note = wecom.deliveredMessages('chen.s1').filter((m) => m.msgtype === 'text' && m.body.text.content.startsWith('已确认 · 一组主管'));
+    expect(note.length).toBeGreaterThanOrEqual(1);
+    h.clock.advance(-73 * 3_600_000);
+  });
+});
+
 describe('DingTalk callback', () => {
   const post = (body: unknown, timestamp: string, sign: string) =>
     api(h.url, 'POST', '/api/v1/channels/dingtalk/callback', { json: body, headers: { timestamp, sign } });

@@ -36,10 +36,13 @@ interface TeamRow {
  * supervisor's WeCom card, the team robots, the director's escalation, a rep's reminder. A channel
  * that is off or a person without an account there is simply skipped.
  */
+const CARD_UPDATE_WINDOW_MS = 72 * 3_600_000;
+
 export class MessageBuilder {
   constructor(
     private readonly env: Env,
     private readonly policy: Policy,
+    private readonly now: () => Date,
   ) {}
 
   private local(iso: string | null | undefined): string {
@@ -161,13 +164,18 @@ export class MessageBuilder {
         const todo = await this.todo(sql, p);
         if (!todo || !agentid || !todo.assigneeWecom) return [];
         // The card can be changed once per response_code: the latest one (from the send or a click).
-        const [card] = await sql.rows<{ responseCode: string | null }>(
-          "SELECT responseCode FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND status = 'sent' ORDER BY id DESC LIMIT 1",
+        const [card] = await sql.rows<{ responseCode: string | null; sentAt: Date | string | null }>(
+          "SELECT responseCode, sentAt FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND status = 'sent' ORDER BY id DESC LIMIT 1",
           [`todo:${todo.id}`],
         );
-        if (!card?.responseCode) return [];
+        if (!card) return [];
         const who = (await this.member(sql, p.confirmedById))?.name ?? '';
-        return [{ channel: 'wecom_card_update', target: `wecom_app:${todo.assigneeWecom}`, body: { userids: [todo.assigneeWecom], agentid, response_code: card.responseCode, button: { replace_name: `已确认 · ${who}`.slice(0, 16) } } }];
+        // A response_code works once, for 72 h; past that WeCom asks for a new message instead.
+        const sentAt = sqlDate(card.sentAt);
+        if (card.responseCode && sentAt && this.now().getTime() - sentAt.getTime() < CARD_UPDATE_WINDOW_MS) {
+          return [{ channel: 'wecom_card_update', target: `wecom_app:${todo.assigneeWecom}`, body: { userids: [todo.assigneeWecom], agentid, response_code: card.responseCode, button: { replace_name: `已确认 · ${who}`.slice(0, 16) } } }];
+        }
+        return [{ channel: 'wecom_app', target: `wecom_app:${todo.assigneeWecom}`, body: { touser: todo.assigneeWecom, msgtype: 'text', agentid, text: { content: `已确认 · ${who}: ${todo.snap.customer.name} 的下一步「${todo.snap.actionItems.agreedAction}」` } } }];
       }
       case 'todo.escalation': {
         const todo = await this.todo(sql, p);

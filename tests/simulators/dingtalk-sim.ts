@@ -1,6 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { SimRequest } from './sim-server';
-import { errcode, FaultySimulator, jsonObject, type SimReply } from './wechat-sim';
+import { errcode, FaultySimulator, jsonObject, type SimReply, type SimRequest } from './sim-server';
 
 /**
  * Error codes. 300001, 310000 and 130101 are documented (§4.1); 40035 for a body that is not a

@@ -69,3 +69,101 @@ export abstract class Simulator {
     return this.server.url;
   }
 }
+
+
+export type SimReply = Awaited<ReturnType<SimHandler>>;
+
+/**
+ * A queued fault for the next call on one path:
+ * - 'http500': HTTP 500, nothing processed;
+ * - 'busy': HTTP 200 `{errcode:-1}`, nothing processed;
+ * - 'timeout': no answer for `hangMs` (real time, longer than any client timeout), nothing processed;
+ * - 'deliverThenTimeout': processed (delivered, state changed) but the answer is withheld like
+ *   'timeout' — the case where a client retry must be detectable as a duplicate.
+ */
+export type Fault = 'http500' | 'busy' | 'timeout' | 'deliverThenTimeout';
+
+/**
+ * Shared by the WeChat, WeCom and DingTalk simulators: an injectable clock (`now`), per-path fault
+ * queues (`failNext`) and outages (`outage`) that answer HTTP 5xx until `now()` passes a time.
+ * Subclasses implement `serve` with the protocol itself.
+ */
+export abstract class FaultySimulator extends Simulator {
+  /** The simulator's clock (ms); replace it to move time without waiting. */
+  now: () => number = Date.now;
+  /** How long (real ms) a 'timeout' fault holds the answer; `stop()` releases held answers. */
+  hangMs = 30_000;
+  /** Every fault or outage answer given, in order. */
+  readonly faultLog: { path: string; fault: Fault | 'outage'; at: number }[] = [];
+  private readonly queued = new Map<string, Fault[]>();
+  private outageUntil = -Infinity;
+  private outageStatus = 503;
+  private readonly held = new Set<() => void>();
+
+  protected abstract serve(req: SimRequest): SimReply | Promise<SimReply>;
+
+  /** The next `times` calls on `path` (e.g. '/robot/send') fail with `fault`. */
+  failNext(path: string, fault: Fault, times = 1): this {
+    const queue = this.queued.get(path) ?? [];
+    for (let i = 0; i < times; i++) queue.push(fault);
+    this.queued.set(path, queue);
+    return this;
+  }
+
+  /** Every call answers HTTP `status` (502 or 503) until `now()` reaches `untilMs`; nothing is processed. */
+  outage(untilMs: number, status: 502 | 503 = 503): this {
+    this.outageUntil = untilMs;
+    this.outageStatus = status;
+    return this;
+  }
+
+  endOutage(): this {
+    this.outageUntil = -Infinity;
+    return this;
+  }
+
+  get inOutage(): boolean {
+    return this.now() < this.outageUntil;
+  }
+
+  protected override async handle(req: SimRequest): Promise<SimReply> {
+    const at = this.now();
+    if (at < this.outageUntil) {
+      this.faultLog.push({ path: req.path, fault: 'outage', at });
+      return { status: this.outageStatus, text: this.outageStatus === 502 ? 'bad gateway' : 'service unavailable' };
+    }
+    const fault = this.queued.get(req.path)?.shift();
+    if (!fault) return this.serve(req);
+    this.faultLog.push({ path: req.path, fault, at });
+    if (fault === 'http500') return { status: 500, text: 'internal error' };
+    if (fault === 'busy') return { json: { errcode: -1, errmsg: 'system busy' } };
+    const late = fault === 'deliverThenTimeout' ? await this.serve(req) : { status: 504, text: 'gateway timeout' };
+    return new Promise<SimReply>((resolve) => {
+      const release = () => {
+        clearTimeout(timer);
+        this.held.delete(release);
+        resolve(late);
+      };
+      const timer = setTimeout(release, this.hangMs);
+      timer.unref();
+      this.held.add(release);
+    });
+  }
+
+  override async stop(): Promise<void> {
+    for (const release of [...this.held]) release();
+    await super.stop();
+  }
+}
+
+export const errcode = (code: number, errmsg: string): SimReply => ({ json: { errcode: code, errmsg } });
+
+/** The body as a JSON object, or undefined when it is not one. */
+export function jsonObject(body: string): Record<string, any> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, any>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SimRequest } from './sim-server';
-import { errcode, FaultySimulator, jsonObject, type SimReply } from './wechat-sim';
+import { errcode, FaultySimulator, jsonObject, type SimReply, type SimRequest } from './sim-server';
 
 /**
  * Error codes the notes leave open; chosen here, used only by this simulator.

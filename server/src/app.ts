@@ -13,6 +13,7 @@ import { WecomApiClient } from './channels/wecom/wecom-api.client';
 import { LOGIN_RETRY } from './channels/http-client';
 import { AppError, errorMiddleware } from './http/errors';
 import { buildOpenApi } from './http/openapi';
+import { h5App } from './http/h5-app';
 import { checkAccess, parseInput, route, type AnyRoute, type ApiContext, type MemberContext } from './http/route';
 import type { Logger } from './logger';
 import { CustomerExcel } from './modules/customers/customer-excel';
@@ -195,6 +196,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
       },
     }),
   );
+  app.use(h5App());
   app.use(router.routes());
   if (services.sandbox) app.use(services.sandbox.routes().routes());
   app.use(channelCallbackRoutes({ db, env: deps.env, clock: deps.clock, logger, todos: services.todos, wecomCrypto: services.wecomCrypto }).routes());

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `锚点 Anchor listening on ${base}  (database: ${where}${env.demo ? ', demo mode' : ''})`,
+    `  app         ${base}/app/   (the mini-program's H5 build; also the web console)`,
     `  health      ${base}/healthz`,
     `  API         ${base}/api/v1   (OpenAPI: ${base}/api/v1/openapi.json)`,
     ...(sandbox ? [`  sandbox     ${base}/sandbox/   (WeCom cards and escalations, without any account)`] : []),

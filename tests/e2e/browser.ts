@@ -1,0 +1,24 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOTS = path.resolve(__dirname, '../../test-output/screenshots');
+
+/** Debian's Chromium, headless, as root, with none of its background calls (this machine has no internet). */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium fonts-noto-cjk (.ci/run does this)`);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync',
+    ], // playwright gives each launch a fresh temporary profile
+  });
+}
+
+export function requireH5Build(): void {
+  const index = path.resolve(__dirname, '../../miniprogram/dist/h5/index.html');
+  if (!existsSync(index)) throw new Error('the H5 build is missing: npm run build:h5 (npm test builds it before jest)');
+}

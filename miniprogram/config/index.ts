@@ -34,7 +34,10 @@ export default defineConfig<'webpack5'>(async (merge) => {
     sourceRoot: 'src',
     outputRoot: `dist/${process.env.TARO_ENV}`,
     plugins: [],
-    defineConstants: {},
+    defineConstants: {
+      // weapp: where the API lives (H5 is served by the server itself and uses the same origin)
+      'process.env.TARO_APP_API_BASE': JSON.stringify(process.env.TARO_APP_API_BASE || 'http://localhost:3000')
+    },
     alias: {
       '@anchor/shared': path.join(sharedSrc, 'index.ts')
     },

@@ -1,6 +1,10 @@
 export default defineAppConfig({
   pages: [
-    'pages/index/index'
+    'pages/index/index',
+    'pages/customers/index',
+    'pages/customer/index',
+    'pages/visit/index',
+    'pages/todos/index'
   ],
   window: {
     backgroundTextStyle: 'light',

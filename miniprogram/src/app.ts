@@ -1,12 +1,28 @@
 import type { PropsWithChildren } from 'react'
-import { useLaunch } from '@tarojs/taro'
+import Taro, { useDidShow, useLaunch } from '@tarojs/taro'
+import { flushQueue } from './api/visit-queue'
 
 import '@nutui/nutui-react-taro/dist/style.css'
 import './app.css'
 
+function flushQuietly() {
+  flushQueue().catch(() => undefined)
+}
+
 function App({ children }: PropsWithChildren) {
   useLaunch(() => {
-    console.log('App launched.')
+    // 网络恢复时补发离线保存的拜访 (同一 Idempotency-Key, 服务端只存一次)
+    Taro.onNetworkStatusChange((res) => {
+      if (res.isConnected) flushQuietly()
+    })
+    if (process.env.TARO_ENV === 'h5' && typeof window !== 'undefined') {
+      window.addEventListener('online', flushQuietly)
+    }
+    flushQuietly()
+  })
+
+  useDidShow(() => {
+    flushQuietly()
   })
 
   // children 是将要会渲染的页面

@@ -1,3 +1,3 @@
 export default definePageConfig({
-  navigationBarTitleText: '锚点 Anchor'
+  navigationBarTitleText: '登录'
 })

@@ -1,0 +1,122 @@
+import Taro from '@tarojs/taro'
+import { clearSession, getToken } from './session'
+
+/** Where the API lives. H5 is served by the server itself (same origin); weapp needs a full URL. */
+export const API_BASE: string =
+  process.env.TARO_ENV === 'h5' ? '' : process.env.TARO_APP_API_BASE || 'http://localhost:3000'
+
+export type FieldMessages = Record<string, string>
+
+export class ApiError extends Error {
+  readonly code: string
+  readonly fields: FieldMessages
+  readonly status: number
+
+  constructor(code: string, message: string, status: number, fields: FieldMessages = {}) {
+    super(message)
+    this.name = 'ApiError'
+    this.code = code
+    this.status = status
+    this.fields = fields
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError
+}
+
+/** A message a rep can read, whatever went wrong. */
+export function errorMessage(error: unknown): string {
+  if (isApiError(error)) return error.message
+  return '出错了, 请稍后重试'
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+type Query = Record<string, string | number | boolean | undefined | null>
+
+export interface RequestOptions {
+  method?: Method
+  query?: Query
+  body?: unknown
+  headers?: Record<string, string>
+  /** Default true: a 401 clears the session and returns to the login page. */
+  redirectOn401?: boolean
+}
+
+function toQueryString(query?: Query): string {
+  if (!query) return ''
+  const parts: string[] = []
+  for (const key of Object.keys(query)) {
+    const value = query[key]
+    if (value === undefined || value === null || value === '') continue
+    parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`)
+  }
+  return parts.length ? `?${parts.join('&')}` : ''
+}
+
+interface ErrorBody {
+  error?: { code?: string; message?: string; fields?: FieldMessages | null }
+}
+
+function statusMessage(status: number): string {
+  if (status === 401) return '登录已过期, 请重新登录'
+  if (status === 403) return '没有权限执行此操作'
+  if (status === 404) return '内容不存在或已被删除'
+  if (status === 429) return '操作太频繁, 请稍后再试'
+  if (status >= 500) return '服务器开小差了, 请稍后重试'
+  return `请求失败 (${status})`
+}
+
+let redirecting = false
+function backToLogin() {
+  if (redirecting) return
+  redirecting = true
+  clearSession()
+  void Taro.reLaunch({ url: '/pages/index/index' }).finally(() => {
+    redirecting = false
+  })
+}
+
+/** JSON request to `/api/v1${path}`; resolves with the body on 2xx, throws ApiError otherwise. */
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const { method = 'GET', query, body, headers = {}, redirectOn401 = true } = options
+  const token = getToken()
+  const header: Record<string, string> = { 'Content-Type': 'application/json', ...headers }
+  if (token) header.Authorization = `Bearer ${token}`
+
+  let res: Awaited<ReturnType<typeof Taro.request>>
+  try {
+    res = await Taro.request({
+      url: `${API_BASE}/api/v1${path}${toQueryString(query)}`,
+      method,
+      header,
+      data: body === undefined ? undefined : (body as Record<string, unknown>),
+      dataType: 'json',
+      timeout: 15000,
+    })
+  } catch {
+    throw new ApiError('NETWORK', '网络连接失败, 请检查网络后重试', 0)
+  }
+
+  const status = res.statusCode
+  let data: unknown = res.data
+  if (typeof data === 'string' && data) {
+    try {
+      data = JSON.parse(data)
+    } catch {
+      // not JSON: keep the text
+    }
+  }
+  if (status >= 200 && status < 300) return data as T
+
+  const err = (data as ErrorBody | null)?.error
+  const error = new ApiError(err?.code || `HTTP_${status}`, err?.message || statusMessage(status), status, err?.fields ?? {})
+  if (status === 401 && redirectOn401 && token) backToLogin()
+  throw error
+}
+
+export const api = {
+  get: <T>(path: string, query?: Query) => request<T>(path, { query }),
+  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
+    request<T>(path, { method: 'POST', body: body ?? {}, headers }),
+}

@@ -1,0 +1,92 @@
+import type { Member } from './session'
+
+export interface StageOption {
+  code: string
+  label: string
+}
+
+export interface Options {
+  stages: StageOption[]
+  grades: string[]
+  industries: string[]
+  visitObjectives: string[]
+  bottlenecks: string[]
+  agreedActions: string[]
+  followUpForms: string[]
+  firstTouchMethods: string[]
+  limits: { nextFollowUpHorizonDays: number; [key: string]: unknown }
+}
+
+export interface LoginResult {
+  token: string
+  expiresAt: string | null
+  member: Member
+}
+
+export interface PersonRef {
+  id: number
+  name: string
+}
+
+export interface Customer {
+  id: number
+  name: string
+  industry: string | null
+  stage: string
+  stageLabel: string
+  owner: PersonRef | null
+  grade: string | null
+  lastFollowUpAt: string | null
+  overdue: boolean
+  city: string | null
+  contactName: string | null
+  contactPhone?: string | null
+  contactTitle?: string | null
+  address?: string | null
+  [key: string]: unknown
+}
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  page: number
+  pageSize: number
+}
+
+export type TimelineEntry =
+  | { type: 'visit'; at: string; id: number; by: PersonRef; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; nextFollowUpAt: string | null; alert: boolean }
+  | { type: 'first_touch'; at: string; id: number; by: PersonRef; method: string; verbatim: string; onTime: boolean }
+  | { type: 'stage_change'; at: string; id: number; by: PersonRef; from: string | null; fromLabel: string | null; to: string; toLabel: string }
+  | { type: 'todo'; at: string; id: number; status: 'open' | 'confirmed'; agreedAction: string; dueAt: string; confirmedAt: string | null; escalatedAt: string | null }
+
+export interface Todo {
+  id: number
+  status: 'open' | 'confirmed' | string
+  snapshot: {
+    customer: { id?: number; name: string; [key: string]: unknown }
+    rep: { id?: number; name: string }
+    visit: { objective?: string | null; painPoint?: string | null; [key: string]: unknown }
+    actionItems: { agreedAction: string; nextFollowUpAt: string | null; nextFollowUpForm: string | null; [key: string]: unknown }
+  }
+  dueAt: string
+  overdue: boolean
+  confirmedAt: string | null
+  reminderAt: string | null
+}
+
+export interface VisitBody {
+  customerId: number
+  objective: string
+  painPoint: string
+  dialogueSummary: string
+  bottleneck: string
+  valuePoint: string
+  agreedAction: string
+  agreedActionNote?: string
+  nextFollowUpDate: string
+  nextFollowUpTime: string
+  nextFollowUpForm: string
+  alert: boolean
+  customerVerbatim?: string
+  photoIds?: number[]
+}

@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '我的客户',
+  enablePullDownRefresh: true
+})

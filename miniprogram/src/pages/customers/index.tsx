@@ -1,0 +1,188 @@
+import { useEffect, useRef, useState } from 'react'
+import { Button, Input, Picker, Text, View } from '@tarojs/components'
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
+import { DEFAULT_STAGE_LABELS, ROLE_LABELS, STAGE_CODES } from '@anchor/shared'
+import { api, errorMessage } from '../../api/client'
+import { loadOptions } from '../../api/options'
+import { clearSession, getSession } from '../../api/session'
+import type { Customer, Page, StageOption } from '../../api/types'
+import { formatInstant } from '../../utils/time'
+import './index.css'
+
+const PAGE_SIZE = 20
+const DEFAULT_STAGES: StageOption[] = STAGE_CODES.map((code) => ({ code, label: DEFAULT_STAGE_LABELS[code] }))
+
+export default function Customers() {
+  const session = getSession()
+  const [q, setQ] = useState('')
+  const [query, setQuery] = useState('') // debounced
+  const [stages, setStages] = useState<StageOption[]>(DEFAULT_STAGES)
+  const [stage, setStage] = useState('')
+  const [overdue, setOverdue] = useState(false)
+  const [items, setItems] = useState<Customer[]>([])
+  const [total, setTotal] = useState(0)
+  const [page, setPage] = useState(1)
+  const [loading, setLoading] = useState(false)
+  const [error, setError] = useState('')
+  const seq = useRef(0)
+
+  useEffect(() => {
+    const timer = setTimeout(() => setQuery(q.trim()), 300)
+    return () => clearTimeout(timer)
+  }, [q])
+
+  const load = async (nextPage: number) => {
+    const mine = ++seq.current
+    setLoading(true)
+    setError('')
+    try {
+      const res = await api.get<Page<Customer>>('/customers', {
+        q: query || undefined,
+        stage: stage || undefined,
+        overdue: overdue ? 'true' : undefined,
+        page: nextPage,
+        pageSize: PAGE_SIZE,
+      })
+      if (mine !== seq.current) return
+      setItems((prev) => (nextPage === 1 ? res.items : [...prev, ...res.items]))
+      setTotal(res.total)
+      setPage(nextPage)
+    } catch (e) {
+      if (mine === seq.current) setError(errorMessage(e))
+    } finally {
+      if (mine === seq.current) setLoading(false)
+    }
+  }
+
+  useEffect(() => {
+    void load(1)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [query, stage, overdue])
+
+  useEffect(() => {
+    loadOptions()
+      .then((o) => {
+        if (o.stages?.length) setStages(o.stages)
+      })
+      .catch(() => undefined)
+  }, [])
+
+  const firstShow = useRef(true)
+  useDidShow(() => {
+    if (!getSession()) {
+      void Taro.reLaunch({ url: '/pages/index/index' })
+      return
+    }
+    if (firstShow.current) {
+      firstShow.current = false
+      return
+    }
+    void load(1)
+  })
+
+  usePullDownRefresh(() => {
+    void load(1).finally(() => Taro.stopPullDownRefresh())
+  })
+
+  const stageNames = ['全部阶段', ...stages.map((s) => s.label)]
+  const stageIndex = stage ? stages.findIndex((s) => s.code === stage) + 1 : 0
+
+  const logout = () => {
+    clearSession()
+    void Taro.reLaunch({ url: '/pages/index/index' })
+  }
+
+  return (
+    <View className='page customers'>
+      <View className='row row--between customers__head'>
+        <Text className='customers__me'>
+          {session ? `${session.member.name} · ${ROLE_LABELS[session.member.role] ?? session.member.role}` : ''}
+        </Text>
+        <View className='row'>
+          <Button id='todos-entry' className='btn btn--small' onClick={() => void Taro.navigateTo({ url: '/pages/todos/index' })}>
+            待办
+          </Button>
+          <View className='gap' />
+          <Button id='logout' className='btn btn--small' onClick={logout}>
+            退出
+          </Button>
+        </View>
+      </View>
+
+      <Input
+        id='search'
+        className='input'
+        type='text'
+        placeholder='搜索客户名称、联系人'
+        value={q}
+        onInput={(e) => setQ(e.detail.value)}
+        confirmType='search'
+      />
+
+      <View className='row customers__filters'>
+        <Picker
+          id='stage-filter'
+          mode='selector'
+          range={stageNames}
+          value={stageIndex}
+          onChange={(e) => {
+            const i = Number(e.detail.value)
+            setStage(i > 0 ? stages[i - 1]!.code : '')
+          }}
+        >
+          <View className={`chip ${stage ? 'chip--on' : ''}`}>{stageNames[stageIndex]} ▾</View>
+        </Picker>
+        <View className='gap' />
+        <View id='overdue-toggle' className={`chip ${overdue ? 'chip--on' : ''}`} onClick={() => setOverdue(!overdue)}>
+          {overdue ? '✓ ' : ''}逾期
+        </View>
+        <Text className='muted customers__total'>{loading && !items.length ? '' : `共 ${total} 家`}</Text>
+      </View>
+
+      {error ? (
+        <View className='state state--error' id='customers-error'>
+          <Text>{error}</Text>
+          <View className='gap' />
+          <Button className='btn btn--small' onClick={() => void load(1)}>
+            重试
+          </Button>
+        </View>
+      ) : null}
+
+      {items.map((c) => (
+        <View
+          key={c.id}
+          className={`card customer-item ${c.overdue ? 'customer-item--overdue' : ''}`}
+          data-id={c.id}
+          onClick={() => void Taro.navigateTo({ url: `/pages/customer/index?id=${c.id}` })}
+        >
+          <View className='row row--between'>
+            <Text className='customer-item__name'>{c.name}</Text>
+            {c.overdue ? <Text className='tag tag--red customer-item__overdue'>逾期</Text> : null}
+          </View>
+          <View className='row customer-item__meta'>
+            <Text className='tag customer-item__stage'>{c.stageLabel || c.stage}</Text>
+            {c.grade ? <Text className='tag'>{c.grade} 级</Text> : null}
+            <Text className='muted customer-item__owner'>负责人: {c.owner?.name ?? '—'}</Text>
+          </View>
+          <Text className='muted customer-item__last'>
+            {[c.industry, c.city, c.contactName].filter(Boolean).join(' · ')}
+            {c.lastFollowUpAt ? `  最近跟进 ${formatInstant(c.lastFollowUpAt)}` : '  尚未跟进'}
+          </Text>
+        </View>
+      ))}
+
+      {loading ? <View className='state'>加载中…</View> : null}
+      {!loading && !error && !items.length ? (
+        <View className='state' id='customers-empty'>
+          {query || stage || overdue ? '没有符合条件的客户' : '还没有客户'}
+        </View>
+      ) : null}
+      {!loading && items.length < total ? (
+        <Button id='load-more' className='btn btn--block' onClick={() => void load(page + 1)}>
+          加载更多
+        </Button>
+      ) : null}
+    </View>
+  )
+}

@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '待办',
+  enablePullDownRefresh: true
+})

@@ -1,0 +1,153 @@
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, requireH5Build, SCREENSHOTS } from './browser';
+import { startProduct } from './product';
+
+let product: Awaited<ReturnType<typeof startProduct>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  requireH5Build();
+  product = await startProduct();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await product?.stop();
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+const visitsOf = async (customerName: string) =>
+  Number((await product.query<{ n: number }>('SELECT COUNT(*) AS n FROM visit v JOIN customer c ON c.id = v.customerId WHERE c.name = ? AND v.submittedAt IS NOT NULL', [customerName]))[0]!.n);
+
+async function loginAs(context: BrowserContext, phone: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${product.server.url}/app/`);
+  await page.fill('#phone input', phone);
+  await page.click('#login');
+  await page.waitForSelector('.customer-item', { timeout: 20_000 });
+  return page;
+}
+
+/** Opens the new-visit form of the first customer whose name contains `fragment`. */
+async function openVisitForm(page: Page, fragment: string): Promise<string> {
+  await page.fill('#search input', fragment);
+  await page.waitForFunction((f) => [...(globalThis as any).document.querySelectorAll('.customer-item')].every((e: any) => e.innerText.includes(f)), fragment, { timeout: 10_000 });
+  await page.click('.customer-item >> nth=0');
+  await page.waitForSelector('#new-visit', { timeout: 10_000 });
+  const name = (await page.textContent('#customer-name'))!.trim();
+  await page.click('#new-visit');
+  await page.waitForSelector('#voice-text', { timeout: 10_000 });
+  return name;
+}
+
+describe('a rep on the phone (H5 at 375 px)', () => {
+  let context: BrowserContext;
+  let page: Page;
+  let customerName: string;
+
+  beforeAll(async () => {
+    context = await browser.newContext({ viewport: { width: 375, height: 760 } });
+    page = await loginAs(context, '13800000101');
+  });
+  afterAll(() => context.close());
+
+  it('logs in (demo) and finds a customer by a Chinese name fragment', async () => {
+    await shot(page, 'customers');
+    await page.fill('#search input', '人民');
+    await page.waitForFunction(() => {
+      const items = [...(globalThis as any).document.querySelectorAll('.customer-item')] as any;
+      return items.length > 0 && items.every((e: any) => e.innerText.includes('人民'));
+    }, undefined, { timeout: 10_000 });
+    const names = await page.$$eval('.customer-item', (items) => items.map((e: any) => e.innerText));
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((n) => n.includes('人民'))).toBe(true);
+  });
+
+  it('a visit missing its anchors is refused on the phone, and nothing is stored', async () => {
+    customerName = await openVisitForm(page, '医院');
+    const before = await visitsOf(customerName);
+    await page.click('#submit-visit');
+    await page.waitForSelector('#visit-error', { timeout: 5_000 });
+    expect(await page.textContent('#visit-error')).toContain('动作未闭环,请补全');
+    expect(await page.$('#field-painPoint.field-error')).not.toBeNull();
+    await shot(page, 'visit-refused');
+    expect(await visitsOf(customerName)).toBe(before);
+  });
+
+  it('the voice text box fills the anchors from 「客户王总说安装太慢,下周二演示新方案」 without submitting', async () => {
+    const before = await visitsOf(customerName);
+    await page.fill('#voice-text textarea', '客户王总说安装太慢,下周二演示新方案');
+    await page.click('#voice-parse');
+    await page.waitForFunction(() => ((globalThis as any).document.querySelector('#painPoint textarea') as any)?.value === '安装太慢', undefined, { timeout: 5_000 });
+    const formText = await page.textContent('#field-agreedAction');
+    expect(formText).toContain('安排演示');
+    const date = await page.textContent('#field-nextFollowUpDate');
+    // Tuesday of next week, in Shanghai time
+    const now = new Date(Date.now() + 8 * 3_600_000);
+    const daysToNextMonday = ((8 - now.getUTCDay()) % 7) || 7;
+    const tuesday = new Date(now.getTime() + (daysToNextMonday + 1) * 86_400_000).toISOString().slice(0, 10);
+    expect(date).toContain(tuesday);
+    await shot(page, 'visit-voice-filled');
+    expect(await visitsOf(customerName)).toBe(before);
+  });
+
+  it('a complete visit is stored, shows in the timeline and becomes the supervisor\u2019s to-do', async () => {
+    const before = await visitsOf(customerName);
+    if (!(await page.isVisible('#dialogueSummary'))) await page.click('#more-toggle');
+    await page.fill('#dialogueSummary textarea', '王总认可快速安装, 希望看三甲医院案例');
+    await page.fill('#valuePoint input, #valuePoint textarea', '48 小时完成安装调试');
+    await page.click('#submit-visit');
+    await page.waitForSelector('#new-visit', { timeout: 15_000 });
+    await page.waitForSelector('.timeline-item--visit', { timeout: 10_000 });
+    await shot(page, 'customer-timeline');
+    expect(await visitsOf(customerName)).toBe(before + 1);
+    const todos = await product.query<{ assigneeId: number }>(
+      'SELECT t.assigneeId FROM todo t JOIN customer c ON c.id = t.customerId WHERE c.name = ? ORDER BY t.id DESC LIMIT 1',
+      [customerName],
+    );
+    const supervisor = await product.query<{ id: number }>("SELECT id FROM member WHERE phone = '13800000011'");
+    expect(todos[0]?.assigneeId).toBe(supervisor[0]!.id);
+  });
+
+  it('offline: the visit waits as 待同步 and is stored exactly once when the network returns', async () => {
+    const before = await visitsOf(customerName);
+    await page.click('#new-visit');
+    await page.waitForSelector('#voice-text', { timeout: 10_000 });
+    await page.fill('#voice-text textarea', '客户李主任说预算审批太慢,明天下午三点电话沟通发送方案');
+    await page.click('#voice-parse');
+    await page.waitForFunction(() => !!((globalThis as any).document.querySelector('#painPoint textarea') as any)?.value, undefined, { timeout: 5_000 });
+    if (!(await page.isVisible('#dialogueSummary'))) await page.click('#more-toggle');
+    await page.fill('#dialogueSummary textarea', '李主任说今年预算已批, 下季度招标');
+    await page.fill('#valuePoint input, #valuePoint textarea', '分期付款方案');
+    await context.setOffline(true);
+    await page.click('#submit-visit');
+    await page.waitForSelector('.pending-sync', { timeout: 15_000 });
+    await shot(page, 'visit-pending-sync');
+    expect(await visitsOf(customerName)).toBe(before);
+    await context.setOffline(false);
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.pending-sync').length === 0, undefined, { timeout: 30_000 });
+    expect(await visitsOf(customerName)).toBe(before + 1);
+  });
+});
+
+describe('the supervisor', () => {
+  it('confirms the to-do with one tap', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 760 } });
+    try {
+      const page = await loginAs(context, '13800000011');
+      await page.click('#todos-entry');
+      await page.waitForSelector('.confirm-todo', { timeout: 15_000 });
+      await shot(page, 'todos');
+      const id = Number((await page.getAttribute('.confirm-todo >> nth=0', 'id'))!.replace('confirm-todo-', ''));
+      await page.click('.confirm-todo >> nth=0');
+      await page.waitForFunction((todoId) => ((globalThis as any).document.querySelector(`#confirm-todo-${todoId}`) === null), id, { timeout: 10_000 }).catch(() => undefined);
+      await page.waitForFunction(() => (globalThis as any).document.body.innerText.includes('已确认'), undefined, { timeout: 10_000 });
+      const rows = await product.query<{ confirmedAt: Date | null; confirmedVia: string }>('SELECT confirmedAt, confirmedVia FROM todo WHERE id = ?', [id]);
+      expect(rows[0]!.confirmedAt).not.toBeNull();
+      expect(rows[0]!.confirmedVia).toBe('app');
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -134,7 +134,9 @@ class ConnectionSql extends BaseSql {
   }
 
   async batch(statements: Statement[], options: { commit?: boolean } = {}): Promise<StatementResult[]> {
-    const all = [...(this.begun ? [] : [{ query: 'START TRANSACTION', params: [] }]), ...statements, ...(options.commit ? [{ query: 'COMMIT', params: [] }] : [])];
+    // READ COMMITTED: no gap locks, so claimers and finishers of the same index ranges do not deadlock.
+    const begin = [{ query: 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED', params: [] }, { query: 'START TRANSACTION', params: [] }];
+    const all = [...(this.begun ? [] : begin), ...statements, ...(options.commit ? [{ query: 'COMMIT', params: [] }] : [])];
     this.begun = true;
     const raw = await this.send(all.map((s) => s.query).join(';\n'), all.flatMap((s) => s.params));
     if (options.commit) this.committed = true;
@@ -157,7 +159,7 @@ const DEADLOCK = 'ER_LOCK_DEADLOCK';
 
 /**
  * Runs `work` in one transaction with plain SQL. On MySQL/MariaDB a deadlock victim is rolled back
- * and run again (up to three times): the work is all inside the transaction, so a rerun is safe.
+ * and run again (up to five times): the work is all inside the transaction, so a rerun is safe.
  */
 export async function withSqlTransaction<T>(db: DataSource, work: (sql: Sql) => Promise<T>): Promise<T> {
   if (db.options.type === 'better-sqlite3') return withTransaction(db, (manager) => work(new ManagerSql(manager)));
@@ -171,7 +173,10 @@ export async function withSqlTransaction<T>(db: DataSource, work: (sql: Sql) => 
       return result;
     } catch (error) {
       await sql.rollback();
-      if ((error as { code?: string }).code === DEADLOCK && attempt < 3) continue;
+      if ((error as { code?: string }).code === DEADLOCK && attempt < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+        continue;
+      }
       throw error;
     } finally {
       conn.release();

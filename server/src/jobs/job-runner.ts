@@ -118,7 +118,14 @@ export class JobRunner {
       let total = 0;
       try {
         while (!this.stopping) {
-          const jobs = await this.claim();
+          let jobs: ClaimedJob[];
+          try {
+            jobs = await this.claim();
+          } catch (error) {
+            // Contention with another server; what is left waits for the next pass.
+            this.logger.warn({ err: (error as Error).message }, 'claiming jobs failed');
+            return total;
+          }
           if (jobs.length === 0) return total;
           total += jobs.length;
           const byKind = new Map<JobKind, ClaimedJob[]>();

@@ -143,7 +143,8 @@ export async function visitThroughput(total = 6000): Promise<{ http: Run; raw: R
 
     // HTTP: the real server in its own process on the same database.
     // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server side.
-    const server = await spawnServer({ DATABASE_URL: url, ANCHOR_DEMO: '0', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: process.env.BENCH_SERVER_POOL ?? '16' }, (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean));
+    // An API-only instance: the request path is what is measured; timers and delivery run elsewhere.
+    const server = await spawnServer({ DATABASE_URL: url, ANCHOR_DEMO: '0', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: process.env.BENCH_SERVER_POOL ?? '16', ANCHOR_BACKGROUND: 'off' }, (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean));
     let failures = 0;
     try {
       const http = await drive(total, async (i) => {

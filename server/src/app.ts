@@ -69,7 +69,7 @@ export function createServices(deps: AppDeps) {
   const customerExcel = new CustomerExcel(db, policy, clock, org, customers);
   const photos = new PhotoService(db, policy, clock, deps.storage ?? new LocalDiskStorage(env.uploadDir), customers);
   const visits = new VisitService(db, policy, clock, org, customers, photos, deps.visitFaults);
-  const todos = new TodoService(db, policy, clock);
+  const todos = new TodoService(db, policy, clock, org);
   const timeline = new TimelineService(db, org, customers);
   const jobs = new JobRunner(db, policy, clock, logger, {
     'todo.escalate': escalateTodos(db.options.type === 'better-sqlite3'),

@@ -44,8 +44,10 @@ async function main(): Promise<void> {
   const base = `http://localhost:${port}`;
   if (sandbox) pointSandboxAt(env, `http://127.0.0.1:${port}`);
   // Timers and the outbox start once the server (and the sandbox) can be reached.
-  services.jobs.start();
-  services.outbox.start(policy.jobs.pollSeconds);
+  if (env.background) {
+    services.jobs.start();
+    services.outbox.start(policy.jobs.pollSeconds);
+  }
 
   const lines = [
     '',

@@ -158,3 +158,17 @@ describe('other timers', () => {
     expect(flagged).not.toContain(touched);
   });
 });
+
+describe('what the director sees', () => {
+  it('lists the to-dos escalated in the region, and another region\u2019s director sees none of them', async () => {
+    const { visitId, todo } = await visitWithTodo();
+    h.clock.set(new Date(start.getTime() + 48 * HOUR_MS));
+    await h.services.jobs.runDue();
+    expect(await escalationsOf(h, visitId)).toHaveLength(1);
+    const east = await api(h.url, 'GET', '/api/v1/todos?as=escalated&status=all&pageSize=100', { token: org.token(org.directorEast) });
+    expect(east.body.items.map((t: any) => t.id)).toContain(todo.id);
+    expect(east.body.items.find((t: any) => t.id === todo.id).escalatedAt).toBe(h.clock.now().toISOString());
+    const west = await api(h.url, 'GET', '/api/v1/todos?as=escalated&status=all&pageSize=100', { token: org.token(org.directorWest) });
+    expect(west.body.items.map((t: any) => t.id)).not.toContain(todo.id);
+  });
+});

@@ -43,6 +43,8 @@ export interface Env {
   /** the subscribe-message template for follow-up reminders (thing1 customer, time2 when, thing3 action) */
   wechatReminderTemplateId: string | undefined;
   wechatPay: WechatPayEnv | null;
+  /** false on API-only instances: they take requests but run no timers and deliver no messages */
+  background: boolean;
   /** Group robots need only per-team keys, so their API bases are known even without app credentials. */
   robotApiBase: { wecom: string; dingtalk: string };
   /** Channels without credentials, with the variables they lack: reported at start-up. */
@@ -150,6 +152,7 @@ export function readEnv(source: Source = process.env): Env {
     dingtalk,
     wechat,
     wechatReminderTemplateId: source.WECHAT_REMINDER_TEMPLATE_ID || undefined,
+    background: source.ANCHOR_BACKGROUND !== 'off',
     robotApiBase: { wecom: source.WECOM_API_BASE || 'https://qyapi.weixin.qq.com', dingtalk: source.DINGTALK_API_BASE || 'https://oapi.dingtalk.com' },
     wechatPay,
     offChannels,

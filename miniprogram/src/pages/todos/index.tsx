@@ -16,7 +16,9 @@ const FILTERS: Array<{ value: Filter; label: string }> = [
 
 export default function Todos() {
   const member = getSession()?.member ?? null
-  const manager = isManager(member)
+  // A director sees what was escalated in the region; a supervisor confirms; a rep follows their actions.
+  const director = member?.role === 'director'
+  const manager = isManager(member) && !director
   const [filter, setFilter] = useState<Filter>(manager ? 'open' : 'all')
   const [items, setItems] = useState<Todo[]>([])
   const [loading, setLoading] = useState(false)
@@ -28,7 +30,7 @@ export default function Todos() {
     setLoading(true)
     setError('')
     try {
-      const res = await api.get<{ items: Todo[] }>('/todos', { as: manager ? 'assignee' : 'rep', status })
+      const res = await api.get<{ items: Todo[] }>('/todos', { as: director ? 'escalated' : manager ? 'assignee' : 'rep', status })
       setItems(res.items)
     } catch (e) {
       setError(errorMessage(e))

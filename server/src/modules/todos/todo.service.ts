@@ -1,4 +1,5 @@
-import { IsNull, Not, type DataSource } from 'typeorm';
+import { In, IsNull, Not, type DataSource } from 'typeorm';
+import type { OrgService } from '../org/org.service';
 import type { Clock } from '../../clock';
 import { withTransaction } from '../../db/transaction';
 import { notFound } from '../../http/errors';
@@ -33,6 +34,7 @@ export class TodoService {
     private readonly db: DataSource,
     private readonly policy: Policy,
     private readonly clock: Clock,
+    private readonly org: OrgService,
   ) {}
 
   toView(t: Todo): TodoView {
@@ -47,10 +49,18 @@ export class TodoService {
     };
   }
 
-  /** The supervisor's cards (assigned to them), or a rep's next actions (from their visits). */
-  async list(caller: Member, options: { as: 'assignee' | 'rep'; status: 'open' | 'confirmed' | 'all'; page: number; pageSize: number }) {
+  /**
+   * The supervisor's cards (assigned to them), a rep's next actions (from their visits), or, for a
+   * director, the to-dos escalated in their reach.
+   */
+  async list(caller: Member, options: { as: 'assignee' | 'rep' | 'escalated'; status: 'open' | 'confirmed' | 'all'; page: number; pageSize: number }) {
+    let who: Record<string, unknown>;
+    if (options.as === 'escalated') {
+      const scope = await this.org.scopeOf(caller);
+      who = { escalatedAt: Not(IsNull()), ...(scope.kind === 'owners' ? { repId: In(scope.memberIds) } : {}) };
+    } else who = options.as === 'assignee' ? { assigneeId: caller.id } : { repId: caller.id };
     const where = {
-      ...(options.as === 'assignee' ? { assigneeId: caller.id } : { repId: caller.id }),
+      ...who,
       ...(options.status === 'open' ? { confirmedAt: IsNull() } : options.status === 'confirmed' ? { confirmedAt: Not(IsNull()) } : {}),
     };
     const [rows, total] = await this.db.getRepository(Todo).findAndCount({

@@ -62,10 +62,10 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
       handler: (ctx, { query }) => timeline.forCustomer(ctx.state.member, idParam(ctx, 'id', '客户'), query.page, query.pageSize),
     }),
     route({
-      method: 'get', path: '/todos', tag: '待办', summary: '待办: as=assignee 为我要确认的卡片, as=rep 为我的下一步动作及其状态', access: 'member',
+      method: 'get', path: '/todos', tag: '待办', summary: '待办: as=assignee 为我要确认的卡片, as=rep 为我的下一步动作及其状态, as=escalated 为总监可见的超时升级', access: 'member',
       query: z
         .object({
-          as: labelled(z.enum(['assignee', 'rep']), '视角').default('assignee'),
+          as: labelled(z.enum(['assignee', 'rep', 'escalated']), '视角').default('assignee'),
           status: labelled(z.enum(['open', 'confirmed', 'all']), '状态').default('open'),
           ...pageQuery,
         })

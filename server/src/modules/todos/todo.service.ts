@@ -65,7 +65,7 @@ export class TodoService {
     };
     const [rows, total] = await this.db.getRepository(Todo).findAndCount({
       where,
-      order: options.status === 'open' ? { dueAt: 'ASC', id: 'ASC' } : { createdAt: 'DESC', id: 'DESC' },
+      order: options.as === 'escalated' ? { escalatedAt: 'DESC', id: 'DESC' } : options.status === 'open' ? { dueAt: 'ASC', id: 'ASC' } : { createdAt: 'DESC', id: 'DESC' },
       skip: (options.page - 1) * options.pageSize,
       take: options.pageSize,
     });

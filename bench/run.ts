@@ -4,6 +4,7 @@ import { startHarness } from '../tests/support/harness';
 import { buildOrg } from '../tests/support/org-fixture';
 import { api, xlsxForm } from '../tests/support/http';
 import { visitThroughput } from './visit-throughput';
+import { h5Timing } from './h5-timing';
 import { escalationScale } from './escalation-scale';
 
 interface Figure {
@@ -96,6 +97,11 @@ async function main() {
     value: escalation.finished ? `${escalation.seconds.toFixed(2)} s` : 'not finished',
     note: `${escalation.finished ? '' : `${escalation.escalated} escalated after ${escalation.seconds.toFixed(0)} s, `}duplicates ${escalation.duplicates}, messages ${escalation.messages} (target: all within 60 s)`,
   });
+
+  const h5 = await h5Timing();
+  figures.push({ name: 'weapp package (main = all, no subpackages yet; limit 2 MB)', value: `${(h5.weappBytes / 1024).toFixed(0)} KB` });
+  figures.push({ name: `H5 first screen, cold context, median of ${h5.runs} (target < 1.5 s)`, value: seconds(h5.firstScreenMs) });
+  figures.push({ name: `H5 visit form interactive from a link, median of ${h5.runs} (target < 1.5 s)`, value: seconds(h5.visitFormMs) });
 
   const width = Math.max(...figures.map((f) => f.name.length)) + 2;
   console.log('\nAnchor benchmark (MariaDB over loopback, this machine)\n');

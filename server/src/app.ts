@@ -38,6 +38,8 @@ import { channelCallbackRoutes } from './channels/channel-callbacks';
 import { WecomCrypto } from './channels/wecom/wecom-crypto';
 import { WecomSandbox } from './channels/sandbox/sandbox';
 import { OutboxDispatcher } from './outbox/dispatcher';
+import { QrCodes } from './channels/qr-codes';
+import { qrRoutes } from './channels/qr.routes';
 import { MessageBuilder } from './outbox/message-builder';
 import { outboxRoutes } from './outbox/outbox.routes';
 import { consentRoutes } from './modules/org/consent.routes';
@@ -88,7 +90,8 @@ export function createServices(deps: AppDeps) {
   const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy, () => clock.now()), senders);
   const wecomCrypto = env.wecom?.token && env.wecom.aesKey ? new WecomCrypto({ token: env.wecom.token, encodingAesKey: env.wecom.aesKey, receiveId: env.wecom.corpId }) : null;
   const sandbox = deps.sandbox && env.wecom ? new WecomSandbox(env.wecom, db, clock, jobs, outbox) : null;
-  return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline, jobs, outbox, wecomCrypto, sandbox };
+  const qr = new QrCodes(env, tokens);
+  return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline, jobs, outbox, wecomCrypto, sandbox, qr };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -117,6 +120,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     ...systemRoutes(deps),
     ...outboxRoutes(db),
     ...consentRoutes(db),
+    ...qrRoutes(services.qr, services.org, services.customers),
   ];
   const openApi = buildOpenApi(routes, { version: '0.1.0' });
 

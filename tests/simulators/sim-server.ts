@@ -7,7 +7,8 @@ export interface SimRequest {
   query: URLSearchParams;
   body: string;
 }
-export type SimHandler = (req: SimRequest) => { status?: number; json?: unknown; text?: string } | Promise<{ status?: number; json?: unknown; text?: string }>;
+type Reply = { status?: number; json?: unknown; text?: string; bytes?: Buffer; contentType?: string };
+export type SimHandler = (req: SimRequest) => Reply | Promise<Reply>;
 
 /** A loopback HTTP server on a random port that records every request it answers. */
 export class SimServer {
@@ -28,7 +29,10 @@ export class SimServer {
         try {
           const out = await this.handle(simReq);
           res.statusCode = out.status ?? 200;
-          if (out.json !== undefined) {
+          if (out.bytes) {
+            res.setHeader('content-type', out.contentType ?? 'application/octet-stream');
+            res.end(out.bytes);
+          } else if (out.json !== undefined) {
             res.setHeader('content-type', 'application/json');
             res.end(JSON.stringify(out.json));
           } else res.end(out.text ?? '');

@@ -103,6 +103,7 @@ export class WechatSimulator extends FaultySimulator {
     if (req.path === '/cgi-bin/token' && req.method === 'GET') return this.token(req.query);
     if (req.path === '/cgi-bin/stable_token' && req.method === 'POST') return this.stableToken(req.body);
     if (req.path === '/cgi-bin/message/subscribe/send' && req.method === 'POST') return this.subscribeSend(req);
+    if (req.path === '/wxa/getwxacodeunlimit' && req.method === 'POST') return this.wxacode(req);
     return { status: 404, text: 'not found' };
   }
 
@@ -173,6 +174,29 @@ export class WechatSimulator extends FaultySimulator {
     if (entry.expiresAt <= now) return errcode(42001, 'access_token expired');
     return undefined;
   }
+
+  /** Mini-program codes made, with their scene and page, in order. */
+  readonly wxacodes: { scene: string; page: string }[] = [];
+
+  /**
+   * wxacode.getUnlimited: an image on success; JSON errors otherwise (scene ≤ 32 visible characters of
+   * the documented set → 40169, an unknown page with check_path → 41030).
+   */
+  private wxacode(req: SimRequest): SimReply {
+    const refused = this.tokenError(req.query.get('access_token'));
+    if (refused) return refused;
+    const b = jsonObject(req.body);
+    if (!b) return errcode(47001, 'data format error');
+    const scene = typeof b.scene === 'string' ? b.scene : '';
+    if (!scene || scene.length > 32 || !/^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$/.test(scene)) return errcode(40169, 'invalid length for scene, or the data is not json string');
+    if (b.check_path !== false && typeof b.page === 'string' && !this.pages.has(b.page)) return errcode(41030, 'invalid page');
+    this.wxacodes.push({ scene, page: String(b.page ?? '') });
+    // A real PNG signature, then the scene, so a test can tell codes apart.
+    return { bytes: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(scene)]), contentType: 'image/jpeg' };
+  }
+
+  /** Published pages (for check_path). */
+  readonly pages = new Set<string>(['pages/index/index', 'pages/visit/index']);
 
   private subscribeSend(req: SimRequest): SimReply {
     const refused = this.tokenError(req.query.get('access_token'));

@@ -3,6 +3,7 @@ import type { Delivery, DeliveryChannel } from '../outbox/delivery.entity';
 import { callErrcodeApi, UpstreamError, type ErrcodeBody, type RetryPolicy } from './http-client';
 import { robotSendUrl } from './dingtalk/dingtalk-sign';
 import type { TokenCache } from './token-cache';
+import { wechatAccessToken, wechatTokenKey } from './wechat/wechat-token';
 import type { WecomApiClient } from './wecom/wecom-api.client';
 
 /** What became of one send: delivered, worth another try later (optionally pausing the target), or never. */
@@ -105,12 +106,7 @@ export class WechatSubscribeSender implements Sender {
   ) {}
 
   private token(): Promise<string> {
-    return this.tokens.get(`wechat:${this.env.appId}`, async () => {
-      const url = `${this.env.apiBase}/cgi-bin/token?grant_type=client_credential&appid=${encodeURIComponent(this.env.appId)}&secret=${encodeURIComponent(this.env.appSecret)}`;
-      const body = await callErrcodeApi(url, { method: 'GET' }, ONE_ATTEMPT);
-      if (body.errcode || typeof body.access_token !== 'string') throw new UpstreamError(`token: ${body.errcode} ${body.errmsg}`, false);
-      return { token: body.access_token, expiresInSeconds: Number(body.expires_in ?? 7200) };
-    });
+    return wechatAccessToken(this.env, this.tokens);
   }
 
   async send(delivery: Delivery): Promise<SendResult> {
@@ -125,7 +121,7 @@ export class WechatSubscribeSender implements Sender {
       (body) => {
         if (!body.errcode) return { kind: 'sent' };
         if (body.errcode === 40001 || body.errcode === 42001) {
-          void this.tokens.invalidate(`wechat:${this.env.appId}`, token);
+          void this.tokens.invalidate(wechatTokenKey(this.env), token);
           return { kind: 'retry', reason: `${body.errcode} token` };
         }
         if (body.errcode === 43101) return { kind: 'failed', reason: '43101 用户未授权或授权次数已用完' };

@@ -90,7 +90,8 @@ function PickerBox(props: { value: string; placeholder: string }) {
 
 export default function VisitPage() {
   const router = useRouter()
-  const customerId = Number(router.params.customerId)
+  // Opened from the app (customerId) or by scanning a customer's mini-program code (scene c=<id>).
+  const customerId = Number(router.params.customerId ?? /(?:^|&)c=(\d+)/.exec(decodeURIComponent(router.params.scene ?? ''))?.[1])
   const [options, setOptions] = useState<Options | null>(null)
   const [loadError, setLoadError] = useState('')
   const [form, setForm] = useState<Form>(EMPTY)

@@ -137,11 +137,16 @@ export class OrgService {
   }
 
   async revokeInvite(caller: Member, code: string): Promise<void> {
-    const invite = await this.db.getRepository(Invite).findOne({ where: { code } });
-    if (!invite) throw notFound('邀请码');
-    const team = await this.db.getRepository(Team).findOne({ where: { id: invite.teamId } });
-    if (!team || !(await this.teamInReach(caller, team))) throw notFound('邀请码');
+    const invite = await this.inviteInReach(caller, code);
     await this.db.getRepository(Invite).update({ id: invite.id, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+  }
+
+  /** An invite the caller may show (as a QR code) or revoke; anything else looks absent. */
+  async inviteInReach(caller: Member, code: string): Promise<Invite> {
+    const invite = await this.db.getRepository(Invite).findOne({ where: { code } });
+    const team = invite ? await this.db.getRepository(Team).findOne({ where: { id: invite.teamId } }) : null;
+    if (!invite || !team || !(await this.teamInReach(caller, team))) throw notFound('邀请码');
+    return invite;
   }
 
   private async teamInReach(caller: Member, team: Team): Promise<boolean> {

@@ -1,0 +1,34 @@
+import { idParam, route, type AnyRoute, type MemberContext } from '../http/route';
+import type { CustomerService } from '../modules/customers/customer.service';
+import type { OrgService } from '../modules/org/org.service';
+import type { QrCodes } from './qr-codes';
+
+function sendPng(ctx: MemberContext, png: { bytes: Buffer; kind: string; contentType: string }, h5Url: string) {
+  ctx.set('Content-Type', png.contentType);
+  ctx.set('X-Code-Kind', png.kind);
+  ctx.set('X-H5-Url', encodeURI(h5Url));
+  ctx.set('Cache-Control', 'private, max-age=300');
+  ctx.body = png.bytes;
+}
+
+export function qrRoutes(qr: QrCodes, org: OrgService, customers: CustomerService): AnyRoute[] {
+  return [
+    route({
+      method: 'get', path: '/invites/:code/qr.png', tag: '组织', summary: '团队或个人邀请的二维码 (有微信凭证时为小程序码)', access: ['supervisor', 'director', 'admin'],
+      handler: async (ctx) => {
+        const code = String((ctx as unknown as { params: Record<string, string> }).params.code ?? '');
+        const invite = await org.inviteInReach(ctx.state.member, code);
+        const target = { page: 'pages/index/index', scene: `i=${invite.code}`, h5Path: `pages/index/index?invite=${encodeURIComponent(invite.code)}` };
+        sendPng(ctx, await qr.png(target), qr.h5Url(target));
+      },
+    }),
+    route({
+      method: 'get', path: '/customers/:id/qr.png', tag: '客户', summary: '客户二维码: 扫码直接打开该客户的拜访表单 (贴在前台、门店)', access: 'member',
+      handler: async (ctx) => {
+        const customer = await customers.get(ctx.state.member, idParam(ctx, 'id', '客户'));
+        const target = { page: 'pages/visit/index', scene: `c=${customer.id}`, h5Path: `pages/visit/index?customerId=${customer.id}` };
+        sendPng(ctx, await qr.png(target), qr.h5Url(target));
+      },
+    }),
+  ];
+}

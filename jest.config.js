@@ -1,20 +1,44 @@
 /** @type {import('jest').Config} */
-const swc = {
+const swc = (tsx) => ({
   jsc: {
-    parser: { syntax: 'typescript', decorators: true },
+    parser: { syntax: 'typescript', decorators: true, tsx },
     // Like tsx at run time: no decorator metadata, so a column without an explicit type fails here too.
-    transform: { legacyDecorator: true, decoratorMetadata: false },
+    transform: { legacyDecorator: true, decoratorMetadata: false, react: { runtime: 'automatic' } },
     target: 'es2022',
   },
   module: { type: 'commonjs' },
-};
+});
+
+const shared = { '^@anchor/shared$': '<rootDir>/shared/src/index.ts' };
 
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/tests'],
-  testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
-  moduleNameMapper: { '^@anchor/shared$': '<rootDir>/shared/src/index.ts' },
-  testTimeout: 60000,
   maxWorkers: 2,
+  projects: [
+    {
+      displayName: 'server',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/tests'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/components/'],
+      transform: { '^.+\\.ts$': ['@swc/jest', swc(false)] },
+      moduleNameMapper: shared,
+      testTimeout: 60000,
+    },
+    {
+      // The mini-program's components in jsdom, Taro mapped to small stand-ins (see tests/components/support).
+      displayName: 'components',
+      testEnvironment: 'jsdom',
+      roots: ['<rootDir>/tests/components'],
+      testMatch: ['**/*.test.tsx'],
+      transform: { '^.+\\.tsx?$': ['@swc/jest', swc(true)] },
+      setupFiles: ['<rootDir>/tests/components/support/setup.ts'],
+      moduleNameMapper: {
+        ...shared,
+        '^@tarojs/components$': '<rootDir>/tests/components/support/taro-components.tsx',
+        '^@tarojs/taro$': '<rootDir>/tests/components/support/taro.ts',
+        '\\.css$': '<rootDir>/tests/components/support/style.ts',
+      },
+      testTimeout: 20000,
+    },
+  ],
 };

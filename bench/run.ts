@@ -99,7 +99,8 @@ async function main() {
   });
 
   const h5 = await h5Timing();
-  figures.push({ name: 'weapp package (main = all, no subpackages yet; limit 2 MB)', value: `${(h5.weappBytes / 1024).toFixed(0)} KB` });
+  figures.push({ name: 'weapp main package (target < 1.5 MB, WeChat limit 2 MB)', value: `${(h5.weappMainBytes / 1024).toFixed(0)} KB` });
+  figures.push({ name: 'weapp total with subpackages', value: `${(h5.weappBytes / 1024).toFixed(0)} KB` });
   figures.push({ name: `H5 first screen, cold context, median of ${h5.runs} (target < 1.5 s)`, value: seconds(h5.firstScreenMs) });
   figures.push({ name: `H5 visit form interactive from a link, median of ${h5.runs} (target < 1.5 s)`, value: seconds(h5.visitFormMs) });
 

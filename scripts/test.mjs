@@ -1,13 +1,18 @@
 // The whole test suite: type checks, the mini-program builds, and jest against a real MariaDB.
 // Given no DATABASE_URL, a throwaway MariaDB is started for the run and removed afterwards.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { startThrowawayMariadb } from './mariadb.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const started = Date.now();
+
+if (!existsSync(bin('tsc')) || !existsSync(bin('jest'))) {
+  console.error('The dependencies are not installed: run `npm install` (or `npm ci`) first.');
+  process.exit(1);
+}
 
 function run(title, command, args, env = process.env) {
   const t0 = Date.now();
@@ -26,17 +31,35 @@ function dirSize(dir) {
   return total;
 }
 
+const WEAPP_MAIN_LIMIT = 1.5 * 1024 * 1024;
+
+/** Total size, and for weapp the main package (what WeChat caps at 2 MB) without the subpackages. */
+function outputSize(dir) {
+  const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
+  const total = dirSize(dir);
+  const appJson = path.join(dir, 'app.json');
+  if (!existsSync(appJson)) return kb(total);
+  const subPackages = JSON.parse(readFileSync(appJson, 'utf8')).subPackages ?? [];
+  const main = total - subPackages.reduce((sum, p) => sum + dirSize(path.join(dir, p.root)), 0);
+  if (main > WEAPP_MAIN_LIMIT) {
+    console.log(`  weapp main package is over 1.5 MB: move rarely used pages into a subpackage`);
+    ok = false;
+  }
+  return `${kb(total)}, main package ${kb(main)} (limit 1.5 MB)`;
+}
+
 const jestArgs = process.argv.slice(2);
 const only = jestArgs.length > 0; // `npm test -- tests/server/x.test.ts` runs just those files
 let ok = true;
 if (!only) {
   ok = run('type check (server, shared, tests)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']) && ok;
   ok = run('type check (mini-program)', bin('tsc'), ['--noEmit', '-p', 'miniprogram/tsconfig.json']) && ok;
+  ok = run('type check (component tests)', bin('tsc'), ['--noEmit', '-p', 'tests/components/tsconfig.json']) && ok;
   const buildEnv = { ...process.env, NODE_ENV: 'production' };
   for (const target of ['weapp', 'h5']) {
     const built = run(`mini-program build (${target})`, 'npm', ['run', `build:${target}`, '-w', 'miniprogram', '--silent'], buildEnv);
     ok = built && ok;
-    if (built) console.log(`  ${target} output: ${(dirSize(path.join(root, 'miniprogram/dist', target)) / 1024).toFixed(0)} KB`);
+    if (built) console.log(`  ${target} output: ${outputSize(path.join(root, 'miniprogram/dist', target))}`);
   }
 }
 

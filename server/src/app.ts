@@ -105,6 +105,8 @@ function systemRoutes(deps: AppDeps): AnyRoute[] {
         grades: policy.grading.grades.map((g) => g.grade),
         ...policy.options,
         limits: policy.limits,
+        // The mini-program asks for subscribe-message consent with this template when a reminder is set.
+        reminderTemplateId: deps.env.wechatReminderTemplateId ?? null,
       }),
     }),
   ];

@@ -88,7 +88,8 @@ export function fieldErrors(root: z.ZodType, error: z.ZodError): FieldErrors {
     const key = issue.path.map(String).join('.') || '_';
     if (fields[key]) continue;
     const label = issue.path.length ? labelOf(root, issue.path) : '';
-    fields[key] = `${label}${issue.message}`;
+    // a refine() message is a whole sentence of its own ("请上传截图或粘贴聊天记录作为凭证")
+    fields[key] = issue.code === 'custom' ? issue.message : `${label}${issue.message}`;
   }
   return fields;
 }

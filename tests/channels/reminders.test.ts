@@ -34,6 +34,11 @@ async function remindersFire() {
   h.clock.set(new Date('2026-11-20T02:00:00Z'));
 }
 
+it('the app is told which template to ask consent for (it asks when a reminder is set)', async () => {
+  const options = await api(h.url, 'GET', '/api/v1/options', { token: org.token(org.repA) });
+  expect(options.body.reminderTemplateId).toBe(TEMPLATE);
+});
+
 it('one consent, one subscribe message: a second reminder without a new 「允许」 is not sent', async () => {
   expect((await consent()).body).toEqual({ templateId: TEMPLATE, remaining: 1 });
   wechat.grantConsent('openid-repA', TEMPLATE, 1);

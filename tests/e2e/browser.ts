@@ -22,3 +22,6 @@ export function requireH5Build(): void {
   const index = path.resolve(__dirname, '../../miniprogram/dist/h5/index.html');
   if (!existsSync(index)) throw new Error('the H5 build is missing: npm run build:h5 (npm test builds it before jest)');
 }
+
+/** A valid 1×1 PNG for photo uploads: the server checks the content, not the file name. */
+export const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');

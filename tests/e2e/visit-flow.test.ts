@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, requireH5Build, SCREENSHOTS } from './browser';
+import { launchBrowser, requireH5Build, SCREENSHOTS, TINY_PNG } from './browser';
 import { startProduct } from './product';
 
 let product: Awaited<ReturnType<typeof startProduct>>;
@@ -97,11 +97,20 @@ describe('a rep on the phone (H5 at 375 px)', () => {
     if (!(await page.isVisible('#dialogueSummary'))) await page.click('#more-toggle');
     await page.fill('#dialogueSummary textarea', '王总认可快速安装, 希望看三甲医院案例');
     await page.fill('#valuePoint input, #valuePoint textarea', '48 小时完成安装调试');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#visit-photo-add')]);
+    await chooser.setFiles({ name: 'site.png', mimeType: 'image/png', buffer: TINY_PNG });
+    await page.waitForSelector('.visit-photo-item', { timeout: 10_000 });
+    await page.waitForFunction(() => !(globalThis as any).document.querySelector('.visit-photo-item')?.innerText.includes('上传中'), undefined, { timeout: 10_000 });
     await page.click('#submit-visit');
     await page.waitForSelector('#new-visit', { timeout: 15_000 });
     await page.waitForSelector('.timeline-item--visit', { timeout: 10_000 });
     await shot(page, 'customer-timeline');
     expect(await visitsOf(customerName)).toBe(before + 1);
+    const photos = await product.query<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM photo p JOIN visit v ON v.id = p.visitId JOIN customer c ON c.id = v.customerId WHERE c.name = ? AND v.id = (SELECT MAX(id) FROM visit WHERE customerId = c.id AND submittedAt IS NOT NULL)',
+      [customerName],
+    );
+    expect(Number(photos[0]!.n)).toBe(1);
     const todos = await product.query<{ assigneeId: number }>(
       'SELECT t.assigneeId FROM todo t JOIN customer c ON c.id = t.customerId WHERE c.name = ? ORDER BY t.id DESC LIMIT 1',
       [customerName],

@@ -51,6 +51,7 @@ describe('on MariaDB', () => {
     const res = await api(h.url, 'GET', '/api/v1/options', { token: org.token(org.repA) });
     expect(res.body.agreedActions).toEqual(['发送方案', '安排演示', '提供样品', '其他']);
     expect(res.body.stages[1]).toEqual({ code: 'visit', label: '拜访' });
+    expect(res.body.reminderTemplateId).toBeNull(); // WeChat not configured: the app asks for no consent
   });
 });
 

@@ -302,6 +302,15 @@ describe('first touch of a lead', () => {
     expect(again.status).toBe(409);
   });
 
+  it('the customer shows its first-touch deadline until the touch, then when it happened (what the app shows)', async () => {
+    const id = await newLead('线索戊医院');
+    const before = await api(h.url, 'GET', `/api/v1/customers/${id}`, { token: org.token(org.repA) });
+    expect(before.body).toMatchObject({ firstTouchDueAt: new Date(h.clock.now().getTime() + 48 * HOUR_MS).toISOString(), firstTouchAt: null });
+    expect((await record(id, org.token(org.repA))).status).toBe(201);
+    const after = await api(h.url, 'GET', `/api/v1/customers/${id}`, { token: org.token(org.repA) });
+    expect(after.body.firstTouchAt).toBe(h.clock.now().toISOString());
+  });
+
   it('after 48 h it is marked late', async () => {
     const id = await newLead('线索乙医院');
     h.clock.advance(49 * HOUR_MS);

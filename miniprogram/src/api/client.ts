@@ -120,3 +120,33 @@ export const api = {
   post: <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
     request<T>(path, { method: 'POST', body: body ?? {}, headers }),
 }
+
+/** Multipart upload of one local file (a chooseImage temp path; a blob: URL on H5) to `/api/v1${path}`. */
+export async function uploadFile<T>(path: string, filePath: string, field = 'file'): Promise<T> {
+  const token = getToken()
+  let res: Awaited<ReturnType<typeof Taro.uploadFile>>
+  try {
+    res = await Taro.uploadFile({
+      url: `${API_BASE}/api/v1${path}`,
+      filePath,
+      name: field,
+      header: token ? { Authorization: `Bearer ${token}` } : {},
+      timeout: 60000,
+    })
+  } catch {
+    throw new ApiError('NETWORK', '上传失败, 请检查网络后重试', 0)
+  }
+  let data: unknown = res.data
+  if (typeof data === 'string' && data) {
+    try {
+      data = JSON.parse(data)
+    } catch {
+      // not JSON: keep the text
+    }
+  }
+  if (res.statusCode >= 200 && res.statusCode < 300) return data as T
+  const err = (data as ErrorBody | null)?.error
+  const error = new ApiError(err?.code || `HTTP_${res.statusCode}`, err?.message || statusMessage(res.statusCode), res.statusCode, err?.fields ?? {})
+  if (res.statusCode === 401 && token) backToLogin()
+  throw error
+}

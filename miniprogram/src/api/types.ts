@@ -15,6 +15,8 @@ export interface Options {
   followUpForms: string[]
   firstTouchMethods: string[]
   limits: { nextFollowUpHorizonDays: number; [key: string]: unknown }
+  /** Subscribe-message template for reminders; null when WeChat is not configured. */
+  reminderTemplateId?: string | null
 }
 
 export interface LoginResult {
@@ -38,6 +40,8 @@ export interface Customer {
   grade: string | null
   lastFollowUpAt: string | null
   overdue: boolean
+  firstTouchDueAt?: string | null
+  firstTouchAt?: string | null
   city: string | null
   contactName: string | null
   contactPhone?: string | null

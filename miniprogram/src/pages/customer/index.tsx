@@ -176,6 +176,21 @@ export default function CustomerPage() {
         </View>
       ) : null}
 
+      {customer && customer.firstTouchDueAt && !customer.firstTouchAt ? (
+        <View className='card customer__first-touch'>
+          <Text className={`customer__line ${new Date(customer.firstTouchDueAt).getTime() < Date.now() ? 'state--error' : ''}`}>
+            新线索, 请在 {formatInstant(customer.firstTouchDueAt, true)} 前完成首次触达
+          </Text>
+          <Button
+            id='first-touch'
+            className='btn btn--block'
+            onClick={() => void Taro.navigateTo({ url: `/packages/lead/first-touch/index?customerId=${id}` })}
+          >
+            记录首次触达
+          </Button>
+        </View>
+      ) : null}
+
       {id ? (
         <Button id='new-visit' className='btn btn--primary btn--block' onClick={newVisit}>
           新建拜访

@@ -18,6 +18,8 @@ export default function Customers() {
   const [query, setQuery] = useState('') // debounced
   const [stages, setStages] = useState<StageOption[]>(DEFAULT_STAGES)
   const [stage, setStage] = useState('')
+  const [grades, setGrades] = useState<string[]>([])
+  const [grade, setGrade] = useState('')
   const [overdue, setOverdue] = useState(false)
   const [items, setItems] = useState<Customer[]>([])
   const [total, setTotal] = useState(0)
@@ -39,6 +41,7 @@ export default function Customers() {
       const res = await api.get<Page<Customer>>('/customers', {
         q: query || undefined,
         stage: stage || undefined,
+        grade: grade || undefined,
         overdue: overdue ? 'true' : undefined,
         page: nextPage,
         pageSize: PAGE_SIZE,
@@ -57,12 +60,13 @@ export default function Customers() {
   useEffect(() => {
     void load(1)
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [query, stage, overdue])
+  }, [query, stage, grade, overdue])
 
   useEffect(() => {
     loadOptions()
       .then((o) => {
         if (o.stages?.length) setStages(o.stages)
+        if (o.grades?.length) setGrades(o.grades)
       })
       .catch(() => undefined)
   }, [])
@@ -86,6 +90,8 @@ export default function Customers() {
 
   const stageNames = ['全部阶段', ...stages.map((s) => s.label)]
   const stageIndex = stage ? stages.findIndex((s) => s.code === stage) + 1 : 0
+  const gradeNames = ['全部等级', ...grades.map((g) => `${g} 级`)]
+  const gradeIndex = grade ? grades.indexOf(grade) + 1 : 0
 
   const logout = () => {
     clearSession()
@@ -133,6 +139,21 @@ export default function Customers() {
           <View className={`chip ${stage ? 'chip--on' : ''}`}>{stageNames[stageIndex]} ▾</View>
         </Picker>
         <View className='gap' />
+        {grades.length ? (
+          <Picker
+            id='grade-filter'
+            mode='selector'
+            range={gradeNames}
+            value={gradeIndex}
+            onChange={(e) => {
+              const i = Number(e.detail.value)
+              setGrade(i > 0 ? grades[i - 1]! : '')
+            }}
+          >
+            <View className={`chip ${grade ? 'chip--on' : ''}`}>{gradeNames[gradeIndex]} ▾</View>
+          </Picker>
+        ) : null}
+        {grades.length ? <View className='gap' /> : null}
         <View id='overdue-toggle' className={`chip ${overdue ? 'chip--on' : ''}`} onClick={() => setOverdue(!overdue)}>
           {overdue ? '✓ ' : ''}逾期
         </View>
@@ -175,7 +196,7 @@ export default function Customers() {
       {loading ? <View className='state'>加载中…</View> : null}
       {!loading && !error && !items.length ? (
         <View className='state' id='customers-empty'>
-          {query || stage || overdue ? '没有符合条件的客户' : '还没有客户'}
+          {query || stage || grade || overdue ? '没有符合条件的客户' : '还没有客户'}
         </View>
       ) : null}
       {!loading && items.length < total ? (

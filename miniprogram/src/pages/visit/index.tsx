@@ -1,227 +1,77 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { Button, Input, Picker, Switch, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
-import {
-  ACTION_NOT_CLOSED_MESSAGE,
-  OTHER_ACTION,
-  VISIT_FIELD_LABELS,
-  checkVisit,
-  makeVisitSchema,
-  parseVoiceNote,
-} from '@anchor/shared'
+import { ACTION_NOT_CLOSED_MESSAGE, MAX_VISIT_PHOTOS, OTHER_ACTION, VISIT_FIELD_LABELS, checkVisit, makeVisitSchema } from '@anchor/shared'
 import { errorMessage, isApiError } from '../../api/client'
 import { loadOptions } from '../../api/options'
+import { askReminderConsent } from '../../api/subscribe'
 import type { Options, VisitBody } from '../../api/types'
 import { enqueueVisit, sendVisit } from '../../api/visit-queue'
-import { addDaysLocal, localParts, newIdempotencyKey, TEAM_TIME_ZONE, todayLocal } from '../../utils/time'
+import { Field, PickerBox } from '../../components/field'
+import { PhotoPicker } from '../../components/photo-picker'
+import { addDaysLocal, newIdempotencyKey, TEAM_TIME_ZONE, todayLocal } from '../../utils/time'
+import { EMPTY_VISIT, MORE_FIELDS, toRawVisit, withDefaults, type VisitForm } from './visit-form'
+import { VoicePanel } from './voice-panel'
 import './index.css'
-
-interface Form {
-  objective: string
-  painPoint: string
-  dialogueSummary: string
-  bottleneck: string
-  valuePoint: string
-  agreedAction: string
-  agreedActionNote: string
-  nextFollowUpDate: string
-  nextFollowUpTime: string
-  nextFollowUpForm: string
-  alert: boolean
-  customerVerbatim: string
-}
-
-const EMPTY: Form = {
-  objective: '',
-  painPoint: '',
-  dialogueSummary: '',
-  bottleneck: '',
-  valuePoint: '',
-  agreedAction: '',
-  agreedActionNote: '',
-  nextFollowUpDate: '',
-  nextFollowUpTime: '',
-  nextFollowUpForm: '',
-  alert: false,
-  customerVerbatim: '',
-}
-
-/** Fields folded under 更多; an error in one of them unfolds it. */
-const MORE_FIELDS = ['objective', 'dialogueSummary', 'bottleneck', 'valuePoint', 'alert', 'customerVerbatim']
 
 type Errors = Record<string, string>
 
-interface SpeechRecognitionLike {
-  lang: string
-  interimResults: boolean
-  continuous: boolean
-  start(): void
-  stop(): void
-  onresult: ((event: { results: ArrayLike<ArrayLike<{ transcript: string }>> }) => void) | null
-  onerror: ((event: { error?: string }) => void) | null
-  onend: (() => void) | null
-}
-type SpeechRecognitionCtor = new () => SpeechRecognitionLike
-
-function speechRecognition(): SpeechRecognitionCtor | null {
-  if (process.env.TARO_ENV !== 'h5' || typeof window === 'undefined') return null
-  const w = window as unknown as { webkitSpeechRecognition?: SpeechRecognitionCtor; SpeechRecognition?: SpeechRecognitionCtor }
-  return w.webkitSpeechRecognition ?? null
-}
-
-function Field(props: { name: string; label?: string; required?: boolean; error?: string; className?: string; children: ReactNode }) {
-  return (
-    <View id={`field-${props.name}`} className={`field ${props.className ?? ''} ${props.error ? 'field-error' : ''}`}>
-      {props.label ? (
-        <Text className='field__label'>
-          {props.label}
-          {props.required ? <Text className='field__required'> *</Text> : null}
-        </Text>
-      ) : null}
-      {props.children}
-      {props.error ? <Text className='field__message'>{props.error}</Text> : null}
-    </View>
-  )
-}
-
-function PickerBox(props: { value: string; placeholder: string }) {
-  return <View className={`picker-box ${props.value ? '' : 'picker-box--empty'}`}>{props.value || props.placeholder}</View>
+/** The customer id from the app (customerId) or from a scanned customer code (scene c=<id>). */
+function customerIdOf(params: Record<string, string | undefined>): number {
+  return Number(params.customerId ?? /(?:^|&)c=(\d+)/.exec(decodeURIComponent(params.scene ?? ''))?.[1])
 }
 
 export default function VisitPage() {
   const router = useRouter()
-  // Opened from the app (customerId) or by scanning a customer's mini-program code (scene c=<id>).
-  const customerId = Number(router.params.customerId ?? /(?:^|&)c=(\d+)/.exec(decodeURIComponent(router.params.scene ?? ''))?.[1])
+  const customerId = customerIdOf(router.params)
   const [options, setOptions] = useState<Options | null>(null)
   const [loadError, setLoadError] = useState('')
-  const [form, setForm] = useState<Form>(EMPTY)
+  const [form, setForm] = useState<VisitForm>(EMPTY_VISIT)
   const [errors, setErrors] = useState<Errors>({})
   const [formError, setFormError] = useState('')
   const [showMore, setShowMore] = useState(false)
   const [submitting, setSubmitting] = useState(false)
-  const [voiceText, setVoiceText] = useState('')
-  const [voiceResult, setVoiceResult] = useState('')
-  const [recording, setRecording] = useState(false)
-  const [canRecord, setCanRecord] = useState(false)
+  const [photoIds, setPhotoIds] = useState<number[]>([])
+  const [photosBusy, setPhotosBusy] = useState(false)
   const keyRef = useRef(newIdempotencyKey())
-  const recognizer = useRef<SpeechRecognitionLike | null>(null)
 
   const fetchOptions = () => {
     setLoadError('')
     loadOptions()
       .then((o) => {
         setOptions(o)
-        setForm((f) => ({
-          ...f,
-          objective: f.objective || o.visitObjectives[0] || '',
-          bottleneck: f.bottleneck || o.bottlenecks[0] || '',
-          agreedAction: f.agreedAction || o.agreedActions[0] || '',
-          nextFollowUpForm: f.nextFollowUpForm || o.followUpForms[0] || '',
-        }))
+        setForm((f) => withDefaults(f, o))
       })
       .catch((e) => setLoadError(errorMessage(e)))
   }
 
-  useEffect(() => {
-    fetchOptions()
-    setCanRecord(!!speechRecognition())
-    return () => recognizer.current?.stop()
-  }, [])
+  useEffect(fetchOptions, [])
 
-  const set = <K extends keyof Form>(key: K, value: Form[K]) => {
-    setForm((f) => ({ ...f, [key]: value }))
+  const clearErrors = (keys: string[]) =>
     setErrors((e) => {
       const next = { ...e }
-      delete next[key]
-      if (key === 'agreedAction') delete next.agreedActionNote
+      for (const key of keys) delete next[key]
+      if (keys.includes('agreedAction')) delete next.agreedActionNote
       // the date error also carries "必须晚于现在", which a new time can fix
-      if (key === 'nextFollowUpDate' || key === 'nextFollowUpTime') {
+      if (keys.includes('nextFollowUpDate') || keys.includes('nextFollowUpTime')) {
         delete next.nextFollowUpDate
         delete next.nextFollowUpTime
       }
       return next
     })
+
+  const set = <K extends keyof VisitForm>(key: K, value: VisitForm[K]) => {
+    setForm((f) => ({ ...f, [key]: value }))
+    clearErrors([key])
+  }
+
+  const fill = (patch: Partial<VisitForm>) => {
+    setForm((f) => ({ ...f, ...patch }))
+    clearErrors(Object.keys(patch))
   }
 
   const horizonDays = options?.limits?.nextFollowUpHorizonDays ?? 30
 
-  // ─── voice ───────────────────────────────────────────────────────────────────────────────
-  const parseVoice = () => {
-    const text = voiceText.trim()
-    if (!text) {
-      setVoiceResult('请先输入或说出拜访内容')
-      return
-    }
-    const note = parseVoiceNote(text, {
-      now: new Date(),
-      timeZone: TEAM_TIME_ZONE,
-      ...(options ? { agreedActions: options.agreedActions, followUpForms: options.followUpForms } : {}),
-    })
-    const filled: string[] = []
-    const patch: Partial<Form> = {}
-    if (note.painPoint) {
-      patch.painPoint = note.painPoint
-      filled.push(VISIT_FIELD_LABELS.painPoint)
-    }
-    if (note.agreedAction && (!options || options.agreedActions.includes(note.agreedAction))) {
-      patch.agreedAction = note.agreedAction
-      filled.push(VISIT_FIELD_LABELS.agreedAction)
-    }
-    if (note.nextFollowUpAt) {
-      const { date, time } = localParts(note.nextFollowUpAt)
-      patch.nextFollowUpDate = date
-      patch.nextFollowUpTime = time
-      filled.push(`${VISIT_FIELD_LABELS.nextFollowUpDate} ${date} ${time}${note.hasTime ? '' : ' (未说时间, 默认)'}`)
-    }
-    if (note.form && (!options || options.followUpForms.includes(note.form))) {
-      patch.nextFollowUpForm = note.form
-      filled.push(VISIT_FIELD_LABELS.nextFollowUpForm)
-    }
-    if (!filled.length) {
-      setVoiceResult('没有识别出可填写的内容, 请手动填写')
-      return
-    }
-    setForm((f) => ({ ...f, ...patch }))
-    setErrors((e) => {
-      const next = { ...e }
-      for (const key of Object.keys(patch)) delete next[key]
-      return next
-    })
-    setVoiceResult(`已填入: ${filled.join('、')}。请核对后再提交`)
-  }
-
-  const toggleRecord = () => {
-    if (recording) {
-      recognizer.current?.stop()
-      return
-    }
-    const Ctor = speechRecognition()
-    if (!Ctor) return
-    try {
-      const rec = new Ctor()
-      rec.lang = 'zh-CN'
-      rec.interimResults = false
-      rec.continuous = false
-      rec.onresult = (event) => {
-        let heard = ''
-        for (let i = 0; i < event.results.length; i++) heard += event.results[i]![0]!.transcript
-        if (heard) setVoiceText((t) => (t ? `${t}，${heard}` : heard))
-      }
-      rec.onerror = (event) => {
-        setVoiceResult(event.error === 'not-allowed' ? '没有麦克风权限, 请在浏览器设置中允许' : '语音识别失败, 请重试或直接输入文字')
-      }
-      rec.onend = () => setRecording(false)
-      recognizer.current = rec
-      rec.start()
-      setRecording(true)
-      setVoiceResult('正在听…说完后点「停止」')
-    } catch {
-      setRecording(false)
-      setVoiceResult('无法启动语音识别, 请直接输入文字')
-    }
-  }
-
-  // ─── submit ──────────────────────────────────────────────────────────────────────────────
   const showErrors = (fields: Errors, message = ACTION_NOT_CLOSED_MESSAGE) => {
     setErrors(fields)
     setFormError(message)
@@ -237,33 +87,27 @@ export default function VisitPage() {
 
   const submit = async () => {
     if (!options || submitting) return
-    const raw: Record<string, unknown> = {
-      customerId,
-      objective: form.objective || undefined,
-      painPoint: form.painPoint,
-      dialogueSummary: form.dialogueSummary,
-      bottleneck: form.bottleneck || undefined,
-      valuePoint: form.valuePoint,
-      agreedAction: form.agreedAction || undefined,
-      nextFollowUpDate: form.nextFollowUpDate || undefined,
-      nextFollowUpTime: form.nextFollowUpTime || undefined,
-      nextFollowUpForm: form.nextFollowUpForm || undefined,
-      alert: form.alert,
+    if (photosBusy) {
+      setFormError('照片还在上传, 请稍候再提交')
+      return
     }
-    if (form.agreedAction === OTHER_ACTION) raw.agreedActionNote = form.agreedActionNote
-    if (form.customerVerbatim.trim()) raw.customerVerbatim = form.customerVerbatim
-
-    const checked = checkVisit(makeVisitSchema(options), raw, { now: () => new Date(), timeZone: TEAM_TIME_ZONE, horizonDays })
+    const checked = checkVisit(makeVisitSchema(options), toRawVisit(form, customerId, photoIds), {
+      now: () => new Date(),
+      timeZone: TEAM_TIME_ZONE,
+      horizonDays,
+    })
     if (!checked.ok) {
       showErrors(checked.fields)
       return
     }
-    const { photoIds, ...rest } = checked.data
-    const body: VisitBody = { ...rest, ...(photoIds && photoIds.length ? { photoIds } : {}) }
+    const { photoIds: checkedPhotos, ...rest } = checked.data
+    const body: VisitBody = { ...rest, ...(checkedPhotos && checkedPhotos.length ? { photoIds: checkedPhotos } : {}) }
 
     setErrors({})
     setFormError('')
     setSubmitting(true)
+    // Still inside the tap: WeChat only opens the consent dialog from a user gesture.
+    await askReminderConsent(options.reminderTemplateId)
     const key = keyRef.current
     try {
       await sendVisit(key, body)
@@ -283,7 +127,6 @@ export default function VisitPage() {
     }
   }
 
-  // ─── render ──────────────────────────────────────────────────────────────────────────────
   if (!customerId) {
     return <View className='page state state--error'>缺少客户编号, 请从客户详情进入</View>
   }
@@ -318,33 +161,7 @@ export default function VisitPage() {
         </Text>
       ) : null}
 
-      <View className='card visit__voice'>
-        <Text className='field__label'>语音速记 (说一句, 自动填写)</Text>
-        <Textarea
-          id='voice-text'
-          className='textarea textarea--short'
-          maxlength={2000}
-          placeholder='例: 王总说安装太慢, 下周二上午十点上门演示新方案'
-          value={voiceText}
-          onInput={(e) => setVoiceText(e.detail.value)}
-        />
-        <View className='row visit__voice-actions'>
-          {canRecord ? (
-            <Button id='voice-record' className={`btn btn--small ${recording ? 'btn--primary' : ''}`} onClick={toggleRecord}>
-              {recording ? '停止' : '🎤 说话'}
-            </Button>
-          ) : null}
-          {canRecord ? <View className='gap' /> : null}
-          <Button id='voice-parse' className='btn btn--small' onClick={parseVoice}>
-            识别
-          </Button>
-        </View>
-        {voiceResult ? (
-          <Text id='voice-result' className='muted visit__voice-result'>
-            {voiceResult}
-          </Text>
-        ) : null}
-      </View>
+      <VoicePanel options={options} onFill={fill} />
 
       <View className='card'>
         <Field name='painPoint' label={L.painPoint} required error={errors.painPoint}>
@@ -422,6 +239,17 @@ export default function VisitPage() {
             <PickerBox value={form.nextFollowUpForm ? `${L.nextFollowUpForm}: ${form.nextFollowUpForm}` : ''} placeholder='选择跟进形式' />
           </Picker>
         </Field>
+
+        <Field name='photoIds' label={`${L.photoIds} (选填)`} error={errors.photoIds}>
+          <PhotoPicker
+            id='visit-photo'
+            max={MAX_VISIT_PHOTOS}
+            onChange={(ids, busy) => {
+              setPhotoIds(ids)
+              setPhotosBusy(busy)
+            }}
+          />
+        </Field>
       </View>
 
       <View id='more-toggle' className='visit__more-toggle' onClick={() => setShowMore(!showMore)}>
@@ -497,13 +325,7 @@ export default function VisitPage() {
         </View>
       ) : null}
 
-      <Button
-        id='submit-visit'
-        className='btn btn--primary btn--block visit__submit'
-       
-        disabled={submitting}
-        onClick={() => void submit()}
-      >
+      <Button id='submit-visit' className='btn btn--primary btn--block visit__submit' disabled={submitting} onClick={() => void submit()}>
         {submitting ? '提交中…' : '提交拜访'}
       </Button>
     </View>

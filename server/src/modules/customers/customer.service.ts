@@ -33,6 +33,9 @@ export interface CustomerView {
   grade: string | null;
   lastFollowUpAt: string | null;
   overdue: boolean;
+  /** A lead's first-touch clock: due while firstTouchAt is null; both null when the customer was never a lead. */
+  firstTouchDueAt: string | null;
+  firstTouchAt: string | null;
   province: string | null;
   city: string | null;
   address: string | null;
@@ -138,6 +141,8 @@ export class CustomerService {
       grade: c.grade,
       lastFollowUpAt: c.lastFollowUpAt?.toISOString() ?? null,
       overdue: this.isOverdue(c),
+      firstTouchDueAt: c.firstTouchDueAt?.toISOString() ?? null,
+      firstTouchAt: c.firstTouchAt?.toISOString() ?? null,
       province: c.province,
       city: c.city,
       address: c.address,

@@ -1,0 +1,104 @@
+import { OTHER_ACTION, VISIT_FIELD_LABELS, parseVoiceNote } from '@anchor/shared'
+import type { Options } from '../../api/types'
+import { localParts, TEAM_TIME_ZONE } from '../../utils/time'
+
+export interface VisitForm {
+  objective: string
+  painPoint: string
+  dialogueSummary: string
+  bottleneck: string
+  valuePoint: string
+  agreedAction: string
+  agreedActionNote: string
+  nextFollowUpDate: string
+  nextFollowUpTime: string
+  nextFollowUpForm: string
+  alert: boolean
+  customerVerbatim: string
+}
+
+export const EMPTY_VISIT: VisitForm = {
+  objective: '',
+  painPoint: '',
+  dialogueSummary: '',
+  bottleneck: '',
+  valuePoint: '',
+  agreedAction: '',
+  agreedActionNote: '',
+  nextFollowUpDate: '',
+  nextFollowUpTime: '',
+  nextFollowUpForm: '',
+  alert: false,
+  customerVerbatim: '',
+}
+
+/** Fields folded under 更多; an error in one of them unfolds it. */
+export const MORE_FIELDS: readonly string[] = ['objective', 'dialogueSummary', 'bottleneck', 'valuePoint', 'alert', 'customerVerbatim']
+
+/** The first option of each list preselected, so a rep only changes what differs. */
+export function withDefaults(form: VisitForm, options: Options): VisitForm {
+  return {
+    ...form,
+    objective: form.objective || options.visitObjectives[0] || '',
+    bottleneck: form.bottleneck || options.bottlenecks[0] || '',
+    agreedAction: form.agreedAction || options.agreedActions[0] || '',
+    nextFollowUpForm: form.nextFollowUpForm || options.followUpForms[0] || '',
+  }
+}
+
+/** The body as the shared schema expects it; empty choices are left out so the check names them. */
+export function toRawVisit(form: VisitForm, customerId: number, photoIds: number[]): Record<string, unknown> {
+  const raw: Record<string, unknown> = {
+    customerId,
+    objective: form.objective || undefined,
+    painPoint: form.painPoint,
+    dialogueSummary: form.dialogueSummary,
+    bottleneck: form.bottleneck || undefined,
+    valuePoint: form.valuePoint,
+    agreedAction: form.agreedAction || undefined,
+    nextFollowUpDate: form.nextFollowUpDate || undefined,
+    nextFollowUpTime: form.nextFollowUpTime || undefined,
+    nextFollowUpForm: form.nextFollowUpForm || undefined,
+    alert: form.alert,
+  }
+  if (form.agreedAction === OTHER_ACTION) raw.agreedActionNote = form.agreedActionNote
+  if (form.customerVerbatim.trim()) raw.customerVerbatim = form.customerVerbatim
+  if (photoIds.length) raw.photoIds = photoIds
+  return raw
+}
+
+export type VoiceFill = { ok: true; patch: Partial<VisitForm>; message: string } | { ok: false; message: string }
+
+/** What a spoken or typed note fills in; never submits, the rep confirms. */
+export function fillFromVoice(text: string, options: Options | null, now: Date): VoiceFill {
+  const trimmed = text.trim()
+  if (!trimmed) return { ok: false, message: '请先输入或说出拜访内容' }
+  const note = parseVoiceNote(trimmed, {
+    now,
+    timeZone: TEAM_TIME_ZONE,
+    ...(options ? { agreedActions: options.agreedActions, followUpForms: options.followUpForms } : {}),
+  })
+  const L = VISIT_FIELD_LABELS
+  const filled: string[] = []
+  const patch: Partial<VisitForm> = {}
+  if (note.painPoint) {
+    patch.painPoint = note.painPoint
+    filled.push(L.painPoint)
+  }
+  if (note.agreedAction && (!options || options.agreedActions.includes(note.agreedAction))) {
+    patch.agreedAction = note.agreedAction
+    filled.push(L.agreedAction)
+  }
+  if (note.nextFollowUpAt) {
+    const { date, time } = localParts(note.nextFollowUpAt)
+    patch.nextFollowUpDate = date
+    patch.nextFollowUpTime = time
+    filled.push(`${L.nextFollowUpDate} ${date} ${time}${note.hasTime ? '' : ' (未说时间, 默认)'}`)
+  }
+  if (note.form && (!options || options.followUpForms.includes(note.form))) {
+    patch.nextFollowUpForm = note.form
+    filled.push(L.nextFollowUpForm)
+  }
+  if (!filled.length) return { ok: false, message: '没有识别出可填写的内容, 请手动填写' }
+  return { ok: true, patch, message: `已填入: ${filled.join('、')}。请核对后再提交` }
+}

@@ -1,0 +1,64 @@
+// Taro's components as plain DOM elements, with Taro's event shape ({ detail: { value } }).
+import type { ReactNode } from 'react';
+
+type Common = { id?: string; className?: string; children?: ReactNode; onClick?: () => void };
+type Detail<T> = { detail: { value: T } };
+
+export const View = ({ id, className, children, onClick }: Common) => (
+  <div id={id} className={className} onClick={onClick}>
+    {children}
+  </div>
+);
+
+export const Text = ({ id, className, children, onClick }: Common) => (
+  <span id={id} className={className} onClick={onClick}>
+    {children}
+  </span>
+);
+
+export const Button = ({ id, className, children, onClick, disabled }: Common & { disabled?: boolean }) => (
+  <button id={id} className={className} disabled={!!disabled} onClick={onClick}>
+    {children}
+  </button>
+);
+
+export const Image = ({ className, src }: { className?: string; src: string }) => <img className={className} src={src} alt='' />;
+
+type Field = { id?: string; className?: string; value?: string; placeholder?: string; maxlength?: number; onInput?: (e: Detail<string>) => void };
+export const Input = ({ id, className, value, placeholder, onInput }: Field & { type?: string; confirmType?: string }) => (
+  <input id={id} className={className} value={value} placeholder={placeholder} onChange={(e) => onInput?.({ detail: { value: e.target.value } })} />
+);
+export const Textarea = ({ id, className, value, placeholder, onInput }: Field) => (
+  <textarea id={id} className={className} value={value} placeholder={placeholder} onChange={(e) => onInput?.({ detail: { value: e.target.value } })} />
+);
+
+export const Switch = ({ id, checked, onChange }: { id?: string; checked?: boolean; color?: string; onChange?: (e: Detail<boolean>) => void }) => (
+  <input id={id} type='checkbox' checked={!!checked} onChange={(e) => onChange?.({ detail: { value: e.target.checked } })} />
+);
+
+/** selector mode: a <select> of the range (value = index); date and time modes: a text input. */
+export const Picker = (props: {
+  id?: string;
+  mode: 'selector' | 'date' | 'time';
+  range?: string[];
+  value?: number | string;
+  start?: string;
+  end?: string;
+  onChange?: (e: Detail<string | number>) => void;
+  children?: ReactNode;
+}) => (
+  <div id={props.id} data-picker={props.mode}>
+    {props.children}
+    {props.mode === 'selector' ? (
+      <select aria-label={props.id} value={String(props.value ?? 0)} onChange={(e) => props.onChange?.({ detail: { value: Number(e.target.value) } })}>
+        {(props.range ?? []).map((label, i) => (
+          <option key={label} value={i}>
+            {label}
+          </option>
+        ))}
+      </select>
+    ) : (
+      <input aria-label={props.id} defaultValue={String(props.value ?? '')} onChange={(e) => props.onChange?.({ detail: { value: e.target.value } })} />
+    )}
+  </div>
+);

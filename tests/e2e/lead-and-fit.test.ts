@@ -1,0 +1,160 @@
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { api } from '../support/http';
+import { launchBrowser, requireH5Build, SCREENSHOTS, TINY_PNG } from './browser';
+import { startProduct } from './product';
+
+let product: Awaited<ReturnType<typeof startProduct>>;
+let browser: Browser;
+const REP_PHONE = '13800000101';
+
+beforeAll(async () => {
+  requireH5Build();
+  product = await startProduct();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await product?.stop();
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+async function loginAs(context: BrowserContext, phone: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${product.server.url}/app/`);
+  await page.fill('#phone input', phone);
+  await page.click('#login');
+  await page.waitForSelector('.customer-item', { timeout: 20_000 });
+  return page;
+}
+
+/** Taro's H5 picker: open it, pick the item by its text, confirm. */
+async function pick(page: Page, pickerId: string, label: string) {
+  await page.click(`#${pickerId}`);
+  const cancel = page.locator('.weui-picker__action:visible:has-text("取消")');
+  await cancel.waitFor({ state: 'visible' });
+  await page.waitForTimeout(400); // the sheet slides up; its items are below the screen until it stops
+  await page.click(`.weui-picker__item:visible:text-is("${label}")`, { force: true });
+  await page.waitForTimeout(400);
+  await page.click('.weui-picker__action:visible:has-text("确定")');
+  await cancel.waitFor({ state: 'hidden' });
+}
+
+describe('a new lead: 首次触达 from the phone', () => {
+  let leadId: number;
+  let context: BrowserContext;
+  let page: Page;
+  const firstTouches = async () =>
+    Number((await product.query<{ n: number }>('SELECT COUNT(*) AS n FROM first_touch WHERE customerId = ?', [leadId]))[0]!.n);
+
+  beforeAll(async () => {
+    const login = await api(product.server.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: REP_PHONE } });
+    const options = await api(product.server.url, 'GET', '/api/v1/options', { token: login.body.token });
+    const created = await api(product.server.url, 'POST', '/api/v1/customers', {
+      token: login.body.token,
+      json: { name: '滨江口腔诊所', industry: options.body.industries[0], stage: 'lead' },
+    });
+    expect(created.status).toBe(201);
+    leadId = created.body.id;
+    context = await browser.newContext({ viewport: { width: 375, height: 760 } });
+    page = await loginAs(context, REP_PHONE);
+  });
+  afterAll(() => context.close());
+
+  it('the lead shows its first-touch deadline; an incomplete record is refused and nothing is stored', async () => {
+    await page.goto(`${product.server.url}/app/#/pages/customer/index?id=${leadId}`);
+    await page.waitForSelector('#first-touch', { timeout: 10_000 });
+    expect(await page.textContent('.customer__first-touch')).toContain('完成首次触达');
+    await page.click('#first-touch');
+    await page.waitForSelector('#verbatim textarea', { timeout: 15_000 });
+    await page.click('#submit-first-touch');
+    await page.waitForSelector('#first-touch-error');
+    expect(await page.$('#field-verbatim.field-error')).not.toBeNull();
+    expect(await page.textContent('#field-evidenceText .field__message')).toBe('请上传截图或粘贴聊天记录作为凭证');
+    await shot(page, 'first-touch-refused');
+    expect(await firstTouches()).toBe(0);
+  });
+
+  it('method, the customer\u2019s words and a screenshot are stored once and appear in the timeline', async () => {
+    await pick(page, 'method', '微信');
+    await page.fill('#verbatim textarea', '先发资料看看, 下周再约');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#evidence-photo-add')]);
+    await chooser.setFiles({ name: 'chat.png', mimeType: 'image/png', buffer: TINY_PNG });
+    await page.waitForSelector('.evidence-photo-item', { timeout: 10_000 });
+    await page.waitForFunction(() => !(globalThis as any).document.querySelector('.evidence-photo-item')?.innerText.includes('上传中'), undefined, { timeout: 10_000 });
+    await shot(page, 'first-touch-filled');
+    await page.click('#submit-first-touch');
+    await page.waitForSelector('.timeline-item--first_touch', { timeout: 15_000 });
+    expect(await page.textContent('.timeline-item--first_touch')).toContain('首次触达 (微信)');
+    expect(await page.$('#first-touch')).toBeNull();
+    const rows = await product.query<{ method: string; verbatim: string; evidencePhotoId: number | null }>(
+      'SELECT method, verbatim, evidencePhotoId FROM first_touch WHERE customerId = ?',
+      [leadId],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ method: '微信', verbatim: '先发资料看看, 下周再约' });
+    const photo = await product.query<{ firstTouchId: number | null; mimeType: string }>('SELECT firstTouchId, mimeType FROM photo WHERE id = ?', [rows[0]!.evidencePhotoId]);
+    expect(photo[0]).toMatchObject({ mimeType: 'image/png' });
+    expect(photo[0]!.firstTouchId).not.toBeNull();
+  });
+});
+
+describe('my customers: filters', () => {
+  it('the grade filter shows only that grade, and the list counts them', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 760 } });
+    try {
+      const page = await loginAs(context, REP_PHONE);
+      await pick(page, 'grade-filter', 'A 级');
+      await page.waitForFunction(() => {
+        const items = [...(globalThis as any).document.querySelectorAll('.customer-item')] as any[];
+        return items.length > 0 && items.every((e) => e.innerText.includes('A 级'));
+      }, undefined, { timeout: 10_000 });
+      const [rep] = await product.query<{ id: number }>('SELECT id FROM member WHERE phone = ?', [REP_PHONE]);
+      const [count] = await product.query<{ n: number }>("SELECT COUNT(*) AS n FROM customer WHERE ownerId = ? AND grade = 'A'", [rep!.id]);
+      expect(await page.textContent('.customers__total')).toContain(`共 ${Number(count!.n)} 家`);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('fit on a 320 px phone', () => {
+  it('no screen scrolls sideways and every tap target is at least 44 px', async () => {
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    try {
+      const page = await loginAs(context, REP_PHONE);
+      const [customer] = await product.query<{ id: number }>('SELECT c.id FROM customer c JOIN member m ON m.id = c.ownerId WHERE m.phone = ? LIMIT 1', [REP_PHONE]);
+      const screens: [string, string, string][] = [
+        ['customers', `/app/#/pages/customers/index`, '.customer-item'],
+        ['customer', `/app/#/pages/customer/index?id=${customer!.id}`, '#new-visit'],
+        ['visit', `/app/#/pages/visit/index?customerId=${customer!.id}`, '#submit-visit'],
+        ['todos', `/app/#/pages/todos/index`, '.page'],
+      ];
+      for (const [name, url, ready] of screens) {
+        await page.goto(`${product.server.url}${url}`);
+        await page.waitForSelector(ready, { timeout: 15_000 });
+        if (name === 'visit') await page.click('#more-toggle');
+        await shot(page, `320-${name}`);
+        const layout = await page.evaluate(() => {
+          const doc = (globalThis as any).document;
+          const targets = [...doc.querySelectorAll('.btn, .chip, .picker-box, .input, .photo-picker__add, #more-toggle')]
+            .map((e: any) => ({ what: e.id || e.className, rect: e.getBoundingClientRect() }))
+            .filter((t: any) => t.rect.width > 0);
+          const small = targets
+            .filter((t: any) => t.rect.height < 43.5 || t.rect.width < 43.5)
+            .map((t: any) => `${t.what} ${Math.round(t.rect.width)}×${Math.round(t.rect.height)}`);
+          // an enabled button must not look disabled
+          const faded = [...doc.querySelectorAll('.btn')]
+            .filter((e: any) => e.getAttribute('disabled') !== 'true' && (globalThis as any).getComputedStyle(e).opacity !== '1')
+            .map((e: any) => e.id || e.innerText);
+          return { scrollWidth: doc.documentElement.scrollWidth as number, small, faded, measured: targets.length };
+        });
+        expect(layout.measured).toBeGreaterThan(0);
+        expect({ name, scrollWidth: layout.scrollWidth, small: layout.small, faded: layout.faded }).toEqual({ name, scrollWidth: 320, small: [], faded: [] });
+      }
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -104,6 +104,14 @@ export default defineConfig<'webpack5'>(async (merge) => {
       },
       webpackChain(chain) {
         chain.resolve.plugin('tsconfig-paths').use(TsconfigPathsPlugin)
+        // Each page is its own async chunk; without this every one carried its own copy of zod, the
+        // voice-note parser and Taro's components (~270 KB each).
+        chain.optimization.splitChunks({
+          chunks: 'async',
+          cacheGroups: {
+            common: { name: 'common', chunks: 'async', minChunks: 2, priority: 10, reuseExistingChunk: true, enforce: true }
+          }
+        })
       }
     }
   }

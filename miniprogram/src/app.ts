@@ -2,7 +2,6 @@ import type { PropsWithChildren } from 'react'
 import Taro, { useDidShow, useLaunch } from '@tarojs/taro'
 import { flushQueue } from './api/visit-queue'
 
-import '@nutui/nutui-react-taro/dist/style.css'
 import './app.css'
 
 function flushQuietly() {

@@ -120,17 +120,13 @@ describe('my customers: filters', () => {
 });
 
 describe('fit on a 320 px phone', () => {
-  it('no screen scrolls sideways and every tap target is at least 44 px', async () => {
+  const SUPERVISOR_PHONE = '13800000011';
+
+  /** Every screen of `phone`'s round: nothing scrolls sideways, taps are ≥ 44 px, enabled buttons look enabled. */
+  async function checkScreens(phone: string, screens: [string, string, string][]) {
     const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
     try {
-      const page = await loginAs(context, REP_PHONE);
-      const [customer] = await product.query<{ id: number }>('SELECT c.id FROM customer c JOIN member m ON m.id = c.ownerId WHERE m.phone = ? LIMIT 1', [REP_PHONE]);
-      const screens: [string, string, string][] = [
-        ['customers', `/app/#/pages/customers/index`, '.customer-item'],
-        ['customer', `/app/#/pages/customer/index?id=${customer!.id}`, '#new-visit'],
-        ['visit', `/app/#/pages/visit/index?customerId=${customer!.id}`, '#submit-visit'],
-        ['todos', `/app/#/pages/todos/index`, '.page'],
-      ];
+      const page = await loginAs(context, phone);
       for (const [name, url, ready] of screens) {
         await page.goto(`${product.server.url}${url}`);
         await page.waitForSelector(ready, { timeout: 15_000 });
@@ -144,17 +140,48 @@ describe('fit on a 320 px phone', () => {
           const small = targets
             .filter((t: any) => t.rect.height < 43.5 || t.rect.width < 43.5)
             .map((t: any) => `${t.what} ${Math.round(t.rect.width)}×${Math.round(t.rect.height)}`);
-          // an enabled button must not look disabled
           const faded = [...doc.querySelectorAll('.btn')]
             .filter((e: any) => e.getAttribute('disabled') !== 'true' && (globalThis as any).getComputedStyle(e).opacity !== '1')
             .map((e: any) => e.id || e.innerText);
-          return { scrollWidth: doc.documentElement.scrollWidth as number, small, faded, measured: targets.length };
+          const wide = [...doc.querySelectorAll('body *')]
+            .filter((e: any) => e.getBoundingClientRect().right > 320.5)
+            .slice(0, 3)
+            .map((e: any) => `${e.tagName.toLowerCase()}.${e.className} → ${Math.round(e.getBoundingClientRect().right)}`);
+          return { scrollWidth: doc.documentElement.scrollWidth as number, wide, small, faded, measured: targets.length };
         });
         expect(layout.measured).toBeGreaterThan(0);
-        expect({ name, scrollWidth: layout.scrollWidth, small: layout.small, faded: layout.faded }).toEqual({ name, scrollWidth: 320, small: [], faded: [] });
+        expect({ name, scrollWidth: layout.scrollWidth, wide: layout.wide, small: layout.small, faded: layout.faded }).toEqual({ name, scrollWidth: 320, wide: [], small: [], faded: [] });
       }
     } finally {
       await context.close();
     }
+  }
+
+  it('the rep’s screens', async () => {
+    const [customer] = await product.query<{ id: number }>('SELECT c.id FROM customer c JOIN member m ON m.id = c.ownerId WHERE m.phone = ? LIMIT 1', [REP_PHONE]);
+    await checkScreens(REP_PHONE, [
+      ['customers', `/app/#/pages/customers/index`, '.customer-item'],
+      ['customer', `/app/#/pages/customer/index?id=${customer!.id}`, '#new-visit'],
+      ['visit', `/app/#/pages/visit/index?customerId=${customer!.id}`, '#submit-visit'],
+      ['todos-rep', `/app/#/pages/todos/index`, '.page'],
+    ]);
+  });
+
+  it('the supervisor’s to-do cards', async () => {
+    // one visit from the rep, so the supervisor has a card to confirm
+    const login = await api(product.server.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: REP_PHONE } });
+    const [customer] = await product.query<{ id: number }>('SELECT c.id FROM customer c JOIN member m ON m.id = c.ownerId WHERE m.phone = ? LIMIT 1', [REP_PHONE]);
+    const tomorrow = new Date(Date.now() + 8 * 3_600_000 + 86_400_000).toISOString().slice(0, 10);
+    const visit = await api(product.server.url, 'POST', '/api/v1/visits', {
+      token: login.body.token,
+      headers: { 'idempotency-key': `fit-${Date.now()}` },
+      json: {
+        customerId: customer!.id, objective: '推进方案', painPoint: '设备安装调试太慢', dialogueSummary: '主任希望看到三甲医院的案例',
+        bottleneck: '集采降价压力', valuePoint: '48 小时装好', agreedAction: '安排演示', nextFollowUpDate: tomorrow,
+        nextFollowUpTime: '10:00', nextFollowUpForm: '上门', alert: false,
+      },
+    });
+    expect(visit.status).toBe(201);
+    await checkScreens(SUPERVISOR_PHONE, [['todos-supervisor', `/app/#/pages/todos/index`, '.confirm-todo']]);
   });
 });

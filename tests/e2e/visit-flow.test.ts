@@ -147,6 +147,8 @@ describe('the supervisor', () => {
       const page = await loginAs(context, '13800000011');
       await page.click('#todos-entry');
       await page.waitForSelector('.confirm-todo', { timeout: 15_000 });
+      // the page slides in: wait until the previous one has left the screen
+      await page.waitForFunction(() => (globalThis as any).document.documentElement.scrollWidth <= 375, undefined, { timeout: 5_000 });
       await shot(page, 'todos');
       const id = Number((await page.getAttribute('.confirm-todo >> nth=0', 'id'))!.replace('confirm-todo-', ''));
       await page.click('.confirm-todo >> nth=0');

@@ -5,6 +5,7 @@ import { api, errorMessage } from '../../api/client'
 import type { Customer, Page, TimelineEntry } from '../../api/types'
 import { flushQueue, QUEUE_EVENT, QUEUE_SENT_EVENT, readQueue, type QueuedVisit } from '../../api/visit-queue'
 import { formatInstant } from '../../utils/time'
+import { StatusTag } from '../../components/tag'
 import './index.css'
 
 const PAGE_SIZE = 20
@@ -154,12 +155,12 @@ export default function CustomerPage() {
             <Text className='customer__name' id='customer-name'>
               {customer.name}
             </Text>
-            {customer.overdue ? <Text className='tag tag--red'>逾期</Text> : null}
+            {customer.overdue ? <StatusTag tone='red'>逾期</StatusTag> : null}
           </View>
           <View className='customer__tags'>
-            <Text className='tag customer__stage'>{customer.stageLabel || customer.stage}</Text>
-            {customer.grade ? <Text className='tag'>{customer.grade} 级</Text> : null}
-            {customer.industry ? <Text className='tag'>{customer.industry}</Text> : null}
+            <StatusTag className='customer__stage'>{customer.stageLabel || customer.stage}</StatusTag>
+            {customer.grade ? <StatusTag>{customer.grade} 级</StatusTag> : null}
+            {customer.industry ? <StatusTag>{customer.industry}</StatusTag> : null}
           </View>
           <Text className='customer__line'>
             联系人: {customer.contactName || '—'}
@@ -207,7 +208,7 @@ export default function CustomerPage() {
           </View>
           {pending.map((p) => (
             <View key={p.key} className={`card pending-sync ${p.error ? 'pending-sync--failed' : ''}`}>
-              <Text className='tag tag--orange'>{p.error ? '同步失败' : '待同步'}</Text>
+              <StatusTag tone={p.error ? 'red' : 'orange'}>{p.error ? '同步失败' : '待同步'}</StatusTag>
               <Text className='muted'> 保存于 {formatInstant(p.queuedAt)}</Text>
               <Text className='timeline-item__line'>痛点: {p.body.painPoint}</Text>
               <Text className='timeline-item__line'>

@@ -7,6 +7,7 @@ import { loadOptions } from '../../api/options'
 import { clearSession, getSession } from '../../api/session'
 import type { Customer, Page, StageOption } from '../../api/types'
 import { formatInstant } from '../../utils/time'
+import { StatusTag } from '../../components/tag'
 import './index.css'
 
 const PAGE_SIZE = 20
@@ -179,11 +180,11 @@ export default function Customers() {
         >
           <View className='row row--between'>
             <Text className='customer-item__name'>{c.name}</Text>
-            {c.overdue ? <Text className='tag tag--red customer-item__overdue'>逾期</Text> : null}
+            {c.overdue ? <StatusTag tone='red' className='customer-item__overdue'>逾期</StatusTag> : null}
           </View>
           <View className='row customer-item__meta'>
-            <Text className='tag customer-item__stage'>{c.stageLabel || c.stage}</Text>
-            {c.grade ? <Text className='tag'>{c.grade} 级</Text> : null}
+            <StatusTag className='customer-item__stage'>{c.stageLabel || c.stage}</StatusTag>
+            {c.grade ? <StatusTag>{c.grade} 级</StatusTag> : null}
             <Text className='muted customer-item__owner'>负责人: {c.owner?.name ?? '—'}</Text>
           </View>
           <Text className='muted customer-item__last'>

@@ -5,6 +5,7 @@ import { api, errorMessage } from '../../api/client'
 import { getSession, isManager } from '../../api/session'
 import type { Todo } from '../../api/types'
 import { formatInstant } from '../../utils/time'
+import { StatusTag } from '../../components/tag'
 import './index.css'
 
 type Filter = 'open' | 'confirmed' | 'all'
@@ -116,9 +117,9 @@ export default function Todos() {
             <View key={t.id} className={`card todo-item ${confirmed ? 'todo-item--confirmed' : ''}`} data-id={t.id}>
               <View className='row row--between'>
                 <Text className='todo-item__customer'>{t.snapshot?.customer?.name ?? '客户'}</Text>
-                <Text className={`tag todo-item__state ${confirmed ? 'tag--green' : t.overdue ? 'tag--red' : 'tag--orange'}`}>
+                <StatusTag className='todo-item__state' tone={confirmed ? 'green' : t.overdue ? 'red' : 'orange'}>
                   {confirmed ? '已确认' : t.overdue ? '待确认 · 逾期' : '待确认'}
-                </Text>
+                </StatusTag>
               </View>
               {manager ? <Text className='todo-item__line muted'>销售: {t.snapshot?.rep?.name ?? '—'}</Text> : null}
               <Text className='todo-item__line'>

@@ -1,4 +1,5 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { forgetOptions } from '../../miniprogram/src/api/options';
 import VisitPage from '../../miniprogram/src/pages/visit/index';
 import { shippedOptions } from './support/options';
 import { fakeNetwork } from './support/taro';
@@ -8,9 +9,10 @@ const visitPosts = () => fakeNetwork.requests.filter((r) => r.method === 'POST' 
 const field = (name: string) => document.querySelector(`#field-${name}`)!;
 const textarea = (id: string) => document.querySelector(`#${id}`) as HTMLTextAreaElement;
 
-function answer(visits: () => { statusCode: number; data: unknown } = () => ({ statusCode: 201, data: { id: 99 } })) {
+function answer(visits: () => { statusCode: number; data: unknown } = () => ({ statusCode: 201, data: { id: 99 } }), served = options) {
   fakeNetwork.handler = (req) => {
-    if (req.url.endsWith('/api/v1/options')) return { statusCode: 200, data: options };
+    if (req.url.endsWith('/api/v1/options')) return { statusCode: 200, data: served };
+    if (req.url.endsWith('/api/v1/me/subscribe-consent')) return { statusCode: 200, data: { remaining: 1 } };
     if (req.url.endsWith('/api/v1/visits')) return visits();
     return { statusCode: 404, data: { error: { message: '不存在' } } };
   };
@@ -31,6 +33,7 @@ function fillTheRest() {
 
 beforeEach(() => {
   fakeNetwork.reset();
+  forgetOptions();
   fakeNetwork.routerParams = { customerId: '7' };
   answer();
 });
@@ -113,5 +116,37 @@ describe('新建拜访 form', () => {
     await waitFor(() => expect(visitPosts()).toHaveLength(1));
     expect((visitPosts()[0]!.data as { photoIds: number[] }).photoIds).toEqual([41]);
     expect(fakeNetwork.uploads[0]).toMatchObject({ url: '/api/v1/photos', filePath: 'blob:site-photo', name: 'file' });
+  });
+
+  describe('on weapp, with a reminder template configured', () => {
+    const TEMPLATE = 'tmpl-reminder-1';
+    const consents = () => fakeNetwork.requests.filter((r) => r.url.endsWith('/api/v1/me/subscribe-consent'));
+    beforeEach(() => {
+      process.env.TARO_ENV = 'weapp';
+      answer(undefined, { ...options, reminderTemplateId: TEMPLATE });
+    });
+    afterEach(() => {
+      process.env.TARO_ENV = 'h5';
+    });
+
+    it('submitting asks consent for the reminder, and a 「允许」 is reported to the server', async () => {
+      fakeNetwork.subscribeAnswer = { [TEMPLATE]: 'accept' };
+      await openForm();
+      fillTheRest();
+      fireEvent.click(screen.getByText('提交拜访'));
+      await waitFor(() => expect(visitPosts()).toHaveLength(1));
+      expect(fakeNetwork.subscribeAsked).toEqual([[TEMPLATE]]);
+      expect(consents().map((r) => r.data)).toEqual([{ templateId: TEMPLATE, accepted: 1 }]);
+    });
+
+    it('a refusal reports nothing and the visit is still sent', async () => {
+      fakeNetwork.subscribeAnswer = { [TEMPLATE]: 'reject' };
+      await openForm();
+      fillTheRest();
+      fireEvent.click(screen.getByText('提交拜访'));
+      await waitFor(() => expect(visitPosts()).toHaveLength(1));
+      expect(fakeNetwork.subscribeAsked).toHaveLength(1);
+      expect(consents()).toHaveLength(0);
+    });
   });
 });

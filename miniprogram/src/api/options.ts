@@ -26,3 +26,13 @@ export async function loadOptions(): Promise<Options> {
     throw error
   }
 }
+
+/** Dropped at logout: the next member may belong to another team or server. */
+export function forgetOptions(): void {
+  inMemory = null
+  try {
+    Taro.removeStorageSync(KEY)
+  } catch {
+    // nothing stored
+  }
+}

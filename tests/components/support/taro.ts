@@ -1,4 +1,6 @@
 // The slice of @tarojs/taro the pages use, kept in memory; the network answers from `fakeNetwork`.
+import { useEffect } from 'react';
+
 type RequestOptions = { url: string; method?: string; header?: Record<string, string>; data?: unknown };
 type Reply = { statusCode: number; data: unknown };
 type UploadOptions = { url: string; filePath: string; name: string; header?: Record<string, string> };
@@ -10,6 +12,12 @@ export const fakeNetwork = {
   handler: (_req: RequestOptions): Reply => ({ statusCode: 404, data: { error: { message: '未配置' } } }),
   uploadHandler: (_req: UploadOptions): Reply | Promise<Reply> => ({ statusCode: 201, data: JSON.stringify({ id: 1 }) }),
   chosenImages: [] as string[],
+  /** What wx.login answers; getSystemInfoSync().environment is 'wxwork' inside WeCom. */
+  loginCode: 'wx-code-1',
+  environment: undefined as string | undefined,
+  /** The user's answer in wx.requestSubscribeMessage's dialog, per template id. */
+  subscribeAnswer: {} as Record<string, string>,
+  subscribeAsked: [] as string[][],
   routerParams: {} as Record<string, string>,
   toasts: [] as string[],
   reset() {
@@ -18,6 +26,10 @@ export const fakeNetwork = {
     this.toasts = [];
     this.chosenImages = [];
     this.routerParams = {};
+    this.loginCode = 'wx-code-1';
+    this.environment = undefined;
+    this.subscribeAnswer = {};
+    this.subscribeAsked = [];
     storage.clear();
   },
 };
@@ -50,7 +62,12 @@ const Taro = {
   reLaunch: async () => undefined,
   setNavigationBarTitle: async () => undefined,
   stopPullDownRefresh: () => undefined,
-  requestSubscribeMessage: async () => ({}),
+  requestSubscribeMessage: async (options: { tmplIds: string[] }) => {
+    fakeNetwork.subscribeAsked.push(options.tmplIds);
+    return { errMsg: 'requestSubscribeMessage:ok', ...fakeNetwork.subscribeAnswer };
+  },
+  login: async () => ({ code: fakeNetwork.loginCode, errMsg: 'login:ok' }),
+  getSystemInfoSync: () => ({ environment: fakeNetwork.environment, platform: 'devtools' }),
   eventCenter: {
     on: (name: string, fn: (...args: unknown[]) => void) => void (listeners.get(name) ?? listeners.set(name, new Set()).get(name)!).add(fn),
     off: (name: string, fn: (...args: unknown[]) => void) => void listeners.get(name)?.delete(fn),
@@ -60,5 +77,7 @@ const Taro = {
 
 export const useRouter = () => ({ params: fakeNetwork.routerParams });
 export const useDidShow = () => undefined;
+export const useLoad = (fn: (params: Record<string, string>) => void) =>
+  useEffect(() => fn(fakeNetwork.routerParams), []); // eslint-disable-line react-hooks/exhaustive-deps
 export const usePullDownRefresh = () => undefined;
 export default Taro;

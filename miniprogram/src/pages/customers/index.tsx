@@ -3,7 +3,7 @@ import { Button, Input, Picker, Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import { DEFAULT_STAGE_LABELS, ROLE_LABELS, STAGE_CODES } from '@anchor/shared'
 import { api, errorMessage } from '../../api/client'
-import { loadOptions } from '../../api/options'
+import { forgetOptions, loadOptions } from '../../api/options'
 import { clearSession, getSession } from '../../api/session'
 import type { Customer, Page, StageOption } from '../../api/types'
 import { formatInstant } from '../../utils/time'
@@ -96,6 +96,7 @@ export default function Customers() {
 
   const logout = () => {
     clearSession()
+    forgetOptions()
     void Taro.reLaunch({ url: '/pages/index/index' })
   }
 

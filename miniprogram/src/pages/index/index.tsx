@@ -5,9 +5,8 @@ import { ROLE_LABELS } from '@anchor/shared'
 import { api, errorMessage, isApiError } from '../../api/client'
 import { getSession, saveSession } from '../../api/session'
 import type { LoginResult } from '../../api/types'
+import { inWecom, loginCode } from '../../utils/login-code'
 import './index.css'
-
-const IS_H5 = process.env.TARO_ENV === 'h5'
 
 const DEMO_ACCOUNTS = [
   { phone: '13800000101', name: '王小明', role: 'rep' as const },
@@ -29,6 +28,7 @@ function goHome() {
 }
 
 export default function Index() {
+  const IS_H5 = process.env.TARO_ENV === 'h5'
   const [phone, setPhone] = useState('')
   const [name, setName] = useState('')
   const [inviteCode, setInviteCode] = useState<string | undefined>()
@@ -63,18 +63,17 @@ export default function Index() {
     setLoading(true)
     setError('')
     try {
-      const { code } = await Taro.login()
-      if (!code) throw new Error('no code')
+      const { code, path } = await loginCode()
       const body: Record<string, string> = { code }
       if (invite) body.inviteCode = invite
       if (withProfile) {
         if (name.trim()) body.name = name.trim()
         if (phone.trim()) body.phone = phone.trim()
       }
-      finish(await api.post<LoginResult>('/auth/wechat/login', body))
+      finish(await api.post<LoginResult>(path, body))
     } catch (e) {
       if (isApiError(e) && (e.fields.name || e.fields.phone)) setNeedProfile(true)
-      setError(isApiError(e) ? e.message : '微信登录失败, 请重试')
+      setError(isApiError(e) ? e.message : `${inWecom() ? '企业微信' : '微信'}登录失败, 请重试`)
     } finally {
       setLoading(false)
     }
@@ -151,7 +150,7 @@ export default function Index() {
             </View>
           ) : null}
           <Button id='wechat-login' className='btn btn--primary btn--block' disabled={loading} onClick={() => void wechatLogin()}>
-            {loading ? '登录中…' : '微信登录'}
+            {loading ? '登录中…' : inWecom() ? '企业微信登录' : '微信登录'}
           </Button>
         </View>
       )}

@@ -1,5 +1,6 @@
 import { Member } from '../../server/src/modules/org/member.entity';
 import { DAY_MS } from '../../server/src/clock';
+import { SESSION_CACHE_MS } from '../../server/src/modules/org/auth.service';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
@@ -213,11 +214,36 @@ describe('sessions', () => {
     expect((await me(a.token)).status).toBe(401);
     const b = await h.services.auth.issueSession(org.repE, 'dev');
     const c = await h.services.auth.issueSession(org.repE, 'dev');
+    expect((await me(b.token)).status).toBe(200); // checked once, so this server remembers it
     expect((await api(h.url, 'DELETE', `/api/v1/members/${org.repE.id}/sessions`, { token: org.token(org.supervisor3) })).status).toBe(403);
     const revoked = await api(h.url, 'DELETE', `/api/v1/members/${org.repE.id}/sessions`, { token: org.token(org.admin) });
     expect(revoked.body.revoked).toBeGreaterThanOrEqual(2);
     expect((await me(b.token)).status).toBe(401);
     expect((await me(c.token)).status).toBe(401);
+  });
+
+  it('a session revoked on another server stops working here within the cache time', async () => {
+    const a = await h.services.auth.issueSession(org.repE, 'dev');
+    const b = await h.services.auth.issueSession(org.repE, 'dev');
+    expect((await me(a.token)).status).toBe(200);
+    expect((await me(b.token)).status).toBe(200);
+    // what another instance's logout and an admin's deactivation write
+    await h.db.query('UPDATE session SET revokedAt = ? WHERE memberId = ? AND revokedAt IS NULL AND createdAt >= ?', [h.clock.now(), org.repE.id, new Date(h.clock.now().getTime() - 60_000)]);
+    h.clock.advance(SESSION_CACHE_MS - 1000);
+    expect((await me(a.token)).status).toBe(200);
+    h.clock.advance(1001);
+    expect((await me(a.token)).status).toBe(401);
+    expect((await me(b.token)).status).toBe(401);
+    h.clock.advance(-SESSION_CACHE_MS - 1);
+  });
+
+  it('a remembered session still ends exactly at its expiry', async () => {
+    const { token, expiresAt } = await h.services.auth.issueSession(org.repE, 'dev');
+    h.clock.advance(expiresAt.getTime() - h.clock.now().getTime() - 2000);
+    expect((await me(token)).status).toBe(200);
+    h.clock.advance(2001);
+    expect((await me(token)).status).toBe(401);
+    h.clock.advance(-(h.policy.limits.sessionTtlDays * DAY_MS + 1));
   });
 
   it('tokens are opaque: only their hash is stored', async () => {

@@ -30,6 +30,10 @@ const identityColumn = (identity: Identity) => (identity.kind === 'wechat' ? 'we
 
 type MemberRow = Omit<Member, 'deactivatedAt' | 'createdAt' | 'updatedAt'> & { createdAt: Date | string; updatedAt: Date | string };
 
+/** How long a checked session is trusted without asking the database again. */
+export const SESSION_CACHE_MS = 5_000;
+const SESSION_CACHE_MAX = 10_000;
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export interface LoginChannels {
@@ -57,24 +61,57 @@ export class AuthService {
   /** The member behind a bearer token, if the session is live and the member active. */
   async authenticate(token: string): Promise<Member | null> {
     if (!token || token.length > 128) return null;
-    // One plain query: every API request pays for it.
     const now = this.clock.now();
-    const rows: MemberRow[] = await this.db.query(
-      `SELECT m.id, m.name, m.phone, m.role, m.teamId, m.regionId, m.managerId, m.wechatOpenId, m.wecomUserId, m.dingtalkUserId, m.createdAt, m.updatedAt
+    const tokenHash = hashToken(token);
+    const cached = this.recent.get(tokenHash);
+    if (cached && cached.until > now.getTime()) return cached.member;
+    const found = await this.lookup(tokenHash, now);
+    if (found) this.remember(tokenHash, found.member, Math.min(now.getTime() + SESSION_CACHE_MS, found.expiresAt.getTime()));
+    else this.recent.delete(tokenHash);
+    return found?.member ?? null;
+  }
+
+  /**
+   * Sessions seen in the last few seconds: every API call needs the member, and this saves the query
+   * on most of them. A revoke or deactivation on this instance forgets at once; on another instance
+   * it takes effect within SESSION_CACHE_MS.
+   */
+  private readonly recent = new Map<string, { member: Member; until: number }>();
+
+  private remember(tokenHash: string, member: Member, until: number) {
+    if (this.recent.size >= SESSION_CACHE_MAX) this.recent.clear();
+    this.recent.set(tokenHash, { member, until });
+  }
+
+  /** Forgets cached sessions: all of them, or one member's (their role, team or sessions changed). */
+  forgetSessions(memberId?: number): void {
+    if (memberId === undefined) return this.recent.clear();
+    for (const [hash, entry] of this.recent) if (entry.member.id === memberId) this.recent.delete(hash);
+  }
+
+  private async lookup(tokenHash: string, now: Date): Promise<{ member: Member; expiresAt: Date } | null> {
+    const rows: (MemberRow & { sessionExpiresAt: Date | string })[] = await this.db.query(
+      `SELECT s.expiresAt AS sessionExpiresAt, m.id, m.name, m.phone, m.role, m.teamId, m.regionId, m.managerId, m.wechatOpenId, m.wecomUserId, m.dingtalkUserId, m.createdAt, m.updatedAt
        FROM session s JOIN member m ON m.id = s.memberId
        WHERE s.tokenHash = ? AND s.revokedAt IS NULL AND s.expiresAt > ? AND m.deactivatedAt IS NULL`,
-      [hashToken(token), isSqlite(this.db) ? now.toISOString().replace('T', ' ').replace('Z', '') : now],
+      [tokenHash, isSqlite(this.db) ? now.toISOString().replace('T', ' ').replace('Z', '') : now],
     );
     const row = rows[0];
     if (!row) return null;
-    return Object.assign(new Member(), { ...row, deactivatedAt: null, createdAt: sqlDate(row.createdAt)!, updatedAt: sqlDate(row.updatedAt)! });
+    const { sessionExpiresAt, ...member } = row;
+    return {
+      member: Object.assign(new Member(), { ...member, deactivatedAt: null, createdAt: sqlDate(member.createdAt)!, updatedAt: sqlDate(member.updatedAt)! }),
+      expiresAt: sqlDate(sessionExpiresAt)!,
+    };
   }
 
   async revoke(token: string): Promise<void> {
+    this.recent.delete(hashToken(token));
     await this.db.getRepository(Session).update({ tokenHash: hashToken(token), revokedAt: IsNull() }, { revokedAt: this.clock.now() });
   }
 
   async revokeAllFor(memberId: number): Promise<number> {
+    this.forgetSessions(memberId);
     const result = await this.db.getRepository(Session).update({ memberId, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
     return result.affected ?? 0;
   }

@@ -122,24 +122,33 @@ export class VisitService {
     // Plain SQL, one round trip per step: this is the path a team hits all day.
     return once(this.db, { memberId: caller.id, key: idempotencyKey, route: 'POST /visits', request: input }, async (sql) => {
       const now = this.clock.now();
-      const [customer] = await sql.rows<CustomerRow>(
-        `SELECT c.id, c.name, c.stage, c.grade, c.industry, c.hospitalLevel, c.ownerId, c.lastFollowUpAt,
-           (SELECT MIN(v.id) FROM visit v WHERE v.customerId = c.id AND v.memberId = ? AND v.submittedAt IS NULL) AS waitingVisitId,
-           (SELECT m.id FROM member m WHERE m.id = ? AND m.deactivatedAt IS NULL) AS supervisorId
-         FROM customer c WHERE c.id = ?`,
-        [caller.id, caller.managerId ?? 0, input.customerId],
-      );
-      if (!customer || !scopeIncludes(scope, customer.ownerId)) throw notFound('客户');
       const fields = {
         objective: input.objective, painPoint: input.painPoint, dialogueSummary: input.dialogueSummary, bottleneck: input.bottleneck,
         valuePoint: input.valuePoint, agreedAction: input.agreedAction, agreedActionNote: input.agreedActionNote || null,
         nextFollowUpAt: next.at, nextFollowUpForm: input.nextFollowUpForm, alert: input.alert, customerVerbatim: input.customerVerbatim || null, submittedAt: now,
       };
-      // The customer row first: later statements must not hold locks this update would wait for.
+      // First round trip: read the customer and insert the visit unless one is waiting for this rep
+      // (then it is completed instead). Out of scope rolls the insert back with everything else.
+      const waiting = 'SELECT 1 FROM visit w WHERE w.customerId = ? AND w.memberId = ? AND w.submittedAt IS NULL';
+      const [read, inserted] = await sql.batch([
+        {
+          query: `SELECT c.id, c.name, c.stage, c.grade, c.industry, c.hospitalLevel, c.ownerId, c.lastFollowUpAt,
+             (SELECT MIN(v.id) FROM visit v WHERE v.customerId = c.id AND v.memberId = ? AND v.submittedAt IS NULL) AS waitingVisitId,
+             (SELECT m.id FROM member m WHERE m.id = ? AND m.deactivatedAt IS NULL) AS supervisorId
+           FROM customer c WHERE c.id = ?`,
+          params: [caller.id, caller.managerId ?? 0, input.customerId],
+        },
+        sql.insertUnlessStatement('visit', { customerId: input.customerId, memberId: caller.id, ...fields, createdAt: now }, waiting, [input.customerId, caller.id]),
+      ]);
+      const customer = (read!.rows as CustomerRow[])[0];
+      if (!customer || !scopeIncludes(scope, customer.ownerId)) throw notFound('客户');
+      // The customer row is updated in the last round trip; nothing before it locks what others wait for.
       const touchCustomer = { query: 'UPDATE customer SET lastFollowUpAt = ?, updatedAt = ? WHERE id = ?', params: [now, now, customer.id] };
-      let visitId = 0;
+      const tail: Statement[] = [];
+      let visitId = inserted!.affected === 1 ? Number(inserted!.insertId) : 0;
       let createdAt = now;
-      if (customer.waitingVisitId) {
+      if (visitId) tail.push(touchCustomer);
+      else {
         // Complete the waiting visit, unless a concurrent submit completed it first.
         const waitingId = Number(customer.waitingVisitId);
         const assignments = Object.keys(fields).map((f) => `${f} = ?`).join(', ');
@@ -151,17 +160,14 @@ export class VisitService {
         if (completed!.affected === 1) {
           visitId = waitingId;
           createdAt = sqlDate((created!.rows as { createdAt: Date | string }[])[0]!.createdAt)!;
+        } else {
+          visitId = await sql.insert('visit', [{ customerId: customer.id, memberId: caller.id, ...fields, createdAt: now }]);
         }
-      }
-      if (!visitId) {
-        const [, inserted] = await sql.batch([touchCustomer, sql.insertStatement('visit', [{ customerId: customer.id, memberId: caller.id, ...fields, createdAt: now }])]);
-        visitId = Number(inserted!.insertId);
       }
       this.faults.afterVisitInsert?.();
       await this.photos.attach(sql, caller, input.photoIds, { visitId, customerId: customer.id }, 'photoIds');
 
-      // Everything below is keyed by the visit (one to-do per visit), so it goes in one last batch.
-      const tail: Statement[] = [];
+      // Everything below is keyed by the visit (one to-do per visit), so it goes in the last batch.
       const jobs: JobSpec[] = [];
       let todo: VisitView['todo'] = null;
       if (customer.supervisorId) {

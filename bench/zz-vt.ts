@@ -1,2 +1,0 @@
-import { visitThroughput } from '/work/main/bench/visit-throughput';
-visitThroughput(Number(process.env.N ?? 6000)).then((r) => { for (const x of [r.raw, r.http]) console.log(x.label, x.throughput.toFixed(0), 'tx/s p50', x.p50.toFixed(1), 'p99', x.p99.toFixed(1)); console.log('ratio', (r.http.throughput / r.raw.throughput).toFixed(2), 'p99 ratio', (r.http.p99 / r.raw.p99).toFixed(2)); process.exit(0); });

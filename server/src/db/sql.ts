@@ -25,8 +25,6 @@ export interface Sql {
   insert(table: string, rows: Record<string, unknown>[]): Promise<number>;
   /** the INSERT statement `insert` would run, for a batch */
   insertStatement(table: string, rows: Record<string, unknown>[]): Statement;
-  /** INSERT of one row only when `unlessExists` (a SELECT) finds nothing; `affected` says which */
-  insertUnlessStatement(table: string, row: Record<string, unknown>, unlessExists: string, params: unknown[]): Statement;
   /**
    * Several statements in one round trip on MySQL/MariaDB (one after another on SQLite); with
    * `commit`, the transaction's COMMIT rides along.
@@ -66,17 +64,6 @@ abstract class BaseSql implements Sql {
     const tuple = `(${columns.map(() => '?').join(', ')})`;
     const quoted = columns.map((c) => (this.sqlite ? `"${c}"` : `\`${c}\``)).join(', ');
     return { query: `INSERT INTO ${table} (${quoted}) VALUES ${rows.map(() => tuple).join(', ')}`, params: rows.flatMap((r) => columns.map((c) => r[c])) };
-  }
-
-  insertUnlessStatement(table: string, row: Record<string, unknown>, unlessExists: string, params: unknown[]): Statement {
-    const columns = Object.keys(row);
-    const quoted = columns.map((c) => (this.sqlite ? `"${c}"` : `\`${c}\``)).join(', ');
-    const values = columns.map(() => '?').join(', ');
-    return {
-      // MySQL wants FROM DUAL before a WHERE; SQLite has no DUAL and needs no FROM.
-      query: `INSERT INTO ${table} (${quoted}) SELECT ${values}${this.sqlite ? '' : ' FROM DUAL'} WHERE NOT EXISTS (${unlessExists})`,
-      params: [...columns.map((c) => row[c]), ...params],
-    };
   }
 
   async insert(table: string, rows: Record<string, unknown>[]): Promise<number> {

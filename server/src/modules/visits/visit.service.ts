@@ -127,9 +127,8 @@ export class VisitService {
         valuePoint: input.valuePoint, agreedAction: input.agreedAction, agreedActionNote: input.agreedActionNote || null,
         nextFollowUpAt: next.at, nextFollowUpForm: input.nextFollowUpForm, alert: input.alert, customerVerbatim: input.customerVerbatim || null, submittedAt: now,
       };
-      // First round trip: read the customer and insert the visit unless one is waiting for this rep
-      // (then it is completed instead). Out of scope rolls the insert back with everything else.
-      const waiting = 'SELECT 1 FROM visit w WHERE w.customerId = ? AND w.memberId = ? AND w.submittedAt IS NULL';
+      // First round trip: read the customer and insert the visit. Out of scope rolls the insert back
+      // with everything else; if a visit was waiting for this rep, that one is completed instead.
       const [read, inserted] = await sql.batch([
         {
           query: `SELECT c.id, c.name, c.stage, c.grade, c.industry, c.hospitalLevel, c.ownerId, c.lastFollowUpAt,
@@ -138,18 +137,18 @@ export class VisitService {
            FROM customer c WHERE c.id = ?`,
           params: [caller.id, caller.managerId ?? 0, input.customerId],
         },
-        sql.insertUnlessStatement('visit', { customerId: input.customerId, memberId: caller.id, ...fields, createdAt: now }, waiting, [input.customerId, caller.id]),
+        sql.insertStatement('visit', [{ customerId: input.customerId, memberId: caller.id, ...fields, createdAt: now }]),
       ]);
       const customer = (read!.rows as CustomerRow[])[0];
       if (!customer || !scopeIncludes(scope, customer.ownerId)) throw notFound('客户');
       // The customer row is updated in the last round trip; nothing before it locks what others wait for.
       const touchCustomer = { query: 'UPDATE customer SET lastFollowUpAt = ?, updatedAt = ? WHERE id = ?', params: [now, now, customer.id] };
       const tail: Statement[] = [];
-      let visitId = inserted!.affected === 1 ? Number(inserted!.insertId) : 0;
+      let visitId = Number(inserted!.insertId);
       let createdAt = now;
-      if (visitId) tail.push(touchCustomer);
+      if (!customer.waitingVisitId) tail.push(touchCustomer);
       else {
-        // Complete the waiting visit, unless a concurrent submit completed it first.
+        // Complete the waiting visit (and drop the row just inserted), unless a concurrent submit completed it first.
         const waitingId = Number(customer.waitingVisitId);
         const assignments = Object.keys(fields).map((f) => `${f} = ?`).join(', ');
         const [, completed, created] = await sql.batch([
@@ -158,10 +157,9 @@ export class VisitService {
           { query: 'SELECT createdAt FROM visit WHERE id = ?', params: [waitingId] },
         ]);
         if (completed!.affected === 1) {
+          await sql.exec('DELETE FROM visit WHERE id = ?', [visitId]);
           visitId = waitingId;
           createdAt = sqlDate((created!.rows as { createdAt: Date | string }[])[0]!.createdAt)!;
-        } else {
-          visitId = await sql.insert('visit', [{ customerId: customer.id, memberId: caller.id, ...fields, createdAt: now }]);
         }
       }
       this.faults.afterVisitInsert?.();

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.resolve(__dirname, '../../test-output/screenshots');
@@ -25,3 +25,16 @@ export function requireH5Build(): void {
 
 /** A valid 1×1 PNG for photo uploads: the server checks the content, not the file name. */
 export const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+
+/** A full-page screenshot under test-output/screenshots, to look at: Chinese must render. */
+export const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+/** Demo login on the H5 app; resolves on 我的客户 with its list shown. */
+export async function loginAs(context: BrowserContext, baseUrl: string, phone: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/app/`);
+  await page.fill('#phone input', phone);
+  await page.click('#login');
+  await page.waitForSelector('.customer-item', { timeout: 20_000 });
+  return page;
+}

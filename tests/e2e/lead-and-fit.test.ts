@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { api } from '../support/http';
-import { launchBrowser, requireH5Build, SCREENSHOTS, TINY_PNG } from './browser';
+import { launchBrowser, loginAs as loginAsIn, requireH5Build, shot, TINY_PNG } from './browser';
 import { startProduct } from './product';
 
 let product: Awaited<ReturnType<typeof startProduct>>;
@@ -18,16 +17,8 @@ afterAll(async () => {
   await product?.stop();
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
-async function loginAs(context: BrowserContext, phone: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${product.server.url}/app/`);
-  await page.fill('#phone input', phone);
-  await page.click('#login');
-  await page.waitForSelector('.customer-item', { timeout: 20_000 });
-  return page;
-}
+const loginAs = (context: BrowserContext, phone: string) => loginAsIn(context, product.server.url, phone);
 
 /** Taro's H5 picker: open it, pick the item by its text, confirm. */
 async function pick(page: Page, pickerId: string, label: string) {

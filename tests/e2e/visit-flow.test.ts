@@ -1,6 +1,5 @@
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, requireH5Build, SCREENSHOTS, TINY_PNG } from './browser';
+import { launchBrowser, loginAs as loginAsIn, requireH5Build, shot, TINY_PNG } from './browser';
 import { startProduct } from './product';
 
 let product: Awaited<ReturnType<typeof startProduct>>;
@@ -16,18 +15,10 @@ afterAll(async () => {
   await product?.stop();
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 const visitsOf = async (customerName: string) =>
   Number((await product.query<{ n: number }>('SELECT COUNT(*) AS n FROM visit v JOIN customer c ON c.id = v.customerId WHERE c.name = ? AND v.submittedAt IS NOT NULL', [customerName]))[0]!.n);
 
-async function loginAs(context: BrowserContext, phone: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${product.server.url}/app/`);
-  await page.fill('#phone input', phone);
-  await page.click('#login');
-  await page.waitForSelector('.customer-item', { timeout: 20_000 });
-  return page;
-}
+const loginAs = (context: BrowserContext, phone: string) => loginAsIn(context, product.server.url, phone);
 
 /** Opens the new-visit form of the first customer whose name contains `fragment`. */
 async function openVisitForm(page: Page, fragment: string): Promise<string> {

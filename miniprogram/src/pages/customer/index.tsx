@@ -6,6 +6,7 @@ import type { Customer, Page, TimelineEntry } from '../../api/types'
 import { flushQueue, QUEUE_EVENT, QUEUE_SENT_EVENT, readQueue, type QueuedVisit } from '../../api/visit-queue'
 import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
+import { ErrorRetry } from '../../components/load-state'
 import './index.css'
 
 const PAGE_SIZE = 20
@@ -140,13 +141,7 @@ export default function CustomerPage() {
     <View className='page customer'>
       {loading && !customer ? <View className='state'>加载中…</View> : null}
       {error ? (
-        <View className='state state--error' id='customer-error'>
-          <Text>{error}</Text>
-          <View className='gap' />
-          <Button className='btn btn--small' onClick={() => void load()}>
-            重试
-          </Button>
-        </View>
+        <ErrorRetry id='customer-error' message={error} onRetry={() => void load()} />
       ) : null}
 
       {customer ? (

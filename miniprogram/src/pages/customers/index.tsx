@@ -8,10 +8,31 @@ import { clearSession, getSession } from '../../api/session'
 import type { Customer, Page, StageOption } from '../../api/types'
 import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
+import { ErrorRetry } from '../../components/load-state'
 import './index.css'
 
 const PAGE_SIZE = 20
 const DEFAULT_STAGES: StageOption[] = STAGE_CODES.map((code) => ({ code, label: DEFAULT_STAGE_LABELS[code] }))
+
+/** A filter as a chip: 全部… or one choice, picked from a list. */
+function FilterChip(props: { id: string; allLabel: string; choices: { value: string; label: string }[]; value: string; onChange: (value: string) => void }) {
+  const names = [props.allLabel, ...props.choices.map((c) => c.label)]
+  const index = props.value ? props.choices.findIndex((c) => c.value === props.value) + 1 : 0
+  return (
+    <Picker
+      id={props.id}
+      mode='selector'
+      range={names}
+      value={index}
+      onChange={(e) => {
+        const i = Number(e.detail.value)
+        props.onChange(i > 0 ? props.choices[i - 1]!.value : '')
+      }}
+    >
+      <View className={`chip ${props.value ? 'chip--on' : ''}`}>{names[index]} ▾</View>
+    </Picker>
+  )
+}
 
 export default function Customers() {
   const session = getSession()
@@ -89,10 +110,6 @@ export default function Customers() {
     void load(1).finally(() => Taro.stopPullDownRefresh())
   })
 
-  const stageNames = ['全部阶段', ...stages.map((s) => s.label)]
-  const stageIndex = stage ? stages.findIndex((s) => s.code === stage) + 1 : 0
-  const gradeNames = ['全部等级', ...grades.map((g) => `${g} 级`)]
-  const gradeIndex = grade ? grades.indexOf(grade) + 1 : 0
 
   const logout = () => {
     clearSession()
@@ -128,32 +145,10 @@ export default function Customers() {
       />
 
       <View className='row customers__filters'>
-        <Picker
-          id='stage-filter'
-          mode='selector'
-          range={stageNames}
-          value={stageIndex}
-          onChange={(e) => {
-            const i = Number(e.detail.value)
-            setStage(i > 0 ? stages[i - 1]!.code : '')
-          }}
-        >
-          <View className={`chip ${stage ? 'chip--on' : ''}`}>{stageNames[stageIndex]} ▾</View>
-        </Picker>
+        <FilterChip id='stage-filter' allLabel='全部阶段' choices={stages.map((s) => ({ value: s.code, label: s.label }))} value={stage} onChange={setStage} />
         <View className='gap' />
         {grades.length ? (
-          <Picker
-            id='grade-filter'
-            mode='selector'
-            range={gradeNames}
-            value={gradeIndex}
-            onChange={(e) => {
-              const i = Number(e.detail.value)
-              setGrade(i > 0 ? grades[i - 1]! : '')
-            }}
-          >
-            <View className={`chip ${grade ? 'chip--on' : ''}`}>{gradeNames[gradeIndex]} ▾</View>
-          </Picker>
+          <FilterChip id='grade-filter' allLabel='全部等级' choices={grades.map((g) => ({ value: g, label: `${g} 级` }))} value={grade} onChange={setGrade} />
         ) : null}
         {grades.length ? <View className='gap' /> : null}
         <View id='overdue-toggle' className={`chip ${overdue ? 'chip--on' : ''}`} onClick={() => setOverdue(!overdue)}>
@@ -163,13 +158,7 @@ export default function Customers() {
       </View>
 
       {error ? (
-        <View className='state state--error' id='customers-error'>
-          <Text>{error}</Text>
-          <View className='gap' />
-          <Button className='btn btn--small' onClick={() => void load(1)}>
-            重试
-          </Button>
-        </View>
+        <ErrorRetry id='customers-error' message={error} onRetry={() => void load(1)} />
       ) : null}
 
       {items.map((c) => (

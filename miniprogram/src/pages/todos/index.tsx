@@ -6,6 +6,7 @@ import { getSession, isManager } from '../../api/session'
 import type { Todo } from '../../api/types'
 import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
+import { ErrorRetry } from '../../components/load-state'
 import './index.css'
 
 type Filter = 'open' | 'confirmed' | 'all'
@@ -94,13 +95,7 @@ export default function Todos() {
       </View>
 
       {error ? (
-        <View className='state state--error' id='todos-error'>
-          <Text>{error}</Text>
-          <View className='gap' />
-          <Button className='btn btn--small' onClick={() => void load()}>
-            重试
-          </Button>
-        </View>
+        <ErrorRetry id='todos-error' message={error} onRetry={() => void load()} />
       ) : null}
       {loading ? <View className='state'>加载中…</View> : null}
       {!loading && !error && !items.length ? (

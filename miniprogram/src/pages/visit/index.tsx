@@ -12,6 +12,7 @@ import { PhotoPicker } from '../../components/photo-picker'
 import { addDaysLocal, newIdempotencyKey, TEAM_TIME_ZONE, todayLocal } from '../../utils/time'
 import { EMPTY_VISIT, MORE_FIELDS, toRawVisit, withDefaults, type VisitForm } from './visit-form'
 import { VoicePanel } from './voice-panel'
+import { PageLoading } from '../../components/load-state'
 import './index.css'
 
 type Errors = Record<string, string>
@@ -130,23 +131,7 @@ export default function VisitPage() {
   if (!customerId) {
     return <View className='page state state--error'>缺少客户编号, 请从客户详情进入</View>
   }
-  if (!options) {
-    return (
-      <View className='page'>
-        {loadError ? (
-          <View className='state state--error' id='visit-load-error'>
-            <Text>{loadError}</Text>
-            <View className='gap' />
-            <Button className='btn btn--small' onClick={fetchOptions}>
-              重试
-            </Button>
-          </View>
-        ) : (
-          <View className='state'>加载中…</View>
-        )}
-      </View>
-    )
-  }
+  if (!options) return <PageLoading errorId='visit-load-error' error={loadError} onRetry={fetchOptions} />
 
   const today = todayLocal()
   const lastDay = addDaysLocal(horizonDays)

@@ -8,6 +8,7 @@ import type { Customer, Options } from '../../../api/types'
 import { Field, PickerBox } from '../../../components/field'
 import { PhotoPicker } from '../../../components/photo-picker'
 import { formatInstant, newIdempotencyKey } from '../../../utils/time'
+import { PageLoading } from '../../../components/load-state'
 import './index.css'
 
 /** 首次触达: how the rep reached a new lead, what the customer said, and proof (a screenshot or the chat text). */
@@ -88,23 +89,7 @@ export default function FirstTouchPage() {
   }
 
   if (!customerId) return <View className='page state state--error'>缺少客户编号, 请从客户详情进入</View>
-  if (!options || !customer) {
-    return (
-      <View className='page'>
-        {loadError ? (
-          <View className='state state--error' id='first-touch-load-error'>
-            <Text>{loadError}</Text>
-            <View className='gap' />
-            <Button className='btn btn--small' onClick={load}>
-              重试
-            </Button>
-          </View>
-        ) : (
-          <View className='state'>加载中…</View>
-        )}
-      </View>
-    )
-  }
+  if (!options || !customer) return <PageLoading errorId='first-touch-load-error' error={loadError} onRetry={load} />
 
   const dueAt = customer.firstTouchDueAt ? new Date(customer.firstTouchDueAt) : null
   const late = !!dueAt && dueAt.getTime() < Date.now()

@@ -13,6 +13,8 @@ const shared = { '^@anchor/shared$': '<rootDir>/shared/src/index.ts' };
 
 module.exports = {
   maxWorkers: 2,
+  // a global option: jest ignores it inside a project
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'server',
@@ -22,7 +24,6 @@ module.exports = {
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/components/'],
       transform: { '^.+\\.ts$': ['@swc/jest', swc(false)] },
       moduleNameMapper: shared,
-      testTimeout: 60000,
     },
     {
       // The mini-program's components in jsdom, Taro mapped to small stand-ins (see tests/components/support).
@@ -38,7 +39,6 @@ module.exports = {
         '^@tarojs/taro$': '<rootDir>/tests/components/support/taro.ts',
         '\\.css$': '<rootDir>/tests/components/support/style.ts',
       },
-      testTimeout: 20000,
     },
   ],
 };

@@ -165,6 +165,51 @@ describe('confirm in WeCom = confirmed everywhere', () => {
     expect((await h.db.getRepository(Todo).findOneByOrFail({ id: todo.id })).confirmedAt).toBeNull();
   });
 
+  it('需要沟通 tells the rep once, keeps the to-do open and its escalation running', async () => {
+    await h.db.getRepository(Member).update({ id: org.repA.id }, { wecomUserId: 'wang.r1' });
+    try {
+      const { visitId, todo } = await visit();
+      await h.services.outbox.runOnce();
+      const before = wecom.deliveredMessages('wang.r1').length;
+      const click = wecom.click('chen.s1', `anchor_todo_${todo.id}`, `discuss:${todo.id}`);
+      expect((await postEvent(sealedEvent(click))).status).toBe(200);
+      // the same button again (a new click, a new nonce) changes nothing and tells nobody twice
+      expect((await postEvent(sealedEvent(wecom.click('chen.s1', `anchor_todo_${todo.id}`, `discuss:${todo.id}`)))).status).toBe(200);
+      await h.services.outbox.runOnce();
+      const told = wecom.deliveredMessages('wang.r1').slice(before);
+      expect(told).toHaveLength(1);
+      expect(told[0]!.body.text.content).toContain(`【需要沟通】一组主管 想先和你聊聊 消息测试医院 的下一步「安排演示」`);
+      const stored = await h.db.getRepository(Todo).findOneByOrFail({ id: todo.id });
+      expect(stored).toMatchObject({ confirmedAt: null, discussRequestedVia: 'wecom' });
+      expect(stored.discussRequestedAt).not.toBeNull();
+      expect((await h.db.getRepository(Job).findOneByOrFail({ kind: 'todo.escalate', subject: `visit:${visitId}` })).status).toBe('pending');
+      // the rep and the supervisor see it in the app; confirming afterwards still works
+      const asRep = await api(h.url, 'GET', `/api/v1/todos/${todo.id}`, { token: org.token(org.repA) });
+      expect(asRep.body.discussRequestedAt).toBe(stored.discussRequestedAt!.toISOString());
+      const confirmed = await api(h.url, 'POST', `/api/v1/todos/${todo.id}/confirm`, { token: org.token(org.supervisor1), json: {} });
+      expect(confirmed.body.status).toBe('confirmed');
+    } finally {
+      await h.db.getRepository(Member).update({ id: org.repA.id }, { wecomUserId: null });
+    }
+  });
+
+  it('需要沟通 from the app: only the card’s supervisor may ask, and not once it is confirmed', async () => {
+    const { todo } = await visit();
+    const discuss = (token: string) => api(h.url, 'POST', `/api/v1/todos/${todo.id}/discuss`, { token, json: {} });
+    for (const other of [org.repA, org.supervisor2, org.directorEast, org.finance, org.marketing, org.admin]) {
+      expect({ role: other.role, status: (await discuss(org.token(other))).status }).toEqual({ role: other.role, status: 404 });
+    }
+    expect((await api(h.url, 'POST', `/api/v1/todos/${todo.id}/discuss`, { json: {} })).status).toBe(401);
+    expect((await h.db.getRepository(Todo).findOneByOrFail({ id: todo.id })).discussRequestedAt).toBeNull();
+    const asked = await discuss(org.token(org.supervisor1));
+    expect(asked.status).toBe(200);
+    expect(asked.body).toMatchObject({ status: 'open', discussRequestedAt: h.clock.now().toISOString() });
+    await api(h.url, 'POST', `/api/v1/todos/${todo.id}/confirm`, { token: org.token(org.supervisor1), json: {} });
+    const late = await discuss(org.token(org.supervisor1));
+    expect(late.status).toBe(409);
+    expect(late.body.error.message).toBe('该待办已确认, 无需再沟通');
+  });
+
   it('answers WeCom\u2019s URL verification with the plaintext echostr', async () => {
     const timestamp = String(Math.floor(h.clock.now().getTime() / 1000));
     const echostr = crypto.encrypt('1288432023552776189');

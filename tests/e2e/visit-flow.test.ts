@@ -152,4 +152,30 @@ describe('the supervisor', () => {
       await context.close();
     }
   });
+
+  it('asks the rep to talk first (需要沟通); the card stays open and the rep sees the request', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 760 } });
+    try {
+      const page = await loginAs(context, '13800000011');
+      await page.click('#todos-entry');
+      await page.waitForSelector('.discuss-todo', { timeout: 15_000 });
+      const id = Number((await page.getAttribute('.discuss-todo >> nth=0', 'id'))!.replace('discuss-todo-', ''));
+      await page.click(`#discuss-todo-${id}`);
+      await page.waitForFunction(() => (globalThis as any).document.body.innerText.includes('已请销售沟通'), undefined, { timeout: 10_000 });
+      const rows = await product.query<{ confirmedAt: Date | null; discussRequestedVia: string | null }>('SELECT confirmedAt, discussRequestedVia FROM todo WHERE id = ?', [id]);
+      expect(rows[0]).toEqual({ confirmedAt: null, discussRequestedVia: 'app' });
+      expect(await page.isVisible(`#confirm-todo-${id}`)).toBe(true);
+      const repContext = await browser.newContext({ viewport: { width: 375, height: 760 } });
+      try {
+        const rep = await loginAs(repContext, '13800000101');
+        await rep.goto(`${product.server.url}/app/#/pages/todos/index`);
+        await rep.waitForFunction(() => (globalThis as any).document.body.innerText.includes('主管希望先和你沟通'), undefined, { timeout: 10_000 });
+        await shot(rep, 'todos-rep-discuss');
+      } finally {
+        await repContext.close();
+      }
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -75,6 +75,7 @@ export interface Todo {
   dueAt: string
   overdue: boolean
   confirmedAt: string | null
+  discussRequestedAt?: string | null
   reminderAt: string | null
 }
 

@@ -89,13 +89,16 @@ export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: C
       );
     }
     if (!memberId) return void logger.warn({ userid: event.FromUserName }, 'wecom click from an unknown user ignored');
-    if (match[1] !== 'confirm') return void logger.info({ todoId, memberId }, 'supervisor asked to talk about a to-do');
     try {
+      if (match[1] === 'discuss') {
+        const { changed } = await todos.requestDiscussion(Number(memberId), todoId, 'wecom');
+        return void logger.info({ todoId, memberId, changed }, 'supervisor asked the rep to talk first (WeCom)');
+      }
       const { changed } = await todos.confirm(Number(memberId), todoId, 'wecom', null);
       logger.info({ todoId, memberId, changed }, 'to-do confirmed from WeCom');
     } catch (error) {
       // Someone else's to-do, or none: the click changes nothing.
-      logger.warn({ todoId, memberId, err: (error as Error).message }, 'wecom confirmation ignored');
+      logger.warn({ todoId, memberId, err: (error as Error).message }, 'wecom click ignored');
     }
   });
 

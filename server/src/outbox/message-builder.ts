@@ -177,6 +177,14 @@ export class MessageBuilder {
         }
         return [{ channel: 'wecom_app', target: `wecom_app:${todo.assigneeWecom}`, body: { touser: todo.assigneeWecom, msgtype: 'text', agentid, text: { content: `已确认 · ${who}: ${todo.snap.customer.name} 的下一步「${todo.snap.actionItems.agreedAction}」` } } }];
       }
+      case 'todo.discuss': {
+        // To the rep: the supervisor wants to talk before confirming the next step.
+        const todo = await this.todo(sql, p);
+        if (!todo || !agentid || !todo.repWecom) return [];
+        const s = todo.snap;
+        const text = `【需要沟通】${todo.assigneeName} 想先和你聊聊 ${s.customer.name} 的下一步「${s.actionItems.agreedAction}」(${this.local(s.actionItems.nextFollowUpAt)} ${s.actionItems.nextFollowUpForm}), 请尽快联系`;
+        return [{ channel: 'wecom_app', target: `wecom_app:${todo.repWecom}`, body: { touser: todo.repWecom, msgtype: 'text', agentid, text: { content: `${text}\n${this.todoUrl(todo.id)}` } } }];
+      }
       case 'todo.escalation': {
         const todo = await this.todo(sql, p);
         if (!todo) return [];

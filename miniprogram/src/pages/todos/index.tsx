@@ -26,6 +26,7 @@ export default function Todos() {
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState('')
   const [confirming, setConfirming] = useState<number | null>(null)
+  const [discussing, setDiscussing] = useState<number | null>(null)
   const [confirmErrors, setConfirmErrors] = useState<Record<number, string>>({})
 
   const load = async (status: Filter = filter) => {
@@ -68,6 +69,21 @@ export default function Todos() {
       setConfirmErrors((errs) => ({ ...errs, [todo.id]: errorMessage(e) }))
     } finally {
       setConfirming(null)
+    }
+  }
+
+  // 需要沟通: the rep is told (once) to talk to the supervisor; the card stays to be confirmed.
+  const discuss = async (todo: Todo) => {
+    setDiscussing(todo.id)
+    setConfirmErrors((e) => ({ ...e, [todo.id]: '' }))
+    try {
+      const updated = await api.post<Partial<Todo>>(`/todos/${todo.id}/discuss`, {})
+      setItems((list) => list.map((t) => (t.id === todo.id ? { ...t, ...updated } : t)))
+      void Taro.showToast({ title: '已通知销售沟通', icon: 'none' })
+    } catch (e) {
+      setConfirmErrors((errs) => ({ ...errs, [todo.id]: errorMessage(e) }))
+    } finally {
+      setDiscussing(null)
     }
   }
 
@@ -134,17 +150,33 @@ export default function Todos() {
                 确认期限: {formatInstant(t.dueAt)}
                 {confirmed && t.confirmedAt ? ` · 确认于 ${formatInstant(t.confirmedAt)}` : ''}
               </Text>
+              {!confirmed && t.discussRequestedAt ? (
+                <Text className='todo-item__line todo-item__discuss'>
+                  {manager ? '已请销售沟通' : '主管希望先和你沟通, 请尽快联系'} · {formatInstant(t.discussRequestedAt)}
+                </Text>
+              ) : null}
               {confirmErrors[t.id] ? <Text className='todo-item__line state--error'>{confirmErrors[t.id]}</Text> : null}
               {manager && !confirmed ? (
-                <Button
-                  className='btn btn--primary btn--block confirm-todo'
-                  id={`confirm-todo-${t.id}`}
-                 
-                  disabled={confirming !== null}
-                  onClick={() => void confirm(t)}
-                >
-                  {confirming === t.id ? '确认中…' : '确认'}
-                </Button>
+                <View className='row todo-item__actions'>
+                  <Button
+                    className='btn btn--primary todo-item__confirm confirm-todo'
+                    id={`confirm-todo-${t.id}`}
+                    disabled={confirming !== null}
+                    onClick={() => void confirm(t)}
+                  >
+                    {confirming === t.id ? '确认中…' : '确认'}
+                  </Button>
+                  {!t.discussRequestedAt ? (
+                    <Button
+                      className='btn todo-item__discuss-btn discuss-todo'
+                      id={`discuss-todo-${t.id}`}
+                      disabled={discussing !== null}
+                      onClick={() => void discuss(t)}
+                    >
+                      {discussing === t.id ? '通知中…' : '需要沟通'}
+                    </Button>
+                  ) : null}
+                </View>
               ) : null}
               {manager && confirmed ? <Text className='todo-item__done'>已确认</Text> : null}
             </View>

@@ -56,6 +56,13 @@ export class Todo {
   @TimestampColumn({ nullable: true })
   escalatedAt: Date | null;
 
+  /** 需要沟通: the supervisor asked the rep to talk first (the to-do stays open and keeps its deadline). */
+  @TimestampColumn({ nullable: true })
+  discussRequestedAt: Date | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  discussRequestedVia: 'app' | 'wecom' | null;
+
   @CreatedAtColumn()
   createdAt: Date;
 }

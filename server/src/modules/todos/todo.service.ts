@@ -2,7 +2,7 @@ import { In, IsNull, Not, type DataSource } from 'typeorm';
 import type { OrgService } from '../org/org.service';
 import type { Clock } from '../../clock';
 import { withTransaction } from '../../db/transaction';
-import { notFound } from '../../http/errors';
+import { AppError, notFound } from '../../http/errors';
 import { cancelJobs } from '../../jobs/job-scheduler';
 import { enqueueMessages } from '../../outbox/outbox';
 import { sqlOf } from '../../db/sql';
@@ -25,6 +25,7 @@ export interface TodoView {
   confirmedVia: Todo['confirmedVia'];
   confirmComment: string | null;
   escalatedAt: string | null;
+  discussRequestedAt: string | null;
   reminderAt: string | null;
   createdAt: string;
 }
@@ -44,6 +45,7 @@ export class TodoService {
       snapshot: t.snapshot, dueAt: t.dueAt.toISOString(), overdue: !t.confirmedAt && t.dueAt.getTime() < this.clock.now().getTime(),
       confirmedAt: t.confirmedAt?.toISOString() ?? null, confirmedBy: t.confirmedById, confirmedVia: t.confirmedVia, confirmComment: t.confirmComment,
       escalatedAt: t.escalatedAt?.toISOString() ?? null,
+      discussRequestedAt: t.discussRequestedAt?.toISOString() ?? null,
       reminderAt: next ? new Date(new Date(next).getTime() - this.policy.limits.reminderLeadMinutes * 60_000).toISOString() : null,
       createdAt: t.createdAt.toISOString(),
     };
@@ -95,6 +97,24 @@ export class TodoService {
         await cancelJobs(sqlOf(manager), 'todo.escalate', todo.visitId ? `visit:${todo.visitId}` : `todo:${id}`);
         await enqueueMessages(sqlOf(manager), [{ kind: 'todo.confirmed', teamId: null, payload: { todoId: id, visitId: todo.visitId, confirmedById: confirmerId, via } }], now);
       }
+      return { todo: this.toView(await repo.findOneOrFail({ where: { id } })), changed };
+    });
+  }
+
+  /**
+   * 需要沟通: the assignee wants to talk before confirming. The rep is told once (a second tap changes
+   * nothing); the to-do stays open, so its escalation still runs if nobody confirms it.
+   */
+  async requestDiscussion(requesterId: number, id: number, via: NonNullable<Todo['discussRequestedVia']>): Promise<{ todo: TodoView; changed: boolean }> {
+    const now = this.clock.now();
+    return withTransaction(this.db, async (manager) => {
+      const repo = manager.getRepository(Todo);
+      const todo = await repo.findOne({ where: { id } });
+      if (!todo || todo.assigneeId !== requesterId) throw notFound('待办');
+      if (todo.confirmedAt) throw new AppError(409, 'CONFLICT', '该待办已确认, 无需再沟通');
+      const result = await repo.update({ id, discussRequestedAt: IsNull(), confirmedAt: IsNull() }, { discussRequestedAt: now, discussRequestedVia: via });
+      const changed = (result.affected ?? 0) === 1;
+      if (changed) await enqueueMessages(sqlOf(manager), [{ kind: 'todo.discuss', teamId: null, payload: { todoId: id, requestedById: requesterId } }], now);
       return { todo: this.toView(await repo.findOneOrFail({ where: { id } })), changed };
     });
   }

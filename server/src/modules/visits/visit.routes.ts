@@ -81,5 +81,9 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
       body: z.object({ comment: labelled(z.string().trim().max(200), '备注').optional() }).strict(),
       handler: async (ctx, { body }) => (await todos.confirm(ctx.state.member.id, idParam(ctx, 'id', '待办'), 'app', body.comment || null)).todo,
     }),
+    route({
+      method: 'post', path: '/todos/:id/discuss', tag: '待办', summary: '需要沟通: 请销售先与主管沟通 (待办保持未确认, 只通知一次)', access: 'member',
+      handler: async (ctx) => (await todos.requestDiscussion(ctx.state.member.id, idParam(ctx, 'id', '待办'), 'app')).todo,
+    }),
   ];
 }

@@ -74,6 +74,11 @@ describe('the embedded default (no DATABASE_URL)', () => {
       expect(mine.body.total).toBeGreaterThan(10);
       expect(mine.body.total).toBeLessThan(all.body.total);
       expect(mine.body.items.every((c: any) => c.owner.name === '王小明')).toBe(true);
+      // two of the rep's leads were just assigned, so 首次触达 has something to show in the demo
+      const leads = await api(server.url, 'GET', '/api/v1/customers?stage=lead&pageSize=100', { token: rep.body.token });
+      const due = leads.body.items.filter((c: any) => c.firstTouchDueAt && !c.firstTouchAt);
+      expect(due).toHaveLength(2);
+      expect(due.every((c: any) => new Date(c.firstTouchDueAt).getTime() > Date.now())).toBe(true);
       const stages = new Set<string>();
       for (const stage of ['lead', 'visit', 'proposal', 'quote', 'signed', 'delivered']) {
         const res = await api(server.url, 'GET', `/api/v1/customers?stage=${stage}&pageSize=1`, { token: director.body.token });

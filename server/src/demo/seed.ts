@@ -4,6 +4,8 @@ import type { Clock } from '../clock';
 import { DAY_MS, HOUR_MS } from '../clock';
 import type { Policy } from '../config/policy';
 import { withTransaction } from '../db/transaction';
+import { sqlOf } from '../db/sql';
+import { scheduleJobs } from '../jobs/job-scheduler';
 import { Customer } from '../modules/customers/customer.entity';
 import { CustomerStageChange } from '../modules/customers/customer-history.entity';
 import { Invite } from '../modules/org/invite.entity';
@@ -152,6 +154,23 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
     for (let i = 0; i < rows.length; i += 500) {
       await m.createQueryBuilder().insert().into(CustomerStageChange).values(rows.slice(i, i + 500)).updateEntity(false).execute();
     }
+    // Each rep's two newest leads were just assigned: their first touch is due (what 首次触达 shows).
+    const clocks: { customerId: number; assignedAt: Date }[] = [];
+    for (const rep of reps) {
+      const leads = customers
+        .filter((c) => c.ownerId === rep.id && c.stage === 'lead')
+        .sort((a, b) => b.createdAt!.getTime() - a.createdAt!.getTime())
+        .slice(0, 2);
+      leads.forEach((c, i) => clocks.push({ customerId: ids.get(c.nameKey!)!, assignedAt: new Date(now.getTime() - (3 + i * 20) * HOUR_MS) }));
+    }
+    const firstTouchMs = policy.limits.leadFirstTouchHours * HOUR_MS;
+    for (const { customerId, assignedAt } of clocks) {
+      await m.getRepository(Customer).update({ id: customerId }, { leadAssignedAt: assignedAt, firstTouchDueAt: new Date(assignedAt.getTime() + firstTouchMs), lastFollowUpAt: null });
+    }
+    await scheduleJobs(
+      sqlOf(m),
+      clocks.map(({ customerId, assignedAt }) => ({ kind: 'lead.first_touch_due' as const, dueAt: new Date(assignedAt.getTime() + firstTouchMs), payload: { customerId }, subject: `customer:${customerId}` })),
+    );
     for (const team of teams) {
       await m.getRepository(TeamChannelSettings).save({ teamId: team.id, wecomRobotKey: `sandbox-team-${team.id}`, dingtalkRobotToken: null, dingtalkRobotSecret: null, updatedById: logins.length });
     }

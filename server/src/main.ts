@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import schedule from 'node-schedule';
 import { buildApp } from './app';
 import { systemClock } from './clock';
 import { EnvError, readEnv } from './config/env';
@@ -44,9 +45,17 @@ async function main(): Promise<void> {
   const base = `http://localhost:${port}`;
   if (sandbox) pointSandboxAt(env, `http://127.0.0.1:${port}`);
   // Timers and the outbox start once the server (and the sandbox) can be reached.
+  let photoSweep: schedule.Job | null = null;
   if (env.background) {
     services.jobs.start();
     services.outbox.start(policy.jobs.pollSeconds);
+    // Hourly: photos uploaded for a form that was never submitted.
+    photoSweep = schedule.scheduleJob({ minute: 17 }, () => {
+      services.photos.sweepUnattached().then(
+        (removed) => removed && logger.info({ removed }, 'unattached photos deleted'),
+        (err: unknown) => logger.error({ err }, 'photo sweep failed'),
+      );
+    });
   }
 
   const lines = [
@@ -70,6 +79,7 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close();
+    photoSweep?.cancel();
     await services.jobs.stop();
     await services.outbox.stop();
     await db.destroy().catch(() => undefined);

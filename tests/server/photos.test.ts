@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Photo } from '../../server/src/modules/visits/photo.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
@@ -90,5 +92,38 @@ describe('photos on a visit', () => {
     const notMine = await submitVisit(h, org.token(org.repA), { ...completeVisit(customerA), photoIds: [foreign] });
     expect(notMine.status).toBe(422);
     expect(await h.db.query('SELECT COUNT(*) AS n FROM visit')).toEqual(visitsBefore);
+  });
+});
+
+describe('photos never submitted', () => {
+  it('are deleted after the configured hours, files and all; attached and recent ones stay', async () => {
+    const fileOf = async (id: number) => {
+      const [row] = await h.db.query('SELECT storageKey FROM photo WHERE id = ?', [id]);
+      return row ? path.join(h.env.uploadDir, row.storageKey) : null;
+    };
+    const abandoned = (await upload(org.token(org.repA), PNG)).body.id;
+    const attached = (await upload(org.token(org.repA), JPEG)).body.id;
+    expect((await submitVisit(h, org.token(org.repA), { ...completeVisit(customerA), photoIds: [attached] })).status).toBe(201);
+    const abandonedFile = (await fileOf(abandoned))!;
+    const attachedFile = (await fileOf(attached))!;
+    expect(existsSync(abandonedFile)).toBe(true);
+
+    h.clock.advance((h.policy.uploads.unattachedPhotoHours - 1) * 3_600_000);
+    const recent = (await upload(org.token(org.repA), WEBP)).body.id; // uploaded an hour before the sweep below runs
+    expect(await h.services.photos.sweepUnattached()).toBe(0);
+    h.clock.advance(2 * 3_600_000);
+    const removed = await h.services.photos.sweepUnattached();
+    h.clock.advance(-(h.policy.uploads.unattachedPhotoHours + 1) * 3_600_000);
+
+    expect(removed).toBeGreaterThanOrEqual(1);
+    expect(await fileOf(abandoned)).toBeNull();
+    expect(existsSync(abandonedFile)).toBe(false);
+    expect(existsSync(attachedFile)).toBe(true);
+    expect(await fileOf(recent)).not.toBeNull();
+    // the rep who comes back to the form is told, and the visit is refused whole
+    const late = await submitVisit(h, org.token(org.repA), { ...completeVisit(customerA), photoIds: [abandoned] });
+    expect(late.status).toBe(422);
+    expect(late.body.error.fields.photoIds).toBe('照片不存在、不是你上传的或已被使用');
+    expect(await h.services.photos.sweepUnattached()).toBe(0);
   });
 });

@@ -1,10 +1,12 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Where photo bytes live; a local folder by default, object storage can take its place. */
 export interface PhotoStorage {
   put(key: string, bytes: Buffer): Promise<void>;
   get(key: string): Promise<Buffer | null>;
+  /** Removes the bytes; a key already gone is not an error. */
+  delete(key: string): Promise<void>;
 }
 
 export class LocalDiskStorage implements PhotoStorage {
@@ -19,6 +21,10 @@ export class LocalDiskStorage implements PhotoStorage {
     const file = this.file(key);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, bytes, { flag: 'wx' });
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.file(key), { force: true });
   }
 
   async get(key: string): Promise<Buffer | null> {

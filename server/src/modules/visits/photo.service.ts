@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { In, type DataSource } from 'typeorm';
+import { In, IsNull, LessThan, type DataSource } from 'typeorm';
 import type { Sql } from '../../db/sql';
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
@@ -29,8 +29,31 @@ export class PhotoService {
     const now = this.clock.now();
     const storageKey = `photos/${now.toISOString().slice(0, 7)}/${randomBytes(12).toString('hex')}.${mimeType.split('/')[1]}`;
     await this.storage.put(storageKey, bytes);
-    const result = await this.db.getRepository(Photo).insert({ storageKey, mimeType, bytes: bytes.length, uploadedById: caller.id, visitId: null, firstTouchId: null, customerId: null });
+    const result = await this.db.getRepository(Photo).insert({ storageKey, mimeType, bytes: bytes.length, uploadedById: caller.id, visitId: null, firstTouchId: null, customerId: null, createdAt: now });
     return { id: result.identifiers[0]!.id as number, mimeType, bytes: bytes.length };
+  }
+
+  /**
+   * Deletes photos uploaded but never submitted with a visit or first touch (the rep closed the form),
+   * after `uploads.unattachedPhotoHours`. The row goes first, only while still unattached, so a photo
+   * attached meanwhile is kept, and of several servers sweeping only one removes each file.
+   */
+  async sweepUnattached(limit = 500): Promise<number> {
+    const cutoff = new Date(this.clock.now().getTime() - this.policy.uploads.unattachedPhotoHours * 3_600_000);
+    const stale = await this.db.getRepository(Photo).find({
+      where: { visitId: IsNull(), firstTouchId: IsNull(), createdAt: LessThan(cutoff) },
+      select: { id: true, storageKey: true },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+    let removed = 0;
+    for (const photo of stale) {
+      const result = await this.db.getRepository(Photo).delete({ id: photo.id, visitId: IsNull(), firstTouchId: IsNull() });
+      if ((result.affected ?? 0) !== 1) continue;
+      await this.storage.delete(photo.storageKey);
+      removed++;
+    }
+    return removed;
   }
 
   /** Attaches the caller's own, still unattached photos to a record; any other id is refused. */

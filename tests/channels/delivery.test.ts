@@ -100,6 +100,33 @@ describe('a submitted visit reaches the chat tools', () => {
   });
 });
 
+describe('a slow chat API', () => {
+  it('holds no database transaction while a call is in flight, and the card still arrives once', async () => {
+    const { todo } = await visit();
+    const openTransactions = async () =>
+      Number(
+        (await h.db.query(
+          `SELECT COUNT(*) AS n FROM information_schema.innodb_trx t JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id
+           WHERE p.db = DATABASE() AND p.id <> CONNECTION_ID()`,
+        ))[0].n,
+      );
+    wecom.hangMs = 1500;
+    wecom.failNext('/cgi-bin/message/send', 'timeout');
+    const pass = h.services.outbox.runOnce();
+    const hanging = Date.now();
+    while (!wecom.faultLog.some((f) => f.fault === 'timeout') && Date.now() - hanging < 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(wecom.faultLog.some((f) => f.fault === 'timeout')).toBe(true);
+    expect(await openTransactions()).toBe(0);
+    await pass;
+    wecom.hangMs = 30_000;
+    // the 504 was a transient failure: a later pass delivers it, once
+    h.clock.advance(11 * 60_000);
+    await h.services.outbox.runOnce();
+    h.clock.advance(-11 * 60_000);
+    expect(wecom.deliveredCards('chen.s1').filter((c) => c.taskId === `anchor_todo_${todo.id}`)).toHaveLength(1);
+  });
+});
+
 describe('confirm in WeCom = confirmed everywhere', () => {
   it('a click on 确认 confirms the to-do, updates the card to show who confirmed, and stops the escalation', async () => {
     const { visitId, todo } = await visit();

@@ -2,7 +2,7 @@ import type schedule from 'node-schedule';
 import { every } from '../jobs/every';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock';
-import { sqlDate, withSqlTransaction, type Sql } from '../db/sql';
+import { sqlDate, withSqlTransaction } from '../db/sql';
 import type { Logger } from '../logger';
 import { RATE_PER_MINUTE, type Sender, type TargetSecrets } from '../channels/senders';
 import type { Delivery, DeliveryChannel } from './delivery.entity';
@@ -82,42 +82,57 @@ export class OutboxDispatcher {
     await withSqlTransaction(this.db, (sql) => sql.exec('UPDATE channel_target SET leaseUntil = NULL WHERE target = ?', [target]));
   }
 
-  private secretsOf(target: string, sql: Sql): () => Promise<TargetSecrets | null> {
+  /** A team robot's key and secret, read when its sender needs them (outside any transaction). */
+  private secretsOf(target: string): () => Promise<TargetSecrets | null> {
     const teamId = /:team:(\d+)$/.exec(target)?.[1];
     return async () => {
       if (!teamId) return null;
-      const [row] = await sql.rows<TargetSecrets>('SELECT wecomRobotKey, dingtalkRobotToken, dingtalkRobotSecret FROM team_channel_settings WHERE teamId = ?', [teamId]);
+      const [row] = (await this.db.query('SELECT wecomRobotKey, dingtalkRobotToken, dingtalkRobotSecret FROM team_channel_settings WHERE teamId = ?', [teamId])) as TargetSecrets[];
       return row ?? null;
     };
   }
 
-  /** Sends the target's pending deliveries in order until one must wait. */
+  /** The target's oldest pending delivery if it may go now (its retry time, pause and rate allow). */
+  private async nextDue(target: string, now: Date): Promise<{ next: DeliveryRow; fresh: boolean; windowStart: Date | null; sentInWindow: number } | null> {
+    return withSqlTransaction(this.db, async (sql) => {
+      const [next] = await sql.rows<DeliveryRow>("SELECT id, outboxId, channel, target, body, attempts, nextAttemptAt, subject FROM delivery WHERE target = ? AND status = 'pending' ORDER BY id LIMIT 1", [target]);
+      // The oldest pending message goes first; while it waits for its retry, the rest wait too.
+      if (!next || sqlDate(next.nextAttemptAt)!.getTime() > now.getTime()) return null;
+      const [state] = await sql.rows<{ windowStartedAt: Date | string | null; sentInWindow: number; blockedUntil: Date | string | null }>(
+        'SELECT windowStartedAt, sentInWindow, blockedUntil FROM channel_target WHERE target = ?',
+        [target],
+      );
+      const blockedUntil = sqlDate(state?.blockedUntil);
+      if (blockedUntil && blockedUntil.getTime() > now.getTime()) return null;
+      const windowStart = sqlDate(state?.windowStartedAt);
+      const fresh = !windowStart || now.getTime() - windowStart.getTime() >= 60_000;
+      const rate = RATE_PER_MINUTE[next.channel];
+      // Queue, never drop: a full minute waits for the next.
+      if (rate !== null && !fresh && state!.sentInWindow >= rate) return null;
+      // The send below may take a while: keep the target ours for it.
+      await sql.exec('UPDATE channel_target SET leaseUntil = ? WHERE target = ?', [new Date(now.getTime() + LEASE_MS), target]);
+      return { next, fresh, windowStart, sentInWindow: Number(state?.sentInWindow ?? 0) };
+    });
+  }
+
+  /**
+   * Sends the target's pending deliveries in order until one must wait. The chat API is called with no
+   * transaction open and no connection held: a slow WeCom ties up nothing but this target's lease.
+   */
   private async drain(target: string): Promise<void> {
     for (;;) {
       const now = this.clock.now();
+      const due = await this.nextDue(target, now);
+      if (!due) return;
+      const { next, fresh, windowStart, sentInWindow } = due;
+      const sender = this.senders[next.channel];
+      const delivery = { ...next, id: Number(next.id), body: JSON.parse(next.body) } as unknown as Delivery;
+      const result = sender ? await sender.send(delivery, this.secretsOf(target)) : ({ kind: 'failed', reason: `channel ${next.channel} is off` } as const);
+      const attempts = next.attempts + 1;
       const stop = await withSqlTransaction(this.db, async (sql) => {
-        const [next] = await sql.rows<DeliveryRow>("SELECT id, outboxId, channel, target, body, attempts, nextAttemptAt, subject FROM delivery WHERE target = ? AND status = 'pending' ORDER BY id LIMIT 1", [target]);
-        // The oldest pending message goes first; while it waits for its retry, the rest wait too.
-        if (!next || sqlDate(next.nextAttemptAt)!.getTime() > now.getTime()) return true;
-        const [state] = await sql.rows<{ windowStartedAt: Date | string | null; sentInWindow: number; blockedUntil: Date | string | null }>(
-          'SELECT windowStartedAt, sentInWindow, blockedUntil FROM channel_target WHERE target = ?',
-          [target],
-        );
-        const blockedUntil = sqlDate(state?.blockedUntil);
-        if (blockedUntil && blockedUntil.getTime() > now.getTime()) return true;
-        const windowStart = sqlDate(state?.windowStartedAt);
-        const fresh = !windowStart || now.getTime() - windowStart.getTime() >= 60_000;
-        const rate = RATE_PER_MINUTE[next.channel];
-        // Queue, never drop: a full minute waits for the next.
-        if (rate !== null && !fresh && state!.sentInWindow >= rate) return true;
-
-        const sender = this.senders[next.channel];
-        const delivery = { ...next, id: Number(next.id), body: JSON.parse(next.body) } as unknown as Delivery;
-        const result = sender ? await sender.send(delivery, this.secretsOf(target, sql)) : ({ kind: 'failed', reason: `channel ${next.channel} is off` } as const);
-        const attempts = next.attempts + 1;
         if (result.kind === 'sent') {
           await sql.exec("UPDATE delivery SET status = 'sent', attempts = ?, sentAt = ?, lastError = NULL, responseCode = ? WHERE id = ?", [attempts, now, result.responseCode ?? null, next.id]);
-          await sql.exec('UPDATE channel_target SET windowStartedAt = ?, sentInWindow = ? WHERE target = ?', [fresh ? now : windowStart, fresh ? 1 : state!.sentInWindow + 1, target]);
+          await sql.exec('UPDATE channel_target SET windowStartedAt = ?, sentInWindow = ? WHERE target = ?', [fresh ? now : windowStart, fresh ? 1 : sentInWindow + 1, target]);
           this.logger.info({ deliveryId: Number(next.id), channel: next.channel, outboxId: Number(next.outboxId) }, 'delivered');
           return false;
         }

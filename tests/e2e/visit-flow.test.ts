@@ -95,6 +95,8 @@ describe('a rep on the phone (H5 at 375 px)', () => {
     await page.click('#submit-visit');
     await page.waitForSelector('#new-visit', { timeout: 15_000 });
     await page.waitForSelector('.timeline-item--visit', { timeout: 10_000 });
+    // the photo shows with its visit (fetched with the session token, shown from a blob)
+    await page.waitForSelector('.timeline-item--visit .photo-thumbs img[src^="blob:"]', { timeout: 10_000 });
     await shot(page, 'customer-timeline');
     expect(await visitsOf(customerName)).toBe(before + 1);
     const photos = await product.query<{ n: number }>(

@@ -79,6 +79,9 @@ describe('photos on a visit', () => {
       expect((await api(h.url, 'GET', `/api/v1/photos/${photo}`, { token: org.token(outsider) })).status).toBe(404);
     }
     expect((await api(h.url, 'GET', `/api/v1/visits/${visit.body.id}`, { token: org.token(org.supervisor1) })).body.photoIds).toEqual([photo]);
+    // the customer's timeline lists them with the visit, for the app to show
+    const timeline = await api(h.url, 'GET', `/api/v1/customers/${customerA}/timeline`, { token: org.token(org.supervisor1) });
+    expect(timeline.body.items.find((e: any) => e.type === 'visit' && e.id === visit.body.id).photoIds).toEqual([photo]);
   });
 
   it('a photo cannot be attached twice, nor someone else\u2019s; the visit is then refused whole', async () => {

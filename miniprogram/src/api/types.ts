@@ -58,8 +58,8 @@ export interface Page<T> {
 }
 
 export type TimelineEntry =
-  | { type: 'visit'; at: string; id: number; by: PersonRef; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; nextFollowUpAt: string | null; alert: boolean }
-  | { type: 'first_touch'; at: string; id: number; by: PersonRef; method: string; verbatim: string; onTime: boolean }
+  | { type: 'visit'; at: string; id: number; by: PersonRef; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; nextFollowUpAt: string | null; alert: boolean; photoIds?: number[] }
+  | { type: 'first_touch'; at: string; id: number; by: PersonRef; method: string; verbatim: string; onTime: boolean; photoIds?: number[] }
   | { type: 'stage_change'; at: string; id: number; by: PersonRef; from: string | null; fromLabel: string | null; to: string; toLabel: string }
   | { type: 'todo'; at: string; id: number; status: 'open' | 'confirmed'; agreedAction: string; dueAt: string; confirmedAt: string | null; escalatedAt: string | null }
 

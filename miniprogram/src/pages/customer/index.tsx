@@ -7,6 +7,7 @@ import { flushQueue, QUEUE_EVENT, QUEUE_SENT_EVENT, readQueue, type QueuedVisit 
 import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
 import { ErrorRetry } from '../../components/load-state'
+import { PhotoThumbs } from '../../components/photo-thumbs'
 import './index.css'
 
 const PAGE_SIZE = 20
@@ -231,6 +232,7 @@ export default function CustomerPage() {
                   {line}
                 </Text>
               ))}
+              {(entry.type === 'visit' || entry.type === 'first_touch') && entry.photoIds?.length ? <PhotoThumbs ids={entry.photoIds} /> : null}
             </View>
           )
         })}

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import type { CustomerService } from '../customers/customer.service';
 import { CustomerStageChange } from '../customers/customer-history.entity';
 import type { Member } from '../org/member.entity';
@@ -6,10 +6,11 @@ import type { OrgService } from '../org/org.service';
 import { Todo } from '../todos/todo.entity';
 import { FirstTouch } from './first-touch.entity';
 import { Visit } from './visit.entity';
+import { Photo } from './photo.entity';
 
 export type TimelineEntry =
-  | { type: 'visit'; at: string; id: number; by: { id: number; name: string }; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; nextFollowUpAt: string | null; alert: boolean }
-  | { type: 'first_touch'; at: string; id: number; by: { id: number; name: string }; method: string; verbatim: string; onTime: boolean }
+  | { type: 'visit'; at: string; id: number; by: { id: number; name: string }; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; nextFollowUpAt: string | null; alert: boolean; photoIds: number[] }
+  | { type: 'first_touch'; at: string; id: number; by: { id: number; name: string }; method: string; verbatim: string; onTime: boolean; photoIds: number[] }
   | { type: 'stage_change'; at: string; id: number; by: { id: number; name: string }; from: string | null; fromLabel: string | null; to: string; toLabel: string }
   | { type: 'todo'; at: string; id: number; status: 'open' | 'confirmed'; agreedAction: string; dueAt: string; confirmedAt: string | null; escalatedAt: string | null };
 
@@ -33,14 +34,17 @@ export class TimelineService {
     const [todos, todoCount] = await this.db.getRepository(Todo).findAndCount({ where: { customerId }, order: { id: 'DESC' }, take: need });
     const people = await this.org.membersByIds([...visits.map((v) => v.memberId), ...touches.map((t) => t.memberId), ...stages.map((s) => s.changedById)]);
     const who = (id: number) => ({ id, name: people.get(id)?.name ?? '' });
+    const photos = await this.photosOf(visits.map((v) => v.id), touches.map((t) => t.id));
 
     const entries: TimelineEntry[] = [
       ...visits.map((v): TimelineEntry => ({
         type: 'visit', at: (v.submittedAt ?? v.createdAt).toISOString(), id: v.id, by: who(v.memberId), status: v.submittedAt ? 'submitted' : 'pending',
         objective: v.objective, painPoint: v.painPoint, agreedAction: v.agreedAction, nextFollowUpAt: v.nextFollowUpAt?.toISOString() ?? null, alert: !!v.alert,
+        photoIds: photos.get(`visit:${v.id}`) ?? [],
       })),
       ...touches.map((t): TimelineEntry => ({
         type: 'first_touch', at: t.touchedAt.toISOString(), id: t.id, by: who(t.memberId), method: t.method, verbatim: t.verbatim, onTime: t.touchedAt.getTime() <= t.dueAt.getTime(),
+        photoIds: photos.get(`first_touch:${t.id}`) ?? [],
       })),
       ...stages.map((s): TimelineEntry => ({
         type: 'stage_change', at: s.changedAt.toISOString(), id: s.id, by: who(s.changedById), from: s.fromStage,
@@ -55,5 +59,21 @@ export class TimelineService {
     const order = { todo: 0, visit: 1, first_touch: 2, stage_change: 3 } as const;
     entries.sort((a, b) => b.at.localeCompare(a.at) || order[a.type] - order[b.type] || b.id - a.id);
     return { items: entries.slice((page - 1) * pageSize, need), total: visitCount + touchCount + stageCount + todoCount, page, pageSize };
+  }
+
+  /** The photos of these visits and first touches, keyed `visit:<id>` / `first_touch:<id>`, in upload order. */
+  private async photosOf(visitIds: number[], touchIds: number[]): Promise<Map<string, number[]>> {
+    const map = new Map<string, number[]>();
+    if (!visitIds.length && !touchIds.length) return map;
+    const rows = await this.db.getRepository(Photo).find({
+      where: [...(visitIds.length ? [{ visitId: In(visitIds) }] : []), ...(touchIds.length ? [{ firstTouchId: In(touchIds) }] : [])],
+      select: { id: true, visitId: true, firstTouchId: true },
+      order: { id: 'ASC' },
+    });
+    for (const row of rows) {
+      const key = row.visitId !== null ? `visit:${row.visitId}` : `first_touch:${row.firstTouchId}`;
+      map.set(key, [...(map.get(key) ?? []), row.id]);
+    }
+    return map;
   }
 }

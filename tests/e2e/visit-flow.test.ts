@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, loginAs as loginAsIn, requireH5Build, shot, TINY_PNG } from './browser';
 import { startProduct } from './product';
+import { api } from '../support/http';
 
 let product: Awaited<ReturnType<typeof startProduct>>;
 let browser: Browser;
@@ -15,8 +16,14 @@ afterAll(async () => {
   await product?.stop();
 });
 
-const visitsOf = async (customerName: string) =>
-  Number((await product.query<{ n: number }>('SELECT COUNT(*) AS n FROM visit v JOIN customer c ON c.id = v.customerId WHERE c.name = ? AND v.submittedAt IS NOT NULL', [customerName]))[0]!.n);
+/** Submitted visits of the customer, as the API reports them (search by name, then its timeline). */
+async function visitsOf(customerName: string): Promise<number> {
+  const login = await api(product.server.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: '13800000101' } });
+  const found = await api(product.server.url, 'GET', `/api/v1/customers?q=${encodeURIComponent(customerName)}`, { token: login.body.token });
+  const customer = found.body.items.find((c: { name: string }) => c.name === customerName);
+  const timeline = await api(product.server.url, 'GET', `/api/v1/customers/${customer.id}/timeline?pageSize=100`, { token: login.body.token });
+  return timeline.body.items.filter((e: { type: string; status: string }) => e.type === 'visit' && e.status === 'submitted').length;
+}
 
 const loginAs = (context: BrowserContext, phone: string) => loginAsIn(context, product.server.url, phone);
 

@@ -73,8 +73,8 @@ export class AuthService {
 
   /**
    * Sessions seen in the last few seconds: every API call needs the member, and this saves the query
-   * on most of them. A revoke or deactivation on this instance forgets at once; on another instance
-   * it takes effect within SESSION_CACHE_MS.
+   * on most of them. A revoke through this instance forgets at once; whatever changes elsewhere (a
+   * revoke on another instance, a deactivated member) takes effect within SESSION_CACHE_MS.
    */
   private readonly recent = new Map<string, { member: Member; until: number }>();
 

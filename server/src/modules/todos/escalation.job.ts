@@ -12,9 +12,11 @@ export function escalateTodos(sqlite: boolean): JobHandler {
   return async (jobs, sql, now) => {
     const visitIds = jobs.map((j) => Number(j.payload.visitId)).filter(Number.isFinite);
     if (visitIds.length === 0) return;
+    // The batch is keyed by visit: with one busy supervisor MariaDB would rather walk that supervisor's
+    // open to-dos (idx_todo_assignee, tens of thousands of rows per batch), so the index is named.
     const due = await sql.rows<{ id: number; visitId: number; teamId: number | null; directorId: number | null }>(
       `SELECT t.id, t.visitId, rep.teamId, sup.managerId AS directorId
-       FROM todo t JOIN member sup ON sup.id = t.assigneeId JOIN member rep ON rep.id = t.repId
+       FROM todo t${sqlite ? '' : ' FORCE INDEX (idx_todo_visit)'} JOIN member sup ON sup.id = t.assigneeId JOIN member rep ON rep.id = t.repId
        WHERE t.visitId IN (${inList(visitIds.length)}) AND t.confirmedAt IS NULL AND t.escalatedAt IS NULL
        ORDER BY t.id${sqlite ? '' : ' FOR UPDATE'}`,
       visitIds,

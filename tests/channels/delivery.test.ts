@@ -278,6 +278,20 @@ describe('DingTalk callback', () => {
     expect((await post(body, ts, signFor(ts))).status).toBe(200);
     expect((await h.db.getRepository(Todo).findOneByOrFail({ id: todo.id })).confirmedVia).toBe('dingtalk');
   });
+
+  it('「沟通 #id」 from the supervisor asks the rep to talk first; the to-do stays open', async () => {
+    const { todo } = await visit();
+    const ts = String(h.clock.now().getTime() + 5); // a timestamp and sign seen before would be a replay
+    const body = { msgtype: 'text', text: { content: `@锚点 沟通 #${todo.id}` }, senderStaffId: 'ding-s1', msgId: 'm2' };
+    expect((await post(body, ts, signFor(ts))).status).toBe(200);
+    const stored = await h.db.getRepository(Todo).findOneByOrFail({ id: todo.id });
+    expect(stored).toMatchObject({ confirmedAt: null, discussRequestedVia: 'dingtalk' });
+    // from someone who is not the card's supervisor it changes nothing
+    const other = await visit();
+    const ts2 = String(h.clock.now().getTime() + 6);
+    expect((await post({ ...body, text: { content: `沟通 #${other.todo.id}` }, senderStaffId: 'ding-unknown', msgId: 'm3' }, ts2, signFor(ts2))).status).toBe(200);
+    expect((await h.db.getRepository(Todo).findOneByOrFail({ id: other.todo.id })).discussRequestedAt).toBeNull();
+  });
 });
 
 describe('delivery through failures', () => {

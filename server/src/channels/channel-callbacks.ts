@@ -110,14 +110,16 @@ export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: C
     if (!(await firstSighting('dingtalk', ctx.get('timestamp'), ctx.get('sign')))) return refuse(ctx, 403, 'replayed request');
     const body = ((ctx.request as { body?: unknown }).body ?? {}) as { text?: { content?: string }; senderStaffId?: string; msgId?: string };
     ctx.body = { msgtype: 'empty' };
-    const match = /确认\s*#?(\d+)/.exec(body.text?.content ?? '');
+    // 「确认 #12」 confirms; 「沟通 #12」 asks the rep to talk first (the rep reads it in the same group).
+    const match = /(确认|沟通)\s*#?(\d+)/.exec(body.text?.content ?? '');
     if (!match || !body.senderStaffId) return;
     const rows = (await db.query('SELECT id FROM member WHERE dingtalkUserId = ? AND deactivatedAt IS NULL', [body.senderStaffId])) as { id: number }[];
     if (!rows[0]) return void logger.warn({ staffId: body.senderStaffId }, 'dingtalk message from an unknown user ignored');
     try {
-      await todos.confirm(Number(rows[0].id), Number(match[1]), 'dingtalk', null);
+      if (match[1] === '沟通') await todos.requestDiscussion(Number(rows[0].id), Number(match[2]), 'dingtalk');
+      else await todos.confirm(Number(rows[0].id), Number(match[2]), 'dingtalk', null);
     } catch (error) {
-      logger.warn({ todo: match[1], err: (error as Error).message }, 'dingtalk confirmation ignored');
+      logger.warn({ todo: match[2], err: (error as Error).message }, 'dingtalk message ignored');
     }
   });
 

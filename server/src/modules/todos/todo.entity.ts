@@ -61,7 +61,7 @@ export class Todo {
   discussRequestedAt: Date | null;
 
   @Column({ type: 'varchar', length: 10, nullable: true })
-  discussRequestedVia: 'app' | 'wecom' | null;
+  discussRequestedVia: 'app' | 'wecom' | 'dingtalk' | null;
 
   @CreatedAtColumn()
   createdAt: Date;

@@ -1,24 +1,12 @@
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, requireH5Build, SCREENSHOTS } from './browser';
-import { startProduct } from './product';
+import { SCREENSHOTS } from './browser';
+import { productInBrowser } from './product';
 
-let product: Awaited<ReturnType<typeof startProduct>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  requireH5Build();
-  product = await startProduct();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await product?.stop();
-});
+const app = productInBrowser();
 
 it('the server serves the H5 build at /app/ and it renders in Chinese', async () => {
-  const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
-  const response = await page.goto(`${product.server.url}/app/`);
+  const page = await app.browser.newPage({ viewport: { width: 375, height: 740 } });
+  const response = await page.goto(`${app.product.server.url}/app/`);
   expect(response?.status()).toBe(200);
   await page.waitForFunction(() => (globalThis as any).document.body.innerText.includes('锚点'), undefined, { timeout: 20_000 });
   await page.screenshot({ path: path.join(SCREENSHOTS, 'app-entry.png') });

@@ -1,24 +1,12 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { api } from '../support/http';
-import { launchBrowser, loginAs as loginAsIn, requireH5Build, shot, TINY_PNG } from './browser';
-import { startProduct } from './product';
+import { loginAs as loginAsIn, shot, TINY_PNG } from './browser';
+import { productInBrowser } from './product';
 
-let product: Awaited<ReturnType<typeof startProduct>>;
-let browser: Browser;
+const app = productInBrowser();
 const REP_PHONE = '13800000101';
 
-beforeAll(async () => {
-  requireH5Build();
-  product = await startProduct();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await product?.stop();
-});
-
-
-const loginAs = (context: BrowserContext, phone: string) => loginAsIn(context, product.server.url, phone);
+const loginAs = (context: BrowserContext, phone: string) => loginAsIn(context, app.product.server.url, phone);
 
 /** Taro's H5 picker: open it, pick the item by its text, confirm. */
 async function pick(page: Page, pickerId: string, label: string) {
@@ -37,24 +25,24 @@ describe('a new lead: 首次触达 from the phone', () => {
   let context: BrowserContext;
   let page: Page;
   const firstTouches = async () =>
-    Number((await product.query<{ n: number }>('SELECT COUNT(*) AS n FROM first_touch WHERE customerId = ?', [leadId]))[0]!.n);
+    Number((await app.product.query<{ n: number }>('SELECT COUNT(*) AS n FROM first_touch WHERE customerId = ?', [leadId]))[0]!.n);
 
   beforeAll(async () => {
-    const login = await api(product.server.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: REP_PHONE } });
-    const options = await api(product.server.url, 'GET', '/api/v1/options', { token: login.body.token });
-    const created = await api(product.server.url, 'POST', '/api/v1/customers', {
+    const login = await api(app.product.server.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: REP_PHONE } });
+    const options = await api(app.product.server.url, 'GET', '/api/v1/options', { token: login.body.token });
+    const created = await api(app.product.server.url, 'POST', '/api/v1/customers', {
       token: login.body.token,
       json: { name: '滨江口腔诊所', industry: options.body.industries[0], stage: 'lead' },
     });
     expect(created.status).toBe(201);
     leadId = created.body.id;
-    context = await browser.newContext({ viewport: { width: 375, height: 760 } });
+    context = await app.browser.newContext({ viewport: { width: 375, height: 760 } });
     page = await loginAs(context, REP_PHONE);
   });
   afterAll(() => context.close());
 
   it('the lead shows its first-touch deadline; an incomplete record is refused and nothing is stored', async () => {
-    await page.goto(`${product.server.url}/app/#/pages/customer/index?id=${leadId}`);
+    await page.goto(`${app.product.server.url}/app/#/pages/customer/index?id=${leadId}`);
     await page.waitForSelector('#first-touch', { timeout: 10_000 });
     expect(await page.textContent('.customer__first-touch')).toContain('完成首次触达');
     await page.click('#first-touch');
@@ -80,13 +68,13 @@ describe('a new lead: 首次触达 from the phone', () => {
     expect(await page.textContent('.timeline-item--first_touch')).toContain('首次触达 (微信)');
     await page.waitForSelector('.timeline-item--first_touch .photo-thumbs img[src^="blob:"]', { timeout: 10_000 });
     expect(await page.$('#first-touch')).toBeNull();
-    const rows = await product.query<{ method: string; verbatim: string; evidencePhotoId: number | null }>(
+    const rows = await app.product.query<{ method: string; verbatim: string; evidencePhotoId: number | null }>(
       'SELECT method, verbatim, evidencePhotoId FROM first_touch WHERE customerId = ?',
       [leadId],
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ method: '微信', verbatim: '先发资料看看, 下周再约' });
-    const photo = await product.query<{ firstTouchId: number | null; mimeType: string }>('SELECT firstTouchId, mimeType FROM photo WHERE id = ?', [rows[0]!.evidencePhotoId]);
+    const photo = await app.product.query<{ firstTouchId: number | null; mimeType: string }>('SELECT firstTouchId, mimeType FROM photo WHERE id = ?', [rows[0]!.evidencePhotoId]);
     expect(photo[0]).toMatchObject({ mimeType: 'image/png' });
     expect(photo[0]!.firstTouchId).not.toBeNull();
   });
@@ -94,7 +82,7 @@ describe('a new lead: 首次触达 from the phone', () => {
 
 describe('my customers: filters', () => {
   it('the grade filter shows only that grade, and the list counts them', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 760 } });
+    const context = await app.browser.newContext({ viewport: { width: 375, height: 760 } });
     try {
       const page = await loginAs(context, REP_PHONE);
       await pick(page, 'grade-filter', 'A 级');
@@ -102,8 +90,8 @@ describe('my customers: filters', () => {
         const items = [...(globalThis as any).document.querySelectorAll('.customer-item')] as any[];
         return items.length > 0 && items.every((e) => e.innerText.includes('A 级'));
       }, undefined, { timeout: 10_000 });
-      const [rep] = await product.query<{ id: number }>('SELECT id FROM member WHERE phone = ?', [REP_PHONE]);
-      const [count] = await product.query<{ n: number }>("SELECT COUNT(*) AS n FROM customer WHERE ownerId = ? AND grade = 'A'", [rep!.id]);
+      const [rep] = await app.product.query<{ id: number }>('SELECT id FROM member WHERE phone = ?', [REP_PHONE]);
+      const [count] = await app.product.query<{ n: number }>("SELECT COUNT(*) AS n FROM customer WHERE ownerId = ? AND grade = 'A'", [rep!.id]);
       expect(await page.textContent('.customers__total')).toContain(`共 ${Number(count!.n)} 家`);
     } finally {
       await context.close();
@@ -116,11 +104,11 @@ describe('fit on a 320 px phone', () => {
 
   /** Every screen of `phone`'s round: nothing scrolls sideways, taps are ≥ 44 px, enabled buttons look enabled. */
   async function checkScreens(phone: string, screens: [string, string, string][]) {
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    const context = await app.browser.newContext({ viewport: { width: 320, height: 640 } });
     try {
       const page = await loginAs(context, phone);
       for (const [name, url, ready] of screens) {
-        await page.goto(`${product.server.url}${url}`);
+        await page.goto(`${app.product.server.url}${url}`);
         await page.waitForSelector(ready, { timeout: 15_000 });
         if (name === 'visit') await page.click('#more-toggle');
         await shot(page, `320-${name}`);
@@ -150,7 +138,7 @@ describe('fit on a 320 px phone', () => {
   }
 
   it('the rep’s screens', async () => {
-    const [customer] = await product.query<{ id: number }>('SELECT c.id FROM customer c JOIN member m ON m.id = c.ownerId WHERE m.phone = ? LIMIT 1', [REP_PHONE]);
+    const [customer] = await app.product.query<{ id: number }>('SELECT c.id FROM customer c JOIN member m ON m.id = c.ownerId WHERE m.phone = ? LIMIT 1', [REP_PHONE]);
     await checkScreens(REP_PHONE, [
       ['customers', `/app/#/pages/customers/index`, '.customer-item'],
       ['customer', `/app/#/pages/customer/index?id=${customer!.id}`, '#new-visit'],
@@ -161,10 +149,10 @@ describe('fit on a 320 px phone', () => {
 
   it('the supervisor’s to-do cards', async () => {
     // one visit from the rep, so the supervisor has a card to confirm
-    const login = await api(product.server.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: REP_PHONE } });
-    const [customer] = await product.query<{ id: number }>('SELECT c.id FROM customer c JOIN member m ON m.id = c.ownerId WHERE m.phone = ? LIMIT 1', [REP_PHONE]);
+    const login = await api(app.product.server.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: REP_PHONE } });
+    const [customer] = await app.product.query<{ id: number }>('SELECT c.id FROM customer c JOIN member m ON m.id = c.ownerId WHERE m.phone = ? LIMIT 1', [REP_PHONE]);
     const tomorrow = new Date(Date.now() + 8 * 3_600_000 + 86_400_000).toISOString().slice(0, 10);
-    const visit = await api(product.server.url, 'POST', '/api/v1/visits', {
+    const visit = await api(app.product.server.url, 'POST', '/api/v1/visits', {
       token: login.body.token,
       headers: { 'idempotency-key': `fit-${Date.now()}` },
       json: {

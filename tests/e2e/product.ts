@@ -1,9 +1,18 @@
 import { createConnection } from 'mysql2/promise';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, requireH5Build } from './browser';
 import { createTestDatabase } from '../support/database';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
 
 /** The product as `npm start` runs it, in demo mode (seeded team, dev-login, sandbox), on a fresh MariaDB database. */
-export async function startProduct(): Promise<{ server: SpawnedServer; dbUrl: string; query: <T>(sql: string, params?: unknown[]) => Promise<T[]>; stop: () => Promise<void> }> {
+export interface Product {
+  server: SpawnedServer;
+  dbUrl: string;
+  query: <T>(sql: string, params?: unknown[]) => Promise<T[]>;
+  stop: () => Promise<void>;
+}
+
+export async function startProduct(): Promise<Product> {
   const { db, url, drop } = await createTestDatabase(2);
   await db.destroy();
   const server = await spawnServer({ DATABASE_URL: url, ANCHOR_DEMO: '1' });
@@ -19,4 +28,22 @@ export async function startProduct(): Promise<{ server: SpawnedServer; dbUrl: st
       await drop();
     },
   };
+}
+
+/**
+ * The product and a Chromium for one test file, started before its tests and stopped after them.
+ * Read `app.product` and `app.browser` inside tests (they exist once beforeAll has run).
+ */
+export function productInBrowser(): { product: Product; browser: Browser } {
+  const app = {} as { product: Product; browser: Browser };
+  beforeAll(async () => {
+    requireH5Build();
+    app.product = await startProduct();
+    app.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await app.browser?.close();
+    await app.product?.stop();
+  });
+  return app;
 }

@@ -1,31 +1,20 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, loginAs as loginAsIn, requireH5Build, shot, TINY_PNG } from './browser';
-import { startProduct } from './product';
+import type { BrowserContext, Page } from 'playwright-core';
+import { loginAs as loginAsIn, shot, TINY_PNG } from './browser';
+import { productInBrowser } from './product';
 import { api } from '../support/http';
 
-let product: Awaited<ReturnType<typeof startProduct>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  requireH5Build();
-  product = await startProduct();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await product?.stop();
-});
+const app = productInBrowser();
 
 /** Submitted visits of the customer, as the API reports them (search by name, then its timeline). */
 async function visitsOf(customerName: string): Promise<number> {
-  const login = await api(product.server.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: '13800000101' } });
-  const found = await api(product.server.url, 'GET', `/api/v1/customers?q=${encodeURIComponent(customerName)}`, { token: login.body.token });
+  const login = await api(app.product.server.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: '13800000101' } });
+  const found = await api(app.product.server.url, 'GET', `/api/v1/customers?q=${encodeURIComponent(customerName)}`, { token: login.body.token });
   const customer = found.body.items.find((c: { name: string }) => c.name === customerName);
-  const timeline = await api(product.server.url, 'GET', `/api/v1/customers/${customer.id}/timeline?pageSize=100`, { token: login.body.token });
+  const timeline = await api(app.product.server.url, 'GET', `/api/v1/customers/${customer.id}/timeline?pageSize=100`, { token: login.body.token });
   return timeline.body.items.filter((e: { type: string; status: string }) => e.type === 'visit' && e.status === 'submitted').length;
 }
 
-const loginAs = (context: BrowserContext, phone: string) => loginAsIn(context, product.server.url, phone);
+const loginAs = (context: BrowserContext, phone: string) => loginAsIn(context, app.product.server.url, phone);
 
 /** Opens the new-visit form of the first customer whose name contains `fragment`. */
 async function openVisitForm(page: Page, fragment: string): Promise<string> {
@@ -45,7 +34,7 @@ describe('a rep on the phone (H5 at 375 px)', () => {
   let customerName: string;
 
   beforeAll(async () => {
-    context = await browser.newContext({ viewport: { width: 375, height: 760 } });
+    context = await app.browser.newContext({ viewport: { width: 375, height: 760 } });
     page = await loginAs(context, '13800000101');
   });
   afterAll(() => context.close());
@@ -106,16 +95,16 @@ describe('a rep on the phone (H5 at 375 px)', () => {
     await page.waitForSelector('.timeline-item--visit .photo-thumbs img[src^="blob:"]', { timeout: 10_000 });
     await shot(page, 'customer-timeline');
     expect(await visitsOf(customerName)).toBe(before + 1);
-    const photos = await product.query<{ n: number }>(
+    const photos = await app.product.query<{ n: number }>(
       'SELECT COUNT(*) AS n FROM photo p JOIN visit v ON v.id = p.visitId JOIN customer c ON c.id = v.customerId WHERE c.name = ? AND v.id = (SELECT MAX(id) FROM visit WHERE customerId = c.id AND submittedAt IS NOT NULL)',
       [customerName],
     );
     expect(Number(photos[0]!.n)).toBe(1);
-    const todos = await product.query<{ assigneeId: number }>(
+    const todos = await app.product.query<{ assigneeId: number }>(
       'SELECT t.assigneeId FROM todo t JOIN customer c ON c.id = t.customerId WHERE c.name = ? ORDER BY t.id DESC LIMIT 1',
       [customerName],
     );
-    const supervisor = await product.query<{ id: number }>("SELECT id FROM member WHERE phone = '13800000011'");
+    const supervisor = await app.product.query<{ id: number }>("SELECT id FROM member WHERE phone = '13800000011'");
     expect(todos[0]?.assigneeId).toBe(supervisor[0]!.id);
   });
 
@@ -142,7 +131,7 @@ describe('a rep on the phone (H5 at 375 px)', () => {
 
 describe('the supervisor', () => {
   it('confirms the to-do with one tap', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 760 } });
+    const context = await app.browser.newContext({ viewport: { width: 375, height: 760 } });
     try {
       const page = await loginAs(context, '13800000011');
       await page.click('#todos-entry');
@@ -154,7 +143,7 @@ describe('the supervisor', () => {
       await page.click('.confirm-todo >> nth=0');
       await page.waitForFunction((todoId) => ((globalThis as any).document.querySelector(`#confirm-todo-${todoId}`) === null), id, { timeout: 10_000 }).catch(() => undefined);
       await page.waitForFunction(() => (globalThis as any).document.body.innerText.includes('已确认'), undefined, { timeout: 10_000 });
-      const rows = await product.query<{ confirmedAt: Date | null; confirmedVia: string }>('SELECT confirmedAt, confirmedVia FROM todo WHERE id = ?', [id]);
+      const rows = await app.product.query<{ confirmedAt: Date | null; confirmedVia: string }>('SELECT confirmedAt, confirmedVia FROM todo WHERE id = ?', [id]);
       expect(rows[0]!.confirmedAt).not.toBeNull();
       expect(rows[0]!.confirmedVia).toBe('app');
     } finally {
@@ -163,7 +152,7 @@ describe('the supervisor', () => {
   });
 
   it('asks the rep to talk first (需要沟通); the card stays open and the rep sees the request', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 760 } });
+    const context = await app.browser.newContext({ viewport: { width: 375, height: 760 } });
     try {
       const page = await loginAs(context, '13800000011');
       await page.click('#todos-entry');
@@ -171,13 +160,13 @@ describe('the supervisor', () => {
       const id = Number((await page.getAttribute('.discuss-todo >> nth=0', 'id'))!.replace('discuss-todo-', ''));
       await page.click(`#discuss-todo-${id}`);
       await page.waitForFunction(() => (globalThis as any).document.body.innerText.includes('已请销售沟通'), undefined, { timeout: 10_000 });
-      const rows = await product.query<{ confirmedAt: Date | null; discussRequestedVia: string | null }>('SELECT confirmedAt, discussRequestedVia FROM todo WHERE id = ?', [id]);
+      const rows = await app.product.query<{ confirmedAt: Date | null; discussRequestedVia: string | null }>('SELECT confirmedAt, discussRequestedVia FROM todo WHERE id = ?', [id]);
       expect(rows[0]).toEqual({ confirmedAt: null, discussRequestedVia: 'app' });
       expect(await page.isVisible(`#confirm-todo-${id}`)).toBe(true);
-      const repContext = await browser.newContext({ viewport: { width: 375, height: 760 } });
+      const repContext = await app.browser.newContext({ viewport: { width: 375, height: 760 } });
       try {
         const rep = await loginAs(repContext, '13800000101');
-        await rep.goto(`${product.server.url}/app/#/pages/todos/index`);
+        await rep.goto(`${app.product.server.url}/app/#/pages/todos/index`);
         await rep.waitForFunction(() => (globalThis as any).document.body.innerText.includes('主管希望先和你沟通'), undefined, { timeout: 10_000 });
         await shot(rep, 'todos-rep-discuss');
       } finally {

@@ -55,6 +55,19 @@ describe('a new lead: 首次触达 from the phone', () => {
     expect(await firstTouches()).toBe(0);
   });
 
+  it('the supervisor sees the deadline but cannot record the rep\u2019s first touch', async () => {
+    const supervisor = await app.browser.newContext({ viewport: { width: 375, height: 760 } });
+    try {
+      const page = await loginAs(supervisor, '13800000011');
+      await page.goto(`${app.product.server.url}/app/#/pages/customer/index?id=${leadId}`);
+      await page.waitForSelector('.customer__first-touch', { timeout: 10_000 });
+      expect(await page.textContent('.customer__first-touch')).toContain('完成首次触达');
+      expect(await page.$('#first-touch')).toBeNull();
+    } finally {
+      await supervisor.close();
+    }
+  });
+
   it('method, the customer\u2019s words and a screenshot are stored once and appear in the timeline', async () => {
     await pick(page, 'method', '微信');
     await page.fill('#verbatim textarea', '先发资料看看, 下周再约');

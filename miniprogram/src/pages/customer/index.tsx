@@ -4,6 +4,7 @@ import Taro, { useDidShow, useRouter } from '@tarojs/taro'
 import { api, errorMessage } from '../../api/client'
 import type { Customer, Page, TimelineEntry } from '../../api/types'
 import { flushQueue, QUEUE_EVENT, QUEUE_SENT_EVENT, readQueue, type QueuedVisit } from '../../api/visit-queue'
+import { getSession } from '../../api/session'
 import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
 import { ErrorRetry } from '../../components/load-state'
@@ -178,13 +179,16 @@ export default function CustomerPage() {
           <Text className={`customer__line ${new Date(customer.firstTouchDueAt).getTime() < Date.now() ? 'state--error' : ''}`}>
             新线索, 请在 {formatInstant(customer.firstTouchDueAt, true)} 前完成首次触达
           </Text>
-          <Button
-            id='first-touch'
-            className='btn btn--block'
-            onClick={() => void Taro.navigateTo({ url: `/packages/lead/first-touch/index?customerId=${id}` })}
-          >
-            记录首次触达
-          </Button>
+          {/* only the owner records it; a supervisor sees the deadline */}
+          {customer.owner?.id === getSession()?.member.id ? (
+            <Button
+              id='first-touch'
+              className='btn btn--block'
+              onClick={() => void Taro.navigateTo({ url: `/packages/lead/first-touch/index?customerId=${id}` })}
+            >
+              记录首次触达
+            </Button>
+          ) : null}
         </View>
       ) : null}
 

@@ -23,6 +23,11 @@ function localCopy(id: number): Promise<string> {
   return pending
 }
 
+/** Dropped at logout with the session that fetched them. */
+export function forgetPhotos(): void {
+  downloaded.clear()
+}
+
 /** A record's photos as thumbnails; a tap opens them full screen. */
 export function PhotoThumbs(props: { ids: number[] }) {
   const [paths, setPaths] = useState<Record<number, string | null>>({})

@@ -8,6 +8,7 @@ import { clearSession, getSession } from '../../api/session'
 import type { Customer, Page, StageOption } from '../../api/types'
 import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
+import { forgetPhotos } from '../../components/photo-thumbs'
 import { ErrorRetry } from '../../components/load-state'
 import './index.css'
 
@@ -114,6 +115,7 @@ export default function Customers() {
   const logout = () => {
     clearSession()
     forgetOptions()
+    forgetPhotos()
     void Taro.reLaunch({ url: '/pages/index/index' })
   }
 

@@ -44,6 +44,7 @@ import { MessageBuilder } from './outbox/message-builder';
 import { outboxRoutes } from './outbox/outbox.routes';
 import { consentRoutes } from './modules/org/consent.routes';
 import type { DeliveryChannel } from './outbox/delivery.entity';
+import { isSqlite } from './db/data-source';
 
 export interface AppDeps {
   db: DataSource;
@@ -74,7 +75,7 @@ export function createServices(deps: AppDeps) {
   const todos = new TodoService(db, policy, clock, org);
   const timeline = new TimelineService(db, org, customers);
   const jobs = new JobRunner(db, policy, clock, logger, {
-    'todo.escalate': escalateTodos(db.options.type === 'better-sqlite3'),
+    'todo.escalate': escalateTodos(isSqlite(db)),
     'visit.reminder': remindFollowUps,
     'lead.first_touch_due': flagUntouchedLeads,
   });

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock';
 import { ChannelToken } from './channel-token.entity';
+import { isSqlite } from '../db/data-source';
 
 export interface FetchedToken {
   token: string;
@@ -48,7 +49,7 @@ export class TokenCache {
       token: fetched.token,
       expiresAt: new Date(this.clock.now().getTime() + fetched.expiresInSeconds * 1000),
     });
-    if (this.db.options.type === 'better-sqlite3') {
+    if (isSqlite(this.db)) {
       // One process owns the embedded database; the in-flight map already makes this single-flight.
       const fetched = await fetchToken();
       await this.db.getRepository(ChannelToken).save(await store(fetched));

@@ -6,6 +6,7 @@ import type { Policy } from '../config/policy';
 import { sqlDate, withSqlTransaction, type Sql } from '../db/sql';
 import type { Logger } from '../logger';
 import type { JobKind } from './job.entity';
+import { isSqlite } from '../db/data-source';
 
 export interface ClaimedJob {
   id: number;
@@ -41,17 +42,13 @@ export class JobRunner {
     private readonly handlers: Partial<Record<JobKind, JobHandler>>,
   ) {}
 
-  private get sqlite(): boolean {
-    return this.db.options.type === 'better-sqlite3';
-  }
-
   /** Claims up to a batch of due jobs (and jobs whose lease ran out) for this server. */
   async claim(): Promise<ClaimedJob[]> {
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + this.policy.jobs.leaseSeconds * 1000);
     return withSqlTransaction(this.db, async (sql) => {
       type Row = { id: number; kind: JobKind; payload: string; dueAt: Date | string; attempts: number };
-      const lock = this.sqlite ? '' : ' FOR UPDATE SKIP LOCKED';
+      const lock = isSqlite(this.db) ? '' : ' FOR UPDATE SKIP LOCKED';
       // Two index range scans in due order, so LIMIT stops the scan and only the claimed rows are
       // locked (an OR here made InnoDB sort, and lock, every candidate: the other server got none).
       const due = await sql.rows<Row>(

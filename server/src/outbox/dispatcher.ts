@@ -8,6 +8,7 @@ import { RATE_PER_MINUTE, type Sender, type TargetSecrets } from '../channels/se
 import type { Delivery, DeliveryChannel } from './delivery.entity';
 import type { MessageBuilder } from './message-builder';
 import type { OutboxMessage } from './outbox-message.entity';
+import { isSqlite } from '../db/data-source';
 
 interface DeliveryRow {
   id: number;
@@ -43,23 +44,19 @@ export class OutboxDispatcher {
     private readonly senders: Partial<Record<DeliveryChannel, Sender>>,
   ) {}
 
-  private get sqlite(): boolean {
-    return this.db.options.type === 'better-sqlite3';
-  }
-
   /** Writes the deliveries of not yet expanded outbox messages (each message by one server). */
   async expand(): Promise<number> {
     return withSqlTransaction(this.db, async (sql) => {
       const now = this.clock.now();
       const rows = await sql.rows<{ id: number; kind: OutboxMessage['kind']; teamId: number | null; payload: string }>(
-        `SELECT id, kind, teamId, payload FROM outbox_message WHERE expandedAt IS NULL ORDER BY id LIMIT ?${this.sqlite ? '' : ' FOR UPDATE SKIP LOCKED'}`,
+        `SELECT id, kind, teamId, payload FROM outbox_message WHERE expandedAt IS NULL ORDER BY id LIMIT ?${isSqlite(this.db) ? '' : ' FOR UPDATE SKIP LOCKED'}`,
         [BATCH],
       );
       for (const row of rows) {
         const planned = await this.builder.plan(sql, { id: Number(row.id), kind: row.kind, teamId: row.teamId, payload: JSON.parse(row.payload) as Record<string, unknown> });
         if (planned.length) {
           await sql.exec(
-            `INSERT ${this.sqlite ? 'OR IGNORE' : 'IGNORE'} INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, subject, createdAt) VALUES ${planned.map(() => "(?, ?, ?, ?, 'pending', 0, ?, ?, ?)").join(', ')}`,
+            `INSERT ${isSqlite(this.db) ? 'OR IGNORE' : 'IGNORE'} INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, subject, createdAt) VALUES ${planned.map(() => "(?, ?, ?, ?, 'pending', 0, ?, ?, ?)").join(', ')}`,
             planned.flatMap((d) => [row.id, d.channel, d.target, d.body, now, d.subject ?? null, now]),
           );
         }
@@ -72,7 +69,7 @@ export class OutboxDispatcher {
   /** Takes the target for this server unless another holds it. */
   private async lease(target: string, now: Date): Promise<boolean> {
     return withSqlTransaction(this.db, async (sql) => {
-      await sql.exec(`INSERT ${this.sqlite ? 'OR IGNORE' : 'IGNORE'} INTO channel_target (target, sentInWindow) VALUES (?, 0)`, [target]);
+      await sql.exec(`INSERT ${isSqlite(this.db) ? 'OR IGNORE' : 'IGNORE'} INTO channel_target (target, sentInWindow) VALUES (?, 0)`, [target]);
       const taken = await sql.exec('UPDATE channel_target SET leaseUntil = ? WHERE target = ? AND (leaseUntil IS NULL OR leaseUntil < ?)', [new Date(now.getTime() + LEASE_MS), target, now]);
       return taken === 1;
     });
@@ -164,7 +161,7 @@ export class OutboxDispatcher {
         const now = this.clock.now();
         const targets = await this.db.query(
           `SELECT DISTINCT target FROM delivery WHERE status = 'pending' AND nextAttemptAt <= ? LIMIT 500`,
-          [this.sqlite ? now.toISOString().replace('T', ' ').replace('Z', '') : now],
+          [isSqlite(this.db) ? now.toISOString().replace('T', ' ').replace('Z', '') : now],
         ) as { target: string }[];
         for (const { target } of targets) {
           if (this.stopping) break;

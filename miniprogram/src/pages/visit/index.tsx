@@ -7,7 +7,7 @@ import { loadOptions } from '../../api/options'
 import { askReminderConsent } from '../../api/subscribe'
 import type { Options, VisitBody } from '../../api/types'
 import { enqueueVisit, sendVisit } from '../../api/visit-queue'
-import { Field, PickerBox } from '../../components/field'
+import { Field, PickerBox, SelectField } from '../../components/field'
 import { PhotoPicker } from '../../components/photo-picker'
 import { addDaysLocal, newIdempotencyKey, TEAM_TIME_ZONE, todayLocal } from '../../utils/time'
 import { EMPTY_VISIT, MORE_FIELDS, toRawVisit, withDefaults, type VisitForm } from './visit-form'
@@ -135,7 +135,6 @@ export default function VisitPage() {
 
   const today = todayLocal()
   const lastDay = addDaysLocal(horizonDays)
-  const indexOf = (list: string[], value: string) => Math.max(0, list.indexOf(value))
   const L = VISIT_FIELD_LABELS
 
   return (
@@ -160,17 +159,16 @@ export default function VisitPage() {
           />
         </Field>
 
-        <Field name='agreedAction' label={L.agreedAction} required error={errors.agreedAction}>
-          <Picker
-            id='agreedAction'
-            mode='selector'
-            range={options.agreedActions}
-            value={indexOf(options.agreedActions, form.agreedAction)}
-            onChange={(e) => set('agreedAction', options.agreedActions[Number(e.detail.value)] ?? '')}
-          >
-            <PickerBox value={form.agreedAction} placeholder='请选择约定动作' />
-          </Picker>
-        </Field>
+        <SelectField
+          name='agreedAction'
+          label={L.agreedAction}
+          required
+          error={errors.agreedAction}
+          options={options.agreedActions}
+          value={form.agreedAction}
+          placeholder='请选择约定动作'
+          onChange={(v) => set('agreedAction', v)}
+        />
 
         {form.agreedAction === OTHER_ACTION ? (
           <Field name='agreedActionNote' label={L.agreedActionNote} required error={errors.agreedActionNote}>
@@ -213,17 +211,15 @@ export default function VisitPage() {
             </Picker>
           </Field>
         </View>
-        <Field name='nextFollowUpForm' error={errors.nextFollowUpForm}>
-          <Picker
-            id='nextFollowUpForm'
-            mode='selector'
-            range={options.followUpForms}
-            value={indexOf(options.followUpForms, form.nextFollowUpForm)}
-            onChange={(e) => set('nextFollowUpForm', options.followUpForms[Number(e.detail.value)] ?? '')}
-          >
-            <PickerBox value={form.nextFollowUpForm ? `${L.nextFollowUpForm}: ${form.nextFollowUpForm}` : ''} placeholder='选择跟进形式' />
-          </Picker>
-        </Field>
+        <SelectField
+          name='nextFollowUpForm'
+          error={errors.nextFollowUpForm}
+          options={options.followUpForms}
+          value={form.nextFollowUpForm}
+          placeholder='选择跟进形式'
+          display={(v) => `${L.nextFollowUpForm}: ${v}`}
+          onChange={(v) => set('nextFollowUpForm', v)}
+        />
 
         <Field name='photoIds' label={`${L.photoIds} (选填)`} error={errors.photoIds}>
           <PhotoPicker
@@ -244,17 +240,16 @@ export default function VisitPage() {
 
       {showMore ? (
         <View className='card visit__more'>
-          <Field name='objective' label={L.objective} required error={errors.objective}>
-            <Picker
-              id='objective'
-              mode='selector'
-              range={options.visitObjectives}
-              value={indexOf(options.visitObjectives, form.objective)}
-              onChange={(e) => set('objective', options.visitObjectives[Number(e.detail.value)] ?? '')}
-            >
-              <PickerBox value={form.objective} placeholder='请选择本次目标' />
-            </Picker>
-          </Field>
+          <SelectField
+            name='objective'
+            label={L.objective}
+            required
+            error={errors.objective}
+            options={options.visitObjectives}
+            value={form.objective}
+            placeholder='请选择本次目标'
+            onChange={(v) => set('objective', v)}
+          />
 
           <Field name='dialogueSummary' label={L.dialogueSummary} required error={errors.dialogueSummary}>
             <Textarea
@@ -267,17 +262,16 @@ export default function VisitPage() {
             />
           </Field>
 
-          <Field name='bottleneck' label={L.bottleneck} required error={errors.bottleneck}>
-            <Picker
-              id='bottleneck'
-              mode='selector'
-              range={options.bottlenecks}
-              value={indexOf(options.bottlenecks, form.bottleneck)}
-              onChange={(e) => set('bottleneck', options.bottlenecks[Number(e.detail.value)] ?? '')}
-            >
-              <PickerBox value={form.bottleneck} placeholder='请选择' />
-            </Picker>
-          </Field>
+          <SelectField
+            name='bottleneck'
+            label={L.bottleneck}
+            required
+            error={errors.bottleneck}
+            options={options.bottlenecks}
+            value={form.bottleneck}
+            placeholder='请选择'
+            onChange={(v) => set('bottleneck', v)}
+          />
 
           <Field name='valuePoint' label={L.valuePoint} required error={errors.valuePoint}>
             <Input

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'react'
-import { Button, Picker, Text, Textarea, View } from '@tarojs/components'
+import { Button, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
 import { makeFirstTouchSchema, validate } from '@anchor/shared'
 import { api, errorMessage, isApiError } from '../../../api/client'
 import { loadOptions } from '../../../api/options'
 import type { Customer, Options } from '../../../api/types'
-import { Field, PickerBox } from '../../../components/field'
+import { Field, SelectField } from '../../../components/field'
 import { PhotoPicker } from '../../../components/photo-picker'
 import { formatInstant, newIdempotencyKey } from '../../../utils/time'
 import { PageLoading } from '../../../components/load-state'
@@ -111,20 +111,19 @@ export default function FirstTouchPage() {
           </Text>
         ) : null}
 
-        <Field name='method' label='触达方式' required error={errors.method}>
-          <Picker
-            id='method'
-            mode='selector'
-            range={options.firstTouchMethods}
-            value={Math.max(0, options.firstTouchMethods.indexOf(method))}
-            onChange={(e) => {
-              setMethod(options.firstTouchMethods[Number(e.detail.value)] ?? '')
-              clear('method')
-            }}
-          >
-            <PickerBox value={method} placeholder='电话、微信还是上门' />
-          </Picker>
-        </Field>
+        <SelectField
+          name='method'
+          label='触达方式'
+          required
+          error={errors.method}
+          options={options.firstTouchMethods}
+          value={method}
+          placeholder='电话、微信还是上门'
+          onChange={(v) => {
+            setMethod(v)
+            clear('method')
+          }}
+        />
 
         <Field name='verbatim' label='客户原话反应' required error={errors.verbatim}>
           <Textarea

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { launchBrowser, requireH5Build } from '../tests/e2e/browser';
 import { startProduct } from '../tests/e2e/product';
+import { median } from './stats';
 
 function dirSize(dir: string): number {
   let total = 0;
@@ -14,7 +15,6 @@ function dirSize(dir: string): number {
   return total;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export async function h5Timing(runs = 5) {
   requireH5Build();

@@ -6,6 +6,7 @@ import { api, xlsxForm } from '../tests/support/http';
 import { visitThroughput } from './visit-throughput';
 import { h5Timing } from './h5-timing';
 import { escalationScale } from './escalation-scale';
+import { percentile } from './stats';
 
 interface Figure {
   name: string;
@@ -20,10 +21,6 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
   const result = await work();
   return [result, performance.now() - t0];
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function customerWorkbook(rows: number, ownerPhones: string[]): Promise<Buffer> {

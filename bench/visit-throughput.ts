@@ -11,6 +11,7 @@ import { OrgService } from '../server/src/modules/org/org.service';
 import { createLogger } from '../server/src/logger';
 import { createTestDatabase } from '../tests/support/database';
 import { spawnServer } from '../tests/support/spawn-server';
+import { percentile } from './stats';
 
 export interface Run {
   label: string;
@@ -27,8 +28,7 @@ const CUSTOMERS_PER_REP = 20;
 
 function summarize(label: string, latencies: number[], ms: number): Run {
   latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-  return { label, count: latencies.length, seconds: ms / 1000, throughput: (latencies.length / ms) * 1000, p50: at(50), p99: at(99) };
+  return { label, count: latencies.length, seconds: ms / 1000, throughput: (latencies.length / ms) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 /** Runs `total` operations 64 at a time after an unmeasured warm-up (JIT, pool connections). */

@@ -234,6 +234,33 @@ describe('stage automation', () => {
     expect(submitted.body.status).toBe('submitted');
     expect((await api(h.url, 'GET', '/api/v1/visits/pending', { token: org.token(org.repB) })).body.items).toEqual([]);
     expect(await h.db.getRepository(Visit).countBy({ customerId: created.body.id })).toBe(1);
+    expect((await h.db.getRepository(Customer).findOneByOrFail({ id: created.body.id })).waitingVisits).toBe(0);
+
+    // with nothing left waiting, the next visit is a new one
+    const second = await submitVisit(h, org.token(org.repB), completeVisit(created.body.id));
+    expect(second.status).toBe(201);
+    expect(second.body.id).not.toBe(submitted.body.id);
+    expect(await h.db.getRepository(Visit).countBy({ customerId: created.body.id })).toBe(2);
+  });
+
+  it('a new owner takes over the visit left waiting, and completes it with their own submission', async () => {
+    const created = await api(h.url, 'POST', '/api/v1/customers', { token: org.token(org.supervisor1), json: { name: '无锡市妇幼保健院', industry: '公立医院', ownerId: org.repB.id } });
+    await api(h.url, 'PATCH', `/api/v1/customers/${created.body.id}`, { token: org.token(org.supervisor1), json: { stage: 'visit' } });
+    const waiting = (await api(h.url, 'GET', '/api/v1/visits/pending', { token: org.token(org.repB) })).body.items.find((v: any) => v.customerId === created.body.id);
+    expect(waiting).toBeDefined();
+
+    const moved = await api(h.url, 'POST', `/api/v1/customers/${created.body.id}/reassign`, { token: org.token(org.supervisor1), json: { ownerId: org.repA.id } });
+    expect(moved.status).toBe(200);
+    expect((await api(h.url, 'GET', '/api/v1/visits/pending', { token: org.token(org.repB) })).body.items.map((v: any) => v.customerId)).not.toContain(created.body.id);
+    expect((await api(h.url, 'GET', '/api/v1/visits/pending', { token: org.token(org.repA) })).body.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: waiting.id, customerId: created.body.id, memberId: org.repA.id, status: 'pending' })]),
+    );
+
+    const submitted = await submitVisit(h, org.token(org.repA), completeVisit(created.body.id));
+    expect(submitted.status).toBe(201);
+    expect(submitted.body.id).toBe(waiting.id);
+    expect(await h.db.getRepository(Visit).countBy({ customerId: created.body.id })).toBe(1);
+    expect((await h.db.getRepository(Customer).findOneByOrFail({ id: created.body.id })).waitingVisits).toBe(0);
   });
 });
 

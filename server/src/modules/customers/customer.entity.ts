@@ -42,6 +42,10 @@ export class Customer {
   @TimestampColumn({ nullable: true })
   lastFollowUpAt: Date | null;
 
+  /** Visits stage automation left waiting here; kept in step in the transactions that add or complete one. */
+  @Column({ type: 'int', default: 0 })
+  waitingVisits: number;
+
   /** A lead's clock: assigned at, first touch due by (config: leadFirstTouchHours), touched at. */
   @TimestampColumn({ nullable: true })
   leadAssignedAt: Date | null;

@@ -81,10 +81,19 @@ export interface StageChange {
 /** Runs inside the transaction that changed the stage. */
 export type StageChangeHook = (manager: EntityManager, change: StageChange) => Promise<void>;
 
+export interface OwnerChange {
+  customerId: number;
+  from: number;
+  to: number;
+}
+/** Runs inside the transaction that gave the customer a new owner. */
+export type OwnerChangeHook = (manager: EntityManager, change: OwnerChange) => Promise<void>;
+
 export class CustomerService {
   readonly schemas: CustomerSchemas;
   private readonly stageLabels: Map<StageCode, string>;
   private readonly stageHooks: StageChangeHook[] = [];
+  private readonly ownerHooks: OwnerChangeHook[] = [];
 
   constructor(
     private readonly db: DataSource,
@@ -98,6 +107,10 @@ export class CustomerService {
 
   onStageChange(hook: StageChangeHook): void {
     this.stageHooks.push(hook);
+  }
+
+  onOwnerChange(hook: OwnerChangeHook): void {
+    this.ownerHooks.push(hook);
   }
 
   private async stageChanged(manager: EntityManager, change: StageChange): Promise<void> {
@@ -329,6 +342,7 @@ export class CustomerService {
       if (owner.id === customer.ownerId) return customer;
       await manager.getRepository(Customer).update({ id }, { ownerId: owner.id, updatedAt: now });
       await manager.getRepository(CustomerOwnerChange).insert({ customerId: id, fromOwnerId: customer.ownerId, toOwnerId: owner.id, changedById: caller.id, changedAt: now });
+      for (const hook of this.ownerHooks) await hook(manager, { customerId: id, from: customer.ownerId, to: owner.id });
       // A lead not yet touched gives its new owner a fresh clock.
       if (customer.stage === 'lead' && !customer.firstTouchAt) await this.startLeadClocks(manager, [id], now, true);
       return manager.getRepository(Customer).findOneOrFail({ where: { id } });

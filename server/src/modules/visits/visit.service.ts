@@ -1,4 +1,4 @@
-import { IsNull, type DataSource } from 'typeorm';
+import { In, IsNull, type DataSource } from 'typeorm';
 import { ACTION_NOT_CLOSED_MESSAGE, checkVisit, makeFirstTouchSchema, makeVisitSchema, nextFollowUpInstant, type FirstTouchInput, type StageCode, type VisitInput, type VisitOptions } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { HOUR_MS } from '../../clock';
@@ -14,6 +14,7 @@ import type { OrgService } from '../org/org.service';
 import { scopeIncludes } from '../org/scope';
 import type { TodoSnapshot } from '../todos/todo.entity';
 import type { PhotoService } from './photo.service';
+import { Customer } from '../customers/customer.entity';
 import { Visit } from './visit.entity';
 
 /** Test seam: a failure injected mid-transaction must leave nothing behind. */
@@ -53,7 +54,7 @@ interface CustomerRow {
   hospitalLevel: string | null;
   ownerId: number;
   lastFollowUpAt: Date | string | null;
-  waitingVisitId: number | null;
+  waitingVisits: number;
   supervisorId: number | null;
 }
 
@@ -81,7 +82,21 @@ export class VisitService {
     customers.onStageChange(async (manager, change) => {
       if (change.to !== 'visit') return;
       const waiting = await manager.getRepository(Visit).count({ where: { customerId: change.customer.id, memberId: change.customer.ownerId, submittedAt: IsNull() } });
-      if (waiting === 0) await manager.getRepository(Visit).insert(this.pendingVisit(change.customer.id, change.customer.ownerId));
+      if (waiting > 0) return;
+      await manager.getRepository(Visit).insert(this.pendingVisit(change.customer.id, change.customer.ownerId));
+      await manager.getRepository(Customer).increment({ id: change.customer.id }, 'waitingVisits', 1);
+    });
+    // A new owner takes over the visit left waiting (one; a second one would be a duplicate).
+    customers.onOwnerChange(async (manager, { customerId, to }) => {
+      const visits = manager.getRepository(Visit);
+      const waiting = await visits.find({ where: { customerId, submittedAt: IsNull() }, order: { id: 'ASC' }, select: { id: true, memberId: true } });
+      const keep = waiting.find((v) => v.memberId === to) ?? waiting[0];
+      if (!keep) return;
+      if (keep.memberId !== to) await visits.update({ id: keep.id }, { memberId: to });
+      const duplicates = waiting.filter((v) => v.id !== keep.id).map((v) => v.id);
+      if (duplicates.length === 0) return;
+      await visits.delete({ id: In(duplicates) });
+      await manager.getRepository(Customer).decrement({ id: customerId }, 'waitingVisits', duplicates.length);
     });
   }
 
@@ -131,37 +146,43 @@ export class VisitService {
       // with everything else; if a visit was waiting for this rep, that one is completed instead.
       const [read, inserted] = await sql.batch([
         {
-          query: `SELECT c.id, c.name, c.stage, c.grade, c.industry, c.hospitalLevel, c.ownerId, c.lastFollowUpAt,
-             (SELECT MIN(v.id) FROM visit v WHERE v.customerId = c.id AND v.memberId = ? AND v.submittedAt IS NULL) AS waitingVisitId,
-             (SELECT m.id FROM member m WHERE m.id = ? AND m.deactivatedAt IS NULL) AS supervisorId
-           FROM customer c WHERE c.id = ?`,
-          params: [caller.id, caller.managerId ?? 0, input.customerId],
+          query: `SELECT c.id, c.name, c.stage, c.grade, c.industry, c.hospitalLevel, c.ownerId, c.lastFollowUpAt, c.waitingVisits, m.id AS supervisorId
+           FROM customer c LEFT JOIN member m ON m.id = ? AND m.deactivatedAt IS NULL WHERE c.id = ?`,
+          params: [caller.managerId ?? 0, input.customerId],
         },
         sql.insertStatement('visit', [{ customerId: input.customerId, memberId: caller.id, ...fields, createdAt: now }]),
       ]);
       const customer = (read!.rows as CustomerRow[])[0];
       if (!customer || !scopeIncludes(scope, customer.ownerId)) throw notFound('客户');
-      // The customer row is updated in the last round trip; nothing before it locks what others wait for.
-      const touchCustomer = { query: 'UPDATE customer SET lastFollowUpAt = ?, updatedAt = ? WHERE id = ?', params: [now, now, customer.id] };
-      const tail: Statement[] = [];
       let visitId = Number(inserted!.insertId);
       let createdAt = now;
-      if (!customer.waitingVisitId) tail.push(touchCustomer);
-      else {
-        // Complete the waiting visit (and drop the row just inserted), unless a concurrent submit completed it first.
-        const waitingId = Number(customer.waitingVisitId);
-        const assignments = Object.keys(fields).map((f) => `${f} = ?`).join(', ');
-        const [, completed, created] = await sql.batch([
-          touchCustomer,
-          { query: `UPDATE visit SET ${assignments} WHERE id = ? AND submittedAt IS NULL`, params: [...Object.values(fields), waitingId] },
-          { query: 'SELECT createdAt FROM visit WHERE id = ?', params: [waitingId] },
-        ]);
-        if (completed!.affected === 1) {
-          await sql.exec('DELETE FROM visit WHERE id = ?', [visitId]);
-          visitId = waitingId;
-          createdAt = sqlDate((created!.rows as { createdAt: Date | string }[])[0]!.createdAt)!;
+      let completedWaiting = false;
+      if (Number(customer.waitingVisits) > 0) {
+        // Rare: stage automation left a visit here. Complete this rep's (and drop the row just
+        // inserted), unless a concurrent submit completed it first.
+        const [waiting] = await sql.rows<{ id: number | null }>('SELECT MIN(id) AS id FROM visit WHERE customerId = ? AND memberId = ? AND submittedAt IS NULL', [customer.id, caller.id]);
+        if (waiting?.id) {
+          const waitingId = Number(waiting.id);
+          const assignments = Object.keys(fields).map((f) => `${f} = ?`).join(', ');
+          const [completed, created] = await sql.batch([
+            { query: `UPDATE visit SET ${assignments} WHERE id = ? AND submittedAt IS NULL`, params: [...Object.values(fields), waitingId] },
+            { query: 'SELECT createdAt FROM visit WHERE id = ?', params: [waitingId] },
+          ]);
+          if (completed!.affected === 1) {
+            await sql.exec('DELETE FROM visit WHERE id = ?', [visitId]);
+            visitId = waitingId;
+            createdAt = sqlDate((created!.rows as { createdAt: Date | string }[])[0]!.createdAt)!;
+            completedWaiting = true;
+          }
         }
       }
+      // The customer row is updated in the last round trip; nothing before it locks what others wait for.
+      const tail: Statement[] = [
+        {
+          query: `UPDATE customer SET lastFollowUpAt = ?, updatedAt = ?${completedWaiting ? ', waitingVisits = waitingVisits - 1' : ''} WHERE id = ?`,
+          params: [now, now, customer.id],
+        },
+      ];
       this.faults.afterVisitInsert?.();
       await this.photos.attach(sql, caller, input.photoIds, { visitId, customerId: customer.id }, 'photoIds');
 

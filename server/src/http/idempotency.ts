@@ -24,7 +24,12 @@ export function idempotencyKeyOf(ctx: ApiContext): string {
   return key;
 }
 
-export type OnceResult = StoredResponse & { replayed: boolean };
+/** The answer as stored: `json` is the body already serialized, the same text on every replay. */
+export interface OnceResult {
+  status: number;
+  json: string;
+  replayed: boolean;
+}
 
 class AlreadyDone extends Error {}
 
@@ -42,9 +47,10 @@ export async function once(
   const requestHash = createHash('sha256').update(JSON.stringify(scope.request ?? null)).digest('hex');
   try {
     return await withSqlTransaction(db, async (sql) => {
-      const { tail = [], ...response } = await work(sql);
+      const { tail = [], status, body } = await work(sql);
+      const json = JSON.stringify(body);
       const key = sql.insertStatement('idempotency_key', [
-        { memberId: scope.memberId, key: scope.key, route: scope.route, requestHash, responseStatus: response.status, responseBody: JSON.stringify(response.body), createdAt: new Date() },
+        { memberId: scope.memberId, key: scope.key, route: scope.route, requestHash, responseStatus: status, responseBody: json, createdAt: new Date() },
       ]);
       try {
         await sql.batch([...tail, key], { commit: true });
@@ -52,7 +58,7 @@ export async function once(
         if (isDuplicateKeyError(error)) throw new AlreadyDone();
         throw error;
       }
-      return { ...response, replayed: false };
+      return { status, json, replayed: false };
     });
   } catch (error) {
     if (!(error instanceof AlreadyDone)) throw error;
@@ -61,5 +67,5 @@ export async function once(
   if (stored.route !== scope.route || stored.requestHash !== requestHash) {
     throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', '该 Idempotency-Key 已用于另一个请求, 请为新的提交生成新的键');
   }
-  return { status: stored.responseStatus, body: stored.responseBody ? JSON.parse(stored.responseBody) : null, replayed: true };
+  return { status: stored.responseStatus, json: stored.responseBody ?? 'null', replayed: true };
 }

@@ -17,7 +17,9 @@ const pageQuery = {
 function answer(ctx: MemberContext, stored: OnceResult): unknown {
   ctx.status = stored.status;
   if (stored.replayed) ctx.set('Idempotent-Replayed', 'true');
-  return stored.body;
+  // The stored text itself: serialized once, and a replay answers byte for byte the same.
+  ctx.type = 'application/json';
+  return stored.json;
 }
 
 export function visitRoutes(visits: VisitService, todos: TodoService, photos: PhotoService, timeline: TimelineService): AnyRoute[] {

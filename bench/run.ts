@@ -37,7 +37,11 @@ async function customerWorkbook(rows: number, ownerPhones: string[]): Promise<Bu
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-async function main() {
+// BENCH_ONLY=visits (or customers, escalation, h5; comma-separated) runs just those parts.
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const runs = (part: string) => !only || only.includes(part);
+
+async function customerFigures() {
   const h = await startHarness({ now: new Date() });
   const org = await buildOrg(h);
   try {
@@ -79,14 +83,33 @@ async function main() {
   } finally {
     await h.close();
   }
+}
 
-  const { http, raw } = await visitThroughput();
+async function visitFigures() {
+  const visits = await visitThroughput();
+  const { http, raw } = visits;
   for (const run of [raw, http]) {
-    figures.push({ name: `visit submit: ${run.label} (64 concurrent)`, value: `${run.throughput.toFixed(0)} tx/s`, note: `p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${run.count} visits` });
+    figures.push({ name: `visit submit: ${run.label} (64 concurrent)`, value: `${run.throughput.toFixed(0)} tx/s`, note: `p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${run.count} visits in ${visits.roundRatios.length} rounds` });
   }
-  figures.push({ name: 'visit submit: HTTP / raw throughput (target ≥ 0.5)', value: (http.throughput / raw.throughput).toFixed(2) });
+  figures.push({
+    name: 'visit submit: HTTP / raw throughput (target ≥ 0.5)',
+    value: (http.throughput / raw.throughput).toFixed(2),
+    note: `rounds: ${visits.roundRatios.map((r) => r.toFixed(2)).join(', ')}`,
+  });
   figures.push({ name: 'visit submit: HTTP p99 / raw p99 (target ≤ 1.5)', value: (http.p99 / raw.p99).toFixed(2) });
+  if (raw.cpu && http.cpu) {
+    const ms = (n: number) => `${n.toFixed(2)} ms`;
+    figures.push({ name: 'visit submit CPU per visit, raw: MariaDB + mysql2 client', value: ms(raw.cpu.database + raw.cpu.client), note: `${ms(raw.cpu.database)} + ${ms(raw.cpu.client)}` });
+    figures.push({
+      name: 'visit submit CPU per visit, HTTP: MariaDB + server + load generator',
+      value: ms(http.cpu.database + http.cpu.server + http.cpu.client),
+      note: `${ms(http.cpu.database)} + ${ms(http.cpu.server)} + ${ms(http.cpu.client)}`,
+    });
+  }
 
+}
+
+async function escalationFigures() {
   // BENCH_ESCALATIONS overrides the 100 000 (e.g. 10000 for a quick run).
   const escalation = await escalationScale();
   figures.push({
@@ -94,13 +117,22 @@ async function main() {
     value: escalation.finished ? `${escalation.seconds.toFixed(2)} s` : 'not finished',
     note: `${escalation.finished ? '' : `${escalation.escalated} escalated after ${escalation.seconds.toFixed(0)} s, `}duplicates ${escalation.duplicates}, messages ${escalation.messages} (target: all within 60 s)`,
   });
+}
 
+async function h5Figures() {
   const h5 = await h5Timing();
   figures.push({ name: 'weapp main package (target < 1.5 MB, WeChat limit 2 MB)', value: `${(h5.weappMainBytes / 1024).toFixed(0)} KB` });
   figures.push({ name: 'weapp total with subpackages', value: `${(h5.weappBytes / 1024).toFixed(0)} KB` });
   figures.push({ name: `H5 first screen, cold context, median of ${h5.runs} (target < 1.5 s)`, value: seconds(h5.firstScreenMs) });
   figures.push({ name: `H5 visit form interactive from a link, median of ${h5.runs} (target < 1.5 s)`, value: seconds(h5.visitFormMs) });
 
+}
+
+async function main() {
+  if (runs('customers')) await customerFigures();
+  if (runs('visits')) await visitFigures();
+  if (runs('escalation')) await escalationFigures();
+  if (runs('h5')) await h5Figures();
   const width = Math.max(...figures.map((f) => f.name.length)) + 2;
   console.log('\nAnchor benchmark (MariaDB over loopback, this machine)\n');
   for (const f of figures) console.log(`${f.name.padEnd(width)}${f.value.padStart(12)}   ${f.note ?? ''}`);

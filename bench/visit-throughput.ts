@@ -1,8 +1,12 @@
 // Visit submission over HTTP (auth, validation, the whole transaction) against raw mysql2 doing the
 // same writes in one transaction: same MariaDB, same concurrency, one run.
+//
+// This machine's speed drifts within a run (a shared host), so the two sides alternate in rounds and
+// each side's figures pool all its rounds; every round's ratio is reported too. Each side is warmed
+// up first until the JIT has settled (a server runs for days; a short run measures its compiler).
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import { createPool } from 'mysql2/promise';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createPool, type Pool } from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
 import { loadPolicy } from '../server/src/config/policy';
 import { systemClock } from '../server/src/clock';
@@ -11,6 +15,7 @@ import { OrgService } from '../server/src/modules/org/org.service';
 import { createLogger } from '../server/src/logger';
 import { createTestDatabase } from '../tests/support/database';
 import { spawnServer } from '../tests/support/spawn-server';
+import { KeepAliveClient } from './http-load';
 import { percentile } from './stats';
 
 export interface Run {
@@ -20,32 +25,42 @@ export interface Run {
   throughput: number;
   p50: number;
   p99: number;
+  /** CPU milliseconds per transaction by process, when /proc is there to read */
+  cpu: CpuPerTx | null;
+}
+
+export interface CpuPerTx {
+  /** the MariaDB server processes on this machine */
+  database: number;
+  /** the API server (HTTP side only) */
+  server: number;
+  /** this process: the raw side's mysql2 client, or the HTTP side's load generator */
+  client: number;
+}
+
+export interface VisitThroughput {
+  raw: Run;
+  http: Run;
+  /** HTTP / raw throughput of each round */
+  roundRatios: number[];
 }
 
 const CONCURRENCY = 64;
 const REPS = 64;
 const CUSTOMERS_PER_REP = 20;
+const WARMUP = 2000;
 
-function summarize(label: string, latencies: number[], ms: number): Run {
-  latencies.sort((a, b) => a - b);
-  return { label, count: latencies.length, seconds: ms / 1000, throughput: (latencies.length / ms) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-}
-
-/** Runs `total` operations 64 at a time after an unmeasured warm-up (JIT, pool connections). */
-async function drive(total: number, work: (i: number) => Promise<void>, warmup = 400): Promise<{ latencies: number[]; ms: number }> {
-  let offset = total;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (offset < total + warmup) await work(offset++);
-  }));
+/** Runs `total` operations, CONCURRENCY at a time; worker w always uses its own connection w. */
+async function drive(total: number, work: (i: number, worker: number) => Promise<void>, offset: number): Promise<{ latencies: number[]; ms: number }> {
   const latencies: number[] = [];
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: CONCURRENCY }, async (_, worker) => {
       while (next < total) {
-        const i = next++;
+        const i = offset + next++;
         const s = performance.now();
-        await work(i);
+        await work(i, worker);
         latencies.push(performance.now() - s);
       }
     }),
@@ -53,18 +68,76 @@ async function drive(total: number, work: (i: number) => Promise<void>, warmup =
   return { latencies, ms: performance.now() - t0 };
 }
 
-// node:http with keep-alive: the load generator shares the two cores with the server and MariaDB,
-// so it should cost as little as it can.
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function post(url: string, token: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+/** utime + stime of one process in ms, or null off Linux */
+function processCpuMs(pid: number | string): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+function databaseCpuMs(): number | null {
+  let total: number | null = null;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!/^(mariadbd|mysqld)$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) continue;
+      total = (total ?? 0) + (processCpuMs(pid) ?? 0);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
+}
+
+interface CpuReading {
+  database: number | null;
+  server: number | null;
+  client: number;
+}
+function readCpu(serverPid?: number): CpuReading {
+  const self = process.cpuUsage();
+  return { database: existsProc() ? databaseCpuMs() : null, server: serverPid ? processCpuMs(serverPid) : 0, client: (self.user + self.system) / 1000 };
+}
+const existsProc = () => {
+  try {
+    readdirSync('/proc/self');
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Accumulates one side's rounds: latencies, time and CPU. */
+class Side {
+  private readonly latencies: number[] = [];
+  private ms = 0;
+  private cpu: { database: number; server: number; client: number } | null = { database: 0, server: 0, client: 0 };
+  readonly rounds: number[] = [];
+
+  constructor(readonly label: string) {}
+
+  async round(total: number, offset: number, work: (i: number, worker: number) => Promise<void>, serverPid?: number): Promise<void> {
+    const before = readCpu(serverPid);
+    const { latencies, ms } = await drive(total, work, offset);
+    const after = readCpu(serverPid);
+    for (const l of latencies) this.latencies.push(l);
+    this.ms += ms;
+    this.rounds.push((total / ms) * 1000);
+    if (this.cpu && before.database !== null && after.database !== null && before.server !== null && after.server !== null) {
+      this.cpu.database += after.database - before.database;
+      this.cpu.server += after.server - before.server;
+      this.cpu.client += after.client - before.client;
+    } else this.cpu = null;
+  }
+
+  summary(): Run {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const n = sorted.length;
+    const cpu = this.cpu && { database: this.cpu.database / n, server: this.cpu.server / n, client: this.cpu.client / n };
+    return { label: this.label, count: n, seconds: this.ms / 1000, throughput: (n / this.ms) * 1000, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpu };
+  }
 }
 
 function followUp(): { date: string; time: string; at: Date } {
@@ -94,8 +167,15 @@ async function seed(db: DataSource) {
   return { supervisorId: supervisor.id, teamId: team.id, reps };
 }
 
-export async function visitThroughput(total = 6000): Promise<{ http: Run; raw: Run }> {
+/**
+ * `rounds` rounds of `perRound` visits on each side, alternating raw and HTTP, after WARMUP visits
+ * on each side. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server.
+ */
+export async function visitThroughput(perRound = 4000, rounds = 3): Promise<VisitThroughput> {
   const { db, url, drop } = await createTestDatabase(16);
+  let server: Awaited<ReturnType<typeof spawnServer>> | null = null;
+  let pool: Pool | null = null;
+  const clients: KeepAliveClient[] = [];
   try {
     const { supervisorId, teamId, reps } = await seed(db);
     const next = followUp();
@@ -104,15 +184,16 @@ export async function visitThroughput(total = 6000): Promise<{ http: Run; raw: R
       valuePoint: '48 小时完成安装调试', agreedAction: '安排演示', nextFollowUpDate: next.date, nextFollowUpTime: next.time, nextFollowUpForm: '上门', alert: false,
     });
 
-    // Raw: the same rows in one transaction, customer row first (lock order), pool of 16.
+    // Raw: the same rows in one transaction, pool of 16.
     const u = new URL(url);
-    const pool = createPool({ host: u.hostname, port: Number(u.port), user: u.username, database: u.pathname.slice(1), connectionLimit: 16, charset: 'utf8mb4', timezone: 'Z' });
-    const raw = await drive(total, async (i) => {
+    const rawPool = createPool({ host: u.hostname, port: Number(u.port), user: u.username, database: u.pathname.slice(1), connectionLimit: 16, charset: 'utf8mb4', timezone: 'Z' });
+    pool = rawPool;
+    const rawVisit = async (i: number) => {
       const rep = reps[i % REPS]!;
       const customerId = rep.customers[Math.floor(i / REPS) % CUSTOMERS_PER_REP]!;
       const body = visitBody(customerId);
       const now = new Date();
-      const conn = await pool.getConnection();
+      const conn = await rawPool.getConnection();
       try {
         await conn.beginTransaction();
         await conn.query('INSERT INTO idempotency_key (memberId, `key`, route, requestHash, responseStatus, createdAt) VALUES (?,?,?,?,0,?)', [rep.id, randomUUID(), 'POST /visits', 'x'.repeat(64), now]);
@@ -138,27 +219,36 @@ export async function visitThroughput(total = 6000): Promise<{ http: Run; raw: R
       } finally {
         conn.release();
       }
-    });
-    await pool.end();
+    };
 
-    // HTTP: the real server in its own process on the same database.
-    // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server side.
-    // An API-only instance: the request path is what is measured; timers and delivery run elsewhere.
-    const server = await spawnServer({ DATABASE_URL: url, ANCHOR_DEMO: '0', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: process.env.BENCH_SERVER_POOL ?? '16', ANCHOR_BACKGROUND: 'off' }, (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean));
+    // HTTP: the real server in its own process on the same database, an API-only instance (timers
+    // and delivery run elsewhere), one keep-alive connection per simulated phone.
+    server = await spawnServer({ DATABASE_URL: url, ANCHOR_DEMO: '0', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: process.env.BENCH_SERVER_POOL ?? '16', ANCHOR_BACKGROUND: 'off' }, (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean));
+    const serverUrl = new URL(server.url);
+    for (let c = 0; c < CONCURRENCY; c++) clients.push(new KeepAliveClient(serverUrl));
     let failures = 0;
-    try {
-      const http = await drive(total, async (i) => {
-        const rep = reps[i % REPS]!;
-        const customerId = rep.customers[Math.floor(i / REPS) % CUSTOMERS_PER_REP]!;
-        const status = await post(`${server.url}/api/v1/visits`, rep.token, JSON.stringify(visitBody(customerId)));
-        if (status !== 201) failures++;
-      });
-      if (failures) throw new Error(`${failures} visit submissions failed`);
-      return { http: summarize('HTTP POST /api/v1/visits', http.latencies, http.ms), raw: summarize('raw mysql2, same writes', raw.latencies, raw.ms) };
-    } finally {
-      await server.stop();
+    const httpVisit = async (i: number, worker: number) => {
+      const rep = reps[i % REPS]!;
+      const customerId = rep.customers[Math.floor(i / REPS) % CUSTOMERS_PER_REP]!;
+      const status = await clients[worker]!.request('POST', '/api/v1/visits', { 'Content-Type': 'application/json', Authorization: `Bearer ${rep.token}`, 'Idempotency-Key': randomUUID() }, JSON.stringify(visitBody(customerId)));
+      if (status !== 201) failures++;
+    };
+
+    const raw = new Side('raw mysql2, same writes');
+    const http = new Side('HTTP POST /api/v1/visits');
+    let offset = 0;
+    await drive(WARMUP, rawVisit, (offset += WARMUP));
+    await drive(WARMUP, httpVisit, (offset += WARMUP));
+    for (let r = 0; r < rounds; r++) {
+      await raw.round(perRound, (offset += perRound), rawVisit);
+      await http.round(perRound, (offset += perRound), httpVisit, server.child.pid);
     }
+    if (failures) throw new Error(`${failures} visit submissions failed`);
+    return { raw: raw.summary(), http: http.summary(), roundRatios: http.rounds.map((t, r) => t / raw.rounds[r]!) };
   } finally {
+    for (const c of clients) c.close();
+    await pool?.end();
+    await server?.stop();
     await drop();
   }
 }

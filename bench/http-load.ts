@@ -1,0 +1,70 @@
+// A keep-alive HTTP/1.1 client for load generation, one request at a time per socket, like a phone.
+// The load generator shares this machine's two cores with the server and MariaDB, so what it spends
+// is taken from what it measures (phones would not share the server's CPU). CPU per visit submission,
+// measured here: node:http 0.26 ms, autocannon 9 0.23 ms, this client 0.08 ms. It reads only what a
+// load generator needs: the status and where the body ends.
+import net from 'node:net';
+
+interface Pending {
+  resolve: (status: number) => void;
+  reject: (error: Error) => void;
+}
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+
+export class KeepAliveClient {
+  private readonly socket: net.Socket;
+  private readonly ready: Promise<void>;
+  private buffered: Buffer = Buffer.alloc(0);
+  private pending: Pending | null = null;
+
+  constructor(private readonly url: URL) {
+    this.socket = net.connect(Number(url.port), url.hostname);
+    this.socket.setNoDelay(true);
+    this.ready = new Promise((resolve, reject) => {
+      this.socket.once('connect', resolve);
+      this.socket.once('error', reject);
+    });
+    this.socket.on('data', (chunk) => this.onData(chunk));
+    this.socket.on('error', (error) => this.fail(error));
+    this.socket.on('close', () => this.fail(new Error('connection closed by the server')));
+  }
+
+  /** Sends one request and resolves with the response status once the whole body has arrived. */
+  async request(method: string, path: string, headers: Record<string, string>, body = ''): Promise<number> {
+    await this.ready;
+    if (this.pending) throw new Error('one request at a time per connection');
+    let head = `${method} ${path} HTTP/1.1\r\nHost: ${this.url.host}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+    for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.socket.write(`${head}\r\n${body}`);
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
+    const headEnd = this.buffered.indexOf(HEAD_END);
+    if (headEnd < 0 || !this.pending) return;
+    const head = this.buffered.subarray(0, headEnd).toString('latin1');
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    if (!length) return this.fail(new Error(`response without Content-Length: ${head.split('\r\n')[0]}`));
+    const end = headEnd + HEAD_END.length + Number(length[1]);
+    if (this.buffered.length < end) return;
+    const status = Number(head.slice(9, 12));
+    this.buffered = this.buffered.subarray(end);
+    const { resolve } = this.pending;
+    this.pending = null;
+    resolve(status);
+  }
+
+  private fail(error: Error): void {
+    const pending = this.pending;
+    this.pending = null;
+    pending?.reject(error);
+  }
+}

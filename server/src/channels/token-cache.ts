@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock';
 import { ChannelToken } from './channel-token.entity';
 import { isSqlite } from '../db/data-source';
+import { withTransaction } from '../db/transaction';
 
 export interface FetchedToken {
   token: string;
@@ -55,7 +56,7 @@ export class TokenCache {
       await this.db.getRepository(ChannelToken).save(await store(fetched));
       return fetched.token;
     }
-    return this.db.transaction(async (manager) => {
+    return withTransaction(this.db, async (manager) => {
       await manager.query('INSERT IGNORE INTO channel_token (cacheKey, updatedAt) VALUES (?, CURRENT_TIMESTAMP(3))', [cacheKey]);
       const locked = await manager
         .getRepository(ChannelToken)

@@ -120,6 +120,9 @@ function toResult(result: unknown): StatementResult {
  * Straight on a mysql2 connection of TypeORM's pool: the callback API (no per-query stack capture),
  * START TRANSACTION sent with the first statement and COMMIT with the last batch, to save round trips.
  */
+/** Pooled connections whose session already runs READ COMMITTED. */
+const readCommittedConnections = new WeakSet<MysqlConnection>();
+
 class ConnectionSql extends BaseSql {
   protected readonly sqlite = false;
   private begun = false;
@@ -134,11 +137,15 @@ class ConnectionSql extends BaseSql {
   }
 
   async batch(statements: Statement[], options: { commit?: boolean } = {}): Promise<StatementResult[]> {
-    // READ COMMITTED: no gap locks, so claimers and finishers of the same index ranges do not deadlock.
-    const begin = [{ query: 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED', params: [] }, { query: 'START TRANSACTION', params: [] }];
+    // READ COMMITTED (see withTransaction): set once per pooled connection for its session, rather
+    // than a statement in every transaction.
+    const setSession = !readCommittedConnections.has(this.conn);
+    const begin = [...(setSession ? [{ query: 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', params: [] }] : []), { query: 'START TRANSACTION', params: [] }];
     const all = [...(this.begun ? [] : begin), ...statements, ...(options.commit ? [{ query: 'COMMIT', params: [] }] : [])];
+    const first = !this.begun;
     this.begun = true;
     const raw = await this.send(all.map((s) => s.query).join(';\n'), all.flatMap((s) => s.params));
+    if (first && setSession) readCommittedConnections.add(this.conn);
     if (options.commit) this.committed = true;
     // mysql2 answers a single statement with its result, several with an array of results.
     const results = all.length === 1 ? [raw] : (raw as unknown[]);

@@ -4,8 +4,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 // On the embedded default, transactions therefore take turns; MySQL/MariaDB needs no such help.
 const sqliteTurns = new WeakMap<DataSource, Promise<unknown>>();
 
+/**
+ * Every MySQL/MariaDB transaction runs READ COMMITTED: no gap locks, so claimers and finishers of
+ * the same index ranges (jobs, outbox) do not deadlock, and each statement reads what is committed.
+ */
 export async function withTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  if (dataSource.options.type !== 'better-sqlite3') return dataSource.transaction(work);
+  if (dataSource.options.type !== 'better-sqlite3') return dataSource.transaction('READ COMMITTED', work);
   const previous = sqliteTurns.get(dataSource) ?? Promise.resolve();
   const mine = previous.catch(() => undefined).then(() => dataSource.transaction(work));
   sqliteTurns.set(dataSource, mine);

@@ -129,10 +129,20 @@ async function h5Figures() {
 }
 
 async function main() {
-  if (runs('customers')) await customerFigures();
-  if (runs('visits')) await visitFigures();
-  if (runs('escalation')) await escalationFigures();
-  if (runs('h5')) await h5Figures();
+  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['h5', h5Figures]];
+  let failed = false;
+  for (const [part, measure] of parts) {
+    if (!runs(part)) continue;
+    try {
+      await measure();
+    } catch (error) {
+      // one part failing still prints what the others measured
+      console.error(error);
+      figures.push({ name: `${part}: FAILED`, value: '-', note: (error as Error).message });
+      failed = true;
+    }
+  }
+  process.exitCode = failed ? 1 : 0;
   const width = Math.max(...figures.map((f) => f.name.length)) + 2;
   console.log('\nAnchor benchmark (MariaDB over loopback, this machine)\n');
   for (const f of figures) console.log(`${f.name.padEnd(width)}${f.value.padStart(12)}   ${f.note ?? ''}`);

@@ -295,6 +295,36 @@ describe('DingTalk callback', () => {
 });
 
 describe('delivery through failures', () => {
+  it('a text delivered but whose answer was lost is sent again and still shown once (WeCom duplicate check)', async () => {
+    // rep B: no message of an earlier test is waiting for them
+    await h.db.getRepository(Member).update({ id: org.repB.id }, { wecomUserId: 'wang.r2' });
+    try {
+      const customerB = (await api(h.url, 'POST', '/api/v1/customers', { token: org.token(org.repB), json: { name: '重发测试医院', industry: '公立医院', stage: 'proposal' } })).body.id;
+      const submitted = await submitVisit(h, org.token(org.repB), completeVisit(customerB));
+      const todo = await h.db.getRepository(Todo).findOneByOrFail({ visitId: submitted.body.id });
+      await h.services.outbox.runOnce();
+      // this to-do's 需要沟通 text to rep B (ends with the to-do's link)
+      const mine = (body: Record<string, any>) => body.touser === 'wang.r2' && body.msgtype === 'text' && (body.text.content as string).endsWith(`?id=${todo.id}`);
+      wecom.failNext('/cgi-bin/message/send', 'deliverThenReset', 1, (req) => mine(JSON.parse(req.body)));
+      expect((await api(h.url, 'POST', `/api/v1/todos/${todo.id}/discuss`, { token: org.token(org.supervisor1), json: {} })).status).toBe(200);
+      const delivery = async () => {
+        const rows: { body: string; status: string; attempts: number }[] = await h.db.query("SELECT body, status, attempts FROM delivery WHERE target = 'wecom_app:wang.r2'");
+        return rows.filter((d) => mine(JSON.parse(d.body))).map((d) => [d.status, d.attempts]);
+      };
+      await h.services.outbox.runOnce(); // delivered, then the connection dropped: we cannot know whether it arrived
+      expect(wecom.faultLog.at(-1)).toMatchObject({ path: '/cgi-bin/message/send', fault: 'deliverThenReset' });
+      expect(await delivery()).toEqual([['pending', 1]]);
+      h.clock.advance(5 * 60_000);
+      await h.services.outbox.runOnce(); // so it is sent again
+      expect(wecom.server.requests.filter((r) => r.path === '/cgi-bin/message/send' && mine(JSON.parse(r.body)))).toHaveLength(2);
+      expect(await delivery()).toEqual([['sent', 2]]);
+      expect(wecom.deliveredMessages('wang.r2').filter((m) => mine(m.body))).toHaveLength(1);
+      expect(wecom.droppedMessages('wang.r2').filter((m) => mine(m.body)).map((m) => m.dropped)).toEqual(['duplicate content']);
+    } finally {
+      await h.db.getRepository(Member).update({ id: org.repB.id }, { wecomUserId: null });
+    }
+  });
+
   it('WeCom answering 5xx for ten simulated minutes: every card arrives once afterwards', async () => {
     const start = h.clock.now().getTime();
     wecom.outage(start + 10 * 60_000);

@@ -7,7 +7,8 @@ export interface SimRequest {
   query: URLSearchParams;
   body: string;
 }
-type Reply = { status?: number; json?: unknown; text?: string; bytes?: Buffer; contentType?: string };
+/** `reset`: drop the connection without answering. */
+type Reply = { status?: number; json?: unknown; text?: string; bytes?: Buffer; contentType?: string; reset?: boolean };
 export type SimHandler = (req: SimRequest) => Reply | Promise<Reply>;
 
 /** A loopback HTTP server on a random port that records every request it answers. */
@@ -28,6 +29,10 @@ export class SimServer {
         this.requests.push(simReq);
         try {
           const out = await this.handle(simReq);
+          if (out.reset) {
+            res.socket?.destroy();
+            return;
+          }
           res.statusCode = out.status ?? 200;
           if (out.bytes) {
             res.setHeader('content-type', out.contentType ?? 'application/octet-stream');
@@ -83,9 +88,11 @@ export type SimReply = Awaited<ReturnType<SimHandler>>;
  * - 'busy': HTTP 200 `{errcode:-1}`, nothing processed;
  * - 'timeout': no answer for `hangMs` (real time, longer than any client timeout), nothing processed;
  * - 'deliverThenTimeout': processed (delivered, state changed) but the answer is withheld like
- *   'timeout' — the case where a client retry must be detectable as a duplicate.
+ *   'timeout' — the case where a client retry must be detectable as a duplicate;
+ * - 'deliverThenReset': processed, then the connection drops before any answer (the client learns
+ *   at once that it does not know whether the call worked).
  */
-export type Fault = 'http500' | 'busy' | 'timeout' | 'deliverThenTimeout';
+export type Fault = 'http500' | 'busy' | 'timeout' | 'deliverThenTimeout' | 'deliverThenReset';
 
 /**
  * Shared by the WeChat, WeCom and DingTalk simulators: an injectable clock (`now`), per-path fault
@@ -99,17 +106,17 @@ export abstract class FaultySimulator extends Simulator {
   hangMs = 30_000;
   /** Every fault or outage answer given, in order. */
   readonly faultLog: { path: string; fault: Fault | 'outage'; at: number }[] = [];
-  private readonly queued = new Map<string, Fault[]>();
+  private readonly queued = new Map<string, { fault: Fault; when?: (req: SimRequest) => boolean }[]>();
   private outageUntil = -Infinity;
   private outageStatus = 503;
   private readonly held = new Set<() => void>();
 
   protected abstract serve(req: SimRequest): SimReply | Promise<SimReply>;
 
-  /** The next `times` calls on `path` (e.g. '/robot/send') fail with `fault`. */
-  failNext(path: string, fault: Fault, times = 1): this {
+  /** The next `times` calls on `path` (e.g. '/robot/send') fail with `fault`; with `when`, only calls it picks. */
+  failNext(path: string, fault: Fault, times = 1, when?: (req: SimRequest) => boolean): this {
     const queue = this.queued.get(path) ?? [];
-    for (let i = 0; i < times; i++) queue.push(fault);
+    for (let i = 0; i < times; i++) queue.push({ fault, when });
     this.queued.set(path, queue);
     return this;
   }
@@ -136,11 +143,17 @@ export abstract class FaultySimulator extends Simulator {
       this.faultLog.push({ path: req.path, fault: 'outage', at });
       return { status: this.outageStatus, text: this.outageStatus === 502 ? 'bad gateway' : 'service unavailable' };
     }
-    const fault = this.queued.get(req.path)?.shift();
-    if (!fault) return this.serve(req);
+    const queue = this.queued.get(req.path) ?? [];
+    const index = queue.findIndex((q) => !q.when || q.when(req));
+    if (index < 0) return this.serve(req);
+    const { fault } = queue.splice(index, 1)[0]!;
     this.faultLog.push({ path: req.path, fault, at });
     if (fault === 'http500') return { status: 500, text: 'internal error' };
     if (fault === 'busy') return { json: { errcode: -1, errmsg: 'system busy' } };
+    if (fault === 'deliverThenReset') {
+      await this.serve(req);
+      return { reset: true };
+    }
     const late = fault === 'deliverThenTimeout' ? await this.serve(req) : { status: 504, text: 'gateway timeout' };
     return new Promise<SimReply>((resolve) => {
       const release = () => {

@@ -171,6 +171,21 @@ describe('WeCom app messages and card updates', () => {
     expect(wecom.deliveredMessages('wang.w').at(-1)!.body.text.content).toBe('提醒 32');
   });
 
+  it('with enable_duplicate_check, the same text to the same member within the interval is shown once', async () => {
+    const text = (content: string, check?: number) => ({
+      touser: 'zhao.d', msgtype: 'text', agentid: 1000002, text: { content }, ...(check ? { enable_duplicate_check: 1, duplicate_check_interval: check } : {}),
+    });
+    expect((await send(text('超时未确认 #1', 600))).body.errcode).toBe(0);
+    expect((await send(text('超时未确认 #1', 600))).body.errcode).toBe(0); // accepted, not shown again
+    expect((await send(text('超时未确认 #2', 600))).body.errcode).toBe(0); // other content goes
+    expect(wecom.deliveredMessages('zhao.d').map((m) => m.body.text.content)).toEqual(['超时未确认 #1', '超时未确认 #2']);
+    expect(wecom.droppedMessages('zhao.d').map((m) => m.dropped)).toEqual(['duplicate content']);
+    clock.advance(601_000);
+    expect((await send(text('超时未确认 #1', 600))).body.errcode).toBe(0); // past the interval: shown again
+    await send(text('超时未确认 #2')); // without the check, a repeat is shown
+    expect(wecom.deliveredMessages('zhao.d').map((m) => m.body.text.content)).toEqual(['超时未确认 #1', '超时未确认 #2', '超时未确认 #1', '超时未确认 #2']);
+  });
+
   it('a response_code updates the card once; unknown codes are refused', async () => {
     const sent = await send(card('tk-upd'));
     expect((await update(greyOut(sent.body.response_code))).body.errcode).toBe(0);

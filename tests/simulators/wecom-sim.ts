@@ -32,7 +32,7 @@ export interface AppMessage {
   body: Record<string, any>;
   taskId?: string;
   /** why it never reached the user; absent when delivered */
-  dropped?: 'member rate limit' | 'duplicate task_id';
+  dropped?: 'member rate limit' | 'duplicate task_id' | 'duplicate content';
   at: number;
 }
 export interface CardUpdate {
@@ -62,7 +62,9 @@ const ROBOT_MSGTYPES = ['text', 'markdown', 'markdown_v2', 'image', 'news', 'fil
  * - Login: gettoken (corpid + corpsecret checked, tokens expire) and miniprogram/jscode2session
  *   (token checked: 41001 missing, 40014 unknown, 42001 expired; codes single use: 40029).
  * - App messages: message/send (agentid, recipients, msgtype, template_card rules, task_id unique
- *   per app; past 30/min or 1000/h per member a message is accepted with errcode 0 but dropped),
+ *   per app; past 30/min or 1000/h per member a message is accepted with errcode 0 but dropped;
+ *   with enable_duplicate_check, the same content to the same member within duplicate_check_interval
+ *   seconds (default 1800, at most 4 h) is accepted with errcode 0 and not shown again),
  *   returning msgid and, for cards that call back, a single-use response_code valid 72 h;
  *   message/update_template_card consumes such a code.
  * - Group robots: webhook/send?key= (93000 unknown key, text ≤ 2048 bytes, markdown ≤ 4096 bytes,
@@ -274,11 +276,15 @@ export class WecomSimulator extends FaultySimulator {
     }
     const msgid = randomBytes(16).toString('base64url');
     const now = this.now();
+    const checkWithinMs = b.enable_duplicate_check === 1 ? Math.min(Number(b.duplicate_check_interval ?? 1800), 4 * 3600) * 1000 : 0;
+    const content = JSON.stringify([b.msgtype, b[b.msgtype]]);
     for (const userId of valid) {
       const recent = (this.deliveredAt.get(userId) ?? []).filter((t) => now - t < HOUR);
       const lastMinute = recent.filter((t) => now - t < MINUTE).length;
       const message: AppMessage = { msgid, userId, msgtype: b.msgtype, body: b, taskId, at: now };
+      const repeated = checkWithinMs > 0 && this.messages.some((m) => m.userId === userId && !m.dropped && now - m.at < checkWithinMs && JSON.stringify([m.msgtype, m.body[m.msgtype]]) === content);
       if (duplicate) message.dropped = 'duplicate task_id';
+      else if (repeated) message.dropped = 'duplicate content';
       else if (lastMinute >= this.perMemberPerMinute || recent.length >= this.perMemberPerHour) message.dropped = 'member rate limit';
       else recent.push(now);
       this.deliveredAt.set(userId, recent);

@@ -37,6 +37,8 @@ interface TeamRow {
  * that is off or a person without an account there is simply skipped.
  */
 const CARD_UPDATE_WINDOW_MS = 72 * 3_600_000;
+/** WeCom's longest duplicate check: an identical text to the same person within it is shown once. */
+const DUPLICATE_CHECK_SECONDS = 4 * 3600;
 
 export class MessageBuilder {
   constructor(
@@ -80,6 +82,18 @@ export class MessageBuilder {
   }
 
   /** The team robots (WeCom and DingTalk) that are configured, each with the same news in its own format. */
+  /**
+   * A WeCom app text to one person. Texts carry no task_id, so a resend after an answer was lost
+   * (delivered, but we could not know) relies on WeCom's duplicate check to be shown once.
+   */
+  private wecomText(userId: string, agentid: number, content: string): PlannedDelivery {
+    return {
+      channel: 'wecom_app',
+      target: `wecom_app:${userId}`,
+      body: { touser: userId, msgtype: 'text', agentid, text: { content }, enable_duplicate_check: 1, duplicate_check_interval: DUPLICATE_CHECK_SECONDS },
+    };
+  }
+
   private robots(teamId: number | null, team: TeamRow | null, news: { title: string; lines: string[]; url: string; button: string }): PlannedDelivery[] {
     const out: PlannedDelivery[] = [];
     if (!team || teamId === null) return out;
@@ -175,7 +189,7 @@ export class MessageBuilder {
         if (card.responseCode && sentAt && this.now().getTime() - sentAt.getTime() < CARD_UPDATE_WINDOW_MS) {
           return [{ channel: 'wecom_card_update', target: `wecom_app:${todo.assigneeWecom}`, body: { userids: [todo.assigneeWecom], agentid, response_code: card.responseCode, button: { replace_name: `已确认 · ${who}`.slice(0, 16) } } }];
         }
-        return [{ channel: 'wecom_app', target: `wecom_app:${todo.assigneeWecom}`, body: { touser: todo.assigneeWecom, msgtype: 'text', agentid, text: { content: `已确认 · ${who}: ${todo.snap.customer.name} 的下一步「${todo.snap.actionItems.agreedAction}」` } } }];
+        return [this.wecomText(todo.assigneeWecom, agentid, `已确认 · ${who}: ${todo.snap.customer.name} 的下一步「${todo.snap.actionItems.agreedAction}」\n${this.todoUrl(todo.id)}`)];
       }
       case 'todo.discuss': {
         // To the rep: the supervisor wants to talk before confirming the next step.
@@ -183,7 +197,7 @@ export class MessageBuilder {
         if (!todo || !agentid || !todo.repWecom) return [];
         const s = todo.snap;
         const text = `【需要沟通】${todo.assigneeName} 想先和你聊聊 ${s.customer.name} 的下一步「${s.actionItems.agreedAction}」(${this.local(s.actionItems.nextFollowUpAt)} ${s.actionItems.nextFollowUpForm}), 请尽快联系`;
-        return [{ channel: 'wecom_app', target: `wecom_app:${todo.repWecom}`, body: { touser: todo.repWecom, msgtype: 'text', agentid, text: { content: `${text}\n${this.todoUrl(todo.id)}` } } }];
+        return [this.wecomText(todo.repWecom, agentid, `${text}\n${this.todoUrl(todo.id)}`)];
       }
       case 'todo.escalation': {
         const todo = await this.todo(sql, p);
@@ -193,7 +207,7 @@ export class MessageBuilder {
         const text = `【超时未确认】${s.customer.name}: ${s.rep.name} 的下一步「${s.actionItems.agreedAction}」已超过 ${this.policy.limits.todoConfirmHours} 小时未被 ${todo.assigneeName} 确认`;
         const out: PlannedDelivery[] = [];
         if (agentid && director?.wecomUserId) {
-          out.push({ channel: 'wecom_app', target: `wecom_app:${director.wecomUserId}`, body: { touser: director.wecomUserId, msgtype: 'text', agentid, text: { content: `${text}\n${this.todoUrl(todo.id)}` } } });
+          out.push(this.wecomText(director.wecomUserId, agentid, `${text}\n${this.todoUrl(todo.id)}`));
         }
         out.push(...this.robots(todo.teamId, await this.team(sql, todo.teamId), { title: `超时未确认: ${s.customer.name}`, lines: [text], url: this.todoUrl(todo.id), button: '查看' }));
         return out;
@@ -226,7 +240,7 @@ export class MessageBuilder {
           });
         }
         if (agentid && rep.wecomUserId) {
-          out.push({ channel: 'wecom_app', target: `wecom_app:${rep.wecomUserId}`, body: { touser: rep.wecomUserId, msgtype: 'text', agentid, text: { content: `【跟进提醒】${when} ${visit.nextFollowUpForm}跟进 ${visit.customerName}: ${visit.agreedAction}` } } });
+          out.push(this.wecomText(rep.wecomUserId, agentid, `【跟进提醒】${when} ${visit.nextFollowUpForm}跟进 ${visit.customerName}: ${visit.agreedAction}`));
         }
         return out;
       }
@@ -237,7 +251,7 @@ export class MessageBuilder {
         if (!customer) return [];
         const text = `【线索未触达】${customer.name} 分配给 ${owner?.name ?? ''} 已超过 ${this.policy.limits.leadFirstTouchHours} 小时仍未首次触达`;
         const out: PlannedDelivery[] = [];
-        if (agentid && supervisor?.wecomUserId) out.push({ channel: 'wecom_app', target: `wecom_app:${supervisor.wecomUserId}`, body: { touser: supervisor.wecomUserId, msgtype: 'text', agentid, text: { content: text } } });
+        if (agentid && supervisor?.wecomUserId) out.push(this.wecomText(supervisor.wecomUserId, agentid, text));
         out.push(...this.robots(message.teamId, await this.team(sql, message.teamId), { title: `线索未触达: ${customer.name}`, lines: [text], url: `${this.env.publicUrl}/app/`, button: '查看' }));
         return out;
       }

@@ -110,6 +110,9 @@ interface MysqlPool {
   getConnection(cb: (err: Error | null, conn: MysqlConnection) => void): void;
 }
 
+/** Pooled connections whose session already runs READ COMMITTED. */
+const readCommittedConnections = new WeakSet<MysqlConnection>();
+
 function toResult(result: unknown): StatementResult {
   if (Array.isArray(result)) return { rows: result };
   const header = result as { insertId: number; affectedRows: number };
@@ -120,9 +123,6 @@ function toResult(result: unknown): StatementResult {
  * Straight on a mysql2 connection of TypeORM's pool: the callback API (no per-query stack capture),
  * START TRANSACTION sent with the first statement and COMMIT with the last batch, to save round trips.
  */
-/** Pooled connections whose session already runs READ COMMITTED. */
-const readCommittedConnections = new WeakSet<MysqlConnection>();
-
 class ConnectionSql extends BaseSql {
   protected readonly sqlite = false;
   private begun = false;
@@ -137,15 +137,14 @@ class ConnectionSql extends BaseSql {
   }
 
   async batch(statements: Statement[], options: { commit?: boolean } = {}): Promise<StatementResult[]> {
-    // READ COMMITTED (see withTransaction): set once per pooled connection for its session, rather
-    // than a statement in every transaction.
-    const setSession = !readCommittedConnections.has(this.conn);
-    const begin = [...(setSession ? [{ query: 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', params: [] }] : []), { query: 'START TRANSACTION', params: [] }];
-    const all = [...(this.begun ? [] : begin), ...statements, ...(options.commit ? [{ query: 'COMMIT', params: [] }] : [])];
-    const first = !this.begun;
+    // READ COMMITTED (see withTransaction), set once per pooled connection for its whole session
+    // rather than by a statement in every transaction.
+    const setSession = !this.begun && !readCommittedConnections.has(this.conn);
+    const begin = this.begun ? [] : [...(setSession ? [{ query: 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', params: [] }] : []), { query: 'START TRANSACTION', params: [] }];
+    const all = [...begin, ...statements, ...(options.commit ? [{ query: 'COMMIT', params: [] }] : [])];
     this.begun = true;
     const raw = await this.send(all.map((s) => s.query).join(';\n'), all.flatMap((s) => s.params));
-    if (first && setSession) readCommittedConnections.add(this.conn);
+    if (setSession) readCommittedConnections.add(this.conn);
     if (options.commit) this.committed = true;
     // mysql2 answers a single statement with its result, several with an array of results.
     const results = all.length === 1 ? [raw] : (raw as unknown[]);

@@ -156,7 +156,7 @@ export class VisitService {
       if (!customer || !scopeIncludes(scope, customer.ownerId)) throw notFound('客户');
       let visitId = Number(inserted!.insertId);
       let createdAt = now;
-      let completedWaiting = false;
+      let droppedVisitId: number | null = null;
       if (Number(customer.waitingVisits) > 0) {
         // Rare: stage automation left a visit here. Complete this rep's (and drop the row just
         // inserted), unless a concurrent submit completed it first.
@@ -169,19 +169,19 @@ export class VisitService {
             { query: 'SELECT createdAt FROM visit WHERE id = ?', params: [waitingId] },
           ]);
           if (completed!.affected === 1) {
-            await sql.exec('DELETE FROM visit WHERE id = ?', [visitId]);
+            droppedVisitId = visitId;
             visitId = waitingId;
             createdAt = sqlDate((created!.rows as { createdAt: Date | string }[])[0]!.createdAt)!;
-            completedWaiting = true;
           }
         }
       }
       // The customer row is updated in the last round trip; nothing before it locks what others wait for.
       const tail: Statement[] = [
         {
-          query: `UPDATE customer SET lastFollowUpAt = ?, updatedAt = ?${completedWaiting ? ', waitingVisits = waitingVisits - 1' : ''} WHERE id = ?`,
+          query: `UPDATE customer SET lastFollowUpAt = ?, updatedAt = ?${droppedVisitId ? ', waitingVisits = waitingVisits - 1' : ''} WHERE id = ?`,
           params: [now, now, customer.id],
         },
+        ...(droppedVisitId ? [{ query: 'DELETE FROM visit WHERE id = ?', params: [droppedVisitId] }] : []),
       ];
       this.faults.afterVisitInsert?.();
       await this.photos.attach(sql, caller, input.photoIds, { visitId, customerId: customer.id }, 'photoIds');

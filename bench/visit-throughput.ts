@@ -78,12 +78,18 @@ function processCpuMs(pid: number | string): number | null {
   }
 }
 
+/** all MariaDB/MySQL server processes on this machine, or null off Linux */
 function databaseCpuMs(): number | null {
-  let total: number | null = null;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return null;
+  }
+  let total = 0;
+  for (const pid of pids) {
     try {
-      if (!/^(mariadbd|mysqld)$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) continue;
-      total = (total ?? 0) + (processCpuMs(pid) ?? 0);
+      if (/^(mariadbd|mysqld)$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) total += processCpuMs(pid) ?? 0;
     } catch {
       // the process ended while we looked
     }
@@ -98,22 +104,14 @@ interface CpuReading {
 }
 function readCpu(serverPid?: number): CpuReading {
   const self = process.cpuUsage();
-  return { database: existsProc() ? databaseCpuMs() : null, server: serverPid ? processCpuMs(serverPid) : 0, client: (self.user + self.system) / 1000 };
+  return { database: databaseCpuMs(), server: serverPid ? processCpuMs(serverPid) : 0, client: (self.user + self.system) / 1000 };
 }
-const existsProc = () => {
-  try {
-    readdirSync('/proc/self');
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Accumulates one side's rounds: latencies, time and CPU. */
 class Side {
   private readonly latencies: number[] = [];
   private ms = 0;
-  private cpu: { database: number; server: number; client: number } | null = { database: 0, server: 0, client: 0 };
+  private cpu: CpuPerTx | null = { database: 0, server: 0, client: 0 }; // totals until summary()
   readonly rounds: number[] = [];
 
   constructor(readonly label: string) {}

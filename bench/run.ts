@@ -106,7 +106,6 @@ async function visitFigures() {
       note: `${ms(http.cpu.database)} + ${ms(http.cpu.server)} + ${ms(http.cpu.client)}`,
     });
   }
-
 }
 
 async function escalationFigures() {
@@ -125,7 +124,6 @@ async function h5Figures() {
   figures.push({ name: 'weapp total with subpackages', value: `${(h5.weappBytes / 1024).toFixed(0)} KB` });
   figures.push({ name: `H5 first screen, cold context, median of ${h5.runs} (target < 1.5 s)`, value: seconds(h5.firstScreenMs) });
   figures.push({ name: `H5 visit form interactive from a link, median of ${h5.runs} (target < 1.5 s)`, value: seconds(h5.visitFormMs) });
-
 }
 
 async function main() {

@@ -3,6 +3,7 @@ import { IsNull } from 'typeorm';
 import { HOUR_MS } from '../../server/src/clock';
 import { Customer } from '../../server/src/modules/customers/customer.entity';
 import { Visit } from '../../server/src/modules/visits/visit.entity';
+import { COUNT_WAITING_VISITS } from '../../server/src/db/migrations/1764700000000-customer-waiting-visits';
 import { Todo } from '../../server/src/modules/todos/todo.entity';
 import { Job } from '../../server/src/jobs/job.entity';
 import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
@@ -241,6 +242,17 @@ describe('stage automation', () => {
     expect(second.status).toBe(201);
     expect(second.body.id).not.toBe(submitted.body.id);
     expect(await h.db.getRepository(Visit).countBy({ customerId: created.body.id })).toBe(2);
+  });
+
+  it('the migration counts the visits already waiting on each customer', async () => {
+    const created = await api(h.url, 'POST', '/api/v1/customers', { token: org.token(org.supervisor1), json: { name: '常州市第二人民医院', industry: '公立医院', ownerId: org.repB.id } });
+    await api(h.url, 'PATCH', `/api/v1/customers/${created.body.id}`, { token: org.token(org.supervisor1), json: { stage: 'visit' } });
+    // as a database from before the count would be
+    await h.db.query('UPDATE customer SET waitingVisits = 0');
+    await h.db.query(COUNT_WAITING_VISITS);
+    const counts = await h.db.query('SELECT c.id, c.waitingVisits, (SELECT COUNT(*) FROM visit v WHERE v.customerId = c.id AND v.submittedAt IS NULL) AS waiting FROM customer c');
+    expect(counts.find((c: any) => c.id === created.body.id)).toMatchObject({ waitingVisits: 1 });
+    for (const c of counts) expect(Number(c.waitingVisits)).toBe(Number(c.waiting));
   });
 
   it('a new owner takes over the visit left waiting, and completes it with their own submission', async () => {

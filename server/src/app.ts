@@ -116,6 +116,13 @@ function systemRoutes(deps: AppDeps): AnyRoute[] {
 export function buildApp(deps: AppDeps, services: Services = createServices(deps)) {
   const { db, logger, policy } = deps;
   const app = new Koa({ proxy: true });
+  // Errors after the answer has started (a streamed file): a client that hung up is not one. Koa 3
+  // reports a premature close even when a client closes its connection after the whole file.
+  const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+  app.on('error', (error: Error & { code?: string }, ctx?: Koa.Context) => {
+    if (error.code && CLIENT_GONE.has(error.code)) return;
+    logger.error({ err: error, path: ctx?.path, requestId: ctx?.state.requestId }, 'error after the answer started');
+  });
   const routes: AnyRoute[] = [
     ...orgRoutes(services.auth, services.org, services.teamChannels, deps.env),
     ...customerRoutes(services.customers, services.customerExcel),

@@ -103,6 +103,8 @@ export function checkVisit(schema: VisitSchema, raw: unknown, rules: FollowUpRul
 
 export type VisitSchema = ReturnType<typeof makeVisitSchema>;
 export type VisitInput = z.output<VisitSchema>;
+/** What a client sends (before defaults): the mini-program's request body and offline queue. */
+export type VisitBody = z.input<VisitSchema>;
 
 export function makeFirstTouchSchema(options: VisitOptions) {
   return z

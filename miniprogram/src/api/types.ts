@@ -78,20 +78,3 @@ export interface Todo {
   discussRequestedAt?: string | null
   reminderAt: string | null
 }
-
-export interface VisitBody {
-  customerId: number
-  objective: string
-  painPoint: string
-  dialogueSummary: string
-  bottleneck: string
-  valuePoint: string
-  agreedAction: string
-  agreedActionNote?: string
-  nextFollowUpDate: string
-  nextFollowUpTime: string
-  nextFollowUpForm: string
-  alert: boolean
-  customerVerbatim?: string
-  photoIds?: number[]
-}

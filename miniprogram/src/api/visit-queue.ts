@@ -1,7 +1,7 @@
 import Taro from '@tarojs/taro'
 import { api, isApiError } from './client'
 import { getToken } from './session'
-import type { VisitBody } from './types'
+import type { VisitBody } from '@anchor/shared'
 
 /** A visit saved while offline, sent later with the same Idempotency-Key so it is stored once. */
 export interface QueuedVisit {

@@ -1,21 +1,9 @@
-import { OTHER_ACTION, VISIT_FIELD_LABELS, parseVoiceNote } from '@anchor/shared'
+import { OTHER_ACTION, VISIT_FIELD_LABELS, parseVoiceNote, type VisitBody } from '@anchor/shared'
 import type { Options } from '../../api/types'
 import { localParts, TEAM_TIME_ZONE } from '../../utils/time'
 
-export interface VisitForm {
-  objective: string
-  painPoint: string
-  dialogueSummary: string
-  bottleneck: string
-  valuePoint: string
-  agreedAction: string
-  agreedActionNote: string
-  nextFollowUpDate: string
-  nextFollowUpTime: string
-  nextFollowUpForm: string
-  alert: boolean
-  customerVerbatim: string
-}
+/** The form's state: every field of the request body but the customer and the photos, none left out. */
+export type VisitForm = Required<Omit<VisitBody, 'customerId' | 'photoIds'>>
 
 export const EMPTY_VISIT: VisitForm = {
   objective: '',

@@ -20,7 +20,7 @@ export function Field(props: { name: string; label?: string; required?: boolean;
 
 /** What a Picker shows before and after a choice. */
 export function PickerBox(props: { value: string; placeholder: string }) {
-  return <View className={`picker-box ${props.value ? '' : 'picker-box--empty'}`}>{props.value || props.placeholder}</View>
+  return <View className={`input picker-box ${props.value ? '' : 'picker-box--empty'}`}>{props.value || props.placeholder}</View>
 }
 
 /** A required choice from a list: the label, the picker, what is chosen, and its error. */

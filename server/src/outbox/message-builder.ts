@@ -1,3 +1,4 @@
+import { HOUR_MS } from '../clock';
 import type { Env } from '../config/env';
 import type { Policy } from '../config/policy';
 import { sqlDate, type Sql } from '../db/sql';
@@ -36,7 +37,7 @@ interface TeamRow {
  * supervisor's WeCom card, the team robots, the director's escalation, a rep's reminder. A channel
  * that is off or a person without an account there is simply skipped.
  */
-const CARD_UPDATE_WINDOW_MS = 72 * 3_600_000;
+const CARD_UPDATE_WINDOW_MS = 72 * HOUR_MS;
 /** WeCom's longest duplicate check: an identical text to the same person within it is shown once. */
 const DUPLICATE_CHECK_SECONDS = 4 * 3600;
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { In, IsNull, LessThan, type DataSource } from 'typeorm';
 import type { Sql } from '../../db/sql';
-import type { Clock } from '../../clock';
+import { HOUR_MS, type Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { AppError, invalid, notFound } from '../../http/errors';
 import { sniffImage, type PhotoStorage } from '../../storage/photo-storage';
@@ -39,7 +39,7 @@ export class PhotoService {
    * attached meanwhile is kept, and of several servers sweeping only one removes each file.
    */
   async sweepUnattached(limit = 500): Promise<number> {
-    const cutoff = new Date(this.clock.now().getTime() - this.policy.uploads.unattachedPhotoHours * 3_600_000);
+    const cutoff = new Date(this.clock.now().getTime() - this.policy.uploads.unattachedPhotoHours * HOUR_MS);
     const stale = await this.db.getRepository(Photo).find({
       where: { visitId: IsNull(), firstTouchId: IsNull(), createdAt: LessThan(cutoff) },
       select: { id: true, storageKey: true },

@@ -7,3 +7,4 @@ export * from './errors';
 export * from './time-zone';
 export * from './visits';
 export * from './voice-note';
+export * from './routes';

@@ -1,0 +1,48 @@
+/**
+ * The app's pages and the parameters each one reads: one table for the mini-program (navigation,
+ * app.config) and the server (links in chat cards, QR codes, subscribe messages). A link built from
+ * here opens a page that exists and passes what that page reads.
+ */
+export const PAGES = {
+  /** Login, then the role's first screen. */
+  login: { path: 'pages/index/index', params: [] },
+  customers: { path: 'pages/customers/index', params: [] },
+  customer: { path: 'pages/customer/index', params: ['id'] },
+  /** New visit for a customer; a scanned customer code passes `scene` c=<id> instead. */
+  visitNew: { path: 'pages/visit/index', params: ['customerId'] },
+  /** One visit; `todo` names the to-do the link was about (confirm from there). */
+  visitDetail: { path: 'pages/visit-detail/index', params: ['id', 'todo'] },
+  todos: { path: 'pages/todos/index', params: [] },
+  me: { path: 'pages/me/index', params: [] },
+  customerEdit: { path: 'pages/customer-edit/index', params: ['id'] },
+  firstTouch: { path: 'packages/lead/first-touch/index', params: ['customerId'] },
+} as const;
+
+export type PageName = keyof typeof PAGES;
+export type PageParams<P extends PageName> = Partial<Record<(typeof PAGES)[P]['params'][number], string | number>>;
+
+function query<P extends PageName>(page: P, params: PageParams<P>): string {
+  const allowed: readonly string[] = PAGES[page].params;
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(params) as Array<[string, string | number | undefined]>) {
+    if (value === undefined || value === null || value === '') continue;
+    if (!allowed.includes(key)) throw new Error(`page ${page} does not read the parameter ${key}`);
+    parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** For Taro.navigateTo / redirectTo: `/pages/customer/index?id=3`. */
+export function pageUrl<P extends PageName>(page: P, params: PageParams<P> = {}): string {
+  return `/${PAGES[page].path}${query(page, params)}`;
+}
+
+/** For a mini-program message's `page` field (no leading slash). */
+export function weappPage<P extends PageName>(page: P, params: PageParams<P> = {}): string {
+  return `${PAGES[page].path}${query(page, params)}`;
+}
+
+/** A browser link into the H5 app served at `<publicUrl>/app/` (hash router). */
+export function h5Link<P extends PageName>(publicUrl: string, page: P, params: PageParams<P> = {}): string {
+  return `${publicUrl.replace(/\/+$/, '')}/app/#/${PAGES[page].path}${query(page, params)}`;
+}

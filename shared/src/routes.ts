@@ -16,7 +16,16 @@ export const PAGES = {
   me: { path: 'pages/me/index', params: [] },
   customerEdit: { path: 'pages/customer-edit/index', params: ['id'] },
   firstTouch: { path: 'packages/lead/first-touch/index', params: ['customerId'] },
+  /** Excel import with a preview of bad rows (web console). */
+  customerImport: { path: 'packages/import/index', params: [] },
 } as const;
+
+/** Pages in the tab bar: reached with switchTab, which takes no parameters. */
+export const TAB_PAGES = ['customers', 'todos', 'me'] as const satisfies readonly PageName[];
+
+export function isTabPage(page: PageName): boolean {
+  return (TAB_PAGES as readonly PageName[]).includes(page);
+}
 
 export type PageName = keyof typeof PAGES;
 export type PageParams<P extends PageName> = Partial<Record<(typeof PAGES)[P]['params'][number], string | number>>;

@@ -160,7 +160,7 @@ async function seed(db: DataSource) {
       rows.flat(),
     );
     const ids: { id: number }[] = await db.query('SELECT id FROM customer WHERE ownerId = ? ORDER BY id', [rep.id]);
-    reps.push({ id: rep.id, token: (await auth.issueSession(rep, 'dev')).token, customers: ids.map((x) => x.id) });
+    reps.push({ id: rep.id, token: (await auth.issueSession(rep, 'wechat')).token, customers: ids.map((x) => x.id) });
   }
   return { supervisorId: supervisor.id, teamId: team.id, reps };
 }

@@ -199,7 +199,7 @@ describe('WeCom login (miniprogram/jscode2session)', () => {
 
 describe('sessions', () => {
   it('expire after the configured days', async () => {
-    const { token } = await h.services.auth.issueSession(org.repE, 'dev');
+    const { token } = await h.services.auth.issueSession(org.repE, 'wechat');
     expect((await me(token)).status).toBe(200);
     h.clock.advance(h.policy.limits.sessionTtlDays * DAY_MS + 1000);
     const res = await me(token);
@@ -209,11 +209,11 @@ describe('sessions', () => {
   });
 
   it('logout revokes the session; an admin can revoke all of a member', async () => {
-    const a = await h.services.auth.issueSession(org.repE, 'dev');
+    const a = await h.services.auth.issueSession(org.repE, 'wechat');
     expect((await api(h.url, 'POST', '/api/v1/auth/logout', { token: a.token })).status).toBe(200);
     expect((await me(a.token)).status).toBe(401);
-    const b = await h.services.auth.issueSession(org.repE, 'dev');
-    const c = await h.services.auth.issueSession(org.repE, 'dev');
+    const b = await h.services.auth.issueSession(org.repE, 'wechat');
+    const c = await h.services.auth.issueSession(org.repE, 'wechat');
     expect((await me(b.token)).status).toBe(200); // checked once, so this server remembers it
     expect((await api(h.url, 'DELETE', `/api/v1/members/${org.repE.id}/sessions`, { token: org.token(org.supervisor3) })).status).toBe(403);
     const revoked = await api(h.url, 'DELETE', `/api/v1/members/${org.repE.id}/sessions`, { token: org.token(org.admin) });
@@ -223,8 +223,8 @@ describe('sessions', () => {
   });
 
   it('a session revoked on another server stops working here within the cache time', async () => {
-    const a = await h.services.auth.issueSession(org.repE, 'dev');
-    const b = await h.services.auth.issueSession(org.repE, 'dev');
+    const a = await h.services.auth.issueSession(org.repE, 'wechat');
+    const b = await h.services.auth.issueSession(org.repE, 'wechat');
     expect((await me(a.token)).status).toBe(200);
     expect((await me(b.token)).status).toBe(200);
     // what another instance's logout and an admin's deactivation write
@@ -238,7 +238,7 @@ describe('sessions', () => {
   });
 
   it('a remembered session still ends exactly at its expiry', async () => {
-    const { token, expiresAt } = await h.services.auth.issueSession(org.repE, 'dev');
+    const { token, expiresAt } = await h.services.auth.issueSession(org.repE, 'wechat');
     h.clock.advance(expiresAt.getTime() - h.clock.now().getTime() - 2000);
     expect((await me(token)).status).toBe(200);
     h.clock.advance(2001);
@@ -247,7 +247,7 @@ describe('sessions', () => {
   });
 
   it('tokens are opaque: only their hash is stored', async () => {
-    const { token } = await h.services.auth.issueSession(org.repE, 'dev');
+    const { token } = await h.services.auth.issueSession(org.repE, 'wechat');
     const rows: { tokenHash: string }[] = await h.db.query('SELECT tokenHash FROM session');
     expect(rows.some((r) => r.tokenHash === token)).toBe(false);
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.tokenHash))).toBe(true);

@@ -346,7 +346,7 @@ describe('without a live session every customer endpoint answers 401', () => {
     'a bogus token': async () => 'not-a-real-session-token',
     'an over-long token': async () => 'x'.repeat(500),
     'a logged-out session': async () => {
-      const { token } = await h.services.auth.issueSession(org.supervisor1, 'dev');
+      const { token } = await h.services.auth.issueSession(org.supervisor1, 'wechat');
       expect((await api(h.url, 'GET', '/api/v1/customers', { token })).status).toBe(200);
       const out = await api(h.url, 'POST', '/api/v1/auth/logout', { token });
       expect(out.status).toBe(200);
@@ -356,12 +356,12 @@ describe('without a live session every customer endpoint answers 401', () => {
       const ttl = h.policy.limits.sessionTtlDays * DAY_MS;
       h.clock.advance(-(ttl + 60_000));
       try {
-        return (await h.services.auth.issueSession(org.supervisor1, 'dev')).token;
+        return (await h.services.auth.issueSession(org.supervisor1, 'wechat')).token;
       } finally {
         h.clock.advance(ttl + 60_000);
       }
     },
-    'a session of a deactivated member': async () => (await h.services.auth.issueSession(deactivated, 'dev')).token,
+    'a session of a deactivated member': async () => (await h.services.auth.issueSession(deactivated, 'wechat')).token,
   };
   const endpoints: [string, string, (token?: string) => Promise<ApiResponse>][] = [
     ['GET', '/customers', (token) => api(h.url, 'GET', '/api/v1/customers', { token })],
@@ -383,7 +383,7 @@ describe('without a live session every customer endpoint answers 401', () => {
     h.clock.advance(-(ttl - 60_000));
     let token: string;
     try {
-      token = (await h.services.auth.issueSession(org.supervisor1, 'dev')).token;
+      token = (await h.services.auth.issueSession(org.supervisor1, 'wechat')).token;
     } finally {
       h.clock.advance(ttl - 60_000);
     }

@@ -51,7 +51,7 @@ export async function buildOrg(h: Harness): Promise<OrgFixture> {
 
   const tokens = new Map<number, string>();
   for (const m of [admin, finance, marketing, directorEast, directorWest, supervisor1, supervisor2, supervisor3, repA, repB, repC, repE]) {
-    tokens.set(m.id, (await h.services.auth.issueSession(m, 'dev')).token);
+    tokens.set(m.id, (await h.services.auth.issueSession(m, 'wechat')).token);
   }
   return {
     admin, finance, marketing, directorEast, directorWest, supervisor1, supervisor2, supervisor3, repA, repB, repC, repE,

@@ -1,8 +1,9 @@
 import { parseVoiceNote } from '@anchor/shared';
-import { VOICE_CORPUS, type VoiceCorpusEntry } from './voice-corpus';
+import { VOICE_CORPUS, VOICE_HOLDOUT, type VoiceCorpusEntry } from './voice-corpus';
 
 // Per-field accuracy of the voice-note parser on the project's own corpus (tests/shared/voice-corpus.ts).
-// The table is printed in the test output; date, action and form must stay at 95 % or above.
+// The table is printed in the test output; date, action and form must stay at 95 % or above on the
+// corpus. The held-out batch (written after tuning, never tuned on) is printed beside it, not gated.
 
 const FIELDS = ['date', 'time', 'action', 'form', 'pain', 'contact'] as const;
 type Field = (typeof FIELDS)[number];
@@ -57,10 +58,12 @@ function table(scores: Score[]): string {
 
 describe('voice-note parser on the project corpus', () => {
   const main = score('corpus', VOICE_CORPUS);
+  const holdout = score('held-out', VOICE_HOLDOUT);
 
   test('prints the per-field accuracy table', () => {
-    console.log(table([main]));
+    console.log(table([main, holdout]));
     expect(main.size).toBeGreaterThanOrEqual(250);
+    expect(holdout.size).toBeGreaterThanOrEqual(40);
   });
 
   test.each(GATED)('%s is right on at least 95 % of the corpus', (field) => {

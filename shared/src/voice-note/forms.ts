@@ -21,7 +21,9 @@ function sentNotVisited(text: string, hit: Hit): boolean {
 
 /** Keyword hits plus 去/到 + a place (去二院, 去学校找…). */
 function formHits(text: string, lower: string, masked: Span[]): Hit[] {
-  const hits = findHits(text, lower, FORM_WORDS, masked).filter((h) => !sentNotVisited(text, h));
+  const hits = findHits(text, lower, FORM_WORDS, masked).filter(
+    (h) => !sentNotVisited(text, h) && !(h.word[0] === '去' && /[回失出进下上]$/.test(text.slice(0, h.start))), // 回去看看
+  );
   for (const m of allMatches(PLACE_VISIT, text)) {
     const span = { start: m.index, end: m.index + m[0].length };
     if (m[0].startsWith('去') && text[m.index + 1] === '年') continue; // 去年

@@ -58,10 +58,12 @@ function table(scores: Score[]): string {
 
 describe('voice-note parser on the project corpus', () => {
   const main = score('corpus', [...VOICE_CORPUS, ...VOICE_CORPUS_ROUND_2]);
+  const holdout = score('held-out', VOICE_HOLDOUT);
 
   test('prints the per-field accuracy table', () => {
-    console.log(table([main]));
+    console.log(table([main, holdout]));
     expect(main.size).toBeGreaterThanOrEqual(250);
+    expect(holdout.size).toBeGreaterThanOrEqual(40);
   });
 
   test.each(GATED)('%s is right on at least 95 % of the corpus', (field) => {

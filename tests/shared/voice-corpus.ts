@@ -430,12 +430,12 @@ export const VOICE_CORPUS_ROUND_2: VoiceCorpusEntry[] = [
 ];
 
 /**
- * Held out: written after the second tuning round (commit 5fa2f53) and never used to tune the parser.
- * Its accuracy is printed beside the corpus's as an honest estimate on sentences the parser has not
- * seen; it is not gated. Do not change the parser to fit these — move a sentence to the corpus first
- * and write a fresh one here.
+ * Round 3 of tuning. The second held-out batch (written after round 2 at commit 5fa2f53 and measured
+ * untouched at efc4a9f: date 95.2, time 97.6, action 97.6, form 92.9, pain 95.2, contact 100, n = 42)
+ * was then folded in here with a few more probing sentences (定周三 among options, 过完元旦, 谈不拢,
+ * 再去 …). A fresh batch, VOICE_HOLDOUT below, was written after this round.
  */
-export const VOICE_HOLDOUT: VoiceCorpusEntry[] = [
+export const VOICE_CORPUS_ROUND_3: VoiceCorpusEntry[] = [
   ...rows(NOW_FRI, [
     ['客户陶总说上次的报价偏高，下周二重新报个价', '2026-12-01', '', '发送方案', '', '上次的报价偏高', '陶总'],
     ['明天下午两点带技术去医院做设备巡检', '2026-11-28', '14:00', '其他', '上门', '', ''],
@@ -485,5 +485,17 @@ export const VOICE_HOLDOUT: VoiceCorpusEntry[] = [
     ['下周一下午三点电话跟进报价', '2027-01-25', '15:00', '发送方案', '电话', '', ''],
     ['月底之前给客户演示一次', '2027-01-31', '', '安排演示', '上门', '', ''],
     ['后天上午去拜访新客户', '2027-01-20', '', '', '上门', '', ''],
+  ]),
+  ...rows(NOW_FRI, [
+    ['后天下午抽空去趟医院', '2026-11-29', '', '', '上门', '', ''],
+    ['周五前回复客户报价', '2026-12-04', '', '发送方案', '', '', ''],
+    ['下周三约了客户来公司面谈', '2026-12-02', '', '', '上门', '', ''],
+    ['后天去拜访时带上合同', '2026-11-29', '', '其他', '上门', '', ''],
+    ['客户让我们下周一之前给个报价', '2026-11-30', '', '发送方案', '', '', ''],
+    ['下个星期四下午三点钟左右过去', '2026-12-03', '15:00', '', '上门', '', ''],
+    ['十二月二十五号前签合同', '2026-12-25', '', '其他', '', '', ''],
+    ['周一或者周二都行，最后改到周二上午十点电话', '2026-12-01', '10:00', '', '电话', '', ''],
+    ['客户嫌我们响应慢，周四亲自去一趟', '2026-12-03', '', '', '上门', '我们响应慢', ''],
+    ['钱总说资金压力大，过完年再说', '2027-02-15', '', '', '', '资金压力大', '钱总'],
   ]),
 ];

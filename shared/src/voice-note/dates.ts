@@ -53,7 +53,9 @@ const MID_MONTH_RE = new RegExp(`(?:(${MONTH_PREFIX})|(${NUM})月|月)(?:中旬|
 /** 年底/年末 (明年年底): the last day of the year. */
 const YEAR_END_RE = /(今年|明年)?年(?:底|末)/g;
 /** After a holiday: 国庆后, 十一之后, 五一节后, 元旦后, 春节后, 年后, 过完年, 国庆回来. */
-const HOLIDAY_RE = /(元旦|五一|劳动节|国庆|十一|春节|过年|年)(?:节|长假|假期|小长假)?(?:之后|以后|过后|回来|结束后|结束|后)|过完(?:春节|年)/g;
+const HOLIDAY_RE = /(元旦|五一|劳动节|国庆|十一|春节|过年|年)(?:节|长假|假期|小长假)?(?:之后|以后|过后|回来|结束后|结束|后)|过完(元旦|五一|国庆|十一|春节|年)/g;
+/** Before a date, words that settle on it among options (定周三, 改到周四). */
+const SETTLED = /(定|定在|定到|改到|改成|改在|改为|就定)$/;
 /** Chinese New Year's day (正月初一), for 年后/春节后. */
 const SPRING_FESTIVAL: Record<number, [number, number]> = {
   2025: [1, 29], 2026: [2, 17], 2027: [2, 6], 2028: [1, 26], 2029: [2, 13], 2030: [2, 3],
@@ -89,7 +91,7 @@ function findDates(text: string, clock: Clock): DateSpan[] {
 
   // Longest/most specific patterns first; a later, overlapping match is dropped.
   for (const m of allMatches(HOLIDAY_RE, text)) {
-    const name = m[1] ?? '春节';
+    const name = m[1] ?? m[2] ?? '春节';
     const before = text[m.index - 1] ?? '';
     if (name === '年' && /[\d零〇一二两三四五六七八九十几今明去前每半新]/.test(before)) continue; // 两年后, 明年后, 新年后
     if (name === '十一' && /[\d月第]/.test(before)) continue;
@@ -403,6 +405,9 @@ export function findFollowUp(text: string, clock: Clock): { candidate: Candidate
     if (c) candidates.push(c);
   }
   candidates.sort((a, b) => a.at.getTime() - b.at.getTime() || a.span.start - b.span.start);
+  // 周二周三都可以，定周三: a date the rep settled on wins over the earlier options.
+  const settled = candidates.find((c) => SETTLED.test(text.slice(Math.max(0, c.span.start - 3), c.span.start)));
+  if (settled) candidates.unshift(settled);
   const pastSpans = dates.filter((d) => d.day !== null && d.day < clock.today);
   return { candidate: candidates[0] ?? null, dateSpans: [...dates, ...times], pastSpans };
 }

@@ -29,6 +29,8 @@ function formHits(text: string, lower: string, masked: Span[]): Hit[] {
     if (m[0].startsWith('去') && text[m.index + 1] === '年') continue; // 去年
     if (/[回失出进下]$/.test(text.slice(0, m.index))) continue; // 回去, 下去
     if (m[0].startsWith('到') && /[寄递发传邮]$/.test(text.slice(0, m.index))) continue; // 快递到公司
+    const clause = clauseAround(text, span.start, span.end);
+    if (/带[^，,。]{0,8}(参观|考察)/.test(text.slice(clause.start, clause.end))) continue; // 带客户去工厂参观: they visit us
     if (overlaps(span, masked) || overlaps(span, hits)) continue;
     hits.push({ ...span, key: '上门', word: m[0] });
   }

@@ -501,12 +501,12 @@ export const VOICE_CORPUS_ROUND_3: VoiceCorpusEntry[] = [
 ];
 
 /**
- * Held out: written after the third tuning round (commit 30cacf9) and never used to tune the parser.
- * Its accuracy is printed beside the corpus's as an honest estimate on sentences the parser has not
- * seen; it is not gated. Do not change the parser to fit these — move a sentence to the corpus first
- * and write a fresh one here.
+ * Round 4 of tuning. The third held-out batch (written after round 3 at commit 30cacf9 and measured
+ * untouched at cf521ce: date 100, time 100, action 85.7, form 95.2, pain 97.6, contact 100, n = 42) was
+ * then folded in here with a few probing sentences (续约/催款/清单, 样品收到没, 电话会议, 便饭).
+ * A fresh batch, VOICE_HOLDOUT below, was written after this round.
  */
-export const VOICE_HOLDOUT: VoiceCorpusEntry[] = [
+export const VOICE_CORPUS_ROUND_4: VoiceCorpusEntry[] = [
   ...rows(NOW_FRI, [
     ['嗯那个今天去了三院见了刘主任他说现在用的机器太老了经常出故障下周二我再带样机过去给他看看', '2026-12-01', '', '提供样品', '上门', '现在用的机器太老了经常出故障', '刘主任'],
     ['就是客户那边觉得价格有点高 然后我们约了下周四下午三点再电话聊', '2026-12-03', '15:00', '', '电话', '价格有点高', ''],
@@ -556,5 +556,12 @@ export const VOICE_HOLDOUT: VoiceCorpusEntry[] = [
     ['年后上班第一天就给李总打电话', '2027-02-15', '', '', '电话', '', '李总'],
     ['这周三下午两点去培训', '2027-01-20', '14:00', '其他', '', '', ''],
     ['下个月初寄样机给客户', '2027-02-01', '', '提供样品', '', '', ''],
+  ]),
+  ...rows(NOW_FRI, [
+    ['合同下周二续签', '2026-12-01', '', '其他', '', '', ''],
+    ['明天确认一下样机到了没有', '2026-11-28', '', '', '', '', ''],
+    ['周五跟客户开个视频会议', '2026-12-04', '', '', '', '', ''],
+    ['下周二前把报价清单发过去', '2026-12-01', '', '发送方案', '', '', ''],
+    ['下周四上午去医院催款', '2026-12-03', '', '其他', '上门', '', ''],
   ]),
 ];

@@ -27,7 +27,8 @@ export function findHits(text: string, lower: string, words: Record<string, stri
       const span = { start: i, end: i + word.length };
       if (overlaps(span, masked) || overlaps(span, hits)) continue;
       if (NEGATION.test(text.slice(Math.max(0, i - 4), i))) continue;
-      if (/^(效果|情况|反馈|结果|感受)/.test(text.slice(i + word.length))) continue; // 试用效果: how it went, not a plan
+      if (/^(效果|情况|反馈|结果|感受|收到|到了|到没|用得|用着)/.test(text.slice(i + word.length))) continue; // 试用效果, 样品收到没: how it went, not a plan
+      if (word === '会议' && /(电话|视频|线上|网络|腾讯|钉钉)$/.test(text.slice(0, i))) continue; // 电话会议 is a call, not an action
       if (word === '过去' && /^[一二两三四五六七八九十几半的那这了年月周天\d]/.test(text.slice(i + 2))) continue;
       if (/^[a-z]/.test(word) && (/[a-z]/.test(lower[i - 1] ?? '') || /[a-z]/.test(lower[i + word.length] ?? ''))) continue;
       hits.push({ ...span, key, word });

@@ -3,16 +3,22 @@
  * output, colloquial dates, often no punctuation), each with what the parser should find.
  * Read by tests/shared/voice-note-corpus.test.ts, which prints per-field accuracy.
  *
+ * How it was built: VOICE_CORPUS (264) was written first and measured on the old parser (date 93.2,
+ * time 100, action 95.8, form 92.8, pain 95.1, contact 98.9), then the parser was tuned on it. Each
+ * later round started with a held-out batch written after the previous round and measured untouched,
+ * which was then folded into the next round's list; VOICE_HOLDOUT is the last such batch, never tuned on.
+ *
  * Conventions for the expected values ('' = not said / none):
  *  - date: the local day (YYYY-MM-DD, Asia/Shanghai) of the next follow-up; vague phrases (下周, 下个月,
- *    过几天, 这两天) name no day. Holidays: 元旦后 = 1月2日, 五一后 = 5月6日, 国庆后/十一后 = 10月8日,
+ *    过几天, 这两天, 国庆前) name no day; among options, the one settled on (定周三) is the follow-up. Holidays: 元旦后 = 1月2日, 五一后 = 5月6日, 国庆后/十一后 = 10月8日,
  *    年后/春节后/过完年 = 正月初八; each moved to the next Monday when it falls on a weekend.
  *    周末 = that week's Saturday; 月中 = the 15th.
  *  - time: the clock time said (HH:MM); '' when only a date or a part of day (上午, 下午) was said.
  *  - action: 提供样品 for sample promises (寄/送/带样品, 样机, 小样, 样品试用, 打样), 安排演示 for
  *    demos (演示, demo, 讲解, 展示), 发送方案 for proposals, quotes and documents, 其他 for other
  *    explicit actions (合同, 培训, 安装, 验收, 回款, 参观…); what was already done (了, 已经, 上周…) is not the agreed action.
- *  - form: 电话 / 微信 / 上门 as said anywhere in the sentence; with a demo and nothing said, 上门;
+ *  - form: 电话 / 微信 / 上门 as said anywhere in the sentence (a meal or a tea with the client is 上门);
+ *    with a demo and nothing said, 上门;
  *    a demo said to be 线上/远程/视频 has no form; 寄过去/发过去 is not a visit.
  *  - pain: the complaint without its verb (说, 觉得, 嫌, 反映, 抱怨); 担心/担忧 keep their object
  *    and stay in front of it when the object alone says nothing is wrong (担心售后, but 售后跟不上).
@@ -563,5 +569,63 @@ export const VOICE_CORPUS_ROUND_4: VoiceCorpusEntry[] = [
     ['周五跟客户开个视频会议', '2026-12-04', '', '', '', '', ''],
     ['下周二前把报价清单发过去', '2026-12-01', '', '发送方案', '', '', ''],
     ['下周四上午去医院催款', '2026-12-03', '', '其他', '上门', '', ''],
+  ]),
+];
+
+/**
+ * Held out: written after the fourth and last tuning round (commit 08eeb2b) and never used to tune the
+ * parser. Its accuracy is printed beside the corpus's as an honest estimate on sentences the parser has
+ * not seen; it is not gated. Do not change the parser to fit these — move a sentence to the corpus
+ * first and write a fresh one here.
+ */
+export const VOICE_HOLDOUT: VoiceCorpusEntry[] = [
+  ...rows(NOW_FRI, [
+    ['跟刘校长约了下周二上午去学校演示智慧教室', '2026-12-01', '', '安排演示', '上门', '', '刘校长'],
+    ['客户是做汽配的，嫌我们的交期太长，下周三出个加急方案', '2026-12-02', '', '发送方案', '', '我们的交期太长', ''],
+    ['明天下午三点到厂里跟生产部王经理碰一下', '2026-11-28', '15:00', '', '上门', '', '王经理'],
+    ['后天上午给李老板的门店送两箱试用装过去', '2026-11-29', '', '提供样品', '上门', '', '李老板'],
+    ['周一早上九点半电话确认发货时间', '2026-11-30', '09:30', '其他', '电话', '', ''],
+    ['下周四晚上七点跟何总约了吃饭', '2026-12-03', '19:00', '', '上门', '', '何总'],
+    ['客户说他们老板下周出差 等下下周二再约时间上门', '2026-12-08', '', '', '上门', '', ''],
+    ['下个月十号之前把标书交了', '2026-12-10', '', '发送方案', '', '', ''],
+    ['明天微信发个产品手册给邱老师看看', '2026-11-28', '', '发送方案', '微信', '', '邱老师'],
+    ['下周三下午两点半去区医院给护士长讲一下新耗材', '2026-12-02', '14:30', '安排演示', '上门', '', ''],
+    ['大后天上午十点打电话提醒姜总付款', '2026-11-30', '10:00', '其他', '电话', '', '姜总'],
+    ['客户觉得我们的售后网点太少，下周一发售后服务方案', '2026-11-30', '', '发送方案', '', '我们的售后网点太少', ''],
+    ['这周末去客户仓库看一下', '2026-11-28', '', '', '上门', '', ''],
+    ['后天中午十二点前把合同初稿邮件发给法务', '2026-11-29', '12:00', '其他', '', '', ''],
+    ['下周一带样品去拜访新客户', '2026-11-30', '', '提供样品', '上门', '', ''],
+    ['周三上午给白经理打电话约演示', '2026-12-02', '', '安排演示', '电话', '', '白经理'],
+    ['客户反映上周送的货少了两箱，明天电话核实', '2026-11-28', '', '', '电话', '上周送的货少了两箱', ''],
+    ['明天上午九点到十点之间过去', '2026-11-28', '09:00', '', '上门', '', ''],
+    ['下周二下午去培训中心给学员演示操作', '2026-12-01', '', '安排演示', '上门', '', ''],
+    ['下周五之前给钟院长回复一下价格', '2026-12-04', '', '发送方案', '', '', '钟院长'],
+    ['后天晚上给客户发个微信问候一下', '2026-11-29', '', '', '微信', '', ''],
+    ['十五号下午三点去现场验收', '2026-12-15', '15:00', '其他', '上门', '', ''],
+    ['客户担心设备占地面积大，下周三带彩页过去', '2026-12-02', '', '发送方案', '上门', '设备占地面积大', ''],
+    ['下周一下午两点以后都可以，就定三点电话', '2026-11-30', '15:00', '', '电话', '', ''],
+    ['明天上午去医院拜访完再给客户寄样品', '2026-11-28', '', '提供样品', '上门', '', ''],
+    ['赵老师说学校经费要明年才批，月底再打个电话问问', '2026-11-30', '', '', '电话', '学校经费要明年才批', '赵老师'],
+    ['下下周四上午跟客户电话过一下合同条款', '2026-12-10', '', '其他', '电话', '', ''],
+    ['后天跟孟科长一起去他们分院看看', '2026-11-29', '', '', '上门', '', '孟科长'],
+    ['下周二上午十点半去演示 不行就改到周四', '2026-12-01', '10:30', '安排演示', '上门', '', ''],
+    ['周日之前把试用装寄给十个老客户', '2026-11-29', '', '提供样品', '', '', ''],
+    ['下周三去拜访潘总 顺便带上新的报价', '2026-12-02', '', '发送方案', '上门', '', '潘总'],
+    ['明天下午四点跟客户在星巴克面谈', '2026-11-28', '16:00', '', '上门', '', ''],
+    ['许主任说设备噪音太大病人投诉，下周一过去看看', '2026-11-30', '', '', '上门', '设备噪音太大病人投诉', '许主任'],
+  ]),
+  ...rows(NOW_SEP, [
+    ['国庆之后第一个周一去拜访', '2026-10-12', '', '', '上门', '', ''],
+    ['月底前给李科长打电话', '2026-09-30', '', '', '电话', '', '李科长'],
+    ['下周三下午三点去演示', '2026-09-30', '15:00', '安排演示', '上门', '', ''],
+  ]),
+  ...rows(NOW_APR, [
+    ['五一以后再寄样品', '2026-05-06', '', '提供样品', '', '', ''],
+    ['今天晚上八点前把方案发给周总', '2026-04-28', '20:00', '发送方案', '', '', '周总'],
+  ]),
+  ...rows(NOW_JAN, [
+    ['春节前最后一次拜访，定在下周四上午', '2027-01-28', '', '', '上门', '', ''],
+    ['过完年初十去医院拜访王主任', '2027-02-15', '', '', '上门', '', '王主任'],
+    ['明天下午三点电话跟进样品试用情况', '2027-01-19', '15:00', '', '电话', '', ''],
   ]),
 ];

@@ -1,5 +1,6 @@
 import Taro from '@tarojs/taro'
 import { clearSession, getToken } from './session'
+import { rememberCurrentPage } from '../utils/return-to'
 
 /** Where the API lives. H5 is served by the server itself (same origin); weapp needs a full URL. */
 export const API_BASE: string =
@@ -71,6 +72,7 @@ let redirecting = false
 function backToLogin() {
   if (redirecting) return
   redirecting = true
+  rememberCurrentPage()
   clearSession()
   void Taro.reLaunch({ url: '/pages/index/index' }).finally(() => {
     redirecting = false

@@ -113,7 +113,8 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 
   const err = (data as ErrorBody | null)?.error
   const error = new ApiError(err?.code || `HTTP_${status}`, err?.message || statusMessage(status), status, err?.fields ?? {})
-  if (status === 401 && redirectOn401 && token) backToLogin()
+  // Without a session too (a chat link opened before login): to login, which comes back to this page.
+  if (status === 401 && redirectOn401 && (token || !path.startsWith('/auth/'))) backToLogin()
   throw error
 }
 

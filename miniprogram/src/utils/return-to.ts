@@ -6,7 +6,12 @@ const KEY = 'anchor.returnTo'
 
 /** The page being shown, as a url of the page table (only the parameters that page reads), or null. */
 function currentPageUrl(): string | null {
-  const router = Taro.getCurrentInstance().router
+  let router: ReturnType<typeof Taro.getCurrentInstance>['router']
+  try {
+    router = Taro.getCurrentInstance().router
+  } catch {
+    return null
+  }
   if (!router) return null
   const path = router.path.split('?')[0]!.replace(/^\//, '')
   const page = (Object.keys(PAGES) as PageName[]).find((p) => PAGES[p].path === path)

@@ -5,7 +5,6 @@ import { api, errorMessage } from '../../api/client'
 import type { Customer, Page, TimelineEntry } from '../../api/types'
 import { flushQueue, QUEUE_EVENT, QUEUE_SENT_EVENT, readQueue, type QueuedVisit } from '../../api/visit-queue'
 import { getSession } from '../../api/session'
-import { requireSession } from '../../utils/return-to'
 import { goTo } from '../../utils/nav'
 import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
@@ -120,7 +119,6 @@ export default function CustomerPage() {
   }
 
   useDidShow(() => {
-    if (!requireSession()) return // a chat link opened before login comes back here after it
     refreshPending()
     void load()
     void sync()

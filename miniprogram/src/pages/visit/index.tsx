@@ -13,7 +13,6 @@ import { addDaysLocal, newIdempotencyKey, TEAM_TIME_ZONE, todayLocal } from '../
 import { EMPTY_VISIT, MORE_FIELDS, toRawVisit, withDefaults, type VisitForm } from './visit-form'
 import { VoicePanel } from './voice-panel'
 import { PageLoading } from '../../components/load-state'
-import { requireSession } from '../../utils/return-to'
 import './index.css'
 
 type Errors = Record<string, string>
@@ -38,7 +37,6 @@ export default function VisitPage() {
   const keyRef = useRef(newIdempotencyKey())
 
   const fetchOptions = () => {
-    if (!requireSession()) return // a scanned customer code before login comes back here after it
     setLoadError('')
     loadOptions()
       .then((o) => {

@@ -143,7 +143,7 @@ beforeAll(async () => {
   const invite = await api(base(), 'POST', '/api/v1/invites', { token: await token(SUPERVISOR), json: { teamId } });
   expect(invite.status).toBe(201);
   links.push({ name: 'invite', url: invite.body.url, as: null, screen: { kind: 'login' } });
-}, 180_000);
+}, 300_000);
 
 describe.each(VIEWPORTS)('every link the server sends opens its screen ($name px)', (viewport) => {
   const contexts = new Map<string, BrowserContext>();
@@ -174,6 +174,28 @@ describe.each(VIEWPORTS)('every link the server sends opens its screen ($name px
       }
     }
   }, 240_000);
+});
+
+describe('inside the app, the visit opens from', () => {
+  it('a to-do card (the supervisor’s 待办) and a timeline entry (the customer page)', async () => {
+    const context = await app.browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      await (await loginAsIn(context, base(), SUPERVISOR)).close();
+      const page = await context.newPage();
+      await page.goto(`${base()}/app/#/pages/todos/index`);
+      await page.waitForSelector(`#open-visit-${todoId}`, { timeout: 20_000 });
+      await page.click(`#open-visit-${todoId}`);
+      await expectScreen(page, { name: 'todo-card', url: '', as: SUPERVISOR, screen: { kind: 'visit', confirm: true } });
+      await shot(page, 'visit-detail-from-todo-390');
+      const [{ customerId }] = await app.product.query<{ customerId: number }>('SELECT customerId FROM visit WHERE id = ?', [visitId]);
+      await page.goto(`${base()}/app/#/pages/customer/index?id=${customerId}`);
+      await page.waitForSelector('.timeline-item--visit.timeline-item--link', { timeout: 20_000 });
+      await page.click('.timeline-item--visit.timeline-item--link .timeline-item__title');
+      await expectScreen(page, { name: 'timeline', url: '', as: SUPERVISOR, screen: { kind: 'visit', confirm: true } });
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 });
 
 describe('from the link to the confirm', () => {

@@ -121,7 +121,7 @@ describe('the visit detail page', () => {
     serve(null);
     render(<VisitDetailPage />);
     expect(await screen.findByText('拜访记录不存在，或你无权查看')).toBeTruthy();
-    expect([...document.querySelectorAll('button')].map((b) => b.textContent)).toEqual(['返回']);
+    expect(Array.from(document.querySelectorAll('button'), (b) => b.textContent)).toEqual(['返回']);
   });
 
   it('opened from a chat link without a session: goes to login, and login comes back to this visit', async () => {

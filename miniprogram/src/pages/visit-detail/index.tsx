@@ -5,9 +5,10 @@ import { VISIT_FIELD_LABELS as L, type VisitDetail, type VisitDetailTodo } from 
 import { api, errorMessage } from '../../api/client'
 import { getSession } from '../../api/session'
 import { useRequest } from '../../api/use-request'
+// the same order as the customer page, so the shared chunk's CSS has one order (weapp build)
+import { StatusTag } from '../../components/tag'
 import { PageLoading } from '../../components/load-state'
 import { PhotoThumbs } from '../../components/photo-thumbs'
-import { StatusTag } from '../../components/tag'
 import { backOr, goTo } from '../../utils/nav'
 import { requireSession } from '../../utils/return-to'
 import { formatInstant } from '../../utils/time'

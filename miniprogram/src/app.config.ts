@@ -4,7 +4,8 @@ export default defineAppConfig({
     'pages/customers/index',
     'pages/customer/index',
     'pages/visit/index',
-    'pages/todos/index'
+    'pages/todos/index',
+    'pages/visit-detail/index'
   ],
   // Pages a rep opens now and then load on demand and stay out of the main package.
   subPackages: [

@@ -1,5 +1,6 @@
 import Taro from '@tarojs/taro'
 import { clearSession, getToken } from './session'
+import { rememberCurrentPage } from '../utils/return-to'
 
 /** Where the API lives. H5 is served by the server itself (same origin); weapp needs a full URL. */
 export const API_BASE: string =
@@ -71,6 +72,7 @@ let redirecting = false
 function backToLogin() {
   if (redirecting) return
   redirecting = true
+  rememberCurrentPage()
   clearSession()
   void Taro.reLaunch({ url: '/pages/index/index' }).finally(() => {
     redirecting = false
@@ -111,7 +113,8 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 
   const err = (data as ErrorBody | null)?.error
   const error = new ApiError(err?.code || `HTTP_${status}`, err?.message || statusMessage(status), status, err?.fields ?? {})
-  if (status === 401 && redirectOn401 && token) backToLogin()
+  // Without a session too (a chat link opened before login): to login, which comes back to this page.
+  if (status === 401 && redirectOn401 && (token || !path.startsWith('/auth/'))) backToLogin()
   throw error
 }
 

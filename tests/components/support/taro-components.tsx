@@ -22,7 +22,7 @@ export const Button = ({ id, className, children, onClick, disabled }: Common & 
   </button>
 );
 
-export const Image = ({ className, src }: { className?: string; src: string }) => <img className={className} src={src} alt='' />;
+export const Image = ({ className, src, onClick }: { className?: string; src: string; onClick?: (e: { stopPropagation: () => void }) => void }) => <img className={className} src={src} alt='' onClick={onClick} />;
 
 type Field = { id?: string; className?: string; value?: string; placeholder?: string; maxlength?: number; onInput?: (e: Detail<string>) => void };
 export const Input = ({ id, className, value, placeholder, onInput }: Field & { type?: string; confirmType?: string }) => (

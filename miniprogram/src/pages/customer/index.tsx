@@ -5,6 +5,7 @@ import { api, errorMessage } from '../../api/client'
 import type { Customer, Page, TimelineEntry } from '../../api/types'
 import { flushQueue, QUEUE_EVENT, QUEUE_SENT_EVENT, readQueue, type QueuedVisit } from '../../api/visit-queue'
 import { getSession } from '../../api/session'
+import { goTo } from '../../utils/nav'
 import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
 import { ErrorRetry } from '../../components/load-state'
@@ -21,7 +22,7 @@ function describe(entry: TimelineEntry): { title: string; lines: string[] } {
         lines: [
           entry.objective ? `目标: ${entry.objective}` : '',
           entry.painPoint ? `痛点: ${entry.painPoint}` : '',
-          entry.agreedAction ? `约定: ${entry.agreedAction}` : '',
+          entry.agreedAction ? `约定: ${entry.agreedActionText || entry.agreedAction}` : '',
           entry.nextFollowUpAt ? `下次跟进: ${formatInstant(entry.nextFollowUpAt)}` : '',
         ].filter(Boolean),
       }
@@ -37,7 +38,7 @@ function describe(entry: TimelineEntry): { title: string; lines: string[] } {
       }
     case 'todo':
       return {
-        title: `待办: ${entry.agreedAction} · ${entry.status === 'confirmed' ? '已确认' : '待确认'}${entry.escalatedAt ? ' · 已升级' : ''}`,
+        title: `待办: ${entry.agreedActionText || entry.agreedAction} · ${entry.status === 'confirmed' ? '已确认' : '待确认'}${entry.escalatedAt ? ' · 已升级' : ''}`,
         lines: [
           `截止: ${formatInstant(entry.dueAt)}`,
           entry.confirmedAt ? `确认于: ${formatInstant(entry.confirmedAt)}` : '',
@@ -225,8 +226,13 @@ export default function CustomerPage() {
         {!loading && !error && !timeline.length ? <View className='state'>暂无记录</View> : null}
         {timeline.map((entry) => {
           const { title, lines } = describe(entry)
+          const visitId = entry.type === 'visit' && entry.status === 'submitted' ? entry.id : entry.type === 'todo' ? entry.visitId : null
           return (
-            <View key={`${entry.type}-${entry.id}`} className={`card timeline-item timeline-item--${entry.type}`}>
+            <View
+              key={`${entry.type}-${entry.id}`}
+              className={`card timeline-item timeline-item--${entry.type}${visitId ? ' timeline-item--link' : ''}`}
+              onClick={visitId ? () => void goTo('visitDetail', { id: visitId, ...(entry.type === 'todo' ? { todo: entry.id } : {}) }) : undefined}
+            >
               <View className='row row--between'>
                 <Text className='timeline-item__title'>{title}</Text>
               </View>

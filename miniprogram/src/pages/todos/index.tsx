@@ -5,6 +5,8 @@ import { api, errorMessage } from '../../api/client'
 import { getSession, isManager } from '../../api/session'
 import type { Todo } from '../../api/types'
 import { formatInstant } from '../../utils/time'
+import { goTo } from '../../utils/nav'
+import { agreedActionText } from '@anchor/shared'
 import { StatusTag } from '../../components/tag'
 import { ErrorRetry } from '../../components/load-state'
 import './index.css'
@@ -134,7 +136,7 @@ export default function Todos() {
               </View>
               {manager ? <Text className='todo-item__line muted'>销售: {t.snapshot?.rep?.name ?? '—'}</Text> : null}
               <Text className='todo-item__line'>
-                约定动作: <Text className='todo-item__action'>{a?.agreedAction ?? '—'}</Text>
+                约定动作: <Text className='todo-item__action'>{agreedActionText(a?.agreedAction, a?.note) || '—'}</Text>
               </Text>
               {a?.nextFollowUpAt ? (
                 <Text className='todo-item__line'>
@@ -179,6 +181,11 @@ export default function Todos() {
                 </View>
               ) : null}
               {manager && confirmed ? <Text className='todo-item__done'>已确认</Text> : null}
+              {t.visitId ? (
+                <Text className='todo-item__open' id={`open-visit-${t.id}`} onClick={() => void goTo('visitDetail', { id: t.visitId!, todo: t.id })}>
+                  查看拜访详情 ›
+                </Text>
+              ) : null}
             </View>
           )
         })}

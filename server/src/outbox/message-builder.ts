@@ -2,7 +2,7 @@ import { HOUR_MS } from '../clock';
 import type { Env } from '../config/env';
 import type { Policy } from '../config/policy';
 import { sqlDate, type Sql } from '../db/sql';
-import { instantToWallClock } from '@anchor/shared';
+import { h5Link, instantToWallClock } from '@anchor/shared';
 import type { TodoSnapshot } from '../modules/todos/todo.entity';
 import type { DeliveryChannel } from './delivery.entity';
 import type { OutboxMessage } from './outbox-message.entity';
@@ -212,6 +212,27 @@ export class MessageBuilder {
         }
         out.push(...this.robots(todo.teamId, await this.team(sql, todo.teamId), { title: `超时未确认: ${s.customer.name}`, lines: [text], url: this.todoUrl(todo.id), button: '查看' }));
         return out;
+      }
+      case 'todo.escalation_up': {
+        // A director's (or admin's) own to-do: to their superior, or with none to the admins; no team group.
+        const todo = await this.todo(sql, p);
+        if (!todo || !agentid) return [];
+        const s = todo.snap;
+        const superior = await this.member(sql, p.superiorId);
+        const targets = superior
+          ? [superior]
+          : await sql.rows<{ wecomUserId: string | null }>("SELECT wecomUserId FROM member WHERE role = 'admin' AND deactivatedAt IS NULL ORDER BY id");
+        const text = `【超时未确认】${s.customer.name}：${s.rep.name} 的下一步「${s.actionItems.agreedAction}」已超过 ${this.policy.limits.todoConfirmHours} 小时未被 ${todo.assigneeName} 确认`;
+        return targets.filter((t) => t.wecomUserId).map((t) => this.wecomText(t.wecomUserId!, agentid, `${text}\n${this.todoUrl(todo.id)}`));
+      }
+      case 'customer.visit_waiting': {
+        // To the owner at once: the customer moved to 拜访 and a visit waits for them.
+        const [customer] = await sql.rows<{ id: number; name: string }>('SELECT id, name FROM customer WHERE id = ?', [p.customerId]);
+        const owner = await this.member(sql, p.ownerId);
+        if (!customer || !owner?.wecomUserId || !agentid) return [];
+        const by = (await this.member(sql, p.changedById))?.name ?? '';
+        const text = `【待拜访】${customer.name} 已由 ${by} 移入「拜访」阶段，请尽快完成拜访并填写记录`;
+        return [this.wecomText(owner.wecomUserId, agentid, `${text}\n${h5Link(this.env.publicUrl, 'customer', { id: Number(customer.id) })}`)];
       }
       case 'visit.reminder': {
         const [visit] = await sql.rows<{ id: number; customerName: string; agreedAction: string; nextFollowUpAt: Date | string; nextFollowUpForm: string }>(

@@ -4,13 +4,18 @@ export default defineAppConfig({
     'pages/customers/index',
     'pages/customer/index',
     'pages/visit/index',
-    'pages/todos/index'
+    'pages/todos/index',
+    'pages/customer-edit/index'
   ],
   // Pages a rep opens now and then load on demand and stay out of the main package.
   subPackages: [
     {
       root: 'packages/lead',
       pages: ['first-touch/index']
+    },
+    {
+      root: 'packages/import',
+      pages: ['index']
     }
   ],
   // WeChat simultaneous interpretation (语音输入); add the plugin to the mini-program in the WeChat admin.

@@ -271,9 +271,14 @@ async function seedActivity(
       actionItems: { agreedAction: v.agreedAction!, note: v.agreedActionNote ?? null, nextFollowUpAt: v.nextFollowUpAt!.toISOString(), nextFollowUpForm: v.nextFollowUpForm! },
     };
     const base = { kind: 'visit_next_action' as const, customerId: v.customerId!, visitId, assigneeId: rep.managerId, repId: rep.id, snapshot, dueAt, createdAt: submittedAt, discussRequestedAt: null, discussRequestedVia: null, confirmComment: null };
-    if (dueAt.getTime() > now.getTime()) {
+    const ageHours = (now.getTime() - submittedAt.getTime()) / HOUR_MS;
+    if (dueAt.getTime() > now.getTime() && (ageHours < 6 || random() < 0.4)) {
       todos.push({ ...base, confirmedAt: null, confirmedById: null, confirmedVia: null, escalatedAt: null });
       timers.push({ visitId, dueAt });
+    } else if (dueAt.getTime() > now.getTime()) {
+      // supervisors confirm most cards within hours
+      const confirmedAt = new Date(submittedAt.getTime() + (1 + random() * (ageHours - 1)) * HOUR_MS);
+      todos.push({ ...base, confirmedAt, confirmedById: rep.managerId, confirmedVia: random() < 0.5 ? 'wecom' : 'app', escalatedAt: null });
     } else if (random() < 0.2) {
       // nobody confirmed it in time: the director was told
       todos.push({ ...base, confirmedAt: null, confirmedById: null, confirmedVia: null, escalatedAt: dueAt });

@@ -65,7 +65,7 @@ export default function Todos() {
     setLoading(true)
     setError('')
     try {
-      const pages = await Promise.all(sections.map((s) => api.get<Page<Todo>>('/todos', { as: s.as, status, pageSize: 50 })))
+      const pages = await Promise.all(sections.map((s) => api.get<Page<Todo>>('/todos', { as: s.as, status, pageSize: 100 })))
       setLists(Object.fromEntries(sections.map((s, i) => [s.key, pages[i]!.items])))
     } catch (e) {
       setError(errorMessage(e))

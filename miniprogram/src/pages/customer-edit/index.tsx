@@ -21,6 +21,7 @@ interface MemberRow {
 type Form = Record<'name' | 'industry' | 'stage' | 'grade' | 'contactName' | 'contactPhone' | 'city' | 'address' | 'notes', string>
 const EMPTY: Form = { name: '', industry: '', stage: 'lead', grade: '', contactName: '', contactPhone: '', city: '', address: '', notes: '' }
 const OWNER_ROLES: Role[] = ['rep', 'supervisor']
+const UNGRADED = '未分级'
 /** Who picks an owner: directors and admins must name one on create; supervisors and up reassign. */
 const REASSIGNERS: Role[] = ['supervisor', 'director', 'admin']
 
@@ -77,8 +78,12 @@ export default function CustomerEdit() {
   const { options, customer, members } = loaded.data as { options: Options & { grades: string[] }; customer: Customer | null; members: MemberRow[] }
   const stageLabel = (code: string) => options.stages.find((s) => s.code === code)?.label ?? code
   const needsOwner = !customer && !!me && (me.role === 'director' || me.role === 'admin')
-  const set = (key: keyof Form) => (value: string) => setForm((f) => ({ ...f, [key]: value }))
-  const memberLabel = (m: MemberRow) => `${m.name}（${ROLE_LABELS[m.role]}）`
+  const set = (key: keyof Form) => (value: string) => {
+    setForm((f) => ({ ...f, [key]: value }))
+    // a corrected field stops showing its old message
+    if (errors[key]) setErrors((e) => ({ ...e, [key]: '' }))
+  }
+  const memberLabel = (m: MemberRow) => `${m.name}（${ROLE_LABELS[m.role]} · ${m.id}）`
 
   const save = async () => {
     const fieldErrors: Record<string, string> = {}
@@ -131,11 +136,10 @@ export default function CustomerEdit() {
           label={L.stage}
           required
           error={errors.stage}
-          options={options.stages.map((s) => s.code)}
-          display={stageLabel}
-          value={form.stage}
+          options={options.stages.map((s) => s.label)}
+          value={stageLabel(form.stage)}
           placeholder='请选择'
-          onChange={set('stage')}
+          onChange={(label) => set('stage')(options.stages.find((s) => s.label === label)?.code ?? form.stage)}
         />
         {customer && form.stage === 'visit' && customer.stage !== 'visit' ? (
           <Text className='muted customer-edit__hint' id='visit-hint'>
@@ -143,7 +147,15 @@ export default function CustomerEdit() {
           </Text>
         ) : null}
         {options.grades?.length ? (
-          <SelectField name='grade' label={L.grade} error={errors.grade} options={['', ...options.grades]} display={(g) => `${g} 级`} value={form.grade} placeholder='未分级' onChange={set('grade')} />
+          <SelectField
+            name='grade'
+            label={L.grade}
+            error={errors.grade}
+            options={[UNGRADED, ...options.grades.map((g) => `${g} 级`)]}
+            value={form.grade ? `${form.grade} 级` : ''}
+            placeholder={UNGRADED}
+            onChange={(label) => set('grade')(label === UNGRADED ? '' : label.replace(/ 级$/, ''))}
+          />
         ) : null}
         {text('contactName', '如：王主任')}
         {text('contactPhone', '手机或座机')}
@@ -161,14 +173,13 @@ export default function CustomerEdit() {
             label={customer ? '改派负责人' : L.ownerId}
             required={needsOwner}
             error={errors.ownerId}
-            options={members.map((m) => String(m.id))}
-            display={(v) => {
-              const m = members.find((x) => String(x.id) === v)
-              return m ? memberLabel(m) : v
-            }}
-            value={ownerId ? String(ownerId) : ''}
+            options={members.map(memberLabel)}
+            value={members.find((m) => m.id === ownerId) ? memberLabel(members.find((m) => m.id === ownerId)!) : ''}
             placeholder='请选择负责人'
-            onChange={(v) => setOwnerId(Number(v))}
+            onChange={(label) => {
+              setOwnerId(members.find((m) => memberLabel(m) === label)?.id ?? 0)
+              setErrors((e) => ({ ...e, ownerId: '' }))
+            }}
           />
         </View>
       ) : null}

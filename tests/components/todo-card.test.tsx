@@ -75,8 +75,8 @@ describe('待办 by role', () => {
     expect(sectionsFor('rep').sections.map((s) => [s.as, s.view])).toEqual([['rep', 'rep']]);
     expect(sectionsFor('supervisor').sections.map((s) => [s.as, s.view])).toEqual([['assignee', 'confirm']]);
     expect(sectionsFor('director').sections.map((s) => [s.as, s.view, s.title])).toEqual([
-      ['escalated', 'escalation', '区域升级'],
       ['assignee', 'confirm', '待我确认'],
+      ['escalated', 'escalation', '区域升级'],
     ]);
   });
 

@@ -39,10 +39,11 @@ export function sectionsFor(role: Role | undefined): { intro: string; sections: 
     case 'director':
     case 'admin':
       return {
-        intro: '区域内超时未确认的升级事项，以及需要你确认的事项',
+        intro: '需要你确认的事项，以及区域内超时未确认的升级事项',
         sections: [
-          { key: 'escalated', as: 'escalated', view: 'escalation', title: '区域升级', empty: '区域内没有升级事项' },
+          // what the director acts on first; the region's escalations to read and follow up below
           { key: 'confirm', as: 'assignee', view: 'confirm', title: '待我确认', empty: '没有需要你确认的事项' },
+          { key: 'escalated', as: 'escalated', view: 'escalation', title: '区域升级', empty: '区域内没有升级事项' },
         ],
       }
     default:

@@ -5,6 +5,7 @@ export default defineAppConfig({
     'pages/customer/index',
     'pages/visit/index',
     'pages/todos/index',
+    'pages/customer-edit/index',
     'pages/visit-detail/index'
   ],
   // Pages a rep opens now and then load on demand and stay out of the main package.
@@ -12,6 +13,10 @@ export default defineAppConfig({
     {
       root: 'packages/lead',
       pages: ['first-touch/index']
+    },
+    {
+      root: 'packages/import',
+      pages: ['index']
     }
   ],
   // WeChat simultaneous interpretation (语音输入); add the plugin to the mini-program in the WeChat admin.

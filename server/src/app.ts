@@ -47,6 +47,7 @@ import { outboxRoutes } from './outbox/outbox.routes';
 import { consentRoutes } from './modules/org/consent.routes';
 import type { DeliveryChannel } from './outbox/delivery.entity';
 import { isSqlite } from './db/data-source';
+import { homeRoutes } from './modules/home/home.routes';
 
 export interface AppDeps {
   db: DataSource;
@@ -134,6 +135,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     ...outboxRoutes(db),
     ...consentRoutes(db),
     ...qrRoutes(services.qr, services.org, services.customers),
+    ...homeRoutes(db, services.org, deps.clock),
   ];
   const openApi = buildOpenApi(routes, { version: '0.1.0' });
 

@@ -78,4 +78,18 @@ export interface Todo {
   confirmedAt: string | null
   discussRequestedAt?: string | null
   reminderAt: string | null
+  escalatedAt?: string | null
+  /** 已升级: past its deadline, the director was told */
+  escalated?: boolean
+  /** minutes past the confirm-by time */
+  overdueMinutes?: number
+  /** who confirms it */
+  assignee?: { id: number; name: string; role: string } | null
+}
+
+/** GET /home: what waits for the caller today. */
+export interface Home {
+  pendingVisits: { count: number; items: Array<{ visitId: number; customerId: number; customerName: string; since: string }> }
+  leadsAwaitingFirstTouch: { count: number; items: Array<{ customerId: number; customerName: string; firstTouchDueAt: string; overdue: boolean }> }
+  todos: { toConfirm: number; myOpen: number; escalated: number }
 }

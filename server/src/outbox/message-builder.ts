@@ -234,6 +234,27 @@ export class MessageBuilder {
         out.push(...this.robots(todo.teamId, await this.team(sql, todo.teamId), { title: `超时未确认：${s.customer.name}`, lines: [text], url: this.todoUrl(todo), button: '查看拜访' }));
         return out;
       }
+      case 'todo.escalation_up': {
+        // A director's (or admin's) own to-do: to their superior, or with none to the admins; no team group.
+        const todo = await this.todo(sql, p);
+        if (!todo || !agentid) return [];
+        const s = todo.snap;
+        const superior = await this.member(sql, p.superiorId);
+        const targets = superior
+          ? [superior]
+          : await sql.rows<{ wecomUserId: string | null }>("SELECT wecomUserId FROM member WHERE role = 'admin' AND deactivatedAt IS NULL ORDER BY id");
+        const text = `【超时未确认】${s.customer.name}：${s.rep.name} 的下一步「${this.action(s)}」已超过 ${this.policy.limits.todoConfirmHours} 小时未被 ${todo.assigneeName} 确认`;
+        return targets.filter((t) => t.wecomUserId).map((t) => this.wecomText(t.wecomUserId!, agentid, `${text}\n${this.todoUrl(todo)}`));
+      }
+      case 'customer.visit_waiting': {
+        // To the owner at once: the customer moved to 拜访 and a visit waits for them.
+        const [customer] = await sql.rows<{ id: number; name: string }>('SELECT id, name FROM customer WHERE id = ?', [p.customerId]);
+        const owner = await this.member(sql, p.ownerId);
+        if (!customer || !owner?.wecomUserId || !agentid) return [];
+        const by = (await this.member(sql, p.changedById))?.name ?? '';
+        const text = `【待拜访】${customer.name} 已由 ${by} 移入「拜访」阶段，请尽快完成拜访并填写记录`;
+        return [this.wecomText(owner.wecomUserId, agentid, `${text}\n${h5Link(this.env.publicUrl, 'customer', { id: Number(customer.id) })}`)];
+      }
       case 'visit.reminder': {
         const [visit] = await sql.rows<{ id: number; customerName: string; agreedAction: string; agreedActionNote: string | null; nextFollowUpAt: Date | string; nextFollowUpForm: string }>(
           'SELECT v.id, c.name AS customerName, v.agreedAction, v.agreedActionNote, v.nextFollowUpAt, v.nextFollowUpForm FROM visit v JOIN customer c ON c.id = v.customerId WHERE v.id = ?',

@@ -199,10 +199,14 @@ export function formatLocalDateTime(at: Date, timeZone: string): string {
   return `${wall.getUTCFullYear()}-${pad2(wall.getUTCMonth() + 1)}-${pad2(wall.getUTCDate())} ${pad2(wall.getUTCHours())}:${pad2(wall.getUTCMinutes())}`;
 }
 
-/** 「离线保存于 …，上传于 …」 when a visit reached the server more than `minutes` after it was saved. */
+/**
+ * 「离线保存于 12-01 18:05，上传于 12-02 09:10」 when a visit reached the server more than `minutes`
+ * after it was saved (month and day only, as the timeline shows times: it fits one line at 320 px).
+ */
 export function offlineSavedNote(savedAt: Date | null, receivedAt: Date, minutes: number, timeZone: string): string | null {
   if (!savedAt || receivedAt.getTime() - savedAt.getTime() <= minutes * 60_000) return null;
-  return `离线保存于 ${formatLocalDateTime(savedAt, timeZone)}，上传于 ${formatLocalDateTime(receivedAt, timeZone)}`;
+  const short = (at: Date) => formatLocalDateTime(at, timeZone).slice(5);
+  return `离线保存于 ${short(savedAt)}，上传于 ${short(receivedAt)}`;
 }
 
 export function visitTooOldMessage(savedAt: Date, maxAgeDays: number, timeZone: string): string {

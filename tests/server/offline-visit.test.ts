@@ -43,7 +43,7 @@ describe('a visit saved offline', () => {
     expect(todo.dueAt.toISOString()).toBe(new Date(now.getTime() + 48 * HOUR_MS).toISOString());
 
     const entry = await timelineVisit(res.body.id);
-    expect(entry).toMatchObject({ savedAt, at: now.toISOString(), offlineNote: '离线保存于 2026-11-20 07:00，上传于 2026-11-20 10:00' });
+    expect(entry).toMatchObject({ savedAt, at: now.toISOString(), offlineNote: '离线保存于 11-20 07:00，上传于 11-20 10:00' });
     expect((await api(h.url, 'GET', `/api/v1/visits/${res.body.id}`, { token: token() })).body.savedAt).toBe(savedAt);
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { STAGE_CODES } from '../shared/src/stages';
+import { VISIT_TEXT_MAX } from '../shared/src/visits';
 
 const optionList = (what: string) =>
   z
@@ -49,6 +50,20 @@ export const policySchema = z
         reminderLeadMinutes: positiveNumber,
         sessionTtlDays: positiveNumber,
         inviteTtlDays: positiveNumber,
+        offlineVisitMaxAgeDays: positiveNumber.max(365),
+        offlineTimeShownAfterMinutes: z.number().min(0).max(24 * 60),
+      })
+      .strict(),
+    anchors: z
+      .object({
+        minLength: z
+          .object({
+            painPoint: z.number().int().min(1).max(VISIT_TEXT_MAX.painPoint),
+            dialogueSummary: z.number().int().min(1).max(VISIT_TEXT_MAX.dialogueSummary),
+            valuePoint: z.number().int().min(1).max(VISIT_TEXT_MAX.valuePoint),
+          })
+          .strict(),
+        placeholders: z.array(z.string().trim().min(1, '占位答案不能为空字符串').max(20)).max(200),
       })
       .strict(),
     grading: z

@@ -76,7 +76,7 @@ export function createServices(deps: AppDeps) {
   const photos = new PhotoService(db, policy, clock, deps.storage ?? new LocalDiskStorage(env.uploadDir), customers);
   const visits = new VisitService(db, policy, clock, org, customers, photos, deps.visitFaults);
   const todos = new TodoService(db, policy, clock, org);
-  const timeline = new TimelineService(db, org, customers);
+  const timeline = new TimelineService(db, org, customers, policy);
   const jobs = new JobRunner(db, policy, clock, logger, {
     'todo.escalate': escalateTodos(isSqlite(db)),
     'visit.reminder': remindFollowUps,
@@ -109,6 +109,7 @@ function systemRoutes(deps: AppDeps): AnyRoute[] {
         grades: policy.grading.grades.map((g) => g.grade),
         ...policy.options,
         limits: policy.limits,
+        anchors: policy.anchors,
         // The mini-program asks for subscribe-message consent with this template when a reminder is set.
         reminderTemplateId: deps.env.wechatReminderTemplateId ?? null,
       }),

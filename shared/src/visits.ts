@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { wallClockToInstant } from './time-zone';
+import { instantToWallClock, wallClockToInstant } from './time-zone';
 import { labelled, validate, type FieldErrors, type Validated } from './validation';
 
-export const ACTION_NOT_CLOSED_MESSAGE = '动作未闭环,请补全';
+export const ACTION_NOT_CLOSED_MESSAGE = '动作未闭环，请补全';
 export const MAX_VISIT_PHOTOS = 9;
 
 export const VISIT_FIELD_LABELS = {
@@ -20,7 +20,59 @@ export const VISIT_FIELD_LABELS = {
   alert: '预警标记',
   customerVerbatim: '客户原话',
   photoIds: '照片',
+  savedAt: '离线保存时间',
 } as const;
+
+/** The anchors a rep picks from a list (「请选择…」) and those written in words (「请填写…」). */
+export const VISIT_CHOICE_FIELDS = ['objective', 'bottleneck', 'agreedAction', 'nextFollowUpDate', 'nextFollowUpTime', 'nextFollowUpForm'] as const;
+export const VISIT_TEXT_ANCHORS = ['painPoint', 'dialogueSummary', 'valuePoint'] as const;
+export type VisitTextAnchor = (typeof VISIT_TEXT_ANCHORS)[number];
+
+/** Longest text each anchor holds (the column widths); the app's counters show e.g. 12 / 300. */
+export const VISIT_TEXT_MAX: Record<VisitTextAnchor | 'agreedActionNote' | 'customerVerbatim', number> = {
+  painPoint: 200,
+  dialogueSummary: 300,
+  valuePoint: 50,
+  agreedActionNote: 100,
+  customerVerbatim: 300,
+};
+
+/**
+ * What makes a text anchor real (config/policy.yaml `anchors:`): a minimum length counted after
+ * trimming, and answers that say nothing (「无」「同上」…) refused whatever their length.
+ */
+export interface AnchorTextRules {
+  minLength: Record<VisitTextAnchor, number>;
+  placeholders: string[];
+}
+
+export const DEFAULT_ANCHOR_RULES: AnchorTextRules = {
+  minLength: { painPoint: 4, dialogueSummary: 10, valuePoint: 4 },
+  placeholders: ['无', '同上', '暂无', 'xxx'],
+};
+
+/** Characters as a person counts them: one per code point (一个汉字 = 1), after trimming. */
+export function textLength(text: string): number {
+  return Array.from(text.trim()).length;
+}
+
+// Punctuation, symbols and spaces carry no content: 「。。。」「——」「？？」 say nothing.
+const NOT_CONTENT = /[\p{P}\p{S}\p{Z}\s]/gu;
+const contentOf = (text: string) => text.replace(NOT_CONTENT, '').toLowerCase();
+
+/** Why this text is not a real answer for the anchor `label` (in the rep's words), or null when it is. */
+export function anchorTextProblem(text: string, label: string, minLength: number, placeholders: readonly string[]): string | null {
+  const trimmed = text.trim();
+  if (!trimmed) return `请填写${label}`;
+  const content = contentOf(trimmed);
+  if (!content) return `${label}不能只有标点符号，请写出实际内容`;
+  if (placeholders.some((p) => contentOf(p) === content)) return `${label}不能只写「${trimmed}」，请写出实际内容`;
+  const chars = Array.from(content);
+  if (chars.length > 1 && chars.every((c) => c === chars[0])) return `${label}不能只是同一个字重复，请写出实际内容`;
+  const length = textLength(trimmed);
+  if (length < minLength) return `${label}至少 ${minLength} 个字（现在 ${length} 个字）`;
+  return null;
+}
 
 export interface VisitOptions {
   visitObjectives: string[];
@@ -28,6 +80,8 @@ export interface VisitOptions {
   agreedActions: string[];
   followUpForms: string[];
   firstTouchMethods: string[];
+  /** from policy `anchors:` (GET /options carries it); the defaults when an old cached copy lacks it */
+  anchors?: AnchorTextRules;
 }
 
 export interface FollowUpRules {
@@ -39,6 +93,21 @@ export interface FollowUpRules {
 const L = VISIT_FIELD_LABELS;
 const oneOf = (values: readonly string[]) => z.enum(values as [string, ...string[]]);
 const required = (max: number, label: string) => labelled(z.string().trim().min(1).max(max), label);
+
+function textAnchor(field: VisitTextAnchor, rules: AnchorTextRules) {
+  const label = L[field];
+  return labelled(
+    z
+      .string()
+      .trim()
+      .max(VISIT_TEXT_MAX[field])
+      .superRefine((value, ctx) => {
+        const problem = anchorTextProblem(value, label, rules.minLength[field], rules.placeholders);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    label,
+  );
+}
 
 /** The agreed action 其他 needs a word on what it is. */
 export const OTHER_ACTION = '其他';
@@ -62,14 +131,15 @@ export function nextFollowUpInstant(date: string, time: string, rules: FollowUpR
  * sending, so both name the same missing fields.
  */
 export function makeVisitSchema(options: VisitOptions) {
+  const anchors = options.anchors ?? DEFAULT_ANCHOR_RULES;
   return z
     .object({
       customerId: labelled(z.number().int().positive(), L.customerId),
       objective: labelled(oneOf(options.visitObjectives), L.objective),
-      painPoint: required(200, L.painPoint),
-      dialogueSummary: required(300, L.dialogueSummary),
+      painPoint: textAnchor('painPoint', anchors),
+      dialogueSummary: textAnchor('dialogueSummary', anchors),
       bottleneck: labelled(oneOf(options.bottlenecks), L.bottleneck),
-      valuePoint: required(50, L.valuePoint),
+      valuePoint: textAnchor('valuePoint', anchors),
       agreedAction: labelled(oneOf(options.agreedActions), L.agreedAction),
       agreedActionNote: labelled(z.string().trim().max(100).optional(), L.agreedActionNote),
       nextFollowUpDate: labelled(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '格式应为 YYYY-MM-DD'), L.nextFollowUpDate),
@@ -78,6 +148,8 @@ export function makeVisitSchema(options: VisitOptions) {
       alert: labelled(z.boolean(), L.alert).default(false),
       customerVerbatim: labelled(z.string().trim().max(300).optional(), L.customerVerbatim),
       photoIds: labelled(z.array(z.number().int().positive()).max(MAX_VISIT_PHOTOS), L.photoIds).default([]),
+      // when the rep pressed save (a visit saved offline is sent later); the server bounds it
+      savedAt: labelled(z.iso.datetime({ offset: true }).optional(), L.savedAt),
     })
     .strict();
 }
@@ -90,15 +162,55 @@ export function checkVisit(schema: VisitSchema, raw: unknown, rules: FollowUpRul
   const result = validate(schema, raw);
   const fields: FieldErrors = result.ok ? {} : { ...result.fields };
   const input = (raw ?? {}) as Record<string, unknown>;
-  if (input.agreedAction === OTHER_ACTION && !(typeof input.agreedActionNote === 'string' && input.agreedActionNote.trim())) {
-    fields.agreedActionNote ??= `${L.agreedActionNote}为必填项 (约定动作选择「其他」时)`;
+  // One wording for a missing anchor, whichever check noticed it.
+  const blank = (key: string) => input[key] === undefined || input[key] === null || (typeof input[key] === 'string' && !(input[key] as string).trim());
+  for (const key of VISIT_CHOICE_FIELDS) if (blank(key)) fields[key] = `请选择${L[key]}`;
+  for (const key of VISIT_TEXT_ANCHORS) if (blank(key)) fields[key] = `请填写${L[key]}`;
+  if (input.agreedAction === OTHER_ACTION && blank('agreedActionNote')) {
+    fields.agreedActionNote ??= `请填写${L.agreedActionNote}（约定动作选择「其他」时）`;
   }
   if (typeof input.nextFollowUpDate === 'string' && typeof input.nextFollowUpTime === 'string' && !fields.nextFollowUpDate && !fields.nextFollowUpTime) {
-    const next = nextFollowUpInstant(input.nextFollowUpDate, input.nextFollowUpTime, rules);
+    // A visit saved offline is judged as of when it was saved: its follow-up was in the future then.
+    const savedAt = typeof input.savedAt === 'string' && !fields.savedAt ? new Date(input.savedAt) : null;
+    const asOf = savedAt && savedAt.getTime() < rules.now().getTime() ? savedAt : null;
+    const next = nextFollowUpInstant(input.nextFollowUpDate, input.nextFollowUpTime, asOf ? { ...rules, now: () => asOf } : rules);
     if ('error' in next) fields.nextFollowUpDate = `下次跟进时间${next.error}`;
   }
   if (Object.keys(fields).length) return { ok: false, fields };
   return result;
+}
+
+/**
+ * A visit saved offline keeps when it was saved, bounded by when it arrived: a phone clock ahead
+ * of the server's is clamped to the receipt, and a save older than `maxAgeDays` is refused.
+ */
+export function boundSavedAt(savedAt: string | undefined, receivedAt: Date, maxAgeDays: number): { savedAt: Date } | { tooOld: Date } {
+  const at = savedAt ? new Date(savedAt) : receivedAt;
+  if (Number.isNaN(at.getTime()) || at.getTime() > receivedAt.getTime()) return { savedAt: receivedAt };
+  if (receivedAt.getTime() - at.getTime() > maxAgeDays * 86_400_000) return { tooOld: at };
+  return { savedAt: at };
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** An instant as a rep reads it in the team's zone: 「2026-12-01 18:05」. */
+export function formatLocalDateTime(at: Date, timeZone: string): string {
+  const wall = instantToWallClock(at, timeZone);
+  return `${wall.getUTCFullYear()}-${pad2(wall.getUTCMonth() + 1)}-${pad2(wall.getUTCDate())} ${pad2(wall.getUTCHours())}:${pad2(wall.getUTCMinutes())}`;
+}
+
+/**
+ * 「离线保存于 12-01 18:05，上传于 12-02 09:10」 when a visit reached the server more than `minutes`
+ * after it was saved (month and day only, as the timeline shows times: it fits one line at 320 px).
+ */
+export function offlineSavedNote(savedAt: Date | null, receivedAt: Date, minutes: number, timeZone: string): string | null {
+  if (!savedAt || receivedAt.getTime() - savedAt.getTime() <= minutes * 60_000) return null;
+  const short = (at: Date) => formatLocalDateTime(at, timeZone).slice(5);
+  return `离线保存于 ${short(savedAt)}，上传于 ${short(receivedAt)}`;
+}
+
+export function visitTooOldMessage(savedAt: Date, maxAgeDays: number, timeZone: string): string {
+  return `这条拜访离线保存于 ${formatLocalDateTime(savedAt, timeZone)}，已超过 ${maxAgeDays} 天，无法上传；请重新填写`;
 }
 
 export type VisitSchema = ReturnType<typeof makeVisitSchema>;

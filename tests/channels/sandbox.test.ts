@@ -38,7 +38,7 @@ it('visit → card in the sandbox → 确认 through the encrypted callback → 
   const visit = await api(server.url, 'POST', '/api/v1/visits', {
     token: rep,
     headers: { 'idempotency-key': 'sandbox-test-visit-1' },
-    json: { customerId, objective: '推进方案', painPoint: '安装太慢', dialogueSummary: '主任想看案例', bottleneck: '集采降价压力', valuePoint: '48 小时安装', agreedAction: '安排演示', nextFollowUpDate: date, nextFollowUpTime: '10:00', nextFollowUpForm: '上门' },
+    json: { customerId, objective: '推进方案', painPoint: '安装太慢', dialogueSummary: '主任想看三甲医院的案例', bottleneck: '集采降价压力', valuePoint: '48 小时安装', agreedAction: '安排演示', nextFollowUpDate: date, nextFollowUpTime: '10:00', nextFollowUpForm: '上门' },
   });
   expect(visit.status).toBe(201);
 

@@ -16,6 +16,47 @@ async function visitsOf(customerName: string): Promise<number> {
 
 const loginAs = (context: BrowserContext, phone: string) => loginAsIn(context, app.product.server.url, phone);
 
+/**
+ * Opens a Taro picker, brings each column's row to the middle by tapping rows (a tap on a row
+ * scrolls it to the indicator; rows off screen are reached by tapping the edge row), then 确定.
+ * `rows` empty: open and confirm straight away, as a rep who taps 确定 without choosing.
+ */
+async function pick(page: Page, id: string, rows: string[] = []) {
+  // a tap on the box (dispatched: inside the inline picker host the hit test lands on the host)
+  await page.locator(`#${id} .picker-box`).scrollIntoViewIfNeeded();
+  await page.locator(`#${id} .picker-box`).dispatchEvent('click');
+  // Taro moves each picker's sheet to <body>; the closed ones are display: none
+  const overlay = page.locator('.weui-picker__overlay:not([style*="none"])');
+  await overlay.locator('.weui-picker__action', { hasText: '确定' }).waitFor({ state: 'visible', timeout: 5_000 });
+  await page.waitForTimeout(400); // the sheet slides up
+  for (let c = 0; c < rows.length; c++) {
+    const group = overlay.locator('.weui-picker__group').nth(c);
+    for (let step = 0; ; step++) {
+      if (step > 60) throw new Error(`${id}: row ${rows[c]} not reached`);
+      const box = (await group.boundingBox())!;
+      const items = await group.locator('.weui-picker__item').evaluateAll((els) =>
+        els.map((e: any) => {
+          const r = e.getBoundingClientRect();
+          return { text: (e.textContent ?? '').trim(), x: r.left + r.width / 2, y: r.top + r.height / 2 };
+        }),
+      );
+      const target = items.find((i) => i.text === rows[c]);
+      if (!target) throw new Error(`${id}: no row ${rows[c]} in ${items.map((i) => i.text).join(', ')}`);
+      const visible = items.filter((i) => i.y > box.y + 10 && i.y < box.y + box.height - 10);
+      const middle = box.y + 102 + 17;
+      if (Math.abs(target.y - middle) < 4) break;
+      const tap = visible.includes(target) ? target : target.y > middle ? visible[visible.length - 1]! : visible[0]!;
+      await page.mouse.click(tap.x, tap.y);
+      await page.waitForTimeout(250);
+    }
+  }
+  await overlay.locator('.weui-picker__action', { hasText: '确定' }).click();
+  await page.waitForFunction(() => ![...(globalThis as any).document.querySelectorAll('.weui-picker__overlay')].some((e: any) => e.offsetParent !== null || e.style.display !== 'none'), undefined, { timeout: 5_000 });
+  await page.waitForTimeout(300); // the sheet slides away
+}
+
+const boxText = async (page: Page, name: string) => ((await page.textContent(`#field-${name} .picker-box`)) ?? '').trim();
+
 /** Opens the new-visit form of the first customer whose name contains `fragment`. */
 async function openVisitForm(page: Page, fragment: string): Promise<string> {
   await page.fill('#search input', fragment);
@@ -56,15 +97,31 @@ describe('a rep on the phone (H5 at 375 px)', () => {
     const before = await visitsOf(customerName);
     await page.click('#submit-visit');
     await page.waitForSelector('#visit-error', { timeout: 5_000 });
-    expect(await page.textContent('#visit-error')).toContain('动作未闭环,请补全');
+    expect(await page.textContent('#visit-error')).toContain('动作未闭环，请补全');
     expect(await page.$('#field-painPoint.field-error')).not.toBeNull();
+    expect(await page.textContent('#field-agreedAction')).toContain('请选择约定动作'); // nothing preselected
+    expect(await page.textContent('#field-dialogueSummary')).toContain('请填写关键对话摘要'); // on the form, not under 更多
     await shot(page, 'visit-refused');
     expect(await visitsOf(customerName)).toBe(before);
   });
 
-  it('the voice text box fills the anchors from 「客户王总说安装太慢,下周二演示新方案」 without submitting', async () => {
+  it('a picker confirmed without a choice chooses nothing: no option, no date, no time', async () => {
+    await pick(page, 'agreedAction');
+    expect(await boxText(page, 'agreedAction')).toBe('请选择…');
+    await pick(page, 'nextFollowUpDate');
+    expect(await boxText(page, 'nextFollowUpDate')).toBe('请选择日期');
+    await pick(page, 'nextFollowUpTime');
+    expect(await boxText(page, 'nextFollowUpTime')).toBe('请选择时间');
+    await pick(page, 'nextFollowUpTime', ['09 时']); // an hour alone is not a time
+    expect(await boxText(page, 'nextFollowUpTime')).toBe('请选择时间');
+    await pick(page, 'objective', ['推进方案']);
+    expect(await boxText(page, 'objective')).toBe('推进方案');
+    await shot(page, 'visit-pickers');
+  });
+
+  it('the voice text box fills the anchors from 「客户王总说安装太慢，下周二演示新方案」 without submitting', async () => {
     const before = await visitsOf(customerName);
-    await page.fill('#voice-text textarea', '客户王总说安装太慢,下周二演示新方案');
+    await page.fill('#voice-text textarea', '客户王总说安装太慢，下周二演示新方案');
     await page.click('#voice-parse');
     await page.waitForFunction(() => ((globalThis as any).document.querySelector('#painPoint textarea') as any)?.value === '安装太慢', undefined, { timeout: 5_000 });
     const formText = await page.textContent('#field-agreedAction');
@@ -74,16 +131,21 @@ describe('a rep on the phone (H5 at 375 px)', () => {
     const now = new Date(Date.now() + 8 * 3_600_000);
     const daysToNextMonday = ((8 - now.getUTCDay()) % 7) || 7;
     const tuesday = new Date(now.getTime() + (daysToNextMonday + 1) * 86_400_000).toISOString().slice(0, 10);
-    expect(date).toContain(tuesday);
+    expect(date).toContain(`${tuesday.slice(5)} 周二`);
+    expect(await boxText(page, 'nextFollowUpTime')).toBe('请选择时间'); // no time was said
     await shot(page, 'visit-voice-filled');
     expect(await visitsOf(customerName)).toBe(before);
   });
 
   it('a complete visit is stored, shows in the timeline and becomes the supervisor\u2019s to-do', async () => {
     const before = await visitsOf(customerName);
-    if (!(await page.isVisible('#dialogueSummary'))) await page.click('#more-toggle');
-    await page.fill('#dialogueSummary textarea', '王总认可快速安装, 希望看三甲医院案例');
+    await page.fill('#dialogueSummary textarea', '王总认可快速安装，希望看三甲医院案例');
+    expect(await page.textContent('#dialogueSummary-count')).toBe('18 / 300');
+    await pick(page, 'bottleneck', ['集采降价压力']);
     await page.fill('#valuePoint input, #valuePoint textarea', '48 小时完成安装调试');
+    await pick(page, 'nextFollowUpTime', ['14 时', '30 分']);
+    expect(await boxText(page, 'nextFollowUpTime')).toBe('14:30');
+    await pick(page, 'nextFollowUpForm', ['上门']);
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#visit-photo-add')]);
     await chooser.setFiles({ name: 'site.png', mimeType: 'image/png', buffer: TINY_PNG });
     await page.waitForSelector('.visit-photo-item', { timeout: 10_000 });
@@ -112,11 +174,12 @@ describe('a rep on the phone (H5 at 375 px)', () => {
     const before = await visitsOf(customerName);
     await page.click('#new-visit');
     await page.waitForSelector('#voice-text', { timeout: 10_000 });
-    await page.fill('#voice-text textarea', '客户李主任说预算审批太慢,明天下午三点电话沟通发送方案');
+    await page.fill('#voice-text textarea', '客户李主任说预算审批太慢，明天下午三点电话沟通发送方案');
     await page.click('#voice-parse');
     await page.waitForFunction(() => !!((globalThis as any).document.querySelector('#painPoint textarea') as any)?.value, undefined, { timeout: 5_000 });
-    if (!(await page.isVisible('#dialogueSummary'))) await page.click('#more-toggle');
-    await page.fill('#dialogueSummary textarea', '李主任说今年预算已批, 下季度招标');
+    await pick(page, 'objective', ['处理异议']);
+    await page.fill('#dialogueSummary textarea', '李主任说今年预算已批，下季度招标');
+    await pick(page, 'bottleneck', ['预算审批周期长']);
     await page.fill('#valuePoint input, #valuePoint textarea', '分期付款方案');
     await context.setOffline(true);
     await page.click('#submit-visit');

@@ -32,16 +32,18 @@ describe('policy file (config/policy.yaml)', () => {
   });
 
   it.each<[string, (p: any) => void, RegExp]>([
-    ['weights that do not add up to 1', (p) => (p.grading.weights.paymentHistory = 0.5), /^grading\.weights: .*权重之和必须等于 1/],
-    ['a negative time limit', (p) => (p.limits.todoConfirmHours = -48), /^limits\.todoConfirmHours: 必须是正数/],
-    ['a time limit written as text', (p) => (p.limits.overdueDays = '三天'), /^limits\.overdueDays: /],
-    ['stages reordered', (p) => p.stages.reverse(), /^stages: 阶段必须依次为/],
+    ['weights that do not add up to 1', (p) => (p.grading.weights.paymentHistory = 0.5), /^grading\.weights：.*权重之和必须等于 1/],
+    ['a negative time limit', (p) => (p.limits.todoConfirmHours = -48), /^limits\.todoConfirmHours：必须是正数/],
+    ['a time limit written as text', (p) => (p.limits.overdueDays = '三天'), /^limits\.overdueDays：/],
+    ['stages reordered', (p) => p.stages.reverse(), /^stages：阶段必须依次为/],
     ['a seventh stage', (p) => p.stages.push({ code: 'lost', label: '丢单' }), /^stages/],
-    ['an unknown time zone', (p) => (p.timeZone = 'Mars/Olympus'), /^timeZone: 不是有效的 IANA 时区名/],
-    ['duplicate objective options', (p) => p.options.visitObjectives.push('建立联系'), /^options\.visitObjectives: 拜访目标选项不能重复/],
-    ['an empty option list', (p) => (p.options.bottlenecks = []), /^options\.bottlenecks: 业务瓶颈至少需要一个选项/],
-    ['grade cut-offs out of order', (p) => (p.grading.grades[1].minScore = 90), /^grading\.grades: 等级必须按最低分从高到低排列/],
-    ['a misspelt key', (p) => (p.limits.todoConfirmHour = 48), /^limits: .*todoConfirmHour/],
+    ['an unknown time zone', (p) => (p.timeZone = 'Mars/Olympus'), /^timeZone：不是有效的 IANA 时区名/],
+    ['duplicate objective options', (p) => p.options.visitObjectives.push('建立联系'), /^options\.visitObjectives：拜访目标选项不能重复/],
+    ['an empty option list', (p) => (p.options.bottlenecks = []), /^options\.bottlenecks：业务瓶颈至少需要一个选项/],
+    ['grade cut-offs out of order', (p) => (p.grading.grades[1].minScore = 90), /^grading\.grades：等级必须按最低分从高到低排列/],
+    ['a misspelt key', (p) => (p.limits.todoConfirmHour = 48), /^limits：.*todoConfirmHour/],
+    ['an anchor minimum longer than the field holds', (p) => (p.anchors.minLength.painPoint = 500), /^anchors\.minLength\.painPoint：不能大于 200/],
+    ['an empty placeholder answer', (p) => p.anchors.placeholders.push(' '), /^anchors\.placeholders\.\d+：占位答案不能为空字符串/],
   ])('rejects %s, naming the key path', (_title, change, expected) => {
     expect(problems(withChange(change)).some((line) => expected.test(line))).toBe(true);
   });
@@ -62,7 +64,7 @@ describe('policy file (config/policy.yaml)', () => {
       (error: { code?: number; output?: string }) => error,
     );
     expect(failure.code).toBe(1);
-    expect(failure.output).toContain('grading.weights: 各维度权重之和必须等于 1');
+    expect(failure.output).toContain('grading.weights：各维度权重之和必须等于 1');
   });
 });
 

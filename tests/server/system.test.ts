@@ -92,7 +92,7 @@ describe('the embedded default (no DATABASE_URL)', () => {
       // What `npm start` users do first: a visit, stored once however often it is sent.
       const tomorrow = new Date(Date.now() + 8 * 3_600_000 + 86_400_000).toISOString().slice(0, 10);
       const visit = {
-        customerId: mine.body.items[0].id, objective: '推进方案', painPoint: '安装太慢', dialogueSummary: '主任希望看案例', bottleneck: '集采降价压力',
+        customerId: mine.body.items[0].id, objective: '推进方案', painPoint: '安装太慢', dialogueSummary: '主任希望看三甲医院的案例', bottleneck: '集采降价压力',
         valuePoint: '48 小时装好', agreedAction: '安排演示', nextFollowUpDate: tomorrow, nextFollowUpTime: '10:00', nextFollowUpForm: '上门', alert: false,
       };
       const send = () => api(server.url, 'POST', '/api/v1/visits', { token: rep.body.token, json: visit, headers: { 'idempotency-key': 'embedded-visit-1' } });

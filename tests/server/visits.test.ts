@@ -97,14 +97,16 @@ describe('a visit missing an anchor is refused and nothing is stored', () => {
     delete body[field];
     const res = await submitVisit(h, org.token(org.repA), body);
     expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ code: 'ACTION_NOT_CLOSED', message: '动作未闭环,请补全' });
-    expect(res.body.error.fields).toEqual({ [field]: `${labels[field]}为必填项` });
+    expect(res.body.error).toMatchObject({ code: 'ACTION_NOT_CLOSED', message: '动作未闭环，请补全' });
+    // one wording: 请选择 for what is picked from a list, 请填写 for what is written
+    const verb = ['painPoint', 'dialogueSummary', 'valuePoint'].includes(field) ? '请填写' : field === 'customerId' ? '' : '请选择';
+    expect(res.body.error.fields).toEqual({ [field]: verb ? `${verb}${labels[field]}` : `${labels[field]}为必填项` });
     expect(await footprint()).toEqual(before);
   });
 
   it('an empty pain point (blank text) counts as missing', async () => {
     const res = await submitVisit(h, org.token(org.repA), { ...completeVisit(customerA), painPoint: '   ' });
-    expect(res.body.error.fields).toEqual({ painPoint: '客户痛点摘要不能为空' });
+    expect(res.body.error.fields).toEqual({ painPoint: '请填写客户痛点摘要' });
   });
 
   it('names every missing anchor at once', async () => {
@@ -125,7 +127,7 @@ describe('a visit missing an anchor is refused and nothing is stored', () => {
     ['a next follow-up beyond the horizon', { nextFollowUpDate: '2027-03-01', nextFollowUpTime: '10:00' }, 'nextFollowUpDate', /不能晚于 90 天之后/],
     ['a date that does not exist', { nextFollowUpDate: '2026-02-30' }, 'nextFollowUpDate', /不是有效的日期时间/],
     ['a malformed time', { nextFollowUpTime: '2点半' }, 'nextFollowUpTime', /格式应为 HH:mm/],
-    ['其他 without saying what', { agreedAction: '其他' }, 'agreedActionNote', /约定动作说明为必填项/],
+    ['其他 without saying what', { agreedAction: '其他' }, 'agreedActionNote', /请填写约定动作说明/],
     ['ten photos', { photoIds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }, 'photoIds', /照片最多 9 项/],
     ['the alert flag as text', { alert: 'yes' }, 'alert', /预警标记必须是 是\/否/],
   ])('refuses %s', async (_title, change, field, message) => {

@@ -12,7 +12,7 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly problems: string[],
   ) {
-    super(`${source} 配置有误:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`${source} 配置有误：\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
@@ -22,13 +22,13 @@ export function parsePolicy(text: string, source: string): Policy {
   try {
     raw = parse(text);
   } catch (error) {
-    throw new ConfigError(source, [`YAML 无法解析: ${(error as Error).message}`]);
+    throw new ConfigError(source, [`YAML 无法解析：${(error as Error).message}`]);
   }
   const result = policySchema.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(
       source,
-      result.error.issues.map((issue) => `${issue.path.join('.') || '(根)'}: ${issue.message}`),
+      result.error.issues.map((issue) => `${issue.path.join('.') || '（根）'}：${issue.message}`),
     );
   }
   return result.data;
@@ -39,7 +39,7 @@ export function loadPolicy(file = process.env.ANCHOR_POLICY ?? DEFAULT_POLICY_PA
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(file, [`无法读取文件: ${(error as Error).message}`]);
+    throw new ConfigError(file, [`无法读取文件：${(error as Error).message}`]);
   }
   return parsePolicy(text, file);
 }

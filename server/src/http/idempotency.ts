@@ -69,3 +69,17 @@ export async function once(
   }
   return { status: stored.responseStatus, json: stored.responseBody ?? 'null', replayed: true };
 }
+
+/**
+ * The answer already stored for this key, or null. For a create whose checks depend on when it
+ * arrives (an offline visit's age): a replay must keep the first answer, not meet today's checks.
+ */
+export async function storedAnswer(db: DataSource, scope: { memberId: number; key: string; route: string; request: unknown }): Promise<OnceResult | null> {
+  const stored = await db.getRepository(IdempotencyKey).findOne({ where: { memberId: scope.memberId, key: scope.key } });
+  if (!stored) return null;
+  const requestHash = createHash('sha256').update(JSON.stringify(scope.request ?? null)).digest('hex');
+  if (stored.route !== scope.route || stored.requestHash !== requestHash) {
+    throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', '该 Idempotency-Key 已用于另一个请求，请为新的提交生成新的键');
+  }
+  return { status: stored.responseStatus, json: stored.responseBody ?? 'null', replayed: true };
+}

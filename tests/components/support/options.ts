@@ -11,6 +11,7 @@ export function shippedOptions(): Options {
     grades: policy.grading.grades.map((g: { grade: string }) => g.grade),
     ...policy.options,
     limits: policy.limits,
+    anchors: policy.anchors,
     reminderTemplateId: null,
   };
 }

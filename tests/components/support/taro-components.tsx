@@ -1,5 +1,5 @@
 // Taro's components as plain DOM elements, with Taro's event shape ({ detail: { value } }).
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 
 type Common = { id?: string; className?: string; children?: ReactNode; onClick?: () => void };
 type Detail<T> = { detail: { value: T } };
@@ -36,22 +36,51 @@ export const Switch = ({ id, checked, onChange }: { id?: string; checked?: boole
   <input id={id} type='checkbox' checked={!!checked} onChange={(e) => onChange?.({ detail: { value: e.target.checked } })} />
 );
 
-/** selector mode: a <select> of the range (value = index); date and time modes: a text input. */
+/** One <select> per column; like the real picker it keeps the columns scrolled and answers all of them. */
+const MultiColumns = (props: { id?: string; range: string[][]; value: number[]; onChange?: (e: Detail<number[]>) => void }) => {
+  const [columns, setColumns] = useState<number[]>(props.value);
+  return (
+    <>
+      {props.range.map((column, c) => (
+        <select
+          key={c}
+          aria-label={`${props.id}-${c}`}
+          value={String(columns[c] ?? 0)}
+          onChange={(e) => {
+            const next = props.range.map((_, i) => (i === c ? Number(e.target.value) : (columns[i] ?? 0)));
+            setColumns(next);
+            props.onChange?.({ detail: { value: next } });
+          }}
+        >
+          {column.map((label, i) => (
+            <option key={label} value={i}>
+              {label}
+            </option>
+          ))}
+        </select>
+      ))}
+    </>
+  );
+};
+
+/** selector mode: a <select> of the range (value = index); multiSelector: one per column; date and time modes: a text input. */
 export const Picker = (props: {
   id?: string;
-  mode: 'selector' | 'date' | 'time';
-  range?: string[];
-  value?: number | string;
+  mode: 'selector' | 'multiSelector' | 'date' | 'time';
+  range?: string[] | string[][];
+  value?: number | string | number[];
   start?: string;
   end?: string;
-  onChange?: (e: Detail<string | number>) => void;
+  onChange?: (e: Detail<string | number | number[]>) => void;
   children?: ReactNode;
 }) => (
   <div id={props.id} data-picker={props.mode}>
     {props.children}
-    {props.mode === 'selector' ? (
+    {props.mode === 'multiSelector' ? (
+      <MultiColumns id={props.id} range={(props.range ?? []) as string[][]} value={(props.value ?? []) as number[]} onChange={props.onChange} />
+    ) : props.mode === 'selector' ? (
       <select aria-label={props.id} value={String(props.value ?? 0)} onChange={(e) => props.onChange?.({ detail: { value: Number(e.target.value) } })}>
-        {(props.range ?? []).map((label, i) => (
+        {((props.range ?? []) as string[]).map((label, i) => (
           <option key={label} value={i}>
             {label}
           </option>

@@ -1,16 +1,31 @@
 import { useEffect, useRef, useState } from 'react'
-import { Button, Input, Picker, Switch, Text, Textarea, View } from '@tarojs/components'
+import { Button, Input, Switch, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
-import { ACTION_NOT_CLOSED_MESSAGE, MAX_VISIT_PHOTOS, OTHER_ACTION, VISIT_FIELD_LABELS, checkVisit, makeVisitSchema, type VisitBody } from '@anchor/shared'
+import {
+  ACTION_NOT_CLOSED_MESSAGE,
+  DEFAULT_ANCHOR_RULES,
+  MAX_VISIT_PHOTOS,
+  OTHER_ACTION,
+  VISIT_FIELD_LABELS,
+  VISIT_TEXT_MAX,
+  checkVisit,
+  makeVisitSchema,
+  textLength,
+  type VisitBody,
+  type VisitOptions,
+  type VisitTextAnchor,
+} from '@anchor/shared'
 import { errorMessage, isApiError } from '../../api/client'
 import { loadOptions } from '../../api/options'
 import { askReminderConsent } from '../../api/subscribe'
 import type { Options } from '../../api/types'
 import { enqueueVisit, sendVisit } from '../../api/visit-queue'
-import { Field, PickerBox, SelectField } from '../../components/field'
+import { DatePickerBox, TimePickerBox } from '../../components/date-time-pickers'
+import { Field, SelectField } from '../../components/field'
 import { PhotoPicker } from '../../components/photo-picker'
-import { addDaysLocal, newIdempotencyKey, TEAM_TIME_ZONE, todayLocal } from '../../utils/time'
-import { EMPTY_VISIT, MORE_FIELDS, toRawVisit, withDefaults, type VisitForm } from './visit-form'
+import { backOr } from '../../utils/nav'
+import { newIdempotencyKey, TEAM_TIME_ZONE } from '../../utils/time'
+import { EMPTY_VISIT, MORE_FIELDS, toRawVisit, type VisitForm } from './visit-form'
 import { VoicePanel } from './voice-panel'
 import { PageLoading } from '../../components/load-state'
 import './index.css'
@@ -39,10 +54,7 @@ export default function VisitPage() {
   const fetchOptions = () => {
     setLoadError('')
     loadOptions()
-      .then((o) => {
-        setOptions(o)
-        setForm((f) => withDefaults(f, o))
-      })
+      .then(setOptions)
       .catch((e) => setLoadError(errorMessage(e)))
   }
 
@@ -80,16 +92,12 @@ export default function VisitPage() {
     Taro.pageScrollTo({ scrollTop: 0, duration: 200 }).catch(() => undefined)
   }
 
-  const backToCustomer = () => {
-    const pages = Taro.getCurrentPages()
-    if (pages.length > 1) void Taro.navigateBack()
-    else void Taro.redirectTo({ url: `/pages/customer/index?id=${customerId}` })
-  }
+  const backToCustomer = () => void backOr('customer', { id: customerId })
 
   const submit = async () => {
     if (!options || submitting) return
     if (photosBusy) {
-      setFormError('照片还在上传, 请稍候再提交')
+      setFormError('照片还在上传，请稍候再提交')
       return
     }
     const checked = checkVisit(makeVisitSchema(options), toRawVisit(form, customerId, photoIds), {
@@ -102,7 +110,8 @@ export default function VisitPage() {
       return
     }
     const { photoIds: checkedPhotos, ...rest } = checked.data
-    const body: VisitBody = { ...rest, ...(checkedPhotos && checkedPhotos.length ? { photoIds: checkedPhotos } : {}) }
+    // savedAt: the moment the rep pressed save, kept if the visit waits offline and goes later
+    const body: VisitBody = { ...rest, ...(checkedPhotos && checkedPhotos.length ? { photoIds: checkedPhotos } : {}), savedAt: new Date().toISOString() }
 
     setErrors({})
     setFormError('')
@@ -117,7 +126,7 @@ export default function VisitPage() {
     } catch (e) {
       if (isApiError(e) && e.code === 'NETWORK') {
         enqueueVisit(key, body)
-        void Taro.showToast({ title: '网络不可用, 已保存待同步', icon: 'none' })
+        void Taro.showToast({ title: '网络不可用，已保存待同步', icon: 'none' })
         setTimeout(backToCustomer, 800)
         return
       }
@@ -129,13 +138,14 @@ export default function VisitPage() {
   }
 
   if (!customerId) {
-    return <View className='page state state--error'>缺少客户编号, 请从客户详情进入</View>
+    return <View className='page state state--error'>缺少客户编号，请从客户详情进入</View>
   }
   if (!options) return <PageLoading errorId='visit-load-error' error={loadError} onRetry={fetchOptions} />
 
-  const today = todayLocal()
-  const lastDay = addDaysLocal(horizonDays)
   const L = VISIT_FIELD_LABELS
+  // the same rules the server applies, from policy through GET /options
+  const anchors = (options as Options & Pick<VisitOptions, 'anchors'>).anchors ?? DEFAULT_ANCHOR_RULES
+  const count = (field: VisitTextAnchor) => ({ length: textLength(form[field]), max: VISIT_TEXT_MAX[field], min: anchors.minLength[field] })
 
   return (
     <View className='page visit'>
@@ -148,17 +158,61 @@ export default function VisitPage() {
       <VoicePanel options={options} onFill={fill} />
 
       <View className='card'>
-        <Field name='painPoint' label={L.painPoint} required error={errors.painPoint}>
+        <SelectField
+          name='objective'
+          label={L.objective}
+          required
+          error={errors.objective}
+          options={options.visitObjectives}
+          value={form.objective}
+          onChange={(v) => set('objective', v)}
+        />
+
+        <Field name='painPoint' label={L.painPoint} required error={errors.painPoint} count={count('painPoint')}>
           <Textarea
             id='painPoint'
-            className='textarea'
-            maxlength={200}
+            className='textarea textarea--short'
+            maxlength={VISIT_TEXT_MAX.painPoint}
             placeholder='客户最痛的问题是什么'
             value={form.painPoint}
             onInput={(e) => set('painPoint', e.detail.value)}
           />
         </Field>
 
+        <Field name='dialogueSummary' label={L.dialogueSummary} required error={errors.dialogueSummary} count={count('dialogueSummary')}>
+          <Textarea
+            id='dialogueSummary'
+            className='textarea'
+            maxlength={VISIT_TEXT_MAX.dialogueSummary}
+            placeholder='双方说了什么关键内容'
+            value={form.dialogueSummary}
+            onInput={(e) => set('dialogueSummary', e.detail.value)}
+          />
+        </Field>
+
+        <SelectField
+          name='bottleneck'
+          label={L.bottleneck}
+          required
+          error={errors.bottleneck}
+          options={options.bottlenecks}
+          value={form.bottleneck}
+          onChange={(v) => set('bottleneck', v)}
+        />
+
+        <Field name='valuePoint' label={L.valuePoint} required error={errors.valuePoint} count={count('valuePoint')}>
+          <Input
+            id='valuePoint'
+            className='input'
+            maxlength={VISIT_TEXT_MAX.valuePoint}
+            placeholder='我们给客户带来了什么'
+            value={form.valuePoint}
+            onInput={(e) => set('valuePoint', e.detail.value)}
+          />
+        </Field>
+      </View>
+
+      <View className='card'>
         <SelectField
           name='agreedAction'
           label={L.agreedAction}
@@ -166,16 +220,21 @@ export default function VisitPage() {
           error={errors.agreedAction}
           options={options.agreedActions}
           value={form.agreedAction}
-          placeholder='请选择约定动作'
           onChange={(v) => set('agreedAction', v)}
         />
 
         {form.agreedAction === OTHER_ACTION ? (
-          <Field name='agreedActionNote' label={L.agreedActionNote} required error={errors.agreedActionNote}>
+          <Field
+            name='agreedActionNote'
+            label={L.agreedActionNote}
+            required
+            error={errors.agreedActionNote}
+            count={{ length: textLength(form.agreedActionNote), max: VISIT_TEXT_MAX.agreedActionNote }}
+          >
             <Input
               id='agreedActionNote'
               className='input'
-              maxlength={100}
+              maxlength={VISIT_TEXT_MAX.agreedActionNote}
               placeholder='约定了什么'
               value={form.agreedActionNote}
               onInput={(e) => set('agreedActionNote', e.detail.value)}
@@ -188,27 +247,11 @@ export default function VisitPage() {
         </Text>
         <View className='row visit__next'>
           <Field name='nextFollowUpDate' className='visit__next-date' error={errors.nextFollowUpDate}>
-            <Picker
-              id='nextFollowUpDate'
-              mode='date'
-              start={today}
-              end={lastDay}
-              value={form.nextFollowUpDate || today}
-              onChange={(e) => set('nextFollowUpDate', String(e.detail.value))}
-            >
-              <PickerBox value={form.nextFollowUpDate} placeholder='选择日期' />
-            </Picker>
+            <DatePickerBox id='nextFollowUpDate' value={form.nextFollowUpDate} horizonDays={horizonDays} onChange={(v) => set('nextFollowUpDate', v)} />
           </Field>
           <View className='gap' />
           <Field name='nextFollowUpTime' className='visit__next-time' error={errors.nextFollowUpTime}>
-            <Picker
-              id='nextFollowUpTime'
-              mode='time'
-              value={form.nextFollowUpTime || '10:00'}
-              onChange={(e) => set('nextFollowUpTime', String(e.detail.value))}
-            >
-              <PickerBox value={form.nextFollowUpTime} placeholder='选择时间' />
-            </Picker>
+            <TimePickerBox id='nextFollowUpTime' value={form.nextFollowUpTime} onChange={(v) => set('nextFollowUpTime', v)} />
           </Field>
         </View>
         <SelectField
@@ -216,12 +259,12 @@ export default function VisitPage() {
           error={errors.nextFollowUpForm}
           options={options.followUpForms}
           value={form.nextFollowUpForm}
-          placeholder='选择跟进形式'
-          display={(v) => `${L.nextFollowUpForm}: ${v}`}
+          placeholder='请选择跟进形式'
+          display={(v) => `${L.nextFollowUpForm}：${v}`}
           onChange={(v) => set('nextFollowUpForm', v)}
         />
 
-        <Field name='photoIds' label={`${L.photoIds} (选填)`} error={errors.photoIds}>
+        <Field name='photoIds' label={`${L.photoIds}（选填）`} error={errors.photoIds}>
           <PhotoPicker
             id='visit-photo'
             max={MAX_VISIT_PHOTOS}
@@ -234,56 +277,12 @@ export default function VisitPage() {
       </View>
 
       <View id='more-toggle' className='visit__more-toggle' onClick={() => setShowMore(!showMore)}>
-        <Text>{showMore ? '收起 ▴' : '更多 ▾'}</Text>
-        <Text className='muted'> 目标、关键对话、瓶颈、价值点 (对话摘要与价值点必填)</Text>
+        <Text className='visit__more-label'>{showMore ? '收起 ▴' : '更多 ▾'}</Text>
+        <Text className='muted'> 预警标记、客户原话（选填）</Text>
       </View>
 
       {showMore ? (
         <View className='card visit__more'>
-          <SelectField
-            name='objective'
-            label={L.objective}
-            required
-            error={errors.objective}
-            options={options.visitObjectives}
-            value={form.objective}
-            placeholder='请选择本次目标'
-            onChange={(v) => set('objective', v)}
-          />
-
-          <Field name='dialogueSummary' label={L.dialogueSummary} required error={errors.dialogueSummary}>
-            <Textarea
-              id='dialogueSummary'
-              className='textarea'
-              maxlength={300}
-              placeholder='双方说了什么关键内容'
-              value={form.dialogueSummary}
-              onInput={(e) => set('dialogueSummary', e.detail.value)}
-            />
-          </Field>
-
-          <SelectField
-            name='bottleneck'
-            label={L.bottleneck}
-            required
-            error={errors.bottleneck}
-            options={options.bottlenecks}
-            value={form.bottleneck}
-            placeholder='请选择'
-            onChange={(v) => set('bottleneck', v)}
-          />
-
-          <Field name='valuePoint' label={L.valuePoint} required error={errors.valuePoint}>
-            <Input
-              id='valuePoint'
-              className='input'
-              maxlength={50}
-              placeholder='我们给客户带来了什么'
-              value={form.valuePoint}
-              onInput={(e) => set('valuePoint', e.detail.value)}
-            />
-          </Field>
-
           <Field name='alert' label={L.alert} error={errors.alert}>
             <View className='row row--between visit__switch'>
               <Text className='muted'>客户有流失或投诉风险时打开</Text>
@@ -291,12 +290,17 @@ export default function VisitPage() {
             </View>
           </Field>
 
-          <Field name='customerVerbatim' label={L.customerVerbatim} error={errors.customerVerbatim}>
+          <Field
+            name='customerVerbatim'
+            label={L.customerVerbatim}
+            error={errors.customerVerbatim}
+            count={{ length: textLength(form.customerVerbatim), max: VISIT_TEXT_MAX.customerVerbatim }}
+          >
             <Textarea
               id='customerVerbatim'
               className='textarea textarea--short'
-              maxlength={300}
-              placeholder='选填: 客户的原话'
+              maxlength={VISIT_TEXT_MAX.customerVerbatim}
+              placeholder='选填：客户的原话'
               value={form.customerVerbatim}
               onInput={(e) => set('customerVerbatim', e.detail.value)}
             />

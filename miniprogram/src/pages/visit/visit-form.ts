@@ -2,8 +2,8 @@ import { OTHER_ACTION, VISIT_FIELD_LABELS, parseVoiceNote, type VisitBody } from
 import type { Options } from '../../api/types'
 import { localParts, TEAM_TIME_ZONE } from '../../utils/time'
 
-/** The form's state: every field of the request body but the customer and the photos, none left out. */
-export type VisitForm = Required<Omit<VisitBody, 'customerId' | 'photoIds'>>
+/** The form's state: every field of the request body but the customer, the photos and the save time, none left out. */
+export type VisitForm = Required<Omit<VisitBody, 'customerId' | 'photoIds' | 'savedAt'>>
 
 export const EMPTY_VISIT: VisitForm = {
   objective: '',
@@ -20,19 +20,11 @@ export const EMPTY_VISIT: VisitForm = {
   customerVerbatim: '',
 }
 
-/** Fields folded under 更多; an error in one of them unfolds it. */
-export const MORE_FIELDS: readonly string[] = ['objective', 'dialogueSummary', 'bottleneck', 'valuePoint', 'alert', 'customerVerbatim']
-
-/** The first option of each list preselected, so a rep only changes what differs. */
-export function withDefaults(form: VisitForm, options: Options): VisitForm {
-  return {
-    ...form,
-    objective: form.objective || options.visitObjectives[0] || '',
-    bottleneck: form.bottleneck || options.bottlenecks[0] || '',
-    agreedAction: form.agreedAction || options.agreedActions[0] || '',
-    nextFollowUpForm: form.nextFollowUpForm || options.followUpForms[0] || '',
-  }
-}
+/**
+ * Fields folded under 更多: only optional ones, so no required anchor hides there. An error in one
+ * of them unfolds it. Nothing is preselected anywhere: every anchor is the rep's own choice.
+ */
+export const MORE_FIELDS: readonly string[] = ['alert', 'customerVerbatim']
 
 /** The body as the shared schema expects it; empty choices are left out so the check names them. */
 export function toRawVisit(form: VisitForm, customerId: number, photoIds: number[]): Record<string, unknown> {
@@ -80,13 +72,14 @@ export function fillFromVoice(text: string, options: Options | null, now: Date):
   if (note.nextFollowUpAt) {
     const { date, time } = localParts(note.nextFollowUpAt)
     patch.nextFollowUpDate = date
-    patch.nextFollowUpTime = time
-    filled.push(`${L.nextFollowUpDate} ${date} ${time}${note.hasTime ? '' : ' (未说时间, 默认)'}`)
+    // a time nobody said is not filled in: the rep picks it
+    if (note.hasTime) patch.nextFollowUpTime = time
+    filled.push(note.hasTime ? `${L.nextFollowUpDate} ${date} ${time}` : `${L.nextFollowUpDate} ${date}（未说时间，请选择）`)
   }
   if (note.form && (!options || options.followUpForms.includes(note.form))) {
     patch.nextFollowUpForm = note.form
     filled.push(L.nextFollowUpForm)
   }
-  if (!filled.length) return { ok: false, message: '没有识别出可填写的内容, 请手动填写' }
-  return { ok: true, patch, message: `已填入: ${filled.join('、')}。请核对后再提交` }
+  if (!filled.length) return { ok: false, message: '没有识别出可填写的内容，请手动填写' }
+  return { ok: true, patch, message: `已填入：${filled.join('、')}。请核对后再提交` }
 }

@@ -39,18 +39,18 @@ export function VoicePanel(props: { options: Options | null; onFill: (patch: Par
       setResult('正在听…说完后点「停止」')
     } catch {
       setRecording(false)
-      setResult('无法启动语音识别, 请直接输入文字')
+      setResult('无法启动语音识别，请直接输入文字')
     }
   }
 
   return (
     <View className='card visit__voice'>
-      <Text className='field__label'>语音速记 (说一句, 自动填写)</Text>
+      <Text className='field__label'>语音速记（说一句，自动填写）</Text>
       <Textarea
         id='voice-text'
         className='textarea textarea--short'
         maxlength={2000}
-        placeholder='例: 王总说安装太慢, 下周二上午十点上门演示新方案'
+        placeholder='例：王总说安装太慢，下周二上午十点上门演示新方案'
         value={text}
         onInput={(e) => setText(e.detail.value)}
       />

@@ -1,5 +1,6 @@
 import { In, type DataSource } from 'typeorm';
-import { agreedActionText } from '@anchor/shared';
+import { agreedActionText, offlineSavedNote } from '@anchor/shared';
+import type { Policy } from '../../config/policy';
 import type { CustomerService } from '../customers/customer.service';
 import { CustomerStageChange } from '../customers/customer-history.entity';
 import type { Member } from '../org/member.entity';
@@ -10,7 +11,7 @@ import { Visit } from './visit.entity';
 import { Photo } from './photo.entity';
 
 export type TimelineEntry =
-  | { type: 'visit'; at: string; id: number; by: { id: number; name: string }; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; agreedActionNote: string | null; agreedActionText: string; nextFollowUpAt: string | null; alert: boolean; photoIds: number[] }
+  | { type: 'visit'; at: string; id: number; by: { id: number; name: string }; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; agreedActionNote: string | null; agreedActionText: string; nextFollowUpAt: string | null; alert: boolean; photoIds: number[]; savedAt: string | null; offlineNote: string | null }
   | { type: 'first_touch'; at: string; id: number; by: { id: number; name: string }; method: string; verbatim: string; onTime: boolean; photoIds: number[] }
   | { type: 'stage_change'; at: string; id: number; by: { id: number; name: string }; from: string | null; fromLabel: string | null; to: string; toLabel: string }
   | { type: 'todo'; at: string; id: number; visitId: number | null; status: 'open' | 'confirmed'; agreedAction: string; agreedActionNote: string | null; agreedActionText: string; dueAt: string; confirmedAt: string | null; escalatedAt: string | null };
@@ -24,6 +25,7 @@ export class TimelineService {
     private readonly db: DataSource,
     private readonly org: OrgService,
     private readonly customers: CustomerService,
+    private readonly policy?: Policy,
   ) {}
 
   async forCustomer(caller: Member, customerId: number, page: number, pageSize: number) {
@@ -43,6 +45,7 @@ export class TimelineService {
         objective: v.objective, painPoint: v.painPoint, agreedAction: v.agreedAction, agreedActionNote: v.agreedActionNote,
         agreedActionText: agreedActionText(v.agreedAction, v.agreedActionNote), nextFollowUpAt: v.nextFollowUpAt?.toISOString() ?? null, alert: !!v.alert,
         photoIds: photos.get(`visit:${v.id}`) ?? [],
+        ...this.savedTimes(v),
       })),
       ...touches.map((t): TimelineEntry => ({
         type: 'first_touch', at: t.touchedAt.toISOString(), id: t.id, by: who(t.memberId), method: t.method, verbatim: t.verbatim, onTime: t.touchedAt.getTime() <= t.dueAt.getTime(),
@@ -62,6 +65,13 @@ export class TimelineService {
     const order = { todo: 0, visit: 1, first_touch: 2, stage_change: 3 } as const;
     entries.sort((a, b) => b.at.localeCompare(a.at) || order[a.type] - order[b.type] || b.id - a.id);
     return { items: entries.slice((page - 1) * pageSize, need), total: visitCount + touchCount + stageCount + todoCount, page, pageSize };
+  }
+
+  /** A visit saved offline: when it was saved and, past the policy's gap, 「离线保存于 …，上传于 …」. */
+  private savedTimes(v: Visit): { savedAt: string | null; offlineNote: string | null } {
+    const minutes = this.policy?.limits.offlineTimeShownAfterMinutes ?? 5;
+    const note = v.submittedAt ? offlineSavedNote(v.savedAt, v.submittedAt, minutes, this.policy?.timeZone ?? 'Asia/Shanghai') : null;
+    return { savedAt: v.savedAt?.toISOString() ?? null, offlineNote: note };
   }
 
   /** The photos of these visits and first touches, keyed `visit:<id>` / `first_touch:<id>`, in upload order. */

@@ -56,6 +56,13 @@ export class Visit {
   @TimestampColumn({ nullable: true })
   submittedAt: Date | null;
 
+  /**
+   * when the rep pressed save, for a visit saved offline and sent later (bounded: not after
+   * submittedAt, not older than policy limits.offlineVisitMaxAgeDays); null for a waiting visit
+   */
+  @TimestampColumn({ nullable: true })
+  savedAt: Date | null;
+
   @CreatedAtColumn()
   createdAt: Date;
 }

@@ -1,10 +1,10 @@
 import { In, IsNull, type DataSource } from 'typeorm';
-import { ACTION_NOT_CLOSED_MESSAGE, checkVisit, makeFirstTouchSchema, makeVisitSchema, nextFollowUpInstant, type FirstTouchInput, type StageCode, type VisitInput, type VisitOptions } from '@anchor/shared';
+import { ACTION_NOT_CLOSED_MESSAGE, boundSavedAt, checkVisit, makeFirstTouchSchema, makeVisitSchema, nextFollowUpInstant, visitTooOldMessage, type FirstTouchInput, type StageCode, type VisitInput, type VisitOptions } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { HOUR_MS } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { AppError, notFound } from '../../http/errors';
-import { once, type OnceResult } from '../../http/idempotency';
+import { once, storedAnswer, type OnceResult } from '../../http/idempotency';
 import { cancelJobs, jobStatement, type JobSpec } from '../../jobs/job-scheduler';
 import { sqlDate, type Statement } from '../../db/sql';
 import { outboxStatement } from '../../outbox/outbox';
@@ -40,6 +40,8 @@ export interface VisitView {
   customerVerbatim: string | null;
   photoIds: number[];
   submittedAt: string | null;
+  /** when the rep saved it (earlier than submittedAt for a visit saved offline) */
+  savedAt: string | null;
   createdAt: string;
   /** the supervisor's to-do this visit created (none when the rep has no supervisor) */
   todo?: { assigneeId: number; status: 'open'; dueAt: string } | null;
@@ -60,7 +62,7 @@ interface CustomerRow {
 
 export function visitOptionsOf(policy: Policy): VisitOptions {
   const { visitObjectives, bottlenecks, agreedActions, followUpForms, firstTouchMethods } = policy.options;
-  return { visitObjectives, bottlenecks, agreedActions, followUpForms, firstTouchMethods };
+  return { visitObjectives, bottlenecks, agreedActions, followUpForms, firstTouchMethods, anchors: policy.anchors };
 }
 
 export class VisitService {
@@ -111,7 +113,7 @@ export class VisitService {
   private pendingVisit(customerId: number, memberId: number): Partial<Visit> {
     return {
       customerId, memberId, objective: null, painPoint: null, dialogueSummary: null, bottleneck: null, valuePoint: null, agreedAction: null,
-      agreedActionNote: null, nextFollowUpAt: null, nextFollowUpForm: null, alert: false, customerVerbatim: null, submittedAt: null,
+      agreedActionNote: null, nextFollowUpAt: null, nextFollowUpForm: null, alert: false, customerVerbatim: null, submittedAt: null, savedAt: null,
     };
   }
 
@@ -121,7 +123,7 @@ export class VisitService {
       objective: v.objective, painPoint: v.painPoint, dialogueSummary: v.dialogueSummary, bottleneck: v.bottleneck, valuePoint: v.valuePoint,
       agreedAction: v.agreedAction, agreedActionNote: v.agreedActionNote, nextFollowUpAt: v.nextFollowUpAt?.toISOString() ?? null,
       nextFollowUpForm: v.nextFollowUpForm, alert: !!v.alert, customerVerbatim: v.customerVerbatim, photoIds,
-      submittedAt: v.submittedAt?.toISOString() ?? null, createdAt: v.createdAt.toISOString(),
+      submittedAt: v.submittedAt?.toISOString() ?? null, savedAt: v.savedAt?.toISOString() ?? null, createdAt: v.createdAt.toISOString(),
     };
   }
 
@@ -131,16 +133,34 @@ export class VisitService {
    * messages to deliver. Any failure leaves none of it.
    */
   async submit(caller: Member, input: VisitInput, idempotencyKey: string): Promise<OnceResult> {
-    const next = nextFollowUpInstant(input.nextFollowUpDate, input.nextFollowUpTime, this.followUpRules);
-    if ('error' in next) throw new AppError(422, 'ACTION_NOT_CLOSED', ACTION_NOT_CLOSED_MESSAGE, { nextFollowUpDate: `下次跟进时间${next.error}` });
+    const idempotency = { memberId: caller.id, key: idempotencyKey, route: 'POST /visits', request: input };
+    // Checks that depend on the time of arrival: a replay keeps the first answer instead.
+    const received = this.clock.now();
+    const maxAgeDays = this.policy.limits.offlineVisitMaxAgeDays;
+    const saved = boundSavedAt(input.savedAt, received, maxAgeDays);
+    if ('tooOld' in saved) {
+      const replay = await storedAnswer(this.db, idempotency);
+      if (replay) return replay;
+      throw new AppError(422, 'VISIT_TOO_OLD', visitTooOldMessage(saved.tooOld, maxAgeDays, this.policy.timeZone), { savedAt: `离线保存已超过 ${maxAgeDays} 天` });
+    }
+    const savedAt = saved.savedAt;
+    // judged as of the save: the follow-up was in the future when the rep promised it
+    const next = nextFollowUpInstant(input.nextFollowUpDate, input.nextFollowUpTime, { ...this.followUpRules, now: () => savedAt });
+    if ('error' in next) {
+      const replay = await storedAnswer(this.db, idempotency);
+      if (replay) return replay;
+      throw new AppError(422, 'ACTION_NOT_CLOSED', ACTION_NOT_CLOSED_MESSAGE, { nextFollowUpDate: `下次跟进时间${next.error}` });
+    }
     const scope = await this.org.scopeOf(caller);
     // Plain SQL, one round trip per step: this is the path a team hits all day.
-    return once(this.db, { memberId: caller.id, key: idempotencyKey, route: 'POST /visits', request: input }, async (sql) => {
+    return once(this.db, idempotency, async (sql) => {
+      // the 48 h clock runs from receipt, whenever the rep saved it
       const now = this.clock.now();
       const fields = {
         objective: input.objective, painPoint: input.painPoint, dialogueSummary: input.dialogueSummary, bottleneck: input.bottleneck,
         valuePoint: input.valuePoint, agreedAction: input.agreedAction, agreedActionNote: input.agreedActionNote || null,
         nextFollowUpAt: next.at, nextFollowUpForm: input.nextFollowUpForm, alert: input.alert, customerVerbatim: input.customerVerbatim || null, submittedAt: now,
+        savedAt: savedAt.getTime() > now.getTime() ? now : savedAt,
       };
       // First round trip: read the customer and insert the visit. Out of scope rolls the insert back
       // with everything else; if a visit was waiting for this rep, that one is completed instead.

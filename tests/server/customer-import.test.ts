@@ -432,7 +432,7 @@ describe('row limit', () => {
   let small: Harness;
   let smallOrg: OrgFixture;
   beforeAll(async () => {
-    small = await startHarness({ policy: { ...loadPolicy(), import: { maxRows: 50, maxFileMegabytes: 10 } } });
+    small = await startHarness({ policy: { ...loadPolicy(), import: { ...loadPolicy().import, maxRows: 50 } } });
     smallOrg = await buildOrg(small);
   });
   afterAll(() => small.close());

@@ -91,6 +91,8 @@ function assertUnzipsWithin(zip: Buffer, limit: number): void {
   }
 }
 const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
+/** 9999-12-31 23:59:59, the last wall clock a DATETIME column holds. */
+const LAST_WALL_CLOCK_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
@@ -211,9 +213,9 @@ export class CustomerExcel {
       let lastFollowUpAt: Date | null = null;
       const followCell = cells.get('lastFollowUpAt');
       if (followCell !== undefined) {
-        lastFollowUpAt = this.parseDate(followCell);
-        if (!lastFollowUpAt) rowErrors.push({ row, column: header('lastFollowUpAt'), message: '最近跟进时间不是有效日期 (例如 2026-05-01 14:30)' });
-        else if (lastFollowUpAt.getTime() > now.getTime()) rowErrors.push({ row, column: header('lastFollowUpAt'), message: '最近跟进时间不能晚于现在' });
+        const parsedDate = this.followUpDate(followCell, now);
+        if ('error' in parsedDate) rowErrors.push({ row, column: header('lastFollowUpAt'), message: parsedDate.error });
+        else lastFollowUpAt = parsedDate.at;
       }
 
       const name = text('name');
@@ -251,16 +253,37 @@ export class CustomerExcel {
     };
   }
 
-  private parseDate(value: ExcelJS.CellValue): Date | null {
-    const tz = this.policy.timeZone;
-    if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : wallClockToInstant(value, tz);
+  /**
+   * 最近跟进时间 as an instant, or why not. Bounded to [import.earliestFollowUpDate, now]: a year 0099,
+   * 1900 or serial −30 000 000 is a typo, and MySQL's DATETIME cannot hold what JavaScript can.
+   */
+  private followUpDate(value: ExcelJS.CellValue, now: Date): { at: Date } | { error: string } {
+    const wall = this.wallClockOf(value);
+    if (!wall) return { error: '最近跟进时间不是有效日期（例如 2026-05-01 14:30）' };
+    const earliest = this.policy.import.earliestFollowUpDate;
+    if (wall.getTime() < Date.parse(`${earliest}T00:00:00Z`)) return { error: `最近跟进时间不能早于 ${earliest}` };
+    // Past year 9999 the time zone arithmetic has nothing to stand on; it is in the future anyway.
+    if (wall.getTime() > LAST_WALL_CLOCK_MS) return { error: '最近跟进时间不能晚于现在' };
+    const at = wallClockToInstant(wall, this.policy.timeZone);
+    if (Number.isNaN(at.getTime())) return { error: '最近跟进时间不是有效日期（例如 2026-05-01 14:30）' };
+    if (at.getTime() > now.getTime()) return { error: '最近跟进时间不能晚于现在' };
+    return { at };
+  }
+
+  /** The wall-clock reading of a date cell or of date text, carried in a Date's UTC fields. */
+  private wallClockOf(value: ExcelJS.CellValue): Date | null {
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
     const text = cellText(value);
     const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$/.exec(text);
     if (!m) return null;
     const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x))) as number[];
-    const wall = new Date(Date.UTC(year!, month! - 1, day!, hour, minute, second));
-    if (wall.getUTCMonth() !== month! - 1 || wall.getUTCDate() !== day || hour > 23 || minute > 59) return null;
-    return wallClockToInstant(wall, tz);
+    if (hour > 23 || minute > 59 || second > 59) return null;
+    // setUTCFullYear, not Date.UTC: Date.UTC reads year 0099 as 1999.
+    const wall = new Date(0);
+    wall.setUTCFullYear(year!, month! - 1, day!);
+    wall.setUTCHours(hour, minute, second, 0);
+    if (wall.getUTCFullYear() !== year || wall.getUTCMonth() !== month! - 1 || wall.getUTCDate() !== day) return null;
+    return wall;
   }
 
   /** Resolves the 负责人 columns (phone first, then name) among owners the caller may assign. */

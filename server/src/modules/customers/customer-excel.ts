@@ -6,6 +6,7 @@ import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
 import { AppError } from '../../http/errors';
+import type { FileUploadOptions } from '../../http/upload';
 import type { Member } from '../org/member.entity';
 import type { OrgService } from '../org/org.service';
 import { CUSTOMER_OWNER_ROLES, scopeIncludes, type Scope } from '../org/scope';
@@ -115,6 +116,11 @@ export class CustomerExcel {
     private readonly org: OrgService,
     private readonly customers: CustomerService,
   ) {}
+
+  /** What the import routes take (http/upload.ts). */
+  get upload(): FileUploadOptions {
+    return { what: 'Excel 文件', maxBytes: this.policy.import.maxFileMegabytes * 1024 * 1024 };
+  }
 
   private async readSheet(file: Buffer): Promise<{ headers: Map<number, ColumnDef>; ignored: string[]; rows: { row: number; cells: Map<ColumnKey, ExcelJS.CellValue> }[] }> {
     if (file.subarray(0, 4).equals(OLE_MAGIC)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '这是旧版 .xls 文件, 请在 Excel 中另存为 .xlsx 后再导入');

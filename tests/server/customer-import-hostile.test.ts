@@ -5,6 +5,7 @@ import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api, xlsxForm } from '../support/http';
 import { completeVisit, submitVisit } from '../support/visit-fixture';
 import { buildWorkbook, readWorkbook } from '../support/xlsx';
+import { writeZip, zipParts } from '../support/zip';
 
 let h: Harness;
 let org: OrgFixture;
@@ -110,4 +111,79 @@ describe('a stored date out of range (written before these checks) does not brea
     expect(visit.status).toBe(201);
     await everyReaderAnswers(token, name);
   });
+});
+
+describe('a workbook whose XML is huge inside a small file is refused fast, while /healthz keeps answering', () => {
+  const MB = 1024 * 1024;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** A real workbook with one part swapped for `data`, its headers claiming `declaredSize`. */
+  async function withPart(name: string, make: (original: string) => Buffer, declaredSize?: number): Promise<Buffer> {
+    const parts = await zipParts(await buildWorkbook([HEADERS, ['炸弹测试医院', '公立医院', '2026-11-01']]));
+    return writeZip(parts.map((p) => (p.name === name ? { name, data: make(p.data.toString('utf8')), declaredSize } : p)));
+  }
+  /** The sheet with `filler` bytes of whitespace inside <sheetData>: valid XML, deflates ~1000:1. */
+  const paddedSheet = (filler: number) => (xml: string) => {
+    const at = xml.indexOf('</sheetData>');
+    return Buffer.concat([Buffer.from(xml.slice(0, at)), Buffer.alloc(filler, 0x20), Buffer.from(xml.slice(at))]);
+  };
+  /** Shared strings whose one entry is `runs` rich-text runs of one character each. */
+  const manyRuns = (runs: number) => () =>
+    Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4" uniqueCount="4"><si><t>客户名称</t></si><si><t>所属行业</t></si><si><t>最近跟进时间</t></si><si>${'<r><rPr><b/></rPr><t>医</t></r>'.repeat(runs)}</si></sst>`);
+  const longCell = (chars: number) => () =>
+    Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>客户名称</t></si><si><t>所属行业</t></si><si><t>最近跟进时间</t></si><si><t>${'医'.repeat(chars)}</t></si></sst>`);
+
+  /** Runs the import while asking /healthz every 25 ms; reports the refusal and the slowest health answer. */
+  async function importWhileWatchingHealth(file: Buffer) {
+    let importing = true;
+    const healthMs: number[] = [];
+    const watcher = (async () => {
+      while (importing) {
+        const t = performance.now();
+        const res = await fetch(`${h.url}/healthz`);
+        expect(res.status).toBe(200);
+        await res.json();
+        healthMs.push(performance.now() - t);
+        await sleep(25);
+      }
+    })();
+    const t = performance.now();
+    const res = await upload('preview', org.token(org.repA), file);
+    const importMs = performance.now() - t;
+    importing = false;
+    await watcher;
+    return { res, importMs, worstHealthMs: Math.max(...healthMs), healthChecks: healthMs.length };
+  }
+
+  const cases: { title: string; file: () => Promise<Buffer>; status: number; code: string; message: RegExp }[] = [
+    { title: 'a sheet that unzips to 64 MB (the cap is 50)', file: () => withPart('xl/worksheets/sheet1.xml', paddedSheet(64 * MB)), status: 413, code: 'PAYLOAD_TOO_LARGE', message: /解压后超过 50 MB/ },
+    { title: 'a 64 MB sheet whose zip headers claim 2 KB', file: () => withPart('xl/worksheets/sheet1.xml', paddedSheet(64 * MB), 2048), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: /损坏/ },
+    { title: 'a 40 MB sheet whose zip headers claim 2 KB (under the cap, still a lie)', file: () => withPart('xl/worksheets/sheet1.xml', paddedSheet(40 * MB), 2048), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: /损坏/ },
+    { title: 'one cell of 1 500 000 rich-text runs', file: () => withPart('xl/sharedStrings.xml', manyRuns(1_500_000)), status: 422, code: 'IMPORT_INVALID', message: /格式片段超过 32767/ },
+    { title: 'one cell of 40 000 characters (Excel holds 32 767)', file: () => withPart('xl/sharedStrings.xml', longCell(40_000)), status: 422, code: 'IMPORT_INVALID', message: /超过 32767 个字符/ },
+  ];
+
+  it.each(cases)('$title → $status, quickly, nothing stored, /healthz answering throughout', async ({ file, status, code, message }) => {
+    const bytes = await file();
+    expect(bytes.length).toBeLessThan(2 * MB);
+    const before = await h.db.getRepository(Customer).count();
+    const { res, importMs, worstHealthMs, healthChecks } = await importWhileWatchingHealth(bytes);
+    console.log(`hostile import (${(bytes.length / 1024).toFixed(0)} KB): refused in ${importMs.toFixed(0)} ms; /healthz ×${healthChecks}, slowest ${worstHealthMs.toFixed(0)} ms`);
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe(code);
+    expect(res.body.error.message).toMatch(message);
+    // Within a second on an idle machine; the bound leaves room for a CI box shared by many jobs.
+    expect(importMs).toBeLessThan(3000);
+    expect(worstHealthMs).toBeLessThan(1000);
+    expect(await h.db.getRepository(Customer).count()).toBe(before);
+  });
+
+  it('a large honest workbook is read off the event loop too: /healthz answers while 20 000 rows are checked', async () => {
+    const rows = [HEADERS, ...Array.from({ length: 20_000 }, (_, i) => [`健康检查测试医院${i}`, '公立医院', '2026-11-01 09:30'])];
+    const { res, importMs, worstHealthMs, healthChecks } = await importWhileWatchingHealth(await buildWorkbook(rows));
+    console.log(`20 000-row preview: ${importMs.toFixed(0)} ms; /healthz ×${healthChecks}, slowest ${worstHealthMs.toFixed(0)} ms`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ total: 20_000, valid: 20_000 });
+    expect(worstHealthMs).toBeLessThan(1000);
+  }, 120_000);
 });

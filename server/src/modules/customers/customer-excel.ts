@@ -10,7 +10,7 @@ import type { FileUploadOptions } from '../../http/upload';
 import type { Member } from '../org/member.entity';
 import type { OrgService } from '../org/org.service';
 import { CUSTOMER_OWNER_ROLES, scopeIncludes, type Scope } from '../org/scope';
-import { instantToWallClock, wallClockToInstant } from '@anchor/shared';
+import { instantToWallClock, stripXmlUnsafe, wallClockToInstant } from '@anchor/shared';
 import { Customer } from './customer.entity';
 import { readFirstSheetOffThread } from './xlsx-off-thread';
 import { XlsxRefusal, type XlsxSheet } from './xlsx-reader';
@@ -387,22 +387,25 @@ export class CustomerExcel {
         const owners = await this.org.membersByIds(batch.map((c) => c.ownerId));
         for (const c of batch) {
           const owner = owners.get(c.ownerId);
+          // Every text goes in as a plain string cell (never a formula, whatever its first character)
+          // and without characters XML cannot hold, so the file always opens.
+          const t = (value: string | null | undefined) => stripXmlUnsafe(value ?? '');
           const row = sheet.addRow({
-            name: c.name,
-            industry: c.industry,
-            stage: this.customers.stageLabel(c.stage),
-            owner: owner?.name ?? '',
-            ownerPhone: owner?.phone ?? '',
-            grade: c.grade ?? '',
-            province: c.province ?? '',
-            city: c.city ?? '',
-            address: c.address ?? '',
-            contactName: c.contactName ?? '',
-            contactPhone: c.contactPhone ?? '',
-            hospitalLevel: c.hospitalLevel ?? '',
-            departmentActivity: c.departmentActivity ?? '',
+            name: t(c.name),
+            industry: t(c.industry),
+            stage: t(this.customers.stageLabel(c.stage)),
+            owner: t(owner?.name),
+            ownerPhone: t(owner?.phone),
+            grade: t(c.grade),
+            province: t(c.province),
+            city: t(c.city),
+            address: t(c.address),
+            contactName: t(c.contactName),
+            contactPhone: t(c.contactPhone),
+            hospitalLevel: t(c.hospitalLevel),
+            departmentActivity: t(c.departmentActivity),
             lastFollowUpAt: c.lastFollowUpAt ? instantToWallClock(c.lastFollowUpAt, tz) : '',
-            notes: c.notes ?? '',
+            notes: t(c.notes),
           });
           row.getCell('lastFollowUpAt').numFmt = 'yyyy-mm-dd hh:mm';
           row.commit();

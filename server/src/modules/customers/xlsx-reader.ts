@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 
 /**
@@ -45,6 +46,8 @@ export const MAX_CELL_CHARACTERS = 32767;
 const MAX_RUNS_PER_CELL = 32767;
 const MAX_COLUMN = 16384;
 const MAX_ROW = 1048576;
+/** A 20 000-row customer sheet has at most ~300 000 distinct texts; millions are not one. */
+const MAX_SHARED_STRINGS = 1_000_000;
 /** An .xlsx has a dozen parts; thousands of entries are not a spreadsheet. */
 const MAX_ENTRIES = 2000;
 
@@ -90,29 +93,55 @@ class Inflater {
     return this.entries.has(name);
   }
 
-  async text(name: string): Promise<string | null> {
+  /**
+   * Unzips one part, handing its text to `onText` chunk by chunk as it inflates, so a parser can
+   * refuse a hostile part before the rest of it is inflated. False if the part is absent.
+   */
+  async stream(name: string, onText: (text: string) => void): Promise<boolean> {
     const entry = this.entries.get(name);
-    if (!entry) return null;
+    if (!entry) return false;
     if (entry.isEncrypted()) throw new XlsxRefusal(415, 'Excel 文件已加密，请取消密码保护后再导入');
     // The declared size can lie low (yauzl then stops at it) but a large one is refused at once.
     if (entry.uncompressedSize > this.maxBytes - this.inflated) throw this.tooLarge();
-    const chunks: Buffer[] = [];
+    const decoder = new StringDecoder('utf8');
     await new Promise<void>((resolve, reject) => {
       this.zip.openReadStream(entry, (error, stream) => {
         if (error || !stream) return reject(corrupt());
+        let failed = false;
+        const fail = (reason: unknown) => {
+          if (failed) return;
+          failed = true;
+          stream.destroy();
+          reject(reason);
+        };
         stream.on('data', (chunk: Buffer) => {
+          if (failed) return;
           this.inflated += chunk.length;
-          if (this.inflated > this.maxBytes) {
-            stream.destroy();
-            return reject(this.tooLarge());
+          if (this.inflated > this.maxBytes) return fail(this.tooLarge());
+          try {
+            onText(decoder.write(chunk));
+          } catch (reason) {
+            fail(reason);
           }
-          chunks.push(chunk);
         });
-        stream.once('error', () => reject(corrupt()));
-        stream.once('end', () => resolve());
+        stream.once('error', () => fail(corrupt()));
+        stream.once('end', () => {
+          if (failed) return;
+          try {
+            onText(decoder.end());
+            resolve();
+          } catch (reason) {
+            fail(reason);
+          }
+        });
       });
     });
-    return Buffer.concat(chunks).toString('utf8');
+    return true;
+  }
+
+  async text(name: string): Promise<string | null> {
+    const parts: string[] = [];
+    return (await this.stream(name, (text) => parts.push(text))) ? parts.join('') : null;
   }
 
   private tooLarge(): XlsxRefusal {
@@ -130,31 +159,74 @@ interface XmlHandler {
   text(text: string): void;
 }
 
-// One token at a time, anchored (sticky): an element tag, a declaration or comment, CDATA, or text.
+// One token at a time, anchored (each scanner uses its own sticky copy): an element tag, a declaration or comment, CDATA, or text.
 const TOKEN = /<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>|([^<]+)/y;
 const ATTRIBUTE = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 const localName = (name: string) => name.slice(name.indexOf(':') + 1);
 
-/** A small XML scanner for the parts an .xlsx holds: no DTD (refused), no custom entities. */
-function scanXml(xml: string, handler: XmlHandler): void {
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < xml.length) {
-    const at = TOKEN.lastIndex;
-    const m = TOKEN.exec(xml);
-    if (!m) throw corrupt(); // a '<' that starts nothing XML knows (a DOCTYPE included)
-    if (m[2] !== undefined) {
-      const name = localName(m[2]);
-      if (m[1]) handler.close(name);
-      else {
-        const attributes: Attributes = {};
-        if (m[3]) for (const a of m[3].matchAll(ATTRIBUTE)) attributes[localName(a[1]!)] = decodeEntities(a[2] ?? a[3] ?? '');
-        handler.open(name, attributes, m[4] === '/');
-        if (m[4] === '/') handler.close(name);
-      }
-    } else if (m[5] !== undefined) handler.text(m[5]);
-    else if (m[6] !== undefined) handler.text(decodeEntities(m[6]));
-    if (TOKEN.lastIndex === at) throw corrupt();
+/**
+ * A small XML scanner for the parts an .xlsx holds: no DTD (refused), no custom entities. It takes
+ * the text in chunks as it unzips; a token cut by a chunk's end waits for the next chunk.
+ */
+class XmlScanner {
+  private pending = '';
+  private readonly token = new RegExp(TOKEN.source, 'y');
+
+  constructor(private readonly handler: XmlHandler) {}
+
+  push(text: string): void {
+    this.pending += text;
+    this.scan(false);
   }
+
+  end(): void {
+    this.scan(true);
+    if (this.pending) throw corrupt();
+  }
+
+  private scan(final: boolean): void {
+    const xml = this.pending;
+    const token = this.token;
+    token.lastIndex = 0;
+    let consumed = 0;
+    while (token.lastIndex < xml.length) {
+      const at = token.lastIndex;
+      const m = token.exec(xml);
+      if (!m) {
+        if (final) throw corrupt(); // a '<' that starts nothing XML knows (a DOCTYPE included)
+        break; // or a tag the next chunk completes
+      }
+      if (m[6] !== undefined && token.lastIndex === xml.length && !final) break; // text may go on
+      if (m[2] !== undefined) {
+        const name = localName(m[2]);
+        if (m[1]) this.handler.close(name);
+        else {
+          const attributes: Attributes = {};
+          if (m[3]) for (const a of m[3].matchAll(ATTRIBUTE)) attributes[localName(a[1]!)] = decodeEntities(a[2] ?? a[3] ?? '');
+          this.handler.open(name, attributes, m[4] === '/');
+          if (m[4] === '/') this.handler.close(name);
+        }
+      } else if (m[5] !== undefined) this.handler.text(m[5]);
+      else if (m[6] !== undefined) this.handler.text(decodeEntities(m[6]));
+      if (token.lastIndex === at) throw corrupt();
+      consumed = token.lastIndex;
+    }
+    this.pending = xml.slice(consumed);
+  }
+}
+
+function scanXml(xml: string, handler: XmlHandler): void {
+  const scanner = new XmlScanner(handler);
+  scanner.push(xml);
+  scanner.end();
+}
+
+/** Scans a part as it unzips; false if the part is absent. */
+async function scanPart(unzip: Inflater, name: string, handler: XmlHandler): Promise<boolean> {
+  const scanner = new XmlScanner(handler);
+  const found = await unzip.stream(name, (text) => scanner.push(text));
+  if (found) scanner.end();
+  return found;
 }
 
 const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -206,11 +278,11 @@ class RichText {
   }
 }
 
-function parseSharedStrings(xml: string, maxCount: number): string[] {
+async function parseSharedStrings(unzip: Inflater, part: string, maxCount: number): Promise<string[]> {
   const strings: string[] = [];
   const rich = new RichText();
   let inSi = false;
-  scanXml(xml, {
+  await scanPart(unzip, part, {
     open(name) {
       if (name === 'si') {
         inSi = true;
@@ -275,7 +347,7 @@ function columnOf(ref: string | undefined, previous: number): number {
 
 const isBlank = (value: XlsxCell | undefined) => value === undefined || (typeof value === 'string' && value.trim() === '');
 
-function parseSheet(xml: string, shared: string[], dateStyles: boolean[], date1904: boolean, maxRows: number): XlsxSheet {
+async function parseSheet(unzip: Inflater, part: string, shared: string[], dateStyles: boolean[], date1904: boolean, maxRows: number): Promise<XlsxSheet> {
   const rows: XlsxRow[] = [];
   let truncated = false;
   let rowNumber = 0;
@@ -321,7 +393,7 @@ function parseSheet(xml: string, shared: string[], dateStyles: boolean[], date19
   // Parsing stops by throwing this once enough rows are in: nothing after them is needed.
   const done = new Error('enough rows');
   try {
-    scanXml(xml, {
+    await scanPart(unzip, part, {
       open(name, a) {
         if (name === 'row') {
           rowNumber = a.r ? Number(a.r) : rowNumber + 1;
@@ -434,10 +506,9 @@ export async function readFirstSheet(file: Buffer, limits: XlsxLimits): Promise<
     const sharedPart = rels.find((r) => r.type.endsWith('/sharedStrings'))?.target;
     const stylesPart = rels.find((r) => r.type.endsWith('/styles'))?.target;
 
-    // A customer sheet uses a few distinct texts per row; millions of them are not one.
-    const shared = sharedPart ? parseSharedStrings((await unzip.text(sharedPart)) ?? '', (limits.maxRows + 2) * 100) : [];
+    const shared = sharedPart ? await parseSharedStrings(unzip, sharedPart, MAX_SHARED_STRINGS) : [];
     const dateStyles = parseDateStyles(stylesPart ? await unzip.text(stylesPart) : null);
-    return parseSheet((await unzip.text(sheetPart))!, shared, dateStyles, date1904, limits.maxRows);
+    return await parseSheet(unzip, sheetPart, shared, dateStyles, date1904, limits.maxRows);
   } finally {
     zip.close();
   }

@@ -12,7 +12,7 @@ const READ_TIMEOUT_MS = 20_000;
 // first line registers tsx's require hook (`--import tsx` in execArgv does not reach a worker on Node 20).
 const WORKER_FILE = path.join(__dirname, `xlsx-worker${path.extname(__filename)}`);
 const WORKER_SOURCE = path.extname(__filename) === '.ts'
-  ? `require('tsx/cjs/api').register(); require(${JSON.stringify(WORKER_FILE)});`
+  ? `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register(); require(${JSON.stringify(WORKER_FILE)});`
   : `require(${JSON.stringify(WORKER_FILE)});`;
 
 interface Job {

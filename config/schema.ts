@@ -99,6 +99,11 @@ export const policySchema = z
       .object({
         maxRows: z.number().int().positive().max(100000),
         maxFileMegabytes: positiveNumber.max(100),
+        earliestFollowUpDate: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, '须为 YYYY-MM-DD')
+          .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && v >= '1900-01-01', '须为 1900-01-01 之后的有效日期'),
+        maxInflatedMegabytes: positiveNumber.max(1000),
       })
       .strict(),
   })

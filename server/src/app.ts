@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
-import multer from '@koa/multer';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { DataSource } from 'typeorm';
@@ -14,6 +13,7 @@ import { LOGIN_RETRY } from './channels/http-client';
 import { AppError, errorMiddleware } from './http/errors';
 import { buildOpenApi } from './http/openapi';
 import { h5App } from './http/h5-app';
+import { fileUpload } from './http/upload';
 import { checkAccess, parseInput, route, type AnyRoute, type ApiContext, type MemberContext } from './http/route';
 import type { Logger } from './logger';
 import { CustomerExcel } from './modules/customers/customer-excel';
@@ -118,7 +118,7 @@ function systemRoutes(deps: AppDeps): AnyRoute[] {
 }
 
 export function buildApp(deps: AppDeps, services: Services = createServices(deps)) {
-  const { db, logger, policy } = deps;
+  const { db, logger } = deps;
   const app = new Koa({ proxy: true });
   // Errors after the answer has started (a streamed file): a client that hung up is not one. Koa 3
   // reports a premature close even when a client closes its connection after the whole file.
@@ -139,11 +139,6 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     ...homeRoutes(db, services.org, deps.clock),
   ];
   const openApi = buildOpenApi(routes, { version: '0.1.0' });
-
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: policy.import.maxFileMegabytes * 1024 * 1024, files: 1, fields: 10 },
-  });
 
   const router = new Router();
   router.get('/healthz', async (ctx) => {
@@ -172,7 +167,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
         checkAccess(spec, ctx);
         await next();
       },
-      ...(spec.upload ? [upload.single('file') as unknown as Koa.Middleware] : []),
+      ...(spec.upload ? [fileUpload(spec.upload)] : []),
       async (ctx: ApiContext) => {
         const input = parseInput(spec, ctx);
         const result = await spec.handler(ctx as MemberContext, input as never);

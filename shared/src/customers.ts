@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { STAGE_CODES, type StageCode } from './stages';
 import { labelled } from './validation';
+import { XML_SAFE_TEXT, XML_UNSAFE_MESSAGE } from './xml-safe';
 
 /** The option lists a customer form needs; they come from config/ via GET /api/v1/options. */
 export interface CustomerOptions {
@@ -34,7 +35,7 @@ export const CUSTOMER_FIELD_LABELS = {
 
 const L = CUSTOMER_FIELD_LABELS;
 const oneOf = (values: readonly string[]) => z.enum(values as [string, ...string[]]);
-const text = (max: number) => z.string().trim().max(max);
+const text = (max: number) => z.string().trim().max(max).regex(XML_SAFE_TEXT, XML_UNSAFE_MESSAGE);
 const optionalText = (max: number, label: string) =>
   labelled(
     text(max)

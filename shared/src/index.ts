@@ -9,3 +9,4 @@ export * from './visits';
 export * from './voice-note';
 export * from './routes';
 export * from './visit-detail';
+export * from './xml-safe';

@@ -15,17 +15,35 @@ describe('photos from camera or album', () => {
     let calls = 0;
     fakeNetwork.uploadHandler = () => {
       calls++;
-      return calls === 2 ? { statusCode: 413, data: JSON.stringify({ error: { message: '照片不能超过 5 MB' } }) } : { statusCode: 201, data: JSON.stringify({ id: 100 + calls }) };
+      return calls === 2 ? { statusCode: 502, data: '' } : { statusCode: 201, data: JSON.stringify({ id: 100 + calls }) };
     };
     fakeNetwork.chosenImages = ['blob:a', 'blob:b'];
     const picker = renderPicker(9);
     fireEvent.click(document.querySelector('#p-add')!);
-    expect(await screen.findByText('上传失败, 点此重试')).toBeTruthy();
+    expect(await screen.findByText('上传失败，点此重试')).toBeTruthy();
     await waitFor(() => expect(picker.last()).toEqual([[101], false]));
-    fireEvent.click(screen.getByText('上传失败, 点此重试'));
+    fireEvent.click(screen.getByText('上传失败，点此重试'));
     await waitFor(() => expect(picker.last()).toEqual([[101, 103], false]));
-    expect(screen.queryByText('上传失败, 点此重试')).toBeNull();
+    expect(screen.queryByText('上传失败，点此重试')).toBeNull();
     expect(screen.getByText('2/9')).toBeTruthy();
+  });
+
+  it.each([
+    [413, '照片不能超过 5 MB'],
+    [415, '只能上传 JPEG、PNG 或 WebP 图片'],
+    [429, '今天上传的照片已达上限（200 张），请明天再传'],
+  ])('a photo the server refuses (%i) shows the server’s reason, not a retry that would fail again', async (statusCode, message) => {
+    fakeNetwork.uploadHandler = () => ({ statusCode, data: JSON.stringify({ error: { code: 'X', message } }) });
+    fakeNetwork.chosenImages = ['blob:a'];
+    const picker = renderPicker(9);
+    fireEvent.click(document.querySelector('#p-add')!);
+    expect(await screen.findByText(message)).toBeTruthy();
+    expect(screen.queryByText('上传失败，点此重试')).toBeNull();
+    await waitFor(() => expect(picker.last()).toEqual([[], false]));
+    fireEvent.click(screen.getByText(message)); // tapping the reason does not upload the same file again
+    expect(fakeNetwork.uploads).toHaveLength(1);
+    await act(async () => fireEvent.click(screen.getByText('×')));
+    expect(screen.queryByText(message)).toBeNull();
   });
 
   it('never takes more than the limit, and a removed photo leaves the list', async () => {

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import { Image, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
-import { errorMessage, uploadFile } from '../api/client'
+import { errorMessage, isApiError, uploadFile } from '../api/client'
 import './photo-picker.css'
 
 interface PickedPhoto {
@@ -10,6 +10,8 @@ interface PickedPhoto {
   id?: number
   uploading: boolean
   error?: string
+  /** a network or server failure, worth another try; a refusal (size, type, quota) is not */
+  retryable?: boolean
 }
 
 export interface PhotoPickerProps {
@@ -45,7 +47,9 @@ export function PhotoPicker({ id, max, addLabel = '拍照 / 相册', onChange }:
       const stored = await uploadFile<{ id: number }>('/photos', localPath)
       patch(key, { uploading: false, id: stored.id })
     } catch (e) {
-      patch(key, { uploading: false, error: errorMessage(e) })
+      // The server says why it refused a photo (too large, not an image, over the quota): show that.
+      const refused = isApiError(e) && e.status >= 400 && e.status < 500 && e.status !== 408
+      patch(key, { uploading: false, error: refused ? errorMessage(e) : '上传失败，点此重试', retryable: !refused })
     }
   }
 
@@ -73,8 +77,11 @@ export function PhotoPicker({ id, max, addLabel = '拍照 / 相册', onChange }:
           <Image className='photo-picker__image' src={p.localPath} mode='aspectFill' />
           {p.uploading ? <Text className='photo-picker__status'>上传中…</Text> : null}
           {p.error ? (
-            <Text className='photo-picker__status photo-picker__status--error' onClick={() => void upload(p.key, p.localPath)}>
-              上传失败, 点此重试
+            <Text
+              className='photo-picker__status photo-picker__status--error'
+              onClick={p.retryable ? () => void upload(p.key, p.localPath) : undefined}
+            >
+              {p.error}
             </Text>
           ) : null}
           <View className='photo-picker__remove' onClick={() => remove(p.key)}>

@@ -35,7 +35,9 @@ export interface Sql {
 /** A datetime column as read raw: a Date from mysql2, UTC text from SQLite. */
 export function sqlDate(value: Date | string | null | undefined): Date | null {
   if (value === null || value === undefined) return null;
-  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
+  const date = value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
+  // MySQL's zero date (and text no Date can hold) reads as no date, not as one whose toISOString() throws.
+  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 abstract class BaseSql implements Sql {

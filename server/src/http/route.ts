@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { validate, type ErrorCode, type Role, type Validated } from '@anchor/shared';
 import type { Member } from '../modules/org/member.entity';
 import { AppError, forbidden, invalid } from './errors';
+import type { FileUploadOptions } from './upload';
 
 export interface ApiState {
   requestId: string;
@@ -29,8 +30,8 @@ export interface RouteSpec<B extends z.ZodType | undefined = undefined, Q extend
   /** the answer to an invalid body, when it is not the generic VALIDATION_FAILED */
   invalid?: { code: ErrorCode; message: string };
   query?: Q;
-  /** multipart/form-data with one file in the field `file` */
-  upload?: boolean;
+  /** multipart/form-data with one file in the field `file` (http/upload.ts) */
+  upload?: FileUploadOptions;
   /** the response is a file, not JSON */
   produces?: 'xlsx';
   status?: number;

@@ -6,11 +6,14 @@ import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
 import { AppError } from '../../http/errors';
+import type { FileUploadOptions } from '../../http/upload';
 import type { Member } from '../org/member.entity';
 import type { OrgService } from '../org/org.service';
 import { CUSTOMER_OWNER_ROLES, scopeIncludes, type Scope } from '../org/scope';
-import { instantToWallClock, wallClockToInstant } from '@anchor/shared';
+import { instantToWallClock, stripXmlUnsafe, wallClockToInstant } from '@anchor/shared';
 import { Customer } from './customer.entity';
+import { readFirstSheetOffThread } from './xlsx-off-thread';
+import { XlsxRefusal, type XlsxSheet } from './xlsx-reader';
 import { CustomerStageChange } from './customer-history.entity';
 import { duplicateCustomer, type CustomerService } from './customer.service';
 
@@ -73,24 +76,9 @@ interface ParsedRow {
 }
 
 const XLSX_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-/** A 20 000-row customer sheet unzips to ~15 MB; anything far beyond is a zip bomb, not a customer list. */
-const MAX_UNZIPPED_BYTES = 200 * 1024 * 1024;
-
-/** Reads the zip's central directory and refuses it if its entries would unzip past `limit`. */
-function assertUnzipsWithin(zip: Buffer, limit: number): void {
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (eocd < 0 || eocd + 22 > zip.length) throw new Error('no end of central directory');
-  const entries = zip.readUInt16LE(eocd + 10);
-  let offset = zip.readUInt32LE(eocd + 16);
-  let total = 0;
-  for (let i = 0; i < entries; i++) {
-    if (offset + 46 > zip.length || zip.readUInt32LE(offset) !== 0x02014b50) throw new Error('bad central directory');
-    total += zip.readUInt32LE(offset + 24);
-    if (total > limit) throw new Error('unzips too large');
-    offset += 46 + zip.readUInt16LE(offset + 28) + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
-  }
-}
 const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
+/** 9999-12-31 23:59:59, the last wall clock a DATETIME column holds. */
+const LAST_WALL_CLOCK_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
@@ -114,32 +102,38 @@ export class CustomerExcel {
     private readonly customers: CustomerService,
   ) {}
 
+  /** What the import routes take (http/upload.ts). */
+  get upload(): FileUploadOptions {
+    return { what: 'Excel 文件', maxBytes: this.policy.import.maxFileMegabytes * 1024 * 1024 };
+  }
+
   private async readSheet(file: Buffer): Promise<{ headers: Map<number, ColumnDef>; ignored: string[]; rows: { row: number; cells: Map<ColumnKey, ExcelJS.CellValue> }[] }> {
-    if (file.subarray(0, 4).equals(OLE_MAGIC)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '这是旧版 .xls 文件, 请在 Excel 中另存为 .xlsx 后再导入');
+    if (file.subarray(0, 4).equals(OLE_MAGIC)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '这是旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入');
     if (!file.subarray(0, 4).equals(XLSX_MAGIC)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '文件不是 Excel (.xlsx) 格式');
     const maxRows = this.policy.import.maxRows;
     const headers = new Map<number, ColumnDef>();
     const ignored: string[] = [];
     const rows: { row: number; cells: Map<ColumnKey, ExcelJS.CellValue> }[] = [];
     let sawHeader = false;
-    // Not exceljs's streaming reader: it garbles Chinese characters split across chunks and depends on
-    // the order of the parts in the zip. The file is at most a few MB and already in memory.
-    const workbook = new ExcelJS.Workbook();
+    // Our own reader, in a worker thread (xlsx-reader.ts): it counts unzipped bytes as they stream
+    // and bounds every cell, so a small file that unzips to gigabytes or holds a cell of millions of
+    // runs is refused in well under a second, and the event loop keeps answering meanwhile.
+    let sheet: XlsxSheet;
     try {
-      assertUnzipsWithin(file, MAX_UNZIPPED_BYTES);
-      await workbook.xlsx.load(file as unknown as ArrayBuffer);
-    } catch {
-      throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '无法读取该 Excel 文件, 文件可能已损坏或不是 .xlsx 格式');
+      sheet = await readFirstSheetOffThread(file, { maxInflatedBytes: this.policy.import.maxInflatedMegabytes * 1024 * 1024, maxRows });
+    } catch (error) {
+      if (!(error instanceof XlsxRefusal)) throw error;
+      const code = error.status === 413 ? 'PAYLOAD_TOO_LARGE' : error.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'IMPORT_INVALID';
+      throw new AppError(error.status, code, error.message);
     }
-    const sheet = workbook.worksheets[0];
-    for (let number = 1; sheet && number <= sheet.rowCount; number++) {
-      const values = sheet.getRow(number).values as ExcelJS.CellValue[];
-      if (!Array.isArray(values) || values.every((v) => cellText(v) === '')) continue;
+    for (const [index, { row: number, values }] of sheet.rows.entries()) {
+      if (index % 2000 === 1999) await new Promise((resolve) => setImmediate(resolve));
+      if (values.every((v) => cellText(v ?? null) === '')) continue;
       if (!sawHeader) {
         sawHeader = true;
         const seen = new Set<ColumnKey>();
         values.forEach((value, index) => {
-          const text = cellText(value);
+          const text = cellText(value ?? null);
           if (!text) return;
           const col = HEADER_LOOKUP.get(normalizeHeader(text));
           if (!col) return void ignored.push(text);
@@ -158,12 +152,13 @@ export class CustomerExcel {
       const cells = new Map<ColumnKey, ExcelJS.CellValue>();
       for (const [index, col] of headers) {
         const value = values[index];
-        if (value !== null && value !== undefined && cellText(value) !== '') cells.set(col.key, value);
+        if (value !== undefined && cellText(value) !== '') cells.set(col.key, value);
       }
       if (cells.size === 0) continue;
       rows.push({ row: number, cells });
       if (rows.length > maxRows) throw new AppError(422, 'IMPORT_INVALID', `一次最多导入 ${maxRows} 行, 请拆分文件`);
     }
+    if (sheet.truncated) throw new AppError(422, 'IMPORT_INVALID', `一次最多导入 ${maxRows} 行, 请拆分文件`);
     if (!sawHeader) throw new AppError(422, 'IMPORT_INVALID', '表格是空的: 第一行须为表头 (客户名称、所属行业 …)');
     return { headers, ignored, rows };
   }
@@ -185,7 +180,9 @@ export class CustomerExcel {
     const now = this.clock.now();
     const header = (key: ColumnKey) => CUSTOMER_COLUMNS.find((c) => c.key === key)!.header;
 
-    for (const { row, cells } of rows) {
+    for (const [index, { row, cells }] of rows.entries()) {
+      // 20 000 rows of validation take seconds on a busy server: let other requests (and /healthz) in.
+      if (index % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
       const rowErrors: ImportRowError[] = [];
       const text = (key: ColumnKey) => cellText(cells.get(key) ?? '');
       const stageText = text('stage');
@@ -211,9 +208,9 @@ export class CustomerExcel {
       let lastFollowUpAt: Date | null = null;
       const followCell = cells.get('lastFollowUpAt');
       if (followCell !== undefined) {
-        lastFollowUpAt = this.parseDate(followCell);
-        if (!lastFollowUpAt) rowErrors.push({ row, column: header('lastFollowUpAt'), message: '最近跟进时间不是有效日期 (例如 2026-05-01 14:30)' });
-        else if (lastFollowUpAt.getTime() > now.getTime()) rowErrors.push({ row, column: header('lastFollowUpAt'), message: '最近跟进时间不能晚于现在' });
+        const parsedDate = this.followUpDate(followCell, now);
+        if ('error' in parsedDate) rowErrors.push({ row, column: header('lastFollowUpAt'), message: parsedDate.error });
+        else lastFollowUpAt = parsedDate.at;
       }
 
       const name = text('name');
@@ -251,16 +248,37 @@ export class CustomerExcel {
     };
   }
 
-  private parseDate(value: ExcelJS.CellValue): Date | null {
-    const tz = this.policy.timeZone;
-    if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : wallClockToInstant(value, tz);
+  /**
+   * 最近跟进时间 as an instant, or why not. Bounded to [import.earliestFollowUpDate, now]: a year 0099,
+   * 1900 or serial −30 000 000 is a typo, and MySQL's DATETIME cannot hold what JavaScript can.
+   */
+  private followUpDate(value: ExcelJS.CellValue, now: Date): { at: Date } | { error: string } {
+    const wall = this.wallClockOf(value);
+    if (!wall) return { error: '最近跟进时间不是有效日期（例如 2026-05-01 14:30）' };
+    const earliest = this.policy.import.earliestFollowUpDate;
+    if (wall.getTime() < Date.parse(`${earliest}T00:00:00Z`)) return { error: `最近跟进时间不能早于 ${earliest}` };
+    // Past year 9999 the time zone arithmetic has nothing to stand on; it is in the future anyway.
+    if (wall.getTime() > LAST_WALL_CLOCK_MS) return { error: '最近跟进时间不能晚于现在' };
+    const at = wallClockToInstant(wall, this.policy.timeZone);
+    if (Number.isNaN(at.getTime())) return { error: '最近跟进时间不是有效日期（例如 2026-05-01 14:30）' };
+    if (at.getTime() > now.getTime()) return { error: '最近跟进时间不能晚于现在' };
+    return { at };
+  }
+
+  /** The wall-clock reading of a date cell or of date text, carried in a Date's UTC fields. */
+  private wallClockOf(value: ExcelJS.CellValue): Date | null {
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
     const text = cellText(value);
     const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$/.exec(text);
     if (!m) return null;
     const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x))) as number[];
-    const wall = new Date(Date.UTC(year!, month! - 1, day!, hour, minute, second));
-    if (wall.getUTCMonth() !== month! - 1 || wall.getUTCDate() !== day || hour > 23 || minute > 59) return null;
-    return wallClockToInstant(wall, tz);
+    if (hour > 23 || minute > 59 || second > 59) return null;
+    // setUTCFullYear, not Date.UTC: Date.UTC reads year 0099 as 1999.
+    const wall = new Date(0);
+    wall.setUTCFullYear(year!, month! - 1, day!);
+    wall.setUTCHours(hour, minute, second, 0);
+    if (wall.getUTCFullYear() !== year || wall.getUTCMonth() !== month! - 1 || wall.getUTCDate() !== day) return null;
+    return wall;
   }
 
   /** Resolves the 负责人 columns (phone first, then name) among owners the caller may assign. */
@@ -369,22 +387,25 @@ export class CustomerExcel {
         const owners = await this.org.membersByIds(batch.map((c) => c.ownerId));
         for (const c of batch) {
           const owner = owners.get(c.ownerId);
+          // Every text goes in as a plain string cell (never a formula, whatever its first character)
+          // and without characters XML cannot hold, so the file always opens.
+          const t = (value: string | null | undefined) => stripXmlUnsafe(value ?? '');
           const row = sheet.addRow({
-            name: c.name,
-            industry: c.industry,
-            stage: this.customers.stageLabel(c.stage),
-            owner: owner?.name ?? '',
-            ownerPhone: owner?.phone ?? '',
-            grade: c.grade ?? '',
-            province: c.province ?? '',
-            city: c.city ?? '',
-            address: c.address ?? '',
-            contactName: c.contactName ?? '',
-            contactPhone: c.contactPhone ?? '',
-            hospitalLevel: c.hospitalLevel ?? '',
-            departmentActivity: c.departmentActivity ?? '',
+            name: t(c.name),
+            industry: t(c.industry),
+            stage: t(this.customers.stageLabel(c.stage)),
+            owner: t(owner?.name),
+            ownerPhone: t(owner?.phone),
+            grade: t(c.grade),
+            province: t(c.province),
+            city: t(c.city),
+            address: t(c.address),
+            contactName: t(c.contactName),
+            contactPhone: t(c.contactPhone),
+            hospitalLevel: t(c.hospitalLevel),
+            departmentActivity: t(c.departmentActivity),
             lastFollowUpAt: c.lastFollowUpAt ? instantToWallClock(c.lastFollowUpAt, tz) : '',
-            notes: c.notes ?? '',
+            notes: t(c.notes),
           });
           row.getCell('lastFollowUpAt').numFmt = 'yyyy-mm-dd hh:mm';
           row.commit();

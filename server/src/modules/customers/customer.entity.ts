@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { StageCode } from '@anchor/shared';
-import { CreatedAtColumn, TimestampColumn, UpdatedAtColumn } from '../../db/columns';
+import { CreatedAtColumn, TimestampColumn, UpdatedAtColumn, unreadableDateAsNull } from '../../db/columns';
 
 /** Inputs the grading model reads, each 0–100 where known. */
 export interface GradingInputs {
@@ -39,7 +39,7 @@ export class Customer {
   @Column({ type: 'varchar', length: 4, nullable: true })
   grade: string | null;
 
-  @TimestampColumn({ nullable: true })
+  @TimestampColumn({ nullable: true, transformer: unreadableDateAsNull })
   lastFollowUpAt: Date | null;
 
   /** Visits stage automation left waiting here; kept in step in the transactions that add or complete one. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { labelled } from '@anchor/shared';
-import { AppError } from '../../http/errors';
+import { uploadedFile } from '../../http/upload';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
 import { CUSTOMER_EDITORS, CUSTOMER_REASSIGNERS } from '../org/scope';
 import type { CustomerExcel } from './customer-excel';
@@ -13,11 +13,6 @@ const pageQuery = z
   })
   .strict();
 
-function uploadedFile(ctx: MemberContext): Buffer {
-  const file = (ctx.request as unknown as { file?: { buffer: Buffer } }).file;
-  if (!file?.buffer?.length) throw new AppError(422, 'VALIDATION_FAILED', '请上传 Excel 文件 (表单字段名 file)', { file: '文件为必填项' });
-  return file.buffer;
-}
 
 function sendXlsx(ctx: MemberContext, filename: string, body: NodeJS.ReadableStream) {
   ctx.set('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
@@ -46,12 +41,12 @@ export function customerRoutes(customers: CustomerService, excel: CustomerExcel)
       handler: async (ctx) => sendXlsx(ctx, '客户导入模板.xlsx', excel.template()),
     }),
     route({
-      method: 'post', path: '/customers/import/preview', tag: '客户', summary: '导入预览: 逐行检查, 不写入任何数据', access: CUSTOMER_EDITORS, upload: true,
-      handler: (ctx) => excel.preview(ctx.state.member, uploadedFile(ctx)),
+      method: 'post', path: '/customers/import/preview', tag: '客户', summary: '导入预览: 逐行检查, 不写入任何数据', access: CUSTOMER_EDITORS, upload: excel.upload,
+      handler: (ctx) => excel.preview(ctx.state.member, uploadedFile(ctx, 'Excel 文件')),
     }),
     route({
-      method: 'post', path: '/customers/import/commit', tag: '客户', summary: '确认导入: 全部成功或全部不导入', access: CUSTOMER_EDITORS, upload: true, status: 201,
-      handler: (ctx) => excel.commit(ctx.state.member, uploadedFile(ctx)),
+      method: 'post', path: '/customers/import/commit', tag: '客户', summary: '确认导入: 全部成功或全部不导入', access: CUSTOMER_EDITORS, upload: excel.upload, status: 201,
+      handler: (ctx) => excel.commit(ctx.state.member, uploadedFile(ctx, 'Excel 文件')),
     }),
     route({
       method: 'get', path: '/customers/:id', tag: '客户', summary: '客户详情', access: 'member',

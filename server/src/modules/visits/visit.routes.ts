@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ACTION_NOT_CLOSED_MESSAGE, labelled } from '@anchor/shared';
-import { AppError } from '../../http/errors';
 import { idempotencyKeyOf, type OnceResult } from '../../http/idempotency';
+import { uploadedFile } from '../../http/upload';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
 import { CUSTOMER_EDITORS } from '../org/scope';
 import type { TodoService } from '../todos/todo.service';
@@ -25,12 +25,8 @@ function answer(ctx: MemberContext, stored: OnceResult): unknown {
 export function visitRoutes(visits: VisitService, todos: TodoService, photos: PhotoService, timeline: TimelineService): AnyRoute[] {
   return [
     route({
-      method: 'post', path: '/photos', tag: '拜访', summary: '上传照片 (JPEG/PNG/WebP, 按内容识别, 单张 ≤ 5 MB)', access: CUSTOMER_EDITORS, upload: true, status: 201,
-      handler: (ctx) => {
-        const file = (ctx.request as unknown as { file?: { buffer: Buffer } }).file;
-        if (!file?.buffer?.length) throw new AppError(422, 'VALIDATION_FAILED', '请上传照片 (表单字段名 file)', { file: '照片为必填项' });
-        return photos.upload(ctx.state.member, file.buffer);
-      },
+      method: 'post', path: '/photos', tag: '拜访', summary: '上传照片 (JPEG/PNG/WebP, 按内容识别, 单张 ≤ 5 MB)', access: CUSTOMER_EDITORS, upload: { what: '照片', maxBytes: photos.maxBytes }, status: 201,
+      handler: (ctx) => photos.upload(ctx.state.member, uploadedFile(ctx, '照片')),
     }),
     route({
       method: 'get', path: '/photos/:id', tag: '拜访', summary: '查看照片 (限可见客户)', access: 'member',

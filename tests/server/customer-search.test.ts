@@ -73,6 +73,10 @@ describe('finds a customer by each field', () => {
     expect(await names(org.repA, '鄞')).toEqual(['宁波市鄞州第二医院']);
     expect(await names(org.repA, '77')).toEqual(['ABC 国际诊所']);
     expect(await names(org.repA, '0')).toEqual(['ABC 国际诊所', '宁波大学附属人民医院']);
+    // the company-wide scope narrows short queries by the gram prefix range, not a scan
+    expect(await names(org.admin, '鄞')).toEqual(['宁波市鄞州第二医院']);
+    expect(await names(org.admin, '鄞州')).toEqual(['宁波市鄞州第二医院']);
+    expect(await names(org.admin, '栋')).toEqual(['宁波大学附属人民医院']);
   });
 
   it('finds nothing for a fragment no field holds, and nothing across two fields', async () => {

@@ -11,8 +11,8 @@ import type { Customer } from './customer.entity';
  * MariaDB has no ngram full-text parser (`WITH PARSER ngram` answers "Function 'ngram' is not
  * defined") and its built-in parser splits on spaces, which Chinese does not have. So the index is
  * our own: `customer.searchText` holds the folded text, and `customer_search_gram` one row per
- * distinct gram of it (single characters, pairs, and digit triples for phones), keyed by gram and
- * owner so a search reads only the grams of the caller's scope. A search intersects the query's grams
+ * distinct gram of it (the three characters from each position), keyed by gram and owner so a search
+ * reads only the grams of the caller's scope. A search intersects the query's grams
  * in SQL, then checks the candidates with LIKE on `searchText` (grams say "these pieces occur", the
  * LIKE says "in this order, side by side"). The same SQL runs on the embedded SQLite.
  *
@@ -27,7 +27,6 @@ export const SEARCH_CAP = 1000;
 const MAX_QUERY_GRAMS = 4;
 export const SEARCH_TEXT_LENGTH = 200;
 
-const isDigit = (ch: string) => ch >= '0' && ch <= '9';
 const PHONE_QUERY = /^[\d\s+\-().]+$/;
 
 /** Folds text the way both the index and the query see it: NFKC (full → half width), lower case, no spaces or invisible characters. */
@@ -48,54 +47,54 @@ export function searchTextOf(c: Pick<Customer, 'name' | 'contactName' | 'contact
 }
 
 /**
- * The grams of one folded part: every character except digits, every pair except two digits, and
- * every three digits in a row. Digits go by threes because "13" or "800" would each match a tenth
- * of all phones; three digits narrow it to one in a thousand.
+ * The grams of a searchText: at every position of every part, the next three characters (fewer at
+ * the part's end). One row per character indexed, and each query finds its way in:
+ * - three characters or more: every match holds each of the query's triples as a gram;
+ * - one or two characters: every match holds a gram starting with them (a prefix range of the key).
+ * Triples, not pairs, because pairs of Chinese place and hospital words are common ("人民", "东城"
+ * each in a tenth of all names) while triples are not, and "13" or "80" in a phone would match a
+ * tenth of all phones where "138" or "800" match one in a thousand.
  */
-function partGrams(part: string, grams: Set<string>, withSingles: boolean): void {
-  const chars = Array.from(part);
-  for (let i = 0; i < chars.length; i++) {
-    const a = chars[i]!;
-    const b = chars[i + 1];
-    const c = chars[i + 2];
-    if (withSingles && !isDigit(a)) grams.add(a);
-    if (b === undefined) continue;
-    if (!(isDigit(a) && isDigit(b))) grams.add(a + b);
-    else if (c !== undefined && isDigit(c)) grams.add(a + b + c);
-  }
-}
-
-/** Every distinct gram a customer's searchText is indexed under. */
 export function indexGrams(searchText: string): string[] {
   const grams = new Set<string>();
-  for (const part of searchText.split(' ')) partGrams(part, grams, true);
+  for (const part of searchText.split(' ')) {
+    const chars = Array.from(part);
+    for (let i = 0; i < chars.length; i++) grams.add(chars.slice(i, i + GRAM_LENGTH).join(''));
+  }
   return [...grams];
 }
+
+const GRAM_LENGTH = 3;
+/**
+ * Up to this many owners, a one- or two-character query just reads the scope's customers (a team
+ * holds a few thousand); beyond it, the gram prefix range narrows a region's or the company's first.
+ */
+const SMALL_SCOPE_OWNERS = 20;
 
 export interface SearchPlan {
   /** the folded query, as LIKE looks for it in searchText */
   needle: string;
-  /** grams every match has; empty for a query of one or two digits, which is checked by LIKE alone */
+  /** triples every match holds as grams (queries of three characters or more) */
   grams: string[];
+  /** a one- or two-character query: every match has a gram starting with it */
+  prefix: string | null;
 }
 
 /** How a query is looked up; null when nothing is left of it after folding (then it filters nothing). */
 export function searchPlan(q: string): SearchPlan | null {
   // A phone written with spaces, dashes or brackets is looked for as its digits.
-  const phoneLike = PHONE_QUERY.test(q.normalize('NFKC')) && /\d/.test(q.normalize('NFKC'));
+  const folded = q.normalize('NFKC');
+  const phoneLike = PHONE_QUERY.test(folded) && /\d/.test(folded);
   const needle = phoneLike ? phoneDigits(q) : searchFold(q);
   if (!needle) return null;
   const chars = Array.from(needle);
-  const grams = new Set<string>();
-  if (chars.length === 1) {
-    if (!isDigit(chars[0]!)) grams.add(chars[0]!);
-  } else partGrams(needle, grams, false);
-  const all = [...grams];
-  if (all.length <= MAX_QUERY_GRAMS) return { needle, grams: all };
+  if (chars.length < GRAM_LENGTH) return { needle, grams: [], prefix: needle };
+  const all = [...new Set(chars.slice(0, chars.length - GRAM_LENGTH + 1).map((_, i) => chars.slice(i, i + GRAM_LENGTH).join('')))];
+  if (all.length <= MAX_QUERY_GRAMS) return { needle, grams: all, prefix: null };
   // first, last and evenly between: pieces far apart rule out the most
   const picked = new Set<string>();
   for (let i = 0; i < MAX_QUERY_GRAMS; i++) picked.add(all[Math.round((i * (all.length - 1)) / (MAX_QUERY_GRAMS - 1))]!);
-  return { needle, grams: [...picked] };
+  return { needle, grams: [...picked], prefix: null };
 }
 
 // '!' rather than a backslash: the backslash means different things in MySQL and SQLite string literals.
@@ -105,18 +104,19 @@ const escapeLike = (text: string) => text.replace(/[!%_]/g, (c) => `!${c}`);
  * Narrows a customer query (alias `c`) to the matches of `plan` within `scope`. Each gram is one
  * semi-join the database may start from: it reads the rarest (estimated per value from the index)
  * within the scope's owners — a rep's search never reads another rep's grams — and checks the
- * others by primary key (gram, owner, customer).
+ * others by primary key (gram, owner, customer). LIKE on searchText then keeps the real matches.
  */
 export function applySearch(qb: SelectQueryBuilder<Customer>, scope: Scope, plan: SearchPlan): SelectQueryBuilder<Customer> {
   qb.andWhere("c.searchText LIKE :searchNeedle ESCAPE '!'", { searchNeedle: `%${escapeLike(plan.needle)}%` });
   const owners = (alias: string) => (scope.kind === 'owners' ? ` AND ${alias}.ownerId IN (:...searchOwners)` : '');
-  plan.grams.forEach((gram, i) => {
-    const g = `g${i}`;
-    qb.andWhere(`c.id IN (SELECT ${g}.customerId FROM ${SEARCH_GRAM_TABLE} ${g} WHERE ${g}.gram = :searchGram${i} AND ${g}.ownerId = c.ownerId${owners(g)})`, {
-      [`searchGram${i}`]: gram,
-      ...(scope.kind === 'owners' ? { searchOwners: scope.memberIds } : {}),
-    });
-  });
+  const ownerParams = scope.kind === 'owners' ? { searchOwners: scope.memberIds } : {};
+  const semiJoin = (g: string, condition: string, params: Record<string, unknown>) =>
+    qb.andWhere(`c.id IN (SELECT ${g}.customerId FROM ${SEARCH_GRAM_TABLE} ${g} WHERE ${condition} AND ${g}.ownerId = c.ownerId${owners(g)})`, { ...params, ...ownerParams });
+  if (plan.prefix !== null) {
+    if (scope.kind === 'owners' && scope.memberIds.length <= SMALL_SCOPE_OWNERS) return qb;
+    return semiJoin('gp', "gp.gram LIKE :searchPrefix ESCAPE '!'", { searchPrefix: `${escapeLike(plan.prefix)}%` });
+  }
+  plan.grams.forEach((gram, i) => semiJoin(`g${i}`, `g${i}.gram = :searchGram${i}`, { [`searchGram${i}`]: gram }));
   return qb;
 }
 

@@ -47,7 +47,7 @@ export interface CustomerSearchBench {
   figures: SearchFigure[];
 }
 
-interface Seeded {
+export interface Seeded {
   owners: Member[];
   byRole: Record<'rep' | 'supervisor' | 'director' | 'admin', Member>;
   tokens: Map<number, string>;
@@ -81,7 +81,7 @@ export async function seedOrg(h: Harness): Promise<Seeded> {
   return { owners, tokens, byRole: { rep: owners[1]!, supervisor: supervisor!, director: director!, admin } };
 }
 
-interface Row {
+export interface Row {
   name: string;
   contactName: string;
   contactPhone: string;
@@ -119,6 +119,57 @@ export async function insertCustomers(h: Harness, owners: Member[], count: numbe
 /** A fragment of `text` of `length` characters starting at `from` (clamped). */
 const fragment = (text: string, from: number, length: number) => Array.from(text).slice(from, from + length).join('');
 
+/** p50/p95 per role and query kind over HTTP, queries drawn from customers in the caller's scope. */
+export async function measureSearch(h: Harness, seeded: Pick<Seeded, 'byRole' | 'tokens'>, rows: Row[], perKind: number): Promise<SearchFigure[]> {
+  const scopeOwners = async (m: Member) => {
+    const scope = await h.services.org.scopeOf(m);
+    return scope.kind === 'all' ? null : new Set(scope.memberIds);
+  };
+  const random = prng(7);
+  const figures: SearchFigure[] = [];
+  for (const role of ['rep', 'supervisor', 'director', 'admin'] as const) {
+    const member = seeded.byRole[role];
+    const owners = await scopeOwners(member);
+    const mine = owners ? rows.filter((r) => owners.has(r.ownerId)) : rows;
+    const some = () => mine[Math.floor(random() * mine.length)]!;
+    const kinds: [string, () => string][] = [
+      ['no search (the list; HTTP baseline)', () => ''],
+      ['name fragment (3–4 chars)', () => { const n = some().name; return fragment(n, 2 + Math.floor(random() * 3), 3 + Math.floor(random() * 2)); }],
+      ['contact name', () => some().contactName.replace(/(主任|院长|科长|经理|医生)$/, '')],
+      ['phone last 4 digits', () => some().contactPhone.slice(-4)],
+      ['phone middle 4 digits', () => some().contactPhone.slice(3, 7)],
+      ['phone written 138 0013 8000', () => { const p = some().contactPhone; return `${p.slice(0, 3)} ${p.slice(3, 7)} ${p.slice(7)}`; }],
+      ['1 character', () => Array.from(some().name)[Math.floor(random() * 4)]!],
+    ];
+    for (const [kind, query] of kinds) {
+      const latencies: number[] = [];
+      let capped = 0;
+      let matched = 0;
+      for (let i = 0; i < perKind + 5; i++) {
+        const q = query();
+        const t = performance.now();
+        const res = await api(h.url, 'GET', `/api/v1/customers?q=${encodeURIComponent(q)}&pageSize=20`, { token: seeded.tokens.get(member.id) });
+        const ms = performance.now() - t;
+        if (res.status !== 200) throw new Error(`search ${q} as ${role}: ${res.status} ${JSON.stringify(res.body)}`);
+        if (res.body.total === 0) throw new Error(`search ${q} as ${role} found nothing, yet it was taken from a customer in scope`);
+        if (i < 5) continue; // warm-up
+        latencies.push(ms);
+        if (res.body.totalCapped) capped++;
+        matched += res.body.total;
+      }
+      latencies.sort((a, b) => a - b);
+      figures.push({
+        role,
+        kind,
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        matches: capped === perKind ? '1000+ (capped)' : `avg ${(matched / perKind).toFixed(0)}${capped ? `, ${capped} capped` : ''}`,
+      });
+    }
+  }
+  return figures;
+}
+
 export async function customerSearchBench(count = Number(process.env.BENCH_SEARCH_CUSTOMERS ?? 200_000), perKind = 60): Promise<CustomerSearchBench> {
   const h = await startHarness({ now: new Date() });
   try {
@@ -137,51 +188,7 @@ export async function customerSearchBench(count = Number(process.env.BENCH_SEARC
     const [{ grams }] = (await h.db.query('SELECT COUNT(*) AS grams FROM customer_search_gram')) as { grams: number }[];
     await h.db.query('ANALYZE TABLE customer, customer_search_gram');
 
-    const scopeOwners = async (m: Member) => {
-      const scope = await h.services.org.scopeOf(m);
-      return scope.kind === 'all' ? null : new Set(scope.memberIds);
-    };
-    const random = prng(7);
-    const figures: SearchFigure[] = [];
-    for (const role of ['rep', 'supervisor', 'director', 'admin'] as const) {
-      const member = seeded.byRole[role];
-      const owners = await scopeOwners(member);
-      const mine = owners ? rows.filter((r) => owners.has(r.ownerId)) : rows;
-      const some = () => mine[Math.floor(random() * mine.length)]!;
-      const kinds: [string, () => string][] = [
-        ['name fragment (3–4 chars)', () => { const n = some().name; return fragment(n, 2 + Math.floor(random() * 3), 3 + Math.floor(random() * 2)); }],
-        ['contact name', () => some().contactName.replace(/(主任|院长|科长|经理|医生)$/, '')],
-        ['phone last 4 digits', () => some().contactPhone.slice(-4)],
-        ['phone middle 4 digits', () => some().contactPhone.slice(3, 7)],
-        ['phone written 138 0013 8000', () => { const p = some().contactPhone; return `${p.slice(0, 3)} ${p.slice(3, 7)} ${p.slice(7)}`; }],
-        ['1 character', () => Array.from(some().name)[Math.floor(random() * 4)]!],
-      ];
-      for (const [kind, query] of kinds) {
-        const latencies: number[] = [];
-        let capped = 0;
-        let matched = 0;
-        for (let i = 0; i < perKind + 5; i++) {
-          const q = query();
-          const t = performance.now();
-          const res = await api(h.url, 'GET', `/api/v1/customers?q=${encodeURIComponent(q)}&pageSize=20`, { token: seeded.tokens.get(member.id) });
-          const ms = performance.now() - t;
-          if (res.status !== 200) throw new Error(`search ${q} as ${role}: ${res.status} ${JSON.stringify(res.body)}`);
-          if (res.body.total === 0) throw new Error(`search ${q} as ${role} found nothing, yet it was taken from a customer in scope`);
-          if (i < 5) continue; // warm-up
-          latencies.push(ms);
-          if (res.body.totalCapped) capped++;
-          matched += res.body.total;
-        }
-        latencies.sort((a, b) => a - b);
-        figures.push({
-          role,
-          kind,
-          p50: percentile(latencies, 50),
-          p95: percentile(latencies, 95),
-          matches: capped === perKind ? '1000+ (capped)' : `avg ${(matched / perKind).toFixed(0)}${capped ? `, ${capped} capped` : ''}`,
-        });
-      }
-    }
+    const figures = await measureSearch(h, seeded, rows, perKind);
     return { customers: count, grams: Number(grams), insertSeconds, indexSeconds, figures };
   } finally {
     await h.close();

@@ -21,7 +21,7 @@ import type { OrgService } from '../org/org.service';
 import { CUSTOMER_OWNER_ROLES, scopeIncludes, type Scope } from '../org/scope';
 import { Customer } from './customer.entity';
 import { CustomerOwnerChange, CustomerStageChange } from './customer-history.entity';
-import { applySearch, indexCustomers, moveSearchOwner, SEARCH_CAP, searchPlan, searchTextOf } from './customer-search';
+import { applySearch, indexCustomers, moveSearchOwner, prefixMatches, SEARCH_CAP, searchPlan, searchTextOf } from './customer-search';
 
 export interface CustomerView {
   id: number;
@@ -232,10 +232,15 @@ export class CustomerService {
     }
     // A search orders and counts at most SEARCH_CAP matches: "医" matches nearly everyone, and
     // ordering 200 000 of them to show 20 would be the slowest query the list can make.
-    const found = await this.filtered(scope, query).select('c.id', 'id').limit(SEARCH_CAP + 1).getRawMany<{ id: number }>();
+    const candidates = await prefixMatches(this.db, scope, searchPlan(query.q)!, SEARCH_CAP + 1);
+    const matches = this.filtered(scope, query).select('c.id', 'id').limit(SEARCH_CAP + 1);
+    if (candidates) matches.andWhere('c.id IN (:...candidates)', { candidates: candidates.length ? candidates : [0] });
+    const found = await matches.getRawMany<{ id: number }>();
     const ids = found.slice(0, SEARCH_CAP).map((r) => Number(r.id));
     const rows = ids.length ? await recentFirst(this.db.getRepository(Customer).createQueryBuilder('c').where('c.id IN (:...ids)', { ids })).getMany() : [];
-    return { items: await this.views(rows), total: ids.length, page: query.page, pageSize: query.pageSize, totalCapped: found.length > SEARCH_CAP };
+    // capped when the prefix range had more than the cap (the filters then saw only its first part)
+    const totalCapped = found.length > SEARCH_CAP || (candidates !== null && candidates.length > SEARCH_CAP);
+    return { items: await this.views(rows), total: ids.length, page: query.page, pageSize: query.pageSize, totalCapped };
   }
 
   /** Loads a customer the caller may see, or answers 404 exactly as for an id that does not exist. */

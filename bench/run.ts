@@ -128,7 +128,8 @@ async function searchFigures() {
     note: `insert ${search.insertSeconds.toFixed(0)} s, index ${search.indexSeconds.toFixed(0)} s`,
   });
   for (const f of search.figures) {
-    figures.push({ name: `search ${grouped(search.customers)}: ${f.role}, ${f.kind} (target p95 < 50 ms)`, value: `${f.p95.toFixed(1)} ms`, note: `p95; p50 ${f.p50.toFixed(1)} ms; ${f.matches}` });
+    const target = f.kind.startsWith('no search') ? '' : ' (target p95 < 50 ms)';
+    figures.push({ name: `search ${grouped(search.customers)}: ${f.role}, ${f.kind}${target}`, value: `${f.p95.toFixed(1)} ms`, note: `p95; p50 ${f.p50.toFixed(1)} ms; ${f.matches}` });
   }
 }
 

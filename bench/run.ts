@@ -6,6 +6,7 @@ import { api, xlsxForm } from '../tests/support/http';
 import { visitThroughput } from './visit-throughput';
 import { h5Timing } from './h5-timing';
 import { escalationScale } from './escalation-scale';
+import { customerSearchBench } from './customer-search';
 import { percentile } from './stats';
 
 interface Figure {
@@ -37,7 +38,7 @@ async function customerWorkbook(rows: number, ownerPhones: string[]): Promise<Bu
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-// BENCH_ONLY=visits (or customers, escalation, h5; comma-separated) runs just those parts.
+// BENCH_ONLY=visits (or customers, search, escalation, h5; comma-separated) runs just those parts.
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const runs = (part: string) => !only || only.includes(part);
 
@@ -118,6 +119,20 @@ async function escalationFigures() {
   });
 }
 
+async function searchFigures() {
+  // BENCH_SEARCH_CUSTOMERS overrides the 200 000 (e.g. 20000 for a quick run).
+  const search = await customerSearchBench();
+  figures.push({
+    name: `search index: ${grouped(search.customers)} customers`,
+    value: `${grouped(search.grams)} grams`,
+    note: `insert ${search.insertSeconds.toFixed(0)} s, index ${search.indexSeconds.toFixed(0)} s`,
+  });
+  for (const f of search.figures) {
+    const target = f.kind.startsWith('no search') ? '' : ' (target p95 < 50 ms)';
+    figures.push({ name: `search ${grouped(search.customers)}: ${f.role}, ${f.kind}${target}`, value: `${f.p95.toFixed(1)} ms`, note: `p95; p50 ${f.p50.toFixed(1)} ms; ${f.matches}` });
+  }
+}
+
 async function h5Figures() {
   const h5 = await h5Timing();
   figures.push({ name: 'weapp main package (target < 1.5 MB, WeChat limit 2 MB)', value: `${(h5.weappMainBytes / 1024).toFixed(0)} KB` });
@@ -127,7 +142,7 @@ async function h5Figures() {
 }
 
 async function main() {
-  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['h5', h5Figures]];
+  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['h5', h5Figures]];
   let failed = false;
   for (const [part, measure] of parts) {
     if (!runs(part)) continue;

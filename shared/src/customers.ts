@@ -60,10 +60,30 @@ export const gradingInputsSchema = labelled(
 
 const phonePattern = /^[0-9+\-() ]{5,30}$/;
 
+/**
+ * Characters that show as nothing: zero-width space/joiners, word joiner, soft hyphen, BOM, bidi marks
+ * (all of Unicode's format class Cf), the combining grapheme joiner, Hangul fillers and variation
+ * selectors. A name made only of them looks empty and is; around real text they would make a
+ * duplicate look new.
+ */
+export const INVISIBLE_CHARACTERS = /[\p{Cf}\u034F\u115F\u1160\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/gu;
+
+export const withoutInvisible = (text: string) => text.replace(INVISIBLE_CHARACTERS, '');
+
+/** A customer name as stored: invisible characters dropped, trimmed, and something left that tells it apart. */
+const customerName = labelled(
+  z
+    .string()
+    .transform(withoutInvisible)
+    .pipe(text(100).min(1))
+    .refine((name) => customerNameKey(name) !== '', { message: '客户名称须包含文字或数字' }),
+  CUSTOMER_FIELD_LABELS.name,
+);
+
 export function makeCustomerSchemas(options: CustomerOptions) {
   const stageCodes = options.stages.map((s) => s.code);
   const editable = {
-    name: labelled(text(100).min(1), L.name),
+    name: customerName,
     industry: labelled(oneOf(options.industries), L.industry),
     province: optionalText(20, L.province),
     city: optionalText(30, L.city),
@@ -125,14 +145,13 @@ export type CustomerUpdateInput = z.output<CustomerSchemas['update']>;
 export type CustomerListQuery = z.output<CustomerSchemas['list']>;
 
 /**
- * Folds a customer name for duplicate detection: full-width to half-width, case, spaces and
- * punctuation removed, so "北京协和医院" and "北京 协和医院（ ）" are one customer.
+ * Folds a customer name for duplicate detection: full-width to half-width, case, spaces, punctuation
+ * and invisible characters removed, so "北京协和医院", "北京 协和医院（ ）" and "北京\u200B协和医院" are one customer.
  */
 export function customerNameKey(name: string): string {
-  return name
-    .normalize('NFKC')
+  return withoutInvisible(name.normalize('NFKC'))
     .toLowerCase()
-    .replace(/[\s\p{P}\p{S}]/gu, '')
+    .replace(/[\s\p{P}\p{S}\p{Cc}]/gu, '')
     .slice(0, 100);
 }
 

@@ -55,6 +55,8 @@ export interface Page<T> {
   total: number
   page: number
   pageSize: number
+  /** a search counted its first 1000 matches and stopped: show 1000+ */
+  totalCapped?: boolean
 }
 
 export type TimelineEntry =

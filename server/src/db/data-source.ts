@@ -25,6 +25,7 @@ import { Deliveries1764500000000 } from './migrations/1764500000000-deliveries';
 import { TodoDiscuss1764600000000 } from './migrations/1764600000000-todo-discuss';
 import { CustomerWaitingVisits1764700000000 } from './migrations/1764700000000-customer-waiting-visits';
 import { VisitSavedAt1764810000000 } from './migrations/1764810000000-visit-saved-at';
+import { CustomerSearch1764870000000 } from './migrations/1764870000000-customer-search';
 import { Delivery } from '../outbox/delivery.entity';
 import { ChannelTarget } from '../outbox/channel-target.entity';
 import { CallbackNonce } from '../channels/callback-nonce.entity';
@@ -32,8 +33,17 @@ import { SubscribeConsent } from '../channels/subscribe-consent.entity';
 
 export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
   Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent];
-export const migrations = [Foundation1764200000000, TeamChannelSettings1764300000000, VisitsTodos1764400000000, Deliveries1764500000000, TodoDiscuss1764600000000, CustomerWaitingVisits1764700000000];
-migrations.push(VisitSavedAt1764810000000);
+// One per line, in time order, so branches adding migrations merge without conflict.
+export const migrations = [
+  Foundation1764200000000,
+  TeamChannelSettings1764300000000,
+  VisitsTodos1764400000000,
+  Deliveries1764500000000,
+  TodoDiscuss1764600000000,
+  CustomerWaitingVisits1764700000000,
+  VisitSavedAt1764810000000,
+  CustomerSearch1764870000000,
+];
 
 export interface DatabaseOptions {
   /** mysql://user:pass@host:port/db — absent means the embedded SQLite file. */

@@ -8,6 +8,7 @@ import { sqlOf } from '../db/sql';
 import { scheduleJobs } from '../jobs/job-scheduler';
 import { Customer } from '../modules/customers/customer.entity';
 import { CustomerStageChange } from '../modules/customers/customer-history.entity';
+import { indexCustomers } from '../modules/customers/customer-search';
 import { Invite } from '../modules/org/invite.entity';
 import { Member } from '../modules/org/member.entity';
 import { Region } from '../modules/org/region.entity';
@@ -153,6 +154,7 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
     }
     await m.createQueryBuilder().insert().into(Customer).values(customers).updateEntity(false).execute();
     const ids = new Map((await m.getRepository(Customer).find({ select: { id: true, nameKey: true } })).map((c) => [c.nameKey, c.id]));
+    await indexCustomers(m, [...ids.values()]);
     const rows = histories.flatMap((h) => h.changes.map((c) => ({ customerId: ids.get(h.key)!, fromStage: c.from, toStage: c.to, changedById: c.by, changedAt: c.at })));
     for (let i = 0; i < rows.length; i += 500) {
       await m.createQueryBuilder().insert().into(CustomerStageChange).values(rows.slice(i, i + 500)).updateEntity(false).execute();

@@ -89,6 +89,7 @@ export default function Customers() {
   const [overdue, setOverdue] = useState(false)
   const [items, setItems] = useState<Customer[]>([])
   const [total, setTotal] = useState(0)
+  const [totalCapped, setTotalCapped] = useState(false) // a broad search stops counting at 1000
   const [page, setPage] = useState(1)
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState('')
@@ -119,6 +120,7 @@ export default function Customers() {
       if (mine !== seq.current) return
       setItems((prev) => (nextPage === 1 ? res.items : [...prev, ...res.items]))
       setTotal(res.total)
+      setTotalCapped(Boolean(res.totalCapped))
       setPage(nextPage)
     } catch (e) {
       if (mine === seq.current) setError(errorMessage(e))
@@ -203,7 +205,7 @@ export default function Customers() {
         id='search'
         className='input'
         type='text'
-        placeholder='搜索客户名称、联系人'
+        placeholder='搜索客户名称、联系人、电话'
         value={q}
         onInput={(e) => setQ(e.detail.value)}
         confirmType='search'
@@ -219,7 +221,7 @@ export default function Customers() {
         <View id='overdue-toggle' className={`chip ${overdue ? 'chip--on' : ''}`} onClick={() => setOverdue(!overdue)}>
           {overdue ? '✓ ' : ''}逾期
         </View>
-        <Text className='muted customers__total'>{loading && !items.length ? '' : `共 ${total} 家`}</Text>
+        <Text className='muted customers__total'>{loading && !items.length ? '' : `共 ${totalCapped ? `${total}+` : total} 家`}</Text>
       </View>
 
       {error ? (

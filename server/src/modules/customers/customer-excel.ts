@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { DataSource } from 'typeorm';
-import { customerNameKey, validate, type CustomerCreateInput, type StageCode } from '@anchor/shared';
+import { customerNameKey, validate, withoutInvisible, type CustomerCreateInput, type StageCode } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
@@ -16,6 +16,7 @@ import { readFirstSheetOffThread } from './xlsx-off-thread';
 import { XlsxRefusal, type XlsxSheet } from './xlsx-reader';
 import { CustomerStageChange } from './customer-history.entity';
 import { duplicateCustomer, type CustomerService } from './customer.service';
+import { indexCustomers } from './customer-search';
 
 type ColumnKey =
   | 'name' | 'industry' | 'stage' | 'owner' | 'ownerPhone' | 'grade' | 'province' | 'city' | 'address'
@@ -220,7 +221,7 @@ export class CustomerExcel {
         if (earlier !== undefined) rowErrors.push({ row, column: header('name'), message: `客户「${name}」与第 ${earlier} 行重复` });
         else {
           firstRowOfName.set(key, row);
-          if (taken.has(key)) rowErrors.push({ row, column: header('name'), message: `客户「${name}」已存在, 请勿重复建档` });
+          if (taken.has(key)) rowErrors.push({ row, column: header('name'), message: `客户「${withoutInvisible(name)}」已存在，请联系主管分配` });
         }
       }
 
@@ -339,6 +340,7 @@ export class CustomerExcel {
             .where('c.nameKey IN (:...keys)', { keys: chunk.map((p) => customerNameKey(p.input.name)) })
             .getMany();
           await this.customers.startLeadClocks(manager, ids.filter((c) => c.stage === 'lead').map((c) => c.id), now);
+          await indexCustomers(manager, ids.map((c) => c.id), { fresh: true });
           await manager
             .createQueryBuilder()
             .insert()

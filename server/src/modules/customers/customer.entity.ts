@@ -83,6 +83,10 @@ export class Customer {
   @Column({ type: 'varchar', length: 500, nullable: true })
   notes: string | null;
 
+  /** Name, contact and phone folded for search (customer-search.ts); written with them, null only until indexed. */
+  @Column({ type: 'varchar', length: 200, nullable: true, select: false })
+  searchText: string | null;
+
   @Column({ type: 'int' })
   createdById: number;
 

@@ -25,7 +25,7 @@ export function customerRoutes(customers: CustomerService, excel: CustomerExcel)
   const exportQuery = list.omit({ page: true, pageSize: true });
   return [
     route({
-      method: 'get', path: '/customers', tag: '客户', summary: '客户列表 (搜索、筛选、分页, 限本人可见范围)', access: 'member', query: list,
+      method: 'get', path: '/customers', tag: '客户', summary: '客户列表：按客户名称、联系人、联系电话的任意片段搜索（忽略空格、全角半角、大小写；最多计 1000 条，超出时 totalCapped 为 true），筛选、分页，限本人可见范围', access: 'member', query: list,
       handler: (ctx, { query }) => customers.list(ctx.state.member, query),
     }),
     route({

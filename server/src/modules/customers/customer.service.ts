@@ -22,6 +22,7 @@ import type { OrgService } from '../org/org.service';
 import { CUSTOMER_OWNER_ROLES, scopeIncludes, type Scope } from '../org/scope';
 import { Customer } from './customer.entity';
 import { CustomerOwnerChange, CustomerStageChange } from './customer-history.entity';
+import { applySearch, indexCustomers, moveSearchOwner, prefixMatches, SEARCH_CAP, searchPlan, searchTextOf } from './customer-search';
 
 export interface CustomerView {
   id: number;
@@ -57,6 +58,11 @@ export interface Page<T> {
   pageSize: number;
 }
 
+/** A search answers at most SEARCH_CAP matches; totalCapped says there were more (the list shows 1000+). */
+export interface CustomerPage extends Page<CustomerView> {
+  totalCapped: boolean;
+}
+
 export function customerOptionsOf(policy: Policy): CustomerOptions {
   return {
     stages: policy.stages,
@@ -67,11 +73,13 @@ export function customerOptionsOf(policy: Policy): CustomerOptions {
   };
 }
 
-// '!' rather than a backslash: the backslash means different things in MySQL and SQLite string literals.
-const escapeLike = (text: string) => text.replace(/[!%_]/g, (c) => `!${c}`);
-
+/**
+ * The same words whoever owns the existing customer, in the caller's scope or not: a refusal must not
+ * tell a rep that another team works a hospital, nor who does.
+ */
+export const DUPLICATE_CUSTOMER_MESSAGE = '客户已存在，请联系主管分配';
 export const duplicateCustomer = () =>
-  new AppError(409, 'DUPLICATE_CUSTOMER', '客户已存在 (名称重复)', { name: '客户名称已存在, 请勿重复建档' });
+  new AppError(409, 'DUPLICATE_CUSTOMER', DUPLICATE_CUSTOMER_MESSAGE, { name: `客户名称已存在，请联系主管分配` });
 
 export interface StageChange {
   customer: Customer;
@@ -188,7 +196,8 @@ export class CustomerService {
 
   filtered(scope: Scope, query: Omit<CustomerListQuery, 'page' | 'pageSize'>): SelectQueryBuilder<Customer> {
     const qb = this.applyScope(this.db.getRepository(Customer).createQueryBuilder('c'), scope);
-    if (query.q) qb.andWhere("c.name LIKE :q ESCAPE '!'", { q: `%${escapeLike(query.q)}%` });
+    const plan = query.q ? searchPlan(query.q) : null;
+    if (plan) applySearch(qb, scope, plan);
     if (query.stage) qb.andWhere('c.stage = :stage', { stage: query.stage });
     if (query.ownerId) qb.andWhere('c.ownerId = :ownerId', { ownerId: query.ownerId });
     if (query.grade) qb.andWhere('c.grade = :grade', { grade: query.grade });
@@ -213,16 +222,30 @@ export class CustomerService {
     return qb;
   }
 
-  async list(caller: Member, query: CustomerListQuery): Promise<Page<CustomerView>> {
+  async list(caller: Member, query: CustomerListQuery): Promise<CustomerPage> {
     const scope = await this.org.scopeOf(caller);
-    const qb = this.filtered(scope, query)
+    const recentFirst = (qb: SelectQueryBuilder<Customer>) =>
       // Recent first: the customer most recently followed up (or created) leads the list.
-      .orderBy('COALESCE(c.lastFollowUpAt, c.createdAt)', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .skip((query.page - 1) * query.pageSize)
-      .take(query.pageSize);
-    const [rows, total] = await qb.getManyAndCount();
-    return { items: await this.views(rows), total, page: query.page, pageSize: query.pageSize };
+      qb
+        .orderBy('COALESCE(c.lastFollowUpAt, c.createdAt)', 'DESC')
+        .addOrderBy('c.id', 'DESC')
+        .skip((query.page - 1) * query.pageSize)
+        .take(query.pageSize);
+    if (!query.q || !searchPlan(query.q)) {
+      const [rows, total] = await recentFirst(this.filtered(scope, query)).getManyAndCount();
+      return { items: await this.views(rows), total, page: query.page, pageSize: query.pageSize, totalCapped: false };
+    }
+    // A search orders and counts at most SEARCH_CAP matches: "医" matches nearly everyone, and
+    // ordering 200 000 of them to show 20 would be the slowest query the list can make.
+    const candidates = await prefixMatches(this.db, scope, searchPlan(query.q)!, SEARCH_CAP + 1);
+    const matches = this.filtered(scope, query).select('c.id', 'id').limit(SEARCH_CAP + 1);
+    if (candidates) matches.andWhere('c.id IN (:...candidates)', { candidates: candidates.length ? candidates : [0] });
+    const found = await matches.getRawMany<{ id: number }>();
+    const ids = found.slice(0, SEARCH_CAP).map((r) => Number(r.id));
+    const rows = ids.length ? await recentFirst(this.db.getRepository(Customer).createQueryBuilder('c').where('c.id IN (:...ids)', { ids })).getMany() : [];
+    // capped when the prefix range had more than the cap (the filters then saw only its first part)
+    const totalCapped = found.length > SEARCH_CAP || (candidates !== null && candidates.length > SEARCH_CAP);
+    return { items: await this.views(rows), total: ids.length, page: query.page, pageSize: query.pageSize, totalCapped };
   }
 
   /** Loads a customer the caller may see, or answers 404 exactly as for an id that does not exist. */
@@ -260,6 +283,7 @@ export class CustomerService {
     try {
       const saved = await withTransaction(this.db, async (manager) => {
         const customer = await manager.getRepository(Customer).save(this.newCustomer(input, owner.id, caller.id, now));
+        await indexCustomers(manager, [customer.id], { fresh: true });
         await manager.getRepository(CustomerStageChange).insert({ customerId: customer.id, fromStage: null, toStage: customer.stage, changedById: caller.id, changedAt: now });
         if (customer.stage === 'lead') await this.startLeadClocks(manager, [customer.id], now);
         await this.stageChanged(manager, { customer, from: null, to: customer.stage, by: caller });
@@ -294,6 +318,7 @@ export class CustomerService {
       departmentActivity: input.departmentActivity ?? null,
       gradingInputs: input.gradingInputs ?? null,
       notes: input.notes ?? null,
+      searchText: searchTextOf({ name: input.name, contactName: input.contactName ?? null, contactPhone: input.contactPhone ?? null }),
       createdById,
       createdAt: now,
       updatedAt: now,
@@ -324,6 +349,7 @@ export class CustomerService {
         if (stageChanged) changes.stageChangedAt = now;
         changes.updatedAt = now;
         await manager.getRepository(Customer).update({ id }, changes);
+        if (input.name !== undefined || input.contactName !== undefined || input.contactPhone !== undefined) await indexCustomers(manager, [id]);
         const updated = await manager.getRepository(Customer).findOneOrFail({ where: { id } });
         if (stageChanged) {
           await manager.getRepository(CustomerStageChange).insert({ customerId: id, fromStage: customer.stage, toStage: updated.stage, changedById: caller.id, changedAt: now });
@@ -346,6 +372,7 @@ export class CustomerService {
       const owner = await this.resolveOwner(caller, scope, ownerId);
       if (owner.id === customer.ownerId) return customer;
       await manager.getRepository(Customer).update({ id }, { ownerId: owner.id, updatedAt: now });
+      await moveSearchOwner(manager, id, customer.ownerId, owner.id);
       await manager.getRepository(CustomerOwnerChange).insert({ customerId: id, fromOwnerId: customer.ownerId, toOwnerId: owner.id, changedById: caller.id, changedAt: now });
       for (const hook of this.ownerHooks) await hook(manager, { customerId: id, from: customer.ownerId, to: owner.id });
       // A lead not yet touched gives its new owner a fresh clock.

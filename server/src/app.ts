@@ -131,7 +131,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     ...orgRoutes(services.auth, services.org, services.teamChannels, deps.env),
     ...customerRoutes(services.customers, services.customerExcel),
     ...visitRoutes(services.visits, services.todos, services.photos, services.timeline),
-    ...visitDetailRoutes(new VisitDetailService(db, deps.clock, services.org, services.photos)),
+    ...visitDetailRoutes(new VisitDetailService(db, deps.clock, services.org, services.photos, deps.policy)),
     ...systemRoutes(deps),
     ...outboxRoutes(db),
     ...consentRoutes(db),

@@ -36,6 +36,10 @@ export interface VisitDetail {
   customerVerbatim: string | null;
   photoIds: number[];
   submittedAt: string | null;
+  /** when the rep pressed save, for a visit saved offline (null when sent at once) */
+  savedAt: string | null;
+  /** 「离线保存于 …，上传于 …」 when save and receipt are further apart than the policy allows */
+  offlineNote: string | null;
   createdAt: string;
   todo: VisitDetailTodo | null;
 }

@@ -34,6 +34,8 @@ const visit = (overrides: Partial<VisitDetail> = {}): VisitDetail => ({
   customerVerbatim: '两天能装好我们就换',
   photoIds: [41],
   submittedAt: '2026-11-20T02:00:00.000Z',
+  savedAt: null,
+  offlineNote: null,
   createdAt: '2026-11-20T02:00:00.000Z',
   todo: {
     id: 5, status: 'open', assignee: { id: 3, name: '陈主管' }, dueAt: '2026-11-22T02:00:00.000Z', overdue: false, confirmedAt: null, confirmedBy: null,

@@ -97,6 +97,11 @@ export default function VisitDetailPage() {
         <Text className='visit-detail__meta muted'>
           {visit.rep.name} · {visit.submittedAt ? `拜访于 ${formatInstant(visit.submittedAt, true)}` : '待完成的拜访'}
         </Text>
+        {visit.offlineNote ? (
+          <Text className='visit-detail__meta muted' id='visit-offline-note'>
+            {visit.offlineNote}
+          </Text>
+        ) : null}
       </View>
 
       {todo && state ? (

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { agreedActionText, type VisitDetail } from '@anchor/shared';
+import { agreedActionText, offlineSavedNote, type VisitDetail } from '@anchor/shared';
+import type { Policy } from '../../config/policy';
 import type { Clock } from '../../clock';
 import { notFound } from '../../http/errors';
 import { Customer } from '../customers/customer.entity';
@@ -21,6 +22,7 @@ export class VisitDetailService {
     private readonly clock: Clock,
     private readonly org: OrgService,
     private readonly photos: PhotoService,
+    private readonly policy: Policy,
   ) {}
 
   async get(caller: Member, id: number): Promise<VisitDetail> {
@@ -59,6 +61,10 @@ export class VisitDetailService {
       customerVerbatim: visit.customerVerbatim,
       photoIds,
       submittedAt: visit.submittedAt?.toISOString() ?? null,
+      savedAt: visit.savedAt?.toISOString() ?? null,
+      offlineNote: visit.submittedAt
+        ? offlineSavedNote(visit.savedAt, visit.submittedAt, this.policy.limits.offlineTimeShownAfterMinutes, this.policy.timeZone)
+        : null,
       createdAt: visit.createdAt.toISOString(),
       todo: todo
         ? {

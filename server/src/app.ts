@@ -14,6 +14,7 @@ import { LOGIN_RETRY } from './channels/http-client';
 import { AppError, errorMiddleware } from './http/errors';
 import { buildOpenApi } from './http/openapi';
 import { h5App } from './http/h5-app';
+import { loginRateLimit, methodGuard, noStoreForTokens, rootRedirect, securityHeaders } from './http/hardening';
 import { checkAccess, parseInput, route, type AnyRoute, type ApiContext, type MemberContext } from './http/route';
 import type { Logger } from './logger';
 import { CustomerExcel } from './modules/customers/customer-excel';
@@ -66,7 +67,7 @@ export function createServices(deps: AppDeps) {
   const auth = new AuthService(db, policy, clock, org, {
     wechat: env.wechat ? new WechatLoginClient(env.wechat) : null,
     wecom: wecomClient && env.wecom ? { client: wecomClient, env: env.wecom } : null,
-  }, logger);
+  }, logger, env.demo);
   const teamChannels = new TeamChannelsService(db, org);
   const customers = new CustomerService(db, policy, clock, org);
   const customerExcel = new CustomerExcel(db, policy, clock, org, customers);
@@ -198,7 +199,11 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
       );
     }
   });
+  app.use(securityHeaders());
   app.use(errorMiddleware(logger));
+  app.use(methodGuard());
+  app.use(rootRedirect());
+  app.use(noStoreForTokens());
   app.use(
     bodyParser({
       enableTypes: ['json'],
@@ -210,6 +215,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
       },
     }),
   );
+  app.use(loginRateLimit());
   app.use(h5App());
   app.use(router.routes());
   if (services.sandbox) app.use(services.sandbox.routes().routes());

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { wallClockToInstant } from './time-zone';
-import { labelled, validate, type FieldErrors, type Validated } from './validation';
+import { dbId, isoDate, isValidIsoDate, labelled, validate, type FieldErrors, type Validated } from './validation';
 
 export const ACTION_NOT_CLOSED_MESSAGE = '动作未闭环,请补全';
 export const MAX_VISIT_PHOTOS = 9;
@@ -48,6 +48,7 @@ export function nextFollowUpInstant(date: string, time: string, rules: FollowUpR
   const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   const t = /^(\d{2}):(\d{2})$/.exec(time);
   if (!d || !t) return { error: '格式不正确' };
+  if (!isValidIsoDate(date)) return { error: '不是有效的日期时间' };
   const wall = new Date(Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]), Number(t[1]), Number(t[2])));
   if (wall.getUTCDate() !== Number(d[3]) || Number(t[1]) > 23 || Number(t[2]) > 59) return { error: '不是有效的日期时间' };
   const at = wallClockToInstant(wall, rules.timeZone);
@@ -64,7 +65,7 @@ export function nextFollowUpInstant(date: string, time: string, rules: FollowUpR
 export function makeVisitSchema(options: VisitOptions) {
   return z
     .object({
-      customerId: labelled(z.number().int().positive(), L.customerId),
+      customerId: dbId(L.customerId),
       objective: labelled(oneOf(options.visitObjectives), L.objective),
       painPoint: required(200, L.painPoint),
       dialogueSummary: required(300, L.dialogueSummary),
@@ -72,12 +73,12 @@ export function makeVisitSchema(options: VisitOptions) {
       valuePoint: required(50, L.valuePoint),
       agreedAction: labelled(oneOf(options.agreedActions), L.agreedAction),
       agreedActionNote: labelled(z.string().trim().max(100).optional(), L.agreedActionNote),
-      nextFollowUpDate: labelled(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '格式应为 YYYY-MM-DD'), L.nextFollowUpDate),
+      nextFollowUpDate: isoDate(L.nextFollowUpDate),
       nextFollowUpTime: labelled(z.string().regex(/^\d{2}:\d{2}$/, '格式应为 HH:mm'), L.nextFollowUpTime),
       nextFollowUpForm: labelled(oneOf(options.followUpForms), L.nextFollowUpForm),
       alert: labelled(z.boolean(), L.alert).default(false),
       customerVerbatim: labelled(z.string().trim().max(300).optional(), L.customerVerbatim),
-      photoIds: labelled(z.array(z.number().int().positive()).max(MAX_VISIT_PHOTOS), L.photoIds).default([]),
+      photoIds: labelled(z.array(dbId('照片')).max(MAX_VISIT_PHOTOS), L.photoIds).default([]),
     })
     .strict();
 }
@@ -112,7 +113,7 @@ export function makeFirstTouchSchema(options: VisitOptions) {
       method: labelled(oneOf(options.firstTouchMethods), '触达方式'),
       verbatim: required(300, '客户原话反应'),
       evidenceText: labelled(z.string().trim().max(1000).optional(), '聊天记录摘录'),
-      evidencePhotoId: labelled(z.number().int().positive().optional(), '截图'),
+      evidencePhotoId: dbId('截图').optional(),
     })
     .strict()
     .refine((touch) => !!touch.evidenceText || !!touch.evidencePhotoId, { path: ['evidenceText'], message: '请上传截图或粘贴聊天记录作为凭证' });

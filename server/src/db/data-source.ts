@@ -28,10 +28,14 @@ import { Delivery } from '../outbox/delivery.entity';
 import { ChannelTarget } from '../outbox/channel-target.entity';
 import { CallbackNonce } from '../channels/callback-nonce.entity';
 import { SubscribeConsent } from '../channels/subscribe-consent.entity';
+import { DemoMember } from '../demo/demo-member.entity';
+import { Hardening1764880000000 } from './migrations/1764880000000-hardening';
 
 export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
-  Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent];
-export const migrations = [Foundation1764200000000, TeamChannelSettings1764300000000, VisitsTodos1764400000000, Deliveries1764500000000, TodoDiscuss1764600000000, CustomerWaitingVisits1764700000000];
+  Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent,
+  DemoMember];
+export const migrations = [Foundation1764200000000, TeamChannelSettings1764300000000, VisitsTodos1764400000000, Deliveries1764500000000, TodoDiscuss1764600000000, CustomerWaitingVisits1764700000000,
+  Hardening1764880000000];
 
 export interface DatabaseOptions {
   /** mysql://user:pass@host:port/db — absent means the embedded SQLite file. */

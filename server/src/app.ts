@@ -91,7 +91,7 @@ export function createServices(deps: AppDeps) {
   };
   const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy, () => clock.now()), senders);
   const wecomCrypto = env.wecom?.token && env.wecom.aesKey ? new WecomCrypto({ token: env.wecom.token, encodingAesKey: env.wecom.aesKey, receiveId: env.wecom.corpId }) : null;
-  const sandbox = deps.sandbox && env.wecom ? new WecomSandbox(env.wecom, db, clock, jobs, outbox) : null;
+  const sandbox = deps.sandbox && env.wecom ? new WecomSandbox(env.wecom, db, clock, jobs, outbox, auth, todos, policy) : null;
   const qr = new QrCodes(env, tokens);
   return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline, jobs, outbox, wecomCrypto, sandbox, qr };
 }

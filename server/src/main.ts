@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     '',
     `锚点 Anchor listening on ${base}  (database: ${where}${env.demo ? ', demo mode' : ''})`,
     `  app         ${base}/app/   (the mini-program's H5 build; also the web console)`,
+    `  address     ${env.host}:${port}${env.demo && env.host === '127.0.0.1' ? '   (this machine only; HOST=0.0.0.0 lets the network in)' : ''}`,
     `  health      ${base}/healthz`,
     `  API         ${base}/api/v1   (OpenAPI: ${base}/api/v1/openapi.json)`,
     ...(sandbox ? [`  sandbox     ${base}/sandbox/   (WeCom cards and escalations, without any account)`] : []),

@@ -14,7 +14,7 @@ export const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
   styleSrc: ["'self'", "'unsafe-inline'"],
   imgSrc: ["'self'", 'data:', 'blob:'],
   fontSrc: ["'self'", 'data:'],
-  connectSrc: ["'self'"],
+  connectSrc: ["'self'", 'blob:'], // H5 uploads read the picked photo's blob: URL
   mediaSrc: ["'self'", 'blob:'],
   objectSrc: ["'none'"],
   baseUri: ["'self'"],

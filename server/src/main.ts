@@ -87,7 +87,10 @@ async function main(): Promise<void> {
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    // A pass stuck on a slow channel must not keep the process alive.
+    setTimeout(() => process.exit(0), 10_000).unref();
     server.close();
+    server.closeIdleConnections();
     photoSweep?.cancel();
     await services.jobs.stop();
     await services.outbox.stop();

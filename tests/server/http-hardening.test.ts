@@ -216,7 +216,7 @@ describe('limits', () => {
     expect((await upload()).status).toBe(201);
   });
 
-  it('login attempts are limited per phone: the 11th in ten minutes answers 429 with Retry-After', async () => {
+  it('failed login attempts are limited per phone: the 11th in ten minutes answers 429 with Retry-After', async () => {
     const attempt = (phone: string) => api(limited.url, 'POST', '/api/v1/auth/wechat/login', { json: { code: 'x', inviteCode: 'DEMO-TEAM-1', name: '试', phone } });
     for (let i = 0; i < 10; i++) expect((await attempt('13912340000')).status).not.toBe(429);
     const refused = await attempt('13912340000');
@@ -227,7 +227,7 @@ describe('limits', () => {
     expect((await attempt('13912340001')).status).not.toBe(429);
   });
 
-  it('login attempts are limited per client address across phones', async () => {
+  it('failed login attempts are limited per client address across phones', async () => {
     let last = 0;
     for (let i = 0; i < 40 && last !== 429; i++) {
       last = (await api(limited.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: `1391235${String(i).padStart(4, '0')}` } })).status;

@@ -78,34 +78,57 @@ export function noStoreForTokens(): Middleware {
 }
 
 export interface LoginLimits {
-  /** attempts per client IP per minute, over all login routes */
-  perIpPerMinute: number;
-  /** attempts per phone number per ten minutes */
-  perPhonePerTenMinutes: number;
+  /** failed attempts per client IP per minute, over all login routes */
+  failuresPerIpPerMinute: number;
+  /** failed attempts per phone number per ten minutes */
+  failuresPerPhonePerTenMinutes: number;
+  /** all attempts per client IP per minute: a flood guard */
+  attemptsPerIpPerMinute: number;
 }
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perIpPerMinute: 30, perPhonePerTenMinutes: 10 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { failuresPerIpPerMinute: 30, failuresPerPhonePerTenMinutes: 10, attemptsPerIpPerMinute: 120 };
 
 const LOGIN_PATHS = new Set(['/api/v1/auth/wechat/login', '/api/v1/auth/wecom/login', '/api/v1/auth/dev-login']);
 
 /**
  * Login routes are limited per client IP and per phone (a guessed demo phone, a first login's phone):
- * an attempt over the limit answers 429 with Retry-After. In memory: each server counts its own.
+ * failures count against both, every attempt against a looser per-IP flood limit, so people logging in
+ * again and again succeed while guessing stops. Over a limit: 429 with Retry-After. In memory: each
+ * server counts its own.
  */
 export function loginRateLimit(limits: LoginLimits = DEFAULT_LOGIN_LIMITS): Middleware {
-  const perIp = new RateLimiterMemory({ keyPrefix: 'login-ip', points: limits.perIpPerMinute, duration: 60 });
-  const perPhone = new RateLimiterMemory({ keyPrefix: 'login-phone', points: limits.perPhonePerTenMinutes, duration: 600 });
+  const failedIp = new RateLimiterMemory({ keyPrefix: 'login-fail-ip', points: limits.failuresPerIpPerMinute, duration: 60 });
+  const failedPhone = new RateLimiterMemory({ keyPrefix: 'login-fail-phone', points: limits.failuresPerPhonePerTenMinutes, duration: 600 });
+  const attempts = new RateLimiterMemory({ keyPrefix: 'login-ip', points: limits.attemptsPerIpPerMinute, duration: 60 });
+  const refuse = (ctx: Context, msBeforeNext: number) => {
+    const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+    ctx.set('Retry-After', String(seconds));
+    return new AppError(429, 'LOGIN_RATE_LIMITED', `登录尝试过于频繁，请 ${seconds} 秒后再试`);
+  };
   return async (ctx: Context, next: Next) => {
     if (ctx.method !== 'POST' || !LOGIN_PATHS.has(ctx.path)) return next();
-    const phone = (ctx.request as { body?: { phone?: unknown } }).body?.phone;
-    try {
-      await perIp.consume(ctx.ip || 'unknown');
-      if (typeof phone === 'string' && phone.trim()) await perPhone.consume(phone.trim().slice(0, 32));
-    } catch (refusal) {
-      if (!(refusal instanceof RateLimiterRes)) throw refusal;
-      const seconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
-      ctx.set('Retry-After', String(seconds));
-      throw new AppError(429, 'LOGIN_RATE_LIMITED', `登录尝试过于频繁，请 ${seconds} 秒后再试`);
+    const raw = (ctx.request as { body?: { phone?: unknown } }).body?.phone;
+    const phone = typeof raw === 'string' && raw.trim() ? raw.trim().slice(0, 32) : null;
+    const ip = ctx.ip || 'unknown';
+    for (const [limiter, key, points] of [[failedIp, ip, limits.failuresPerIpPerMinute], [failedPhone, phone, limits.failuresPerPhonePerTenMinutes]] as const) {
+      const state = key ? await limiter.get(key) : null;
+      if (state && state.consumedPoints >= points) throw refuse(ctx, state.msBeforeNext);
     }
-    await next();
+    try {
+      await attempts.consume(ip);
+    } catch (refusal) {
+      if (refusal instanceof RateLimiterRes) throw refuse(ctx, refusal.msBeforeNext);
+      throw refusal;
+    }
+    const countFailure = async () => {
+      await failedIp.penalty(ip);
+      if (phone) await failedPhone.penalty(phone);
+    };
+    try {
+      await next();
+    } catch (error) {
+      await countFailure();
+      throw error;
+    }
+    if (ctx.status >= 400) await countFailure();
   };
 }

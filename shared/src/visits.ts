@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { wallClockToInstant } from './time-zone';
-import { dbId, isoDate, isValidIsoDate, labelled, validate, type FieldErrors, type Validated } from './validation';
+import { dbId, isValidIsoDate, labelled, validate, type FieldErrors, type Validated } from './validation';
 
 export const ACTION_NOT_CLOSED_MESSAGE = '动作未闭环,请补全';
 export const MAX_VISIT_PHOTOS = 9;
@@ -48,7 +48,7 @@ export function nextFollowUpInstant(date: string, time: string, rules: FollowUpR
   const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   const t = /^(\d{2}):(\d{2})$/.exec(time);
   if (!d || !t) return { error: '格式不正确' };
-  if (!isValidIsoDate(date)) return { error: '不是有效的日期时间' };
+  if (!isValidIsoDate(date)) return { error: '不是有效的日期时间' }; // 2026-13-01 is not 2027-01-01
   const wall = new Date(Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]), Number(t[1]), Number(t[2])));
   if (wall.getUTCDate() !== Number(d[3]) || Number(t[1]) > 23 || Number(t[2]) > 59) return { error: '不是有效的日期时间' };
   const at = wallClockToInstant(wall, rules.timeZone);
@@ -73,7 +73,7 @@ export function makeVisitSchema(options: VisitOptions) {
       valuePoint: required(50, L.valuePoint),
       agreedAction: labelled(oneOf(options.agreedActions), L.agreedAction),
       agreedActionNote: labelled(z.string().trim().max(100).optional(), L.agreedActionNote),
-      nextFollowUpDate: isoDate(L.nextFollowUpDate),
+      nextFollowUpDate: labelled(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '格式应为 YYYY-MM-DD'), L.nextFollowUpDate),
       nextFollowUpTime: labelled(z.string().regex(/^\d{2}:\d{2}$/, '格式应为 HH:mm'), L.nextFollowUpTime),
       nextFollowUpForm: labelled(oneOf(options.followUpForms), L.nextFollowUpForm),
       alert: labelled(z.boolean(), L.alert).default(false),

@@ -4,6 +4,8 @@ import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { completeVisit, submitVisit } from '../support/visit-fixture';
 import { api } from '../support/http';
+import { isoDate, validate } from '@anchor/shared';
+import { z } from 'zod';
 
 /** Hostile-but-ordinary requests: ids past INT, impossible dates, odd methods, headers, limits, small refusals. */
 let h: Harness;
@@ -112,6 +114,18 @@ describe('impossible dates are refused, not rolled over', () => {
     expect(res.body.error.fields.nextFollowUpDate).toContain('下次跟进');
     const stored: unknown[] = await h.db.query('SELECT id FROM visit WHERE customerId = ? AND submittedAt IS NOT NULL', [customerId]);
     expect(stored).toHaveLength(0);
+  });
+});
+
+describe('the shared isoDate helper', () => {
+  const schema = z.object({ day: isoDate('签约日期') });
+  it.each(['2026-13-01', '2026-02-30', '2025-02-29', '2026-00-01', '2026-1-01', '0000-01-01'])('refuses %s naming the field', (day) => {
+    const result = validate(schema, { day });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.fields.day).toContain('签约日期');
+  });
+  it.each(['2026-02-28', '2028-02-29', '2026-12-31'])('accepts %s unchanged', (day) => {
+    expect(validate(schema, { day })).toEqual({ ok: true, data: { day } });
   });
 });
 

@@ -94,7 +94,7 @@ export const policySchema = z
         maxAttempts: z.number().int().min(1).max(100),
       })
       .strict(),
-    uploads: z.object({ photoMaxMegabytes: positiveNumber.max(50), unattachedPhotoHours: z.number().int().min(1).max(24 * 30) }).strict(),
+    uploads: z.object({ photoMaxMegabytes: positiveNumber.max(50), unattachedPhotoHours: z.number().int().min(1).max(24 * 30), photoDailyQuota: z.number().int().min(1).max(10000) }).strict(),
     import: z
       .object({
         maxRows: z.number().int().positive().max(100000),

@@ -14,6 +14,7 @@ import { AppError, errorMiddleware } from './http/errors';
 import { buildOpenApi } from './http/openapi';
 import { h5App } from './http/h5-app';
 import { fileUpload } from './http/upload';
+import { loginRateLimit, methodGuard, noStoreForTokens, rootRedirect, securityHeaders } from './http/hardening';
 import { checkAccess, parseInput, route, type AnyRoute, type ApiContext, type MemberContext } from './http/route';
 import type { Logger } from './logger';
 import { CustomerExcel } from './modules/customers/customer-excel';
@@ -69,7 +70,7 @@ export function createServices(deps: AppDeps) {
   const auth = new AuthService(db, policy, clock, org, {
     wechat: env.wechat ? new WechatLoginClient(env.wechat) : null,
     wecom: wecomClient && env.wecom ? { client: wecomClient, env: env.wecom } : null,
-  }, logger);
+  }, logger, env.demo);
   const teamChannels = new TeamChannelsService(db, org);
   const customers = new CustomerService(db, policy, clock, org);
   const customerExcel = new CustomerExcel(db, policy, clock, org, customers);
@@ -93,7 +94,7 @@ export function createServices(deps: AppDeps) {
   };
   const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy, () => clock.now()), senders);
   const wecomCrypto = env.wecom?.token && env.wecom.aesKey ? new WecomCrypto({ token: env.wecom.token, encodingAesKey: env.wecom.aesKey, receiveId: env.wecom.corpId }) : null;
-  const sandbox = deps.sandbox && env.wecom ? new WecomSandbox(env.wecom, db, clock, jobs, outbox) : null;
+  const sandbox = deps.sandbox && env.wecom ? new WecomSandbox(env.wecom, db, clock, jobs, outbox, auth, todos, policy) : null;
   const qr = new QrCodes(env, tokens);
   return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline, jobs, outbox, wecomCrypto, sandbox, qr };
 }
@@ -199,7 +200,11 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
       );
     }
   });
+  app.use(securityHeaders());
   app.use(errorMiddleware(logger));
+  app.use(methodGuard());
+  app.use(rootRedirect());
+  app.use(noStoreForTokens());
   app.use(
     bodyParser({
       enableTypes: ['json'],
@@ -211,6 +216,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
       },
     }),
   );
+  app.use(loginRateLimit());
   app.use(h5App());
   app.use(router.routes());
   if (services.sandbox) app.use(services.sandbox.routes().routes());

@@ -5,7 +5,7 @@ import { systemClock } from './clock';
 import { EnvError, readEnv } from './config/env';
 import { ConfigError, loadPolicy } from './config/policy';
 import { openDatabase } from './db/data-source';
-import { isEmpty, seedDemo } from './demo/seed';
+import { isDemoDatabase, isEmpty, seedDemo } from './demo/seed';
 import { pointSandboxAt, sandboxWecomEnv } from './channels/sandbox/sandbox';
 import { createLogger } from './logger';
 import { ROLE_LABELS } from '@anchor/shared';
@@ -30,6 +30,14 @@ async function main(): Promise<void> {
 
   let demoLogins: Awaited<ReturnType<typeof seedDemo>> | null = null;
   if (env.demo && (await isEmpty(db))) demoLogins = await seedDemo(db, policy, clock);
+  else if (env.demo && !env.demoForced && !(await isDemoDatabase(db))) {
+    console.error(
+      `锚点无法启动：ANCHOR_DEMO=1，但该数据库（${where}）不是演示数据创建的。演示模式开放 dev-login 和消息沙盒，` +
+        '不应用于真实数据。请去掉 ANCHOR_DEMO，或改用空数据库；确要在此数据库上开启演示模式，请设置 ANCHOR_DEMO=force。',
+    );
+    await db.destroy();
+    process.exit(1);
+  }
 
   // The demo without WeCom credentials gets a WeCom of its own at /sandbox/.
   const sandbox = env.demo && !env.wecom;
@@ -64,6 +72,7 @@ async function main(): Promise<void> {
     '',
     `锚点 Anchor listening on ${base}  (database: ${where}${env.demo ? ', demo mode' : ''})`,
     `  app         ${base}/app/   (the mini-program's H5 build; also the web console)`,
+    `  address     ${env.host}:${port}${env.demo && env.host === '127.0.0.1' ? '   (this machine only; HOST=0.0.0.0 lets the network in)' : ''}`,
     `  health      ${base}/healthz`,
     `  API         ${base}/api/v1   (OpenAPI: ${base}/api/v1/openapi.json)`,
     ...(sandbox ? [`  sandbox     ${base}/sandbox/   (WeCom cards and escalations, without any account)`] : []),
@@ -80,7 +89,10 @@ async function main(): Promise<void> {
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    // A pass stuck on a slow channel must not keep the process alive.
+    setTimeout(() => process.exit(0), 10_000).unref();
     server.close();
+    server.closeIdleConnections();
     photoSweep?.cancel();
     await services.jobs.stop();
     await services.outbox.stop();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { labelled } from './validation';
+import { dbId, labelled } from './validation';
 
 export const mobilePhone = labelled(z.string().trim().regex(/^1[3-9]\d{9}$/, '必须是 11 位手机号'), '手机号');
 
@@ -21,8 +21,8 @@ export const devLoginSchema = z.object({ phone: mobilePhone }).strict();
 
 export const createInviteSchema = z
   .object({
-    teamId: labelled(z.number().int().positive(), '团队').optional(),
-    memberId: labelled(z.number().int().positive(), '成员').optional(),
+    teamId: dbId('团队').optional(),
+    memberId: dbId('成员').optional(),
   })
   .strict()
   .refine((v) => v.teamId !== undefined || v.memberId !== undefined, { message: '请指定团队或成员', path: ['teamId'] });

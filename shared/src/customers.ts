@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STAGE_CODES, type StageCode } from './stages';
-import { labelled } from './validation';
+import { dbId, labelled } from './validation';
 import { XML_SAFE_TEXT, XML_UNSAFE_MESSAGE } from './xml-safe';
 
 /** The option lists a customer form needs; they come from config/ via GET /api/v1/options. */
@@ -108,7 +108,7 @@ export function makeCustomerSchemas(options: CustomerOptions) {
     .object({
       ...editable,
       stage: labelled(oneOf(stageCodes), L.stage).default('lead'),
-      ownerId: labelled(z.number().int().positive(), L.ownerId).optional(),
+      ownerId: dbId(L.ownerId).optional(),
     })
     .strict();
 
@@ -126,7 +126,7 @@ export function makeCustomerSchemas(options: CustomerOptions) {
     .object({
       q: labelled(text(50), '搜索词').optional(),
       stage: labelled(oneOf(stageCodes), L.stage).optional(),
-      ownerId: labelled(z.coerce.number().int().positive(), L.ownerId).optional(),
+      ownerId: dbId(L.ownerId, { coerce: true }).optional(),
       grade: labelled(oneOf(options.grades), L.grade).optional(),
       overdue: labelled(z.enum(['true', 'false']).transform((v) => v === 'true'), '是否逾期').optional(),
       page: labelled(z.coerce.number().int().min(1).max(100000), '页码').default(1),
@@ -134,7 +134,7 @@ export function makeCustomerSchemas(options: CustomerOptions) {
     })
     .strict();
 
-  const reassign = z.object({ ownerId: labelled(z.number().int().positive(), '新负责人') }).strict();
+  const reassign = z.object({ ownerId: dbId('新负责人') }).strict();
 
   return { create, update, list, reassign };
 }

@@ -97,6 +97,50 @@ export function fieldErrors(root: z.ZodType, error: z.ZodError): FieldErrors {
 export type Validated<T> = { ok: true; data: T } | { ok: false; fields: FieldErrors };
 
 export function validate<S extends z.ZodType>(schema: S, input: unknown): Validated<z.output<S>> {
+  const garbled = illFormedTextPaths(input);
+  if (garbled.length) return { ok: false, fields: Object.fromEntries(garbled.map((p) => [p.map(String).join('.') || '_', `${labelOf(schema, p)}含有无法识别的字符（不成对的代理项），请重新输入`])) };
   const result = schema.safeParse(input);
   return result.success ? { ok: true, data: result.data } : { ok: false, fields: fieldErrors(schema, result.error) };
+}
+
+/** The largest id an INT column holds (MySQL signed INT): anything above is no record, not a 500. */
+export const DB_ID_MAX = 2_147_483_647;
+
+/** A database id: a positive integer an INT column can hold; `coerce` for query strings. */
+export function dbId(label: string, options: { coerce?: boolean } = {}) {
+  const base = options.coerce ? z.coerce.number() : z.number();
+  return labelled(base.int('不是有效的编号').min(1, '不是有效的编号').max(DB_ID_MAX, '不是有效的编号'), label);
+}
+
+/** YYYY-MM-DD naming a real calendar day: 2026-13-01 and 2026-02-30 are refused, not rolled over. */
+export function isValidIsoDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1 && d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
+
+export function isoDate(label: string) {
+  return labelled(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '格式应为 YYYY-MM-DD').refine(isValidIsoDate, `${label}不是有效的日期`), label);
+}
+
+// A lone UTF-16 surrogate: MySQL would store it as「?」, so the text is refused instead of altered.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text);
+}
+
+/** Paths of the strings (and object keys) in a parsed body that hold lone surrogates. */
+function illFormedTextPaths(input: unknown, path: PropertyKey[] = [], found: PropertyKey[][] = [], depth = 0): PropertyKey[][] {
+  if (typeof input === 'string') {
+    if (hasLoneSurrogate(input)) found.push(path);
+  } else if (input && typeof input === 'object' && depth < 8 && found.length < 20) {
+    for (const [key, value] of Array.isArray(input) ? input.entries() : Object.entries(input)) {
+      if (typeof key === 'string' && hasLoneSurrogate(key)) found.push([...path]);
+      else illFormedTextPaths(value, [...path, key], found, depth + 1);
+    }
+  }
+  return found;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { instantToWallClock, wallClockToInstant } from './time-zone';
-import { labelled, validate, type FieldErrors, type Validated } from './validation';
+import { dbId, isValidIsoDate, labelled, validate, type FieldErrors, type Validated } from './validation';
 
 export const ACTION_NOT_CLOSED_MESSAGE = '动作未闭环，请补全';
 export const MAX_VISIT_PHOTOS = 9;
@@ -117,6 +117,7 @@ export function nextFollowUpInstant(date: string, time: string, rules: FollowUpR
   const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   const t = /^(\d{2}):(\d{2})$/.exec(time);
   if (!d || !t) return { error: '格式不正确' };
+  if (!isValidIsoDate(date)) return { error: '不是有效的日期时间' }; // 2026-13-01 is not 2027-01-01
   const wall = new Date(Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]), Number(t[1]), Number(t[2])));
   if (wall.getUTCDate() !== Number(d[3]) || Number(t[1]) > 23 || Number(t[2]) > 59) return { error: '不是有效的日期时间' };
   const at = wallClockToInstant(wall, rules.timeZone);
@@ -134,7 +135,7 @@ export function makeVisitSchema(options: VisitOptions) {
   const anchors = options.anchors ?? DEFAULT_ANCHOR_RULES;
   return z
     .object({
-      customerId: labelled(z.number().int().positive(), L.customerId),
+      customerId: dbId(L.customerId),
       objective: labelled(oneOf(options.visitObjectives), L.objective),
       painPoint: textAnchor('painPoint', anchors),
       dialogueSummary: textAnchor('dialogueSummary', anchors),
@@ -147,7 +148,7 @@ export function makeVisitSchema(options: VisitOptions) {
       nextFollowUpForm: labelled(oneOf(options.followUpForms), L.nextFollowUpForm),
       alert: labelled(z.boolean(), L.alert).default(false),
       customerVerbatim: labelled(z.string().trim().max(300).optional(), L.customerVerbatim),
-      photoIds: labelled(z.array(z.number().int().positive()).max(MAX_VISIT_PHOTOS), L.photoIds).default([]),
+      photoIds: labelled(z.array(dbId('照片')).max(MAX_VISIT_PHOTOS), L.photoIds).default([]),
       // when the rep pressed save (a visit saved offline is sent later); the server bounds it
       savedAt: labelled(z.iso.datetime({ offset: true }).optional(), L.savedAt),
     })
@@ -224,7 +225,7 @@ export function makeFirstTouchSchema(options: VisitOptions) {
       method: labelled(oneOf(options.firstTouchMethods), '触达方式'),
       verbatim: required(300, '客户原话反应'),
       evidenceText: labelled(z.string().trim().max(1000).optional(), '聊天记录摘录'),
-      evidencePhotoId: labelled(z.number().int().positive().optional(), '截图'),
+      evidencePhotoId: dbId('截图').optional(),
     })
     .strict()
     .refine((touch) => !!touch.evidenceText || !!touch.evidencePhotoId, { path: ['evidenceText'], message: '请上传截图或粘贴聊天记录作为凭证' });

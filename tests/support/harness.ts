@@ -58,6 +58,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     services,
     close: async () => {
       await services.jobs.stop();
+      await services.outbox.stop();
+      // keep-alive sockets of the test's HTTP clients would otherwise hold close() open
+      server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await drop();
       rmSync(uploads, { recursive: true, force: true });

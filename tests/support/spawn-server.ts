@@ -20,10 +20,16 @@ export function spawnServer(env: Record<string, string | undefined>, nodeArgs: s
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
+  // Ends the server and waits for it; one stuck in its shutdown is killed, so no test run is left waiting
+  // on a child process (a signalled child has no exitCode, only a signalCode).
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
       child.kill('SIGTERM');
     });
   return new Promise((resolve, reject) => {

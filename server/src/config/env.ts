@@ -36,6 +36,8 @@ export interface Env {
   dataDir: string;
   uploadDir: string;
   demo: boolean;
+  /** ANCHOR_DEMO=force: demo mode even on a database the demo seed did not create */
+  demoForced: boolean;
   publicUrl: string;
   wecom: WecomEnv | null;
   dingtalk: DingtalkEnv | null;
@@ -76,7 +78,8 @@ export function readEnv(source: Source = process.env): Env {
     throw new EnvError('DATABASE_URL: 只支持 mysql:// 或 mariadb:// 地址');
   }
   // The embedded default is the demo; a real database is production unless ANCHOR_DEMO=1 says otherwise.
-  const demo = source.ANCHOR_DEMO ? source.ANCHOR_DEMO === '1' || source.ANCHOR_DEMO === 'true' : !databaseUrl;
+  const demoForced = source.ANCHOR_DEMO === 'force';
+  const demo = source.ANCHOR_DEMO ? source.ANCHOR_DEMO === '1' || source.ANCHOR_DEMO === 'true' || demoForced : !databaseUrl;
   const offChannels: Env['offChannels'] = [];
 
   const wecomPick = pick(source, ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET']);
@@ -141,12 +144,14 @@ export function readEnv(source: Source = process.env): Env {
   const dataDir = path.resolve(source.ANCHOR_DATA_DIR || path.resolve(__dirname, '../../../data'));
   return {
     port,
-    host: source.HOST || '0.0.0.0',
+    // A demo (dev-login, sandbox) answers only this machine unless HOST says otherwise.
+    host: source.HOST || (demo ? '127.0.0.1' : '0.0.0.0'),
     databaseUrl,
     databasePoolSize,
     dataDir,
     uploadDir: path.resolve(source.ANCHOR_UPLOAD_DIR || path.join(dataDir, 'uploads')),
     demo,
+    demoForced,
     publicUrl: (source.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
     wecom,
     dingtalk,

@@ -30,9 +30,12 @@ import { Delivery } from '../outbox/delivery.entity';
 import { ChannelTarget } from '../outbox/channel-target.entity';
 import { CallbackNonce } from '../channels/callback-nonce.entity';
 import { SubscribeConsent } from '../channels/subscribe-consent.entity';
+import { DemoMember } from '../demo/demo-member.entity';
+import { Hardening1764880000000 } from './migrations/1764880000000-hardening';
 
 export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
-  Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent];
+  Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent,
+  DemoMember];
 // One per line, in time order, so branches adding migrations merge without conflict.
 export const migrations = [
   Foundation1764200000000,
@@ -43,6 +46,7 @@ export const migrations = [
   CustomerWaitingVisits1764700000000,
   VisitSavedAt1764810000000,
   CustomerSearch1764870000000,
+  Hardening1764880000000,
 ];
 
 export interface DatabaseOptions {

@@ -17,6 +17,7 @@ import { TeamChannelSettings } from '../modules/org/team-channel-settings.entity
 import { Todo, type TodoSnapshot } from '../modules/todos/todo.entity';
 import { FirstTouch } from '../modules/visits/first-touch.entity';
 import { Visit } from '../modules/visits/visit.entity';
+import { DemoMember } from './demo-member.entity';
 
 /** Deterministic, so every demo shows the same company. */
 function prng(seed: number) {
@@ -61,6 +62,11 @@ export async function isEmpty(db: DataSource): Promise<boolean> {
   return (await db.getRepository(Member).count()) === 0;
 }
 
+/** Created by seedDemo: its members are recorded in demo_member. */
+export async function isDemoDatabase(db: DataSource): Promise<boolean> {
+  return (await db.getRepository(DemoMember).count()) > 0;
+}
+
 /**
  * A medical-device company: one region with a director, two teams of four reps under their
  * supervisors, admin, finance and marketing, and ~300 hospitals with three months of stage history.
@@ -79,6 +85,7 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
       const member = await m.getRepository(Member).save({
         name, phone, role, teamId: team?.id ?? null, regionId: region.id, managerId, wechatOpenId: null, wecomUserId: `demo_${phone}`, dingtalkUserId: null, deactivatedAt: null,
       });
+      await m.getRepository(DemoMember).insert({ memberId: member.id, phone }); // marks the database as the demo's
       logins.push({ name, phone, role, team: team?.name ?? null });
       return member;
     };

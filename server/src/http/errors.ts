@@ -45,7 +45,7 @@ function toAppError(error: unknown): AppError | null {
   if (e.type === 'request.aborted') return new AppError(400, 'VALIDATION_FAILED', '请求被中断');
   if (status && status >= 400 && status < 500 && e.expose !== false) {
     if (status === 404) return new AppError(404, 'NOT_FOUND', '接口不存在');
-    if (status === 405) return new AppError(405, 'NOT_FOUND', '不支持该请求方法');
+    if (status === 405) return new AppError(405, 'METHOD_NOT_ALLOWED', '不支持该请求方法');
     return new AppError(status, 'VALIDATION_FAILED', '请求不正确');
   }
   return null;

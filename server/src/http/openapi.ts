@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DB_ID_MAX } from '@anchor/shared';
 import type { AnyRoute } from './route';
 
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
@@ -14,7 +15,8 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
       name: m[1],
       in: 'path',
       required: true,
-      schema: { type: 'integer' },
+      // :id is a row id (an INT column); :code an invite code
+      schema: m[1] === 'code' ? { type: 'string', maxLength: 32 } : { type: 'integer', minimum: 1, maximum: DB_ID_MAX },
     }));
     if (r.query) {
       const json = toJsonSchema(r.query) as { properties?: Record<string, unknown>; required?: string[] };

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import { validate, type ErrorCode, type Role, type Validated } from '@anchor/shared';
+import { DB_ID_MAX, validate, type ErrorCode, type Role, type Validated } from '@anchor/shared';
 import type { Member } from '../modules/org/member.entity';
 import { AppError, forbidden, invalid } from './errors';
 import type { FileUploadOptions } from './upload';
@@ -75,10 +75,10 @@ export function parseInput(spec: AnyRoute, ctx: ApiContext): { body: unknown; qu
   return { body, query };
 }
 
-/** Path ids are positive integers; anything else looks like an absent record. */
+/** Path ids are positive integers an INT column holds; anything else looks like an absent record. */
 export function idParam(ctx: ApiContext, name = 'id', what = '记录'): number {
   const raw = (ctx as unknown as { params?: Record<string, string> }).params?.[name];
   const id = Number(raw);
-  if (!raw || !/^\d{1,10}$/.test(raw) || !Number.isSafeInteger(id) || id <= 0) throw new AppError(404, 'NOT_FOUND', `${what}不存在`);
+  if (!raw || !/^\d{1,10}$/.test(raw) || !Number.isSafeInteger(id) || id <= 0 || id > DB_ID_MAX) throw new AppError(404, 'NOT_FOUND', `${what}不存在`);
   return id;
 }

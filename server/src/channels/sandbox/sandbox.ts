@@ -7,7 +7,14 @@ import type { JobRunner } from '../../jobs/job-runner';
 import type { OutboxDispatcher } from '../../outbox/dispatcher';
 import { WecomCrypto } from '../wecom/wecom-crypto';
 import { withSqlTransaction } from '../../db/sql';
-import { renderSandbox, type SandboxView } from './sandbox-page';
+import { messageView, SANDBOX_SCRIPT, SANDBOX_SHELL, type SandboxMessageView } from './sandbox-page';
+import type { Context } from 'koa';
+import { DB_ID_MAX, ROLE_LABELS } from '@anchor/shared';
+import type { Policy } from '../../config/policy';
+import { AppError, invalid, notFound } from '../../http/errors';
+import type { AuthService } from '../../modules/org/auth.service';
+import type { Member } from '../../modules/org/member.entity';
+import type { TodoService } from '../../modules/todos/todo.service';
 
 /** A message as the sandbox shows it: to a person (the WeCom app) or into a team group (a robot). */
 export interface SandboxMessage {
@@ -50,6 +57,8 @@ export class WecomSandbox {
   private readonly tokens = new Set<string>();
   private readonly responseCodes = new Map<string, string>(); // code → message id
   private readonly crypto: WecomCrypto;
+  /** to-dos whose 48 h the demo already skipped: their button is gone */
+  private readonly simulated = new Set<number>();
 
   constructor(
     private readonly env: WecomEnv,
@@ -57,6 +66,9 @@ export class WecomSandbox {
     private readonly clock: Clock,
     private readonly jobs: JobRunner,
     private readonly outbox: OutboxDispatcher,
+    private readonly auth: AuthService,
+    private readonly todos: TodoService,
+    private readonly policy: Policy,
   ) {
     this.crypto = new WecomCrypto({ token: env.token!, encodingAesKey: env.aesKey!, receiveId: env.corpId });
   }
@@ -102,35 +114,55 @@ export class WecomSandbox {
       if (message) message.replacedBy = String(body.button?.replace_name ?? '已处理');
       ctx.body = ok();
     });
-    router.post('/sandbox/wecom/cgi-bin/webhook/send', (ctx) => {
+    router.post('/sandbox/wecom/cgi-bin/webhook/send', async (ctx) => {
+      // Like WeCom, a robot key that was never issued posts nowhere.
+      const known = (await this.db.query('SELECT teamId FROM team_channel_settings WHERE wecomRobotKey = ?', [String(ctx.query.key ?? '')])) as unknown[];
+      if (!known.length) return void (ctx.body = { errcode: 93000, errmsg: 'invalid webhook url' });
       const body = (ctx.request as { body?: Record<string, any> }).body ?? {};
       this.push({ kind: 'robot', id: String(ctx.query.key) }, String(body.msgtype), body);
       ctx.body = ok();
     });
 
-    router.get('/sandbox/', async (ctx) => {
+    router.get('/sandbox/', (ctx) => {
       ctx.type = 'text/html; charset=utf-8';
-      ctx.body = renderSandbox(await this.view());
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = SANDBOX_SHELL;
     });
-    // A button on a card: sealed and posted to our own callback exactly as WeCom would.
+    router.get('/sandbox/sandbox.js', (ctx) => {
+      ctx.type = 'application/javascript; charset=utf-8';
+      ctx.set('Cache-Control', 'no-cache');
+      ctx.body = SANDBOX_SCRIPT;
+    });
+    // What the logged-in member would see in WeCom: their app messages and their teams' groups.
+    router.get('/sandbox/messages', async (ctx) => {
+      const member = await this.memberOf(ctx);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { member: { name: member.name, role: ROLE_LABELS[member.role] }, messages: await this.visibleTo(member) };
+    });
+    // A button on a card sent to this member: sealed and posted to our own callback as WeCom would, from them.
     router.post('/sandbox/click', async (ctx) => {
-      const form = new URLSearchParams(await readForm(ctx.req));
-      const message = this.messages.find((m) => m.id === form.get('message'));
-      const key = form.get('key') ?? '';
-      if (message && !message.replacedBy) await this.click(message, key);
-      ctx.redirect('/sandbox/');
+      const member = await this.memberOf(ctx);
+      const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+      const message = this.messages.find((m) => m.id === body.message && m.to.kind === 'user' && m.to.id === member.wecomUserId);
+      if (!message) throw notFound('消息');
+      const keys = ((message.body.template_card?.button_list ?? []) as { key?: unknown }[]).map((b) => b.key);
+      if (typeof body.key !== 'string' || !keys.includes(body.key)) throw invalid({ key: '按钮不属于这张卡片' });
+      if (!message.replacedBy) await this.click(message, body.key);
+      ctx.body = { ok: true };
     });
-    // Demo only: let a to-do's 48 h pass now, to watch the escalation reach the director.
+    // Demo only: let a to-do's 48 h pass now, to watch the escalation reach the director. Once per to-do.
     router.post('/sandbox/escalate-now', async (ctx) => {
-      const form = new URLSearchParams(await readForm(ctx.req));
-      const todoId = Number(form.get('todo'));
-      const [todo] = Number.isSafeInteger(todoId) ? ((await this.db.query('SELECT visitId FROM todo WHERE id = ?', [todoId])) as { visitId: number }[]) : [];
-      if (todo) {
+      const member = await this.memberOf(ctx);
+      const todoId = Number((ctx.request as { body?: Record<string, unknown> }).body?.todo);
+      if (!Number.isSafeInteger(todoId) || todoId < 1 || todoId > DB_ID_MAX) throw notFound('待办');
+      const todo = await this.todos.get(member, todoId); // 404 unless the member is its rep or assignee
+      if (!this.simulated.has(todoId)) {
+        this.simulated.add(todoId);
         await withSqlTransaction(this.db, (sql) => sql.exec("UPDATE job SET dueAt = ? WHERE kind = 'todo.escalate' AND subject = ? AND status = 'pending'", [this.clock.now(), `visit:${todo.visitId}`]));
         await this.jobs.runDue();
         await this.outbox.runOnce();
       }
-      ctx.redirect('/sandbox/');
+      ctx.body = { ok: true };
     });
     return router;
   }
@@ -155,19 +187,34 @@ export class WecomSandbox {
     await this.outbox.runOnce(); // show the updated card at once
   }
 
-  private async view(): Promise<SandboxView> {
-    const people = (await this.db.query('SELECT name, role, wecomUserId FROM member WHERE wecomUserId IS NOT NULL')) as { name: string; role: string; wecomUserId: string }[];
-    const robots = (await this.db.query('SELECT s.wecomRobotKey, t.name FROM team_channel_settings s JOIN team t ON t.id = s.teamId WHERE s.wecomRobotKey IS NOT NULL')) as { wecomRobotKey: string; name: string }[];
-    const nameOf = new Map<string, string>([...people.map((p) => [`user:${p.wecomUserId}`, `${p.name}`] as const), ...robots.map((r) => [`robot:${r.wecomRobotKey}`, `${r.name} 群`] as const)]);
-    return { messages: [...this.messages].reverse(), nameOf: (m) => nameOf.get(`${m.to.kind}:${m.to.id}`) ?? m.to.id };
+  /** The member behind the bearer token the page sends (the app's session); 401 otherwise. */
+  private async memberOf(ctx: Context): Promise<Member> {
+    const token = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'))?.[1]?.trim();
+    const member = token ? await this.auth.authenticate(token) : null;
+    if (!member) throw new AppError(401, 'UNAUTHENTICATED', '请先登录');
+    return member;
   }
-}
 
-async function readForm(req: AsyncIterable<Buffer>): Promise<string> {
-  let text = '';
-  for await (const chunk of req) {
-    text += chunk.toString('utf8');
-    if (text.length > 10_000) break;
+  /** Newest first: app messages sent to the member, and robot posts in the groups of the teams they are in or lead. */
+  private async visibleTo(member: Member): Promise<SandboxMessageView[]> {
+    const robots = (await this.db.query(
+      'SELECT s.wecomRobotKey, t.id AS teamId, t.regionId, t.name FROM team_channel_settings s JOIN team t ON t.id = s.teamId WHERE s.wecomRobotKey IS NOT NULL',
+    )) as { wecomRobotKey: string; teamId: number; regionId: number | null; name: string }[];
+    const groups = new Map(
+      robots
+        .filter((r) => member.role === 'admin' || (member.role === 'director' ? r.regionId === member.regionId : r.teamId === member.teamId))
+        .map((r) => [r.wecomRobotKey, `${r.name} 群`]),
+    );
+    return [...this.messages]
+      .reverse()
+      .filter((m) => (m.to.kind === 'user' ? m.to.id === member.wecomUserId : groups.has(m.to.id)))
+      .map((m) =>
+        messageView(m, {
+          to: m.to.kind === 'user' ? member.name : groups.get(m.to.id)!,
+          timeZone: this.policy.timeZone,
+          mine: m.to.kind === 'user',
+          simulated: this.simulated,
+        }),
+      );
   }
-  return text;
 }

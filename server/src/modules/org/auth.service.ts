@@ -12,12 +12,13 @@ import { WecomApiError, type WecomApiClient } from '../../channels/wecom/wecom-a
 import { withTransaction, isDuplicateKeyError } from '../../db/transaction';
 import { isSqlite } from '../../db/data-source';
 import { sqlDate } from '../../db/sql';
-import { AppError, invalid } from '../../http/errors';
+import { AppError, invalid, notFound } from '../../http/errors';
 import type { Logger } from '../../logger';
 import { Invite } from './invite.entity';
 import { Member } from './member.entity';
 import { Session } from './session.entity';
 import type { OrgService } from './org.service';
+import { DemoMember } from '../../demo/demo-member.entity';
 
 export interface IssuedSession {
   token: string;
@@ -49,6 +50,8 @@ export class AuthService {
     private readonly org: OrgService,
     private readonly channels: LoginChannels,
     private readonly logger: Logger,
+    /** Demo mode: dev-login works, for seeded demo members only; elsewhere dev-login sessions are refused. */
+    private readonly demo = false,
   ) {}
 
   async issueSession(member: Member, via: Session['via']): Promise<IssuedSession> {
@@ -93,7 +96,7 @@ export class AuthService {
     const rows: (MemberRow & { sessionExpiresAt: Date | string })[] = await this.db.query(
       `SELECT s.expiresAt AS sessionExpiresAt, m.id, m.name, m.phone, m.role, m.teamId, m.regionId, m.managerId, m.wechatOpenId, m.wecomUserId, m.dingtalkUserId, m.createdAt, m.updatedAt
        FROM session s JOIN member m ON m.id = s.memberId
-       WHERE s.tokenHash = ? AND s.revokedAt IS NULL AND s.expiresAt > ? AND m.deactivatedAt IS NULL`,
+       WHERE s.tokenHash = ? AND s.revokedAt IS NULL AND s.expiresAt > ? AND m.deactivatedAt IS NULL${this.demo ? '' : " AND s.via <> 'dev'"}`,
       [tokenHash, isSqlite(this.db) ? now.toISOString().replace('T', ' ').replace('Z', '') : now],
     );
     const row = rows[0];
@@ -111,13 +114,17 @@ export class AuthService {
   }
 
   async revokeAllFor(memberId: number): Promise<number> {
+    if (!(await this.db.getRepository(Member).exists({ where: { id: memberId } }))) throw notFound('成员');
     this.forgetSessions(memberId);
     const result = await this.db.getRepository(Session).update({ memberId, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
     return result.affected ?? 0;
   }
 
+  /** Only members the demo seed created: a real member's phone is no password. */
   async devLogin(phone: string): Promise<IssuedSession> {
-    const member = await this.db.getRepository(Member).findOne({ where: { phone, deactivatedAt: IsNull() } });
+    if (!this.demo) throw notFound('接口');
+    const demo = await this.db.getRepository(DemoMember).findOne({ where: { phone } });
+    const member = demo ? await this.db.getRepository(Member).findOne({ where: { id: demo.memberId, phone, deactivatedAt: IsNull() } }) : null;
     if (!member) throw invalid({ phone: '手机号不属于任何演示成员' });
     return this.issueSession(member, 'dev');
   }

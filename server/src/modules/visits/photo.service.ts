@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { In, IsNull, LessThan, type DataSource } from 'typeorm';
+import { In, IsNull, LessThan, MoreThanOrEqual, type DataSource } from 'typeorm';
+import { instantToWallClock, wallClockToInstant } from '@anchor/shared';
 import type { Sql } from '../../db/sql';
 import { HOUR_MS, type Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
@@ -27,10 +28,20 @@ export class PhotoService {
     const mimeType = sniffImage(bytes);
     if (!mimeType) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '只能上传 JPEG、PNG 或 WebP 图片', { file: '照片不是 JPEG、PNG 或 WebP 图片' });
     const now = this.clock.now();
+    await this.checkDailyQuota(caller, now);
     const storageKey = `photos/${now.toISOString().slice(0, 7)}/${randomBytes(12).toString('hex')}.${mimeType.split('/')[1]}`;
     await this.storage.put(storageKey, bytes);
     const result = await this.db.getRepository(Photo).insert({ storageKey, mimeType, bytes: bytes.length, uploadedById: caller.id, visitId: null, firstTouchId: null, customerId: null, createdAt: now });
     return { id: result.identifiers[0]!.id as number, mimeType, bytes: bytes.length };
+  }
+
+  /** Uploads per member per day (in the policy's time zone) are capped: a loop cannot fill the disk. */
+  private async checkDailyQuota(caller: Member, now: Date): Promise<void> {
+    const quota = this.policy.uploads.photoDailyQuota;
+    const wall = instantToWallClock(now, this.policy.timeZone);
+    const dayStart = wallClockToInstant(new Date(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate())), this.policy.timeZone);
+    const today = await this.db.getRepository(Photo).count({ where: { uploadedById: caller.id, createdAt: MoreThanOrEqual(dayStart) } });
+    if (today >= quota) throw new AppError(429, 'QUOTA_EXCEEDED', `今天上传的照片已达上限（${quota} 张），请明天再传`, { file: `每天最多上传 ${quota} 张照片` });
   }
 
   /**

@@ -88,11 +88,11 @@ it('the 48 h simulation works once, for a member who can see the to-do, and its 
   const visit = await api(server.url, 'POST', '/api/v1/visits', {
     token: rep,
     headers: { 'idempotency-key': 'sandbox-test-visit-2' },
-    json: { customerId: customers.body.items[0].id, objective: '推进方案', painPoint: '安装太慢', dialogueSummary: '主任想看案例', bottleneck: '集采降价压力', valuePoint: '48 小时安装', agreedAction: '发送方案', nextFollowUpDate: date, nextFollowUpTime: '11:00', nextFollowUpForm: '电话' },
+    json: { customerId: customers.body.items[0].id, objective: '推进方案', painPoint: '安装太慢', dialogueSummary: '主任想先看同类医院的落地案例', bottleneck: '集采降价压力', valuePoint: '48 小时安装', agreedAction: '发送方案', nextFollowUpDate: date, nextFollowUpTime: '11:00', nextFollowUpForm: '电话' },
   });
   expect(visit.status).toBe(201);
   const supervisor = await login('13800000011');
-  const todos = await api(server.url, 'GET', '/api/v1/todos?as=assignee', { token: supervisor });
+  const todos = await api(server.url, 'GET', '/api/v1/todos?as=assignee&pageSize=100', { token: supervisor });
   const todoId = todos.body.items.find((t: any) => t.visitId === visit.body.id).id as number;
   const card = await until(async () => (await messages(supervisor)).body.messages.find((m: any) => m.card?.simulateTodoId === todoId));
   expect(card).toBeDefined();

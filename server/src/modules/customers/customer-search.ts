@@ -197,6 +197,10 @@ export async function moveSearchOwner(manager: EntityManager, customerId: number
   const sql = sqlOf(manager);
   const [row] = await sql.rows<{ searchText: string | null }>('SELECT searchText FROM customer WHERE id = ?', [customerId]);
   const grams = gramRows(row?.searchText ?? null, fromOwnerId, customerId);
-  await deleteGrams(sql, grams);
+  if (!grams.length) return;
+  // By gram and customer, whatever owner they were filed under: an owner changed outside this path
+  // (a fix made by hand in the database) must not leave the index refusing the move.
+  const unique = [...new Set(grams.map((g) => g.gram))];
+  await sql.exec(`DELETE FROM ${SEARCH_GRAM_TABLE} WHERE customerId = ? AND gram IN (${unique.map(() => '?').join(', ')})`, [customerId, ...unique]);
   await insertGrams(sql, grams.map((g) => ({ ...g, ownerId: toOwnerId })));
 }

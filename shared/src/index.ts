@@ -8,3 +8,4 @@ export * from './time-zone';
 export * from './visits';
 export * from './voice-note';
 export * from './routes';
+export * from './api-types';

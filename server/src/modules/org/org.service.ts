@@ -160,6 +160,10 @@ export class OrgService {
     return this.db.getRepository(Team).findOne({ where: { id } });
   }
 
+  async regionById(id: number): Promise<Region | null> {
+    return this.db.getRepository(Region).findOne({ where: { id } });
+  }
+
   /** The supervisor who leads a team: new reps report to them. */
   async supervisorOfTeam(teamId: number, manager: EntityManager = this.db.manager): Promise<Member | null> {
     return manager.getRepository(Member).findOne({ where: { teamId, role: 'supervisor', deactivatedAt: IsNull() }, order: { id: 'ASC' } });

@@ -32,7 +32,7 @@ export type MeView = MemberView & {
   manager: NamedRef | null;
   /** Open to-dos on the member's 待办 screen (the tab bar badge). */
   openTodos: number;
-  /** Supervisors and up may invite people to a team (the invite QR on 我的). */
+  /** A supervisor (or above) with a team may invite people to it: the invite QR on 我的. */
   canInvite: boolean;
 };
 

@@ -33,9 +33,10 @@ describe('GET /api/v1/me', () => {
     expect(Object.keys(res.body)).not.toEqual(expect.arrayContaining(['wechatOpenId']));
   });
 
-  it('says who may show an invite QR, and a member without a team has none', async () => {
+  it('says who may show a team invite QR: a supervisor, for their team', async () => {
     expect((await me(org.token(org.supervisor1))).body).toMatchObject({ roleLabel: '直属主管', canInvite: true, team: { name: '上海一组' } });
-    expect((await me(org.token(org.directorEast))).body).toMatchObject({ roleLabel: '区域总监', canInvite: true, team: null, region: { name: '华东' } });
+    // a director leads a region, not one team: the team invite is the supervisor's
+    expect((await me(org.token(org.directorEast))).body).toMatchObject({ roleLabel: '区域总监', canInvite: false, team: null, region: { name: '华东' } });
     expect((await me(org.token(org.finance))).body).toMatchObject({ roleLabel: '财务', canInvite: false, team: null, region: null, manager: null });
   });
 

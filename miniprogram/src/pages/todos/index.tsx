@@ -7,6 +7,7 @@ import type { Todo } from '../../api/types'
 import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
 import { ErrorRetry } from '../../components/load-state'
+import { useTodoBadge } from '../../api/todo-badge'
 import './index.css'
 
 type Filter = 'open' | 'confirmed' | 'all'
@@ -17,6 +18,7 @@ const FILTERS: Array<{ value: Filter; label: string }> = [
 ]
 
 export default function Todos() {
+  useTodoBadge()
   const member = getSession()?.member ?? null
   // A director sees what was escalated in the region; a supervisor confirms; a rep follows their actions.
   const director = member?.role === 'director'

@@ -13,6 +13,7 @@ import { addDaysLocal, newIdempotencyKey, TEAM_TIME_ZONE, todayLocal } from '../
 import { EMPTY_VISIT, MORE_FIELDS, toRawVisit, withDefaults, type VisitForm } from './visit-form'
 import { VoicePanel } from './voice-panel'
 import { PageLoading } from '../../components/load-state'
+import { PrivacySheet } from '../../components/privacy-sheet'
 import './index.css'
 
 type Errors = Record<string, string>
@@ -139,6 +140,7 @@ export default function VisitPage() {
 
   return (
     <View className='page visit'>
+      <PrivacySheet />
       {formError ? (
         <Text id='visit-error' className='message-error'>
           {formError}

@@ -38,7 +38,7 @@ export function meRoutes(org: OrgService, todos: TodoService): AnyRoute[] {
           region: ref(region),
           manager: ref(manager),
           openTodos: await openTodos(todos, member),
-          canInvite: INVITING_ROLES.has(member.role) && (member.role !== 'supervisor' || member.teamId !== null),
+          canInvite: INVITING_ROLES.has(member.role) && member.teamId !== null,
         };
       },
     }),

@@ -9,7 +9,7 @@ const [w, h, phone = '13800000011', hash = ''] = process.argv.slice(2);
   await page.waitForSelector('.customer-item', { timeout: 20000 });
   if (hash) { await page.goto(`http://127.0.0.1:3917/app/#/${hash}`); await page.waitForTimeout(1500); }
   await page.screenshot({ path: `/tmp/console-scratch/shot-${w}.png`, fullPage: false });
-  const info = await page.evaluate(require('fs').readFileSync('/tmp/console-scratch/probe.js', 'utf8'));
+  const info = await page.evaluate(require('fs').readFileSync('' + (process.env.PROBE || '/tmp/console-scratch/probe.js') + '', 'utf8'));
   console.log(info);
   await browser.close();
 })();

@@ -21,9 +21,9 @@ export default defineAppConfig({
     backgroundColor: '#ffffff',
     borderStyle: 'black',
     list: [
-      { pagePath: 'pages/customers/index', text: '客户' },
-      { pagePath: 'pages/todos/index', text: '待办' },
-      { pagePath: 'pages/me/index', text: '我的' }
+      { pagePath: 'pages/customers/index', iconPath: 'assets/tab/customers.png', selectedIconPath: 'assets/tab/customers-active.png', text: '客户' },
+      { pagePath: 'pages/todos/index', iconPath: 'assets/tab/todos.png', selectedIconPath: 'assets/tab/todos-active.png', text: '待办' },
+      { pagePath: 'pages/me/index', iconPath: 'assets/tab/me.png', selectedIconPath: 'assets/tab/me-active.png', text: '我的' }
     ]
   },
   // Photos, the recorder (WechatSI) and later location wait for the app's own consent sheet

@@ -22,8 +22,8 @@ describe('DataTable (lists in the web console)', () => {
   it('names each column once and shows one row per record, cells in column order', () => {
     render(<DataTable id='t' columns={columns} rows={rows} rowKey={(r) => r.id} />);
     const head = document.querySelector('.data-table__head')!;
-    expect([...head.children].map((c) => c.textContent)).toEqual(['客户名称', '城市', '状态']);
-    const body = [...document.querySelectorAll('.data-table__row')].map((row) => [...row.children].map((c) => c.textContent));
+    expect(Array.from(head.children).map((c) => c.textContent)).toEqual(['客户名称', '城市', '状态']);
+    const body = Array.from(document.querySelectorAll('.data-table__row')).map((row) => Array.from(row.children).map((c) => c.textContent));
     expect(body).toEqual([
       ['瑞金医院', '上海', '逾期'],
       ['华山医院', '—', '正常'],
@@ -32,7 +32,7 @@ describe('DataTable (lists in the web console)', () => {
 
   it('header and rows share one grid, so the columns line up', () => {
     render(<DataTable columns={columns} rows={rows} rowKey={(r) => r.id} />);
-    const templates = [...document.querySelectorAll('.data-table__head, .data-table__row')].map((el) => (el as HTMLElement).style.gridTemplateColumns);
+    const templates = Array.from(document.querySelectorAll('.data-table__head, .data-table__row')).map((el) => (el as HTMLElement).style.gridTemplateColumns);
     expect(new Set(templates)).toEqual(new Set(['2fr 96px 1fr']));
   });
 

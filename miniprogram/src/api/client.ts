@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro'
-import { replaceWith } from '../utils/nav'
+import { restartAt } from '../utils/nav'
 import { clearSession, getToken, onSessionExpired } from './session'
 
 /** Where the API lives. H5 is served by the server itself (same origin); weapp needs a full URL. */
@@ -81,11 +81,11 @@ export function sessionExpired(): void {
   redirecting = true
   clearSession()
   const told = Promise.resolve()
-    .then(() => Taro.showModal({ title: '提示', content: SESSION_EXPIRED_MESSAGE, showCancel: false, confirmText: '重新登录' }))
+    .then(() => Taro.showModal({ title: '提示', content: SESSION_EXPIRED_MESSAGE, showCancel: false, confirmText: '重新登录', confirmColor: '#fa2c19' }))
     .catch(() => Taro.showToast({ title: SESSION_EXPIRED_MESSAGE, icon: 'none', duration: 2500 }))
     .catch(() => undefined)
   void told
-    .then(() => replaceWith('login'))
+    .then(() => restartAt('login'))
     .catch(() => undefined)
     .finally(() => {
       redirecting = false

@@ -3,7 +3,7 @@ import { forgetPhotos } from '../components/photo-thumbs'
 import { request } from './client'
 import { clearSession, getToken } from './session'
 import { forgetTodoBadge } from './todo-badge'
-import { replaceWith } from '../utils/nav'
+import { restartAt } from '../utils/nav'
 
 /**
  * 退出登录: the server revokes the session (a copied token stops working too), then everything
@@ -21,5 +21,5 @@ export async function logout(): Promise<void> {
   forgetOptions()
   forgetPhotos()
   forgetTodoBadge()
-  await replaceWith('login')
+  await restartAt('login')
 }

@@ -17,6 +17,8 @@ export interface ConsoleNavItem {
   roles?: readonly Role[]
   /** Shows the open to-do count beside the label. */
   todoBadge?: boolean
+  /** Pages reached from this section: the entry stays highlighted on them. */
+  within?: readonly PageName[]
 }
 
 /**
@@ -24,8 +26,8 @@ export interface ConsoleNavItem {
  * their pages exist, e.g. `{ page: 'dashboard', label: '仪表盘', roles: ['supervisor', 'director', 'admin'] }`.
  */
 export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
-  { page: 'customers', label: '客户' },
-  { page: 'todos', label: '待办', todoBadge: true },
+  { page: 'customers', label: '客户', within: ['customer', 'customerEdit', 'visitNew', 'firstTouch'] },
+  { page: 'todos', label: '待办', todoBadge: true, within: ['visitDetail'] },
   { page: 'me', label: '我的' },
 ]
 
@@ -90,7 +92,7 @@ export function ConsoleNav() {
     <View className='console-nav' id='console-nav'>
       <Text className='console-nav__brand'>锚点 Anchor</Text>
       {navItemsFor(member.role).map((item) => {
-        const active = path === PAGES[item.page].path
+        const active = [item.page, ...(item.within ?? [])].some((page) => PAGES[page].path === path)
         return (
           <View
             key={item.page}

@@ -1,16 +1,17 @@
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import { Button, Image, Text, View } from '@tarojs/components'
-import Taro from '@tarojs/taro'
+import Taro, { useDidShow } from '@tarojs/taro'
 import type { InviteView, MeView } from '@anchor/shared'
 import { errorMessage } from '../../api/client'
 import { logout } from '../../api/logout'
-import { refreshTodoBadge, useTodoBadge } from '../../api/todo-badge'
+import { refreshTodoBadge } from '../../api/todo-badge'
 import { useRequest } from '../../api/use-request'
 import { PageLoading } from '../../components/load-state'
 import { formatInstant } from '../../utils/time'
 import { createTeamInvite, inviteQrSource } from './invite-qr'
 import './index.css'
 
+/** GET /me, which also refreshes the 待办 badge (this is a tab page). */
 async function loadMe(): Promise<MeView> {
   const me = await refreshTodoBadge()
   if (!me) throw new Error('offline')
@@ -65,12 +66,17 @@ function InviteCard(props: { teamId: number; teamName: string }) {
 }
 
 export default function Me() {
-  useTodoBadge()
   const me = useRequest(loadMe, [])
+  // the first show is the load above; coming back to the tab loads again (count, team changes)
+  const shown = useRef(false)
+  useDidShow(() => {
+    if (shown.current) me.reload()
+    shown.current = true
+  })
   const [leaving, setLeaving] = useState(false)
 
   const signOut = async () => {
-    const answer = await Taro.showModal({ title: '退出登录', content: '确定退出当前账号吗？', confirmText: '退出' }).catch(() => ({ confirm: true }))
+    const answer = await Taro.showModal({ title: '退出登录', content: '确定退出当前账号吗？', confirmText: '退出', confirmColor: '#fa2c19' }).catch(() => ({ confirm: true }))
     if (!answer.confirm) return
     setLeaving(true)
     await logout()

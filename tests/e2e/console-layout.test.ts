@@ -119,7 +119,8 @@ describe('at phone width (390×844): the tab bar', () => {
       expect(await page.$('#invite-card')).toBeNull();
       await shot(page, 'console-phone-me-rep');
       await page.click('#logout');
-      await page.click('.taro__modal >> text=退出');
+      expect((await page.textContent('.taro__modal .taro-model__confirm'))!.trim()).toBe('退出');
+      await page.click('.taro__modal .taro-model__confirm');
       await page.waitForSelector('#phone input', { timeout: 15_000 });
       expect((await api(app.product.server.url, 'GET', '/api/v1/me', { token })).status).toBe(401);
     } finally {
@@ -136,7 +137,8 @@ describe('at phone width (390×844): the tab bar', () => {
       await openTab(page, '待办');
       await waitForText(page, '登录已过期，请重新登录');
       await shot(page, 'console-phone-session-expired');
-      await page.click('.taro__modal >> text=重新登录');
+      expect((await page.textContent('.taro__modal .taro-model__confirm'))!.trim()).toBe('重新登录');
+      await page.click('.taro__modal .taro-model__confirm');
       await page.waitForSelector('#phone input', { timeout: 15_000 });
       expect(await page.evaluate(`localStorage.getItem('anchor.session')`)).toBeNull();
     } finally {
@@ -187,6 +189,7 @@ describe('at console width (1440×900): the web console', () => {
       await rows[0]!.click();
       await page.waitForFunction((n) => (globalThis as any).document.querySelector('.taro_page_show #customer-name')?.textContent.includes(n), name, { timeout: 15_000 });
       expect(await page.isVisible('#console-nav')).toBe(true);
+      expect(await page.getAttribute('#console-nav-customers', 'class')).toContain('console-nav__item--active'); // still under 客户
       await shot(page, 'console-desk-customer');
 
       await openTab(page, '待办');

@@ -213,6 +213,10 @@ describe('at console width (1440×900): the web console', () => {
       await login.goto(`${app.product.server.url}/app/`);
       await login.waitForSelector('#phone input', { timeout: 20_000 });
       expect(await login.isVisible('#console-nav')).toBe(false);
+      // a form's width in the middle, not a 1 440 px wide input
+      const form = (await (await login.$('#phone'))!.boundingBox())!;
+      expect(form.width).toBeLessThanOrEqual(480);
+      expect(Math.abs(form.x + form.width / 2 - DESK.width / 2)).toBeLessThan(40);
       expect((await textSizes(login)).filter((t) => t.size < 12)).toEqual([]);
       await shot(login, 'console-desk-login');
       await login.close();

@@ -25,7 +25,7 @@ export interface NamedRef {
 
 /** GET /api/v1/me: who is signed in, in words a person reads on 我的, and the 待办 badge count. */
 export type MeView = MemberView & {
-  /** 销售代表, 直属主管, … */
+  /** 销售代表、直属主管… */
   roleLabel: string;
   team: NamedRef | null;
   region: NamedRef | null;

@@ -21,7 +21,7 @@ async function openTodos(todos: TodoService, member: Member): Promise<number> {
 export function meRoutes(org: OrgService, todos: TodoService): AnyRoute[] {
   return [
     route({
-      method: 'get', path: '/me', tag: '登录', summary: '我的: 当前成员、角色、团队与待办数 (标签栏角标)', access: 'member',
+      method: 'get', path: '/me', tag: '登录', summary: '我的：当前成员、角色、团队与待办数（标签栏角标）', access: 'member',
       handler: async (ctx): Promise<MeView> => {
         const member = ctx.state.member;
         const [team, manager] = await Promise.all([

@@ -5,6 +5,8 @@ export default defineAppConfig({
     'pages/customer/index',
     'pages/visit/index',
     'pages/todos/index',
+    'pages/customer-edit/index',
+    'pages/visit-detail/index',
     'pages/me/index'
   ],
   // Pages a rep opens now and then load on demand and stay out of the main package.
@@ -12,6 +14,10 @@ export default defineAppConfig({
     {
       root: 'packages/lead',
       pages: ['first-touch/index']
+    },
+    {
+      root: 'packages/import',
+      pages: ['index']
     }
   ],
   // 客户 · 待办 · 我的, in the order of TAB_PAGES (shared/src/routes.ts); 待办 carries the open count as a badge.

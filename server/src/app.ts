@@ -27,6 +27,8 @@ import { TodoService } from './modules/todos/todo.service';
 import { PhotoService } from './modules/visits/photo.service';
 import { TimelineService } from './modules/visits/timeline.service';
 import { visitRoutes } from './modules/visits/visit.routes';
+import { visitDetailRoutes } from './modules/visits/visit-detail.routes';
+import { VisitDetailService } from './modules/visits/visit-detail.service';
 import { VisitService, type VisitFaults } from './modules/visits/visit.service';
 import { LocalDiskStorage, type PhotoStorage } from './storage/photo-storage';
 import { JobRunner } from './jobs/job-runner';
@@ -46,6 +48,7 @@ import { consentRoutes } from './modules/org/consent.routes';
 import { meRoutes } from './modules/org/me.routes';
 import type { DeliveryChannel } from './outbox/delivery.entity';
 import { isSqlite } from './db/data-source';
+import { homeRoutes } from './modules/home/home.routes';
 
 export interface AppDeps {
   db: DataSource;
@@ -128,11 +131,13 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     ...orgRoutes(services.auth, services.org, services.teamChannels, deps.env),
     ...customerRoutes(services.customers, services.customerExcel),
     ...visitRoutes(services.visits, services.todos, services.photos, services.timeline),
+    ...visitDetailRoutes(new VisitDetailService(db, deps.clock, services.org, services.photos)),
     ...systemRoutes(deps),
     ...outboxRoutes(db),
     ...consentRoutes(db),
     ...meRoutes(services.org, services.todos),
     ...qrRoutes(services.qr, services.org, services.customers),
+    ...homeRoutes(db, services.org, deps.clock),
   ];
   const openApi = buildOpenApi(routes, { version: '0.1.0' });
 

@@ -44,6 +44,8 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : env.port;
   const base = `http://localhost:${port}`;
   if (sandbox) pointSandboxAt(env, `http://127.0.0.1:${port}`);
+  // Chat links name this server; with PORT=0 only the listening socket knows its port.
+  if (!process.env.PUBLIC_URL) env.publicUrl = base;
   // Timers and the outbox start once the server (and the sandbox) can be reached.
   let photoSweep: schedule.Job | null = null;
   if (env.background) {

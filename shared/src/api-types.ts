@@ -107,23 +107,38 @@ export interface Page<T> {
 }
 
 export type TimelineEntry =
-  | { type: 'visit'; at: string; id: number; by: PersonRef; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; nextFollowUpAt: string | null; alert: boolean; photoIds?: number[] }
+  | { type: 'visit'; at: string; id: number; by: PersonRef; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; agreedActionText?: string; nextFollowUpAt: string | null; alert: boolean; photoIds?: number[] }
   | { type: 'first_touch'; at: string; id: number; by: PersonRef; method: string; verbatim: string; onTime: boolean; photoIds?: number[] }
   | { type: 'stage_change'; at: string; id: number; by: PersonRef; from: string | null; fromLabel: string | null; to: string; toLabel: string }
-  | { type: 'todo'; at: string; id: number; status: 'open' | 'confirmed'; agreedAction: string; dueAt: string; confirmedAt: string | null; escalatedAt: string | null };
+  | { type: 'todo'; at: string; id: number; visitId?: number | null; status: 'open' | 'confirmed'; agreedAction: string; agreedActionText?: string; dueAt: string; confirmedAt: string | null; escalatedAt: string | null };
 
 export interface Todo {
   id: number;
+  visitId?: number | null;
   status: 'open' | 'confirmed' | string;
   snapshot: {
     customer: { id?: number; name: string; [key: string]: unknown };
     rep: { id?: number; name: string };
     visit: { objective?: string | null; painPoint?: string | null; [key: string]: unknown };
-    actionItems: { agreedAction: string; nextFollowUpAt: string | null; nextFollowUpForm: string | null; [key: string]: unknown };
+    actionItems: { agreedAction: string; note?: string | null; nextFollowUpAt: string | null; nextFollowUpForm: string | null; [key: string]: unknown };
   };
   dueAt: string;
   overdue: boolean;
   confirmedAt: string | null;
   discussRequestedAt?: string | null;
   reminderAt: string | null;
+  escalatedAt?: string | null;
+  /** 已升级: past its deadline, the director was told */
+  escalated?: boolean;
+  /** minutes past the confirm-by time */
+  overdueMinutes?: number;
+  /** who confirms it */
+  assignee?: { id: number; name: string; role: string } | null;
+}
+
+/** GET /home: what waits for the caller today. */
+export interface Home {
+  pendingVisits: { count: number; items: Array<{ visitId: number; customerId: number; customerName: string; since: string }> };
+  leadsAwaitingFirstTouch: { count: number; items: Array<{ customerId: number; customerName: string; firstTouchDueAt: string; overdue: boolean }> };
+  todos: { toConfirm: number; myOpen: number; escalated: number };
 }

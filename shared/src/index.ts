@@ -8,4 +8,5 @@ export * from './time-zone';
 export * from './visits';
 export * from './voice-note';
 export * from './routes';
+export * from './visit-detail';
 export * from './api-types';

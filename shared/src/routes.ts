@@ -5,7 +5,7 @@
  */
 export const PAGES = {
   /** Login, then the role's first screen. */
-  login: { path: 'pages/index/index', params: [] },
+  login: { path: 'pages/index/index', params: ['invite'] },
   customers: { path: 'pages/customers/index', params: [] },
   customer: { path: 'pages/customer/index', params: ['id'] },
   /** New visit for a customer; a scanned customer code passes `scene` c=<id> instead. */

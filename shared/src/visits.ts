@@ -118,3 +118,10 @@ export function makeFirstTouchSchema(options: VisitOptions) {
     .refine((touch) => !!touch.evidenceText || !!touch.evidencePhotoId, { path: ['evidenceText'], message: '请上传截图或粘贴聊天记录作为凭证' });
 }
 export type FirstTouchInput = z.output<ReturnType<typeof makeFirstTouchSchema>>;
+
+/** The agreed action as people read it: 「其他」 always with its note (card, chat, escalation, timeline). */
+export function agreedActionText(action: string | null | undefined, note?: string | null): string {
+  if (!action) return '';
+  const said = note?.trim();
+  return action === OTHER_ACTION && said ? `${action}（${said}）` : action;
+}

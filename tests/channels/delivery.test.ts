@@ -90,10 +90,10 @@ describe('a submitted visit reaches the chat tools', () => {
     });
     expect(JSON.stringify(cards[0]!.body.template_card.horizontal_content_list)).toContain('2026-11-24 14:30 上门');
     const notice = wecom.robotMessages(ROBOT_KEY).at(-1)!;
-    expect(notice.body.template_card).toMatchObject({ card_type: 'text_notice', main_title: { title: '待确认: 消息测试医院' } });
-    expect(notice.body.template_card.card_action.url).toContain(`/app/#/pages/todo/index?id=${todo.id}`);
+    expect(notice.body.template_card).toMatchObject({ card_type: 'text_notice', main_title: { title: '待确认：消息测试医院' } });
+    expect(notice.body.template_card.card_action.url).toContain(`/app/#/pages/visit-detail/index?id=${todo.visitId}&todo=${todo.id}`);
     const action = ding.messages(DING_TOKEN).at(-1)!;
-    expect(action.body.actionCard).toMatchObject({ title: '待确认: 消息测试医院', singleTitle: '去确认' });
+    expect(action.body.actionCard).toMatchObject({ title: '待确认：消息测试医院', singleTitle: '去确认' });
     // a second pass sends nothing again
     await h.services.outbox.runOnce();
     expect(wecom.deliveredCards('chen.s1').filter((c) => c.taskId === `anchor_todo_${todo.id}`)).toHaveLength(1);
@@ -304,7 +304,7 @@ describe('delivery through failures', () => {
       const todo = await h.db.getRepository(Todo).findOneByOrFail({ visitId: submitted.body.id });
       await h.services.outbox.runOnce();
       // this to-do's 需要沟通 text to rep B (ends with the to-do's link)
-      const mine = (body: Record<string, any>) => body.touser === 'wang.r2' && body.msgtype === 'text' && (body.text.content as string).endsWith(`?id=${todo.id}`);
+      const mine = (body: Record<string, any>) => body.touser === 'wang.r2' && body.msgtype === 'text' && (body.text.content as string).endsWith(`&todo=${todo.id}`);
       wecom.failNext('/cgi-bin/message/send', 'deliverThenReset', 1, (req) => mine(JSON.parse(req.body)));
       expect((await api(h.url, 'POST', `/api/v1/todos/${todo.id}/discuss`, { token: org.token(org.supervisor1), json: {} })).status).toBe(200);
       const delivery = async () => {
@@ -335,7 +335,7 @@ describe('delivery through failures', () => {
     }
     for (const id of todos) expect(wecom.deliveredCards('chen.s1').filter((c) => c.taskId === `anchor_todo_${id}`)).toHaveLength(1);
     const notices = wecom.robotMessages(ROBOT_KEY).map((m) => m.body.template_card.card_action.url as string);
-    for (const id of todos) expect(notices.filter((u) => u.endsWith(`id=${id}`))).toHaveLength(1);
+    for (const id of todos) expect(notices.filter((u) => u.endsWith(`todo=${id}`))).toHaveLength(1);
   });
 
   it('45009 from the WeCom robot and 130101 from DingTalk: back off, then deliver everything in order', async () => {
@@ -349,8 +349,8 @@ describe('delivery through failures', () => {
         await h.services.outbox.runOnce();
         h.clock.advance(60_000);
       }
-      const wecomOrder = wecom.robotMessages(ROBOT_KEY).slice(before.wecom).map((m) => Number(/id=(\d+)$/.exec(m.body.template_card.card_action.url)![1]));
-      const dingOrder = ding.messages(DING_TOKEN).slice(before.ding).map((m) => Number(/id=(\d+)$/.exec(m.body.actionCard.singleURL)![1]));
+      const wecomOrder = wecom.robotMessages(ROBOT_KEY).slice(before.wecom).map((m) => Number(/todo=(\d+)$/.exec(m.body.template_card.card_action.url)![1]));
+      const dingOrder = ding.messages(DING_TOKEN).slice(before.ding).map((m) => Number(/todo=(\d+)$/.exec(m.body.actionCard.singleURL)![1]));
       expect(wecomOrder).toEqual(todos);
       expect(dingOrder).toEqual(todos);
     } finally {
@@ -390,7 +390,7 @@ describe('escalation reaches the director', () => {
     await h.services.outbox.runOnce();
     await h.services.jobs.runDue();
     await h.services.outbox.runOnce();
-    const toDirector = wecom.deliveredMessages('zhou.d1').filter((m) => JSON.stringify(m.body).includes(`id=${todo.id}`));
+    const toDirector = wecom.deliveredMessages('zhou.d1').filter((m) => JSON.stringify(m.body).includes(`todo=${todo.id}`));
     expect(toDirector).toHaveLength(1);
     expect(toDirector[0]!.body.text.content).toContain('超过 48 小时未被 一组主管 确认');
   });

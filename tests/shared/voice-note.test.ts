@@ -68,7 +68,8 @@ const friday: Array<[string, Expected]> = [
   ['下周五前寄小样给彭医生', { agreedAction: '提供样品', nextFollowUpAt: '2026-12-04T09:00:00+08:00', hasTime: false, contactName: '彭医生' }],
   ['王总说最大的问题是安装太慢，两周后上门演示', { painPoint: '安装太慢', agreedAction: '安排演示', nextFollowUpAt: '2026-12-11T09:00:00+08:00', hasTime: false, form: '上门', contactName: '王总' }],
   ['跟王姐约了明天下午见面', { nextFollowUpAt: '2026-11-28T14:00:00+08:00', hasTime: false, form: '上门', contactName: '王姐' }],
-  ['欧阳主任担心数据安全，下个星期二过去做个演示', { painPoint: '数据安全', agreedAction: '安排演示', nextFollowUpAt: '2026-12-01T09:00:00+08:00', hasTime: false, form: '上门', contactName: '欧阳主任' }],
+  // 担心 stays before an object that alone names no problem (issue 10 item 11: 「他担心售后」 → 担心售后).
+  ['欧阳主任担心数据安全，下个星期二过去做个演示', { painPoint: '担心数据安全', agreedAction: '安排演示', nextFollowUpAt: '2026-12-01T09:00:00+08:00', hasTime: false, form: '上门', contactName: '欧阳主任' }],
   ['黄工说设备老是报警，明天上午10点电话回访', { painPoint: '设备老是报警', nextFollowUpAt: '2026-11-28T10:00:00+08:00', hasTime: true, form: '电话', contactName: '黄工' }],
   ['刘总：价格太贵，明天下午两点再谈', { painPoint: '价格太贵', nextFollowUpAt: '2026-11-28T14:00:00+08:00', hasTime: true, contactName: '刘总' }],
   ['张主任说他们科室今年预算砍了一半，12月10号再去拜访', { painPoint: '他们科室今年预算砍了一半', nextFollowUpAt: '2026-12-10T09:00:00+08:00', hasTime: false, form: '上门', contactName: '张主任' }],
@@ -86,7 +87,8 @@ const friday: Array<[string, Expected]> = [
   ['明天中午一点半跟钱科长面谈', { nextFollowUpAt: '2026-11-28T13:30:00+08:00', hasTime: true, form: '上门', contactName: '钱科长' }],
   // Two dates: the earliest is the next follow-up.
   ['下周二或者下周三去演示', { agreedAction: '安排演示', nextFollowUpAt: '2026-12-01T09:00:00+08:00', hasTime: false, form: '上门' }],
-  ['孙主任说现在用的设备故障率高，每周一都要停机检修，下周四带样机过去试用', { painPoint: '现在用的设备故障率高', agreedAction: '安排演示', nextFollowUpAt: '2026-12-03T09:00:00+08:00', hasTime: false, form: '上门', contactName: '孙主任' }],
+  // Bringing a sample machine to try is a sample promise, not a demo (issue 10 item 11).
+  ['孙主任说现在用的设备故障率高，每周一都要停机检修，下周四带样机过去试用', { painPoint: '现在用的设备故障率高', agreedAction: '提供样品', nextFollowUpAt: '2026-12-03T09:00:00+08:00', hasTime: false, form: '上门', contactName: '孙主任' }],
   ['客户觉得挺好，就是担心培训跟不上，礼拜三去医院培训', { painPoint: '培训跟不上', agreedAction: '其他', nextFollowUpAt: '2026-12-02T09:00:00+08:00', hasTime: false, form: '上门' }],
   ['郑科长问能不能先试用一个月，下个月初送样机过去', { agreedAction: '提供样品', nextFollowUpAt: '2026-12-01T09:00:00+08:00', hasTime: false, form: '上门', contactName: '郑科长' }],
 ];

@@ -1,6 +1,7 @@
 import Taro from '@tarojs/taro'
 import { restartAt } from '../utils/nav'
 import { clearSession, getToken, onSessionExpired } from './session'
+import { rememberCurrentPage } from '../utils/return-to'
 
 /** Where the API lives. H5 is served by the server itself (same origin); weapp needs a full URL. */
 export const API_BASE: string =
@@ -77,13 +78,21 @@ let redirecting = false
  * login page is not a surprise, then open it. Several requests failing at once say it once.
  */
 export function sessionExpired(): void {
+  toLogin(true)
+}
+
+/** To the login page, which comes back to this page afterwards; `tell` says 登录已过期 first (there was a session). */
+function toLogin(tell: boolean): void {
   if (redirecting) return
   redirecting = true
+  rememberCurrentPage()
   clearSession()
-  const told = Promise.resolve()
-    .then(() => Taro.showModal({ title: '提示', content: SESSION_EXPIRED_MESSAGE, showCancel: false, confirmText: '重新登录', confirmColor: '#fa2c19' }))
-    .catch(() => Taro.showToast({ title: SESSION_EXPIRED_MESSAGE, icon: 'none', duration: 2500 }))
-    .catch(() => undefined)
+  const told = tell
+    ? Promise.resolve()
+        .then(() => Taro.showModal({ title: '提示', content: SESSION_EXPIRED_MESSAGE, showCancel: false, confirmText: '重新登录', confirmColor: '#fa2c19' }))
+        .catch(() => Taro.showToast({ title: SESSION_EXPIRED_MESSAGE, icon: 'none', duration: 2500 }))
+        .catch(() => undefined)
+    : Promise.resolve()
   void told
     .then(() => restartAt('login'))
     .catch(() => undefined)
@@ -127,7 +136,8 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 
   const err = (data as ErrorBody | null)?.error
   const error = new ApiError(err?.code || `HTTP_${status}`, err?.message || statusMessage(status), status, err?.fields ?? {})
-  if (status === 401 && redirectOn401 && token) sessionExpired()
+  // Without a session too (a chat link opened before login): to login, which comes back to this page.
+  if (status === 401 && redirectOn401 && (token || !path.startsWith('/auth/'))) toLogin(!!token)
   throw error
 }
 

@@ -1,6 +1,7 @@
 // The API's answers are typed once in shared/ (shared/src/api-types.ts); pages keep importing from here.
 export type {
   Customer,
+  Home,
   InviteView,
   LoginResult,
   MeView,

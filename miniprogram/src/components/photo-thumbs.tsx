@@ -56,7 +56,10 @@ export function PhotoThumbs(props: { ids: number[] }) {
             className='photo-thumbs__image'
             src={paths[id]!}
             mode='aspectFill'
-            onClick={() => void Taro.previewImage({ urls: shown, current: paths[id]! })}
+            onClick={(e) => {
+              e.stopPropagation() // inside a tappable card: enlarge the photo, do not open the card
+              void Taro.previewImage({ urls: shown, current: paths[id]! })
+            }}
           />
         ) : (
           <View key={id} className='photo-thumbs__image photo-thumbs__placeholder'>

@@ -1,6 +1,7 @@
 import { idParam, route, type AnyRoute, type MemberContext } from '../http/route';
 import type { CustomerService } from '../modules/customers/customer.service';
 import type { OrgService } from '../modules/org/org.service';
+import { PAGES, weappPage } from '@anchor/shared';
 import type { QrCodes } from './qr-codes';
 
 function sendPng(ctx: MemberContext, png: { bytes: Buffer; kind: string; contentType: string }, h5Url: string) {
@@ -18,7 +19,7 @@ export function qrRoutes(qr: QrCodes, org: OrgService, customers: CustomerServic
       handler: async (ctx) => {
         const code = String((ctx as unknown as { params: Record<string, string> }).params.code ?? '');
         const invite = await org.inviteInReach(ctx.state.member, code);
-        const target = { page: 'pages/index/index', scene: `i=${invite.code}`, h5Path: `pages/index/index?invite=${encodeURIComponent(invite.code)}` };
+        const target = { page: PAGES.login.path, scene: `i=${invite.code}`, h5Path: weappPage('login', { invite: invite.code }) };
         sendPng(ctx, await qr.png(target), qr.h5Url(target));
       },
     }),
@@ -26,7 +27,7 @@ export function qrRoutes(qr: QrCodes, org: OrgService, customers: CustomerServic
       method: 'get', path: '/customers/:id/qr.png', tag: '客户', summary: '客户二维码: 扫码直接打开该客户的拜访表单 (贴在前台、门店)', access: 'member',
       handler: async (ctx) => {
         const customer = await customers.get(ctx.state.member, idParam(ctx, 'id', '客户'));
-        const target = { page: 'pages/visit/index', scene: `c=${customer.id}`, h5Path: `pages/visit/index?customerId=${customer.id}` };
+        const target = { page: PAGES.visitNew.path, scene: `c=${customer.id}`, h5Path: weappPage('visitNew', { customerId: customer.id }) };
         sendPng(ctx, await qr.png(target), qr.h5Url(target));
       },
     }),

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { customerNameKey, STAGE_CODES, type Role, type StageCode } from '@anchor/shared';
 import type { Clock } from '../clock';
 import { DAY_MS, HOUR_MS } from '../clock';
@@ -13,6 +13,9 @@ import { Member } from '../modules/org/member.entity';
 import { Region } from '../modules/org/region.entity';
 import { Team } from '../modules/org/team.entity';
 import { TeamChannelSettings } from '../modules/org/team-channel-settings.entity';
+import { Todo, type TodoSnapshot } from '../modules/todos/todo.entity';
+import { FirstTouch } from '../modules/visits/first-touch.entity';
+import { Visit } from '../modules/visits/visit.entity';
 
 /** Deterministic, so every demo shows the same company. */
 function prng(seed: number) {
@@ -171,6 +174,7 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
       sqlOf(m),
       clocks.map(({ customerId, assignedAt }) => ({ kind: 'lead.first_touch_due' as const, dueAt: new Date(assignedAt.getTime() + firstTouchMs), payload: { customerId }, subject: `customer:${customerId}` })),
     );
+    await seedActivity(m, policy, now, random, { customers, ids, reps, supervisors, clocks: new Set(clocks.map((c) => c.customerId)) });
     for (const team of teams) {
       await m.getRepository(TeamChannelSettings).save({ teamId: team.id, wecomRobotKey: `sandbox-team-${team.id}`, dingtalkRobotToken: null, dingtalkRobotSecret: null, updatedById: logins.length });
     }
@@ -186,4 +190,115 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
     });
     return { logins, teamInvite: invite.code };
   });
+}
+
+const PAIN_POINTS = [
+  '科室反映现有设备故障率高，维修等待时间长', '担心集采后耗材价格继续下降，预算难以落实', '操作培训不到位，年轻医生不敢上手',
+  '竞品已在两个科室试用，主任在观望', '库存积压较多，近期不愿再进货', '回款审批流程长，财务要求分期付款',
+  '新院区开业在即，设备科人手紧张', '担心售后响应速度，希望本地有工程师',
+];
+const SUMMARIES = [
+  '主任认可我们的安装速度，希望先看三甲医院的使用案例，再决定是否进入采购流程。',
+  '设备科长表示预算已报上去，需要我们配合提供参数对比和报价明细，下周再碰一次。',
+  '护士长反馈培训资料太少，希望我们安排一次现场操作培训，并留下联系人随时答疑。',
+  '院长关心集采后的价格，我们说明了耗材长期供货和售后保障，对方愿意继续谈方案。',
+];
+const VALUE_POINTS = ['48 小时完成安装调试', '本地工程师 2 小时响应', '耗材三年价格锁定', '免费操作培训与考核', '三甲医院同型号案例'];
+const VERBATIMS = ['先把资料发过来看看', '下周科室开会再议', '价格再谈谈可以考虑', '我们还在比较几家', '可以先试用一段时间'];
+
+/**
+ * What is behind each 最近跟进 time: a lead's first touch, or a submitted visit with the supervisor's
+ * to-do — confirmed for most older visits, escalated for some, still open within the last 48 hours
+ * (with the timer that escalates it). Each rep's newest 拜访-stage customer has a visit waiting.
+ */
+async function seedActivity(
+  m: EntityManager,
+  policy: Policy,
+  now: Date,
+  random: () => number,
+  data: { customers: Partial<Customer>[]; ids: Map<string, number>; reps: Member[]; supervisors: Member[]; clocks: Set<number> },
+): Promise<void> {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const o = policy.options;
+  const confirmMs = policy.limits.todoConfirmHours * HOUR_MS;
+  const repById = new Map(data.reps.map((r) => [r.id, r]));
+  const touches: Partial<FirstTouch>[] = [];
+  const touched: { customerId: number; assignedAt: Date; at: Date }[] = [];
+  const visits: Partial<Visit>[] = [];
+  const visited: Partial<Customer>[] = [];
+  for (const c of data.customers) {
+    const customerId = data.ids.get(c.nameKey!)!;
+    const at = c.lastFollowUpAt;
+    if (!at || data.clocks.has(customerId)) continue;
+    if (c.stage === 'lead') {
+      // touched within its 48 h, a few hours after it was assigned
+      const assignedAt = new Date(Math.max(c.createdAt!.getTime(), at.getTime() - (2 + random() * 30) * HOUR_MS));
+      touches.push({ customerId, memberId: c.ownerId!, method: pick(o.firstTouchMethods), verbatim: pick(VERBATIMS), evidenceText: null, evidencePhotoId: null, touchedAt: at, dueAt: new Date(assignedAt.getTime() + policy.limits.leadFirstTouchHours * HOUR_MS) });
+      touched.push({ customerId, assignedAt, at });
+      continue;
+    }
+    const nextAt = new Date(at.getTime() + (2 + Math.floor(random() * 8)) * DAY_MS);
+    nextAt.setUTCHours(2, 0, 0, 0); // 10:00 in Shanghai
+    const action = pick(o.agreedActions);
+    visits.push({
+      customerId, memberId: c.ownerId!, objective: pick(o.visitObjectives), painPoint: pick(PAIN_POINTS), dialogueSummary: pick(SUMMARIES),
+      bottleneck: pick(o.bottlenecks.filter((b) => b !== '其他')), valuePoint: pick(VALUE_POINTS), agreedAction: action,
+      agreedActionNote: action === '其他' ? '陪同主任参观样板医院' : null, nextFollowUpAt: nextAt, nextFollowUpForm: pick(o.followUpForms),
+      alert: random() < 0.1, customerVerbatim: random() < 0.5 ? pick(VERBATIMS) : null, submittedAt: at, createdAt: at,
+    });
+    visited.push(c);
+  }
+  for (let i = 0; i < touches.length; i += 200) await m.createQueryBuilder().insert().into(FirstTouch).values(touches.slice(i, i + 200)).updateEntity(false).execute();
+  for (const t of touched) {
+    await m.getRepository(Customer).update({ id: t.customerId }, { leadAssignedAt: t.assignedAt, firstTouchDueAt: new Date(t.assignedAt.getTime() + policy.limits.leadFirstTouchHours * HOUR_MS), firstTouchAt: t.at });
+  }
+  for (let i = 0; i < visits.length; i += 200) await m.createQueryBuilder().insert().into(Visit).values(visits.slice(i, i + 200)).updateEntity(false).execute();
+  const visitIds = new Map((await m.getRepository(Visit).find({ select: { id: true, customerId: true } })).map((v) => [v.customerId, v.id]));
+
+  const todos: Partial<Todo>[] = [];
+  const timers: { visitId: number; dueAt: Date }[] = [];
+  visits.forEach((v, i) => {
+    const c = visited[i]!;
+    const rep = repById.get(v.memberId!);
+    if (!rep?.managerId) return;
+    const visitId = visitIds.get(v.customerId!)!;
+    const submittedAt = v.submittedAt!;
+    const dueAt = new Date(submittedAt.getTime() + confirmMs);
+    const snapshot: TodoSnapshot = {
+      customer: { id: v.customerId!, name: c.name!, stage: c.stage!, stageLabel: policy.stages.find((s) => s.code === c.stage)?.label ?? c.stage!, grade: c.grade ?? null, industry: c.industry!, hospitalLevel: c.hospitalLevel ?? null, lastFollowUpAt: null },
+      rep: { id: rep.id, name: rep.name },
+      visit: { id: visitId, objective: v.objective!, painPoint: v.painPoint!, bottleneck: v.bottleneck!, valuePoint: v.valuePoint!, submittedAt: submittedAt.toISOString() },
+      actionItems: { agreedAction: v.agreedAction!, note: v.agreedActionNote ?? null, nextFollowUpAt: v.nextFollowUpAt!.toISOString(), nextFollowUpForm: v.nextFollowUpForm! },
+    };
+    const base = { kind: 'visit_next_action' as const, customerId: v.customerId!, visitId, assigneeId: rep.managerId, repId: rep.id, snapshot, dueAt, createdAt: submittedAt, discussRequestedAt: null, discussRequestedVia: null, confirmComment: null };
+    const ageHours = (now.getTime() - submittedAt.getTime()) / HOUR_MS;
+    if (dueAt.getTime() > now.getTime() && (ageHours < 6 || random() < 0.4)) {
+      todos.push({ ...base, confirmedAt: null, confirmedById: null, confirmedVia: null, escalatedAt: null });
+      timers.push({ visitId, dueAt });
+    } else if (dueAt.getTime() > now.getTime()) {
+      // supervisors confirm most cards within hours
+      const confirmedAt = new Date(submittedAt.getTime() + (1 + random() * (ageHours - 1)) * HOUR_MS);
+      todos.push({ ...base, confirmedAt, confirmedById: rep.managerId, confirmedVia: random() < 0.5 ? 'wecom' : 'app', escalatedAt: null });
+    } else if (random() < 0.2) {
+      // nobody confirmed it in time: the director was told
+      todos.push({ ...base, confirmedAt: null, confirmedById: null, confirmedVia: null, escalatedAt: dueAt });
+    } else {
+      const confirmedAt = new Date(submittedAt.getTime() + (1 + random() * (policy.limits.todoConfirmHours - 2)) * HOUR_MS);
+      todos.push({ ...base, confirmedAt, confirmedById: rep.managerId, confirmedVia: random() < 0.5 ? 'wecom' : 'app', escalatedAt: null });
+    }
+  });
+  for (let i = 0; i < todos.length; i += 200) await m.createQueryBuilder().insert().into(Todo).values(todos.slice(i, i + 200)).updateEntity(false).execute();
+  await scheduleJobs(sqlOf(m), timers.map((t) => ({ kind: 'todo.escalate' as const, dueAt: t.dueAt, payload: { visitId: t.visitId }, subject: `visit:${t.visitId}` })));
+
+  // Each rep's customer most recently moved to 拜访 has its visit waiting, as stage automation leaves it.
+  for (const rep of data.reps) {
+    const newest = data.customers.filter((c) => c.ownerId === rep.id && c.stage === 'visit').sort((a, b) => b.stageChangedAt!.getTime() - a.stageChangedAt!.getTime())[0];
+    if (!newest) continue;
+    const customerId = data.ids.get(newest.nameKey!)!;
+    await m.getRepository(Visit).insert({
+      customerId, memberId: rep.id, objective: null, painPoint: null, dialogueSummary: null, bottleneck: null, valuePoint: null, agreedAction: null,
+      agreedActionNote: null, nextFollowUpAt: null, nextFollowUpForm: null, alert: false, customerVerbatim: null, submittedAt: null, createdAt: newest.stageChangedAt!,
+    });
+    await m.getRepository(Customer).update({ id: customerId }, { waitingVisits: 1 });
+  }
 }

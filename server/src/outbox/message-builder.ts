@@ -2,7 +2,7 @@ import { HOUR_MS } from '../clock';
 import type { Env } from '../config/env';
 import type { Policy } from '../config/policy';
 import { sqlDate, type Sql } from '../db/sql';
-import { instantToWallClock } from '@anchor/shared';
+import { agreedActionText, h5Link, instantToWallClock, weappPage, type PageName, type PageParams } from '@anchor/shared';
 import type { TodoSnapshot } from '../modules/todos/todo.entity';
 import type { DeliveryChannel } from './delivery.entity';
 import type { OutboxMessage } from './outbox-message.entity';
@@ -53,8 +53,19 @@ export class MessageBuilder {
     return instantToWallClock(new Date(iso), this.policy.timeZone).toISOString().slice(0, 16).replace('T', ' ');
   }
 
-  private todoUrl(todoId: number): string {
-    return `${this.env.publicUrl}/app/#/pages/todo/index?id=${todoId}`;
+  /** A browser link into the app, built from the page table so it opens a page that exists. */
+  private link<P extends PageName>(page: P, params: PageParams<P> = {}): string {
+    return h5Link(this.env.publicUrl, page, params);
+  }
+
+  /** A to-do's link: its visit, where the one who confirms it confirms (or asks to talk). */
+  private todoUrl(todo: { id: number; visitId: number | null }): string {
+    return todo.visitId ? this.link('visitDetail', { id: todo.visitId, todo: todo.id }) : this.link('todos');
+  }
+
+  /** 约定动作 as people read it: 「其他」 with its note. */
+  private action(s: TodoSnapshot): string {
+    return agreedActionText(s.actionItems.agreedAction, s.actionItems.note);
   }
 
   private async todo(sql: Sql, where: { visitId?: unknown; todoId?: unknown }): Promise<(TodoRow & { snap: TodoSnapshot }) | null> {
@@ -150,9 +161,11 @@ export class MessageBuilder {
                 main_title: { title: s.customer.name.slice(0, 26), desc: `${s.rep.name} · ${s.visit.objective}` },
                 horizontal_content_list: [
                   { keyname: '客户痛点', value: s.visit.painPoint.slice(0, 30) },
-                  { keyname: '约定动作', value: s.actionItems.agreedAction },
+                  { keyname: '约定动作', value: this.action(s).slice(0, 30) },
                   { keyname: '下次跟进', value: `${this.local(s.actionItems.nextFollowUpAt)} ${s.actionItems.nextFollowUpForm}` },
                 ],
+                // Tapping the card (not a button) opens the visit in full.
+                card_action: { type: 1, url: this.todoUrl(todo) },
                 // Unique per app: a retry after an uncertain failure cannot post a second card.
                 task_id: `anchor_todo_${todo.id}`,
                 button_list: [
@@ -169,58 +182,88 @@ export class MessageBuilder {
         if (!todo) return [];
         const s = todo.snap;
         return this.robots(todo.teamId, await this.team(sql, todo.teamId), {
-          title: `待确认: ${s.customer.name}`,
-          lines: [`${s.rep.name} 拜访 · ${s.visit.objective}`, `约定动作: ${s.actionItems.agreedAction}`, `下次跟进: ${this.local(s.actionItems.nextFollowUpAt)} ${s.actionItems.nextFollowUpForm}`, `确认人: ${todo.assigneeName}`],
-          url: this.todoUrl(todo.id),
+          title: `待确认：${s.customer.name}`,
+          lines: [`${s.rep.name} 拜访 · ${s.visit.objective}`, `约定动作：${this.action(s)}`, `下次跟进：${this.local(s.actionItems.nextFollowUpAt)} ${s.actionItems.nextFollowUpForm}`, `确认人：${todo.assigneeName}`],
+          url: this.todoUrl(todo),
           button: '去确认',
         });
       }
       case 'todo.confirmed': {
         const todo = await this.todo(sql, p);
-        if (!todo || !agentid || !todo.assigneeWecom) return [];
+        if (!todo) return [];
+        const who = (await this.member(sql, p.confirmedById))?.name ?? '';
+        // The group saw 待确认; it also sees that it was confirmed (once: one outbox row per confirm).
+        const group = this.robots(todo.teamId, await this.team(sql, todo.teamId), {
+          title: `已确认：${todo.snap.customer.name}`,
+          lines: [`${todo.snap.rep.name} 拜访 · ${todo.snap.visit.objective}`, `约定动作：${this.action(todo.snap)}`, `确认人：${who}`],
+          url: this.todoUrl(todo),
+          button: '查看拜访',
+        });
+        if (!agentid || !todo.assigneeWecom) return group;
         // The card can be changed once per response_code: the latest one (from the send or a click).
         const [card] = await sql.rows<{ responseCode: string | null; sentAt: Date | string | null }>(
           "SELECT responseCode, sentAt FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND status = 'sent' ORDER BY id DESC LIMIT 1",
           [`todo:${todo.id}`],
         );
-        if (!card) return [];
-        const who = (await this.member(sql, p.confirmedById))?.name ?? '';
+        if (!card) return group;
         // A response_code works once, for 72 h; past that WeCom asks for a new message instead.
         const sentAt = sqlDate(card.sentAt);
         if (card.responseCode && sentAt && this.now().getTime() - sentAt.getTime() < CARD_UPDATE_WINDOW_MS) {
-          return [{ channel: 'wecom_card_update', target: `wecom_app:${todo.assigneeWecom}`, body: { userids: [todo.assigneeWecom], agentid, response_code: card.responseCode, button: { replace_name: `已确认 · ${who}`.slice(0, 16) } } }];
+          return [...group, { channel: 'wecom_card_update', target: `wecom_app:${todo.assigneeWecom}`, body: { userids: [todo.assigneeWecom], agentid, response_code: card.responseCode, button: { replace_name: `已确认 · ${who}`.slice(0, 16) } } }];
         }
-        return [this.wecomText(todo.assigneeWecom, agentid, `已确认 · ${who}: ${todo.snap.customer.name} 的下一步「${todo.snap.actionItems.agreedAction}」\n${this.todoUrl(todo.id)}`)];
+        return [...group, this.wecomText(todo.assigneeWecom, agentid, `已确认 · ${who}：${todo.snap.customer.name} 的下一步「${this.action(todo.snap)}」\n${this.todoUrl(todo)}`)];
       }
       case 'todo.discuss': {
         // To the rep: the supervisor wants to talk before confirming the next step.
         const todo = await this.todo(sql, p);
         if (!todo || !agentid || !todo.repWecom) return [];
         const s = todo.snap;
-        const text = `【需要沟通】${todo.assigneeName} 想先和你聊聊 ${s.customer.name} 的下一步「${s.actionItems.agreedAction}」(${this.local(s.actionItems.nextFollowUpAt)} ${s.actionItems.nextFollowUpForm}), 请尽快联系`;
-        return [this.wecomText(todo.repWecom, agentid, `${text}\n${this.todoUrl(todo.id)}`)];
+        const text = `【需要沟通】${todo.assigneeName} 想先和你聊聊 ${s.customer.name} 的下一步「${this.action(s)}」（${this.local(s.actionItems.nextFollowUpAt)} ${s.actionItems.nextFollowUpForm}），请尽快联系`;
+        return [this.wecomText(todo.repWecom, agentid, `${text}\n${this.todoUrl(todo)}`)];
       }
       case 'todo.escalation': {
         const todo = await this.todo(sql, p);
         if (!todo) return [];
         const s = todo.snap;
         const director = await this.member(sql, p.directorId);
-        const text = `【超时未确认】${s.customer.name}: ${s.rep.name} 的下一步「${s.actionItems.agreedAction}」已超过 ${this.policy.limits.todoConfirmHours} 小时未被 ${todo.assigneeName} 确认`;
+        const text = `【超时未确认】${s.customer.name}：${s.rep.name} 的下一步「${this.action(s)}」已超过 ${this.policy.limits.todoConfirmHours} 小时未被 ${todo.assigneeName} 确认`;
         const out: PlannedDelivery[] = [];
         if (agentid && director?.wecomUserId) {
-          out.push(this.wecomText(director.wecomUserId, agentid, `${text}\n${this.todoUrl(todo.id)}`));
+          out.push(this.wecomText(director.wecomUserId, agentid, `${text}\n${this.todoUrl(todo)}`));
         }
-        out.push(...this.robots(todo.teamId, await this.team(sql, todo.teamId), { title: `超时未确认: ${s.customer.name}`, lines: [text], url: this.todoUrl(todo.id), button: '查看' }));
+        out.push(...this.robots(todo.teamId, await this.team(sql, todo.teamId), { title: `超时未确认：${s.customer.name}`, lines: [text], url: this.todoUrl(todo), button: '查看拜访' }));
         return out;
       }
+      case 'todo.escalation_up': {
+        // A director's (or admin's) own to-do: to their superior, or with none to the admins; no team group.
+        const todo = await this.todo(sql, p);
+        if (!todo || !agentid) return [];
+        const s = todo.snap;
+        const superior = await this.member(sql, p.superiorId);
+        const targets = superior
+          ? [superior]
+          : await sql.rows<{ wecomUserId: string | null }>("SELECT wecomUserId FROM member WHERE role = 'admin' AND deactivatedAt IS NULL ORDER BY id");
+        const text = `【超时未确认】${s.customer.name}：${s.rep.name} 的下一步「${this.action(s)}」已超过 ${this.policy.limits.todoConfirmHours} 小时未被 ${todo.assigneeName} 确认`;
+        return targets.filter((t) => t.wecomUserId).map((t) => this.wecomText(t.wecomUserId!, agentid, `${text}\n${this.todoUrl(todo)}`));
+      }
+      case 'customer.visit_waiting': {
+        // To the owner at once: the customer moved to 拜访 and a visit waits for them.
+        const [customer] = await sql.rows<{ id: number; name: string }>('SELECT id, name FROM customer WHERE id = ?', [p.customerId]);
+        const owner = await this.member(sql, p.ownerId);
+        if (!customer || !owner?.wecomUserId || !agentid) return [];
+        const by = (await this.member(sql, p.changedById))?.name ?? '';
+        const text = `【待拜访】${customer.name} 已由 ${by} 移入「拜访」阶段，请尽快完成拜访并填写记录`;
+        return [this.wecomText(owner.wecomUserId, agentid, `${text}\n${h5Link(this.env.publicUrl, 'customer', { id: Number(customer.id) })}`)];
+      }
       case 'visit.reminder': {
-        const [visit] = await sql.rows<{ id: number; customerName: string; agreedAction: string; nextFollowUpAt: Date | string; nextFollowUpForm: string }>(
-          'SELECT v.id, c.name AS customerName, v.agreedAction, v.nextFollowUpAt, v.nextFollowUpForm FROM visit v JOIN customer c ON c.id = v.customerId WHERE v.id = ?',
+        const [visit] = await sql.rows<{ id: number; customerName: string; agreedAction: string; agreedActionNote: string | null; nextFollowUpAt: Date | string; nextFollowUpForm: string }>(
+          'SELECT v.id, c.name AS customerName, v.agreedAction, v.agreedActionNote, v.nextFollowUpAt, v.nextFollowUpForm FROM visit v JOIN customer c ON c.id = v.customerId WHERE v.id = ?',
           [p.visitId],
         );
         const rep = await this.member(sql, p.memberId);
         if (!visit || !rep) return [];
         const when = this.local(sqlDate(visit.nextFollowUpAt)?.toISOString());
+        const action = agreedActionText(visit.agreedAction, visit.agreedActionNote);
         const out: PlannedDelivery[] = [];
         const templateId = this.env.wechatReminderTemplateId;
         // One send per consent: take one now; none left means no subscribe message (chat still goes).
@@ -235,13 +278,14 @@ export class MessageBuilder {
             body: {
               touser: rep.wechatOpenId,
               template_id: templateId,
-              page: `pages/customer/index?visit=${visit.id}`,
-              data: { thing1: { value: visit.customerName.slice(0, 20) }, time2: { value: when }, thing3: { value: `${visit.agreedAction} · ${visit.nextFollowUpForm}`.slice(0, 20) } },
+              // The visit it reminds of: what was agreed, with the customer's name and a way to it.
+              page: weappPage('visitDetail', { id: visit.id }),
+              data: { thing1: { value: visit.customerName.slice(0, 20) }, time2: { value: when }, thing3: { value: `${action} · ${visit.nextFollowUpForm}`.slice(0, 20) } },
             },
           });
         }
         if (agentid && rep.wecomUserId) {
-          out.push(this.wecomText(rep.wecomUserId, agentid, `【跟进提醒】${when} ${visit.nextFollowUpForm}跟进 ${visit.customerName}: ${visit.agreedAction}`));
+          out.push(this.wecomText(rep.wecomUserId, agentid, `【跟进提醒】${when} ${visit.nextFollowUpForm}跟进 ${visit.customerName}：${action}\n${this.link('visitDetail', { id: visit.id })}`));
         }
         return out;
       }
@@ -252,8 +296,8 @@ export class MessageBuilder {
         if (!customer) return [];
         const text = `【线索未触达】${customer.name} 分配给 ${owner?.name ?? ''} 已超过 ${this.policy.limits.leadFirstTouchHours} 小时仍未首次触达`;
         const out: PlannedDelivery[] = [];
-        if (agentid && supervisor?.wecomUserId) out.push(this.wecomText(supervisor.wecomUserId, agentid, text));
-        out.push(...this.robots(message.teamId, await this.team(sql, message.teamId), { title: `线索未触达: ${customer.name}`, lines: [text], url: `${this.env.publicUrl}/app/`, button: '查看' }));
+        if (agentid && supervisor?.wecomUserId) out.push(this.wecomText(supervisor.wecomUserId, agentid, `${text}\n${this.link('customer', { id: Number(p.customerId) })}`));
+        out.push(...this.robots(message.teamId, await this.team(sql, message.teamId), { title: `线索未触达：${customer.name}`, lines: [text], url: this.link('customer', { id: Number(p.customerId) }), button: '查看客户' }));
         return out;
       }
     }

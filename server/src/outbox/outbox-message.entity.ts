@@ -12,7 +12,7 @@ export class OutboxMessage {
   id: number;
 
   @Column({ type: 'varchar', length: 40 })
-  kind: 'todo.card' | 'todo.group_notice' | 'todo.confirmed' | 'todo.discuss' | 'todo.escalation' | 'visit.reminder' | 'lead.first_touch_overdue';
+  kind: 'todo.card' | 'todo.group_notice' | 'todo.confirmed' | 'todo.discuss' | 'todo.escalation' | 'visit.reminder' | 'lead.first_touch_overdue' | 'todo.escalation_up' | 'customer.visit_waiting';
 
   /** the team whose channels carry it */
   @Column({ type: 'int', nullable: true })

@@ -14,7 +14,7 @@ const TITLES = [
 ];
 const SHORT_TITLES = '总董工姐哥';
 /** Characters before a name that make "surname + title" a person (客户王总, 跟李主任, 见了张院长). */
-const NAME_CONTEXT = '户人系跟和与找见约给访让请对向问陪带叫位了是到说的';
+const NAME_CONTEXT = '户人系跟和与找见约给访让请对向问陪带叫位了是到说的醒催等';
 const NAME_STOP = /^(说|的|那|这|在|要|对|觉|反|嫌|抱|担|表|也|又|还|很|太|已|刚|跟|是|有|没|不|想|希|约|让|给|把|被|就|都|会|能|今|昨|后|下|上|和|同|答|电|微|那边|这边|明天|明早|明晚|明年|感|认|提|讲|称|问|目)/;
 const NOT_GIVEN_NAME = ['方面', '方案', '高度', '关系', '单位', '关注', '全部', '全都', '时间', '方便', '成本', '管理'];
 
@@ -36,10 +36,18 @@ export function findContact(text: string): { name: string; span: Span } | null {
     if (title) {
       const short = SHORT_TITLES.indexOf(title) >= 0;
       const next = text[afterSurname + title.length];
-      const followed = !isHan(next) || /[说那这的也觉反嫌表认提讲问跟和在对]/.test(next!);
+      const followed = !isHan(next) || /[说那这的也觉反嫌表认提讲问跟和在对看聊谈签]/.test(next!);
       const wordy = surname.length === 1 && WORDY_SURNAMES.indexOf(surname) >= 0;
       if ((!short && !wordy) || inContext || (short && !wordy && followed)) {
         return { name: surname + title, span: { start: i, end: afterSurname + title.length } };
+      }
+    }
+    // 老张, 小王: a colleague-style name, standing alone before a verb or the clause's end
+    const familiar = text[i - 1];
+    if ((familiar === '老' || familiar === '小') && surname.length === 1 && WORDY_SURNAMES.indexOf(surname) < 0 && surname !== '师') {
+      const next = text[afterSurname];
+      if (!isHan(next) || /[说那这的也觉反嫌表认提讲问跟和在对看聊谈签]/.test(next!)) {
+        return { name: familiar + surname, span: { start: i - 1, end: afterSurname } };
       }
     }
     // 客户/联系人/对接人 + full name

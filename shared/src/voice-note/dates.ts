@@ -1,6 +1,6 @@
 import { hans } from 'chrono-node/zh';
 import { addMonths, DAY_MS, dayOf, daysInMonth, toInstant, weekday, ymd, type Clock, type Day } from './calendar';
-import { allMatches, clauseAround, HAN, NUM, overlaps, toInt, type Span } from './text';
+import { allMatches, HAN, narrated, NUM, overlaps, toInt, type Span } from './text';
 
 // ─── date and time phrases ─────────────────────────────────────────────────────────────────────
 
@@ -32,9 +32,9 @@ const REL_DAYS: Record<string, [number, Period?]> = {
   大前天: [-3], 前天: [-2], 昨天: [-1], 昨晚: [-1, 'evening'], 昨日: [-1],
   今天: [0], 今日: [0], 今儿: [0], 今早: [0, 'morning'], 今晚: [0, 'evening'],
   明天: [1], 明日: [1], 明儿: [1], 明早: [1, 'morning'], 明晚: [1, 'evening'],
-  后天: [2], 大后天: [3],
+  后天: [2], 大后天: [3], 明后天: [1],
 };
-const REL_DAY_RE = /大前天|前天|昨天|昨晚|昨日|今天|今日|今儿|今早|今晚|明天|明日|明儿|明早|明晚|大后天|后天/g;
+const REL_DAY_RE = /大前天|前天|昨天|昨晚|昨日|今天|今日|今儿|今早|今晚|明天|明日|明儿|明早|明晚|大后天|明后天|后天/g;
 const IN_DAYS_RE = new RegExp(`(${NUM})(?:个)?(天|日|周|星期|礼拜)(?:以后|之后|后)|过(${NUM})天`, 'g');
 const WEEKDAY_RE = /(下下个|下下|下个|下|这个|这|本|上上个|上上|上个|上)?(?:周|星期|礼拜)([一二三四五六日天1-7])/g;
 const WEEKDAY_NUM: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
@@ -46,6 +46,40 @@ const DAY_RE = new RegExp(`(${NUM})(日|号)`, 'g');
 const NOT_A_DAY_AFTER = '楼床线机房室门库口台位柜厅馆病区仓院店车窗箱包件批单方型款码选种人桌座游';
 const TIME_RE = new RegExp(`(${PERIOD_RE_SRC})?(?:(\\d{1,2}):(\\d{2})|(${NUM})点)`, 'g');
 const PERIOD_ONLY_RE = new RegExp(PERIOD_RE_SRC, 'g');
+/** 周末, 这周末, 下周末: that week's Saturday. */
+const WEEKEND_RE = /(下下个|下下|下个|下|这个|这|本)?(?:周末|礼拜六日|星期六日)/g;
+/** 月中, 下个月中旬, 12月中旬: the 15th. */
+const MID_MONTH_RE = new RegExp(`(?:(${MONTH_PREFIX})|(${NUM})月|月)(?:中旬|中)(?!国|心|层|间|秋)`, 'g');
+/** 年底/年末 (明年年底): the last day of the year. */
+const YEAR_END_RE = /(今年|明年)?年(?:底|末)/g;
+/** After a holiday: 国庆后, 十一之后, 五一节后, 元旦后, 春节后, 年后, 过完年, 国庆回来. */
+const HOLIDAY_RE = /(元旦|五一|劳动节|国庆|十一|春节|过年|年)(?:节|长假|假期|小长假)?(?:之后|以后|过后|回来|结束后|结束|后)|过完(元旦|五一|国庆|十一|春节|年)/g;
+/** Before a date, words that settle on it among options (定周三, 改到周四). */
+const SETTLED = /(定|定在|定到|改到|改成|改在|改为|就定)$/;
+/** Chinese New Year's day (正月初一), for 年后/春节后. */
+const SPRING_FESTIVAL: Record<number, [number, number]> = {
+  2025: [1, 29], 2026: [2, 17], 2027: [2, 6], 2028: [1, 26], 2029: [2, 13], 2030: [2, 3],
+  2031: [1, 23], 2032: [2, 11], 2033: [1, 31], 2034: [2, 19], 2035: [2, 8],
+};
+
+/** The first day back after a holiday (元旦 → 1/2, 五一 → 5/6, 国庆 → 10/8, 春节 → 初八), moved off a weekend. */
+function afterHoliday(name: string, today: Day): Day | null {
+  const firstBack = (y: number): Day | null => {
+    if (name === '元旦') return dayOf(y, 1, 2);
+    if (name === '五一' || name === '劳动节') return dayOf(y, 5, 6);
+    if (name === '国庆' || name === '十一') return dayOf(y, 10, 8);
+    const festival = SPRING_FESTIVAL[y];
+    return festival ? dayOf(y, festival[0], festival[1]) + 7 : null;
+  };
+  const { y } = ymd(today);
+  for (const year of [y, y + 1]) {
+    const day = firstBack(year);
+    if (day === null) continue;
+    const shifted = day + (weekday(day) === 6 ? 2 : weekday(day) === 7 ? 1 : 0);
+    if (shifted >= today) return shifted;
+  }
+  return null;
+}
 
 function findDates(text: string, clock: Clock): DateSpan[] {
   const today = clock.today;
@@ -56,6 +90,44 @@ function findDates(text: string, clock: Clock): DateSpan[] {
   };
 
   // Longest/most specific patterns first; a later, overlapping match is dropped.
+  for (const m of allMatches(HOLIDAY_RE, text)) {
+    const name = m[1] ?? m[2] ?? '春节';
+    const before = text[m.index - 1] ?? '';
+    if (name === '年' && /[\d零〇一二两三四五六七八九十几今明去前每半新]/.test(before)) continue; // 两年后, 明年后, 新年后
+    if (name === '十一' && /[\d月第]/.test(before)) continue;
+    add({ start: m.index, end: m.index + m[0].length, day: afterHoliday(name === '过年' || name === '年' ? '春节' : name, today) });
+  }
+
+  for (const m of allMatches(WEEKEND_RE, text)) {
+    const prefix = (m[1] ?? '').replace('个', '');
+    if (!prefix && /[每上]/.test(text[m.index - 1] ?? '')) continue; // 每周末, 上周末
+    const weeks: Record<string, number> = { 下下: 2, 下: 1, 这: 0, 本: 0 };
+    const monday = today - (weekday(today) - 1);
+    const saturday = monday + 7 * (weeks[prefix] ?? 0) + 5;
+    add({ start: m.index, end: m.index + m[0].length, day: Math.max(saturday, today) }); // on a Sunday, 周末 is today
+  }
+
+  for (const m of allMatches(YEAR_END_RE, text)) {
+    if (!m[1] && /[去前上]/.test(text[m.index - 1] ?? '')) continue; // 去年底
+    const year = m[1] === '明年' ? t.y + 1 : t.y;
+    add({ start: m.index, end: m.index + m[0].length, day: dayOf(year, 12, 31) });
+  }
+
+  for (const m of allMatches(MID_MONTH_RE, text)) {
+    let day: Day | null = null;
+    if (m[1]) {
+      const { y, m: month } = m[1].startsWith('下') ? addMonths(t.y, t.m, 1) : t;
+      day = dayOf(y, month, 15);
+    } else if (m[2]) {
+      const month = toInt(m[2]);
+      if (!(month >= 1 && month <= 12)) continue;
+      day = dayOf(t.y, month, 15) >= today ? dayOf(t.y, month, 15) : dayOf(t.y + 1, month, 15);
+    } else {
+      day = dayOf(t.y, t.m, 15) >= today ? dayOf(t.y, t.m, 15) : dayOf(addMonths(t.y, t.m, 1).y, addMonths(t.y, t.m, 1).m, 15);
+    }
+    add({ start: m.index, end: m.index + m[0].length, day });
+  }
+
   for (const m of allMatches(MONTH_DAY_RE, text)) {
     const day = toInt(m[5]!);
     let candidates: Array<{ y: number; m: number }>;
@@ -228,11 +300,6 @@ export interface Candidate {
   whole: Span; // date phrase through its time phrase
 }
 
-export function narrated(text: string, span: Span): boolean {
-  const clause = clauseAround(text, span.start, span.end);
-  return /了|已经|刚/.test(text.slice(clause.start, clause.end));
-}
-
 /** Time spans that belong to a date: the first one after it in the same sentence, before any other date. */
 function attachTimes(text: string, dates: DateSpan[], times: TimeSpan[]): Map<DateSpan, TimeSpan> {
   const attached = new Map<DateSpan, TimeSpan>();
@@ -313,7 +380,7 @@ function chronoDates(text: string, masked: Span[], clock: Clock): DateSpan[] {
   return out;
 }
 
-export function findFollowUp(text: string, clock: Clock): { candidate: Candidate | null; dateSpans: Span[] } {
+export function findFollowUp(text: string, clock: Clock): { candidate: Candidate | null; dateSpans: Span[]; pastSpans: Span[] } {
   const dates = findDates(text, clock);
   const times = findTimes(text, dates);
   const attached = attachTimes(text, dates, times);
@@ -338,5 +405,9 @@ export function findFollowUp(text: string, clock: Clock): { candidate: Candidate
     if (c) candidates.push(c);
   }
   candidates.sort((a, b) => a.at.getTime() - b.at.getTime() || a.span.start - b.span.start);
-  return { candidate: candidates[0] ?? null, dateSpans: [...dates, ...times] };
+  // 周二周三都可以，定周三: a date the rep settled on wins over the earlier options.
+  const settled = candidates.find((c) => SETTLED.test(text.slice(Math.max(0, c.span.start - 3), c.span.start)));
+  if (settled) candidates.unshift(settled);
+  const pastSpans = dates.filter((d) => d.day !== null && d.day < clock.today);
+  return { candidate: candidates[0] ?? null, dateSpans: [...dates, ...times], pastSpans };
 }

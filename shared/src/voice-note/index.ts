@@ -29,23 +29,33 @@
  *  - Dates before today (上周五, 昨天, 这周三 said on a Friday) and clock times already past today are
  *    narration, not a follow-up, and are skipped; so is a today-dated phrase whose clause says 了/已经/刚
  *    (今天拜访了王总…). Of what is left the earliest is the next follow-up.
+ *  - More dates: 周末/这周末 (that week's Saturday), 下周末, 月中/下个月中旬 (the 15th), 年底/年末 (Dec 31),
+ *    and the first day back after a holiday, moved off a weekend: 元旦后 1/2, 五一后 5/6, 国庆后/十一之后/
+ *    国庆回来 10/8, 年后/春节后/过完年 正月初八 (Spring Festival dates tabled for 2025–2035).
  * Other fields:
  *  - agreedAction: keywords in the follow-up's clause first, then anywhere outside the pain point and
- *    outside narrated clauses (with 了); demo > sample > proposal > other when several match; a negated
- *    keyword (不用/不需要/别 …) does not count. 其他 only for an explicit other action (签合同, 培训, 安装…).
- *  - form: the keyword nearest the follow-up date in its clause, else the first outside the pain point
- *    and narrated clauses. If none is said but there is a follow-up date and the action is a demo, the
- *    form is 上门 (a demo is done on site).
+ *    outside narrated clauses (了, 已经, 刚, 上次, 昨天, 上周…, or a clause naming a past date) unless asked
+ *    for there (客户说要样品); demo > sample > trial > proposal > other when several match, so 送样机过去试用
+ *    and 样品试用 are 提供样品 while 试用 alone is a demo; a negated keyword (不用/不需要/别 …) does not
+ *    count. 其他 only for an explicit other action (签合同, 培训, 安装…).
+ *  - form: the keyword nearest the follow-up date in its clause, else the first said anywhere outside the
+ *    pain point and narrated clauses (…下午三点微信跟他确认); 去/到 + a place (去二院, 到厂里) is a visit,
+ *    寄过去/发过去/快递到 are not. Only if none is said, there is a follow-up date and the action is a
+ *    demo not said to be online (线上/远程/视频), the form is 上门 (a demo is done on site).
  *  - With custom `agreedActions`/`followUpForms` lists: a label said verbatim wins; otherwise the
  *    category found above maps to the list entry that equals its default label or shares a keyword
  *    with it; an action whose category has no entry falls to the list's 其他/其它 if there is one.
  *  - painPoint: after 说/反映/觉得/嫌/抱怨/担心/问题是… up to the end of the clause, cut before a date
  *    phrase or a connective (所以/然后/我们…); agreement and plans (说好, 觉得可以, 说要…) are skipped.
+ *    担心/担忧/顾虑 stay before an object that alone names no problem (他担心售后 → 担心售后).
  *    Without such a verb, a clause with a complaint word (太慢, 不稳定, 故障…) is taken.
- *  - contactName: surname + title (王总, 李主任, 陈护士长…) or surname + given name after 客户/联系人.
+ *  - contactName: surname + title (王总, 李主任, 陈护士长…), 老/小 + surname (老张, 小王), or surname +
+ *    given name after 客户/联系人.
  * Text with no Chinese character at all returns {}; nothing here throws.
  */
-import { ACTION_WORDS, CATEGORY_LABEL, findAction, findForm, FORM_WORDS, labelFor } from './actions';
+import { ACTION_WORDS, CATEGORY_LABEL, findAction, FORM_WORDS, labelFor } from './actions';
+import { findForm } from './forms';
+import { REMOTE } from './keywords';
 import { makeClock } from './calendar';
 import { findContact } from './contact';
 import { findFollowUp } from './dates';
@@ -103,14 +113,14 @@ function parse<A extends string, F extends string>(input: string, options: Voice
   const actions = (options.agreedActions?.length ? options.agreedActions : VOICE_NOTE_DEFAULT_ACTIONS) as readonly A[];
   const forms = (options.followUpForms?.length ? options.followUpForms : VOICE_NOTE_DEFAULT_FORMS) as readonly F[];
 
-  const { candidate, dateSpans } = findFollowUp(text, clock);
+  const { candidate, dateSpans, pastSpans } = findFollowUp(text, clock);
   const contact = findContact(text);
   const pain = findPain(text, dateSpans, contact?.span ?? null);
   const masked = pain ? [pain.span] : [];
 
   const result: VoiceNote<A, F> = {};
   if (pain) result.painPoint = pain.painPoint;
-  const action = findAction(text, lower, masked, candidate, actions);
+  const action = findAction(text, lower, masked, candidate, actions, pastSpans);
   if (action) result.agreedAction = action;
   if (candidate) {
     result.nextFollowUpAt = candidate.at;
@@ -118,9 +128,9 @@ function parse<A extends string, F extends string>(input: string, options: Voice
   }
   const form = findForm(text, lower, masked, candidate, forms);
   if (form.form) result.form = form.form;
-  else if (candidate && action && action === labelFor(actions, CATEGORY_LABEL.demo, ACTION_WORDS.demo)) {
+  else if (candidate && action && action === labelFor(actions, CATEGORY_LABEL.demo, ACTION_WORDS.demo) && !REMOTE.test(text)) {
     const onSite = labelFor(forms, '上门', FORM_WORDS.上门);
-    if (onSite) result.form = onSite; // a demo is done on site
+    if (onSite) result.form = onSite; // a demo is done on site (unless said to be online)
   }
   if (contact) result.contactName = contact.name;
   return result;

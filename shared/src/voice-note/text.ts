@@ -57,3 +57,12 @@ export interface Span {
 export function overlaps(a: Span, list: Span[]): boolean {
   return list.some((b) => a.start < b.end && b.start < a.end);
 }
+
+/** Words that tell what already happened (拜访了, 已经, 刚, 上次 …). */
+const NARRATION = /了|已经|刚|上次|上回|昨天|前天|上周|上个?礼拜|上个?星期|上个月/;
+
+/** Whether the span's clause tells what happened rather than what is planned (or names a past date). */
+export function narrated(text: string, span: Span, past: Span[] = []): boolean {
+  const clause = clauseAround(text, span.start, span.end);
+  return NARRATION.test(text.slice(clause.start, clause.end)) || past.some((p) => p.start >= clause.start && p.end <= clause.end);
+}

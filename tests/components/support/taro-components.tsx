@@ -37,7 +37,9 @@ export const Button = ({ id, className, children, onClick, disabled, openType, o
   </button>
 );
 
-export const Image = ({ id, className, src }: { id?: string; className?: string; src: string }) => <img id={id} className={className} src={src} alt='' />;
+export const Image = ({ id, className, src, onClick }: { id?: string; className?: string; src: string; onClick?: (e: { stopPropagation: () => void }) => void }) => (
+  <img id={id} className={className} src={src} alt='' onClick={onClick} />
+);
 
 type Field = { id?: string; className?: string; value?: string; placeholder?: string; maxlength?: number; onInput?: (e: Detail<string>) => void };
 export const Input = ({ id, className, value, placeholder, onInput }: Field & { type?: string; confirmType?: string }) => (

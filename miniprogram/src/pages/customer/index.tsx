@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from 'react'
-import { Button, Text, View } from '@tarojs/components'
+import { Button, Image, Text, View } from '@tarojs/components'
 import Taro, { useDidShow, useRouter } from '@tarojs/taro'
-import { api, errorMessage } from '../../api/client'
+import { API_BASE, api, errorMessage, isApiError } from '../../api/client'
 import type { Customer, Page, TimelineEntry } from '../../api/types'
 import { flushQueue, QUEUE_EVENT, QUEUE_SENT_EVENT, readQueue, type QueuedVisit } from '../../api/visit-queue'
-import { getSession } from '../../api/session'
+import { getSession, getToken } from '../../api/session'
+import { backOr, goTo } from '../../utils/nav'
 import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
 import { ErrorRetry } from '../../components/load-state'
@@ -12,6 +13,68 @@ import { PhotoThumbs } from '../../components/photo-thumbs'
 import './index.css'
 
 const PAGE_SIZE = 20
+/** Finance and marketing read customers; these roles also visit and edit them. */
+const EDITOR_ROLES = ['rep', 'supervisor', 'director', 'admin']
+
+/** A contact phone as a link that dials (tel: on H5, the system dialer in the mini-program). */
+function PhoneLink(props: { phone: string }) {
+  const dial = props.phone.replace(/[^0-9+]/g, '')
+  if (process.env.TARO_ENV === 'h5') {
+    return (
+      <a className='customer__phone' id='contact-phone' href={`tel:${dial}`}>
+        {props.phone}
+      </a>
+    )
+  }
+  return (
+    <Text className='customer__phone' id='contact-phone' onClick={() => void Taro.makePhoneCall({ phoneNumber: dial }).catch(() => undefined)}>
+      {props.phone}
+    </Text>
+  )
+}
+
+/** The customer's code (scanning it opens a visit form for this customer), fetched with the session's token. */
+function CustomerQr(props: { id: number; name: string; onClose: () => void }) {
+  const [src, setSrc] = useState('')
+  const [failed, setFailed] = useState('')
+  useEffect(() => {
+    let alive = true
+    const token = getToken()
+    Taro.downloadFile({ url: `${API_BASE}/api/v1/customers/${props.id}/qr.png`, header: token ? { Authorization: `Bearer ${token}` } : {} })
+      .then((res) => {
+        if (!alive) return
+        if (res.statusCode !== 200 || !res.tempFilePath) setFailed('二维码加载失败，请稍后重试')
+        else setSrc(res.tempFilePath)
+      })
+      .catch(() => alive && setFailed('二维码加载失败，请检查网络后重试'))
+    return () => {
+      alive = false
+    }
+  }, [props.id])
+  return (
+    <View className='card customer__qr' id='customer-qr'>
+      <Text className='customer__qr-name'>{props.name}</Text>
+      {src ? <Image id='customer-qr-image' className='customer__qr-image' src={src} mode='aspectFit' /> : <View className='state'>{failed || '加载中…'}</View>}
+      <Text className='muted customer__qr-hint'>扫码即可为该客户填写拜访记录</Text>
+      <View className='row customer__qr-actions'>
+        {process.env.TARO_ENV === 'h5' && src ? (
+          <Button id='print-qr' className='btn btn--small' onClick={() => window.print()}>
+            打印
+          </Button>
+        ) : null}
+        {process.env.TARO_ENV !== 'h5' && src ? (
+          <Button id='preview-qr' className='btn btn--small' onClick={() => void Taro.previewImage({ urls: [src] })}>
+            查看大图（长按保存）
+          </Button>
+        ) : null}
+        <View className='gap' />
+        <Button id='close-qr' className='btn btn--small' onClick={props.onClose}>
+          收起
+        </Button>
+      </View>
+    </View>
+  )
+}
 
 function describe(entry: TimelineEntry): { title: string; lines: string[] } {
   switch (entry.type) {
@@ -21,7 +84,7 @@ function describe(entry: TimelineEntry): { title: string; lines: string[] } {
         lines: [
           entry.objective ? `目标: ${entry.objective}` : '',
           entry.painPoint ? `痛点: ${entry.painPoint}` : '',
-          entry.agreedAction ? `约定: ${entry.agreedAction}` : '',
+          entry.agreedAction ? `约定: ${entry.agreedActionText || entry.agreedAction}` : '',
           entry.nextFollowUpAt ? `下次跟进: ${formatInstant(entry.nextFollowUpAt)}` : '',
         ].filter(Boolean),
       }
@@ -37,7 +100,7 @@ function describe(entry: TimelineEntry): { title: string; lines: string[] } {
       }
     case 'todo':
       return {
-        title: `待办: ${entry.agreedAction} · ${entry.status === 'confirmed' ? '已确认' : '待确认'}${entry.escalatedAt ? ' · 已升级' : ''}`,
+        title: `待办: ${entry.agreedActionText || entry.agreedAction} · ${entry.status === 'confirmed' ? '已确认' : '待确认'}${entry.escalatedAt ? ' · 已升级' : ''}`,
         lines: [
           `截止: ${formatInstant(entry.dueAt)}`,
           entry.confirmedAt ? `确认于: ${formatInstant(entry.confirmedAt)}` : '',
@@ -60,13 +123,17 @@ export default function CustomerPage() {
   const [error, setError] = useState('')
   const [pending, setPending] = useState<QueuedVisit[]>([])
   const [syncing, setSyncing] = useState(false)
+  const [missing, setMissing] = useState(false)
+  const [showQr, setShowQr] = useState(false)
+  const role = getSession()?.member.role ?? ''
+  const canEdit = EDITOR_ROLES.includes(role)
   const seq = useRef(0)
 
   const refreshPending = () => setPending(readQueue().filter((q) => q.body.customerId === id))
 
   const load = async () => {
     if (!id) {
-      setError('缺少客户编号')
+      setMissing(true)
       setLoading(false)
       return
     }
@@ -85,7 +152,10 @@ export default function CustomerPage() {
       setPage(1)
       Taro.setNavigationBarTitle({ title: c.name }).catch(() => undefined)
     } catch (e) {
-      if (mine === seq.current) setError(errorMessage(e))
+      if (mine !== seq.current) return
+      // gone or out of reach: nothing to retry and nothing to do here but go back
+      if (isApiError(e) && e.status === 404) setMissing(true)
+      else setError(errorMessage(e))
     } finally {
       if (mine === seq.current) setLoading(false)
     }
@@ -137,10 +207,39 @@ export default function CustomerPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id])
 
-  const newVisit = () => void Taro.navigateTo({ url: `/pages/visit/index?customerId=${id}` })
+  const newVisit = () => void goTo('visitNew', { customerId: id })
+
+  if (missing) {
+    return (
+      <View className='page customer'>
+        <View className='state' id='customer-missing'>
+          客户不存在或你无权查看
+        </View>
+        <Button id='back' className='btn btn--block' onClick={() => void backOr('customers')}>
+          返回
+        </Button>
+      </View>
+    )
+  }
 
   return (
     <View className='page customer'>
+      <View className='row row--between customer__nav no-print'>
+        <Button id='back' className='btn btn--small' onClick={() => void backOr('customers')}>
+          ‹ 返回
+        </Button>
+        {customer && canEdit ? (
+          <View className='row'>
+            <Button id='show-qr' className='btn btn--small' onClick={() => setShowQr(!showQr)}>
+              二维码
+            </Button>
+            <View className='gap' />
+            <Button id='edit-customer' className='btn btn--small' onClick={() => void goTo('customerEdit', { id })}>
+              编辑
+            </Button>
+          </View>
+        ) : null}
+      </View>
       {loading && !customer ? <View className='state'>加载中…</View> : null}
       {error ? (
         <ErrorRetry id='customer-error' message={error} onRetry={() => void load()} />
@@ -160,9 +259,10 @@ export default function CustomerPage() {
             {customer.industry ? <StatusTag>{customer.industry}</StatusTag> : null}
           </View>
           <Text className='customer__line'>
-            联系人: {customer.contactName || '—'}
-            {customer.contactTitle ? ` (${customer.contactTitle})` : ''}
-            {customer.contactPhone ? ` ${customer.contactPhone}` : ''}
+            联系人：{customer.contactName || '—'}
+            {customer.contactTitle ? `（${customer.contactTitle}）` : ''}
+            {customer.contactPhone ? ' ' : ''}
+            {customer.contactPhone ? <PhoneLink phone={customer.contactPhone} /> : null}
           </Text>
           {customer.city || customer.address ? (
             <Text className='customer__line'>地址: {[customer.city, customer.address].filter(Boolean).join(' ')}</Text>
@@ -174,6 +274,8 @@ export default function CustomerPage() {
         </View>
       ) : null}
 
+      {customer && showQr ? <CustomerQr id={id} name={customer.name} onClose={() => setShowQr(false)} /> : null}
+
       {customer && customer.firstTouchDueAt && !customer.firstTouchAt ? (
         <View className='card customer__first-touch'>
           <Text className={`customer__line ${new Date(customer.firstTouchDueAt).getTime() < Date.now() ? 'state--error' : ''}`}>
@@ -184,7 +286,7 @@ export default function CustomerPage() {
             <Button
               id='first-touch'
               className='btn btn--block'
-              onClick={() => void Taro.navigateTo({ url: `/packages/lead/first-touch/index?customerId=${id}` })}
+              onClick={() => void goTo('firstTouch', { customerId: id })}
             >
               记录首次触达
             </Button>
@@ -192,7 +294,7 @@ export default function CustomerPage() {
         </View>
       ) : null}
 
-      {id ? (
+      {customer && canEdit ? (
         <Button id='new-visit' className='btn btn--primary btn--block' onClick={newVisit}>
           新建拜访
         </Button>
@@ -225,8 +327,13 @@ export default function CustomerPage() {
         {!loading && !error && !timeline.length ? <View className='state'>暂无记录</View> : null}
         {timeline.map((entry) => {
           const { title, lines } = describe(entry)
+          const visitId = entry.type === 'visit' && entry.status === 'submitted' ? entry.id : entry.type === 'todo' ? entry.visitId : null
           return (
-            <View key={`${entry.type}-${entry.id}`} className={`card timeline-item timeline-item--${entry.type}`}>
+            <View
+              key={`${entry.type}-${entry.id}`}
+              className={`card timeline-item timeline-item--${entry.type}${visitId ? ' timeline-item--link' : ''}`}
+              onClick={visitId ? () => void goTo('visitDetail', { id: visitId, ...(entry.type === 'todo' ? { todo: entry.id } : {}) }) : undefined}
+            >
               <View className='row row--between'>
                 <Text className='timeline-item__title'>{title}</Text>
               </View>

@@ -6,7 +6,8 @@ import { api, errorMessage } from '../../api/client'
 import { loadOptions } from '../../api/options'
 import { getSession } from '../../api/session'
 import { useTodoBadge } from '../../api/todo-badge'
-import type { Customer, Page, StageOption } from '../../api/types'
+import type { Customer, Home, Page, StageOption } from '../../api/types'
+import { goTo } from '../../utils/nav'
 import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
 import { ErrorRetry } from '../../components/load-state'
@@ -16,6 +17,48 @@ import './index.css'
 
 const PAGE_SIZE = 20
 const DEFAULT_STAGES: StageOption[] = STAGE_CODES.map((code) => ({ code, label: DEFAULT_STAGE_LABELS[code] }))
+
+/** Finance and marketing read customers; these roles also create them. */
+const EDITOR_ROLES = ['rep', 'supervisor', 'director', 'admin']
+
+/**
+ * The top of the home screen: visits waiting (a customer moved to 拜访) and leads waiting for their
+ * first touch, each with its count; a tap opens the customer.
+ */
+function HomeSummary(props: { home: Home }) {
+  const { pendingVisits, leadsAwaitingFirstTouch, todos } = props.home
+  if (!pendingVisits.count && !leadsAwaitingFirstTouch.count && !todos.toConfirm && !todos.escalated) return null
+  return (
+    <View className='card home-summary' id='home-summary'>
+      <View className='row home-summary__counts'>
+        {pendingVisits.count ? <Text className='home-summary__count' id='home-pending-visits'>待拜访 {pendingVisits.count}</Text> : null}
+        {leadsAwaitingFirstTouch.count ? <Text className='home-summary__count' id='home-leads'>待首次触达 {leadsAwaitingFirstTouch.count}</Text> : null}
+        {todos.toConfirm ? (
+          <Text className='home-summary__count home-summary__link' id='home-to-confirm' onClick={() => void goTo('todos')}>
+            待确认 {todos.toConfirm}
+          </Text>
+        ) : null}
+        {todos.escalated ? (
+          <Text className='home-summary__count home-summary__link state--error' id='home-escalated' onClick={() => void goTo('todos')}>
+            已升级 {todos.escalated}
+          </Text>
+        ) : null}
+      </View>
+      {pendingVisits.items.slice(0, 5).map((v) => (
+        <View key={`v${v.visitId}`} className='row row--between home-summary__item home-pending-visit' onClick={() => void goTo('customer', { id: v.customerId })}>
+          <Text className='home-summary__name'>{v.customerName}</Text>
+          <Text className='muted home-summary__when'>待拜访 · {formatInstant(v.since)} 起</Text>
+        </View>
+      ))}
+      {leadsAwaitingFirstTouch.items.slice(0, 5).map((l) => (
+        <View key={`l${l.customerId}`} className='row row--between home-summary__item home-lead' onClick={() => void goTo('customer', { id: l.customerId })}>
+          <Text className='home-summary__name'>{l.customerName}</Text>
+          <Text className={`muted home-summary__when ${l.overdue ? 'state--error' : ''}`}>首次触达 {l.overdue ? '已超时' : `${formatInstant(l.firstTouchDueAt)} 前`}</Text>
+        </View>
+      ))}
+    </View>
+  )
+}
 
 /** A filter as a chip: 全部… or one choice, picked from a list. */
 function FilterChip(props: { id: string; allLabel: string; choices: { value: string; label: string }[]; value: string; onChange: (value: string) => void }) {
@@ -54,6 +97,10 @@ export default function Customers() {
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState('')
   const seq = useRef(0)
+  const [home, setHome] = useState<Home | null>(null)
+  const loadHome = () => {
+    api.get<Home>('/home').then(setHome, () => undefined)
+  }
 
   useEffect(() => {
     const timer = setTimeout(() => setQuery(q.trim()), 300)
@@ -104,6 +151,7 @@ export default function Customers() {
       void Taro.reLaunch({ url: '/pages/index/index' })
       return
     }
+    loadHome()
     if (firstShow.current) {
       firstShow.current = false
       return
@@ -112,6 +160,7 @@ export default function Customers() {
   })
 
   usePullDownRefresh(() => {
+    loadHome()
     void load(1).finally(() => Taro.stopPullDownRefresh())
   })
 
@@ -122,6 +171,20 @@ export default function Customers() {
           {session ? `${session.member.name} · ${ROLE_LABELS[session.member.role] ?? session.member.role}` : ''}
         </Text>
       </View>
+
+      {home ? <HomeSummary home={home} /> : null}
+      {session && EDITOR_ROLES.includes(session.member.role) ? (
+        <View className='row customers__new'>
+          <Button id='new-customer' className='btn customers__new-btn' onClick={() => void goTo('customerEdit')}>
+            ＋ 新建客户
+          </Button>
+          {process.env.TARO_ENV === 'h5' ? (
+            <Button id='import-entry' className='btn customers__new-btn' onClick={() => void goTo('customerImport')}>
+              Excel 导入 / 导出
+            </Button>
+          ) : null}
+        </View>
+      ) : null}
 
       <Input
         id='search'
@@ -156,7 +219,7 @@ export default function Customers() {
           key={c.id}
           className={`card customer-item ${c.overdue ? 'customer-item--overdue' : ''}`}
           data-id={c.id}
-          onClick={() => void Taro.navigateTo({ url: `/pages/customer/index?id=${c.id}` })}
+          onClick={() => void goTo('customer', { id: c.id })}
         >
           <View className='row row--between'>
             <Text className='customer-item__name'>{c.name}</Text>

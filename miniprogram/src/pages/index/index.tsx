@@ -6,6 +6,7 @@ import { api, errorMessage, isApiError } from '../../api/client'
 import { getSession, saveSession } from '../../api/session'
 import type { LoginResult } from '../../api/types'
 import { inWecom, loginCode } from '../../utils/login-code'
+import { takeReturnTarget } from '../../utils/return-to'
 import './index.css'
 
 const DEMO_ACCOUNTS = [
@@ -39,7 +40,10 @@ export default function Index() {
   const finish = (result: LoginResult) => {
     saveSession({ token: result.token, expiresAt: result.expiresAt ?? null, member: result.member })
     void Taro.showToast({ title: `欢迎, ${result.member.name}`, icon: 'none' })
-    goHome()
+    // A chat link opened before login: back to the screen it named.
+    const back = takeReturnTarget()
+    if (back) void Taro.reLaunch({ url: back })
+    else goHome()
   }
 
   const devLogin = async (value: string) => {

@@ -1,11 +1,12 @@
 import { useState } from 'react'
-import { Button, Text, View } from '@tarojs/components'
+import { Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
+import type { Role } from '@anchor/shared'
 import { api, errorMessage } from '../../api/client'
-import { getSession, isManager } from '../../api/session'
-import type { Todo } from '../../api/types'
-import { formatInstant } from '../../utils/time'
-import { StatusTag } from '../../components/tag'
+import { getSession } from '../../api/session'
+import type { Page, Todo } from '../../api/types'
+import { goTo } from '../../utils/nav'
+import { TodoCard, type TodoCardView } from '../../components/todo-card'
 import { ErrorRetry } from '../../components/load-state'
 import { useTodoBadge } from '../../api/todo-badge'
 import './index.css'
@@ -17,26 +18,58 @@ const FILTERS: Array<{ value: Filter; label: string }> = [
   { value: 'all', label: '全部' },
 ]
 
+/** One list on the screen: which to-dos, seen as whom. */
+interface Section {
+  key: string
+  as: 'rep' | 'assignee' | 'escalated'
+  view: TodoCardView
+  title: string
+  empty: string
+}
+
+/**
+ * What 待办 holds for each role: a rep's next actions; a supervisor's cards to confirm; a director's
+ * region escalations plus the to-dos the director confirms; nothing for finance and marketing.
+ */
+export function sectionsFor(role: Role | undefined): { intro: string; sections: Section[] } {
+  switch (role) {
+    case 'rep':
+      return { intro: '我约定的下一步动作及确认状态', sections: [{ key: 'mine', as: 'rep', view: 'rep', title: '', empty: '暂无待办' }] }
+    case 'supervisor':
+      return { intro: '下属拜访约定的下一步，请逐条确认', sections: [{ key: 'confirm', as: 'assignee', view: 'confirm', title: '', empty: '没有需要确认的事项' }] }
+    case 'director':
+    case 'admin':
+      return {
+        intro: '需要你确认的事项，以及区域内超时未确认的升级事项',
+        sections: [
+          // what the director acts on first; the region's escalations to read and follow up below
+          { key: 'confirm', as: 'assignee', view: 'confirm', title: '待我确认', empty: '没有需要你确认的事项' },
+          { key: 'escalated', as: 'escalated', view: 'escalation', title: '区域升级', empty: '区域内没有升级事项' },
+        ],
+      }
+    default:
+      return { intro: '你的岗位没有待办事项，可在「客户」中查看客户资料', sections: [] }
+  }
+}
+
 export default function Todos() {
   useTodoBadge()
   const member = getSession()?.member ?? null
-  // A director sees what was escalated in the region; a supervisor confirms; a rep follows their actions.
-  const director = member?.role === 'director'
-  const manager = isManager(member) && !director
-  const [filter, setFilter] = useState<Filter>(manager ? 'open' : 'all')
-  const [items, setItems] = useState<Todo[]>([])
+  const { intro, sections } = sectionsFor(member?.role)
+  const [filter, setFilter] = useState<Filter>(member?.role === 'rep' ? 'all' : 'open')
+  const [lists, setLists] = useState<Record<string, Todo[]>>({})
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState('')
-  const [confirming, setConfirming] = useState<number | null>(null)
-  const [discussing, setDiscussing] = useState<number | null>(null)
-  const [confirmErrors, setConfirmErrors] = useState<Record<number, string>>({})
+  const [busy, setBusy] = useState<{ id: number; what: 'confirm' | 'discuss' } | null>(null)
+  const [cardErrors, setCardErrors] = useState<Record<number, string>>({})
 
   const load = async (status: Filter = filter) => {
+    if (!sections.length) return
     setLoading(true)
     setError('')
     try {
-      const res = await api.get<{ items: Todo[] }>('/todos', { as: director ? 'escalated' : manager ? 'assignee' : 'rep', status })
-      setItems(res.items)
+      const pages = await Promise.all(sections.map((s) => api.get<Page<Todo>>('/todos', { as: s.as, status, pageSize: 100 })))
+      setLists(Object.fromEntries(sections.map((s, i) => [s.key, pages[i]!.items])))
     } catch (e) {
       setError(errorMessage(e))
     } finally {
@@ -46,7 +79,7 @@ export default function Todos() {
 
   useDidShow(() => {
     if (!member) {
-      void Taro.reLaunch({ url: '/pages/index/index' })
+      void goTo('login')
       return
     }
     void load()
@@ -56,36 +89,20 @@ export default function Todos() {
     void load().finally(() => Taro.stopPullDownRefresh())
   })
 
-  const confirm = async (todo: Todo) => {
-    setConfirming(todo.id)
-    setConfirmErrors((e) => ({ ...e, [todo.id]: '' }))
-    try {
-      const updated = await api.post<Partial<Todo> | null>(`/todos/${todo.id}/confirm`, {})
-      setItems((list) =>
-        list.map((t) =>
-          t.id === todo.id ? { ...t, ...(updated ?? {}), status: 'confirmed', confirmedAt: updated?.confirmedAt ?? new Date().toISOString() } : t,
-        ),
-      )
-      void Taro.showToast({ title: '已确认', icon: 'success' })
-    } catch (e) {
-      setConfirmErrors((errs) => ({ ...errs, [todo.id]: errorMessage(e) }))
-    } finally {
-      setConfirming(null)
-    }
-  }
+  const replace = (updated: Todo) =>
+    setLists((all) => Object.fromEntries(Object.entries(all).map(([key, list]) => [key, list.map((t) => (t.id === updated.id ? { ...t, ...updated } : t))])))
 
-  // 需要沟通: the rep is told (once) to talk to the supervisor; the card stays to be confirmed.
-  const discuss = async (todo: Todo) => {
-    setDiscussing(todo.id)
-    setConfirmErrors((e) => ({ ...e, [todo.id]: '' }))
+  const act = async (todo: Todo, what: 'confirm' | 'discuss') => {
+    setBusy({ id: todo.id, what })
+    setCardErrors((e) => ({ ...e, [todo.id]: '' }))
     try {
-      const updated = await api.post<Partial<Todo>>(`/todos/${todo.id}/discuss`, {})
-      setItems((list) => list.map((t) => (t.id === todo.id ? { ...t, ...updated } : t)))
-      void Taro.showToast({ title: '已通知销售沟通', icon: 'none' })
+      const updated = await api.post<Todo>(`/todos/${todo.id}/${what}`, {})
+      replace({ ...todo, ...updated, ...(what === 'confirm' ? { status: 'confirmed', confirmedAt: updated?.confirmedAt ?? new Date().toISOString() } : {}) })
+      void Taro.showToast({ title: what === 'confirm' ? '已确认' : '已通知销售沟通', icon: what === 'confirm' ? 'success' : 'none' })
     } catch (e) {
-      setConfirmErrors((errs) => ({ ...errs, [todo.id]: errorMessage(e) }))
+      setCardErrors((errs) => ({ ...errs, [todo.id]: errorMessage(e) }))
     } finally {
-      setDiscussing(null)
+      setBusy(null)
     }
   }
 
@@ -96,94 +113,50 @@ export default function Todos() {
 
   return (
     <View className='page todos'>
-      <Text className='todos__intro muted'>
-        {manager ? '下属拜访约定的下一步, 请确认' : '我约定的下一步动作及主管确认状态'}
+      <Text className='todos__intro muted' id='todos-intro'>
+        {intro}
       </Text>
-      <View className='row todos__filters'>
-        {FILTERS.map((f) => (
-          <View
-            key={f.value}
-            id={`todo-filter-${f.value}`}
-            className={`chip todos__filter ${filter === f.value ? 'chip--on' : ''}`}
-            onClick={() => pickFilter(f.value)}
-          >
-            {f.label}
-          </View>
-        ))}
-      </View>
-
-      {error ? (
-        <ErrorRetry id='todos-error' message={error} onRetry={() => void load()} />
-      ) : null}
-      {loading ? <View className='state'>加载中…</View> : null}
-      {!loading && !error && !items.length ? (
-        <View className='state' id='todos-empty'>
-          {filter === 'open' ? '没有待确认的事项' : '暂无待办'}
+      {sections.length ? (
+        <View className='row todos__filters'>
+          {FILTERS.map((f) => (
+            <View key={f.value} id={`todo-filter-${f.value}`} className={`chip todos__filter ${filter === f.value ? 'chip--on' : ''}`} onClick={() => pickFilter(f.value)}>
+              {f.label}
+            </View>
+          ))}
         </View>
       ) : null}
 
-      {!loading &&
-        items.map((t) => {
-          const confirmed = t.status === 'confirmed' || !!t.confirmedAt
-          const a = t.snapshot?.actionItems
-          return (
-            <View key={t.id} className={`card todo-item ${confirmed ? 'todo-item--confirmed' : ''}`} data-id={t.id}>
-              <View className='row row--between'>
-                <Text className='todo-item__customer'>{t.snapshot?.customer?.name ?? '客户'}</Text>
-                <StatusTag className='todo-item__state' tone={confirmed ? 'green' : t.overdue ? 'red' : 'orange'}>
-                  {confirmed ? '已确认' : t.overdue ? '待确认 · 逾期' : '待确认'}
-                </StatusTag>
+      {error ? <ErrorRetry id='todos-error' message={error} onRetry={() => void load()} /> : null}
+      {loading ? <View className='state'>加载中…</View> : null}
+
+      {!loading && !error
+        ? sections.map((s) => {
+            const items = lists[s.key] ?? []
+            return (
+              <View key={s.key} className={`todos__section todos__section--${s.key}`} id={`todos-${s.key}`}>
+                {s.title ? <Text className='todos__section-title'>{s.title}{items.length ? `（${items.length}）` : ''}</Text> : null}
+                {!items.length ? (
+                  <View className='state' id={sections.length === 1 ? 'todos-empty' : `todos-${s.key}-empty`}>
+                    {filter === 'open' ? s.empty : '暂无待办'}
+                  </View>
+                ) : null}
+                {items.map((t) => (
+                  <TodoCard
+                    key={`${s.key}-${t.id}`}
+                    todo={t}
+                    view={s.view}
+                    busy={busy?.id === t.id ? busy.what : null}
+                    locked={busy !== null}
+                    error={cardErrors[t.id]}
+                    onConfirm={() => void act(t, 'confirm')}
+                    onDiscuss={() => void act(t, 'discuss')}
+                    onOpen={t.visitId ? () => void goTo('visitDetail', { id: t.visitId!, todo: t.id }) : undefined}
+                  />
+                ))}
               </View>
-              {manager ? <Text className='todo-item__line muted'>销售: {t.snapshot?.rep?.name ?? '—'}</Text> : null}
-              <Text className='todo-item__line'>
-                约定动作: <Text className='todo-item__action'>{a?.agreedAction ?? '—'}</Text>
-              </Text>
-              {a?.nextFollowUpAt ? (
-                <Text className='todo-item__line'>
-                  下次跟进: {formatInstant(a.nextFollowUpAt)}
-                  {a.nextFollowUpForm ? ` · ${a.nextFollowUpForm}` : ''}
-                </Text>
-              ) : null}
-              {t.snapshot?.visit?.painPoint ? <Text className='todo-item__line muted'>痛点: {t.snapshot.visit.painPoint}</Text> : null}
-              {!manager && t.reminderAt ? (
-                <Text className='todo-item__line muted todo-item__reminder'>提醒时间: {formatInstant(t.reminderAt)}</Text>
-              ) : null}
-              <Text className='todo-item__line muted'>
-                确认期限: {formatInstant(t.dueAt)}
-                {confirmed && t.confirmedAt ? ` · 确认于 ${formatInstant(t.confirmedAt)}` : ''}
-              </Text>
-              {!confirmed && t.discussRequestedAt ? (
-                <Text className='todo-item__line todo-item__discuss'>
-                  {manager ? '已请销售沟通' : '主管希望先和你沟通, 请尽快联系'} · {formatInstant(t.discussRequestedAt)}
-                </Text>
-              ) : null}
-              {confirmErrors[t.id] ? <Text className='todo-item__line state--error'>{confirmErrors[t.id]}</Text> : null}
-              {manager && !confirmed ? (
-                <View className='row todo-item__actions'>
-                  <Button
-                    className='btn btn--primary todo-item__confirm confirm-todo'
-                    id={`confirm-todo-${t.id}`}
-                    disabled={confirming !== null}
-                    onClick={() => void confirm(t)}
-                  >
-                    {confirming === t.id ? '确认中…' : '确认'}
-                  </Button>
-                  {!t.discussRequestedAt ? (
-                    <Button
-                      className='btn todo-item__discuss-btn discuss-todo'
-                      id={`discuss-todo-${t.id}`}
-                      disabled={discussing !== null}
-                      onClick={() => void discuss(t)}
-                    >
-                      {discussing === t.id ? '通知中…' : '需要沟通'}
-                    </Button>
-                  ) : null}
-                </View>
-              ) : null}
-              {manager && confirmed ? <Text className='todo-item__done'>已确认</Text> : null}
-            </View>
-          )
-        })}
+            )
+          })
+        : null}
     </View>
   )
 }

@@ -13,6 +13,7 @@ import type { Clock } from '../../clock';
 import { DAY_MS, HOUR_MS } from '../../clock';
 import { cancelJobs, scheduleJobs } from '../../jobs/job-scheduler';
 import { sqlOf } from '../../db/sql';
+import { enqueueMessages } from '../../outbox/outbox';
 import type { Policy } from '../../config/policy';
 import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
 import { AppError, invalid, notFound } from '../../http/errors';
@@ -115,6 +116,10 @@ export class CustomerService {
 
   private async stageChanged(manager: EntityManager, change: StageChange): Promise<void> {
     for (const hook of this.stageHooks) await hook(manager, change);
+    // Someone else moved the owner's customer to 拜访: the owner hears at once (WeCom), in this transaction.
+    if (change.to === 'visit' && change.customer.ownerId !== change.by.id) {
+      await enqueueMessages(sqlOf(manager), [{ kind: 'customer.visit_waiting', teamId: null, payload: { customerId: change.customer.id, ownerId: change.customer.ownerId, changedById: change.by.id } }], this.clock.now());
+    }
   }
 
   /** Starts (or, for a new owner, restarts) leads' first-touch clocks, with the jobs that check them. */

@@ -1,4 +1,4 @@
-import { createInviteSchema, devLoginSchema, miniProgramLoginSchema, teamChannelSettingsSchema } from '@anchor/shared';
+import { createInviteSchema, devLoginSchema, h5Link, miniProgramLoginSchema, teamChannelSettingsSchema } from '@anchor/shared';
 import type { Env } from '../../config/env';
 import { notFound } from '../../http/errors';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
@@ -66,7 +66,7 @@ export function orgRoutes(auth: AuthService, org: OrgService, teamChannels: Team
           teamId: invite.teamId,
           memberId: invite.memberId,
           expiresAt: invite.expiresAt.toISOString(),
-          url: `${env.publicUrl}/app/#/pages/index/index?invite=${invite.code}`,
+          url: h5Link(env.publicUrl, 'login', { invite: invite.code }),
         };
       },
     }),

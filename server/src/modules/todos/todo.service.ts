@@ -7,6 +7,7 @@ import { cancelJobs } from '../../jobs/job-scheduler';
 import { enqueueMessages } from '../../outbox/outbox';
 import { sqlOf } from '../../db/sql';
 import type { Member } from '../org/member.entity';
+import { scopeIncludes } from '../org/scope';
 import type { Policy } from '../../config/policy';
 import { Todo } from './todo.entity';
 
@@ -25,6 +26,12 @@ export interface TodoView {
   confirmedVia: Todo['confirmedVia'];
   confirmComment: string | null;
   escalatedAt: string | null;
+  /** marked 已升级 wherever it shows */
+  escalated: boolean;
+  /** how long past its confirm-by time, in minutes (0 when not overdue or confirmed) */
+  overdueMinutes: number;
+  /** who confirms it, by name (the director's screen names rep and supervisor) */
+  assignee: { id: number; name: string; role: string } | null;
   discussRequestedAt: string | null;
   reminderAt: string | null;
   createdAt: string;
@@ -38,13 +45,17 @@ export class TodoService {
     private readonly org: OrgService,
   ) {}
 
-  toView(t: Todo): TodoView {
+  toView(t: Todo, assignee: Pick<Member, 'id' | 'name' | 'role'> | null = null): TodoView {
     const next = t.snapshot.actionItems.nextFollowUpAt;
+    const lateMs = t.confirmedAt ? 0 : this.clock.now().getTime() - t.dueAt.getTime();
     return {
       id: t.id, status: t.confirmedAt ? 'confirmed' : 'open', customerId: t.customerId, visitId: t.visitId, assigneeId: t.assigneeId, repId: t.repId,
       snapshot: t.snapshot, dueAt: t.dueAt.toISOString(), overdue: !t.confirmedAt && t.dueAt.getTime() < this.clock.now().getTime(),
       confirmedAt: t.confirmedAt?.toISOString() ?? null, confirmedBy: t.confirmedById, confirmedVia: t.confirmedVia, confirmComment: t.confirmComment,
       escalatedAt: t.escalatedAt?.toISOString() ?? null,
+      escalated: t.escalatedAt !== null,
+      overdueMinutes: lateMs > 0 ? Math.floor(lateMs / 60_000) : 0,
+      assignee: assignee ? { id: assignee.id, name: assignee.name, role: assignee.role } : null,
       discussRequestedAt: t.discussRequestedAt?.toISOString() ?? null,
       reminderAt: next ? new Date(new Date(next).getTime() - this.policy.limits.reminderLeadMinutes * 60_000).toISOString() : null,
       createdAt: t.createdAt.toISOString(),
@@ -71,14 +82,27 @@ export class TodoService {
       skip: (options.page - 1) * options.pageSize,
       take: options.pageSize,
     });
-    return { items: rows.map((t) => this.toView(t)), total, page: options.page, pageSize: options.pageSize };
+    return { items: await this.views(rows), total, page: options.page, pageSize: options.pageSize };
   }
 
-  /** A to-do visible to the caller: its assignee or its rep. Anyone else sees nothing. */
+  /** Views with the confirmer named (one lookup for the page). */
+  async views(rows: Todo[]): Promise<TodoView[]> {
+    const people = await this.org.membersByIds(rows.map((t) => t.assigneeId));
+    return rows.map((t) => this.toView(t, people.get(t.assigneeId) ?? null));
+  }
+
+  /**
+   * A to-do visible to the caller: its assignee or its rep, or — once escalated — a director or admin
+   * whose reach holds the rep. Anyone else sees nothing.
+   */
   async get(caller: Member, id: number): Promise<TodoView> {
     const todo = await this.db.getRepository(Todo).findOne({ where: { id } });
-    if (!todo || (todo.assigneeId !== caller.id && todo.repId !== caller.id)) throw notFound('待办');
-    return this.toView(todo);
+    if (!todo) throw notFound('待办');
+    if (todo.assigneeId !== caller.id && todo.repId !== caller.id) {
+      const escalatedInReach = todo.escalatedAt !== null && ['director', 'admin'].includes(caller.role) && scopeIncludes(await this.org.scopeOf(caller), todo.repId);
+      if (!escalatedInReach) throw notFound('待办');
+    }
+    return (await this.views([todo]))[0]!;
   }
 
   /**
@@ -87,7 +111,7 @@ export class TodoService {
    */
   async confirm(confirmerId: number, id: number, via: NonNullable<Todo['confirmedVia']>, comment: string | null): Promise<{ todo: TodoView; changed: boolean }> {
     const now = this.clock.now();
-    return withTransaction(this.db, async (manager) => {
+    const { row, changed } = await withTransaction(this.db, async (manager) => {
       const repo = manager.getRepository(Todo);
       const todo = await repo.findOne({ where: { id } });
       if (!todo || todo.assigneeId !== confirmerId) throw notFound('待办');
@@ -97,8 +121,9 @@ export class TodoService {
         await cancelJobs(sqlOf(manager), 'todo.escalate', todo.visitId ? `visit:${todo.visitId}` : `todo:${id}`);
         await enqueueMessages(sqlOf(manager), [{ kind: 'todo.confirmed', teamId: null, payload: { todoId: id, visitId: todo.visitId, confirmedById: confirmerId, via } }], now);
       }
-      return { todo: this.toView(await repo.findOneOrFail({ where: { id } })), changed };
+      return { row: await repo.findOneOrFail({ where: { id } }), changed };
     });
+    return { todo: (await this.views([row]))[0]!, changed };
   }
 
   /**
@@ -107,7 +132,7 @@ export class TodoService {
    */
   async requestDiscussion(requesterId: number, id: number, via: NonNullable<Todo['discussRequestedVia']>): Promise<{ todo: TodoView; changed: boolean }> {
     const now = this.clock.now();
-    return withTransaction(this.db, async (manager) => {
+    const { row, changed } = await withTransaction(this.db, async (manager) => {
       const repo = manager.getRepository(Todo);
       const todo = await repo.findOne({ where: { id } });
       if (!todo || todo.assigneeId !== requesterId) throw notFound('待办');
@@ -115,7 +140,8 @@ export class TodoService {
       const result = await repo.update({ id, discussRequestedAt: IsNull(), confirmedAt: IsNull() }, { discussRequestedAt: now, discussRequestedVia: via });
       const changed = (result.affected ?? 0) === 1;
       if (changed) await enqueueMessages(sqlOf(manager), [{ kind: 'todo.discuss', teamId: null, payload: { todoId: id, requestedById: requesterId } }], now);
-      return { todo: this.toView(await repo.findOneOrFail({ where: { id } })), changed };
+      return { row: await repo.findOneOrFail({ where: { id } }), changed };
     });
+    return { todo: (await this.views([row]))[0]!, changed };
   }
 }

@@ -1,4 +1,5 @@
 import { In, type DataSource } from 'typeorm';
+import { agreedActionText } from '@anchor/shared';
 import type { CustomerService } from '../customers/customer.service';
 import { CustomerStageChange } from '../customers/customer-history.entity';
 import type { Member } from '../org/member.entity';
@@ -9,10 +10,10 @@ import { Visit } from './visit.entity';
 import { Photo } from './photo.entity';
 
 export type TimelineEntry =
-  | { type: 'visit'; at: string; id: number; by: { id: number; name: string }; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; nextFollowUpAt: string | null; alert: boolean; photoIds: number[] }
+  | { type: 'visit'; at: string; id: number; by: { id: number; name: string }; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; agreedActionNote: string | null; agreedActionText: string; nextFollowUpAt: string | null; alert: boolean; photoIds: number[] }
   | { type: 'first_touch'; at: string; id: number; by: { id: number; name: string }; method: string; verbatim: string; onTime: boolean; photoIds: number[] }
   | { type: 'stage_change'; at: string; id: number; by: { id: number; name: string }; from: string | null; fromLabel: string | null; to: string; toLabel: string }
-  | { type: 'todo'; at: string; id: number; status: 'open' | 'confirmed'; agreedAction: string; dueAt: string; confirmedAt: string | null; escalatedAt: string | null };
+  | { type: 'todo'; at: string; id: number; visitId: number | null; status: 'open' | 'confirmed'; agreedAction: string; agreedActionNote: string | null; agreedActionText: string; dueAt: string; confirmedAt: string | null; escalatedAt: string | null };
 
 /**
  * One customer's history, newest first: visits, first touch, stage changes and to-dos. Each source
@@ -39,7 +40,8 @@ export class TimelineService {
     const entries: TimelineEntry[] = [
       ...visits.map((v): TimelineEntry => ({
         type: 'visit', at: (v.submittedAt ?? v.createdAt).toISOString(), id: v.id, by: who(v.memberId), status: v.submittedAt ? 'submitted' : 'pending',
-        objective: v.objective, painPoint: v.painPoint, agreedAction: v.agreedAction, nextFollowUpAt: v.nextFollowUpAt?.toISOString() ?? null, alert: !!v.alert,
+        objective: v.objective, painPoint: v.painPoint, agreedAction: v.agreedAction, agreedActionNote: v.agreedActionNote,
+        agreedActionText: agreedActionText(v.agreedAction, v.agreedActionNote), nextFollowUpAt: v.nextFollowUpAt?.toISOString() ?? null, alert: !!v.alert,
         photoIds: photos.get(`visit:${v.id}`) ?? [],
       })),
       ...touches.map((t): TimelineEntry => ({
@@ -51,7 +53,8 @@ export class TimelineService {
         fromLabel: s.fromStage ? this.customers.stageLabel(s.fromStage) : null, to: s.toStage, toLabel: this.customers.stageLabel(s.toStage),
       })),
       ...todos.map((t): TimelineEntry => ({
-        type: 'todo', at: t.createdAt.toISOString(), id: t.id, status: t.confirmedAt ? 'confirmed' : 'open', agreedAction: t.snapshot.actionItems.agreedAction,
+        type: 'todo', at: t.createdAt.toISOString(), id: t.id, visitId: t.visitId, status: t.confirmedAt ? 'confirmed' : 'open', agreedAction: t.snapshot.actionItems.agreedAction,
+        agreedActionNote: t.snapshot.actionItems.note, agreedActionText: agreedActionText(t.snapshot.actionItems.agreedAction, t.snapshot.actionItems.note),
         dueAt: t.dueAt.toISOString(), confirmedAt: t.confirmedAt?.toISOString() ?? null, escalatedAt: t.escalatedAt?.toISOString() ?? null,
       })),
     ];

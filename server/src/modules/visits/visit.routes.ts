@@ -52,10 +52,6 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
       handler: async (ctx) => ({ items: await visits.pending(ctx.state.member) }),
     }),
     route({
-      method: 'get', path: '/visits/:id', tag: '拜访', summary: '拜访详情', access: 'member',
-      handler: (ctx) => visits.get(ctx.state.member, idParam(ctx, 'id', '拜访记录')),
-    }),
-    route({
       method: 'post', path: '/customers/:id/first-touch', tag: '拜访', summary: '记录线索的首次触达 (需 Idempotency-Key 请求头)', access: CUSTOMER_EDITORS, body: visits.firstTouchSchema,
       handler: async (ctx, { body }) => answer(ctx, await visits.firstTouch(ctx.state.member, idParam(ctx, 'id', '客户'), body, idempotencyKeyOf(ctx))),
     }),

@@ -1,0 +1,79 @@
+import type { DataSource } from 'typeorm';
+import { agreedActionText, type VisitDetail } from '@anchor/shared';
+import type { Clock } from '../../clock';
+import { notFound } from '../../http/errors';
+import { Customer } from '../customers/customer.entity';
+import type { Member } from '../org/member.entity';
+import type { OrgService } from '../org/org.service';
+import { scopeIncludes } from '../org/scope';
+import { Todo } from '../todos/todo.entity';
+import type { PhotoService } from './photo.service';
+import { Visit } from './visit.entity';
+
+/**
+ * One visit as the detail page shows it. Who may read it: its rep, whoever confirms its to-do, and
+ * anyone whose scope holds the customer (supervisor: team; director: region; admin, finance and
+ * marketing: all, read-only). Anyone else gets the same 404 as a visit that does not exist.
+ */
+export class VisitDetailService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly org: OrgService,
+    private readonly photos: PhotoService,
+  ) {}
+
+  async get(caller: Member, id: number): Promise<VisitDetail> {
+    const visit = await this.db.getRepository(Visit).findOne({ where: { id } });
+    if (!visit) throw notFound('拜访记录');
+    const [customer, todo] = await Promise.all([
+      this.db.getRepository(Customer).findOne({ where: { id: visit.customerId }, select: { id: true, name: true, ownerId: true } }),
+      this.db.getRepository(Todo).findOne({ where: { visitId: visit.id }, order: { id: 'DESC' } }),
+    ]);
+    if (!customer) throw notFound('拜访记录');
+    const mayRead =
+      visit.memberId === caller.id ||
+      todo?.assigneeId === caller.id ||
+      scopeIncludes(await this.org.scopeOf(caller), customer.ownerId);
+    if (!mayRead) throw notFound('拜访记录');
+
+    const people = await this.org.membersByIds([visit.memberId, ...(todo ? [todo.assigneeId] : []), ...(todo?.confirmedById ? [todo.confirmedById] : [])]);
+    const who = (memberId: number) => ({ id: memberId, name: people.get(memberId)?.name ?? '' });
+    const photoIds = (await this.photos.idsOfVisits([visit.id])).get(visit.id) ?? [];
+    return {
+      id: visit.id,
+      status: visit.submittedAt ? 'submitted' : 'pending',
+      customer: { id: customer.id, name: customer.name },
+      rep: who(visit.memberId),
+      objective: visit.objective,
+      painPoint: visit.painPoint,
+      dialogueSummary: visit.dialogueSummary,
+      bottleneck: visit.bottleneck,
+      valuePoint: visit.valuePoint,
+      agreedAction: visit.agreedAction,
+      agreedActionNote: visit.agreedActionNote,
+      agreedActionText: agreedActionText(visit.agreedAction, visit.agreedActionNote),
+      nextFollowUpAt: visit.nextFollowUpAt?.toISOString() ?? null,
+      nextFollowUpForm: visit.nextFollowUpForm,
+      alert: !!visit.alert,
+      customerVerbatim: visit.customerVerbatim,
+      photoIds,
+      submittedAt: visit.submittedAt?.toISOString() ?? null,
+      createdAt: visit.createdAt.toISOString(),
+      todo: todo
+        ? {
+            id: todo.id,
+            status: todo.confirmedAt ? 'confirmed' : 'open',
+            assignee: who(todo.assigneeId),
+            dueAt: todo.dueAt.toISOString(),
+            overdue: !todo.confirmedAt && todo.dueAt.getTime() < this.clock.now().getTime(),
+            confirmedAt: todo.confirmedAt?.toISOString() ?? null,
+            confirmedBy: todo.confirmedById ? who(todo.confirmedById) : null,
+            discussRequestedAt: todo.discussRequestedAt?.toISOString() ?? null,
+            escalatedAt: todo.escalatedAt?.toISOString() ?? null,
+            canConfirm: todo.assigneeId === caller.id,
+          }
+        : null,
+    };
+  }
+}

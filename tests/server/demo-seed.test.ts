@@ -1,0 +1,84 @@
+import { IsNull, Not } from 'typeorm';
+import { seedDemo } from '../../server/src/demo/seed';
+import { Job } from '../../server/src/jobs/job.entity';
+import { Customer } from '../../server/src/modules/customers/customer.entity';
+import { Member } from '../../server/src/modules/org/member.entity';
+import { Todo } from '../../server/src/modules/todos/todo.entity';
+import { FirstTouch } from '../../server/src/modules/visits/first-touch.entity';
+import { Visit } from '../../server/src/modules/visits/visit.entity';
+import { startHarness, type Harness } from '../support/harness';
+import { api } from '../support/http';
+
+let h: Harness;
+const tokens = new Map<string, string>();
+
+beforeAll(async () => {
+  h = await startHarness();
+  await seedDemo(h.db, h.policy, h.clock);
+  for (const m of await h.db.getRepository(Member).find()) tokens.set(m.name, (await h.services.auth.issueSession(m, 'wechat')).token);
+});
+afterAll(() => h.close());
+
+const get = (who: string, path: string) => api(h.url, 'GET', `/api/v1${path}`, { token: tokens.get(who)! });
+
+describe('the seeded demo company', () => {
+  it('has a visit or a first touch behind every 最近跟进 time', async () => {
+    const followed = await h.db.getRepository(Customer).find({ where: { lastFollowUpAt: Not(IsNull()) } });
+    expect(followed.length).toBeGreaterThan(200);
+    const visits = await h.db.getRepository(Visit).find({ where: { submittedAt: Not(IsNull()) } });
+    const touches = await h.db.getRepository(FirstTouch).find();
+    const behind = new Map<number, number>();
+    for (const v of visits) if (v.memberId) behind.set(v.customerId, v.submittedAt!.getTime());
+    for (const t of touches) behind.set(t.customerId, t.touchedAt.getTime());
+    const without = followed.filter((c) => behind.get(c.id) !== c.lastFollowUpAt!.getTime()).map((c) => c.name);
+    expect(without).toEqual([]);
+    // each by the customer's owner
+    const owners = new Map(followed.map((c) => [c.id, c.ownerId]));
+    expect(visits.filter((v) => owners.has(v.customerId) && owners.get(v.customerId) !== v.memberId)).toEqual([]);
+    expect(touches.length).toBeGreaterThan(0);
+  });
+
+  it("shows the timeline of a followed customer with its visit and the supervisor's to-do", async () => {
+    const [visit] = await h.db.getRepository(Visit).find({ where: { submittedAt: Not(IsNull()) }, order: { id: 'ASC' }, take: 1 });
+    const customer = await h.db.getRepository(Customer).findOneByOrFail({ id: visit!.customerId });
+    const owner = await h.db.getRepository(Member).findOneByOrFail({ id: customer.ownerId });
+    const timeline = await get(owner.name, `/customers/${customer.id}/timeline`);
+    expect(timeline.status).toBe(200);
+    const types = timeline.body.items.map((e: { type: string }) => e.type);
+    expect(types).toContain('visit');
+    expect(types).toContain('todo');
+    expect(timeline.body.items.find((e: { type: string }) => e.type === 'visit')).toMatchObject({ at: customer.lastFollowUpAt!.toISOString(), status: 'submitted' });
+  });
+
+  it("gives each supervisor cards to confirm, each naming the rep, and the director the region's escalations", async () => {
+    for (const supervisor of ['陈主管', '林主管']) {
+      const cards = await get(supervisor, '/todos?as=assignee&status=open');
+      expect(cards.body.total).toBeGreaterThan(0);
+      for (const card of cards.body.items) expect(card.snapshot.rep.name).toMatch(/\S/);
+      const done = await get(supervisor, '/todos?as=assignee&status=confirmed');
+      expect(done.body.total).toBeGreaterThan(0);
+    }
+    const escalated = await get('周建国', '/todos?as=escalated&status=open');
+    expect(escalated.body.total).toBeGreaterThan(0);
+    for (const t of escalated.body.items) {
+      expect(t).toMatchObject({ escalated: true, assignee: { role: 'supervisor' } });
+      expect(t.overdueMinutes).toBeGreaterThan(0);
+    }
+    // open to-dos still inside their 48 h escalate on their own later
+    const open = await h.db.getRepository(Todo).find({ where: { confirmedAt: IsNull(), escalatedAt: IsNull() } });
+    const timers = await h.db.getRepository(Job).find({ where: { kind: 'todo.escalate', status: 'pending' } });
+    expect(new Set(timers.map((j) => j.subject))).toEqual(new Set(open.map((t) => `visit:${t.visitId}`)));
+  });
+
+  it("gives every rep's home a visit waiting and leads to touch", async () => {
+    for (const rep of await h.db.getRepository(Member).find({ where: { role: 'rep' } })) {
+      const home = await get(rep.name, '/home');
+      expect(home.status).toBe(200);
+      expect(home.body.leadsAwaitingFirstTouch.count).toBe(2);
+      expect(home.body.pendingVisits.count).toBeLessThanOrEqual(1);
+    }
+    const waiting = await h.db.getRepository(Visit).count({ where: { submittedAt: IsNull() } });
+    expect(waiting).toBeGreaterThan(4);
+    expect(await h.db.getRepository(Customer).sum('waitingVisits')).toBe(waiting);
+  });
+});

@@ -7,15 +7,23 @@ import { memberView, type OrgService } from './org.service';
 const INVITING_ROLES: ReadonlySet<Member['role']> = new Set(['supervisor', 'director', 'admin']);
 
 /**
- * The open to-dos on a member's 待办 screen, counted the way that screen lists them: a rep follows
- * their own next actions, a director the region's escalations plus what is assigned to them, anyone
- * else the cards waiting for their confirmation.
+ * The open to-dos on a member's 待办 screen, counted the way that screen lists them (sectionsFor in
+ * pages/todos): a rep follows their own next actions, a supervisor confirms cards, a director or admin
+ * confirms what is assigned to them and follows the escalations in reach; finance and marketing have none.
  */
 async function openTodos(todos: TodoService, member: Member): Promise<number> {
   const count = async (as: 'assignee' | 'rep' | 'escalated') => (await todos.list(member, { as, status: 'open', page: 1, pageSize: 1 })).total;
-  if (member.role === 'rep') return count('rep');
-  if (member.role === 'director') return (await count('escalated')) + (await count('assignee'));
-  return count('assignee');
+  switch (member.role) {
+    case 'rep':
+      return count('rep');
+    case 'supervisor':
+      return count('assignee');
+    case 'director':
+    case 'admin':
+      return (await count('assignee')) + (await count('escalated'));
+    default:
+      return 0;
+  }
 }
 
 export function meRoutes(org: OrgService, todos: TodoService): AnyRoute[] {

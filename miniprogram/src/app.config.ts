@@ -6,7 +6,8 @@ export default defineAppConfig({
     'pages/visit/index',
     'pages/todos/index',
     'pages/customer-edit/index',
-    'pages/visit-detail/index'
+    'pages/visit-detail/index',
+    'pages/me/index'
   ],
   // Pages a rep opens now and then load on demand and stay out of the main package.
   subPackages: [
@@ -19,13 +20,28 @@ export default defineAppConfig({
       pages: ['index']
     }
   ],
+  // 客户 · 待办 · 我的, in the order of TAB_PAGES (shared/src/routes.ts); 待办 carries the open count as a badge.
+  tabBar: {
+    color: '#666666',
+    selectedColor: '#fa2c19',
+    backgroundColor: '#ffffff',
+    borderStyle: 'black',
+    list: [
+      { pagePath: 'pages/customers/index', iconPath: 'assets/tab/customers.png', selectedIconPath: 'assets/tab/customers-active.png', text: '客户' },
+      { pagePath: 'pages/todos/index', iconPath: 'assets/tab/todos.png', selectedIconPath: 'assets/tab/todos-active.png', text: '待办' },
+      { pagePath: 'pages/me/index', iconPath: 'assets/tab/me.png', selectedIconPath: 'assets/tab/me-active.png', text: '我的' }
+    ]
+  },
+  // Photos, the recorder (WechatSI) and later location wait for the app's own consent sheet
+  // (components/privacy-sheet.tsx through wx.onNeedPrivacyAuthorization).
+  __usePrivacyCheck__: true,
   // WeChat simultaneous interpretation (语音输入); add the plugin to the mini-program in the WeChat admin.
   ...(process.env.TARO_ENV === 'weapp'
     ? { plugins: { WechatSI: { version: '0.3.5', provider: 'wx069ba97219f66d99' } } }
     : {}),
   window: {
     backgroundTextStyle: 'light',
-    navigationBarBackgroundColor: '#fff',
+    navigationBarBackgroundColor: '#ffffff',
     navigationBarTitleText: '锚点 Anchor',
     navigationBarTextStyle: 'black'
   }

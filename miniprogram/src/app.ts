@@ -1,7 +1,9 @@
-import type { PropsWithChildren } from 'react'
+import { createElement, Fragment, type PropsWithChildren } from 'react'
 import Taro, { useDidShow, useLaunch } from '@tarojs/taro'
 import { flushQueue } from './api/visit-queue'
+import { ConsoleNav } from './components/console-nav'
 
+import './styles/tokens.css'
 import './app.css'
 
 function flushQuietly() {
@@ -24,7 +26,8 @@ function App({ children }: PropsWithChildren) {
     flushQuietly()
   })
 
-  // children 是将要会渲染的页面
+  // children 是将要会渲染的页面; the H5 console's navigation goes before them (the router hides pages by :last-child)
+  if (process.env.TARO_ENV === 'h5') return createElement(Fragment, null, createElement(ConsoleNav), children)
   return children
 }
 

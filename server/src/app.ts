@@ -46,6 +46,7 @@ import { qrRoutes } from './channels/qr.routes';
 import { MessageBuilder } from './outbox/message-builder';
 import { outboxRoutes } from './outbox/outbox.routes';
 import { consentRoutes } from './modules/org/consent.routes';
+import { meRoutes } from './modules/org/me.routes';
 import type { DeliveryChannel } from './outbox/delivery.entity';
 import { isSqlite } from './db/data-source';
 import { homeRoutes } from './modules/home/home.routes';
@@ -136,6 +137,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     ...systemRoutes(deps),
     ...outboxRoutes(db),
     ...consentRoutes(db),
+    ...meRoutes(services.org, services.todos),
     ...qrRoutes(services.qr, services.org, services.customers),
     ...homeRoutes(db, services.org, deps.clock),
   ];

@@ -10,3 +10,4 @@ export * from './voice-note';
 export * from './routes';
 export * from './visit-detail';
 export * from './xml-safe';
+export * from './api-types';

@@ -38,3 +38,13 @@ export async function loginAs(context: BrowserContext, baseUrl: string, phone: s
   await page.waitForSelector('.customer-item', { timeout: 20_000 });
   return page;
 }
+
+/**
+ * Opens a tab page the way a person does: the tab bar at phone width, the console's navigation beside
+ * the content at ≥ 1024 px.
+ */
+export async function openTab(page: Page, label: '客户' | '待办' | '我的'): Promise<void> {
+  const consoleNav = await page.$('#console-nav');
+  if (consoleNav && (await consoleNav.isVisible())) await page.click(`#console-nav .console-nav__item:has-text("${label}")`);
+  else await page.click(`.taro-tabbar__tabbar .weui-tabbar__item:has-text("${label}")`);
+}

@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { loginAs as loginAsIn, shot, TINY_PNG } from './browser';
+import { loginAs as loginAsIn, openTab, shot, TINY_PNG } from './browser';
 import { productInBrowser } from './product';
 import { api } from '../support/http';
 
@@ -197,7 +197,7 @@ describe('the supervisor', () => {
     const context = await app.browser.newContext({ viewport: { width: 375, height: 760 } });
     try {
       const page = await loginAs(context, '13800000011');
-      await page.click('#todos-entry');
+      await openTab(page, '待办');
       await page.waitForSelector('.confirm-todo', { timeout: 15_000 });
       // the page slides in: wait until the previous one has left the screen
       await page.waitForFunction(() => (globalThis as any).document.documentElement.scrollWidth <= 375, undefined, { timeout: 5_000 });
@@ -218,7 +218,7 @@ describe('the supervisor', () => {
     const context = await app.browser.newContext({ viewport: { width: 375, height: 760 } });
     try {
       const page = await loginAs(context, '13800000011');
-      await page.click('#todos-entry');
+      await openTab(page, '待办');
       await page.waitForSelector('.discuss-todo', { timeout: 15_000 });
       const id = Number((await page.getAttribute('.discuss-todo >> nth=0', 'id'))!.replace('discuss-todo-', ''));
       await page.click(`#discuss-todo-${id}`);

@@ -1,5 +1,6 @@
 import Taro from '@tarojs/taro'
-import { clearSession, getToken } from './session'
+import { restartAt } from '../utils/nav'
+import { clearSession, getToken, onSessionExpired } from './session'
 import { rememberCurrentPage } from '../utils/return-to'
 
 /** Where the API lives. H5 is served by the server itself (same origin); weapp needs a full URL. */
@@ -29,7 +30,7 @@ export function isApiError(error: unknown): error is ApiError {
 /** A message a rep can read, whatever went wrong. */
 export function errorMessage(error: unknown): string {
   if (isApiError(error)) return error.message
-  return '出错了, 请稍后重试'
+  return '出错了，请稍后重试'
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -40,7 +41,7 @@ export interface RequestOptions {
   query?: Query
   body?: unknown
   headers?: Record<string, string>
-  /** Default true: a 401 clears the session and returns to the login page. */
+  /** Default true: a 401 says 登录已过期, clears the session and returns to the login page. */
   redirectOn401?: boolean
 }
 
@@ -59,25 +60,47 @@ interface ErrorBody {
   error?: { code?: string; message?: string; fields?: FieldMessages | null }
 }
 
+/** Said before the login page whenever a session ends on its own (expired, revoked, signed out elsewhere). */
+export const SESSION_EXPIRED_MESSAGE = '登录已过期，请重新登录'
+
 function statusMessage(status: number): string {
-  if (status === 401) return '登录已过期, 请重新登录'
+  if (status === 401) return SESSION_EXPIRED_MESSAGE
   if (status === 403) return '没有权限执行此操作'
   if (status === 404) return '内容不存在或已被删除'
-  if (status === 429) return '操作太频繁, 请稍后再试'
-  if (status >= 500) return '服务器开小差了, 请稍后重试'
-  return `请求失败 (${status})`
+  if (status === 429) return '操作太频繁，请稍后再试'
+  if (status >= 500) return '服务器开小差了，请稍后重试'
+  return `请求失败（${status}）`
 }
 
 let redirecting = false
-function backToLogin() {
+/**
+ * The session is gone (the server answered 401, or its stored expiry passed): say so first, so the
+ * login page is not a surprise, then open it. Several requests failing at once say it once.
+ */
+export function sessionExpired(): void {
+  toLogin(true)
+}
+
+/** To the login page, which comes back to this page afterwards; `tell` says 登录已过期 first (there was a session). */
+function toLogin(tell: boolean): void {
   if (redirecting) return
   redirecting = true
   rememberCurrentPage()
   clearSession()
-  void Taro.reLaunch({ url: '/pages/index/index' }).finally(() => {
-    redirecting = false
-  })
+  const told = tell
+    ? Promise.resolve()
+        .then(() => Taro.showModal({ title: '提示', content: SESSION_EXPIRED_MESSAGE, showCancel: false, confirmText: '重新登录', confirmColor: '#fa2c19' }))
+        .catch(() => Taro.showToast({ title: SESSION_EXPIRED_MESSAGE, icon: 'none', duration: 2500 }))
+        .catch(() => undefined)
+    : Promise.resolve()
+  void told
+    .then(() => restartAt('login'))
+    .catch(() => undefined)
+    .finally(() => {
+      redirecting = false
+    })
 }
+onSessionExpired(sessionExpired)
 
 /** JSON request to `/api/v1${path}`; resolves with the body on 2xx, throws ApiError otherwise. */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
@@ -97,7 +120,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
       timeout: 15000,
     })
   } catch {
-    throw new ApiError('NETWORK', '网络连接失败, 请检查网络后重试', 0)
+    throw new ApiError('NETWORK', '网络连接失败，请检查网络后重试', 0)
   }
 
   const status = res.statusCode
@@ -114,7 +137,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   const err = (data as ErrorBody | null)?.error
   const error = new ApiError(err?.code || `HTTP_${status}`, err?.message || statusMessage(status), status, err?.fields ?? {})
   // Without a session too (a chat link opened before login): to login, which comes back to this page.
-  if (status === 401 && redirectOn401 && (token || !path.startsWith('/auth/'))) backToLogin()
+  if (status === 401 && redirectOn401 && (token || !path.startsWith('/auth/'))) toLogin(!!token)
   throw error
 }
 
@@ -137,7 +160,7 @@ export async function uploadFile<T>(path: string, filePath: string, field = 'fil
       timeout: 60000,
     })
   } catch {
-    throw new ApiError('NETWORK', '上传失败, 请检查网络后重试', 0)
+    throw new ApiError('NETWORK', '上传失败，请检查网络后重试', 0)
   }
   let data: unknown = res.data
   if (typeof data === 'string' && data) {
@@ -150,6 +173,6 @@ export async function uploadFile<T>(path: string, filePath: string, field = 'fil
   if (res.statusCode >= 200 && res.statusCode < 300) return data as T
   const err = (data as ErrorBody | null)?.error
   const error = new ApiError(err?.code || `HTTP_${res.statusCode}`, err?.message || statusMessage(res.statusCode), res.statusCode, err?.fields ?? {})
-  if (res.statusCode === 401 && token) backToLogin()
+  if (res.statusCode === 401 && token) sessionExpired()
   throw error
 }

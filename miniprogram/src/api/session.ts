@@ -17,12 +17,19 @@ export interface Session {
 
 const KEY = 'anchor.session'
 
+// api/client.ts says 登录已过期 and opens the login page; set there to keep this module free of UI.
+let expiredHandler: (() => void) | null = null
+export function onSessionExpired(handler: () => void): void {
+  expiredHandler = handler
+}
+
 export function getSession(): Session | null {
   try {
     const raw = Taro.getStorageSync(KEY) as Session | '' | undefined
     if (!raw || typeof raw !== 'object' || !raw.token) return null
     if (raw.expiresAt && new Date(raw.expiresAt).getTime() <= Date.now()) {
       clearSession()
+      expiredHandler?.()
       return null
     }
     return raw

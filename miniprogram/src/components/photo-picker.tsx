@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react'
 import { Image, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { errorMessage, isApiError, uploadFile } from '../api/client'
+import { PRIVACY_REFUSED_PHOTO, isPrivacyRefusal } from '../api/privacy'
 import './photo-picker.css'
 
 interface PickedPhoto {
@@ -28,6 +29,8 @@ let sequence = 0
 /** Photos from camera or album, uploaded as soon as they are picked so the form only carries ids. */
 export function PhotoPicker({ id, max, addLabel = '拍照 / 相册', onChange }: PhotoPickerProps) {
   const [photos, setPhotos] = useState<PickedPhoto[]>([])
+  // why the camera/album did not open (privacy consent refused), so the button does not just do nothing
+  const [refusal, setRefusal] = useState('')
   const report = useRef(onChange)
   report.current = onChange
 
@@ -60,8 +63,10 @@ export function PhotoPicker({ id, max, addLabel = '拍照 / 相册', onChange }:
     try {
       const res = await Taro.chooseImage({ count: room, sizeType: ['compressed'], sourceType: ['camera', 'album'] })
       chosen = res.tempFilePaths.slice(0, room)
-    } catch {
-      return // cancelled
+      setRefusal('')
+    } catch (e) {
+      setRefusal(isPrivacyRefusal(e) ? PRIVACY_REFUSED_PHOTO : '')
+      return // refused or cancelled
     }
     const added = chosen.map((localPath) => ({ key: `p${++sequence}`, localPath, uploading: true }))
     setPhotos((list) => [...list, ...added])
@@ -98,6 +103,11 @@ export function PhotoPicker({ id, max, addLabel = '拍照 / 相册', onChange }:
       <Text className='muted photo-picker__count'>
         {photos.length}/{max}
       </Text>
+      {refusal ? (
+        <Text id={`${id}-refused`} className='photo-picker__refused'>
+          {refusal}
+        </Text>
+      ) : null}
     </View>
   )
 }

@@ -6,11 +6,12 @@ import './tag.css'
 
 export type Tone = 'plain' | 'red' | 'green' | 'orange'
 
+// design tokens (styles/tokens.css), not hex values
 const COLORS: Record<Tone, { background: string; color: string }> = {
-  plain: { background: '#f0f2f5', color: '#555555' },
-  red: { background: '#fff1f0', color: '#cf1322' },
-  green: { background: '#f6ffed', color: '#389e0d' },
-  orange: { background: '#fff7e6', color: '#d46b08' },
+  plain: { background: 'var(--color-fill)', color: 'var(--color-text-secondary)' },
+  red: { background: 'var(--color-danger-soft)', color: 'var(--color-danger)' },
+  green: { background: 'var(--color-success-soft)', color: 'var(--color-success)' },
+  orange: { background: 'var(--color-warning-soft)', color: 'var(--color-warning)' },
 }
 
 /** A small status label (stage, grade, 逾期, 待同步…). */

@@ -20,3 +20,8 @@ export function backOr<P extends PageName>(fallback: P, params: PageParams<P> = 
   if (Taro.getCurrentPages().length > 1) return Taro.navigateBack()
   return replaceWith(fallback, params)
 }
+
+/** Closes every open page and opens `page` alone: after logout or an expired session nothing behind it may stay. */
+export function restartAt<P extends PageName>(page: P, params: PageParams<P> = {}): Promise<unknown> {
+  return Taro.reLaunch({ url: pageUrl(page, isTabPage(page) ? {} : params) })
+}

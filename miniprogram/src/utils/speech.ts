@@ -2,6 +2,8 @@
  * Dictation: the WeChat simultaneous-interpretation plugin (WechatSI) on weapp, the Web Speech API on
  * H5 where the browser has it. Everywhere else there is only the text box.
  */
+import { PRIVACY_REFUSED_VOICE, isPrivacyRefusal } from '../api/privacy'
+
 export interface SpeechHandlers {
   onText: (text: string) => void
   onError: (message: string) => void
@@ -73,7 +75,9 @@ export function startListening(handlers: SpeechHandlers): Listening | null {
       handlers.onEnd()
     }
     si.onError = (res) => {
-      handlers.onError(WECHAT_SI_MESSAGES[res.retcode ?? 0] ?? '语音识别失败, 请重试或直接输入文字')
+      // a refused privacy authorization fails the recorder: say so, the text box still works
+      if (isPrivacyRefusal(res)) handlers.onError(PRIVACY_REFUSED_VOICE)
+      else handlers.onError(WECHAT_SI_MESSAGES[res.retcode ?? 0] ?? '语音识别失败, 请重试或直接输入文字')
       handlers.onEnd()
     }
     si.start({ lang: 'zh_CN', duration: 60000 })

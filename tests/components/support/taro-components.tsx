@@ -1,14 +1,19 @@
 // Taro's components as plain DOM elements, with Taro's event shape ({ detail: { value } }).
-import { useState, type ReactNode } from 'react';
+import { useState, type CSSProperties, type ReactNode } from 'react';
 
 type Common = { id?: string; className?: string; children?: ReactNode; onClick?: () => void };
 type Detail<T> = { detail: { value: T } };
 
-export const View = ({ id, className, children, onClick }: Common) => (
-  <div id={id} className={className} onClick={onClick}>
+// style and data-* pass through, as Taro's H5 view does
+export const View = ({ id, className, children, onClick, style, ...rest }: Common & { style?: CSSProperties; [data: `data-${string}`]: unknown }) => (
+  <div id={id} className={className} onClick={onClick} style={style} {...dataAttributes(rest)}>
     {children}
   </div>
 );
+
+function dataAttributes(props: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(props).filter(([k]) => k.startsWith('data-')).map(([k, v]) => [k, String(v)]));
+}
 
 export const Text = ({ id, className, children, onClick }: Common) => (
   <span id={id} className={className} onClick={onClick}>
@@ -16,13 +21,25 @@ export const Text = ({ id, className, children, onClick }: Common) => (
   </span>
 );
 
-export const Button = ({ id, className, children, onClick, disabled }: Common & { disabled?: boolean }) => (
-  <button id={id} className={className} disabled={!!disabled} onClick={onClick}>
+// open-type="agreePrivacyAuthorization": WeChat fires onAgreePrivacyAuthorization after the tap
+export const Button = ({ id, className, children, onClick, disabled, openType, onAgreePrivacyAuthorization }: Common & { disabled?: boolean; openType?: string; onAgreePrivacyAuthorization?: () => void }) => (
+  <button
+    id={id}
+    className={className}
+    disabled={!!disabled}
+    data-open-type={openType}
+    onClick={() => {
+      onClick?.();
+      if (openType === 'agreePrivacyAuthorization') onAgreePrivacyAuthorization?.();
+    }}
+  >
     {children}
   </button>
 );
 
-export const Image = ({ className, src, onClick }: { className?: string; src: string; onClick?: (e: { stopPropagation: () => void }) => void }) => <img className={className} src={src} alt='' onClick={onClick} />;
+export const Image = ({ id, className, src, onClick }: { id?: string; className?: string; src: string; onClick?: (e: { stopPropagation: () => void }) => void }) => (
+  <img id={id} className={className} src={src} alt='' onClick={onClick} />
+);
 
 type Field = { id?: string; className?: string; value?: string; placeholder?: string; maxlength?: number; onInput?: (e: Detail<string>) => void };
 export const Input = ({ id, className, value, placeholder, onInput }: Field & { type?: string; confirmType?: string }) => (

@@ -20,6 +20,17 @@ export const fakeNetwork = {
   subscribeAsked: [] as string[][],
   routerParams: {} as Record<string, string>,
   toasts: [] as string[],
+  /** chooseImage fails with this (e.g. a refused privacy authorization) instead of picking. */
+  chooseImageError: null as null | { errMsg: string; errno?: number },
+  /** wx.showModal: what it said, and whether the person taps 确定. */
+  modals: [] as string[],
+  modalConfirm: true,
+  /** Pages opened with reLaunch / switchTab / redirectTo / navigateTo, in order. */
+  navigations: [] as string[],
+  /** The tab bar badges set (index → text; removed: deleted). */
+  tabBadges: {} as Record<number, string>,
+  /** What the app registered with wx.onNeedPrivacyAuthorization (weapp only). */
+  privacyListener: null as null | ((resolve: (o: { event: string; buttonId?: string }) => void, info: { referrer: string }) => void),
   reset() {
     this.requests = [];
     this.uploads = [];
@@ -30,6 +41,11 @@ export const fakeNetwork = {
     this.environment = undefined;
     this.subscribeAnswer = {};
     this.subscribeAsked = [];
+    this.chooseImageError = null;
+    this.modals = [];
+    this.modalConfirm = true;
+    this.navigations = [];
+    this.tabBadges = {};
     storage.clear();
   },
 };
@@ -47,6 +63,7 @@ const Taro = {
     return fakeNetwork.uploadHandler(options);
   },
   chooseImage: async (options: { count: number }) => {
+    if (fakeNetwork.chooseImageError) throw fakeNetwork.chooseImageError;
     if (!fakeNetwork.chosenImages.length) throw new Error('chooseImage:fail cancel');
     return { tempFilePaths: fakeNetwork.chosenImages.slice(0, options.count) };
   },
@@ -57,9 +74,18 @@ const Taro = {
   pageScrollTo: async () => undefined,
   getCurrentPages: () => [{}, {}],
   navigateBack: async () => undefined,
-  navigateTo: async () => undefined,
-  redirectTo: async () => undefined,
-  reLaunch: async () => undefined,
+  navigateTo: async (o: { url: string }) => void fakeNetwork.navigations.push(o.url),
+  redirectTo: async (o: { url: string }) => void fakeNetwork.navigations.push(o.url),
+  reLaunch: async (o: { url: string }) => void fakeNetwork.navigations.push(o.url),
+  switchTab: async (o: { url: string }) => void fakeNetwork.navigations.push(o.url),
+  showModal: async (o: { title?: string; content: string }) => {
+    fakeNetwork.modals.push(o.content);
+    return { confirm: fakeNetwork.modalConfirm, cancel: !fakeNetwork.modalConfirm };
+  },
+  setTabBarBadge: async (o: { index: number; text: string }) => void (fakeNetwork.tabBadges[o.index] = o.text),
+  removeTabBarBadge: async (o: { index: number }) => void delete fakeNetwork.tabBadges[o.index],
+  onNeedPrivacyAuthorization: (listener: NonNullable<typeof fakeNetwork.privacyListener>) => void (fakeNetwork.privacyListener = listener),
+  openPrivacyContract: () => undefined,
   setNavigationBarTitle: async () => undefined,
   stopPullDownRefresh: () => undefined,
   requestSubscribeMessage: async (options: { tmplIds: string[] }) => {
@@ -76,7 +102,8 @@ const Taro = {
 };
 
 export const useRouter = () => ({ params: fakeNetwork.routerParams });
-export const useDidShow = () => undefined;
+// a page shows when it mounts (later shows are not simulated)
+export const useDidShow = (fn: () => void) => useEffect(() => fn(), []); // eslint-disable-line react-hooks/exhaustive-deps
 export const useLoad = (fn: (params: Record<string, string>) => void) =>
   useEffect(() => fn(fakeNetwork.routerParams), []); // eslint-disable-line react-hooks/exhaustive-deps
 export const usePullDownRefresh = () => undefined;

@@ -86,7 +86,7 @@ function describe(entry: TimelineEntry): { title: string; lines: string[] } {
           entry.painPoint ? `痛点: ${entry.painPoint}` : '',
           entry.agreedAction ? `约定: ${entry.agreedActionText || entry.agreedAction}` : '',
           entry.nextFollowUpAt ? `下次跟进: ${formatInstant(entry.nextFollowUpAt)}` : '',
-          'offlineNote' in entry && typeof entry.offlineNote === 'string' ? entry.offlineNote : '', // 离线保存于 …，上传于 … (server, policy gap)
+          entry.offlineNote ?? '', // 离线保存于 …，上传于 … (server, policy gap)
         ].filter(Boolean),
       }
     case 'first_touch':

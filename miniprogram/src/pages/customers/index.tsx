@@ -3,14 +3,16 @@ import { Button, Input, Picker, Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import { DEFAULT_STAGE_LABELS, ROLE_LABELS, STAGE_CODES } from '@anchor/shared'
 import { api, errorMessage } from '../../api/client'
-import { forgetOptions, loadOptions } from '../../api/options'
-import { clearSession, getSession } from '../../api/session'
+import { loadOptions } from '../../api/options'
+import { getSession } from '../../api/session'
+import { useTodoBadge } from '../../api/todo-badge'
 import type { Customer, Home, Page, StageOption } from '../../api/types'
 import { goTo } from '../../utils/nav'
 import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
-import { forgetPhotos } from '../../components/photo-thumbs'
 import { ErrorRetry } from '../../components/load-state'
+import { useConsoleLayout } from '../../components/console-nav'
+import { CustomerTable } from './customer-table'
 import './index.css'
 
 const PAGE_SIZE = 20
@@ -80,6 +82,8 @@ function FilterChip(props: { id: string; allLabel: string; choices: { value: str
 
 export default function Customers() {
   const session = getSession()
+  useTodoBadge()
+  const consoleLayout = useConsoleLayout()
   const [q, setQ] = useState('')
   const [query, setQuery] = useState('') // debounced
   const [stages, setStages] = useState<StageOption[]>(DEFAULT_STAGES)
@@ -162,29 +166,12 @@ export default function Customers() {
     void load(1).finally(() => Taro.stopPullDownRefresh())
   })
 
-
-  const logout = () => {
-    clearSession()
-    forgetOptions()
-    forgetPhotos()
-    void Taro.reLaunch({ url: '/pages/index/index' })
-  }
-
   return (
     <View className='page customers'>
       <View className='row row--between customers__head'>
         <Text className='customers__me'>
           {session ? `${session.member.name} · ${ROLE_LABELS[session.member.role] ?? session.member.role}` : ''}
         </Text>
-        <View className='row'>
-          <Button id='todos-entry' className='btn btn--small' onClick={() => void Taro.navigateTo({ url: '/pages/todos/index' })}>
-            待办
-          </Button>
-          <View className='gap' />
-          <Button id='logout' className='btn btn--small' onClick={logout}>
-            退出
-          </Button>
-        </View>
       </View>
 
       {home ? <HomeSummary home={home} /> : null}
@@ -228,7 +215,8 @@ export default function Customers() {
         <ErrorRetry id='customers-error' message={error} onRetry={() => void load(1)} />
       ) : null}
 
-      {items.map((c) => (
+      {consoleLayout && items.length ? <CustomerTable items={items} /> : null}
+      {!consoleLayout && items.map((c) => (
         <View
           key={c.id}
           className={`card customer-item ${c.overdue ? 'customer-item--overdue' : ''}`}

@@ -8,6 +8,7 @@ import type { Page, Todo } from '../../api/types'
 import { goTo } from '../../utils/nav'
 import { TodoCard, type TodoCardView } from '../../components/todo-card'
 import { ErrorRetry } from '../../components/load-state'
+import { useTodoBadge } from '../../api/todo-badge'
 import './index.css'
 
 type Filter = 'open' | 'confirmed' | 'all'
@@ -52,6 +53,7 @@ export function sectionsFor(role: Role | undefined): { intro: string; sections: 
 }
 
 export default function Todos() {
+  useTodoBadge()
   const member = getSession()?.member ?? null
   const { intro, sections } = sectionsFor(member?.role)
   const [filter, setFilter] = useState<Filter>(member?.role === 'rep' ? 'all' : 'open')

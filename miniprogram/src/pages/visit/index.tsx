@@ -12,7 +12,6 @@ import {
   makeVisitSchema,
   textLength,
   type VisitBody,
-  type VisitOptions,
   type VisitTextAnchor,
 } from '@anchor/shared'
 import { errorMessage, isApiError } from '../../api/client'
@@ -28,6 +27,7 @@ import { newIdempotencyKey, TEAM_TIME_ZONE } from '../../utils/time'
 import { EMPTY_VISIT, MORE_FIELDS, toRawVisit, type VisitForm } from './visit-form'
 import { VoicePanel } from './voice-panel'
 import { PageLoading } from '../../components/load-state'
+import { PrivacySheet } from '../../components/privacy-sheet'
 import './index.css'
 
 type Errors = Record<string, string>
@@ -144,11 +144,12 @@ export default function VisitPage() {
 
   const L = VISIT_FIELD_LABELS
   // the same rules the server applies, from policy through GET /options
-  const anchors = (options as Options & Pick<VisitOptions, 'anchors'>).anchors ?? DEFAULT_ANCHOR_RULES
+  const anchors = options.anchors ?? DEFAULT_ANCHOR_RULES
   const count = (field: VisitTextAnchor) => ({ length: textLength(form[field]), max: VISIT_TEXT_MAX[field], min: anchors.minLength[field] })
 
   return (
     <View className='page visit'>
+      <PrivacySheet />
       {formError ? (
         <Text id='visit-error' className='message-error'>
           {formError}

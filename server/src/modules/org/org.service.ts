@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
-import type { Role } from '@anchor/shared';
+import type { MemberView, Role } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { DAY_MS } from '../../clock';
 import { AppError, forbidden, notFound } from '../../http/errors';
@@ -11,15 +11,8 @@ import { Region } from './region.entity';
 import { Team } from './team.entity';
 import type { Scope } from './scope';
 
-export interface MemberView {
-  id: number;
-  name: string;
-  phone: string;
-  role: Role;
-  teamId: number | null;
-  regionId: number | null;
-  managerId: number | null;
-}
+// the app reads the same shape (shared/src/api-types.ts)
+export type { MemberView } from '@anchor/shared';
 
 export function memberView(m: Member): MemberView {
   // identities (WeChat, WeCom, DingTalk ids) stay on the server
@@ -158,6 +151,10 @@ export class OrgService {
 
   async teamById(id: number): Promise<Team | null> {
     return this.db.getRepository(Team).findOne({ where: { id } });
+  }
+
+  async regionById(id: number): Promise<Region | null> {
+    return this.db.getRepository(Region).findOne({ where: { id } });
   }
 
   /** The supervisor who leads a team: new reps report to them. */

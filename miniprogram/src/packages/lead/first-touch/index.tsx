@@ -9,6 +9,7 @@ import { Field, SelectField } from '../../../components/field'
 import { PhotoPicker } from '../../../components/photo-picker'
 import { formatInstant, newIdempotencyKey } from '../../../utils/time'
 import { PageLoading } from '../../../components/load-state'
+import { PrivacySheet } from '../../../components/privacy-sheet'
 import './index.css'
 
 /** 首次触达: how the rep reached a new lead, what the customer said, and proof (a screenshot or the chat text). */
@@ -96,6 +97,7 @@ export default function FirstTouchPage() {
 
   return (
     <View className='page first-touch'>
+      <PrivacySheet />
       {formError ? (
         <Text id='first-touch-error' className='message-error'>
           {formError}

@@ -1,0 +1,118 @@
+import { useEffect, useState } from 'react'
+import { Text, View } from '@tarojs/components'
+import Taro from '@tarojs/taro'
+import { PAGES, ROLE_LABELS, type PageName, type Role } from '@anchor/shared'
+import { getSession } from '../api/session'
+import { useTodoCount, badgeText } from '../api/todo-badge'
+import { goTo } from '../utils/nav'
+import './console-nav.css'
+
+/** Console width: at and above it the H5 app is a web console (navigation beside the content, tables). */
+export const CONSOLE_MIN_WIDTH = 1024
+
+export interface ConsoleNavItem {
+  page: PageName
+  label: string
+  /** Who sees the entry; everyone when absent. */
+  roles?: readonly Role[]
+  /** Shows the open to-do count beside the label. */
+  todoBadge?: boolean
+  /** Pages reached from this section: the entry stays highlighted on them. */
+  within?: readonly PageName[]
+}
+
+/**
+ * The console's sections, in order. Dashboards and Excel import join here as one line each once
+ * their pages exist, e.g. `{ page: 'dashboard', label: '仪表盘', roles: ['supervisor', 'director', 'admin'] }`.
+ */
+export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
+  { page: 'customers', label: '客户', within: ['customer', 'customerEdit', 'visitNew', 'firstTouch'] },
+  { page: 'todos', label: '待办', todoBadge: true, within: ['visitDetail'] },
+  { page: 'me', label: '我的' },
+]
+
+export function navItemsFor(role: Role | undefined): ConsoleNavItem[] {
+  return CONSOLE_NAV.filter((item) => !item.roles || (role !== undefined && item.roles.includes(role)))
+}
+
+function wideNow(): boolean {
+  return process.env.TARO_ENV === 'h5' && typeof window !== 'undefined' && typeof window.matchMedia === 'function'
+    ? window.matchMedia(`(min-width: ${CONSOLE_MIN_WIDTH}px)`).matches
+    : false
+}
+
+/** True in the H5 app at console width (≥ 1024 px), kept up to date as the window is resized. */
+export function useConsoleLayout(): boolean {
+  const [wide, setWide] = useState(wideNow)
+  useEffect(() => {
+    if (process.env.TARO_ENV !== 'h5' || typeof window === 'undefined' || typeof window.matchMedia !== 'function') return
+    const query = window.matchMedia(`(min-width: ${CONSOLE_MIN_WIDTH}px)`)
+    const update = () => setWide(query.matches)
+    update()
+    query.addEventListener('change', update)
+    return () => query.removeEventListener('change', update)
+  }, [])
+  return wide
+}
+
+/** The page path now on screen (H5 hash router), e.g. `pages/customers/index`. */
+function currentPath(): string {
+  if (typeof window === 'undefined') return ''
+  return window.location.hash.replace(/^#\/?/, '').split('?')[0] ?? ''
+}
+
+/**
+ * Navigation beside the content in the H5 console. Rendered once by the app (not per page); hidden by
+ * CSS below console width, where the tab bar does the same job, and absent on the login page.
+ */
+export function ConsoleNav() {
+  const [path, setPath] = useState(currentPath)
+  const todoCount = useTodoCount()
+  const wide = useConsoleLayout()
+
+  useEffect(() => {
+    const update = () => setPath(currentPath())
+    Taro.eventCenter.on('__afterTaroRouterChange', update)
+    window.addEventListener('hashchange', update)
+    return () => {
+      Taro.eventCenter.off('__afterTaroRouterChange', update)
+      window.removeEventListener('hashchange', update)
+    }
+  }, [])
+
+  const member = getSession()?.member
+  const shown = wide && !!member && path !== PAGES.login.path && path !== ''
+  // the page area makes room for the navigation only while it is there
+  useEffect(() => {
+    document.body.classList.toggle('console-with-nav', shown)
+  }, [shown])
+  if (!shown || !member) return null
+
+  return (
+    <View className='console-nav' id='console-nav'>
+      <Text className='console-nav__brand'>锚点 Anchor</Text>
+      {navItemsFor(member.role).map((item) => {
+        const active = [item.page, ...(item.within ?? [])].some((page) => PAGES[page].path === path)
+        return (
+          <View
+            key={item.page}
+            id={`console-nav-${item.page}`}
+            className={`console-nav__item ${active ? 'console-nav__item--active' : ''}`}
+            onClick={() => void goTo(item.page)}
+          >
+            <Text>{item.label}</Text>
+            {item.todoBadge && todoCount > 0 ? (
+              <Text className='console-nav__badge' id='console-nav-badge'>
+                {badgeText(todoCount)}
+              </Text>
+            ) : null}
+          </View>
+        )
+      })}
+      <View className='console-nav__foot'>
+        <Text className='console-nav__who'>{member.name}</Text>
+        <Text className='console-nav__role'>{ROLE_LABELS[member.role] ?? member.role}</Text>
+      </View>
+    </View>
+  )
+}

@@ -1,0 +1,122 @@
+import { useRef, useState } from 'react'
+import { Button, Image, Text, View } from '@tarojs/components'
+import Taro, { useDidShow } from '@tarojs/taro'
+import type { InviteView, MeView } from '@anchor/shared'
+import { errorMessage } from '../../api/client'
+import { logout } from '../../api/logout'
+import { refreshTodoBadge } from '../../api/todo-badge'
+import { useRequest } from '../../api/use-request'
+import { PageLoading } from '../../components/load-state'
+import { formatInstant } from '../../utils/time'
+import { createTeamInvite, inviteQrSource } from './invite-qr'
+import './index.css'
+
+/** GET /me, which also refreshes the 待办 badge (this is a tab page). */
+async function loadMe(): Promise<MeView> {
+  const me = await refreshTodoBadge()
+  if (!me) throw new Error('offline')
+  return me
+}
+
+/** The supervisor's team invite: a QR code a new rep scans to join (first WeChat login). */
+function InviteCard(props: { teamId: number; teamName: string }) {
+  const [invite, setInvite] = useState<InviteView | null>(null)
+  const [qr, setQr] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+
+  const create = async () => {
+    setBusy(true)
+    setError('')
+    try {
+      const created = await createTeamInvite(props.teamId)
+      setInvite(created)
+      setQr(await inviteQrSource(created.code))
+    } catch (e) {
+      setError(errorMessage(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <View className='card me__invite' id='invite-card'>
+      <Text className='me__section-title'>邀请成员加入「{props.teamName}」</Text>
+      <Text className='muted me__line'>新成员用微信扫码登录后即加入本团队。</Text>
+      {error ? (
+        <Text id='invite-error' className='message-error'>
+          {error}
+        </Text>
+      ) : null}
+      {qr ? <Image id='invite-qr' className='me__qr' src={qr} mode='aspectFit' showMenuByLongpress /> : null}
+      {invite ? (
+        <View>
+          <Text id='invite-code' className='me__line'>邀请码：{invite.code}</Text>
+          <Text className='muted me__line'>有效期至 {formatInstant(invite.expiresAt)}</Text>
+          <Text className='muted me__line me__url' userSelect>
+            {invite.url}
+          </Text>
+        </View>
+      ) : null}
+      <Button id='invite-create' className='btn btn--block me__invite-btn' disabled={busy} onClick={() => void create()}>
+        {busy ? '生成中…' : invite ? '换一个二维码' : '生成邀请二维码'}
+      </Button>
+    </View>
+  )
+}
+
+export default function Me() {
+  const me = useRequest(loadMe, [])
+  // the first show is the load above; coming back to the tab loads again (count, team changes)
+  const shown = useRef(false)
+  useDidShow(() => {
+    if (shown.current) me.reload()
+    shown.current = true
+  })
+  const [leaving, setLeaving] = useState(false)
+
+  const signOut = async () => {
+    const answer = await Taro.showModal({ title: '退出登录', content: '确定退出当前账号吗？', confirmText: '退出', confirmColor: '#fa2c19' }).catch(() => ({ confirm: true }))
+    if (!answer.confirm) return
+    setLeaving(true)
+    await logout()
+  }
+
+  if (!me.data) return <PageLoading errorId='me-error' error={me.error ? '加载失败，请检查网络后重试' : ''} onRetry={me.reload} />
+  const m = me.data
+  const place = [m.region?.name, m.team?.name].filter(Boolean).join(' · ')
+  return (
+    <View className='page me'>
+      <View className='card me__profile'>
+        <Text id='me-name' className='me__name'>{m.name}</Text>
+        <Text id='me-role' className='me__role'>{m.roleLabel}</Text>
+        <View className='me__rows'>
+          <View className='row row--between me__row'>
+            <Text className='muted'>团队</Text>
+            <Text id='me-team'>{place || '未加入团队'}</Text>
+          </View>
+          {m.manager ? (
+            <View className='row row--between me__row'>
+              <Text className='muted'>直属上级</Text>
+              <Text id='me-manager'>{m.manager.name}</Text>
+            </View>
+          ) : null}
+          <View className='row row--between me__row'>
+            <Text className='muted'>手机号</Text>
+            <Text id='me-phone'>{m.phone}</Text>
+          </View>
+          <View className='row row--between me__row'>
+            <Text className='muted'>待办</Text>
+            <Text id='me-todos'>{m.openTodos} 项未完成</Text>
+          </View>
+        </View>
+      </View>
+
+      {m.canInvite && m.team ? <InviteCard teamId={m.team.id} teamName={m.team.name} /> : null}
+
+      <Button id='logout' className='btn btn--block me__logout' disabled={leaving} onClick={() => void signOut()}>
+        {leaving ? '正在退出…' : '退出登录'}
+      </Button>
+    </View>
+  )
+}

@@ -1,0 +1,54 @@
+import { ROLE_LABELS, type MeView, type NamedRef } from '@anchor/shared';
+import { route, type AnyRoute } from '../../http/route';
+import type { TodoService } from '../todos/todo.service';
+import type { Member } from './member.entity';
+import { memberView, type OrgService } from './org.service';
+
+const INVITING_ROLES: ReadonlySet<Member['role']> = new Set(['supervisor', 'director', 'admin']);
+
+/**
+ * The open to-dos on a member's 待办 screen, counted the way that screen lists them (sectionsFor in
+ * pages/todos): a rep follows their own next actions, a supervisor confirms cards, a director or admin
+ * confirms what is assigned to them and follows the escalations in reach; finance and marketing have none.
+ */
+async function openTodos(todos: TodoService, member: Member): Promise<number> {
+  const count = async (as: 'assignee' | 'rep' | 'escalated') => (await todos.list(member, { as, status: 'open', page: 1, pageSize: 1 })).total;
+  switch (member.role) {
+    case 'rep':
+      return count('rep');
+    case 'supervisor':
+      return count('assignee');
+    case 'director':
+    case 'admin':
+      return (await count('assignee')) + (await count('escalated'));
+    default:
+      return 0;
+  }
+}
+
+export function meRoutes(org: OrgService, todos: TodoService): AnyRoute[] {
+  return [
+    route({
+      method: 'get', path: '/me', tag: '登录', summary: '我的：当前成员、角色、团队与待办数（标签栏角标）', access: 'member',
+      handler: async (ctx): Promise<MeView> => {
+        const member = ctx.state.member;
+        const [team, manager] = await Promise.all([
+          member.teamId === null ? null : org.teamById(member.teamId),
+          member.managerId === null ? null : org.findActiveMember(member.managerId),
+        ]);
+        const regionId = member.regionId ?? null;
+        const region = regionId === null ? null : await org.regionById(regionId);
+        const ref = (row: { id: number; name: string } | null): NamedRef | null => (row ? { id: row.id, name: row.name } : null);
+        return {
+          ...memberView(member),
+          roleLabel: ROLE_LABELS[member.role] ?? member.role,
+          team: ref(team),
+          region: ref(region),
+          manager: ref(manager),
+          openTodos: await openTodos(todos, member),
+          canInvite: INVITING_ROLES.has(member.role) && member.teamId !== null,
+        };
+      },
+    }),
+  ];
+}

@@ -39,6 +39,9 @@ export default defineAppConfig({
   ...(process.env.TARO_ENV === 'weapp'
     ? { plugins: { WechatSI: { version: '0.3.5', provider: 'wx069ba97219f66d99' } } }
     : {}),
+  // H5 (the web console): pages switch at once. A sliding page is wide for a moment and, as a console,
+  // reads as lag rather than motion.
+  ...(process.env.TARO_ENV === 'h5' ? { animation: false } : {}),
   window: {
     backgroundTextStyle: 'light',
     navigationBarBackgroundColor: '#ffffff',

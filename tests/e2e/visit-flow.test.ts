@@ -219,8 +219,10 @@ describe('the supervisor', () => {
     try {
       const page = await loginAs(context, '13800000011');
       await openTab(page, '待办');
-      await page.waitForSelector('.discuss-todo', { timeout: 15_000 });
-      const id = Number((await page.getAttribute('.discuss-todo >> nth=0', 'id'))!.replace('discuss-todo-', ''));
+      // the seeded team has other reps' to-dos too: ask 王小明 (13800000101), who then opens his list
+      const card = page.locator('.todo-item', { hasText: '销售：王小明' }).filter({ has: page.locator('.discuss-todo') }).first();
+      await card.waitFor({ timeout: 15_000 });
+      const id = Number((await card.locator('.discuss-todo').getAttribute('id'))!.replace('discuss-todo-', ''));
       await page.click(`#discuss-todo-${id}`);
       await page.waitForFunction(() => (globalThis as any).document.body.innerText.includes('已请销售沟通'), undefined, { timeout: 10_000 });
       const rows = await app.product.query<{ confirmedAt: Date | null; discussRequestedVia: string | null }>('SELECT confirmedAt, discussRequestedVia FROM todo WHERE id = ?', [id]);

@@ -24,6 +24,7 @@ function answer(visits: () => { statusCode: number; data: unknown } = () => ({ s
     if (req.url.endsWith('/api/v1/options')) return { statusCode: 200, data: served };
     if (req.url.endsWith('/api/v1/me/subscribe-consent')) return { statusCode: 200, data: { remaining: 1 } };
     if (req.url.endsWith('/api/v1/visits')) return visits();
+    if (req.url.endsWith('/api/v1/customers/7')) return { statusCode: 200, data: { id: 7, name: '上海仁济医院' } };
     return { statusCode: 404, data: { error: { message: '不存在' } } };
   };
 }
@@ -60,6 +61,14 @@ describe('新建拜访 form', () => {
     fireEvent.click(screen.getByText('提交拜访'));
     await waitFor(() => expect(visitPosts()).toHaveLength(1));
     expect((visitPosts()[0]!.data as { customerId: number }).customerId).toBe(7);
+  });
+
+  it('names its customer, also when opened from a scanned code, and offers a way back', async () => {
+    fakeNetwork.routerParams = { scene: encodeURIComponent('c=7') };
+    await openForm();
+    expect(await screen.findByText('上海仁济医院')).toBeTruthy();
+    await waitFor(() => expect(fakeNetwork.navigationTitle).toBe('拜访 · 上海仁济医院'));
+    expect(screen.getByText('‹ 返回')).toBeTruthy();
   });
 
   it('starts with every anchor empty: nothing is chosen for the rep', async () => {

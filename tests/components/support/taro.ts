@@ -7,6 +7,8 @@ type UploadOptions = { url: string; filePath: string; name: string; header?: Rec
 
 export const fakeNetwork = {
   requests: [] as RequestOptions[],
+  /** the last title a page set on its navigation bar */
+  navigationTitle: '',
   uploads: [] as UploadOptions[],
   /** Answers a request; throw to simulate no network. */
   handler: (_req: RequestOptions): Reply => ({ statusCode: 404, data: { error: { message: '未配置' } } }),
@@ -32,6 +34,7 @@ export const fakeNetwork = {
   /** What the app registered with wx.onNeedPrivacyAuthorization (weapp only). */
   privacyListener: null as null | ((resolve: (o: { event: string; buttonId?: string }) => void, info: { referrer: string }) => void),
   reset() {
+    this.navigationTitle = '';
     this.requests = [];
     this.uploads = [];
     this.toasts = [];
@@ -72,6 +75,7 @@ const Taro = {
   removeStorageSync: (key: string) => void storage.delete(key),
   showToast: async (options: { title: string }) => void fakeNetwork.toasts.push(options.title),
   pageScrollTo: async () => undefined,
+  setNavigationBarTitle: async (o: { title: string }) => void (fakeNetwork.navigationTitle = o.title),
   getCurrentPages: () => [{}, {}],
   navigateBack: async () => undefined,
   navigateTo: async (o: { url: string }) => void fakeNetwork.navigations.push(o.url),
@@ -86,7 +90,6 @@ const Taro = {
   removeTabBarBadge: async (o: { index: number }) => void delete fakeNetwork.tabBadges[o.index],
   onNeedPrivacyAuthorization: (listener: NonNullable<typeof fakeNetwork.privacyListener>) => void (fakeNetwork.privacyListener = listener),
   openPrivacyContract: () => undefined,
-  setNavigationBarTitle: async () => undefined,
   stopPullDownRefresh: () => undefined,
   requestSubscribeMessage: async (options: { tmplIds: string[] }) => {
     fakeNetwork.subscribeAsked.push(options.tmplIds);

@@ -14,10 +14,11 @@ import {
   type VisitBody,
   type VisitTextAnchor,
 } from '@anchor/shared'
-import { errorMessage, isApiError } from '../../api/client'
+import { api, errorMessage, isApiError } from '../../api/client'
+import { useRequest } from '../../api/use-request'
 import { loadOptions } from '../../api/options'
 import { askReminderConsent } from '../../api/subscribe'
-import type { Options } from '../../api/types'
+import type { Customer, Options } from '../../api/types'
 import { enqueueVisit, sendVisit } from '../../api/visit-queue'
 import { DatePickerBox, TimePickerBox } from '../../components/date-time-pickers'
 import { Field, SelectField } from '../../components/field'
@@ -50,6 +51,11 @@ export default function VisitPage() {
   const [photoIds, setPhotoIds] = useState<number[]>([])
   const [photosBusy, setPhotosBusy] = useState(false)
   const keyRef = useRef(newIdempotencyKey())
+  // the form names whose visit it is: a rep who scanned a code sees which customer the code was for
+  const customer = useRequest(() => api.get<Customer>(`/customers/${customerId}`), [customerId])
+  useEffect(() => {
+    if (customer.data) void Taro.setNavigationBarTitle({ title: `拜访 · ${customer.data.name}` }).catch(() => undefined)
+  }, [customer.data])
 
   const fetchOptions = () => {
     setLoadError('')
@@ -150,6 +156,14 @@ export default function VisitPage() {
   return (
     <View className='page visit'>
       <PrivacySheet />
+      <View className='row visit__head'>
+        <Button id='visit-back' className='btn btn--small' onClick={backToCustomer}>
+          ‹ 返回
+        </Button>
+        <Text className='visit__customer' id='visit-customer-name'>
+          {customer.data?.name ?? (customer.loading ? '' : '客户')}
+        </Text>
+      </View>
       {formError ? (
         <Text id='visit-error' className='message-error'>
           {formError}

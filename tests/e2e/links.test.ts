@@ -206,9 +206,10 @@ describe('from the link to the confirm', () => {
         const page = await context.newPage();
         const link = links.find((l) => l.name === name)!;
         await page.goto(link.url);
-        await page.waitForSelector('#login', { timeout: 20_000 });
-        await page.fill('#phone input', SUPERVISOR);
-        await page.click('#login');
+        // the login page the person sees (a page closed by reLaunch can linger hidden in the DOM on H5)
+        await page.locator('#login:visible').waitFor({ timeout: 20_000 });
+        await page.locator('#phone:visible input').fill(SUPERVISOR);
+        await page.locator('#login:visible').click();
         await expectScreen(page, link);
         await shot(page, `link-${name}-after-login-390`);
       } finally {

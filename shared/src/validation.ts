@@ -18,7 +18,7 @@ export const chineseErrorMap: z.core.$ZodErrorMap = (issue) => {
                 ? '格式不正确'
                 : '类型不正确';
     case 'invalid_value':
-      return `不是有效选项, 可选: ${issue.values.map(String).join('、')}`;
+      return `不是有效选项，可选：${issue.values.map(String).join('、')}`;
     case 'too_big':
       if (issue.origin === 'string') return `不能超过 ${issue.maximum} 个字`;
       if (issue.origin === 'array') return `最多 ${issue.maximum} 项`;
@@ -32,7 +32,7 @@ export const chineseErrorMap: z.core.$ZodErrorMap = (issue) => {
     case 'not_multiple_of':
       return '必须是整数';
     case 'unrecognized_keys':
-      return `包含不认识的字段: ${issue.keys.join('、')}`;
+      return `包含不认识的字段：${issue.keys.join('、')}`;
     default:
       return '填写不正确';
   }

@@ -21,7 +21,7 @@ describe('login on the phone (weapp)', () => {
     render(<LoginPage />);
     await waitFor(() => expect(logins()).toHaveLength(1));
     expect(logins()[0]).toMatchObject({ url: '/api/v1/auth/wechat/login', data: { code: 'wx-code-1', inviteCode: 'TEAM42' } });
-    await waitFor(() => expect(fakeNetwork.toasts).toContain('欢迎, 王小明'));
+    await waitFor(() => expect(fakeNetwork.toasts).toContain('欢迎，王小明'));
   });
 
   it('inside WeCom it uses wx.qy.login and the WeCom endpoint', async () => {

@@ -231,7 +231,7 @@ describe('headers and empty files', () => {
     }
     const onlyName = await preview(org.token(org.repA), await buildWorkbook([['客户名称', '联系人'], ['某医院', '王主任']]));
     expect(onlyName.status).toBe(422);
-    expect(onlyName.body.error.message).toMatch(/缺少必填列: 所属行业/);
+    expect(onlyName.body.error.message).toMatch(/缺少必填列：所属行业/);
     expect(await snapshot()).toEqual(before);
   });
 

@@ -208,7 +208,7 @@ describe('one transaction', () => {
     try {
       const res = await submitVisit(h, org.token(org.repA), completeVisit(customerA), key);
       expect(res.status).toBe(500);
-      expect(res.body.error).toEqual({ code: 'INTERNAL', message: '服务器内部错误, 请稍后重试' });
+      expect(res.body.error).toEqual({ code: 'INTERNAL', message: '服务器内部错误，请稍后重试' });
     } finally {
       failNext = false;
     }

@@ -36,7 +36,7 @@ describe('login on the phone (weapp)', () => {
     fakeNetwork.routerParams = { scene: encodeURIComponent('i=TEAM42') };
     fakeNetwork.handler = () => ({
       statusCode: 422,
-      data: { error: { code: 'VALIDATION_FAILED', message: '首次加入团队请填写姓名和手机号', fields: { name: '姓名为必填项' } } },
+      data: { error: { code: 'VALIDATION_FAILED', message: '首次加入团队请填写姓名和手机号', fields: { name: '请填写姓名' } } },
     });
     render(<LoginPage />);
     expect(await screen.findByText('首次加入团队请填写姓名和手机号')).toBeTruthy();

@@ -326,7 +326,7 @@ describe('files that are not .xlsx are refused cleanly, never with a 500', () =>
     form.append('other', 'x');
     const noFile = await api(h.url, 'POST', '/api/v1/customers/import/preview', { token: org.token(org.repA), form });
     expect(noFile.status).toBe(422);
-    expect(noFile.body.error.fields.file).toContain('必填');
+    expect(noFile.body.error.fields.file).toBe('请上传Excel 文件');
     const empty = await upload(h, 'commit', org.token(org.repA), Buffer.alloc(0));
     expect(empty.status).toBe(400);
     expect(empty.body.error.message).toContain('空的');

@@ -19,12 +19,12 @@ export const policySchema = z
       } catch {
         return false;
       }
-    }, '不是有效的 IANA 时区名 (例如 Asia/Shanghai)'),
+    }, '不是有效的 IANA 时区名（例如 Asia/Shanghai）'),
     stages: z
       .array(z.object({ code: z.enum(STAGE_CODES), label: z.string().trim().min(1).max(10) }).strict())
       .refine(
         (list) => list.length === STAGE_CODES.length && list.every((s, i) => s.code === STAGE_CODES[i]),
-        `阶段必须依次为 ${STAGE_CODES.join(', ')} (只可修改名称)`,
+        `阶段必须依次为 ${STAGE_CODES.join(', ')}（只可修改名称）`,
       )
       .refine((list) => new Set(list.map((s) => s.label)).size === list.length, '阶段名称不能重复'),
     overdueExcludedStages: z.array(z.enum(STAGE_CODES)),
@@ -83,7 +83,7 @@ export const policySchema = z
           .array(z.object({ grade: z.string().trim().min(1).max(4), minScore: z.number().min(0).max(100) }).strict())
           .min(2, '至少需要两个等级')
           .refine((g) => g.every((x, i) => i === 0 || x.minScore < g[i - 1]!.minScore), '等级必须按最低分从高到低排列')
-          .refine((g) => g[g.length - 1]?.minScore === 0, '最后一个等级的最低分必须为 0, 以便每个客户都有等级'),
+          .refine((g) => g[g.length - 1]?.minScore === 0, '最后一个等级的最低分必须为 0，以便每个客户都有等级'),
       })
       .strict(),
     jobs: z

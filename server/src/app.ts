@@ -105,7 +105,7 @@ function systemRoutes(deps: AppDeps): AnyRoute[] {
   const { policy } = deps;
   return [
     route({
-      method: 'get', path: '/options', tag: '系统', summary: '可配置选项 (阶段、行业、拜访目标等, 来自 config/)', access: 'member',
+      method: 'get', path: '/options', tag: '系统', summary: '可配置选项（阶段、行业、拜访目标等，来自 config/）', access: 'member',
       handler: async () => ({
         stages: policy.stages,
         grades: policy.grading.grades.map((g) => g.grade),
@@ -213,7 +213,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
       jsonLimit: '1mb',
       onError: (error) => {
         const e = error as { status?: number; type?: string };
-        if (e.status === 413 || e.type === 'entity.too.large') throw new AppError(413, 'PAYLOAD_TOO_LARGE', '请求体过大 (上限 1 MB)');
+        if (e.status === 413 || e.type === 'entity.too.large') throw new AppError(413, 'PAYLOAD_TOO_LARGE', '请求体过大（上限 1 MB）');
         throw new AppError(400, 'INVALID_JSON', '请求体不是合法的 JSON');
       },
     }),

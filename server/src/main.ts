@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     policy = loadPolicy();
   } catch (error) {
     if (error instanceof ConfigError || error instanceof EnvError) {
-      console.error(`锚点无法启动: ${error.message}`);
+      console.error(`锚点无法启动：${error.message}`);
       process.exit(1);
     }
     throw error;
@@ -104,6 +104,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error('锚点启动失败:', error);
+  console.error('锚点启动失败：', error);
   process.exit(1);
 });

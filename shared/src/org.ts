@@ -19,9 +19,9 @@ const nullableSecret = (pattern: RegExp, hint: string, title: string) =>
 /** An admin's edit of a team's chat robots; null clears a value, absent leaves it. */
 export const teamChannelSettingsSchema = z
   .object({
-    wecomRobotKey: nullableSecret(/^[0-9A-Za-z-]{8,64}$/, '格式不正确 (webhook 地址中 key= 之后的部分)', '企业微信群机器人 key'),
-    dingtalkRobotToken: nullableSecret(/^[0-9A-Za-z]{16,128}$/, '格式不正确 (webhook 地址中 access_token= 之后的部分)', '钉钉机器人 access_token'),
-    dingtalkRobotSecret: nullableSecret(/^SEC[0-9A-Za-z]{8,125}$/, '格式不正确 (以 SEC 开头的加签密钥)', '钉钉机器人加签密钥'),
+    wecomRobotKey: nullableSecret(/^[0-9A-Za-z-]{8,64}$/, '格式不正确（webhook 地址中 key= 之后的部分）', '企业微信群机器人 key'),
+    dingtalkRobotToken: nullableSecret(/^[0-9A-Za-z]{16,128}$/, '格式不正确（webhook 地址中 access_token= 之后的部分）', '钉钉机器人 access_token'),
+    dingtalkRobotSecret: nullableSecret(/^SEC[0-9A-Za-z]{8,125}$/, '格式不正确（以 SEC 开头的加签密钥）', '钉钉机器人加签密钥'),
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: '没有要修改的内容' });

@@ -234,7 +234,7 @@ describe('confirm in WeCom = confirmed everywhere', () => {
     await api(h.url, 'POST', `/api/v1/todos/${todo.id}/confirm`, { token: org.token(org.supervisor1), json: {} });
     const late = await discuss(org.token(org.supervisor1));
     expect(late.status).toBe(409);
-    expect(late.body.error.message).toBe('该待办已确认, 无需再沟通');
+    expect(late.body.error.message).toBe('该待办已确认，无需再沟通');
   });
 
   it('answers WeCom\u2019s URL verification with the plaintext echostr', async () => {

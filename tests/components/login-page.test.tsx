@@ -21,7 +21,7 @@ describe('login on the phone (weapp)', () => {
     render(<LoginPage />);
     await waitFor(() => expect(logins()).toHaveLength(1));
     expect(logins()[0]).toMatchObject({ url: '/api/v1/auth/wechat/login', data: { code: 'wx-code-1', inviteCode: 'TEAM42' } });
-    await waitFor(() => expect(fakeNetwork.toasts).toContain('欢迎, 王小明'));
+    await waitFor(() => expect(fakeNetwork.toasts).toContain('欢迎，王小明'));
   });
 
   it('inside WeCom it uses wx.qy.login and the WeCom endpoint', async () => {
@@ -36,7 +36,7 @@ describe('login on the phone (weapp)', () => {
     fakeNetwork.routerParams = { scene: encodeURIComponent('i=TEAM42') };
     fakeNetwork.handler = () => ({
       statusCode: 422,
-      data: { error: { code: 'VALIDATION_FAILED', message: '首次加入团队请填写姓名和手机号', fields: { name: '姓名为必填项' } } },
+      data: { error: { code: 'VALIDATION_FAILED', message: '首次加入团队请填写姓名和手机号', fields: { name: '请填写姓名' } } },
     });
     render(<LoginPage />);
     expect(await screen.findByText('首次加入团队请填写姓名和手机号')).toBeTruthy();

@@ -52,7 +52,7 @@ describe('语音速记 on weapp (WechatSI)', () => {
     render(<VoicePanel options={shippedOptions()} onFill={() => undefined} />);
     fireEvent.click(await screen.findByText('按此说话'));
     act(() => manager.onError!({ retcode: -30003, msg: 'audio too short' }));
-    expect(screen.getByText('说话时间太短, 请重试')).toBeTruthy();
+    expect(screen.getByText('说话时间太短，请重试')).toBeTruthy();
     expect(screen.getByText('按此说话')).toBeTruthy(); // ready again
   });
 });

@@ -78,7 +78,7 @@ describe('a new lead: 首次触达 from the phone', () => {
     await shot(page, 'first-touch-filled');
     await page.click('#submit-first-touch');
     await page.waitForSelector('.timeline-item--first_touch', { timeout: 15_000 });
-    expect(await page.textContent('.timeline-item--first_touch')).toContain('首次触达 (微信)');
+    expect(await page.textContent('.timeline-item--first_touch')).toContain('首次触达（微信）');
     await page.waitForSelector('.timeline-item--first_touch .photo-thumbs img[src^="blob:"]', { timeout: 10_000 });
     expect(await page.$('#first-touch')).toBeNull();
     const rows = await app.product.query<{ method: string; verbatim: string; evidencePhotoId: number | null }>(

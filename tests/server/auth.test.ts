@@ -71,7 +71,7 @@ describe('WeChat login (code2Session)', () => {
     const code = await invite();
     const missing = await wechatLogin({ code: wechat.issueCode('openid-newbie'), inviteCode: code });
     expect(missing.status).toBe(422);
-    expect(missing.body.error.fields).toEqual({ name: '姓名为必填项', phone: '手机号为必填项' });
+    expect(missing.body.error.fields).toEqual({ name: '请填写姓名', phone: '请填写手机号' });
     const joined = await wechatLogin({ code: wechat.issueCode('openid-newbie'), inviteCode: code, name: '新人小周', phone: '13700001111' });
     expect(joined.status).toBe(200);
     expect(joined.body.member).toMatchObject({ name: '新人小周', role: 'rep', teamId: org.teamIds.team1, managerId: org.supervisor1.id });

@@ -168,7 +168,7 @@ describe('a file with bad rows', () => {
   const expected: Record<number, [string, RegExp][]> = {
     3: [['所属行业', /所属行业不是有效选项/]],
     4: [['当前阶段', /当前阶段「成交」不是有效阶段.*线索、拜访、方案、报价、签约、交付/]],
-    5: [['客户名称', /客户名称不能为空/]],
+    5: [['客户名称', /请填写客户名称/]],
     6: [['客户名称', /客户名称不能超过 100 个字/]],
     7: [['负责人', /负责人「查无此人」不是你可指派的成员/]],
     8: [['最近跟进时间', /最近跟进时间不能晚于现在/]],
@@ -231,7 +231,7 @@ describe('headers and empty files', () => {
     }
     const onlyName = await preview(org.token(org.repA), await buildWorkbook([['客户名称', '联系人'], ['某医院', '王主任']]));
     expect(onlyName.status).toBe(422);
-    expect(onlyName.body.error.message).toMatch(/缺少必填列: 所属行业/);
+    expect(onlyName.body.error.message).toMatch(/缺少必填列：所属行业/);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -326,7 +326,7 @@ describe('files that are not .xlsx are refused cleanly, never with a 500', () =>
     form.append('other', 'x');
     const noFile = await api(h.url, 'POST', '/api/v1/customers/import/preview', { token: org.token(org.repA), form });
     expect(noFile.status).toBe(422);
-    expect(noFile.body.error.fields.file).toContain('必填');
+    expect(noFile.body.error.fields.file).toBe('请上传Excel 文件');
     const empty = await upload(h, 'commit', org.token(org.repA), Buffer.alloc(0));
     expect(empty.status).toBe(400);
     expect(empty.body.error.message).toContain('空的');
@@ -517,7 +517,7 @@ describe('scope on import', () => {
     const res = await preview(org.token(org.directorEast), file);
     const byRow = errorsByRow(res);
     expect([...byRow.keys()]).toEqual([2, 4]);
-    expect(byRow.get(2)![0]!.message).toContain('负责人为必填项');
+    expect(byRow.get(2)![0]!.message).toContain('请填写负责人');
     expect(await snapshot()).toEqual(before);
 
     const admin = await preview(org.token(org.admin), await buildWorkbook([HEADERS, ['范围测试管理员给戊', '其他', '代表戊'], ['范围测试管理员给总监', '其他', '东区总监']]));

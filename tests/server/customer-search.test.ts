@@ -260,7 +260,7 @@ describe('names: duplicates and invisible characters', () => {
   ])('a name of only %s is empty (422 naming 客户名称)', async (_title, name) => {
     const res = await createAs(org.repA, { name });
     expect(res.status).toBe(422);
-    expect(res.body.error.fields.name).toBe('客户名称不能为空');
+    expect(res.body.error.fields.name).toBe('请填写客户名称');
   });
 
   it('a name of only punctuation is refused, naming 客户名称', async () => {

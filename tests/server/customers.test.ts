@@ -57,8 +57,9 @@ describe('create', () => {
 
 describe('bad input changes nothing and is answered in Chinese, naming the field', () => {
   const cases: [string, unknown, string, RegExp][] = [
-    ['missing name', { industry: '公立医院' }, 'name', /客户名称为必填项/],
-    ['empty name', { name: '   ', industry: '公立医院' }, 'name', /客户名称不能为空/],
+    ['missing name', { industry: '公立医院' }, 'name', /^请填写客户名称$/],
+    ['missing industry', { name: '某医院' }, 'industry', /^请选择所属行业$/],
+    ['empty name', { name: '   ', industry: '公立医院' }, 'name', /^请填写客户名称$/],
     ['over-long name', { name: '医'.repeat(101), industry: '公立医院' }, 'name', /客户名称不能超过 100 个字/],
     ['name of the wrong type', { name: 123, industry: '公立医院' }, 'name', /客户名称必须是文字/],
     ['unknown industry', { name: '某医院', industry: '火箭制造' }, 'industry', /所属行业不是有效选项/],

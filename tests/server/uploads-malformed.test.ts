@@ -93,7 +93,7 @@ describe.each(ROUTES)('POST $path', ({ path, file, stored }) => {
   it('a request without a file at all says the file is required (422, naming the field)', async () => {
     const res = await send(path, TYPE, Buffer.concat([part('Content-Disposition: form-data; name="note"', Buffer.from('x')), close]));
     expect(res.status).toBe(422);
-    expect(res.body.error!.fields!.file).toMatch(/必填/);
+    expect(res.body.error!.fields!.file).toMatch(/^请上传/);
   });
 });
 

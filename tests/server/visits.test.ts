@@ -98,9 +98,9 @@ describe('a visit missing an anchor is refused and nothing is stored', () => {
     const res = await submitVisit(h, org.token(org.repA), body);
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: 'ACTION_NOT_CLOSED', message: '动作未闭环，请补全' });
-    // one wording: 请选择 for what is picked from a list, 请填写 for what is written
-    const verb = ['painPoint', 'dialogueSummary', 'valuePoint'].includes(field) ? '请填写' : field === 'customerId' ? '' : '请选择';
-    expect(res.body.error.fields).toEqual({ [field]: verb ? `${verb}${labels[field]}` : `${labels[field]}为必填项` });
+    // one wording: 请选择 for what is picked from a list (the customer too), 请填写 for what is written
+    const verb = ['painPoint', 'dialogueSummary', 'valuePoint'].includes(field) ? '请填写' : '请选择';
+    expect(res.body.error.fields).toEqual({ [field]: `${verb}${labels[field]}` });
     expect(await footprint()).toEqual(before);
   });
 
@@ -208,7 +208,7 @@ describe('one transaction', () => {
     try {
       const res = await submitVisit(h, org.token(org.repA), completeVisit(customerA), key);
       expect(res.status).toBe(500);
-      expect(res.body.error).toEqual({ code: 'INTERNAL', message: '服务器内部错误, 请稍后重试' });
+      expect(res.body.error).toEqual({ code: 'INTERNAL', message: '服务器内部错误，请稍后重试' });
     } finally {
       failNext = false;
     }

@@ -60,11 +60,11 @@ export function speechAvailable(): boolean {
 
 /** WechatSI's documented retcodes for what a rep can fix by trying again. */
 const WECHAT_SI_MESSAGES: Record<number, string> = {
-  [-30001]: '录音接口出错, 请重试',
-  [-30002]: '录音暂停, 请重试',
-  [-30003]: '说话时间太短, 请重试',
-  [-30004]: '没有听清, 请再说一次',
-  [-30011]: '上一段还在识别, 请稍候',
+  [-30001]: '录音接口出错，请重试',
+  [-30002]: '录音暂停，请重试',
+  [-30003]: '说话时间太短，请重试',
+  [-30004]: '没有听清，请再说一次',
+  [-30011]: '上一段还在识别，请稍候',
 }
 
 export function startListening(handlers: SpeechHandlers): Listening | null {
@@ -77,7 +77,7 @@ export function startListening(handlers: SpeechHandlers): Listening | null {
     si.onError = (res) => {
       // a refused privacy authorization fails the recorder: say so, the text box still works
       if (isPrivacyRefusal(res)) handlers.onError(PRIVACY_REFUSED_VOICE)
-      else handlers.onError(WECHAT_SI_MESSAGES[res.retcode ?? 0] ?? '语音识别失败, 请重试或直接输入文字')
+      else handlers.onError(WECHAT_SI_MESSAGES[res.retcode ?? 0] ?? '语音识别失败，请重试或直接输入文字')
       handlers.onEnd()
     }
     si.start({ lang: 'zh_CN', duration: 60000 })
@@ -96,7 +96,7 @@ export function startListening(handlers: SpeechHandlers): Listening | null {
     if (heard) handlers.onText(heard)
   }
   rec.onerror = (event) =>
-    handlers.onError(event.error === 'not-allowed' ? '没有麦克风权限, 请在浏览器设置中允许' : '语音识别失败, 请重试或直接输入文字')
+    handlers.onError(event.error === 'not-allowed' ? '没有麦克风权限，请在浏览器设置中允许' : '语音识别失败，请重试或直接输入文字')
   rec.onend = () => handlers.onEnd()
   rec.start()
   return { stop: () => rec.stop() }

@@ -70,12 +70,12 @@ export class EnvError extends Error {}
 
 export function readEnv(source: Source = process.env): Env {
   const port = Number(source.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EnvError(`PORT: 不是有效端口号 (${source.PORT})`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EnvError(`PORT：不是有效端口号（${source.PORT}）`);
   const databaseUrl = source.DATABASE_URL?.trim() || undefined;
   const databasePoolSize = Number(source.DATABASE_POOL_SIZE ?? 16);
-  if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1 || databasePoolSize > 500) throw new EnvError(`DATABASE_POOL_SIZE: 必须是 1–500 的整数 (${source.DATABASE_POOL_SIZE})`);
+  if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1 || databasePoolSize > 500) throw new EnvError(`DATABASE_POOL_SIZE：必须是 1–500 的整数（${source.DATABASE_POOL_SIZE}）`);
   if (databaseUrl && !/^(mysql|mariadb):\/\//.test(databaseUrl)) {
-    throw new EnvError('DATABASE_URL: 只支持 mysql:// 或 mariadb:// 地址');
+    throw new EnvError('DATABASE_URL：只支持 mysql:// 或 mariadb:// 地址');
   }
   // The embedded default is the demo; a real database is production unless ANCHOR_DEMO=1 says otherwise.
   const demoForced = source.ANCHOR_DEMO === 'force';
@@ -86,7 +86,7 @@ export function readEnv(source: Source = process.env): Env {
   let wecom: WecomEnv | null = null;
   if (wecomPick.missing.length === 0) {
     const agentId = Number(wecomPick.values.WECOM_AGENT_ID);
-    if (!Number.isInteger(agentId)) throw new EnvError('WECOM_AGENT_ID: 必须是整数');
+    if (!Number.isInteger(agentId)) throw new EnvError('WECOM_AGENT_ID：必须是整数');
     wecom = {
       corpId: wecomPick.values.WECOM_CORP_ID!,
       agentId,
@@ -95,7 +95,7 @@ export function readEnv(source: Source = process.env): Env {
       aesKey: source.WECOM_AES_KEY || undefined,
       apiBase: source.WECOM_API_BASE || 'https://qyapi.weixin.qq.com',
     };
-    if (wecom.aesKey && !/^[A-Za-z0-9+/]{43}$/.test(wecom.aesKey)) throw new EnvError('WECOM_AES_KEY: 必须是 43 个字符的 EncodingAESKey');
+    if (wecom.aesKey && !/^[A-Za-z0-9+/]{43}$/.test(wecom.aesKey)) throw new EnvError('WECOM_AES_KEY：必须是 43 个字符的 EncodingAESKey');
   } else offChannels.push({ channel: 'WeCom 企业微信', missing: wecomPick.missing });
 
   const dingPick = pick(source, ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET']);
@@ -130,7 +130,7 @@ export function readEnv(source: Source = process.env): Env {
   const payPick = pick(source, payNames);
   let wechatPay: WechatPayEnv | null = null;
   if (payPick.missing.length === 0) {
-    if (Buffer.byteLength(payPick.values.WECHATPAY_API_V3_KEY!) !== 32) throw new EnvError('WECHATPAY_API_V3_KEY: 必须是 32 字节');
+    if (Buffer.byteLength(payPick.values.WECHATPAY_API_V3_KEY!) !== 32) throw new EnvError('WECHATPAY_API_V3_KEY：必须是 32 字节');
     wechatPay = {
       mchId: payPick.values.WECHATPAY_MCH_ID!,
       apiV3Key: payPick.values.WECHATPAY_API_V3_KEY!,

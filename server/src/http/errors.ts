@@ -17,7 +17,7 @@ export class AppError extends Error {
 export const notFound = (what = '记录') => new AppError(404, 'NOT_FOUND', `${what}不存在`);
 export const forbidden = (message = '没有权限执行此操作') => new AppError(403, 'FORBIDDEN', message);
 export const invalid = (fields: FieldErrors, message?: string) =>
-  new AppError(422, 'VALIDATION_FAILED', message ?? `请检查: ${Object.values(fields).join('; ')}`, fields);
+  new AppError(422, 'VALIDATION_FAILED', message ?? `请检查：${Object.values(fields).join('；')}`, fields);
 
 interface HttpLikeError {
   status?: number;
@@ -40,7 +40,7 @@ function toAppError(error: unknown): AppError | null {
     return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '不支持的内容类型或编码');
   }
   if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) {
-    return new AppError(400, 'VALIDATION_FAILED', '上传的文件或字段不符合要求 (每次只能上传一个文件, 字段名为 file)');
+    return new AppError(400, 'VALIDATION_FAILED', '上传的文件或字段不符合要求（每次只能上传一个文件，字段名为 file）');
   }
   if (e.type === 'request.aborted') return new AppError(400, 'VALIDATION_FAILED', '请求被中断');
   if (status && status >= 400 && status < 500 && e.expose !== false) {
@@ -60,7 +60,7 @@ export function errorMiddleware(logger: Logger) {
       const appError = toAppError(error);
       const body: ApiErrorBody = appError
         ? { error: { code: appError.code, message: appError.message, ...(appError.fields ? { fields: appError.fields } : {}) } }
-        : { error: { code: 'INTERNAL', message: '服务器内部错误, 请稍后重试' } };
+        : { error: { code: 'INTERNAL', message: '服务器内部错误，请稍后重试' } };
       ctx.status = appError?.status ?? 500;
       ctx.body = body;
       ctx.state.errorCode = body.error.code;

@@ -42,7 +42,7 @@ export function h5App(dist = H5_DIST): Middleware {
     if (!existsSync(path.join(dist, 'index.html'))) {
       ctx.status = 503;
       ctx.type = 'text/html; charset=utf-8';
-      ctx.body = '<!doctype html><meta charset="utf-8"><p>H5 应用尚未构建: 请运行 <code>npm run build:h5</code> (或 <code>npm start</code>, 它会先构建)。</p>';
+      ctx.body = '<!doctype html><meta charset="utf-8"><p>H5 应用尚未构建：请运行 <code>npm run build:h5</code>（或 <code>npm start</code>，它会先构建）。</p>';
       return;
     }
     ctx.set('Content-Security-Policy', policy());

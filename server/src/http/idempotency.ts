@@ -19,7 +19,7 @@ export interface WorkResult extends StoredResponse {
 /** The client's key for one create; a phone on a bad network sends the same key with every retry. */
 export function idempotencyKeyOf(ctx: ApiContext): string {
   const key = ctx.get('idempotency-key').trim();
-  if (!key) throw new AppError(400, 'IDEMPOTENCY_KEY_REQUIRED', '缺少 Idempotency-Key 请求头 (每次新建须带唯一的幂等键)');
+  if (!key) throw new AppError(400, 'IDEMPOTENCY_KEY_REQUIRED', '缺少 Idempotency-Key 请求头（每次新建须带唯一的幂等键）');
   if (!/^[A-Za-z0-9_.:-]{8,100}$/.test(key)) throw new AppError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'Idempotency-Key 须为 8–100 位字母、数字或 _.:-');
   return key;
 }
@@ -65,7 +65,7 @@ export async function once(
   }
   const stored = await db.getRepository(IdempotencyKey).findOneOrFail({ where: { memberId: scope.memberId, key: scope.key } });
   if (stored.route !== scope.route || stored.requestHash !== requestHash) {
-    throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', '该 Idempotency-Key 已用于另一个请求, 请为新的提交生成新的键');
+    throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', '该 Idempotency-Key 已用于另一个请求，请为新的提交生成新的键');
   }
   return { status: stored.responseStatus, json: stored.responseBody ?? 'null', replayed: true };
 }

@@ -90,6 +90,6 @@ export function fileUpload(options: FileUploadOptions): Middleware {
 /** The file `fileUpload` took, or a 422 saying the field is required. */
 export function uploadedFile(ctx: Context, what: string): Buffer {
   const file = (ctx.request as unknown as { file?: UploadedFile }).file;
-  if (!file?.buffer?.length) throw new AppError(422, 'VALIDATION_FAILED', `请上传${what}（表单字段名 ${UPLOAD_FIELD}）`, { [UPLOAD_FIELD]: `${what}为必填项` });
+  if (!file?.buffer?.length) throw new AppError(422, 'VALIDATION_FAILED', `请上传${what}（表单字段名 ${UPLOAD_FIELD}）`, { [UPLOAD_FIELD]: `请上传${what}` });
   return file.buffer;
 }

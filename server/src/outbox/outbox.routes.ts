@@ -8,7 +8,7 @@ import { Delivery } from './delivery.entity';
 export function outboxRoutes(db: DataSource): AnyRoute[] {
   return [
     route({
-      method: 'get', path: '/admin/deliveries', tag: '管理', summary: '消息投递记录 (失败原因、排队中的消息; 管理员)', access: ['admin'],
+      method: 'get', path: '/admin/deliveries', tag: '管理', summary: '消息投递记录（失败原因、排队中的消息；管理员）', access: ['admin'],
       query: z
         .object({
           status: labelled(z.enum(['failed', 'pending', 'sent']), '状态').default('failed'),

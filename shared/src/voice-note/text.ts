@@ -7,7 +7,7 @@ export const isHan = (ch: string | undefined) => !!ch && HAN.test(ch);
 function isDelim(text: string, i: number): boolean {
   const ch = text[i];
   if (ch === undefined) return true;
-  if ('，,。！!？?；;\n\r'.indexOf(ch) >= 0) return true;
+  if (/[，,。！!？?；;\n\r]/.test(ch)) return true;
   return ch === '.' && !/\d/.test(text[i + 1] ?? '');
 }
 export function clauseAround(text: string, start: number, end: number): { start: number; end: number } {

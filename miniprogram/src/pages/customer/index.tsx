@@ -80,31 +80,31 @@ function describe(entry: TimelineEntry): { title: string; lines: string[] } {
   switch (entry.type) {
     case 'visit':
       return {
-        title: `${entry.by.name} 拜访${entry.status === 'pending' ? ' (未提交)' : ''}${entry.alert ? ' ⚠ 预警' : ''}`,
+        title: `${entry.by.name} 拜访${entry.status === 'pending' ? '（未提交）' : ''}${entry.alert ? ' ⚠ 预警' : ''}`,
         lines: [
-          entry.objective ? `目标: ${entry.objective}` : '',
-          entry.painPoint ? `痛点: ${entry.painPoint}` : '',
-          entry.agreedAction ? `约定: ${entry.agreedActionText || entry.agreedAction}` : '',
-          entry.nextFollowUpAt ? `下次跟进: ${formatInstant(entry.nextFollowUpAt)}` : '',
+          entry.objective ? `目标：${entry.objective}` : '',
+          entry.painPoint ? `痛点：${entry.painPoint}` : '',
+          entry.agreedAction ? `约定：${entry.agreedActionText || entry.agreedAction}` : '',
+          entry.nextFollowUpAt ? `下次跟进：${formatInstant(entry.nextFollowUpAt)}` : '',
           entry.offlineNote ?? '', // 离线保存于 …，上传于 … (server, policy gap)
         ].filter(Boolean),
       }
     case 'first_touch':
       return {
-        title: `${entry.by.name} 首次触达 (${entry.method})${entry.onTime ? '' : ' · 超时'}`,
-        lines: [entry.verbatim ? `客户反应: ${entry.verbatim}` : ''].filter(Boolean),
+        title: `${entry.by.name} 首次触达（${entry.method}）${entry.onTime ? '' : ' · 超时'}`,
+        lines: [entry.verbatim ? `客户反应：${entry.verbatim}` : ''].filter(Boolean),
       }
     case 'stage_change':
       return {
-        title: `阶段变更: ${entry.fromLabel ?? '新建'} → ${entry.toLabel}`,
-        lines: [entry.by.name ? `操作人: ${entry.by.name}` : ''].filter(Boolean),
+        title: `阶段变更：${entry.fromLabel ?? '新建'} → ${entry.toLabel}`,
+        lines: [entry.by.name ? `操作人：${entry.by.name}` : ''].filter(Boolean),
       }
     case 'todo':
       return {
-        title: `待办: ${entry.agreedActionText || entry.agreedAction} · ${entry.status === 'confirmed' ? '已确认' : '待确认'}${entry.escalatedAt ? ' · 已升级' : ''}`,
+        title: `待办：${entry.agreedActionText || entry.agreedAction} · ${entry.status === 'confirmed' ? '已确认' : '待确认'}${entry.escalatedAt ? ' · 已升级' : ''}`,
         lines: [
-          `截止: ${formatInstant(entry.dueAt)}`,
-          entry.confirmedAt ? `确认于: ${formatInstant(entry.confirmedAt)}` : '',
+          `截止：${formatInstant(entry.dueAt)}`,
+          entry.confirmedAt ? `确认于：${formatInstant(entry.confirmedAt)}` : '',
         ].filter(Boolean),
       }
     default:
@@ -266,11 +266,11 @@ export default function CustomerPage() {
             {customer.contactPhone ? <PhoneLink phone={customer.contactPhone} /> : null}
           </Text>
           {customer.city || customer.address ? (
-            <Text className='customer__line'>地址: {[customer.city, customer.address].filter(Boolean).join(' ')}</Text>
+            <Text className='customer__line'>地址：{[customer.city, customer.address].filter(Boolean).join(' ')}</Text>
           ) : null}
-          <Text className='customer__line'>负责人: {customer.owner?.name ?? '—'}</Text>
+          <Text className='customer__line'>负责人：{customer.owner?.name ?? '—'}</Text>
           <Text className='customer__line muted'>
-            最近跟进: {customer.lastFollowUpAt ? formatInstant(customer.lastFollowUpAt, true) : '尚未跟进'}
+            最近跟进：{customer.lastFollowUpAt ? formatInstant(customer.lastFollowUpAt, true) : '尚未跟进'}
           </Text>
         </View>
       ) : null}
@@ -280,7 +280,7 @@ export default function CustomerPage() {
       {customer && customer.firstTouchDueAt && !customer.firstTouchAt ? (
         <View className='card customer__first-touch'>
           <Text className={`customer__line ${new Date(customer.firstTouchDueAt).getTime() < Date.now() ? 'state--error' : ''}`}>
-            新线索, 请在 {formatInstant(customer.firstTouchDueAt, true)} 前完成首次触达
+            新线索，请在 {formatInstant(customer.firstTouchDueAt, true)} 前完成首次触达
           </Text>
           {/* only the owner records it; a supervisor sees the deadline */}
           {customer.owner?.id === getSession()?.member.id ? (
@@ -304,7 +304,7 @@ export default function CustomerPage() {
       {pending.length ? (
         <View className='customer__section'>
           <View className='row row--between'>
-            <Text className='customer__section-title'>待同步 ({pending.length})</Text>
+            <Text className='customer__section-title'>待同步（{pending.length}）</Text>
             <Button id='sync-now' className='btn btn--small' disabled={syncing} onClick={() => void sync()}>
               {syncing ? '同步中…' : '立即同步'}
             </Button>
@@ -313,9 +313,9 @@ export default function CustomerPage() {
             <View key={p.key} className={`card pending-sync ${p.error ? 'pending-sync--failed' : ''}`}>
               <StatusTag tone={p.error ? 'red' : 'orange'}>{p.error ? '同步失败' : '待同步'}</StatusTag>
               <Text className='muted'> 保存于 {formatInstant(p.queuedAt)}</Text>
-              <Text className='timeline-item__line'>痛点: {p.body.painPoint}</Text>
+              <Text className='timeline-item__line'>痛点：{p.body.painPoint}</Text>
               <Text className='timeline-item__line'>
-                约定: {p.body.agreedAction} · 下次跟进 {p.body.nextFollowUpDate} {p.body.nextFollowUpTime} {p.body.nextFollowUpForm}
+                约定：{p.body.agreedAction} · 下次跟进 {p.body.nextFollowUpDate} {p.body.nextFollowUpTime} {p.body.nextFollowUpForm}
               </Text>
               {p.error ? <Text className='timeline-item__line state--error'>{p.error}</Text> : null}
             </View>

@@ -230,7 +230,7 @@ export default function Customers() {
           <View className='row customer-item__meta'>
             <StatusTag className='customer-item__stage'>{c.stageLabel || c.stage}</StatusTag>
             {c.grade ? <StatusTag>{c.grade} 级</StatusTag> : null}
-            <Text className='muted customer-item__owner'>负责人: {c.owner?.name ?? '—'}</Text>
+            <Text className='muted customer-item__owner'>负责人：{c.owner?.name ?? '—'}</Text>
           </View>
           <Text className='muted customer-item__last'>
             {[c.industry, c.city, c.contactName].filter(Boolean).join(' · ')}

@@ -39,7 +39,7 @@ export default function Index() {
 
   const finish = (result: LoginResult) => {
     saveSession({ token: result.token, expiresAt: result.expiresAt ?? null, member: result.member })
-    void Taro.showToast({ title: `欢迎, ${result.member.name}`, icon: 'none' })
+    void Taro.showToast({ title: `欢迎，${result.member.name}`, icon: 'none' })
     // A chat link opened before login: back to the screen it named.
     const back = takeReturnTarget()
     if (back) void Taro.reLaunch({ url: back })
@@ -57,7 +57,7 @@ export default function Index() {
     try {
       finish(await api.post<LoginResult>('/auth/dev-login', { phone: trimmed }))
     } catch (e) {
-      setError(isApiError(e) && e.status === 404 ? '演示登录未开放 (服务器未处于演示模式)' : errorMessage(e))
+      setError(isApiError(e) && e.status === 404 ? '演示登录未开放（服务器未处于演示模式）' : errorMessage(e))
     } finally {
       setLoading(false)
     }
@@ -77,7 +77,7 @@ export default function Index() {
       finish(await api.post<LoginResult>(path, body))
     } catch (e) {
       if (isApiError(e) && (e.fields.name || e.fields.phone)) setNeedProfile(true)
-      setError(isApiError(e) ? e.message : `${inWecom() ? '企业微信' : '微信'}登录失败, 请重试`)
+      setError(isApiError(e) ? e.message : `${inWecom() ? '企业微信' : '微信'}登录失败，请重试`)
     } finally {
       setLoading(false)
     }
@@ -98,7 +98,7 @@ export default function Index() {
   return (
     <View className='index'>
       <Text className='index__title'>锚点 Anchor</Text>
-      <Text className='index__subtitle'>一分钟记拜访, 主管确认下一步</Text>
+      <Text className='index__subtitle'>一分钟记拜访，主管确认下一步</Text>
 
       {error ? (
         <Text id='login-error' className='message-error'>
@@ -108,7 +108,7 @@ export default function Index() {
 
       {IS_H5 ? (
         <View className='card'>
-          <Text className='index__label'>手机号 (演示模式)</Text>
+          <Text className='index__label'>手机号（演示模式）</Text>
           <Input
             id='phone'
             className='input'
@@ -143,7 +143,7 @@ export default function Index() {
         </View>
       ) : (
         <View className='card'>
-          {inviteCode ? <Text className='muted'>邀请码: {inviteCode}</Text> : null}
+          {inviteCode ? <Text className='muted'>邀请码：{inviteCode}</Text> : null}
           {needProfile ? (
             <View>
               <Text className='index__label'>姓名</Text>

@@ -110,7 +110,7 @@ export class CustomerExcel {
 
   private async readSheet(file: Buffer): Promise<{ headers: Map<number, ColumnDef>; ignored: string[]; rows: { row: number; cells: Map<ColumnKey, ExcelJS.CellValue> }[] }> {
     if (file.subarray(0, 4).equals(OLE_MAGIC)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '这是旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入');
-    if (!file.subarray(0, 4).equals(XLSX_MAGIC)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '文件不是 Excel (.xlsx) 格式');
+    if (!file.subarray(0, 4).equals(XLSX_MAGIC)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '文件不是 Excel（.xlsx）格式');
     const maxRows = this.policy.import.maxRows;
     const headers = new Map<number, ColumnDef>();
     const ignored: string[] = [];
@@ -144,8 +144,8 @@ export class CustomerExcel {
         });
         const missing = CUSTOMER_COLUMNS.filter((c) => c.required && !seen.has(c.key)).map((c) => c.header);
         if (missing.length) {
-          throw new AppError(422, 'IMPORT_INVALID', `表头缺少必填列: ${missing.join('、')} (第一行须为表头, 可下载模板参考)`, {
-            headers: `缺少: ${missing.join('、')}; 可识别的表头: ${CUSTOMER_COLUMNS.map((c) => c.header).join('、')}`,
+          throw new AppError(422, 'IMPORT_INVALID', `表头缺少必填列：${missing.join('、')}（第一行须为表头，可下载模板参考）`, {
+            headers: `缺少：${missing.join('、')}；可识别的表头：${CUSTOMER_COLUMNS.map((c) => c.header).join('、')}`,
           });
         }
         continue;
@@ -157,10 +157,10 @@ export class CustomerExcel {
       }
       if (cells.size === 0) continue;
       rows.push({ row: number, cells });
-      if (rows.length > maxRows) throw new AppError(422, 'IMPORT_INVALID', `一次最多导入 ${maxRows} 行, 请拆分文件`);
+      if (rows.length > maxRows) throw new AppError(422, 'IMPORT_INVALID', `一次最多导入 ${maxRows} 行，请拆分文件`);
     }
-    if (sheet.truncated) throw new AppError(422, 'IMPORT_INVALID', `一次最多导入 ${maxRows} 行, 请拆分文件`);
-    if (!sawHeader) throw new AppError(422, 'IMPORT_INVALID', '表格是空的: 第一行须为表头 (客户名称、所属行业 …)');
+    if (sheet.truncated) throw new AppError(422, 'IMPORT_INVALID', `一次最多导入 ${maxRows} 行，请拆分文件`);
+    if (!sawHeader) throw new AppError(422, 'IMPORT_INVALID', '表格是空的：第一行须为表头（客户名称、所属行业 …）');
     return { headers, ignored, rows };
   }
 
@@ -188,7 +188,7 @@ export class CustomerExcel {
       const text = (key: ColumnKey) => cellText(cells.get(key) ?? '');
       const stageText = text('stage');
       const stage = stageText ? stageByText.get(stageText) : 'lead';
-      if (stageText && !stage) rowErrors.push({ row, column: header('stage'), message: `当前阶段「${stageText}」不是有效阶段, 可选: ${this.policy.stages.map((s) => s.label).join('、')}` });
+      if (stageText && !stage) rowErrors.push({ row, column: header('stage'), message: `当前阶段「${stageText}」不是有效阶段，可选：${this.policy.stages.map((s) => s.label).join('、')}` });
 
       const candidate: Record<string, unknown> = { name: text('name'), industry: text('industry'), stage: stage ?? 'lead' };
       for (const key of ['grade', 'province', 'city', 'address', 'contactName', 'contactPhone', 'hospitalLevel', 'departmentActivity', 'notes'] as const) {
@@ -300,10 +300,10 @@ export class CustomerExcel {
         if (name) {
           const found = byName.get(name) ?? [];
           if (found.length === 1) return { id: found[0]!.id };
-          if (found.length > 1) return { error: `负责人「${name}」有重名, 请填写负责人手机` };
+          if (found.length > 1) return { error: `负责人「${name}」有重名，请填写负责人手机` };
           return { error: `负责人「${name}」不是你可指派的成员` };
         }
-        return selfOwns ? { id: caller.id } : { error: '负责人为必填项' };
+        return selfOwns ? { id: caller.id } : { error: '请填写负责人' };
       },
     };
   }
@@ -318,7 +318,7 @@ export class CustomerExcel {
     if (report.errors.length) {
       const fields: Record<string, string> = {};
       for (const e of report.errors) fields[`第${e.row}行`] = fields[`第${e.row}行`] ? `${fields[`第${e.row}行`]}; ${e.message}` : e.message;
-      throw new AppError(422, 'IMPORT_INVALID', `导入失败: ${report.invalidRows} 行有问题, 未导入任何数据`, fields);
+      throw new AppError(422, 'IMPORT_INVALID', `导入失败：${report.invalidRows} 行有问题，未导入任何数据`, fields);
     }
     if (parsed.length === 0) throw new AppError(422, 'IMPORT_INVALID', '表格里没有数据行');
     const now = this.clock.now();

@@ -33,7 +33,7 @@ export function customerRoutes(customers: CustomerService, excel: CustomerExcel)
       handler: (ctx, { body }) => customers.create(ctx.state.member, body),
     }),
     route({
-      method: 'get', path: '/customers/export.xlsx', tag: '客户', summary: '导出可见范围内的客户 (.xlsx, 与导入格式相同)', access: 'member', query: exportQuery, produces: 'xlsx',
+      method: 'get', path: '/customers/export.xlsx', tag: '客户', summary: '导出可见范围内的客户（.xlsx，与导入格式相同）', access: 'member', query: exportQuery, produces: 'xlsx',
       handler: async (ctx, { query }) => sendXlsx(ctx, '客户列表.xlsx', await excel.export(ctx.state.member, query)),
     }),
     route({
@@ -41,11 +41,11 @@ export function customerRoutes(customers: CustomerService, excel: CustomerExcel)
       handler: async (ctx) => sendXlsx(ctx, '客户导入模板.xlsx', excel.template()),
     }),
     route({
-      method: 'post', path: '/customers/import/preview', tag: '客户', summary: '导入预览: 逐行检查, 不写入任何数据', access: CUSTOMER_EDITORS, upload: excel.upload,
+      method: 'post', path: '/customers/import/preview', tag: '客户', summary: '导入预览：逐行检查，不写入任何数据', access: CUSTOMER_EDITORS, upload: excel.upload,
       handler: (ctx) => excel.preview(ctx.state.member, uploadedFile(ctx, 'Excel 文件')),
     }),
     route({
-      method: 'post', path: '/customers/import/commit', tag: '客户', summary: '确认导入: 全部成功或全部不导入', access: CUSTOMER_EDITORS, upload: excel.upload, status: 201,
+      method: 'post', path: '/customers/import/commit', tag: '客户', summary: '确认导入：全部成功或全部不导入', access: CUSTOMER_EDITORS, upload: excel.upload, status: 201,
       handler: (ctx) => excel.commit(ctx.state.member, uploadedFile(ctx, 'Excel 文件')),
     }),
     route({
@@ -53,15 +53,15 @@ export function customerRoutes(customers: CustomerService, excel: CustomerExcel)
       handler: (ctx) => customers.get(ctx.state.member, idParam(ctx, 'id', '客户')),
     }),
     route({
-      method: 'patch', path: '/customers/:id', tag: '客户', summary: '修改客户 (阶段变更会记入历史)', access: CUSTOMER_EDITORS, body: update,
+      method: 'patch', path: '/customers/:id', tag: '客户', summary: '修改客户（阶段变更会记入历史）', access: CUSTOMER_EDITORS, body: update,
       handler: (ctx, { body }) => customers.update(ctx.state.member, idParam(ctx, 'id', '客户'), body),
     }),
     route({
-      method: 'post', path: '/customers/:id/reassign', tag: '客户', summary: '改派负责人 (主管及以上)', access: CUSTOMER_REASSIGNERS, body: reassign,
+      method: 'post', path: '/customers/:id/reassign', tag: '客户', summary: '改派负责人（主管及以上）', access: CUSTOMER_REASSIGNERS, body: reassign,
       handler: (ctx, { body }) => customers.reassign(ctx.state.member, idParam(ctx, 'id', '客户'), body.ownerId),
     }),
     route({
-      method: 'get', path: '/customers/:id/stage-history', tag: '客户', summary: '阶段变更历史 (谁、何时、从、到)', access: 'member', query: pageQuery,
+      method: 'get', path: '/customers/:id/stage-history', tag: '客户', summary: '阶段变更历史（谁、何时、从、到）', access: 'member', query: pageQuery,
       handler: (ctx, { query }) => customers.stageHistory(ctx.state.member, idParam(ctx, 'id', '客户'), query.page, query.pageSize),
     }),
   ];

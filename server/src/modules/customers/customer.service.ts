@@ -268,7 +268,7 @@ export class CustomerService {
    */
   async resolveOwner(caller: Member, scope: Scope, ownerId: number | undefined, field = 'ownerId'): Promise<Member> {
     const id = ownerId ?? (CUSTOMER_OWNER_ROLES.includes(caller.role) ? caller.id : undefined);
-    if (id === undefined) throw invalid({ [field]: '负责人为必填项' });
+    if (id === undefined) throw invalid({ [field]: '请选择负责人' });
     if (caller.role === 'rep' && id !== caller.id) throw invalid({ [field]: '负责人只能是你自己' });
     const owner = await this.org.findActiveMember(id);
     if (!owner || !scopeIncludes(scope, owner.id)) throw invalid({ [field]: '负责人不存在或不在你的管辖范围内' });

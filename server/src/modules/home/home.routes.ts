@@ -62,7 +62,7 @@ export async function homeOf(db: DataSource, org: OrgService, clock: Clock, call
 export function homeRoutes(db: DataSource, org: OrgService, clock: Clock): AnyRoute[] {
   return [
     route({
-      method: 'get', path: '/home', tag: '首页', summary: '我的首页: 待完成的拜访、待首次触达的线索及待办数量', access: 'member',
+      method: 'get', path: '/home', tag: '首页', summary: '我的首页：待完成的拜访、待首次触达的线索及待办数量', access: 'member',
       handler: (ctx) => homeOf(db, org, clock, ctx.state.member),
     }),
   ];

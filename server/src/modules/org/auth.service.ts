@@ -131,7 +131,7 @@ export class AuthService {
 
   async wechatLogin(input: MiniProgramLoginInput): Promise<IssuedSession> {
     const client = this.channels.wechat;
-    if (!client) throw new AppError(503, 'CHANNEL_OFF', '未配置微信登录 (WECHAT_APP_ID / WECHAT_APP_SECRET)');
+    if (!client) throw new AppError(503, 'CHANNEL_OFF', '未配置微信登录（WECHAT_APP_ID / WECHAT_APP_SECRET）');
     let openid: string;
     try {
       ({ openid } = await client.code2Session(input.code));
@@ -143,7 +143,7 @@ export class AuthService {
 
   async wecomLogin(input: MiniProgramLoginInput): Promise<IssuedSession> {
     const wecom = this.channels.wecom;
-    if (!wecom) throw new AppError(503, 'CHANNEL_OFF', '未配置企业微信登录 (WECOM_CORP_ID / WECOM_AGENT_ID / WECOM_SECRET)');
+    if (!wecom) throw new AppError(503, 'CHANNEL_OFF', '未配置企业微信登录（WECOM_CORP_ID / WECOM_AGENT_ID / WECOM_SECRET）');
     let session: { corpid: string; userid: string };
     try {
       session = await wecom.client.jscode2session(input.code);
@@ -159,14 +159,14 @@ export class AuthService {
     switch (errcode) {
       case 40029:
       case 40163:
-        return new AppError(401, 'LOGIN_CODE_INVALID', '登录凭证无效或已使用, 请重新打开小程序登录');
+        return new AppError(401, 'LOGIN_CODE_INVALID', '登录凭证无效或已使用，请重新打开小程序登录');
       case 45011:
-        return new AppError(429, 'LOGIN_RATE_LIMITED', '登录过于频繁, 请一分钟后再试');
+        return new AppError(429, 'LOGIN_RATE_LIMITED', '登录过于频繁，请一分钟后再试');
       case 40226:
-        return new AppError(403, 'LOGIN_BLOCKED', '该微信账号被微信判定为高风险, 暂时无法登录');
+        return new AppError(403, 'LOGIN_BLOCKED', '该微信账号被微信判定为高风险，暂时无法登录');
     }
     this.logger.error({ channel, errcode, err: error instanceof UpstreamError || errcode ? (error as Error).message : error }, 'login upstream failed');
-    return new AppError(503, 'LOGIN_UPSTREAM_FAILED', channel === 'wechat' ? '微信登录服务暂时不可用, 请稍后再试' : '企业微信登录服务暂时不可用, 请稍后再试');
+    return new AppError(503, 'LOGIN_UPSTREAM_FAILED', channel === 'wechat' ? '微信登录服务暂时不可用，请稍后再试' : '企业微信登录服务暂时不可用，请稍后再试');
   }
 
   /** Known identity → session; otherwise the invite code binds it to a member (or a new rep). */
@@ -174,7 +174,7 @@ export class AuthService {
     const column = identityColumn(identity);
     const known = await this.db.getRepository(Member).findOne({ where: { [column]: identity.id, deactivatedAt: IsNull() } });
     if (known) return this.issueSession(known, identity.kind);
-    if (!input.inviteCode) throw new AppError(403, 'INVITE_REQUIRED', '首次登录请扫描团队二维码 (需要邀请码)');
+    if (!input.inviteCode) throw new AppError(403, 'INVITE_REQUIRED', '首次登录请扫描团队二维码（需要邀请码）');
 
     let member: Member;
     try {
@@ -193,11 +193,11 @@ export class AuthService {
           return { ...target, [column]: identity.id } as Member;
         }
         const fields: Record<string, string> = {};
-        if (!input.name) fields.name = '姓名为必填项';
-        if (!input.phone) fields.phone = '手机号为必填项';
+        if (!input.name) fields.name = '请填写姓名';
+        if (!input.phone) fields.phone = '请填写手机号';
         if (Object.keys(fields).length) throw invalid(fields, '首次加入团队请填写姓名和手机号');
         const existing = await manager.getRepository(Member).findOne({ where: { phone: input.phone! } });
-        if (existing) throw new AppError(409, 'CONFLICT', '该手机号已登记, 请向主管索取个人邀请码');
+        if (existing) throw new AppError(409, 'CONFLICT', '该手机号已登记，请向主管索取个人邀请码');
         const team = await this.org.teamById(invite.teamId);
         if (!team) throw new AppError(400, 'INVITE_INVALID', '邀请码对应的团队不存在');
         const supervisor = await this.org.supervisorOfTeam(team.id, manager);
@@ -215,7 +215,7 @@ export class AuthService {
       });
     } catch (error) {
       // Two first logins of the same identity racing: the unique index lets one win.
-      if (isDuplicateKeyError(error)) throw new AppError(409, 'CONFLICT', '该账号或手机号已绑定, 请直接重新登录');
+      if (isDuplicateKeyError(error)) throw new AppError(409, 'CONFLICT', '该账号或手机号已绑定，请直接重新登录');
       throw error;
     }
     this.logger.info({ memberId: member.id, via: identity.kind }, 'identity bound to member');

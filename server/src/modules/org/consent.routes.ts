@@ -9,7 +9,7 @@ import { isSqlite } from '../../db/data-source';
 export function consentRoutes(db: DataSource): AnyRoute[] {
   return [
     route({
-      method: 'post', path: '/me/subscribe-consent', tag: '登录', summary: '记录订阅消息授权 (每次「允许」可发送一次提醒)', access: 'member',
+      method: 'post', path: '/me/subscribe-consent', tag: '登录', summary: '记录订阅消息授权（每次「允许」可发送一次提醒）', access: 'member',
       body: z.object({ templateId: labelled(z.string().trim().min(1).max(64), '模板 ID'), accepted: labelled(z.number().int().min(1).max(10), '允许次数').default(1) }).strict(),
       handler: async (ctx, { body }) => {
         const sqlite = isSqlite(db);

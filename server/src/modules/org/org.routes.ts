@@ -15,22 +15,22 @@ function bearer(ctx: MemberContext): string {
 export function orgRoutes(auth: AuthService, org: OrgService, teamChannels: TeamChannelsService, env: Env): AnyRoute[] {
   return [
     route({
-      method: 'post', path: '/auth/wechat/login', tag: '登录', summary: '微信小程序登录 (wx.login 的 code; 首次登录带邀请码)', access: 'public', body: miniProgramLoginSchema,
+      method: 'post', path: '/auth/wechat/login', tag: '登录', summary: '微信小程序登录（wx.login 的 code；首次登录带邀请码）', access: 'public', body: miniProgramLoginSchema,
       handler: async (_ctx, { body }) => sessionView(await auth.wechatLogin(body)),
     }),
     route({
-      method: 'post', path: '/auth/wecom/login', tag: '登录', summary: '企业微信小程序登录 (wx.qy.login 的 code; 首次登录带邀请码)', access: 'public', body: miniProgramLoginSchema,
+      method: 'post', path: '/auth/wecom/login', tag: '登录', summary: '企业微信小程序登录（wx.qy.login 的 code；首次登录带邀请码）', access: 'public', body: miniProgramLoginSchema,
       handler: async (_ctx, { body }) => sessionView(await auth.wecomLogin(body)),
     }),
     route({
-      method: 'post', path: '/auth/dev-login', tag: '登录', summary: '演示模式登录 (仅演示模式可用)', access: 'public', body: devLoginSchema,
+      method: 'post', path: '/auth/dev-login', tag: '登录', summary: '演示模式登录（仅演示模式可用）', access: 'public', body: devLoginSchema,
       handler: async (_ctx, { body }) => {
         if (!env.demo) throw notFound('接口');
         return sessionView(await auth.devLogin(body.phone));
       },
     }),
     route({
-      method: 'post', path: '/auth/logout', tag: '登录', summary: '退出登录 (作废当前会话)', access: 'member',
+      method: 'post', path: '/auth/logout', tag: '登录', summary: '退出登录（作废当前会话）', access: 'member',
       handler: async (ctx) => {
         await auth.revoke(bearer(ctx));
         return { ok: true };
@@ -41,23 +41,23 @@ export function orgRoutes(auth: AuthService, org: OrgService, teamChannels: Team
       handler: async (ctx) => memberView(ctx.state.member),
     }),
     route({
-      method: 'get', path: '/members', tag: '组织', summary: '可见范围内的成员 (用于选择负责人)', access: 'member',
+      method: 'get', path: '/members', tag: '组织', summary: '可见范围内的成员（用于选择负责人）', access: 'member',
       handler: async (ctx) => ({ items: (await org.listMembers(ctx.state.member)).map(memberView) }),
     }),
     route({
-      method: 'delete', path: '/members/:id/sessions', tag: '组织', summary: '作废某成员的全部会话 (管理员)', access: ['admin'],
+      method: 'delete', path: '/members/:id/sessions', tag: '组织', summary: '作废某成员的全部会话（管理员）', access: ['admin'],
       handler: async (ctx) => ({ revoked: await auth.revokeAllFor(idParam(ctx, 'id', '成员')) }),
     }),
     route({
-      method: 'get', path: '/teams/:id/channels', tag: '组织', summary: '团队的群机器人设置 (管理员; 密钥只显示末 4 位)', access: ['admin'],
+      method: 'get', path: '/teams/:id/channels', tag: '组织', summary: '团队的群机器人设置（管理员；密钥只显示末 4 位）', access: ['admin'],
       handler: (ctx) => teamChannels.get(idParam(ctx, 'id', '团队')),
     }),
     route({
-      method: 'put', path: '/teams/:id/channels', tag: '组织', summary: '修改团队的群机器人设置 (管理员; null 为清除)', access: ['admin'], body: teamChannelSettingsSchema,
+      method: 'put', path: '/teams/:id/channels', tag: '组织', summary: '修改团队的群机器人设置（管理员；null 为清除）', access: ['admin'], body: teamChannelSettingsSchema,
       handler: (ctx, { body }) => teamChannels.update(ctx.state.member, idParam(ctx, 'id', '团队'), body),
     }),
     route({
-      method: 'post', path: '/invites', tag: '组织', summary: '生成邀请码 (团队二维码或个人邀请)', access: ['supervisor', 'director', 'admin'], body: createInviteSchema, status: 201,
+      method: 'post', path: '/invites', tag: '组织', summary: '生成邀请码（团队二维码或个人邀请）', access: ['supervisor', 'director', 'admin'], body: createInviteSchema, status: 201,
       handler: async (ctx, { body }) => {
         const invite = await org.createInvite(ctx.state.member, body);
         return {

@@ -107,7 +107,7 @@ export class OrgService {
     if (input.memberId !== undefined) {
       const member = await this.findActiveMember(input.memberId);
       if (!member || (scope.kind === 'owners' && !scope.memberIds.includes(member.id))) throw notFound('成员');
-      if (member.teamId === null && caller.role !== 'admin') throw forbidden('该成员不属于任何团队, 请由管理员邀请');
+      if (member.teamId === null && caller.role !== 'admin') throw forbidden('该成员不属于任何团队，请由管理员邀请');
       teamId = member.teamId ?? input.teamId ?? 0;
       role = member.role;
       memberId = member.id;
@@ -165,7 +165,7 @@ export class OrgService {
   assertKnownInvite(invite: Invite | null): asserts invite is Invite {
     const now = this.clock.now();
     if (!invite || invite.revokedAt || invite.expiresAt.getTime() <= now.getTime() || (invite.memberId !== null && invite.usedAt)) {
-      throw new AppError(400, 'INVITE_INVALID', '邀请码无效、已使用或已过期, 请向主管索取新的二维码');
+      throw new AppError(400, 'INVITE_INVALID', '邀请码无效、已使用或已过期，请向主管索取新的二维码');
     }
   }
 }

@@ -136,7 +136,7 @@ export class TodoService {
       const repo = manager.getRepository(Todo);
       const todo = await repo.findOne({ where: { id } });
       if (!todo || todo.assigneeId !== requesterId) throw notFound('待办');
-      if (todo.confirmedAt) throw new AppError(409, 'CONFLICT', '该待办已确认, 无需再沟通');
+      if (todo.confirmedAt) throw new AppError(409, 'CONFLICT', '该待办已确认，无需再沟通');
       const result = await repo.update({ id, discussRequestedAt: IsNull(), confirmedAt: IsNull() }, { discussRequestedAt: now, discussRequestedVia: via });
       const changed = (result.affected ?? 0) === 1;
       if (changed) await enqueueMessages(sqlOf(manager), [{ kind: 'todo.discuss', teamId: null, payload: { todoId: id, requestedById: requesterId } }], now);

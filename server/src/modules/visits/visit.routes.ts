@@ -25,11 +25,11 @@ function answer(ctx: MemberContext, stored: OnceResult): unknown {
 export function visitRoutes(visits: VisitService, todos: TodoService, photos: PhotoService, timeline: TimelineService): AnyRoute[] {
   return [
     route({
-      method: 'post', path: '/photos', tag: '拜访', summary: '上传照片 (JPEG/PNG/WebP, 按内容识别, 单张 ≤ 5 MB)', access: CUSTOMER_EDITORS, upload: { what: '照片', maxBytes: photos.maxBytes }, status: 201,
+      method: 'post', path: '/photos', tag: '拜访', summary: '上传照片（JPEG/PNG/WebP，按内容识别，单张 ≤ 5 MB）', access: CUSTOMER_EDITORS, upload: { what: '照片', maxBytes: photos.maxBytes }, status: 201,
       handler: (ctx) => photos.upload(ctx.state.member, uploadedFile(ctx, '照片')),
     }),
     route({
-      method: 'get', path: '/photos/:id', tag: '拜访', summary: '查看照片 (限可见客户)', access: 'member',
+      method: 'get', path: '/photos/:id', tag: '拜访', summary: '查看照片（限可见客户）', access: 'member',
       handler: async (ctx) => {
         const photo = await photos.read(ctx.state.member, idParam(ctx, 'id', '照片'));
         ctx.set('Content-Type', photo.mimeType);
@@ -39,24 +39,24 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
       },
     }),
     route({
-      method: 'post', path: '/visits', tag: '拜访', summary: '提交拜访记录 (三要素必填; 需 Idempotency-Key 请求头)', access: CUSTOMER_EDITORS,
+      method: 'post', path: '/visits', tag: '拜访', summary: '提交拜访记录（三要素必填；需 Idempotency-Key 请求头）', access: CUSTOMER_EDITORS,
       body: visits.schema, checkBody: (raw) => visits.check(raw), invalid: { code: 'ACTION_NOT_CLOSED', message: ACTION_NOT_CLOSED_MESSAGE },
       handler: async (ctx, { body }) => answer(ctx, await visits.submit(ctx.state.member, body, idempotencyKeyOf(ctx))),
     }),
     route({
-      method: 'get', path: '/visits/pending', tag: '拜访', summary: '我待完成的拜访 (客户进入「拜访」阶段时自动生成)', access: 'member',
+      method: 'get', path: '/visits/pending', tag: '拜访', summary: '我待完成的拜访（客户进入「拜访」阶段时自动生成）', access: 'member',
       handler: async (ctx) => ({ items: await visits.pending(ctx.state.member) }),
     }),
     route({
-      method: 'post', path: '/customers/:id/first-touch', tag: '拜访', summary: '记录线索的首次触达 (需 Idempotency-Key 请求头)', access: CUSTOMER_EDITORS, body: visits.firstTouchSchema,
+      method: 'post', path: '/customers/:id/first-touch', tag: '拜访', summary: '记录线索的首次触达（需 Idempotency-Key 请求头）', access: CUSTOMER_EDITORS, body: visits.firstTouchSchema,
       handler: async (ctx, { body }) => answer(ctx, await visits.firstTouch(ctx.state.member, idParam(ctx, 'id', '客户'), body, idempotencyKeyOf(ctx))),
     }),
     route({
-      method: 'get', path: '/customers/:id/timeline', tag: '客户', summary: '客户时间线: 拜访、首次触达、阶段变更、待办 (新的在前)', access: 'member', query: z.object(pageQuery).strict(),
+      method: 'get', path: '/customers/:id/timeline', tag: '客户', summary: '客户时间线：拜访、首次触达、阶段变更、待办（新的在前）', access: 'member', query: z.object(pageQuery).strict(),
       handler: (ctx, { query }) => timeline.forCustomer(ctx.state.member, idParam(ctx, 'id', '客户'), query.page, query.pageSize),
     }),
     route({
-      method: 'get', path: '/todos', tag: '待办', summary: '待办: as=assignee 为我要确认的卡片, as=rep 为我的下一步动作及其状态, as=escalated 为总监可见的超时升级', access: 'member',
+      method: 'get', path: '/todos', tag: '待办', summary: '待办：as=assignee 为我要确认的卡片，as=rep 为我的下一步动作及其状态，as=escalated 为总监可见的超时升级', access: 'member',
       query: z
         .object({
           as: labelled(z.enum(['assignee', 'rep', 'escalated']), '视角').default('assignee'),
@@ -71,12 +71,12 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
       handler: (ctx) => todos.get(ctx.state.member, idParam(ctx, 'id', '待办')),
     }),
     route({
-      method: 'post', path: '/todos/:id/confirm', tag: '待办', summary: '确认待办 (可重复调用, 只确认一次)', access: 'member',
+      method: 'post', path: '/todos/:id/confirm', tag: '待办', summary: '确认待办（可重复调用，只确认一次）', access: 'member',
       body: z.object({ comment: labelled(z.string().trim().max(200), '备注').optional() }).strict(),
       handler: async (ctx, { body }) => (await todos.confirm(ctx.state.member.id, idParam(ctx, 'id', '待办'), 'app', body.comment || null)).todo,
     }),
     route({
-      method: 'post', path: '/todos/:id/discuss', tag: '待办', summary: '需要沟通: 请销售先与主管沟通 (待办保持未确认, 只通知一次)', access: 'member',
+      method: 'post', path: '/todos/:id/discuss', tag: '待办', summary: '需要沟通：请销售先与主管沟通（待办保持未确认，只通知一次）', access: 'member',
       handler: async (ctx) => (await todos.requestDiscussion(ctx.state.member.id, idParam(ctx, 'id', '待办'), 'app')).todo,
     }),
   ];

@@ -56,7 +56,7 @@ export default function FirstTouchPage() {
   const submit = async () => {
     if (!options || submitting) return
     if (photosBusy) {
-      setFormError('截图还在上传, 请稍候再提交')
+      setFormError('截图还在上传，请稍候再提交')
       return
     }
     const raw = {
@@ -89,7 +89,7 @@ export default function FirstTouchPage() {
     }
   }
 
-  if (!customerId) return <View className='page state state--error'>缺少客户编号, 请从客户详情进入</View>
+  if (!customerId) return <View className='page state state--error'>缺少客户编号，请从客户详情进入</View>
   if (!options || !customer) return <PageLoading errorId='first-touch-load-error' error={loadError} onRetry={load} />
 
   const dueAt = customer.firstTouchDueAt ? new Date(customer.firstTouchDueAt) : null
@@ -132,7 +132,7 @@ export default function FirstTouchPage() {
             id='verbatim'
             className='textarea'
             maxlength={300}
-            placeholder='客户听完后怎么说的, 尽量用原话'
+            placeholder='客户听完后怎么说的，尽量用原话'
             value={verbatim}
             onInput={(e) => {
               setVerbatim(e.detail.value)
@@ -159,7 +159,7 @@ export default function FirstTouchPage() {
             id='evidenceText'
             className='textarea textarea--short'
             maxlength={1000}
-            placeholder='没有截图时, 粘贴聊天记录作为凭证'
+            placeholder='没有截图时，粘贴聊天记录作为凭证'
             value={evidenceText}
             onInput={(e) => {
               setEvidenceText(e.detail.value)

@@ -62,7 +62,11 @@ it('visit → card in the sandbox → 确认 through the encrypted callback → 
   const key = card.card.buttons.find((b: any) => b.key.startsWith('confirm:')).key as string;
 
   // the rep sees the team group's post, but not the supervisor's card, and cannot press its button
-  const repView = (await messages(rep)).body;
+  // (the group post is a delivery of its own and may land a moment after the card)
+  const repView = await until(async () => {
+    const view = (await messages(rep)).body;
+    return view.messages.some((m: any) => m.channel === 'robot') ? view : undefined;
+  });
   expect(repView.messages.some((m: any) => m.id === card.id)).toBe(false);
   expect(repView.messages.some((m: any) => m.channel === 'robot')).toBe(true);
   const asRep = await api(server.url, 'POST', '/sandbox/click', { token: rep, json: { message: card.id, key } });

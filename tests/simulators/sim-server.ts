@@ -7,8 +7,8 @@ export interface SimRequest {
   query: URLSearchParams;
   body: string;
 }
-/** `reset`: drop the connection without answering. */
-type Reply = { status?: number; json?: unknown; text?: string; bytes?: Buffer; contentType?: string; reset?: boolean };
+/** `reset`: drop the connection without answering; `truncate`: send the head and half the body, then drop it. */
+type Reply = { status?: number; json?: unknown; text?: string; bytes?: Buffer; contentType?: string; reset?: boolean; truncate?: boolean };
 export type SimHandler = (req: SimRequest) => Reply | Promise<Reply>;
 
 /** A loopback HTTP server on a random port that records every request it answers. */
@@ -34,6 +34,14 @@ export class SimServer {
             return;
           }
           res.statusCode = out.status ?? 200;
+          if (out.truncate) {
+            const whole = Buffer.from(out.json !== undefined ? JSON.stringify(out.json) : (out.text ?? ''));
+            res.setHeader('content-type', out.json !== undefined ? 'application/json' : 'text/plain');
+            res.setHeader('content-length', String(whole.length));
+            res.write(whole.subarray(0, Math.floor(whole.length / 2)));
+            setTimeout(() => res.socket?.destroy(), 20);
+            return;
+          }
           if (out.bytes) {
             res.setHeader('content-type', out.contentType ?? 'application/octet-stream');
             res.end(out.bytes);
@@ -91,8 +99,15 @@ export type SimReply = Awaited<ReturnType<SimHandler>>;
  *   'timeout' — the case where a client retry must be detectable as a duplicate;
  * - 'deliverThenReset': processed, then the connection drops before any answer (the client learns
  *   at once that it does not know whether the call worked).
+ * - 'json429': HTTP 429 with a JSON body that has no errcode (a rate-limiting gateway), nothing processed;
+ * - 'html429': HTTP 429 with a gateway's HTML page, nothing processed;
+ * - 'truncated200': HTTP 200 whose body is cut mid-way by a dropped connection, nothing processed;
+ * - 'http408' / 'http425': those statuses with a plain-text body, nothing processed;
+ * - 'json403': HTTP 403 with a JSON body that has no errcode (a refusing proxy), nothing processed.
  */
-export type Fault = 'http500' | 'busy' | 'timeout' | 'deliverThenTimeout' | 'deliverThenReset';
+export type Fault =
+  | 'http500' | 'busy' | 'timeout' | 'deliverThenTimeout' | 'deliverThenReset'
+  | 'json429' | 'html429' | 'truncated200' | 'http408' | 'http425' | 'json403';
 
 /**
  * Shared by the WeChat, WeCom and DingTalk simulators: an injectable clock (`now`), per-path fault
@@ -150,6 +165,12 @@ export abstract class FaultySimulator extends Simulator {
     this.faultLog.push({ path: req.path, fault, at });
     if (fault === 'http500') return { status: 500, text: 'internal error' };
     if (fault === 'busy') return { json: { errcode: -1, errmsg: 'system busy' } };
+    if (fault === 'json429') return { status: 429, json: { message: 'too many requests' } };
+    if (fault === 'html429') return { status: 429, contentType: 'text/html', text: '<html><body><h1>429 Too Many Requests</h1></body></html>' };
+    if (fault === 'truncated200') return { truncate: true, json: { errcode: 0, errmsg: 'ok', padding: 'x'.repeat(64) } };
+    if (fault === 'http408') return { status: 408, text: 'request timeout' };
+    if (fault === 'http425') return { status: 425, text: 'too early' };
+    if (fault === 'json403') return { status: 403, json: { message: 'forbidden' } };
     if (fault === 'deliverThenReset') {
       await this.serve(req);
       return { reset: true };

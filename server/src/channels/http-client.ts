@@ -27,32 +27,48 @@ export const LOGIN_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 150, timeout
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Statuses that say "not now": a later try may well work. */
+const TRANSIENT_STATUS = new Set([408, 425, 429]);
+const isTransientStatus = (status: number) => status >= 500 || TRANSIENT_STATUS.has(status);
+
 /**
- * One JSON call with retries on network errors, 5xx and errcode -1 (system busy), exponential
- * backoff with jitter. Any other errcode is returned to the caller, who knows what it means.
+ * One JSON call with retries on network errors, 408/425/429/5xx, unreadable or unparsable bodies and
+ * errcode -1 (system busy), exponential backoff with jitter. Only a 2xx with a JSON body is an answer:
+ * any other errcode is returned to the caller, who knows what it means; any other status is a refusal.
  */
 export async function callErrcodeApi(url: string, init: RequestInit, retry: RetryPolicy): Promise<ErrcodeBody> {
   let lastError: UpstreamError | undefined;
   for (let attempt = 0; attempt < retry.attempts; attempt++) {
     if (attempt > 0) await sleep(retry.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
     let response: Response;
+    let text: string;
     try {
       response = await fetch(url, { ...init, signal: AbortSignal.timeout(retry.timeoutMs) });
+      // read the whole body inside the try: a connection cut mid-body is a network error too
+      text = await response.text();
     } catch (error) {
       lastError = new UpstreamError(`network error: ${(error as Error).message}`, true);
       continue;
     }
-    if (response.status >= 500) {
+    if (isTransientStatus(response.status)) {
       lastError = new UpstreamError(`HTTP ${response.status}`, true);
       continue;
     }
     let body: ErrcodeBody;
     try {
-      body = (await response.json()) as ErrcodeBody;
+      body = JSON.parse(text) as ErrcodeBody;
     } catch {
-      lastError = new UpstreamError(`HTTP ${response.status} with a body that is not JSON`, response.status >= 500);
-      if (lastError.transient) continue;
-      throw lastError;
+      // a gateway's HTML page or a cut body: whatever its status, the platform did not answer
+      lastError = new UpstreamError(`HTTP ${response.status} with a body that is not JSON`, true);
+      continue;
+    }
+    if (response.status < 200 || response.status >= 300) {
+      // never "sent": a refusal, whether or not its body carries an errcode
+      throw new UpstreamError(`HTTP ${response.status}${typeof body?.errcode === 'number' ? ` errcode ${body.errcode}` : ''}`, false, body?.errcode);
+    }
+    if (body === null || typeof body !== 'object') {
+      lastError = new UpstreamError(`HTTP ${response.status} with a JSON body that is not an object`, true);
+      continue;
     }
     if (body.errcode === -1) {
       lastError = new UpstreamError('system busy (-1)', true, -1);

@@ -110,6 +110,8 @@ export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: C
     if (!(await firstSighting('dingtalk', ctx.get('timestamp'), ctx.get('sign')))) return refuse(ctx, 403, 'replayed request');
     const body = ((ctx.request as { body?: unknown }).body ?? {}) as { text?: { content?: string }; senderStaffId?: string; msgId?: string };
     ctx.body = { msgtype: 'empty' };
+    // The same message again (a platform retry, or a copy under fresh headers) acts once.
+    if (body.msgId && !(await firstSighting('dingtalk-msg', 'id', String(body.msgId)))) return void logger.info({ msgId: body.msgId }, 'dingtalk message seen before: ignored');
     // 「确认 #12」 confirms; 「沟通 #12」 asks the rep to talk first (the rep reads it in the same group).
     const match = /(确认|沟通)\s*#?(\d+)/.exec(body.text?.content ?? '');
     if (!match || !body.senderStaffId) return;

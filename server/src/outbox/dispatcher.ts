@@ -9,6 +9,7 @@ import type { Delivery, DeliveryChannel } from './delivery.entity';
 import type { MessageBuilder } from './message-builder';
 import type { OutboxMessage } from './outbox-message.entity';
 import { isSqlite } from '../db/data-source';
+import { SIGN_WINDOW_MS } from '../channels/dingtalk/dingtalk-sign';
 
 interface DeliveryRow {
   id: number;
@@ -180,9 +181,14 @@ export class OutboxDispatcher {
     return this.running;
   }
 
-  /** Replayed callbacks are refused within ±5 min; older nonces can go. */
-  private async forgetOldNonces(now: Date): Promise<void> {
-    await withSqlTransaction(this.db, (sql) => sql.exec('DELETE FROM callback_nonce WHERE seenAt < ?', [new Date(now.getTime() - 15 * 60_000)])).catch(() => undefined);
+  /**
+   * A callback is accepted while its timestamp is within the window either side of now (DingTalk: ±60 min,
+   * WeCom: ±5), so one first seen with a timestamp at the window's future edge stays replayable for two
+   * windows: only nonces older than that can go.
+   */
+  async forgetOldNonces(now: Date): Promise<void> {
+    const keepMs = 2 * SIGN_WINDOW_MS + 5 * 60_000;
+    await withSqlTransaction(this.db, (sql) => sql.exec('DELETE FROM callback_nonce WHERE seenAt < ?', [new Date(now.getTime() - keepMs)])).catch(() => undefined);
   }
 
   start(everySeconds: number): void {

@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** DingTalk refuses a robot sign more than an hour off its clock; we hold callbacks to the same window. */
-const SIGN_WINDOW_MS = 3_600_000;
+/** A DingTalk callback's timestamp is accepted this far either side of now. */
+export const SIGN_WINDOW_MS = 3_600_000;
 
 /** base64(HmacSHA256(key, message)), UTF-8 throughout. */
 function hmacBase64(key: string, message: string): string {

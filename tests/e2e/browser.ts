@@ -48,3 +48,15 @@ export async function openTab(page: Page, label: '客户' | '待办' | '我的')
   if (consoleNav && (await consoleNav.isVisible())) await page.click(`#console-nav .console-nav__item:has-text("${label}")`);
   else await page.click(`.taro-tabbar__tabbar .weui-tabbar__item:has-text("${label}")`);
 }
+
+/** Taro's H5 picker: open it, pick the item by its text, confirm. */
+export async function pickOption(page: Page, pickerId: string, label: string) {
+  await page.click(`#${pickerId}`);
+  const cancel = page.locator('.weui-picker__action:visible:has-text("取消")');
+  await cancel.waitFor({ state: 'visible' });
+  await page.waitForTimeout(400); // the sheet slides up; its items are below the screen until it stops
+  await page.click(`.weui-picker__item:visible:text-is("${label}")`, { force: true });
+  await page.waitForTimeout(400);
+  await page.click('.weui-picker__action:visible:has-text("确定")');
+  await cancel.waitFor({ state: 'hidden' });
+}

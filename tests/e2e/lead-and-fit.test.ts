@@ -1,24 +1,12 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { api } from '../support/http';
-import { loginAs as loginAsIn, shot, TINY_PNG } from './browser';
+import { loginAs as loginAsIn, pickOption as pick, shot, TINY_PNG } from './browser';
 import { productInBrowser } from './product';
 
 const app = productInBrowser();
 const REP_PHONE = '13800000101';
 
 const loginAs = (context: BrowserContext, phone: string) => loginAsIn(context, app.product.server.url, phone);
-
-/** Taro's H5 picker: open it, pick the item by its text, confirm. */
-async function pick(page: Page, pickerId: string, label: string) {
-  await page.click(`#${pickerId}`);
-  const cancel = page.locator('.weui-picker__action:visible:has-text("取消")');
-  await cancel.waitFor({ state: 'visible' });
-  await page.waitForTimeout(400); // the sheet slides up; its items are below the screen until it stops
-  await page.click(`.weui-picker__item:visible:text-is("${label}")`, { force: true });
-  await page.waitForTimeout(400);
-  await page.click('.weui-picker__action:visible:has-text("确定")');
-  await cancel.waitFor({ state: 'hidden' });
-}
 
 describe('a new lead: 首次触达 from the phone', () => {
   let leadId: number;

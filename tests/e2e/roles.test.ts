@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { api } from '../support/http';
 import { buildWorkbook } from '../support/xlsx';
-import { loginAs as loginAsIn, shot } from './browser';
+import { loginAs as loginAsIn, pickOption as pick, shot } from './browser';
 import { productInBrowser } from './product';
 
 /**
@@ -23,18 +23,6 @@ async function tokenOf(phone: string): Promise<string> {
   const login = await api(app.product.server.url, 'POST', '/api/v1/auth/dev-login', { json: { phone } });
   expect(login.status).toBe(200);
   return login.body.token;
-}
-
-/** Taro's H5 picker: open it, pick the item by its text, confirm. */
-async function pick(page: Page, pickerId: string, label: string) {
-  await page.click(`#${pickerId}`);
-  const cancel = page.locator('.weui-picker__action:visible:has-text("取消")');
-  await cancel.waitFor({ state: 'visible' });
-  await page.waitForTimeout(400); // the sheet slides up; its items are below the screen until it stops
-  await page.click(`.weui-picker__item:visible:text-is("${label}")`, { force: true });
-  await page.waitForTimeout(400);
-  await page.click('.weui-picker__action:visible:has-text("确定")');
-  await cancel.waitFor({ state: 'hidden' });
 }
 
 /**

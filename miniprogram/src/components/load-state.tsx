@@ -21,3 +21,17 @@ export function PageLoading(props: { errorId: string; error: string; onRetry: ()
     </View>
   )
 }
+
+/** A record that is gone or out of the person's scope: say so, and offer nothing but 返回. */
+export function NotFound(props: { id: string; message: string; backId?: string; className?: string; onBack: () => void }) {
+  return (
+    <View className={`page ${props.className ?? ''}`}>
+      <View className='state' id={props.id}>
+        {props.message}
+      </View>
+      <Button id={props.backId ?? 'back'} className='btn btn--block' onClick={props.onBack}>
+        返回
+      </Button>
+    </View>
+  )
+}

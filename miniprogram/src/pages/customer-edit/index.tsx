@@ -9,7 +9,7 @@ import type { Customer, Options } from '../../api/types'
 import { useRequest } from '../../api/use-request'
 import { backOr, replaceWith } from '../../utils/nav'
 import { Field, SelectField } from '../../components/field'
-import { PageLoading } from '../../components/load-state'
+import { NotFound, PageLoading } from '../../components/load-state'
 import './index.css'
 
 interface MemberRow {
@@ -62,16 +62,7 @@ export default function CustomerEdit() {
 
   if (!loaded.data) {
     if (loaded.status === 404) {
-      return (
-        <View className='page'>
-          <View className='state' id='customer-missing'>
-            客户不存在或你无权查看
-          </View>
-          <Button id='back' className='btn btn--block' onClick={() => void backOr('customers')}>
-            返回
-          </Button>
-        </View>
-      )
+      return <NotFound id='customer-missing' message='客户不存在或你无权查看' onBack={() => void backOr('customers')} />
     }
     return <PageLoading errorId='customer-edit-error' error={loaded.error} onRetry={loaded.reload} />
   }

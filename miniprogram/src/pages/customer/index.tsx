@@ -8,7 +8,7 @@ import { getSession, getToken } from '../../api/session'
 import { backOr, goTo } from '../../utils/nav'
 import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
-import { ErrorRetry } from '../../components/load-state'
+import { ErrorRetry, NotFound } from '../../components/load-state'
 import { PhotoThumbs } from '../../components/photo-thumbs'
 import './index.css'
 
@@ -211,16 +211,7 @@ export default function CustomerPage() {
   const newVisit = () => void goTo('visitNew', { customerId: id })
 
   if (missing) {
-    return (
-      <View className='page customer'>
-        <View className='state' id='customer-missing'>
-          客户不存在或你无权查看
-        </View>
-        <Button id='back' className='btn btn--block' onClick={() => void backOr('customers')}>
-          返回
-        </Button>
-      </View>
-    )
+    return <NotFound id='customer-missing' message='客户不存在或你无权查看' className='customer' onBack={() => void backOr('customers')} />
   }
 
   return (

@@ -7,7 +7,7 @@ import { getSession } from '../../api/session'
 import { useRequest } from '../../api/use-request'
 // the same order as the customer page, so the shared chunk's CSS has one order (weapp build)
 import { StatusTag } from '../../components/tag'
-import { PageLoading } from '../../components/load-state'
+import { NotFound, PageLoading } from '../../components/load-state'
 import { PhotoThumbs } from '../../components/photo-thumbs'
 import { backOr, goTo } from '../../utils/nav'
 import { requireSession } from '../../utils/return-to'
@@ -49,16 +49,7 @@ export default function VisitDetailPage() {
 
   if (!signedIn) return <View className='page' />
   if (status === 404 || (!id && !visit)) {
-    return (
-      <View className='page visit-detail'>
-        <View className='state' id='visit-detail-missing'>
-          拜访记录不存在，或你无权查看
-        </View>
-        <Button id='visit-detail-back' className='btn btn--block' onClick={back}>
-          返回
-        </Button>
-      </View>
-    )
+    return <NotFound id='visit-detail-missing' message='拜访记录不存在，或你无权查看' backId='visit-detail-back' className='visit-detail' onBack={back} />
   }
   if (!visit) return <PageLoading errorId='visit-detail-error' error={error} onRetry={reload} />
 

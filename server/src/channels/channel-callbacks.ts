@@ -9,6 +9,7 @@ import { isDuplicateKeyError, isTransientDbError, withTransaction } from '../db/
 import { AppError } from '../http/errors';
 import type { Logger } from '../logger';
 import type { TodoService } from '../modules/todos/todo.service';
+import { enqueueMessages } from '../outbox/outbox';
 import { checkCallbackSign } from './dingtalk/dingtalk-sign';
 import { parseCallbackXml, WecomCrypto, WecomCryptoError } from './wecom/wecom-crypto';
 
@@ -113,17 +114,25 @@ export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: C
         const members = await sql.rows<{ id: number }>('SELECT id FROM member WHERE wecomUserId = ? AND deactivatedAt IS NULL', [event.FromUserName ?? '']);
         const memberId = members[0]?.id;
         if (!memberId) return void logger.warn({ userid: event.FromUserName }, 'wecom click from an unknown user ignored');
+        let confirmedNow = false;
         try {
           if (match[1] === 'discuss') {
             const { changed } = await todos.requestDiscussion(Number(memberId), todoId, 'wecom', manager);
             return void logger.info({ todoId, memberId, changed }, 'supervisor asked the rep to talk first (WeCom)');
           }
           const { changed } = await todos.confirm(Number(memberId), todoId, 'wecom', null, manager);
+          confirmedNow = changed;
           logger.info({ todoId, memberId, changed }, 'to-do confirmed from WeCom');
         } catch (error) {
           // Someone else's to-do, or none, or settled: the click changes nothing (and its nonce is spent).
           if (!domainRefusal(error)) throw error;
           logger.warn({ todoId, memberId, err: error.message }, 'wecom click ignored');
+        }
+        // A click on a card whose to-do was settled before (the card went live after all, e.g. an attempt
+        // whose answer was lost): its fresh response_code greys that card out now.
+        if (event.ResponseCode && !confirmedNow) {
+          const [settled] = await sql.rows<{ confirmedById: number }>('SELECT confirmedById FROM todo WHERE id = ? AND assigneeId = ? AND confirmedAt IS NOT NULL', [todoId, memberId]);
+          if (settled) await enqueueMessages(sql, [{ kind: 'todo.confirmed', teamId: null, payload: { todoId, confirmedById: Number(settled.confirmedById), cardOnly: true } }], clock.now());
         }
       });
     } catch (error) {

@@ -88,6 +88,30 @@ describe('a card still queued when its to-do is confirmed', () => {
   });
 });
 
+describe('a card in flight when its to-do is confirmed and another server plans the confirmation', () => {
+  it('the update waits behind the card and uses the code its send answered', async () => {
+    const second = await startHarness({ sharedDatabaseUrl: h.dbUrl, now: h.clock.now(), env: { WECOM_CORP_ID: wecom.corpId, WECOM_AGENT_ID: '1000002', WECOM_SECRET: wecom.secret, WECOM_API_BASE: wecom.url } });
+    try {
+      const todo = await todoOfNewVisit();
+      // WeCom takes 1.5 s to answer this card (delivered at once, answered late, with its response_code)
+      wecom.hangMs = 1500;
+      wecom.failNext('/cgi-bin/message/send', 'deliverThenTimeout', 1, (req) => req.body.includes(`"anchor_todo_${todo.id}"`));
+      const pass = h.services.outbox.runOnce();
+      const t0 = Date.now();
+      while (chat(todo).cards.length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
+      expect(chat(todo).cards).toHaveLength(1);
+      await confirmInApp(todo); // while our send still waits for WeCom's answer
+      await second.services.outbox.expand(); // another server plans the confirmation now
+      await pass;
+      await later(1);
+      expect(chat(todo).greyed.map((u) => u.button)).toEqual([{ replace_name: '已确认 · 一组主管' }]);
+    } finally {
+      wecom.hangMs = 30_000;
+      await second.close();
+    }
+  });
+});
+
 describe('a card is never sent for a to-do already confirmed', () => {
   it('confirmed before the dispatcher ever saw its card: no card, no message', async () => {
     const todo = await todoOfNewVisit();

@@ -1,5 +1,6 @@
 import { createConnection, type Connection } from 'mysql2/promise';
 import { robotSign } from '../../server/src/channels/dingtalk/dingtalk-sign';
+import { isTransientDbError } from '../../server/src/db/transaction';
 import { Member } from '../../server/src/modules/org/member.entity';
 import { Todo } from '../../server/src/modules/todos/todo.entity';
 import { startHarness, type Harness } from '../support/harness';
@@ -159,5 +160,47 @@ describe('DingTalk 确认', () => {
     expect((await post(body, ts2, signFor(ts2))).status).toBe(200); // same msgId, fresh headers: ignored
     expect((await post({ ...body, text: { content: `确认 #${todo.id}` }, msgId: `m-other-${todo.id}` }, ts2, signFor(ts2))).status).toBe(403);
     expect((await h.db.getRepository(Todo).findOneByOrFail({ id: todo.id })).confirmedAt).toBeNull();
+  });
+});
+
+describe('which database errors are transient', () => {
+  const caught = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+
+  it('a real lock wait timeout and a real deadlock are; a duplicate key and a bad statement are not', async () => {
+    const a = await createConnection(h.dbUrl);
+    const b = await createConnection(h.dbUrl);
+    try {
+      await a.query('CREATE TABLE IF NOT EXISTS t_lock_probe (id INT PRIMARY KEY, v INT)');
+      await a.query('INSERT IGNORE INTO t_lock_probe VALUES (1, 0), (2, 0)');
+      await b.query('SET SESSION innodb_lock_wait_timeout = 1');
+      await a.beginTransaction();
+      await a.query('UPDATE t_lock_probe SET v = v + 1 WHERE id = 1');
+      const timeout = await caught(b.query('UPDATE t_lock_probe SET v = v + 1 WHERE id = 1'));
+      expect((timeout as { code?: string }).code).toBe('ER_LOCK_WAIT_TIMEOUT');
+      expect(isTransientDbError(timeout)).toBe(true);
+      await a.rollback();
+
+      await b.query('SET SESSION innodb_lock_wait_timeout = 10');
+      await a.beginTransaction();
+      await b.beginTransaction();
+      await a.query('UPDATE t_lock_probe SET v = v + 1 WHERE id = 1');
+      await b.query('UPDATE t_lock_probe SET v = v + 1 WHERE id = 2');
+      const first = caught(a.query('UPDATE t_lock_probe SET v = v + 1 WHERE id = 2'));
+      await new Promise((r) => setTimeout(r, 100));
+      const second = await caught(b.query('UPDATE t_lock_probe SET v = v + 1 WHERE id = 1'));
+      const deadlock = [await first, second].find((e) => e !== undefined);
+      expect((deadlock as { code?: string }).code).toBe('ER_LOCK_DEADLOCK');
+      expect(isTransientDbError(deadlock)).toBe(true);
+      await a.rollback().catch(() => undefined);
+      await b.rollback().catch(() => undefined);
+
+      const duplicate = await caught(a.query('INSERT INTO t_lock_probe VALUES (1, 0)'));
+      expect(isTransientDbError(duplicate)).toBe(false);
+      expect(isTransientDbError(await caught(a.query('SELECT nonsense FROM t_lock_probe')))).toBe(false);
+    } finally {
+      await a.query('DROP TABLE IF EXISTS t_lock_probe').catch(() => undefined);
+      await a.end();
+      await b.end();
+    }
   });
 });

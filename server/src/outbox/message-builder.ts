@@ -41,7 +41,6 @@ const DUPLICATE_CHECK_SECONDS = 4 * 3600;
  * supervisor's WeCom card, the team robots, the director's escalation, a rep's reminder. A channel
  * that is off or a person without an account there is simply skipped.
  */
-
 export class MessageBuilder {
   constructor(
     private readonly env: Env,

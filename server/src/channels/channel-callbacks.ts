@@ -1,12 +1,15 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Env } from '../config/env';
-import { withSqlTransaction } from '../db/sql';
-import { isDuplicateKeyError } from '../db/transaction';
+import { isSqlite } from '../db/data-source';
+import { sqlOf, withSqlTransaction, type Sql } from '../db/sql';
+import { isDuplicateKeyError, isTransientDbError, withTransaction } from '../db/transaction';
+import { AppError } from '../http/errors';
 import type { Logger } from '../logger';
 import type { TodoService } from '../modules/todos/todo.service';
+import { enqueueMessages } from '../outbox/outbox';
 import { checkCallbackSign } from './dingtalk/dingtalk-sign';
 import { parseCallbackXml, WecomCrypto, WecomCryptoError } from './wecom/wecom-crypto';
 
@@ -43,6 +46,29 @@ export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: C
     }
   };
 
+  /** Notes `key` as seen in the caller's transaction: false when it was seen before (or is being, by a request not yet done). */
+  const remember = async (sql: Sql, key: string): Promise<boolean> =>
+    (await sql.exec(`INSERT ${isSqlite(db) ? 'OR IGNORE' : 'IGNORE'} INTO callback_nonce (nonceKey, seenAt) VALUES (?, ?)`, [key.slice(0, 191), clock.now()])) === 1;
+
+  /**
+   * A click's nonce is recorded in the same transaction as what the click does: if the database fails
+   * half-way (a lock wait timeout, a deadlock, a lost connection) nothing is kept, the platform is told
+   * to try again, and its retry, under the same nonce, is accepted.
+   */
+  const inCallbackTransaction = <T>(work: (manager: EntityManager, sql: Sql) => Promise<T>): Promise<T> => withTransaction(db, (manager) => work(manager, sqlOf(manager)));
+
+  /** A refusal of the domain (someone else's to-do, none, already settled) is an answer: the click changes nothing. */
+  const domainRefusal = (error: unknown): error is AppError => error instanceof AppError && error.status < 500;
+
+  /** The database could not do it now: a status the platform retries on, and nothing recorded. */
+  const tryAgain = (ctx: Context, error: unknown) => {
+    logger.warn({ path: ctx.path, err: (error as Error).message, code: (error as { code?: string }).code }, 'callback met a transient database error: answered 503 for the platform to retry');
+    ctx.status = 503;
+    ctx.set('Retry-After', '5');
+    ctx.type = 'text/plain';
+    ctx.body = '服务暂时不可用，请稍后重试';
+  };
+
   const refuse = (ctx: Context, status: number, reason: string) => {
     logger.warn({ path: ctx.path, reason }, 'callback refused');
     ctx.status = status;
@@ -72,57 +98,84 @@ export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: C
       if (error instanceof WecomCryptoError) return refuse(ctx, 403, `${error.code} ${error.message}`);
       throw error;
     }
-    if (!(await firstSighting('wecom', String(ctx.query.timestamp), String(ctx.query.nonce)))) return refuse(ctx, 403, 'replayed nonce');
     const event = parseCallbackXml(xml);
+    const match = event.Event === 'template_card_event' ? /^(confirm|discuss):(\d+)$/.exec(event.EventKey ?? '') : null;
+    let replayed = false;
+    try {
+      await inCallbackTransaction(async (manager, sql) => {
+        if (!(await remember(sql, `wecom:${String(ctx.query.timestamp)}:${String(ctx.query.nonce)}`))) return void (replayed = true);
+        if (!match) return;
+        const todoId = Number(match[2]);
+        // Keep the click's fresh response_code on the card's row (sent, or still queued after an answer that
+        // was lost): the card can be updated with it (once, within 72 h).
+        if (event.ResponseCode) {
+          await sql.exec("UPDATE delivery SET responseCode = ? WHERE subject = ? AND channel = 'wecom_app' AND status IN ('sent', 'pending')", [event.ResponseCode, `todo:${todoId}`]);
+        }
+        const members = await sql.rows<{ id: number }>('SELECT id FROM member WHERE wecomUserId = ? AND deactivatedAt IS NULL', [event.FromUserName ?? '']);
+        const memberId = members[0]?.id;
+        if (!memberId) return void logger.warn({ userid: event.FromUserName }, 'wecom click from an unknown user ignored');
+        let confirmedNow = false;
+        try {
+          if (match[1] === 'discuss') {
+            const { changed } = await todos.requestDiscussion(Number(memberId), todoId, 'wecom', manager);
+            return void logger.info({ todoId, memberId, changed }, 'supervisor asked the rep to talk first (WeCom)');
+          }
+          const { changed } = await todos.confirm(Number(memberId), todoId, 'wecom', null, manager);
+          confirmedNow = changed;
+          logger.info({ todoId, memberId, changed }, 'to-do confirmed from WeCom');
+        } catch (error) {
+          // Someone else's to-do, or none, or settled: the click changes nothing (and its nonce is spent).
+          if (!domainRefusal(error)) throw error;
+          logger.warn({ todoId, memberId, err: error.message }, 'wecom click ignored');
+        }
+        // A click on a card whose to-do was settled before (the card went live after all, e.g. an attempt
+        // whose answer was lost): its fresh response_code greys that card out now.
+        if (event.ResponseCode && !confirmedNow) {
+          const [settled] = await sql.rows<{ confirmedById: number }>('SELECT confirmedById FROM todo WHERE id = ? AND assigneeId = ? AND confirmedAt IS NOT NULL', [todoId, memberId]);
+          if (settled) await enqueueMessages(sql, [{ kind: 'todo.confirmed', teamId: null, payload: { todoId, confirmedById: Number(settled.confirmedById), cardOnly: true } }], clock.now());
+        }
+      });
+    } catch (error) {
+      if (isTransientDbError(error)) return tryAgain(ctx, error);
+      throw error;
+    }
+    if (replayed) return refuse(ctx, 403, 'replayed nonce');
     ctx.type = 'text/plain';
     ctx.body = 'success';
-    if (event.Event !== 'template_card_event') return;
-    const match = /^(confirm|discuss):(\d+)$/.exec(event.EventKey ?? '');
-    if (!match) return;
-    const [members] = [await db.query('SELECT id FROM member WHERE wecomUserId = ? AND deactivatedAt IS NULL', [event.FromUserName ?? ''])];
-    const memberId = (members as { id: number }[])[0]?.id;
-    const todoId = Number(match[2]);
-    // Keep the click's fresh response_code: the card can be updated with it (once, within 72 h).
-    if (event.ResponseCode) {
-      await withSqlTransaction(db, (sql) =>
-        sql.exec("UPDATE delivery SET responseCode = ? WHERE subject = ? AND channel = 'wecom_app' AND status = 'sent'", [event.ResponseCode, `todo:${todoId}`]),
-      );
-    }
-    if (!memberId) return void logger.warn({ userid: event.FromUserName }, 'wecom click from an unknown user ignored');
-    try {
-      if (match[1] === 'discuss') {
-        const { changed } = await todos.requestDiscussion(Number(memberId), todoId, 'wecom');
-        return void logger.info({ todoId, memberId, changed }, 'supervisor asked the rep to talk first (WeCom)');
-      }
-      const { changed } = await todos.confirm(Number(memberId), todoId, 'wecom', null);
-      logger.info({ todoId, memberId, changed }, 'to-do confirmed from WeCom');
-    } catch (error) {
-      // Someone else's to-do, or none: the click changes nothing.
-      logger.warn({ todoId, memberId, err: (error as Error).message }, 'wecom click ignored');
-    }
   });
 
   router.post('/dingtalk/callback', async (ctx) => {
     if (!env.dingtalk) return refuse(ctx, 404, 'dingtalk callback not configured');
     const check = checkCallbackSign({ timestamp: ctx.get('timestamp'), sign: ctx.get('sign') }, env.dingtalk.appSecret, clock.now());
     if (!check.ok) return refuse(ctx, 403, `sign ${check.reason}`);
-    // The sign covers only the timestamp: without the nonce check a captured request could be replayed.
-    if (!(await firstSighting('dingtalk', ctx.get('timestamp'), ctx.get('sign')))) return refuse(ctx, 403, 'replayed request');
     const body = ((ctx.request as { body?: unknown }).body ?? {}) as { text?: { content?: string }; senderStaffId?: string; msgId?: string };
-    ctx.body = { msgtype: 'empty' };
-    // The same message again (a platform retry, or a copy under fresh headers) acts once.
-    if (body.msgId && !(await firstSighting('dingtalk-msg', 'id', String(body.msgId)))) return void logger.info({ msgId: body.msgId }, 'dingtalk message seen before: ignored');
     // 「确认 #12」 confirms; 「沟通 #12」 asks the rep to talk first (the rep reads it in the same group).
     const match = /(确认|沟通)\s*#?(\d+)/.exec(body.text?.content ?? '');
-    if (!match || !body.senderStaffId) return;
-    const rows = (await db.query('SELECT id FROM member WHERE dingtalkUserId = ? AND deactivatedAt IS NULL', [body.senderStaffId])) as { id: number }[];
-    if (!rows[0]) return void logger.warn({ staffId: body.senderStaffId }, 'dingtalk message from an unknown user ignored');
+    let seen: 'headers' | 'message' | null = null;
     try {
-      if (match[1] === '沟通') await todos.requestDiscussion(Number(rows[0].id), Number(match[2]), 'dingtalk');
-      else await todos.confirm(Number(rows[0].id), Number(match[2]), 'dingtalk', null);
+      await inCallbackTransaction(async (manager, sql) => {
+        // The sign covers only the timestamp: without the nonce check a captured request could be replayed.
+        if (!(await remember(sql, `dingtalk:${ctx.get('timestamp')}:${ctx.get('sign')}`))) return void (seen = 'headers');
+        // The same message again (a platform retry, or a copy under fresh headers) acts once; its headers stay spent.
+        if (body.msgId && !(await remember(sql, `dingtalk-msg:id:${String(body.msgId)}`))) return void (seen = 'message');
+        if (!match || !body.senderStaffId) return;
+        const rows = await sql.rows<{ id: number }>('SELECT id FROM member WHERE dingtalkUserId = ? AND deactivatedAt IS NULL', [body.senderStaffId]);
+        if (!rows[0]) return void logger.warn({ staffId: body.senderStaffId }, 'dingtalk message from an unknown user ignored');
+        try {
+          if (match[1] === '沟通') await todos.requestDiscussion(Number(rows[0].id), Number(match[2]), 'dingtalk', manager);
+          else await todos.confirm(Number(rows[0].id), Number(match[2]), 'dingtalk', null, manager);
+        } catch (error) {
+          if (!domainRefusal(error)) throw error;
+          logger.warn({ todo: match[2], err: error.message }, 'dingtalk message ignored');
+        }
+      });
     } catch (error) {
-      logger.warn({ todo: match[2], err: (error as Error).message }, 'dingtalk message ignored');
+      if (isTransientDbError(error)) return tryAgain(ctx, error);
+      throw error;
     }
+    if (seen === 'headers') return refuse(ctx, 403, 'replayed request');
+    if (seen === 'message') logger.info({ msgId: body.msgId }, 'dingtalk message seen before: ignored');
+    ctx.body = { msgtype: 'empty' };
   });
 
   return router;

@@ -29,7 +29,8 @@ export class Delivery {
   body: Record<string, unknown>;
 
   @Column({ type: 'varchar', length: 10 })
-  status: 'pending' | 'sent' | 'failed';
+  /** skipped: no longer wanted when its turn came (a card whose to-do was confirmed meanwhile); lastError says why */
+  status: 'pending' | 'sent' | 'failed' | 'skipped';
 
   @Column({ type: 'int', default: 0 })
   attempts: number;

@@ -6,7 +6,7 @@ import { sqlDate, withSqlTransaction } from '../db/sql';
 import type { Logger } from '../logger';
 import { RATE_PER_MINUTE, type Sender, type TargetSecrets } from '../channels/senders';
 import type { Delivery, DeliveryChannel } from './delivery.entity';
-import type { MessageBuilder } from './message-builder';
+import type { MessageBuilder, SendPlan } from './message-builder';
 import type { OutboxMessage } from './outbox-message.entity';
 import { isSqlite } from '../db/data-source';
 import { SIGN_WINDOW_MS } from '../channels/dingtalk/dingtalk-sign';
@@ -91,7 +91,7 @@ export class OutboxDispatcher {
   }
 
   /** The target's oldest pending delivery if it may go now (its retry time, pause and rate allow). */
-  private async nextDue(target: string, now: Date): Promise<{ next: DeliveryRow; fresh: boolean; windowStart: Date | null; sentInWindow: number } | null> {
+  private async nextDue(target: string, now: Date): Promise<{ next: DeliveryRow; fresh: boolean; windowStart: Date | null; sentInWindow: number; plan: SendPlan } | null> {
     return withSqlTransaction(this.db, async (sql) => {
       const [next] = await sql.rows<DeliveryRow>("SELECT id, outboxId, channel, target, body, attempts, nextAttemptAt, subject FROM delivery WHERE target = ? AND status = 'pending' ORDER BY id LIMIT 1", [target]);
       // The oldest pending message goes first; while it waits for its retry, the rest wait too.
@@ -109,7 +109,9 @@ export class OutboxDispatcher {
       if (rate !== null && !fresh && state!.sentInWindow >= rate) return null;
       // The send below may take a while: keep the target ours for it.
       await sql.exec('UPDATE channel_target SET leaseUntil = ? WHERE target = ?', [new Date(now.getTime() + LEASE_MS), target]);
-      return { next, fresh, windowStart, sentInWindow: Number(state?.sentInWindow ?? 0) };
+      // Decided now, not when planned: a card whose to-do was confirmed while it waited does not go live.
+      const plan = await this.builder.resolveAtSend(sql, { id: Number(next.id), channel: next.channel, subject: next.subject, body: JSON.parse(next.body) as Record<string, unknown>, attempts: next.attempts });
+      return { next, fresh, windowStart, sentInWindow: Number(state?.sentInWindow ?? 0), plan };
     });
   }
 
@@ -122,14 +124,38 @@ export class OutboxDispatcher {
       const now = this.clock.now();
       const due = await this.nextDue(target, now);
       if (!due) return;
-      const { next, fresh, windowStart, sentInWindow } = due;
-      const sender = this.senders[next.channel];
-      const delivery = { ...next, id: Number(next.id), body: JSON.parse(next.body) } as unknown as Delivery;
-      const result = sender ? await sender.send(delivery, this.secretsOf(target)) : ({ kind: 'failed', reason: `channel ${next.channel} is off` } as const);
+      const { next, fresh, windowStart, sentInWindow, plan } = due;
+      if (plan.kind !== 'send') {
+        // Nothing to call: already out there (a click came back from it), or no longer wanted.
+        await withSqlTransaction(this.db, (sql) =>
+          plan.kind === 'delivered'
+            ? sql.exec("UPDATE delivery SET status = 'sent', sentAt = ?, lastError = ? WHERE id = ?", [now, plan.reason, next.id])
+            : sql.exec("UPDATE delivery SET status = 'skipped', lastError = ? WHERE id = ?", [plan.reason, next.id]),
+        );
+        this.logger.info({ deliveryId: Number(next.id), channel: next.channel, reason: plan.reason }, plan.kind === 'delivered' ? 'delivered earlier' : 'delivery no longer needed');
+        continue;
+      }
+      const sendOne = (channel: DeliveryChannel, body: Record<string, unknown>) => {
+        const sender = this.senders[channel];
+        const delivery = { ...next, id: Number(next.id), channel, body } as unknown as Delivery;
+        return sender ? sender.send(delivery, this.secretsOf(target)) : Promise.resolve({ kind: 'failed', reason: `channel ${channel} is off` } as const);
+      };
+      let sentBody = plan.body;
+      let result = await sendOne(plan.channel, plan.body);
+      // WeCom refused the card update (its code used or past 72 h): the person is told in a text instead.
+      if (result.kind === 'failed' && plan.fallback) {
+        this.logger.warn({ deliveryId: Number(next.id), reason: result.reason }, 'card update refused: the confirmation goes as a text');
+        sentBody = plan.fallback;
+        result = await sendOne('wecom_app', plan.fallback);
+      }
+      const changed = sentBody !== plan.body || plan.channel !== next.channel || plan.note !== undefined;
       const attempts = next.attempts + 1;
       const stop = await withSqlTransaction(this.db, async (sql) => {
         if (result.kind === 'sent') {
           await sql.exec("UPDATE delivery SET status = 'sent', attempts = ?, sentAt = ?, lastError = NULL, responseCode = ? WHERE id = ?", [attempts, now, result.responseCode ?? null, next.id]);
+          // What went is what admins see; a card's response_code works once.
+          if (changed) await sql.exec('UPDATE delivery SET body = ?, lastError = ? WHERE id = ?', [sentBody, plan.note ?? (sentBody === plan.fallback ? 'WeCom 拒绝更新卡片，改发「已确认」文字' : null), next.id]);
+          if (sentBody.response_code) await sql.exec("UPDATE delivery SET responseCode = NULL WHERE subject = ? AND channel = 'wecom_app' AND responseCode = ?", [next.subject, sentBody.response_code]);
           await sql.exec('UPDATE channel_target SET windowStartedAt = ?, sentInWindow = ? WHERE target = ?', [fresh ? now : windowStart, fresh ? 1 : sentInWindow + 1, target]);
           this.logger.info({ deliveryId: Number(next.id), channel: next.channel, outboxId: Number(next.outboxId) }, 'delivered');
           return false;
@@ -138,7 +164,7 @@ export class OutboxDispatcher {
           await sql.exec("UPDATE delivery SET status = 'failed', attempts = ?, lastError = ? WHERE id = ?", [attempts, result.reason.slice(0, 500), next.id]);
           // 43101: WeChat says the rep has no consent left, whatever we counted.
           if (next.channel === 'wechat_subscribe' && result.reason.startsWith('43101')) {
-            await sql.exec("UPDATE subscribe_consent SET remaining = 0 WHERE templateId = ? AND memberId IN (SELECT id FROM member WHERE wechatOpenId = ?)", [delivery.body.template_id, delivery.body.touser]);
+            await sql.exec("UPDATE subscribe_consent SET remaining = 0 WHERE templateId = ? AND memberId IN (SELECT id FROM member WHERE wechatOpenId = ?)", [sentBody.template_id, sentBody.touser]);
           }
           this.logger.warn({ deliveryId: Number(next.id), channel: next.channel, reason: result.reason }, 'delivery failed permanently');
           return false;

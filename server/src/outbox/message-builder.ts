@@ -1,4 +1,3 @@
-import { HOUR_MS } from '../clock';
 import type { Env } from '../config/env';
 import type { Policy } from '../config/policy';
 import { sqlDate, type Sql } from '../db/sql';
@@ -17,6 +16,8 @@ export interface PlannedDelivery {
 interface TodoRow {
   id: number;
   visitId: number | null;
+  confirmedAt: Date | string | null;
+  confirmedById: number | null;
   snapshot: string;
   assigneeId: number;
   repId: number;
@@ -32,20 +33,20 @@ interface TeamRow {
   dingtalkRobotSecret: string | null;
 }
 
+/** WeCom's longest duplicate check: an identical text to the same person within it is shown once. */
+const DUPLICATE_CHECK_SECONDS = 4 * 3600;
+
 /**
  * Turns one outbox message into the concrete sends it needs, from the data as it is now: the
  * supervisor's WeCom card, the team robots, the director's escalation, a rep's reminder. A channel
  * that is off or a person without an account there is simply skipped.
  */
-const CARD_UPDATE_WINDOW_MS = 72 * HOUR_MS;
-/** WeCom's longest duplicate check: an identical text to the same person within it is shown once. */
-const DUPLICATE_CHECK_SECONDS = 4 * 3600;
-
 export class MessageBuilder {
   constructor(
     private readonly env: Env,
     private readonly policy: Policy,
-    private readonly now: () => Date,
+    // the clock, for rules that depend on time (the card update window is now decided by WeCom at send time)
+    _now: () => Date,
   ) {}
 
   private local(iso: string | null | undefined): string {
@@ -71,7 +72,7 @@ export class MessageBuilder {
   private async todo(sql: Sql, where: { visitId?: unknown; todoId?: unknown }): Promise<(TodoRow & { snap: TodoSnapshot }) | null> {
     const byVisit = where.visitId !== undefined && where.visitId !== null;
     const [row] = await sql.rows<TodoRow>(
-      `SELECT t.id, t.visitId, t.snapshot, t.assigneeId, t.repId, a.wecomUserId AS assigneeWecom, a.name AS assigneeName, r.wecomUserId AS repWecom, r.teamId
+      `SELECT t.id, t.visitId, t.confirmedAt, t.confirmedById, t.snapshot, t.assigneeId, t.repId, a.wecomUserId AS assigneeWecom, a.name AS assigneeName, r.wecomUserId AS repWecom, r.teamId
        FROM todo t JOIN member a ON a.id = t.assigneeId JOIN member r ON r.id = t.repId WHERE ${byVisit ? 't.visitId' : 't.id'} = ?`,
       [byVisit ? where.visitId : where.todoId],
     );
@@ -144,7 +145,8 @@ export class MessageBuilder {
     switch (message.kind) {
       case 'todo.card': {
         const todo = await this.todo(sql, p);
-        if (!todo || !agentid || !todo.assigneeWecom) return [];
+        // Already confirmed (in the app, before the card's turn came): a card with live buttons would mislead.
+        if (!todo || !agentid || !todo.assigneeWecom || todo.confirmedAt) return [];
         const s = todo.snap;
         return [
           {
@@ -200,18 +202,17 @@ export class MessageBuilder {
           button: '查看拜访',
         });
         if (!agentid || !todo.assigneeWecom) return group;
-        // The card can be changed once per response_code: the latest one (from the send or a click).
-        const [card] = await sql.rows<{ responseCode: string | null; sentAt: Date | string | null }>(
-          "SELECT responseCode, sentAt FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND status = 'sent' ORDER BY id DESC LIMIT 1",
-          [`todo:${todo.id}`],
-        );
-        if (!card) return group;
-        // A response_code works once, for 72 h; past that WeCom asks for a new message instead.
-        const sentAt = sqlDate(card.sentAt);
-        if (card.responseCode && sentAt && this.now().getTime() - sentAt.getTime() < CARD_UPDATE_WINDOW_MS) {
-          return [...group, { channel: 'wecom_card_update', target: `wecom_app:${todo.assigneeWecom}`, body: { userids: [todo.assigneeWecom], agentid, response_code: card.responseCode, button: { replace_name: `已确认 · ${who}`.slice(0, 16) } } }];
-        }
-        return [...group, this.wecomText(todo.assigneeWecom, agentid, `已确认 · ${who}：${todo.snap.customer.name} 的下一步「${this.action(todo.snap)}」\n${this.todoUrl(todo)}`)];
+        // The card's update goes to the card's own queue (same target), so it leaves after the card even
+        // when the card is still waiting (an outage, the per-minute queue); what it does is decided when it
+        // goes (resolveAtSend): update the card with its latest response_code, or say 已确认 in a text.
+        const update: PlannedDelivery = {
+          channel: 'wecom_card_update',
+          target: `wecom_app:${todo.assigneeWecom}`,
+          subject: `todo:${todo.id}`,
+          body: { userids: [todo.assigneeWecom], agentid, button: { replace_name: `已确认 · ${who}`.slice(0, 16) } },
+        };
+        // A click on a card whose to-do was settled already only greys that card out: the group was told.
+        return p.cardOnly ? [update] : [...group, update];
       }
       case 'todo.discuss': {
         // To the rep: the supervisor wants to talk before confirming the next step.
@@ -302,4 +303,58 @@ export class MessageBuilder {
       }
     }
   }
+
+  /** The 已确认 text for a to-do's assignee, when their card cannot be (or may not have been) changed. */
+  private async confirmedText(sql: Sql, todo: TodoRow & { snap: TodoSnapshot }, agentid: number): Promise<PlannedDelivery> {
+    const who = (await this.member(sql, todo.confirmedById))?.name ?? '';
+    return this.wecomText(todo.assigneeWecom!, agentid, `已确认 · ${who}：${todo.snap.customer.name} 的下一步「${this.action(todo.snap)}」\n${this.todoUrl(todo)}`);
+  }
+
+  /**
+   * What a to-do's card, or its update, does when its turn comes (not when it was planned: the card may
+   * have waited through an outage while the to-do was confirmed in the app):
+   * - the card of a to-do confirmed since is not sent; if an earlier attempt may have reached WeCom (it was
+   *   tried, the answer never came), a 已确认 text goes instead; if a click already came back from it, it
+   *   is out there and its update (behind it) greys it out;
+   * - an update uses the card's latest response_code (from the send or a click); with none (a resend
+   *   answered 40099 without one), or if WeCom refuses the code (used, past 72 h), the text goes instead;
+   *   a card never shown needs no update.
+   * Other deliveries go as planned.
+   */
+  async resolveAtSend(sql: Sql, d: { id: number; channel: DeliveryChannel; subject: string | null; body: Record<string, unknown>; attempts: number }): Promise<SendPlan> {
+    const todoId = /^todo:(\d+)$/.exec(d.subject ?? '')?.[1];
+    const agentid = this.env.wecom?.agentId;
+    const isCard = d.channel === 'wecom_app' && d.body.msgtype === 'template_card';
+    if (!todoId || !agentid || (!isCard && d.channel !== 'wecom_card_update')) return { kind: 'send', channel: d.channel, body: d.body };
+    const todo = await this.todo(sql, { todoId });
+    if (isCard) {
+      if (!todo) return { kind: 'skip', reason: '待办已不存在，卡片不再发送' };
+      if (!todo.confirmedAt) return { kind: 'send', channel: d.channel, body: d.body };
+      const [own] = await sql.rows<{ responseCode: string | null }>('SELECT responseCode FROM delivery WHERE id = ?', [d.id]);
+      if (own?.responseCode) return { kind: 'delivered', reason: '待办已确认；卡片此前已送达（已收到其点击），由后续更新置为已确认' };
+      if (d.attempts > 0 && todo.assigneeWecom) return { kind: 'send', channel: 'wecom_app', body: (await this.confirmedText(sql, todo, agentid)).body, note: '待办已确认；此前的发送可能已送达卡片，改发「已确认」文字' };
+      return { kind: 'skip', reason: '待办已确认，卡片不再发送' };
+    }
+    if (!todo?.assigneeWecom) return { kind: 'skip', reason: '待办已不存在，无需更新卡片' };
+    const [card] = await sql.rows<{ status: string; responseCode: string | null; body: string }>(
+      "SELECT status, responseCode, body FROM delivery WHERE subject = ? AND channel = 'wecom_app' ORDER BY id DESC LIMIT 1",
+      [d.subject],
+    );
+    // A code means a card is out there (the send answered one, or a click came back from it).
+    if (card?.responseCode) {
+      return { kind: 'send', channel: 'wecom_card_update', body: { ...d.body, response_code: card.responseCode }, fallback: (await this.confirmedText(sql, todo, agentid)).body };
+    }
+    const cardShown = card && card.status === 'sent' && (JSON.parse(card.body) as { msgtype?: string }).msgtype === 'template_card';
+    if (!cardShown) return { kind: 'skip', reason: '卡片未发出（或已改发文字），无需更新' };
+    return { kind: 'send', channel: 'wecom_app', body: (await this.confirmedText(sql, todo, agentid)).body, note: '卡片没有可用的 response_code，改发「已确认」文字' };
+  }
 }
+
+/**
+ * What the dispatcher does with a delivery when its turn comes: send it (maybe changed, with a text to
+ * send instead if WeCom refuses it), record it as delivered without a call, or leave it unsent.
+ */
+export type SendPlan =
+  | { kind: 'send'; channel: DeliveryChannel; body: Record<string, unknown>; fallback?: Record<string, unknown>; note?: string }
+  | { kind: 'delivered'; reason: string }
+  | { kind: 'skip'; reason: string };

@@ -11,7 +11,7 @@ export function outboxRoutes(db: DataSource): AnyRoute[] {
       method: 'get', path: '/admin/deliveries', tag: '管理', summary: '消息投递记录（失败原因、排队中的消息；管理员）', access: ['admin'],
       query: z
         .object({
-          status: labelled(z.enum(['failed', 'pending', 'sent']), '状态').default('failed'),
+          status: labelled(z.enum(['failed', 'pending', 'sent', 'skipped']), '状态').default('failed'),
           page: labelled(z.coerce.number().int().min(1).max(100000), '页码').default(1),
           pageSize: labelled(z.coerce.number().int().min(1).max(100), '每页条数').default(20),
         })

@@ -1,4 +1,4 @@
-import { In, IsNull, Not, type DataSource } from 'typeorm';
+import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import type { OrgService } from '../org/org.service';
 import type { Clock } from '../../clock';
 import { withTransaction } from '../../db/transaction';
@@ -105,13 +105,19 @@ export class TodoService {
     return (await this.views([todo]))[0]!;
   }
 
+  /** `work` in the caller's transaction when it has one (a chat callback records its nonce in it), else in a new one. */
+  private inTransaction<T>(outer: EntityManager | undefined, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return outer ? work(outer) : withTransaction(this.db, work);
+  }
+
   /**
    * Confirms once, from wherever: a second confirmation (another tap, a chat callback) changes nothing
-   * and answers the state as it is. The escalation timer is cancelled with it.
+   * and answers the state as it is. The escalation timer is cancelled with it. With `outer`, it runs in
+   * that transaction: a chat callback's nonce is recorded with the confirmation or not at all.
    */
-  async confirm(confirmerId: number, id: number, via: NonNullable<Todo['confirmedVia']>, comment: string | null): Promise<{ todo: TodoView; changed: boolean }> {
+  async confirm(confirmerId: number, id: number, via: NonNullable<Todo['confirmedVia']>, comment: string | null, outer?: EntityManager): Promise<{ todo: TodoView; changed: boolean }> {
     const now = this.clock.now();
-    const { row, changed } = await withTransaction(this.db, async (manager) => {
+    const { row, changed } = await this.inTransaction(outer, async (manager) => {
       const repo = manager.getRepository(Todo);
       const todo = await repo.findOne({ where: { id } });
       if (!todo || todo.assigneeId !== confirmerId) throw notFound('待办');
@@ -130,9 +136,9 @@ export class TodoService {
    * 需要沟通: the assignee wants to talk before confirming. The rep is told once (a second tap changes
    * nothing); the to-do stays open, so its escalation still runs if nobody confirms it.
    */
-  async requestDiscussion(requesterId: number, id: number, via: NonNullable<Todo['discussRequestedVia']>): Promise<{ todo: TodoView; changed: boolean }> {
+  async requestDiscussion(requesterId: number, id: number, via: NonNullable<Todo['discussRequestedVia']>, outer?: EntityManager): Promise<{ todo: TodoView; changed: boolean }> {
     const now = this.clock.now();
-    const { row, changed } = await withTransaction(this.db, async (manager) => {
+    const { row, changed } = await this.inTransaction(outer, async (manager) => {
       const repo = manager.getRepository(Todo);
       const todo = await repo.findOne({ where: { id } });
       if (!todo || todo.assigneeId !== requesterId) throw notFound('待办');

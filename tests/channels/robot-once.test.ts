@@ -148,6 +148,25 @@ it('an admin re-sends an unknown post (a 2xx cut mid-body) and it is posted once
   expect((await api(h.url, 'POST', '/api/v1/admin/deliveries/999999/resend', { token: adminToken, json: {} })).status).toBe(404);
 });
 
+it('a DingTalk post of unknown outcome counts in the robot\'s minute, so the posts after it never trip the 10-minute throttle', async () => {
+  advance(5 * 60_000);
+  const throttledBefore = ding.counters.throttled;
+  const start = h.clock.now().getTime();
+  const first = await queuePost('dingtalk_robot', '钉钉限速 0');
+  for (let i = 1; i <= 20; i++) await queuePost('dingtalk_robot', `钉钉限速 ${i}`);
+  ding.failNext('/robot/send', 'deliverThenReset', 1);
+  for (let step = 0; step < 10; step++) {
+    await h.services.outbox.runOnce();
+    advance(10_000);
+  }
+  expect(ding.counters.throttled).toBe(throttledBefore);
+  expect((await deliveryOf(first)).status).toBe('unknown');
+  const posts = ding.messages(DING_TOKEN).filter((m) => m.at >= start && String(m.body.text?.content).startsWith('钉钉限速'));
+  expect(posts.map((m) => m.body.text.content)).toEqual(Array.from({ length: 21 }, (_, i) => `钉钉限速 ${i}`));
+  // 20 in the first minute (the unknown one among them), the last once it had left the window
+  expect(posts.filter((m) => m.at < start + 60_000)).toHaveLength(20);
+}, 60_000);
+
 describe('what the robot sender reports', () => {
   const delivery = { channel: 'wecom_robot', body: { msgtype: 'text', text: { content: '分类' } } } as unknown as Delivery;
   const secrets = async (): Promise<TargetSecrets> => ({ wecomRobotKey: ROBOT_KEY, dingtalkRobotToken: null, dingtalkRobotSecret: null });

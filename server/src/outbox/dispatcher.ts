@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock';
 import { sqlDate, withSqlTransaction } from '../db/sql';
 import type { Logger } from '../logger';
-import { RATE_LIMITS, ROBOT_CHANNELS, type Sender, type TargetSecrets } from '../channels/senders';
+import { RATE_LIMITS, ROBOT_CHANNELS, type Sender, type SendResult, type TargetSecrets } from '../channels/senders';
 import type { Delivery, DeliveryChannel } from './delivery.entity';
 import type { MessageBuilder } from './message-builder';
 import type { OutboxMessage } from './outbox-message.entity';
@@ -117,7 +117,12 @@ export class OutboxDispatcher {
         const blockedUntil = sqlDate(state?.blockedUntil);
         if (blockedUntil && blockedUntil.getTime() > now.getTime()) return null;
         for (const window of RATE_LIMITS[next.channel]) {
-          const [{ n }] = (await sql.rows<{ n: number | string }>('SELECT COUNT(*) AS n FROM delivery WHERE target = ? AND sentAt > ?', [target, new Date(now.getTime() - window.ms)])) as [{ n: number | string }];
+          // A robot post whose outcome is unknown may have arrived: it counts from when it was begun.
+          const since = new Date(now.getTime() - window.ms);
+          const [{ n }] = (await sql.rows<{ n: number | string }>(
+            "SELECT (SELECT COUNT(*) FROM delivery WHERE target = ? AND sentAt > ?) + (SELECT COUNT(*) FROM delivery WHERE status = 'unknown' AND target = ? AND attemptStartedAt > ?) AS n",
+            [target, since, target, since],
+          )) as [{ n: number | string }];
           if (Number(n) >= window.max) return null;
         }
         // The send below may take a while: keep the target ours for it. A robot post is recorded as
@@ -140,7 +145,10 @@ export class OutboxDispatcher {
       if (!next) return;
       const sender = this.senders[next.channel];
       const delivery = { ...next, id: Number(next.id), body: JSON.parse(next.body) } as unknown as Delivery;
-      const result = sender ? await sender.send(delivery, this.secretsOf(target)) : ({ kind: 'failed', reason: `channel ${next.channel} is off` } as const);
+      // A sender throws only before its HTTP call (reading a robot's secrets): nothing went out.
+      const result: SendResult = sender
+        ? await sender.send(delivery, this.secretsOf(target)).catch((error: unknown) => ({ kind: 'retry' as const, reason: `not sent: ${(error as Error).message}` }))
+        : { kind: 'failed', reason: `channel ${next.channel} is off` };
       const attempts = next.attempts + 1;
       const stop = await withSqlTransaction(this.db, async (sql) => {
         if (result.kind === 'sent') {

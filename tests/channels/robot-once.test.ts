@@ -3,6 +3,7 @@ import { WecomRobotSender, type TargetSecrets } from '../../server/src/channels/
 import type { Delivery } from '../../server/src/outbox/delivery.entity';
 import type { Member } from '../../server/src/modules/org/member.entity';
 import { startHarness, type Harness } from '../support/harness';
+import { spawnServer } from '../support/spawn-server';
 import { api } from '../support/http';
 import { WecomSimulator } from '../simulators/wecom-sim';
 import { DingtalkSimulator } from '../simulators/dingtalk-sim';
@@ -166,6 +167,37 @@ it('a DingTalk post of unknown outcome counts in the robot\'s minute, so the pos
   // 20 in the first minute (the unknown one among them), the last once it had left the window
   expect(posts.filter((m) => m.at < start + 60_000)).toHaveLength(20);
 }, 60_000);
+
+it('a server killed (SIGKILL) mid-post: the server that takes over does not post it again', async () => {
+  const server = await spawnServer({ DATABASE_URL: h.dbUrl, WECOM_API_BASE: wecom.url, DINGTALK_API_BASE: ding.url });
+  try {
+    wecom.hangMs = 60_000; // the killed server never hears back
+    wecom.failNext(WEBHOOK, 'deliverThenTimeout', 1);
+    const before = wecom.server.count(WEBHOOK);
+    // queued now by the real clock, which the spawned server runs on
+    const outboxId = nextOutboxId++;
+    await h.db.query("INSERT INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, createdAt) VALUES (?, 'wecom_robot', ?, ?, 'pending', 0, ?, ?)", [
+      outboxId, `wecom_robot:team:${teamId}`, JSON.stringify({ msgtype: 'text', text: { content: '群通知：服务器被杀的一条' } }), new Date(), new Date(),
+    ]);
+    const [{ id }] = (await h.db.query('SELECT id FROM delivery WHERE outboxId = ?', [outboxId])) as [{ id: number }];
+    for (let waited = 0; wecom.server.count(WEBHOOK) === before; waited += 50) {
+      if (waited > 30_000) throw new Error(`the spawned server never posted:\n${server.output()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    server.child.kill('SIGKILL');
+    await server.stop();
+    expect(wecomPosts('群通知：服务器被杀的一条')).toBe(1);
+    // this server takes over once the dead one's lease has run out
+    h.clock.set(new Date(Date.now() + 2 * 60_000));
+    h2.clock.set(h.clock.now());
+    await h.services.outbox.runOnce();
+    expect(wecom.server.count(WEBHOOK)).toBe(before + 1);
+    expect(wecomPosts('群通知：服务器被杀的一条')).toBe(1);
+    expect(await deliveryOf(Number(id))).toMatchObject({ status: 'unknown', lastError: expect.stringContaining('可能已送达') });
+  } finally {
+    await server.stop();
+  }
+}, 120_000);
 
 describe('what the robot sender reports', () => {
   const delivery = { channel: 'wecom_robot', body: { msgtype: 'text', text: { content: '分类' } } } as unknown as Delivery;

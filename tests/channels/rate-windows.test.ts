@@ -15,12 +15,23 @@ const DING_SECRET = 'SECrate-windows';
 
 let h: Harness;
 let h2: Harness;
-let wecom: WecomSimulator;
+/** WeCom whose next message/send takes `slowNextMs` of (test) clock time to reach it: a slow network. */
+class SlowWecom extends WecomSimulator {
+  slowNextMs = 0;
+  protected override serve(req: Parameters<WecomSimulator['serve']>[0]) {
+    if (req.path === '/cgi-bin/message/send' && this.slowNextMs) {
+      advance(this.slowNextMs);
+      this.slowNextMs = 0;
+    }
+    return super.serve(req);
+  }
+}
+let wecom: SlowWecom;
 let ding: DingtalkSimulator;
 let nextOutboxId = 1_000_000;
 
 beforeAll(async () => {
-  wecom = await new WecomSimulator().start();
+  wecom = await new SlowWecom().start();
   ding = await new DingtalkSimulator().start();
   const env = { WECOM_CORP_ID: wecom.corpId, WECOM_AGENT_ID: '1000002', WECOM_SECRET: wecom.secret, WECOM_API_BASE: wecom.url, DINGTALK_APP_KEY: 'ding-app', DINGTALK_APP_SECRET: 'ding-app-secret', DINGTALK_API_BASE: ding.url };
   h = await startHarness({ env });
@@ -113,6 +124,22 @@ it('two servers on one database never send a member more than 30 in a sliding mi
   expect(delivered.filter((m) => m.at < start + MINUTE)).toHaveLength(30);
   expect(delivered.filter((m) => m.at < start + 2 * MINUTE)).toHaveLength(60);
 }, 120_000);
+
+it('a message that took a while to reach WeCom counts from when WeCom had it, so the next minute does not start early', async () => {
+  const user = 'rate.latency';
+  await queueTexts(user, 31, '延迟');
+  const start = h.clock.now().getTime();
+  wecom.slowNextMs = 2_000; // the first request is 2 s on the way
+  await h.services.outbox.runOnce();
+  expect(wecom.deliveredMessages(user)).toHaveLength(30);
+  advance(start + MINUTE - h.clock.now().getTime()); // a minute after the first send began
+  for (let step = 0; step < 4; step++) {
+    await h.services.outbox.runOnce();
+    advance(1_000);
+  }
+  expect(wecom.droppedMessages(user).map((m) => m.dropped)).toEqual([]);
+  expect(wecom.deliveredMessages(user)).toHaveLength(31);
+}, 60_000);
 
 it('a DingTalk robot is sent at most 20 in a sliding minute, so it is never throttled for 10 minutes', async () => {
   const org = h.services.org;

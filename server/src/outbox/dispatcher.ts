@@ -29,6 +29,8 @@ const MAYBE_DELIVERED = '可能已送达';
 const BATCH = 200;
 const LEASE_MS = 60_000;
 const MAX_BACKOFF_MS = 10 * 60_000;
+/** the senders' timeout for one call (channels/senders.ts): a lost post reached the platform by then if at all */
+const SEND_TIMEOUT_MS = 10_000;
 
 /**
  * Delivers the outbox. Each message fans out into deliveries (one per channel and target); each
@@ -117,11 +119,11 @@ export class OutboxDispatcher {
         const blockedUntil = sqlDate(state?.blockedUntil);
         if (blockedUntil && blockedUntil.getTime() > now.getTime()) return null;
         for (const window of RATE_LIMITS[next.channel]) {
-          // A robot post whose outcome is unknown may have arrived: it counts from when it was begun.
-          const since = new Date(now.getTime() - window.ms);
+          // A robot post whose outcome is unknown may have arrived, up to a send timeout after it was begun.
+          const since = now.getTime() - window.ms;
           const [{ n }] = (await sql.rows<{ n: number | string }>(
             "SELECT (SELECT COUNT(*) FROM delivery WHERE target = ? AND sentAt > ?) + (SELECT COUNT(*) FROM delivery WHERE status = 'unknown' AND target = ? AND attemptStartedAt > ?) AS n",
-            [target, since, target, since],
+            [target, new Date(since), target, new Date(since - SEND_TIMEOUT_MS)],
           )) as [{ n: number | string }];
           if (Number(n) >= window.max) return null;
         }
@@ -152,7 +154,9 @@ export class OutboxDispatcher {
       const attempts = next.attempts + 1;
       const stop = await withSqlTransaction(this.db, async (sql) => {
         if (result.kind === 'sent') {
-          await sql.exec("UPDATE delivery SET status = 'sent', attempts = ?, sentAt = ?, attemptStartedAt = NULL, lastError = NULL, responseCode = ? WHERE id = ?", [attempts, now, result.responseCode ?? null, next.id]);
+          // When the answer came: the platform took the message no later, so windows counted from here
+          // never let the next one in early by a slow request's time.
+          await sql.exec("UPDATE delivery SET status = 'sent', attempts = ?, sentAt = ?, attemptStartedAt = NULL, lastError = NULL, responseCode = ? WHERE id = ?", [attempts, this.clock.now(), result.responseCode ?? null, next.id]);
           this.logger.info({ deliveryId: Number(next.id), channel: next.channel, outboxId: Number(next.outboxId) }, 'delivered');
           return false;
         }

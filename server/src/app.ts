@@ -135,7 +135,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     ...visitRoutes(services.visits, services.todos, services.photos, services.timeline),
     ...visitDetailRoutes(new VisitDetailService(db, deps.clock, services.org, services.photos, deps.policy)),
     ...systemRoutes(deps),
-    ...outboxRoutes(db),
+    ...outboxRoutes(db, deps.clock),
     ...consentRoutes(db),
     ...meRoutes(services.org, services.todos),
     ...qrRoutes(services.qr, services.org, services.customers),

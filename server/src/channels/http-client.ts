@@ -11,6 +11,8 @@ export class UpstreamError extends Error {
     /** network/5xx/busy: worth another try later */
     readonly transient: boolean,
     readonly errcode?: number,
+    /** the request went out and its answer was lost: the platform may have acted on it */
+    readonly maybeDelivered = false,
   ) {
     super(message);
     this.name = 'UpstreamError';
@@ -26,6 +28,18 @@ export interface RetryPolicy {
 export const LOGIN_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 150, timeoutMs: 5000 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Errors raised before a request could be written: the platform surely never saw it. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+function neverSent(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string; errors?: { code?: string }[] } })?.cause;
+  const codes = [cause?.code, ...(cause?.errors ?? []).map((e) => e.code)];
+  return codes.length > 0 && codes.some((c) => c !== undefined && NOT_SENT_CODES.has(c)) && codes.every((c) => c === undefined || NOT_SENT_CODES.has(c));
+}
+function describe(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } })?.cause;
+  return `${(error as Error).message}${cause?.code ? ` (${cause.code})` : ''}`;
+}
 
 /** Statuses that say "not now": a later try may well work. */
 const TRANSIENT_STATUS = new Set([408, 425, 429]);
@@ -47,7 +61,7 @@ export async function callErrcodeApi(url: string, init: RequestInit, retry: Retr
       // read the whole body inside the try: a connection cut mid-body is a network error too
       text = await response.text();
     } catch (error) {
-      lastError = new UpstreamError(`network error: ${(error as Error).message}`, true);
+      lastError = new UpstreamError(`network error: ${describe(error)}`, true, undefined, !neverSent(error));
       continue;
     }
     if (isTransientStatus(response.status)) {
@@ -58,8 +72,10 @@ export async function callErrcodeApi(url: string, init: RequestInit, retry: Retr
     try {
       body = JSON.parse(text) as ErrcodeBody;
     } catch {
-      // a gateway's HTML page or a cut body: whatever its status, the platform did not answer
-      lastError = new UpstreamError(`HTTP ${response.status} with a body that is not JSON`, true);
+      // a gateway's HTML page or a cut body: whatever its status, the platform did not answer (a 2xx
+      // cut mid-body may still have been acted on)
+      const ok = response.status >= 200 && response.status < 300;
+      lastError = new UpstreamError(`HTTP ${response.status} with a body that is not JSON`, true, undefined, ok);
       continue;
     }
     if (response.status < 200 || response.status >= 300) {
@@ -67,7 +83,7 @@ export async function callErrcodeApi(url: string, init: RequestInit, retry: Retr
       throw new UpstreamError(`HTTP ${response.status}${typeof body?.errcode === 'number' ? ` errcode ${body.errcode}` : ''}`, false, body?.errcode);
     }
     if (body === null || typeof body !== 'object') {
-      lastError = new UpstreamError(`HTTP ${response.status} with a JSON body that is not an object`, true);
+      lastError = new UpstreamError(`HTTP ${response.status} with a JSON body that is not an object`, true, undefined, true);
       continue;
     }
     if (body.errcode === -1) {

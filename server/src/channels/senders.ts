@@ -9,7 +9,12 @@ import type { WecomApiClient } from './wecom/wecom-api.client';
 /** What became of one send: delivered, worth another try later (optionally pausing the target), or never. */
 export type SendResult =
   | { kind: 'sent'; responseCode?: string }
-  | { kind: 'retry'; reason: string; pauseTargetMs?: number }
+  /**
+   * maybeDelivered: the request went out and its answer was lost (timeout, connection cut, a 2xx
+   * whose body was cut): the platform may have acted on it. Absent when it surely did not (connection
+   * refused, a 408/425/429/5xx answer, an errcode).
+   */
+  | { kind: 'retry'; reason: string; pauseTargetMs?: number; maybeDelivered?: true }
   | { kind: 'failed'; reason: string };
 
 export interface TargetSecrets {
@@ -33,7 +38,8 @@ async function attempt(call: () => Promise<ErrcodeBody>, interpret: (body: Errco
     return interpret(await call());
   } catch (error) {
     if (error instanceof UpstreamError && !error.transient) return { kind: 'failed', reason: error.message };
-    return { kind: 'retry', reason: (error as Error).message };
+    const maybeDelivered = !(error instanceof UpstreamError) || error.maybeDelivered;
+    return { kind: 'retry', reason: (error as Error).message, ...(maybeDelivered ? { maybeDelivered: true as const } : {}) };
   }
 }
 
@@ -131,11 +137,30 @@ export class WechatSubscribeSender implements Sender {
   }
 }
 
-/** Messages per minute a target takes: WeCom limits each member to 30, robots to 20. */
-export const RATE_PER_MINUTE: Record<DeliveryChannel, number | null> = {
-  wecom_app: 30,
-  wecom_card_update: 30,
-  wecom_robot: 20,
-  dingtalk_robot: 20,
-  wechat_subscribe: null,
+export interface RateWindow {
+  ms: number;
+  max: number;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * What each target takes, as the platforms count it: sliding windows (a message counts for exactly
+ * `ms` after it went), all of which must have room. These are platform facts, not choices, so they are
+ * constants here rather than policy. WeCom app messages: 30 per member per minute and 1 000 per member
+ * per hour (beyond either WeCom answers errcode 0 and drops the message); card updates go to the same
+ * member target and are counted with its messages. Group robots (WeCom and DingTalk): 20 per robot per
+ * minute (WeCom answers 45009; DingTalk 130101 and throttles the robot for 10 minutes). WeChat
+ * subscribe messages are limited by the rep's consents instead.
+ */
+export const RATE_LIMITS: Record<DeliveryChannel, RateWindow[]> = {
+  wecom_app: [{ ms: MINUTE, max: 30 }, { ms: HOUR, max: 1000 }],
+  wecom_card_update: [{ ms: MINUTE, max: 30 }, { ms: HOUR, max: 1000 }],
+  wecom_robot: [{ ms: MINUTE, max: 20 }],
+  dingtalk_robot: [{ ms: MINUTE, max: 20 }],
+  wechat_subscribe: [],
 };
+
+/** Group robots: no read-back and no idempotency key, so a post whose answer was lost is not re-posted unasked. */
+export const ROBOT_CHANNELS: readonly DeliveryChannel[] = ['wecom_robot', 'dingtalk_robot'];

@@ -1,7 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '../db/columns';
 
-/** Who may send to a target right now (one server at a time) and how much of its rate it has used. */
+/**
+ * Who may send to a target right now (one server at a time) and whether it is paused. Its rate windows
+ * are counted from delivery.sentAt (dispatcher nextDue); windowStartedAt and sentInWindow, the fixed
+ * minute once kept here, are no longer read or written.
+ */
 @Entity('channel_target')
 export class ChannelTarget {
   @PrimaryColumn({ type: 'varchar', length: 191 })

@@ -10,6 +10,7 @@ export type DeliveryChannel = 'wecom_app' | 'wecom_card_update' | 'wecom_robot' 
 @Entity('delivery')
 @Index('uq_delivery', ['outboxId', 'channel', 'target'], { unique: true })
 @Index('idx_delivery_due', ['status', 'target', 'id'])
+@Index('idx_delivery_target_sent', ['target', 'sentAt'])
 export class Delivery {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
@@ -28,9 +29,10 @@ export class Delivery {
   @Column({ type: 'simple-json' })
   body: Record<string, unknown>;
 
+  /** unknown: a group-robot post whose answer was lost; it may be in the group, so it is not posted again unasked */
   @Column({ type: 'varchar', length: 10 })
   /** skipped: no longer wanted when its turn came (a card whose to-do was confirmed meanwhile); lastError says why */
-  status: 'pending' | 'sent' | 'failed' | 'skipped';
+  status: 'pending' | 'sent' | 'failed' | 'unknown' | 'skipped';
 
   @Column({ type: 'int', default: 0 })
   attempts: number;
@@ -40,6 +42,10 @@ export class Delivery {
 
   @TimestampColumn({ nullable: true })
   sentAt: Date | null;
+
+  /** a group-robot post's attempt, recorded (committed) before the HTTP call; cleared once its outcome is known */
+  @TimestampColumn({ nullable: true })
+  attemptStartedAt: Date | null;
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   lastError: string | null;

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock';
 import { sqlDate, withSqlTransaction } from '../db/sql';
 import type { Logger } from '../logger';
-import { RATE_PER_MINUTE, type Sender, type TargetSecrets } from '../channels/senders';
+import { RATE_LIMITS, ROBOT_CHANNELS, type Sender, type SendResult, type TargetSecrets } from '../channels/senders';
 import type { Delivery, DeliveryChannel } from './delivery.entity';
 import type { MessageBuilder, SendPlan } from './message-builder';
 import type { OutboxMessage } from './outbox-message.entity';
@@ -20,15 +20,21 @@ interface DeliveryRow {
   attempts: number;
   nextAttemptAt: Date | string;
   subject: string | null;
+  attemptStartedAt: Date | string | null;
 }
+
+/** What admins read on a robot post whose outcome is unknown (it may be in the group). */
+const MAYBE_DELIVERED = '可能已送达';
 
 const BATCH = 200;
 const LEASE_MS = 60_000;
 const MAX_BACKOFF_MS = 10 * 60_000;
+/** the senders' timeout for one call (channels/senders.ts): a lost post reached the platform by then if at all */
+const SEND_TIMEOUT_MS = 10_000;
 
 /**
  * Delivers the outbox. Each message fans out into deliveries (one per channel and target); each
- * target is sent to by one server at a time (a lease row), oldest first, within its per-minute rate;
+ * target is sent to by one server at a time (a lease row), oldest first, within its rate windows;
  * a transient failure pauses that target with exponential backoff and jitter, so the target's later
  * messages wait behind it and arrive in order; a permanent one marks the delivery failed for admins.
  */
@@ -90,28 +96,46 @@ export class OutboxDispatcher {
     };
   }
 
-  /** The target's oldest pending delivery if it may go now (its retry time, pause and rate allow). */
-  private async nextDue(target: string, now: Date): Promise<{ next: DeliveryRow; fresh: boolean; windowStart: Date | null; sentInWindow: number; plan: SendPlan } | null> {
+  /**
+   * The target's oldest pending delivery if it may go now: its retry time, the target's pause and every
+   * rate window allow. The windows are counted from what was sent (delivery.sentAt), so they hold across
+   * servers and are sliding like the platforms' own: a message counts for exactly one minute (one hour)
+   * after it went, and a full window waits until its oldest message leaves it — queued, never dropped.
+   */
+  private async nextDue(target: string, now: Date): Promise<{ next: DeliveryRow; plan: SendPlan } | null> {
     return withSqlTransaction(this.db, async (sql) => {
-      const [next] = await sql.rows<DeliveryRow>("SELECT id, outboxId, channel, target, body, attempts, nextAttemptAt, subject FROM delivery WHERE target = ? AND status = 'pending' ORDER BY id LIMIT 1", [target]);
-      // The oldest pending message goes first; while it waits for its retry, the rest wait too.
-      if (!next || sqlDate(next.nextAttemptAt)!.getTime() > now.getTime()) return null;
-      const [state] = await sql.rows<{ windowStartedAt: Date | string | null; sentInWindow: number; blockedUntil: Date | string | null }>(
-        'SELECT windowStartedAt, sentInWindow, blockedUntil FROM channel_target WHERE target = ?',
-        [target],
-      );
-      const blockedUntil = sqlDate(state?.blockedUntil);
-      if (blockedUntil && blockedUntil.getTime() > now.getTime()) return null;
-      const windowStart = sqlDate(state?.windowStartedAt);
-      const fresh = !windowStart || now.getTime() - windowStart.getTime() >= 60_000;
-      const rate = RATE_PER_MINUTE[next.channel];
-      // Queue, never drop: a full minute waits for the next.
-      if (rate !== null && !fresh && state!.sentInWindow >= rate) return null;
-      // The send below may take a while: keep the target ours for it.
-      await sql.exec('UPDATE channel_target SET leaseUntil = ? WHERE target = ?', [new Date(now.getTime() + LEASE_MS), target]);
-      // Decided now, not when planned: a card whose to-do was confirmed while it waited does not go live.
-      const plan = await this.builder.resolveAtSend(sql, { id: Number(next.id), channel: next.channel, subject: next.subject, body: JSON.parse(next.body) as Record<string, unknown>, attempts: next.attempts });
-      return { next, fresh, windowStart, sentInWindow: Number(state?.sentInWindow ?? 0), plan };
+      for (;;) {
+        const [next] = await sql.rows<DeliveryRow>("SELECT id, outboxId, channel, target, body, attempts, nextAttemptAt, subject, attemptStartedAt FROM delivery WHERE target = ? AND status = 'pending' ORDER BY id LIMIT 1", [target]);
+        // The oldest pending message goes first; while it waits for its retry, the rest wait too.
+        if (!next || sqlDate(next.nextAttemptAt)!.getTime() > now.getTime()) return null;
+        if (ROBOT_CHANNELS.includes(next.channel) && next.attemptStartedAt !== null) {
+          // An earlier attempt began and its outcome was never recorded (the server stopped mid-send,
+          // or could not record it): the post may be in the group, and robots offer no way to check.
+          await sql.exec("UPDATE delivery SET status = 'unknown', lastError = ? WHERE id = ?", [`${MAYBE_DELIVERED}：上次发送中途中断，结果未知`, next.id]);
+          this.logger.warn({ deliveryId: Number(next.id), channel: next.channel }, 'robot post outcome unknown: left to admins');
+          continue;
+        }
+        const [state] = await sql.rows<{ blockedUntil: Date | string | null }>('SELECT blockedUntil FROM channel_target WHERE target = ?', [target]);
+        const blockedUntil = sqlDate(state?.blockedUntil);
+        if (blockedUntil && blockedUntil.getTime() > now.getTime()) return null;
+        for (const window of RATE_LIMITS[next.channel]) {
+          // A robot post whose outcome is unknown may have arrived, up to a send timeout after it was begun.
+          const since = now.getTime() - window.ms;
+          const [{ n }] = (await sql.rows<{ n: number | string }>(
+            "SELECT (SELECT COUNT(*) FROM delivery WHERE target = ? AND sentAt > ?) + (SELECT COUNT(*) FROM delivery WHERE status = 'unknown' AND target = ? AND attemptStartedAt > ?) AS n",
+            [target, new Date(since), target, new Date(since - SEND_TIMEOUT_MS)],
+          )) as [{ n: number | string }];
+          if (Number(n) >= window.max) return null;
+        }
+        // The send below may take a while: keep the target ours for it.
+        await sql.exec('UPDATE channel_target SET leaseUntil = ? WHERE target = ?', [new Date(now.getTime() + LEASE_MS), target]);
+        // Decided now, not when planned: a card whose to-do was confirmed while it waited does not go live.
+        const plan = await this.builder.resolveAtSend(sql, { id: Number(next.id), channel: next.channel, subject: next.subject, body: JSON.parse(next.body) as Record<string, unknown>, attempts: next.attempts });
+        // A robot post is recorded as begun, committed before the HTTP call, so a crash mid-send cannot
+        // lead to a second post.
+        if (plan.kind === 'send' && ROBOT_CHANNELS.includes(next.channel)) await sql.exec('UPDATE delivery SET attemptStartedAt = ? WHERE id = ?', [now, next.id]);
+        return { next, plan };
+      }
     });
   }
 
@@ -124,7 +148,7 @@ export class OutboxDispatcher {
       const now = this.clock.now();
       const due = await this.nextDue(target, now);
       if (!due) return;
-      const { next, fresh, windowStart, sentInWindow, plan } = due;
+      const { next, plan } = due;
       if (plan.kind !== 'send') {
         // Nothing to call: already out there (a click came back from it), or no longer wanted.
         await withSqlTransaction(this.db, (sql) =>
@@ -135,10 +159,13 @@ export class OutboxDispatcher {
         this.logger.info({ deliveryId: Number(next.id), channel: next.channel, reason: plan.reason }, plan.kind === 'delivered' ? 'delivered earlier' : 'delivery no longer needed');
         continue;
       }
-      const sendOne = (channel: DeliveryChannel, body: Record<string, unknown>) => {
+      // A sender throws only before its HTTP call (reading a robot's secrets): nothing went out.
+      const sendOne = (channel: DeliveryChannel, body: Record<string, unknown>): Promise<SendResult> => {
         const sender = this.senders[channel];
         const delivery = { ...next, id: Number(next.id), channel, body } as unknown as Delivery;
-        return sender ? sender.send(delivery, this.secretsOf(target)) : Promise.resolve({ kind: 'failed', reason: `channel ${channel} is off` } as const);
+        return sender
+          ? sender.send(delivery, this.secretsOf(target)).catch((error: unknown) => ({ kind: 'retry' as const, reason: `not sent: ${(error as Error).message}` }))
+          : Promise.resolve({ kind: 'failed', reason: `channel ${channel} is off` } as const);
       };
       let sentBody = plan.body;
       let result = await sendOne(plan.channel, plan.body);
@@ -152,16 +179,17 @@ export class OutboxDispatcher {
       const attempts = next.attempts + 1;
       const stop = await withSqlTransaction(this.db, async (sql) => {
         if (result.kind === 'sent') {
-          await sql.exec("UPDATE delivery SET status = 'sent', attempts = ?, sentAt = ?, lastError = NULL, responseCode = ? WHERE id = ?", [attempts, now, result.responseCode ?? null, next.id]);
+          // When the answer came: the platform took the message no later, so windows counted from here
+          // never let the next one in early by a slow request's time.
+          await sql.exec("UPDATE delivery SET status = 'sent', attempts = ?, sentAt = ?, attemptStartedAt = NULL, lastError = NULL, responseCode = ? WHERE id = ?", [attempts, this.clock.now(), result.responseCode ?? null, next.id]);
           // What went is what admins see; a card's response_code works once.
           if (changed) await sql.exec('UPDATE delivery SET body = ?, lastError = ? WHERE id = ?', [sentBody, plan.note ?? (sentBody === plan.fallback ? 'WeCom 拒绝更新卡片，改发「已确认」文字' : null), next.id]);
           if (sentBody.response_code) await sql.exec("UPDATE delivery SET responseCode = NULL WHERE subject = ? AND channel = 'wecom_app' AND responseCode = ?", [next.subject, sentBody.response_code]);
-          await sql.exec('UPDATE channel_target SET windowStartedAt = ?, sentInWindow = ? WHERE target = ?', [fresh ? now : windowStart, fresh ? 1 : sentInWindow + 1, target]);
           this.logger.info({ deliveryId: Number(next.id), channel: next.channel, outboxId: Number(next.outboxId) }, 'delivered');
           return false;
         }
         if (result.kind === 'failed') {
-          await sql.exec("UPDATE delivery SET status = 'failed', attempts = ?, lastError = ? WHERE id = ?", [attempts, result.reason.slice(0, 500), next.id]);
+          await sql.exec("UPDATE delivery SET status = 'failed', attempts = ?, attemptStartedAt = NULL, lastError = ? WHERE id = ?", [attempts, result.reason.slice(0, 500), next.id]);
           // 43101: WeChat says the rep has no consent left, whatever we counted.
           if (next.channel === 'wechat_subscribe' && result.reason.startsWith('43101')) {
             await sql.exec("UPDATE subscribe_consent SET remaining = 0 WHERE templateId = ? AND memberId IN (SELECT id FROM member WHERE wechatOpenId = ?)", [sentBody.template_id, sentBody.touser]);
@@ -169,9 +197,16 @@ export class OutboxDispatcher {
           this.logger.warn({ deliveryId: Number(next.id), channel: next.channel, reason: result.reason }, 'delivery failed permanently');
           return false;
         }
+        if (result.maybeDelivered && ROBOT_CHANNELS.includes(next.channel)) {
+          // The post went out and its answer was lost: it may be in the group. Posting it again could
+          // show it twice, so admins decide (the target's later posts move on).
+          await sql.exec("UPDATE delivery SET status = 'unknown', attempts = ?, lastError = ? WHERE id = ?", [attempts, `${MAYBE_DELIVERED}：${result.reason}`.slice(0, 500), next.id]);
+          this.logger.warn({ deliveryId: Number(next.id), channel: next.channel, reason: result.reason }, 'robot post outcome unknown: left to admins');
+          return false;
+        }
         const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 10)) * (0.5 + Math.random() / 2);
         const retryAt = new Date(now.getTime() + Math.max(backoff, result.pauseTargetMs ?? 0));
-        await sql.exec('UPDATE delivery SET attempts = ?, nextAttemptAt = ?, lastError = ? WHERE id = ?', [attempts, retryAt, result.reason.slice(0, 500), next.id]);
+        await sql.exec('UPDATE delivery SET attempts = ?, nextAttemptAt = ?, attemptStartedAt = NULL, lastError = ? WHERE id = ?', [attempts, retryAt, result.reason.slice(0, 500), next.id]);
         if (result.pauseTargetMs) await sql.exec('UPDATE channel_target SET blockedUntil = ? WHERE target = ?', [new Date(now.getTime() + result.pauseTargetMs), target]);
         return true;
       });

@@ -203,7 +203,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     }
   });
   app.use(securityHeaders());
-  app.use(errorMiddleware(logger));
+  app.use(errorMiddleware(logger, { retryAfterSeconds: deps.policy.database.retryAfterSeconds }));
   app.use(methodGuard());
   app.use(rootRedirect());
   app.use(noStoreForTokens());

@@ -32,6 +32,7 @@ import { CallbackNonce } from '../channels/callback-nonce.entity';
 import { SubscribeConsent } from '../channels/subscribe-consent.entity';
 import { DemoMember } from '../demo/demo-member.entity';
 import { Hardening1764880000000 } from './migrations/1764880000000-hardening';
+import { guardDatabase } from './guard';
 
 export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
   Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent,
@@ -54,6 +55,14 @@ export interface DatabaseOptions {
   url?: string | undefined;
   dataDir: string;
   poolSize?: number;
+  /** policy `database`: bounds on waiting for MySQL/MariaDB (db/guard.ts); absent, waits are unbounded */
+  limits?: DatabaseLimits | undefined;
+}
+
+export interface DatabaseLimits {
+  queryTimeoutSeconds: number;
+  acquireTimeoutSeconds: number;
+  queueLimit: number;
 }
 
 export function createDataSource(options: DatabaseOptions): DataSource {
@@ -70,6 +79,14 @@ export function createDataSource(options: DatabaseOptions): DataSource {
       supportBigNumbers: true,
       // Lets the hot paths send several parameterized statements in one round trip (db/sql.ts).
       multipleStatements: true,
+      ...(options.limits
+        ? {
+            // a connection that cannot be opened (refused, or a server that never answers the handshake)
+            connectTimeout: Math.round(options.limits.acquireTimeoutSeconds * 1000),
+            // requests waiting for a pooled connection beyond this are refused at once (503)
+            extra: { queueLimit: options.limits.queueLimit },
+          }
+        : {}),
     });
   }
   mkdirSync(options.dataDir, { recursive: true });
@@ -94,5 +111,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
   const dataSource = createDataSource(options);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
+  // After the migrations: a schema change on a large table may rightly take longer than a request may wait.
+  if (options.limits) {
+    guardDatabase(dataSource, {
+      queryTimeoutMs: Math.round(options.limits.queryTimeoutSeconds * 1000),
+      acquireTimeoutMs: Math.round(options.limits.acquireTimeoutSeconds * 1000),
+    });
+  }
   return dataSource;
 }

@@ -58,8 +58,10 @@ async function timed(what: string, method: string, path: string, options: { toke
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.json !== undefined) headers['content-type'] = 'application/json';
   if (options.key) headers['idempotency-key'] = options.key;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), HUNG_MS);
   try {
-    const res = await fetch(`${h.url}${path}`, { method, headers, body: options.json === undefined ? undefined : JSON.stringify(options.json), signal: AbortSignal.timeout(HUNG_MS) });
+    const res = await fetch(`${h.url}${path}`, { method, headers, body: options.json === undefined ? undefined : JSON.stringify(options.json), signal: abort.signal });
     const text = await res.text();
     let body: unknown = text;
     try {
@@ -70,6 +72,8 @@ async function timed(what: string, method: string, path: string, options: { toke
     return { what, status: res.status, ms: Date.now() - started, retryAfter: res.headers.get('retry-after'), body };
   } catch {
     return { what, status: 'hung', ms: Date.now() - started, retryAfter: null, body: null };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -140,7 +140,7 @@ export default function VisitPage() {
       if (isServiceUnavailable(e)) {
         enqueueVisit(key, body)
         retryQueueLater(e.retryAfter)
-        void Taro.showToast({ title: `${SERVICE_UNAVAILABLE_MESSAGE}。拜访已保存待同步`, icon: 'none', duration: 3000 })
+        void Taro.showToast({ title: `${SERVICE_UNAVAILABLE_MESSAGE}，已保存待同步`, icon: 'none', duration: 3000 })
         setTimeout(backToCustomer, 1500)
         return
       }

@@ -151,6 +151,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     } catch (error) {
       logger.error({ err: error }, 'health check: database down');
       ctx.status = 503;
+      ctx.set('Retry-After', String(deps.policy.database.retryAfterSeconds));
       ctx.body = { status: 'degraded', database: 'down', driver: db.options.type };
     }
   });

@@ -13,6 +13,7 @@ import { completeVisit } from '../support/visit-fixture';
 // the same server must work again as soon as the database does.
 const TIMEOUT_S = 2;
 const MARGIN_MS = 5_000;
+const FROZEN_MS = 30_000; // as long as the issue's freeze
 const HUNG_MS = 20_000; // a request still unanswered after this is reported as hung
 const UNAVAILABLE = '服务暂时不可用，请稍后重试';
 
@@ -88,11 +89,9 @@ function expectUnavailable(results: Timed[]) {
   expect({ summary, bad: results.filter((r) => r.status !== 503) }).toEqual({ summary, bad: [] });
   for (const r of results) {
     expect(r.ms).toBeLessThan(TIMEOUT_S * 1000 + MARGIN_MS);
+    expect(r.retryAfter).toBe('7');
     if (r.what === 'healthz') expect(r.body).toMatchObject({ status: 'degraded', database: 'down' });
-    else {
-      expect(r.body).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: UNAVAILABLE } });
-      expect(r.retryAfter).toBe('7');
-    }
+    else expect(r.body).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: UNAVAILABLE } });
   }
 }
 
@@ -106,7 +105,7 @@ function someRequests(tag: string, count: number): Promise<Timed>[] {
   return out;
 }
 
-it('frozen for a while: every request answers 503 with Retry-After within the timeout, healthz says down, and the same server recovers', async () => {
+it('frozen for 30 s: every request answers 503 with Retry-After within the timeout, healthz says down, and the same server recovers', async () => {
   const visitsBefore = await visits();
   expect((await timed('warm', 'GET', '/api/v1/customers', { token: rep() })).status).toBe(200);
   await proxy.setMode('freeze');
@@ -116,13 +115,15 @@ it('frozen for a while: every request answers 503 with Retry-After within the ti
   pending.push(...someRequests('burst', 40));
   // then a steady trickle for the rest of the freeze (the pool's frozen connections are gone by then)
   let wave = 0;
-  while (Date.now() - frozenAt < 9_000) {
+  while (Date.now() - frozenAt < FROZEN_MS) {
     await new Promise((resolve) => setTimeout(resolve, 700));
     pending.push(...someRequests(`wave ${++wave}`, 3));
   }
   const frozenKey = randomUUID();
   pending.push(timed('the visit to retry', 'POST', '/api/v1/visits', { token: rep(), json: completeVisit(customer), key: frozenKey }));
   const results = await Promise.all(pending);
+  const fast = results.filter((r) => r.ms < 1_000).length;
+  console.log(`frozen ${Date.now() - frozenAt} ms: ${results.length} requests, the slowest answered in ${Math.max(...results.map((r) => r.ms))} ms, ${fast} within 1 s`);
   expectUnavailable(results);
   // the bounded queue answered the overflow of the burst without waiting out the timeout
   expect(results.filter((r) => r.what.startsWith('burst') && r.ms < 1_000).length).toBeGreaterThan(0);

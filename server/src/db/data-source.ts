@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
+import { guardDatabase } from './guard';
 import { ChannelToken } from '../channels/channel-token.entity';
 import { Customer } from '../modules/customers/customer.entity';
 import { CustomerOwnerChange, CustomerStageChange } from '../modules/customers/customer-history.entity';
@@ -32,7 +33,6 @@ import { CallbackNonce } from '../channels/callback-nonce.entity';
 import { SubscribeConsent } from '../channels/subscribe-consent.entity';
 import { DemoMember } from '../demo/demo-member.entity';
 import { Hardening1764880000000 } from './migrations/1764880000000-hardening';
-import { guardDatabase } from './guard';
 
 export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
   Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent,

@@ -12,7 +12,8 @@ import { completeVisit } from '../support/visit-fixture';
 // Retry-After and «服务暂时不可用，请稍后重试» within the policy's timeout — never 500, never hang — and
 // the same server must work again as soon as the database does.
 const TIMEOUT_S = 2;
-const MARGIN_MS = 5_000;
+// generous: the bound is on the server's waiting, measured from the client on a shared 2-core machine
+const MARGIN_MS = 8_000;
 const FROZEN_MS = 30_000; // as long as the issue's freeze
 const HUNG_MS = 20_000; // a request still unanswered after this is reported as hung
 const UNAVAILABLE = '服务暂时不可用，请稍后重试';
@@ -111,8 +112,8 @@ it('frozen for 30 s: every request answers 503 with Retry-After within the timeo
   await proxy.setMode('freeze');
   const frozenAt = Date.now();
   const pending: Promise<Timed>[] = [timed('healthz', 'GET', '/healthz')];
-  // a burst larger than the pool (8) plus its queue (20): the overflow is refused at once
-  pending.push(...someRequests('burst', 40));
+  // a burst well over the pool (8) plus its queue (20): the overflow is refused at once
+  pending.push(...someRequests('burst', 80));
   // then a steady trickle for the rest of the freeze (the pool's frozen connections are gone by then)
   let wave = 0;
   while (Date.now() - frozenAt < FROZEN_MS) {
@@ -122,11 +123,12 @@ it('frozen for 30 s: every request answers 503 with Retry-After within the timeo
   const frozenKey = randomUUID();
   pending.push(timed('the visit to retry', 'POST', '/api/v1/visits', { token: rep(), json: completeVisit(customer), key: frozenKey }));
   const results = await Promise.all(pending);
-  const fast = results.filter((r) => r.ms < 1_000).length;
-  console.log(`frozen ${Date.now() - frozenAt} ms: ${results.length} requests, the slowest answered in ${Math.max(...results.map((r) => r.ms))} ms, ${fast} within 1 s`);
+  const fast = results.filter((r) => r.ms < TIMEOUT_S * 1000).length;
+  console.log(`frozen ${Date.now() - frozenAt} ms: ${results.length} requests, the slowest answered in ${Math.max(...results.map((r) => r.ms))} ms, ${fast} before the ${TIMEOUT_S} s timeout`);
   expectUnavailable(results);
-  // the bounded queue answered the overflow of the burst without waiting out the timeout
-  expect(results.filter((r) => r.what.startsWith('burst') && r.ms < 1_000).length).toBeGreaterThan(0);
+  // the bounded queue answered the overflow of the burst before any timeout could pass (every other
+  // 503 here comes from a timeout, so it cannot be faster than that)
+  expect(results.filter((r) => r.what.startsWith('burst') && r.ms < TIMEOUT_S * 1000).length).toBeGreaterThan(0);
   expect(await visits()).toBe(visitsBefore);
 
   await proxy.setMode('pass');

@@ -106,6 +106,16 @@ export const policySchema = z
         maxInflatedMegabytes: positiveNumber.max(1000),
       })
       .strict(),
+    // Database trouble answers 503 within these bounds instead of holding a request open.
+    database: z
+      .object({
+        queryTimeoutSeconds: positiveNumber.max(600),
+        acquireTimeoutSeconds: positiveNumber.max(600),
+        queueLimit: z.number().int().min(1, '必须至少为 1（排队必须有上限）').max(100000),
+        retryAfterSeconds: z.number().int().min(1).max(3600),
+      })
+      .strict()
+      .default({ queryTimeoutSeconds: 10, acquireTimeoutSeconds: 10, queueLimit: 1000, retryAfterSeconds: 5 }),
   })
   .strict();
 

@@ -151,6 +151,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     } catch (error) {
       logger.error({ err: error }, 'health check: database down');
       ctx.status = 503;
+      ctx.set('Retry-After', String(deps.policy.database.retryAfterSeconds));
       ctx.body = { status: 'degraded', database: 'down', driver: db.options.type };
     }
   });
@@ -203,7 +204,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     }
   });
   app.use(securityHeaders());
-  app.use(errorMiddleware(logger));
+  app.use(errorMiddleware(logger, { retryAfterSeconds: deps.policy.database.retryAfterSeconds }));
   app.use(methodGuard());
   app.use(rootRedirect());
   app.use(noStoreForTokens());

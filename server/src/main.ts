@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger();
   const clock = systemClock;
-  const db = await openDatabase({ url: env.databaseUrl, dataDir: env.dataDir, poolSize: env.databasePoolSize });
+  const db = await openDatabase({ url: env.databaseUrl, dataDir: env.dataDir, poolSize: env.databasePoolSize, limits: policy.database });
   const where = env.databaseUrl ? env.databaseUrl.replace(/\/\/[^@]*@/, '//***@') : `${env.dataDir}/anchor.sqlite (embedded SQLite)`;
 
   let demoLogins: Awaited<ReturnType<typeof seedDemo>> | null = null;

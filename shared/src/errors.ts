@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'INTERNAL',
   'METHOD_NOT_ALLOWED',
   'QUOTA_EXCEEDED',
+  'SERVICE_UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

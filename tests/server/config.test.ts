@@ -29,6 +29,7 @@ describe('policy file (config/policy.yaml)', () => {
     expect(policy.limits).toMatchObject({ todoConfirmHours: 48, leadFirstTouchHours: 48, regradeIntervalHours: 72, overdueDays: 3 });
     expect(policy.grading.weights).toEqual({ paymentHistory: 0.3, inventorySpeed: 0.25, hospitalLevelActivity: 0.25, competitorPenetration: 0.2 });
     expect(policy.options.visitObjectives).toEqual(['建立联系', '推进方案', '促成签约', '处理异议', '收集反馈']);
+    expect(policy.database).toEqual({ queryTimeoutSeconds: 10, acquireTimeoutSeconds: 10, queueLimit: 1000, retryAfterSeconds: 5 });
   });
 
   it.each<[string, (p: any) => void, RegExp]>([
@@ -44,6 +45,8 @@ describe('policy file (config/policy.yaml)', () => {
     ['a misspelt key', (p) => (p.limits.todoConfirmHour = 48), /^limits：.*todoConfirmHour/],
     ['an anchor minimum longer than the field holds', (p) => (p.anchors.minLength.painPoint = 500), /^anchors\.minLength\.painPoint：不能大于 200/],
     ['an empty placeholder answer', (p) => p.anchors.placeholders.push(' '), /^anchors\.placeholders\.\d+：占位答案不能为空字符串/],
+    ['an unbounded database queue', (p) => (p.database.queueLimit = 0), /^database\.queueLimit：必须至少为 1/],
+    ['a zero database timeout', (p) => (p.database.queryTimeoutSeconds = 0), /^database\.queryTimeoutSeconds：必须是正数/],
   ])('rejects %s, naming the key path', (_title, change, expected) => {
     expect(problems(withChange(change)).some((line) => expected.test(line))).toBe(true);
   });

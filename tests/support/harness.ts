@@ -34,12 +34,13 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const policy = options.policy ?? loadPolicy();
+  // the policy's bounds on waiting for the database, as in production (main.ts)
   const { db, url: dbUrl, drop } = options.sharedDatabaseUrl
-    ? await attachDatabase(options.sharedDatabaseUrl)
-    : await createTestDatabase();
+    ? await attachDatabase(options.sharedDatabaseUrl, policy.database)
+    : await createTestDatabase(8, policy.database);
   const uploads = mkdtempSync(path.join(tmpdir(), 'anchor-uploads-'));
   const env = readEnv({ DATABASE_URL: dbUrl, PORT: '0', ANCHOR_UPLOAD_DIR: uploads, ...options.env });
-  const policy = options.policy ?? loadPolicy();
   const clock = new ManualClock(options.now ?? new Date('2026-11-20T02:00:00Z'));
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const deps = { db, policy, env, clock, logger, visitFaults: options.visitFaults };

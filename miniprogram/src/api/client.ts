@@ -13,18 +13,40 @@ export class ApiError extends Error {
   readonly code: string
   readonly fields: FieldMessages
   readonly status: number
+  /** the server's Retry-After, in seconds, when it sent one (a 503 or 429) */
+  readonly retryAfter: number | undefined
 
-  constructor(code: string, message: string, status: number, fields: FieldMessages = {}) {
+  constructor(code: string, message: string, status: number, fields: FieldMessages = {}, retryAfter?: number) {
     super(message)
     this.name = 'ApiError'
     this.code = code
     this.status = status
     this.fields = fields
+    this.retryAfter = retryAfter
   }
 }
 
 export function isApiError(error: unknown): error is ApiError {
   return error instanceof ApiError
+}
+
+/** Said when the server (its database) cannot answer right now: a 503, or a gateway's 502/504. */
+export const SERVICE_UNAVAILABLE_MESSAGE = '服务暂时不可用，请稍后重试'
+
+/** The server is there but cannot answer now: the same request may well succeed later. */
+export function isServiceUnavailable(error: unknown): error is ApiError {
+  return isApiError(error) && (error.status === 502 || error.status === 503 || error.status === 504)
+}
+
+/** Retry-After as seconds (a number of seconds or an HTTP date), from headers in any letter case. */
+function retryAfterOf(header: unknown): number | undefined {
+  if (!header || typeof header !== 'object') return undefined
+  const key = Object.keys(header).find((k) => k.toLowerCase() === 'retry-after')
+  const value = key ? String((header as Record<string, unknown>)[key]).trim() : ''
+  if (!value) return undefined
+  if (/^\d+$/.test(value)) return Number(value)
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.round((at - Date.now()) / 1000))
 }
 
 /** A message a rep can read, whatever went wrong. */
@@ -68,6 +90,7 @@ function statusMessage(status: number): string {
   if (status === 403) return '没有权限执行此操作'
   if (status === 404) return '内容不存在或已被删除'
   if (status === 429) return '操作太频繁，请稍后再试'
+  if (status === 502 || status === 503 || status === 504) return SERVICE_UNAVAILABLE_MESSAGE
   if (status >= 500) return '服务器开小差了，请稍后重试'
   return `请求失败（${status}）`
 }
@@ -135,7 +158,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   if (status >= 200 && status < 300) return data as T
 
   const err = (data as ErrorBody | null)?.error
-  const error = new ApiError(err?.code || `HTTP_${status}`, err?.message || statusMessage(status), status, err?.fields ?? {})
+  const error = new ApiError(err?.code || `HTTP_${status}`, err?.message || statusMessage(status), status, err?.fields ?? {}, retryAfterOf(res.header))
   // Without a session too (a chat link opened before login): to login, which comes back to this page.
   if (status === 401 && redirectOn401 && (token || !path.startsWith('/auth/'))) toLogin(!!token)
   throw error
@@ -172,7 +195,7 @@ export async function uploadFile<T>(path: string, filePath: string, field = 'fil
   }
   if (res.statusCode >= 200 && res.statusCode < 300) return data as T
   const err = (data as ErrorBody | null)?.error
-  const error = new ApiError(err?.code || `HTTP_${res.statusCode}`, err?.message || statusMessage(res.statusCode), res.statusCode, err?.fields ?? {})
+  const error = new ApiError(err?.code || `HTTP_${res.statusCode}`, err?.message || statusMessage(res.statusCode), res.statusCode, err?.fields ?? {}, retryAfterOf((res as { header?: unknown }).header))
   if (res.statusCode === 401 && token) sessionExpired()
   throw error
 }

@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro'
-import { api, isApiError } from './client'
+import { api, isApiError, isServiceUnavailable } from './client'
 import { getToken } from './session'
 import type { VisitBody } from '@anchor/shared'
 
@@ -46,6 +46,21 @@ export function sendVisit(key: string, body: VisitBody) {
 }
 
 let flushing: Promise<number> | null = null
+let retryTimer: ReturnType<typeof setTimeout> | null = null
+
+/**
+ * The server answered 503 (its database is away) or 429: nothing tells the app when it is back, as the
+ * network's return does when offline, so the queue tries again by itself after the server's
+ * Retry-After (30 s without one; between 1 s and 5 min). One retry is pending at a time.
+ */
+export function retryQueueLater(retryAfterSeconds?: number) {
+  if (retryTimer) return
+  const seconds = Math.min(Math.max(retryAfterSeconds ?? 30, 1), 300)
+  retryTimer = setTimeout(() => {
+    retryTimer = null
+    flushQueue().catch(() => undefined)
+  }, seconds * 1000)
+}
 
 /** Sends every queued visit in order; stops at the first network failure. Returns how many were sent. */
 export function flushQueue(): Promise<number> {
@@ -61,7 +76,11 @@ export function flushQueue(): Promise<number> {
         sent++
         Taro.eventCenter.trigger(QUEUE_SENT_EVENT, item.body.customerId)
       } catch (error) {
-        if (!isApiError(error) || error.code === 'NETWORK' || error.status === 401 || error.status >= 500 || error.status === 429) break
+        if (isServiceUnavailable(error) || (isApiError(error) && error.status === 429)) {
+          retryQueueLater(error.retryAfter)
+          break
+        }
+        if (!isApiError(error) || error.code === 'NETWORK' || error.status === 401 || error.status >= 500) break
         const queue = readQueue().map((q) => (q.key === item.key ? { ...q, error: error.message } : q))
         writeQueue(queue)
       }

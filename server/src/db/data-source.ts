@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
+import { guardDatabase } from './guard';
 import { ChannelToken } from '../channels/channel-token.entity';
 import { Customer } from '../modules/customers/customer.entity';
 import { CustomerOwnerChange, CustomerStageChange } from '../modules/customers/customer-history.entity';
@@ -56,6 +57,14 @@ export interface DatabaseOptions {
   url?: string | undefined;
   dataDir: string;
   poolSize?: number;
+  /** policy `database`: bounds on waiting for MySQL/MariaDB (db/guard.ts); absent, waits are unbounded */
+  limits?: DatabaseLimits | undefined;
+}
+
+export interface DatabaseLimits {
+  queryTimeoutSeconds: number;
+  acquireTimeoutSeconds: number;
+  queueLimit: number;
 }
 
 export function createDataSource(options: DatabaseOptions): DataSource {
@@ -72,6 +81,14 @@ export function createDataSource(options: DatabaseOptions): DataSource {
       supportBigNumbers: true,
       // Lets the hot paths send several parameterized statements in one round trip (db/sql.ts).
       multipleStatements: true,
+      ...(options.limits
+        ? {
+            // a connection that cannot be opened (refused, or a server that never answers the handshake)
+            connectTimeout: Math.round(options.limits.acquireTimeoutSeconds * 1000),
+            // requests waiting for a pooled connection beyond this are refused at once (503)
+            extra: { queueLimit: options.limits.queueLimit },
+          }
+        : {}),
     });
   }
   mkdirSync(options.dataDir, { recursive: true });
@@ -96,5 +113,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
   const dataSource = createDataSource(options);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
+  // After the migrations: a schema change on a large table may rightly take longer than a request may wait.
+  if (options.limits) {
+    guardDatabase(dataSource, {
+      queryTimeoutMs: Math.round(options.limits.queryTimeoutSeconds * 1000),
+      acquireTimeoutMs: Math.round(options.limits.acquireTimeoutSeconds * 1000),
+    });
+  }
   return dataSource;
 }

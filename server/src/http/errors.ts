@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { ApiErrorBody, ErrorCode, FieldErrors } from '@anchor/shared';
 import type { Logger } from '../logger';
+import { isDatabaseUnavailable } from '../db/guard';
 
 export class AppError extends Error {
   constructor(
@@ -27,9 +28,15 @@ interface HttpLikeError {
   expose?: boolean;
 }
 
-/** Maps what lower layers throw (body parser, multer, koa) onto the one error shape. */
+/** Said with every 503: the database (or the server's capacity for it) is not available right now. */
+export const SERVICE_UNAVAILABLE_MESSAGE = '服务暂时不可用，请稍后重试';
+export const serviceUnavailable = () => new AppError(503, 'SERVICE_UNAVAILABLE', SERVICE_UNAVAILABLE_MESSAGE);
+
+/** Maps what lower layers throw (body parser, multer, koa, the database driver) onto the one error shape. */
 function toAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
+  // refused, lost, frozen (query or pool timeout) or a full pool queue: try again later, not a bug
+  if (isDatabaseUnavailable(error)) return serviceUnavailable();
   const e = (error ?? {}) as HttpLikeError;
   const status = e.status ?? e.statusCode;
   if (e.type === 'entity.parse.failed') return new AppError(400, 'INVALID_JSON', '请求体不是合法的 JSON');
@@ -51,7 +58,8 @@ function toAppError(error: unknown): AppError | null {
   return null;
 }
 
-export function errorMiddleware(logger: Logger) {
+export function errorMiddleware(logger: Logger, options: { retryAfterSeconds?: number } = {}) {
+  const retryAfter = String(options.retryAfterSeconds ?? 5);
   return async function handleErrors(ctx: Context, next: Next) {
     try {
       await next();
@@ -63,6 +71,10 @@ export function errorMiddleware(logger: Logger) {
         : { error: { code: 'INTERNAL', message: '服务器内部错误，请稍后重试' } };
       ctx.status = appError?.status ?? 500;
       ctx.body = body;
+      if (ctx.status === 503) ctx.set('Retry-After', retryAfter);
+      if (appError?.code === 'SERVICE_UNAVAILABLE' && error !== appError) {
+        logger.warn({ err: error, requestId: ctx.state.requestId }, 'database unavailable: answered 503');
+      }
       ctx.state.errorCode = body.error.code;
       if (!appError) logger.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');
     }

@@ -2,7 +2,7 @@
 import { useEffect } from 'react';
 
 type RequestOptions = { url: string; method?: string; header?: Record<string, string>; data?: unknown };
-type Reply = { statusCode: number; data: unknown };
+type Reply = { statusCode: number; data: unknown; header?: Record<string, string> };
 type UploadOptions = { url: string; filePath: string; name: string; header?: Record<string, string> };
 
 export const fakeNetwork = {

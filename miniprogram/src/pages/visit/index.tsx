@@ -14,12 +14,12 @@ import {
   type VisitBody,
   type VisitTextAnchor,
 } from '@anchor/shared'
-import { api, errorMessage, isApiError } from '../../api/client'
+import { api, errorMessage, isApiError, isServiceUnavailable, SERVICE_UNAVAILABLE_MESSAGE } from '../../api/client'
 import { useRequest } from '../../api/use-request'
 import { loadOptions } from '../../api/options'
 import { askReminderConsent } from '../../api/subscribe'
 import type { Customer, Options } from '../../api/types'
-import { enqueueVisit, sendVisit } from '../../api/visit-queue'
+import { enqueueVisit, retryQueueLater, sendVisit } from '../../api/visit-queue'
 import { DatePickerBox, TimePickerBox } from '../../components/date-time-pickers'
 import { Field, SelectField } from '../../components/field'
 import { PhotoPicker } from '../../components/photo-picker'
@@ -134,6 +134,14 @@ export default function VisitPage() {
         enqueueVisit(key, body)
         void Taro.showToast({ title: '网络不可用，已保存待同步', icon: 'none' })
         setTimeout(backToCustomer, 800)
+        return
+      }
+      // The server is up but its database is not: the visit waits here, as offline, and goes by itself later.
+      if (isServiceUnavailable(e)) {
+        enqueueVisit(key, body)
+        retryQueueLater(e.retryAfter)
+        void Taro.showToast({ title: `${SERVICE_UNAVAILABLE_MESSAGE}，已保存待同步`, icon: 'none', duration: 3000 })
+        setTimeout(backToCustomer, 1500)
         return
       }
       if (isApiError(e) && e.fields && Object.keys(e.fields).length) showErrors(e.fields, e.message || ACTION_NOT_CLOSED_MESSAGE)

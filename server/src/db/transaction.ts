@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { isDatabaseUnavailable } from './guard';
 
 // TypeORM drives SQLite through one connection: two interleaved transactions would share it.
 // On the embedded default, transactions therefore take turns; MySQL/MariaDB needs no such help.
@@ -43,6 +44,8 @@ export function isTransientDbError(error: unknown): boolean {
   const code = e.driverError?.code ?? e.code;
   const errno = e.driverError?.errno ?? e.errno;
   if (code && TRANSIENT_DB_CODES.has(code)) return true;
+  // the pool's own bounds (a wait or a statement past its timeout, a full queue) say the same
+  if (isDatabaseUnavailable(error)) return true;
   if (typeof errno === 'number' && TRANSIENT_DB_ERRNOS.has(errno)) return true;
   // mysql2 when the pool's connection is gone before the query is sent
   return /Can't add new command when connection is in closed state|Connection lost|connection is in closed state/i.test(e.message ?? '');

@@ -93,7 +93,7 @@ export function createServices(deps: AppDeps) {
     ...(wecomSender ? { wecom_app: wecomSender, wecom_card_update: wecomSender } : {}),
     ...(env.wechat ? { wechat_subscribe: new WechatSubscribeSender(env.wechat, tokens) } : {}),
   };
-  const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy, () => clock.now()), senders);
+  const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy, () => clock.now()), senders, policy.outbox);
   const wecomCrypto = env.wecom?.token && env.wecom.aesKey ? new WecomCrypto({ token: env.wecom.token, encodingAesKey: env.wecom.aesKey, receiveId: env.wecom.corpId }) : null;
   const sandbox = deps.sandbox && env.wecom ? new WecomSandbox(env.wecom, db, clock, jobs, outbox, auth, todos, policy) : null;
   const qr = new QrCodes(env, tokens);
@@ -135,7 +135,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     ...visitRoutes(services.visits, services.todos, services.photos, services.timeline),
     ...visitDetailRoutes(new VisitDetailService(db, deps.clock, services.org, services.photos, deps.policy)),
     ...systemRoutes(deps),
-    ...outboxRoutes(db),
+    ...outboxRoutes(db, deps.clock),
     ...consentRoutes(db),
     ...meRoutes(services.org, services.todos),
     ...qrRoutes(services.qr, services.org, services.customers),

@@ -10,6 +10,7 @@ export type DeliveryChannel = 'wecom_app' | 'wecom_card_update' | 'wecom_robot' 
 @Entity('delivery')
 @Index('uq_delivery', ['outboxId', 'channel', 'target'], { unique: true })
 @Index('idx_delivery_due', ['status', 'target', 'id'])
+@Index('idx_delivery_queue', ['status', 'target', 'outboxId', 'id'])
 export class Delivery {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
@@ -29,7 +30,8 @@ export class Delivery {
   body: Record<string, unknown>;
 
   @Column({ type: 'varchar', length: 10 })
-  status: 'pending' | 'sent' | 'failed';
+  /** failed: refused for good; dead: kept failing transiently past the policy's attempts or hours */
+  status: 'pending' | 'sent' | 'failed' | 'dead';
 
   @Column({ type: 'int', default: 0 })
   attempts: number;
@@ -51,6 +53,10 @@ export class Delivery {
   @Index('idx_delivery_subject')
   @Column({ type: 'varchar', length: 60, nullable: true })
   subject: string | null;
+
+  /** when it (last) joined its target's queue: at expansion, or when an admin re-sent it */
+  @TimestampColumn({ nullable: true })
+  pendingSince: Date | null;
 
   @CreatedAtColumn()
   createdAt: Date;

@@ -1,17 +1,36 @@
 import { z } from 'zod';
 import { labelled } from '@anchor/shared';
 import type { DataSource } from 'typeorm';
-import { route, type AnyRoute } from '../http/route';
-import { Delivery } from './delivery.entity';
+import type { Clock } from '../clock';
+import { sqlDate, withSqlTransaction } from '../db/sql';
+import { AppError, notFound } from '../http/errors';
+import { idParam, route, type AnyRoute } from '../http/route';
+import { Delivery, type DeliveryChannel } from './delivery.entity';
 
-/** What admins see of message delivery: failures to fix (a bad robot key) and what is still queued. */
-export function outboxRoutes(db: DataSource): AnyRoute[] {
+const CHANNELS = ['wecom_app', 'wecom_card_update', 'wecom_robot', 'dingtalk_robot', 'wechat_subscribe'] as const satisfies readonly DeliveryChannel[];
+const STATUS_TEXT: Record<Delivery['status'], string> = { pending: '排队中', sent: '已发送', failed: '发送失败', dead: '死信' };
+const iso = (value: Date | string | null | undefined) => sqlDate(value as Date | string | null)?.toISOString() ?? null;
+
+/**
+ * What admins see of message delivery: failures to fix (a bad robot key), dead letters (kept failing),
+ * what is still queued and how old each target's queue is; and the re-send of what failed.
+ * A re-send puts the same delivery back at its place in the target's queue with the same body, so the
+ * message's dedupe key (WeCom task_id, duplicate check) is unchanged: a card that did arrive is not shown twice.
+ */
+export function outboxRoutes(db: DataSource, clock: Clock): AnyRoute[] {
+  const view = (d: Delivery) => ({
+    id: d.id, outboxId: d.outboxId, channel: d.channel,
+    // robot targets name the team, never the key
+    target: d.target, status: d.status, attempts: d.attempts, lastError: d.lastError,
+    nextAttemptAt: d.nextAttemptAt.toISOString(), sentAt: d.sentAt?.toISOString() ?? null, createdAt: d.createdAt.toISOString(),
+    pendingSince: d.pendingSince?.toISOString() ?? null,
+  });
   return [
     route({
-      method: 'get', path: '/admin/deliveries', tag: '管理', summary: '消息投递记录（失败原因、排队中的消息；管理员）', access: ['admin'],
+      method: 'get', path: '/admin/deliveries', tag: '管理', summary: '消息投递记录（失败原因、死信、排队中的消息；管理员）', access: ['admin'],
       query: z
         .object({
-          status: labelled(z.enum(['failed', 'pending', 'sent']), '状态').default('failed'),
+          status: labelled(z.enum(['failed', 'dead', 'pending', 'sent']), '状态').default('failed'),
           page: labelled(z.coerce.number().int().min(1).max(100000), '页码').default(1),
           pageSize: labelled(z.coerce.number().int().min(1).max(100), '每页条数').default(20),
         })
@@ -23,15 +42,69 @@ export function outboxRoutes(db: DataSource): AnyRoute[] {
           skip: (query.page - 1) * query.pageSize,
           take: query.pageSize,
         });
-        return {
-          items: rows.map((d) => ({
-            id: d.id, outboxId: d.outboxId, channel: d.channel,
-            // robot targets name the team, never the key
-            target: d.target, status: d.status, attempts: d.attempts, lastError: d.lastError,
-            nextAttemptAt: d.nextAttemptAt.toISOString(), sentAt: d.sentAt?.toISOString() ?? null, createdAt: d.createdAt.toISOString(),
-          })),
-          total, page: query.page, pageSize: query.pageSize,
-        };
+        return { items: rows.map(view), total, page: query.page, pageSize: query.pageSize };
+      },
+    }),
+    route({
+      method: 'post', path: '/admin/deliveries/:id/resend', tag: '管理', summary: '重新发送一条失败或死信的投递（同一消息体，去重标识不变；管理员）', access: ['admin'],
+      handler: async (ctx) => {
+        const id = idParam(ctx, 'id', '投递记录');
+        const now = clock.now();
+        const changed = await withSqlTransaction(db, (sql) =>
+          sql.exec("UPDATE delivery SET status = 'pending', attempts = 0, nextAttemptAt = ?, pendingSince = ? WHERE id = ? AND status IN ('failed', 'dead')", [now, now, id]),
+        );
+        const delivery = await db.getRepository(Delivery).findOneBy({ id });
+        if (!delivery) throw notFound('投递记录');
+        if (changed === 0) throw new AppError(409, 'CONFLICT', `只有发送失败或死信的投递可以重新发送，这条投递的状态是「${STATUS_TEXT[delivery.status]}」`);
+        return view(delivery);
+      },
+    }),
+    route({
+      method: 'post', path: '/admin/deliveries/resend', tag: '管理', summary: '重新发送一个渠道的全部失败或死信投递（如故障恢复后；管理员）', access: ['admin'],
+      body: z
+        .object({
+          channel: labelled(z.enum(CHANNELS), '渠道'),
+          status: labelled(z.enum(['failed', 'dead']), '状态'),
+        })
+        .strict(),
+      handler: async (_ctx, { body }) => {
+        const now = clock.now();
+        const resent = await withSqlTransaction(db, (sql) =>
+          sql.exec("UPDATE delivery SET status = 'pending', attempts = 0, nextAttemptAt = ?, pendingSince = ? WHERE channel = ? AND status = ?", [now, now, body.channel, body.status]),
+        );
+        return { resent, channel: body.channel, status: body.status };
+      },
+    }),
+    route({
+      method: 'get', path: '/admin/delivery-targets', tag: '管理', summary: '每个投递对象的排队情况（排队数、最久等待时长、暂停至、最近错误；管理员）', access: ['admin'],
+      handler: async () => {
+        const now = clock.now();
+        const groups = (await db.query(
+          `SELECT target, MIN(channel) AS channel, COUNT(*) AS pendingCount, MIN(COALESCE(pendingSince, createdAt)) AS oldestPendingAt, MIN(outboxId) AS headOutboxId
+           FROM delivery WHERE status = 'pending' GROUP BY target ORDER BY oldestPendingAt LIMIT 500`,
+        )) as { target: string; channel: DeliveryChannel; pendingCount: number | string; oldestPendingAt: Date | string; headOutboxId: number }[];
+        const items = [];
+        for (const g of groups) {
+          const [head] = (await db.query(
+            "SELECT attempts, lastError, nextAttemptAt FROM delivery WHERE target = ? AND status = 'pending' ORDER BY outboxId, id LIMIT 1",
+            [g.target],
+          )) as { attempts: number; lastError: string | null; nextAttemptAt: Date | string }[];
+          const [state] = (await db.query('SELECT blockedUntil FROM channel_target WHERE target = ?', [g.target])) as { blockedUntil: Date | string | null }[];
+          const oldest = sqlDate(g.oldestPendingAt as Date | string)!;
+          const blockedUntil = sqlDate(state?.blockedUntil ?? null);
+          items.push({
+            target: g.target,
+            channel: g.channel,
+            pendingCount: Number(g.pendingCount),
+            oldestPendingAt: oldest.toISOString(),
+            oldestPendingAgeSeconds: Math.max(0, Math.round((now.getTime() - oldest.getTime()) / 1000)),
+            headAttempts: Number(head?.attempts ?? 0),
+            nextAttemptAt: iso(head?.nextAttemptAt),
+            blockedUntil: blockedUntil && blockedUntil.getTime() > now.getTime() ? blockedUntil.toISOString() : null,
+            lastError: head?.lastError ?? null,
+          });
+        }
+        return { items };
       },
     }),
   ];

@@ -73,7 +73,7 @@ it('a card that keeps failing is dead-lettered after the policy attempts; the su
   // listed for admins with its last error
   const list = await api(h.url, 'GET', '/api/v1/admin/deliveries?status=dead', { token: admin() });
   expect(list.status).toBe(200);
-  expect(list.body.items.find((d: { id: number }) => d.id === dead.id)).toMatchObject({ status: 'dead', attempts: ATTEMPTS, lastError: dead.lastError, target: 'wecom_app:dl.s1' });
+  expect(list.body.items.find((d: { id: number }) => d.id === dead.id)).toMatchObject({ status: 'dead', attempts: ATTEMPTS, lastError: dead.lastError, target: 'wecom_app:dl.s1', targetName: '一组主管' });
 
   // re-sent: the same card, same body and task_id, reaches the supervisor once
   const firstTry = wecom.server.requests.find((r) => r.path === SEND && forTask(poison)(r))!;

@@ -18,10 +18,28 @@ const iso = (value: Date | string | null | undefined) => sqlDate(value as Date |
  * message's dedupe key (WeCom task_id, duplicate check) is unchanged: a card that did arrive is not shown twice.
  */
 export function outboxRoutes(db: DataSource, clock: Clock): AnyRoute[] {
-  const view = (d: Delivery) => ({
+  /** Who a target is, as admins know them: a member's name for a WeCom/WeChat id, a team's name for its robots. */
+  const namesOf = async (targets: string[]): Promise<Map<string, string>> => {
+    const names = new Map<string, string>();
+    const wecom = [...new Set(targets.filter((t) => t.startsWith('wecom_app:')).map((t) => t.slice('wecom_app:'.length)))];
+    const wechat = [...new Set(targets.filter((t) => t.startsWith('wechat:')).map((t) => t.slice('wechat:'.length)))];
+    const teams = [...new Set(targets.map((t) => /:team:(\d+)$/.exec(t)?.[1]).filter((id): id is string => !!id))];
+    if (wecom.length) for (const m of (await db.query(`SELECT name, wecomUserId FROM member WHERE wecomUserId IN (${wecom.map(() => '?').join(', ')})`, wecom)) as { name: string; wecomUserId: string }[]) names.set(`wecom_app:${m.wecomUserId}`, m.name);
+    if (wechat.length) for (const m of (await db.query(`SELECT name, wechatOpenId FROM member WHERE wechatOpenId IN (${wechat.map(() => '?').join(', ')})`, wechat)) as { name: string; wechatOpenId: string }[]) names.set(`wechat:${m.wechatOpenId}`, m.name);
+    if (teams.length) {
+      const rows = (await db.query(`SELECT id, name FROM team WHERE id IN (${teams.map(() => '?').join(', ')})`, teams)) as { id: number; name: string }[];
+      for (const t of targets) {
+        const id = /:team:(\d+)$/.exec(t)?.[1];
+        const team = rows.find((r) => String(r.id) === id);
+        if (team) names.set(t, `${team.name}（群）`);
+      }
+    }
+    return names;
+  };
+  const view = (d: Delivery, names: Map<string, string>) => ({
     id: d.id, outboxId: d.outboxId, channel: d.channel,
     // robot targets name the team, never the key
-    target: d.target, status: d.status, attempts: d.attempts, lastError: d.lastError,
+    target: d.target, targetName: names.get(d.target) ?? null, status: d.status, attempts: d.attempts, lastError: d.lastError,
     nextAttemptAt: d.nextAttemptAt.toISOString(), sentAt: d.sentAt?.toISOString() ?? null, createdAt: d.createdAt.toISOString(),
     pendingSince: d.pendingSince?.toISOString() ?? null,
   });
@@ -42,7 +60,8 @@ export function outboxRoutes(db: DataSource, clock: Clock): AnyRoute[] {
           skip: (query.page - 1) * query.pageSize,
           take: query.pageSize,
         });
-        return { items: rows.map(view), total, page: query.page, pageSize: query.pageSize };
+        const names = await namesOf(rows.map((d) => d.target));
+        return { items: rows.map((d) => view(d, names)), total, page: query.page, pageSize: query.pageSize };
       },
     }),
     route({
@@ -56,7 +75,7 @@ export function outboxRoutes(db: DataSource, clock: Clock): AnyRoute[] {
         const delivery = await db.getRepository(Delivery).findOneBy({ id });
         if (!delivery) throw notFound('投递记录');
         if (changed === 0) throw new AppError(409, 'CONFLICT', `只有发送失败或死信的投递可以重新发送，这条投递的状态是「${STATUS_TEXT[delivery.status]}」`);
-        return view(delivery);
+        return view(delivery, await namesOf([delivery.target]));
       },
     }),
     route({
@@ -84,6 +103,7 @@ export function outboxRoutes(db: DataSource, clock: Clock): AnyRoute[] {
            FROM delivery WHERE status = 'pending' GROUP BY target ORDER BY oldestPendingAt LIMIT 500`,
         )) as { target: string; channel: DeliveryChannel; pendingCount: number | string; oldestPendingAt: Date | string; headOutboxId: number }[];
         const items = [];
+        const names = await namesOf(groups.map((g) => g.target));
         for (const g of groups) {
           const [head] = (await db.query(
             "SELECT attempts, lastError, nextAttemptAt FROM delivery WHERE target = ? AND status = 'pending' ORDER BY outboxId, id LIMIT 1",
@@ -94,6 +114,7 @@ export function outboxRoutes(db: DataSource, clock: Clock): AnyRoute[] {
           const blockedUntil = sqlDate(state?.blockedUntil ?? null);
           items.push({
             target: g.target,
+            targetName: names.get(g.target) ?? null,
             channel: g.channel,
             pendingCount: Number(g.pendingCount),
             oldestPendingAt: oldest.toISOString(),

@@ -16,6 +16,7 @@ interface DeliveryRow {
   id: number
   channel: string
   target: string
+  targetName: string | null
   status: Status | 'sent'
   attempts: number
   lastError: string | null
@@ -25,6 +26,7 @@ interface DeliveryRow {
 }
 interface TargetRow {
   target: string
+  targetName: string | null
   channel: string
   pendingCount: number
   oldestPendingAgeSeconds: number
@@ -63,8 +65,10 @@ const STATUS_TAGS: Record<DeliveryRow['status'], { label: string; tone: Tone }> 
   sent: { label: '已发送', tone: 'green' },
 }
 
-/** 'wecom_app:chen.s1' → 'chen.s1'; a robot names its team, never its key. */
-function targetLabel(target: string): string {
+/** The member or team name the server found, else 'wecom_app:chen.s1' → 'chen.s1'; a robot names its team, never its key. */
+function targetLabel(row: { target: string; targetName: string | null }): string {
+  if (row.targetName) return row.targetName
+  const target = row.target
   const team = /:team:(\d+)$/.exec(target)
   if (team) return `团队 #${team[1]}`
   return target.replace(/^[a-z_]+:/, '')
@@ -132,7 +136,7 @@ export default function Deliveries() {
   const resendOne = (row: DeliveryRow) =>
     act(`one-${row.id}`, async () => {
       await api.post(`/admin/deliveries/${row.id}/resend`)
-      return `已重新排队：${channelLabel(row.channel)} → ${targetLabel(row.target)}`
+      return `已重新排队：${channelLabel(row.channel)} → ${targetLabel(row)}`
     })
   const resendChannel = async (channel: string, count: number) => {
     const tab = TABS.find((t) => t.status === status)!
@@ -153,7 +157,7 @@ export default function Deliveries() {
 
   const columns: DataColumn<DeliveryRow>[] = [
     { key: 'channel', title: '渠道', width: 'minmax(120px, 1fr)', render: (r) => <Text>{channelLabel(r.channel)}</Text> },
-    { key: 'target', title: '接收方', width: 'minmax(100px, 1fr)', render: (r) => <Text className='deliveries__target'>{targetLabel(r.target)}</Text> },
+    { key: 'target', title: '接收方', width: 'minmax(100px, 1fr)', render: (r) => <Text className='deliveries__target'>{targetLabel(r)}</Text> },
     { key: 'status', title: '状态', width: '96PX', render: (r) => <StatusTag tone={STATUS_TAGS[r.status].tone}>{STATUS_TAGS[r.status].label}</StatusTag> },
     { key: 'reason', title: '原因', width: 'minmax(160px, 2fr)', render: (r) => <Text className='deliveries__reason'>{r.lastError || '—'}</Text> },
     { key: 'attempts', title: '尝试', width: '64PX', align: 'right', render: (r) => <Text>{r.attempts}</Text> },
@@ -213,7 +217,7 @@ export default function Deliveries() {
           {rows.map((r) => (
             <View key={r.id} className={`card delivery-row delivery-row--${r.status}`} data-id={r.id}>
               <View className='row row--between'>
-                <Text className='deliveries__card-title'>{channelLabel(r.channel)} → {targetLabel(r.target)}</Text>
+                <Text className='deliveries__card-title'>{channelLabel(r.channel)} → {targetLabel(r)}</Text>
                 <StatusTag tone={STATUS_TAGS[r.status].tone}>{STATUS_TAGS[r.status].label}</StatusTag>
               </View>
               <Text className='deliveries__reason deliveries__line'>{r.lastError ? `原因：${r.lastError}` : '尚未失败'}</Text>
@@ -236,7 +240,7 @@ export default function Deliveries() {
           {targets.map((t) => (
             <View key={t.target} className='card deliveries__queue target-row' data-target={t.target}>
               <View className='row row--between'>
-                <Text className='deliveries__card-title'>{channelLabel(t.channel)} → {targetLabel(t.target)}</Text>
+                <Text className='deliveries__card-title'>{channelLabel(t.channel)} → {targetLabel(t)}</Text>
                 <Text className='deliveries__age'>最久等待 {ageText(t.oldestPendingAgeSeconds)}</Text>
               </View>
               <Text className='muted deliveries__line'>

@@ -84,9 +84,22 @@ it('at phone width an admin reaches it from 我的 and re-sends a dead card', as
   const context = await app.browser.newContext({ viewport: { width: 390, height: 844 } });
   try {
     const page = await loginAs(context, app.product.server.url, ADMIN);
+    // GET /admin/channel-health comes from another change: here it answers as specified, one channel down
+    await page.route('**/api/v1/admin/channel-health*', (route) =>
+      route.fulfill({ json: [
+        { channel: 'wecom', healthy: false, reason: '40001 凭证无效', since: new Date().toISOString(), pendingCount: 7 },
+        { channel: 'dingtalk', healthy: true, reason: null, since: null, pendingCount: 0 },
+      ] }),
+    );
     await openTab(page, '我的');
     await page.click('#deliveries-entry');
     await page.locator(`.delivery-row--dead[data-id="${id}"]`).waitFor({ timeout: 15_000 });
+    // a red banner for the unhealthy channel only
+    expect(await page.locator('.deliveries__banner').count()).toBe(1);
+    const banner = await page.textContent('#health-wecom');
+    expect(banner).toContain('企业微信 暂不可用');
+    expect(banner).toContain('40001 凭证无效');
+    expect(banner).toContain('7 条消息排队等待');
     await shot(page, 'deliveries-phone-390');
     await resendInPage(page, id, reason);
   } finally {

@@ -162,6 +162,26 @@ it('after an outage, one 全部重发 re-sends a channel\'s dead letters and eve
   for (const t of [...s1, ...s2]) expect(await deliveryOf(t)).toMatchObject({ status: 'sent' });
 });
 
+it('a dead card whose to-do was confirmed meanwhile is not re-sent, alone or with its channel', async () => {
+  const todo = await todoOfNewVisit();
+  wecom.failNext(SEND, 'http500', ATTEMPTS, forTask(todo));
+  for (let i = 0; i < ATTEMPTS; i++) await pass();
+  const dead = await deliveryOf(todo);
+  expect(dead.status).toBe('dead');
+  // the supervisor confirms in the app while the card is dead-lettered
+  expect((await api(h.url, 'POST', `/api/v1/todos/${todo.id}/confirm`, { token: org.token(org.supervisor1), json: {} })).status).toBeLessThan(300);
+
+  const one = await api(h.url, 'POST', `/api/v1/admin/deliveries/${dead.id}/resend`, { token: admin() });
+  expect(one.status).toBe(409);
+  expect(one.body.error.message).toContain('已确认');
+  const all = await api(h.url, 'POST', '/api/v1/admin/deliveries/resend', { token: admin(), json: { channel: 'wecom_app', status: 'dead' } });
+  expect(all.status).toBe(200);
+  expect(all.body.skippedSettled).toBeGreaterThanOrEqual(1);
+  await h.services.outbox.runOnce();
+  expect(await deliveryOf(todo)).toMatchObject({ status: 'dead' });
+  expect(cardsOf('dl.s1')).not.toContain(taskOf(todo));
+});
+
 it('bad re-send requests are refused with a clear message and change nothing', async () => {
   expect((await api(h.url, 'POST', '/api/v1/admin/deliveries/abc/resend', { token: admin() })).status).toBe(404);
   const missing = await api(h.url, 'POST', '/api/v1/admin/deliveries/99999999/resend', { token: admin() });

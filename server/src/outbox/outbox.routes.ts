@@ -36,6 +36,22 @@ export function outboxRoutes(db: DataSource, clock: Clock): AnyRoute[] {
     }
     return names;
   };
+  /** Of these deliveries, the to-do cards whose to-do is confirmed by now: re-sending them would put live 确认 buttons on a settled to-do. */
+  const settledCards = async (rows: { id: number; channel: string; subject: string | null }[]): Promise<Set<number>> => {
+    const todoOf = new Map<number, number>();
+    for (const r of rows) {
+      const m = r.channel === 'wecom_app' ? /^todo:(\d+)$/.exec(r.subject ?? '') : null;
+      if (m) todoOf.set(Number(r.id), Number(m[1]));
+    }
+    const todoIds = [...new Set(todoOf.values())];
+    if (!todoIds.length) return new Set();
+    const confirmed = new Set<number>();
+    for (let i = 0; i < todoIds.length; i += 1000) {
+      const chunk = todoIds.slice(i, i + 1000);
+      for (const t of (await db.query(`SELECT id FROM todo WHERE confirmedAt IS NOT NULL AND id IN (${chunk.map(() => '?').join(', ')})`, chunk)) as { id: number }[]) confirmed.add(Number(t.id));
+    }
+    return new Set([...todoOf].filter(([, todo]) => confirmed.has(todo)).map(([delivery]) => delivery));
+  };
   const view = (d: Delivery, names: Map<string, string>) => ({
     id: d.id, outboxId: d.outboxId, channel: d.channel,
     // robot targets name the team, never the key
@@ -69,6 +85,11 @@ export function outboxRoutes(db: DataSource, clock: Clock): AnyRoute[] {
       handler: async (ctx) => {
         const id = idParam(ctx, 'id', '投递记录');
         const now = clock.now();
+        const before = await db.getRepository(Delivery).findOneBy({ id });
+        if (!before) throw notFound('投递记录');
+        if (['failed', 'dead'].includes(before.status) && (await settledCards([before])).has(before.id)) {
+          throw new AppError(409, 'CONFLICT', '这张待办卡片的待办已确认，不再重新发送（否则主管会收到仍带「确认」按钮的卡片）');
+        }
         const changed = await withSqlTransaction(db, (sql) =>
           sql.exec("UPDATE delivery SET status = 'pending', attempts = 0, nextAttemptAt = ?, pendingSince = ? WHERE id = ? AND status IN ('failed', 'dead')", [now, now, id]),
         );
@@ -88,10 +109,18 @@ export function outboxRoutes(db: DataSource, clock: Clock): AnyRoute[] {
         .strict(),
       handler: async (_ctx, { body }) => {
         const now = clock.now();
-        const resent = await withSqlTransaction(db, (sql) =>
-          sql.exec("UPDATE delivery SET status = 'pending', attempts = 0, nextAttemptAt = ?, pendingSince = ? WHERE channel = ? AND status = ?", [now, now, body.channel, body.status]),
-        );
-        return { resent, channel: body.channel, status: body.status };
+        const candidates = (await db.query('SELECT id, channel, subject FROM delivery WHERE channel = ? AND status = ? ORDER BY id', [body.channel, body.status])) as { id: number; channel: string; subject: string | null }[];
+        const settled = await settledCards(candidates);
+        const ids = candidates.map((c) => Number(c.id)).filter((id) => !settled.has(id));
+        let resent = 0;
+        for (let i = 0; i < ids.length; i += 1000) {
+          const chunk = ids.slice(i, i + 1000);
+          resent += await withSqlTransaction(db, (sql) =>
+            sql.exec(`UPDATE delivery SET status = 'pending', attempts = 0, nextAttemptAt = ?, pendingSince = ? WHERE status = ? AND id IN (${chunk.map(() => '?').join(', ')})`, [now, now, body.status, ...chunk]),
+          );
+        }
+        // cards of to-dos confirmed meanwhile stay where they are: the to-do is settled, its card is not wanted
+        return { resent, skippedSettled: settled.size, channel: body.channel, status: body.status };
       },
     }),
     route({

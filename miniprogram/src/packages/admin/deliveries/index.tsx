@@ -143,8 +143,9 @@ export default function Deliveries() {
     const answer = await Taro.showModal({ title: '全部重发', content: `把「${channelLabel(channel)}」的全部${tab.label}消息（当前列表 ${count} 条）重新排队发送？`, confirmText: '重发' }).catch(() => ({ confirm: true }))
     if (!answer.confirm) return
     await act(`channel-${channel}`, async () => {
-      const res = await api.post<{ resent: number }>('/admin/deliveries/resend', { channel, status })
-      return `已重新排队 ${res.resent} 条「${channelLabel(channel)}」消息`
+      const res = await api.post<{ resent: number; skippedSettled?: number }>('/admin/deliveries/resend', { channel, status })
+      const skipped = res.skippedSettled ? `；${res.skippedSettled} 张卡片的待办已确认，不再发送` : ''
+      return `已重新排队 ${res.resent} 条「${channelLabel(channel)}」消息${skipped}`
     })
   }
 

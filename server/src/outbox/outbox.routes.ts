@@ -8,7 +8,8 @@ import { idParam, route, type AnyRoute } from '../http/route';
 import { Delivery, type DeliveryChannel } from './delivery.entity';
 
 const CHANNELS = ['wecom_app', 'wecom_card_update', 'wecom_robot', 'dingtalk_robot', 'wechat_subscribe'] as const satisfies readonly DeliveryChannel[];
-const STATUS_TEXT: Record<Delivery['status'], string> = { pending: '排队中', sent: '已发送', failed: '发送失败', dead: '死信' };
+// (skipped: a status main gained meanwhile — a card no longer wanted when its turn came)
+const STATUS_TEXT: Record<string, string> = { pending: '排队中', sent: '已发送', failed: '发送失败', dead: '死信', skipped: '已跳过' };
 const iso = (value: Date | string | null | undefined) => sqlDate(value as Date | string | null)?.toISOString() ?? null;
 
 /**
@@ -95,7 +96,7 @@ export function outboxRoutes(db: DataSource, clock: Clock): AnyRoute[] {
         );
         const delivery = await db.getRepository(Delivery).findOneBy({ id });
         if (!delivery) throw notFound('投递记录');
-        if (changed === 0) throw new AppError(409, 'CONFLICT', `只有发送失败或死信的投递可以重新发送，这条投递的状态是「${STATUS_TEXT[delivery.status]}」`);
+        if (changed === 0) throw new AppError(409, 'CONFLICT', `只有发送失败或死信的投递可以重新发送，这条投递的状态是「${STATUS_TEXT[delivery.status] ?? delivery.status}」`);
         return view(delivery, await namesOf([delivery.target]));
       },
     }),

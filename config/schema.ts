@@ -94,6 +94,12 @@ export const policySchema = z
         maxAttempts: z.number().int().min(1).max(100),
       })
       .strict(),
+    outbox: z
+      .object({
+        deadLetterAttempts: z.number().int().min(1).max(1000),
+        deadLetterHours: positiveNumber.max(24 * 30),
+      })
+      .strict(),
     uploads: z.object({ photoMaxMegabytes: positiveNumber.max(50), unattachedPhotoHours: z.number().int().min(1).max(24 * 30), photoDailyQuota: z.number().int().min(1).max(10000) }).strict(),
     import: z
       .object({

@@ -93,7 +93,7 @@ export function createServices(deps: AppDeps) {
     ...(wecomSender ? { wecom_app: wecomSender, wecom_card_update: wecomSender } : {}),
     ...(env.wechat ? { wechat_subscribe: new WechatSubscribeSender(env.wechat, tokens) } : {}),
   };
-  const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy, () => clock.now()), senders);
+  const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy, () => clock.now()), senders, policy.outbox);
   const wecomCrypto = env.wecom?.token && env.wecom.aesKey ? new WecomCrypto({ token: env.wecom.token, encodingAesKey: env.wecom.aesKey, receiveId: env.wecom.corpId }) : null;
   const sandbox = deps.sandbox && env.wecom ? new WecomSandbox(env.wecom, db, clock, jobs, outbox, auth, todos, policy) : null;
   const qr = new QrCodes(env, tokens);

@@ -18,6 +18,8 @@ export const PAGES = {
   firstTouch: { path: 'packages/lead/first-touch/index', params: ['customerId'] },
   /** Excel import with a preview of bad rows (web console). */
   customerImport: { path: 'packages/import/index', params: [] },
+  /** Admin: failed, dead-lettered and queued chat deliveries, re-send, each target's queue age. */
+  deliveries: { path: 'packages/admin/deliveries/index', params: [] },
 } as const;
 
 /** Pages in the tab bar: reached with switchTab, which takes no parameters. */

@@ -29,6 +29,7 @@ export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
   { page: 'customers', label: '客户', within: ['customer', 'customerEdit', 'visitNew', 'firstTouch'] },
   { page: 'todos', label: '待办', todoBadge: true, within: ['visitDetail'] },
   { page: 'me', label: '我的' },
+  { page: 'deliveries', label: '消息投递', roles: ['admin'] },
 ]
 
 export function navItemsFor(role: Role | undefined): ConsoleNavItem[] {

@@ -33,6 +33,7 @@ import { CallbackNonce } from '../channels/callback-nonce.entity';
 import { SubscribeConsent } from '../channels/subscribe-consent.entity';
 import { DemoMember } from '../demo/demo-member.entity';
 import { Hardening1764880000000 } from './migrations/1764880000000-hardening';
+import { DeadLetter1764910000000 } from './migrations/1764910000000-dead-letter';
 import { DeliveryWindows1764930000001 } from './migrations/1764930000001-delivery-windows';
 
 export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
@@ -49,6 +50,7 @@ export const migrations = [
   VisitSavedAt1764810000000,
   CustomerSearch1764870000000,
   Hardening1764880000000,
+  DeadLetter1764910000000,
   DeliveryWindows1764930000001,
 ];
 

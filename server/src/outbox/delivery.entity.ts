@@ -11,6 +11,7 @@ export type DeliveryChannel = 'wecom_app' | 'wecom_card_update' | 'wecom_robot' 
 @Index('uq_delivery', ['outboxId', 'channel', 'target'], { unique: true })
 @Index('idx_delivery_due', ['status', 'target', 'id'])
 @Index('idx_delivery_target_sent', ['target', 'sentAt'])
+@Index('idx_delivery_queue', ['status', 'target', 'outboxId', 'id'])
 export class Delivery {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
@@ -31,8 +32,9 @@ export class Delivery {
 
   /** unknown: a group-robot post whose answer was lost; it may be in the group, so it is not posted again unasked */
   @Column({ type: 'varchar', length: 10 })
-  /** skipped: no longer wanted when its turn came (a card whose to-do was confirmed meanwhile); lastError says why */
-  status: 'pending' | 'sent' | 'failed' | 'unknown' | 'skipped';
+  /** skipped: no longer wanted when its turn came (a card whose to-do was confirmed meanwhile); lastError says why.
+   *  failed: refused for good; dead: kept failing transiently past the policy's attempts or hours */
+  status: 'pending' | 'sent' | 'failed' | 'dead' | 'unknown' | 'skipped';
 
   @Column({ type: 'int', default: 0 })
   attempts: number;
@@ -58,6 +60,10 @@ export class Delivery {
   @Index('idx_delivery_subject')
   @Column({ type: 'varchar', length: 60, nullable: true })
   subject: string | null;
+
+  /** when it (last) joined its target's queue: at expansion, or when an admin re-sent it */
+  @TimestampColumn({ nullable: true })
+  pendingSince: Date | null;
 
   @CreatedAtColumn()
   createdAt: Date;

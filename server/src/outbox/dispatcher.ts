@@ -21,6 +21,14 @@ interface DeliveryRow {
   nextAttemptAt: Date | string;
   subject: string | null;
   attemptStartedAt: Date | string | null;
+  pendingSince: Date | string | null;
+  createdAt: Date | string;
+}
+
+/** When a delivery that keeps failing transiently is set aside (config/policy.yaml `outbox`). */
+export interface DeadLetterPolicy {
+  deadLetterAttempts: number;
+  deadLetterHours: number;
 }
 
 /** What admins read on a robot post whose outcome is unknown (it may be in the group). */
@@ -37,6 +45,12 @@ const SEND_TIMEOUT_MS = 10_000;
  * target is sent to by one server at a time (a lease row), oldest first, within its rate windows;
  * a transient failure pauses that target with exponential backoff and jitter, so the target's later
  * messages wait behind it and arrive in order; a permanent one marks the delivery failed for admins.
+ * One that keeps failing transiently past the policy's attempts or hours is dead-lettered ('dead'): set
+ * aside for admins with its last error, so the target's later messages move on.
+ *
+ * Order per target holds with any number of servers: one server expands at a time (the 'expand' lock
+ * row), a target's queue is taken in outbox order, and nothing is sent past an outbox message not yet
+ * expanded (a watermark), so a later message can never overtake an earlier one still being expanded.
  */
 export class OutboxDispatcher {
   private timer: schedule.Job | null = null;
@@ -49,11 +63,15 @@ export class OutboxDispatcher {
     private readonly logger: Logger,
     private readonly builder: MessageBuilder,
     private readonly senders: Partial<Record<DeliveryChannel, Sender>>,
+    private readonly deadLetter: DeadLetterPolicy = { deadLetterAttempts: 12, deadLetterHours: 24 },
   ) {}
 
   /** Writes the deliveries of not yet expanded outbox messages (each message by one server). */
   async expand(): Promise<number> {
     return withSqlTransaction(this.db, async (sql) => {
+      // One expander at a time: two servers expanding batches side by side would interleave their
+      // delivery rows and commit out of order. (SQLite has one writer anyway.)
+      if (!isSqlite(this.db)) await sql.rows("SELECT name FROM outbox_lock WHERE name = 'expand' FOR UPDATE");
       const now = this.clock.now();
       const rows = await sql.rows<{ id: number; kind: OutboxMessage['kind']; teamId: number | null; payload: string }>(
         `SELECT id, kind, teamId, payload FROM outbox_message WHERE expandedAt IS NULL ORDER BY id LIMIT ?${isSqlite(this.db) ? '' : ' FOR UPDATE SKIP LOCKED'}`,
@@ -63,8 +81,8 @@ export class OutboxDispatcher {
         const planned = await this.builder.plan(sql, { id: Number(row.id), kind: row.kind, teamId: row.teamId, payload: JSON.parse(row.payload) as Record<string, unknown> });
         if (planned.length) {
           await sql.exec(
-            `INSERT ${isSqlite(this.db) ? 'OR IGNORE' : 'IGNORE'} INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, subject, createdAt) VALUES ${planned.map(() => "(?, ?, ?, ?, 'pending', 0, ?, ?, ?)").join(', ')}`,
-            planned.flatMap((d) => [row.id, d.channel, d.target, d.body, now, d.subject ?? null, now]),
+            `INSERT ${isSqlite(this.db) ? 'OR IGNORE' : 'IGNORE'} INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, subject, createdAt, pendingSince) VALUES ${planned.map(() => "(?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)").join(', ')}`,
+            planned.flatMap((d) => [row.id, d.channel, d.target, d.body, now, d.subject ?? null, now, now]),
           );
         }
         await sql.exec('UPDATE outbox_message SET expandedAt = ?, deliveredAt = CASE WHEN ? = 0 THEN ? ELSE deliveredAt END WHERE id = ?', [now, planned.length, now, row.id]);
@@ -105,9 +123,16 @@ export class OutboxDispatcher {
   private async nextDue(target: string, now: Date): Promise<{ next: DeliveryRow; plan: SendPlan } | null> {
     return withSqlTransaction(this.db, async (sql) => {
       for (;;) {
-        const [next] = await sql.rows<DeliveryRow>("SELECT id, outboxId, channel, target, body, attempts, nextAttemptAt, subject, attemptStartedAt FROM delivery WHERE target = ? AND status = 'pending' ORDER BY id LIMIT 1", [target]);
-        // The oldest pending message goes first; while it waits for its retry, the rest wait too.
+        const [next] = await sql.rows<DeliveryRow>(
+          "SELECT id, outboxId, channel, target, body, attempts, nextAttemptAt, subject, attemptStartedAt, pendingSince, createdAt FROM delivery WHERE target = ? AND status = 'pending' ORDER BY outboxId, id LIMIT 1",
+          [target],
+        );
+        // The oldest pending message (in outbox order) goes first; while it waits for its retry, the rest wait too.
         if (!next || sqlDate(next.nextAttemptAt)!.getTime() > now.getTime()) return null;
+        // Watermark: an earlier outbox message not yet expanded may hold a delivery for this target that must
+        // go first (e.g. a server of an older version still expanding without the lock).
+        const [earlier] = await sql.rows<{ id: number }>('SELECT id FROM outbox_message WHERE expandedAt IS NULL AND id < ? LIMIT 1', [next.outboxId]);
+        if (earlier) return null;
         if (ROBOT_CHANNELS.includes(next.channel) && next.attemptStartedAt !== null) {
           // An earlier attempt began and its outcome was never recorded (the server stopped mid-send,
           // or could not record it): the post may be in the group, and robots offer no way to check.
@@ -202,6 +227,13 @@ export class OutboxDispatcher {
           // show it twice, so admins decide (the target's later posts move on).
           await sql.exec("UPDATE delivery SET status = 'unknown', attempts = ?, lastError = ? WHERE id = ?", [attempts, `${MAYBE_DELIVERED}：${result.reason}`.slice(0, 500), next.id]);
           this.logger.warn({ deliveryId: Number(next.id), channel: next.channel, reason: result.reason }, 'robot post outcome unknown: left to admins');
+          return false;
+        }
+        const queuedAt = sqlDate(next.pendingSince) ?? sqlDate(next.createdAt) ?? now;
+        // A rate-limit pause is the target's condition, not this message's fault: it never dead-letters.
+        if (!result.pauseTargetMs && (attempts >= this.deadLetter.deadLetterAttempts || now.getTime() - queuedAt.getTime() >= this.deadLetter.deadLetterHours * 3_600_000)) {
+          await sql.exec("UPDATE delivery SET status = 'dead', attempts = ?, lastError = ? WHERE id = ?", [attempts, result.reason.slice(0, 500), next.id]);
+          this.logger.warn({ deliveryId: Number(next.id), channel: next.channel, attempts, reason: result.reason }, 'delivery dead-lettered');
           return false;
         }
         const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 10)) * (0.5 + Math.random() / 2);

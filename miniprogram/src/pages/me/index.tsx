@@ -8,6 +8,7 @@ import { refreshTodoBadge } from '../../api/todo-badge'
 import { useRequest } from '../../api/use-request'
 import { PageLoading } from '../../components/load-state'
 import { formatInstant } from '../../utils/time'
+import { goTo } from '../../utils/nav'
 import { createTeamInvite, inviteQrSource } from './invite-qr'
 import './index.css'
 
@@ -113,6 +114,12 @@ export default function Me() {
       </View>
 
       {m.canInvite && m.team ? <InviteCard teamId={m.team.id} teamName={m.team.name} /> : null}
+
+      {m.role === 'admin' ? (
+        <Button id='deliveries-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('deliveries')}>
+          消息投递（失败、死信与排队）
+        </Button>
+      ) : null}
 
       <Button id='logout' className='btn btn--block me__logout' disabled={leaving} onClick={() => void signOut()}>
         {leaving ? '正在退出…' : '退出登录'}

@@ -10,7 +10,7 @@ import { StatusTag, type Tone } from '../../../components/tag'
 import { formatInstant } from '../../../utils/time'
 import './index.css'
 
-type Status = 'dead' | 'failed' | 'pending'
+type Status = 'dead' | 'failed' | 'unknown' | 'pending' | 'skipped'
 
 interface DeliveryRow {
   id: number
@@ -56,12 +56,16 @@ const channelLabel = (c: string) => CHANNEL_LABELS[c] ?? c
 const TABS: Array<{ status: Status; label: string; hint: string }> = [
   { status: 'dead', label: '死信', hint: '多次重试仍失败、已移出队列的消息：确认渠道恢复后重新发送' },
   { status: 'failed', label: '发送失败', hint: '被平台明确拒绝的消息（如机器人 key 无效）：修正设置后重新发送' },
+  { status: 'unknown', label: '结果未知', hint: '群机器人没有回应的消息，可能已发到群里：先在群里确认没有这条，再重新发送' },
   { status: 'pending', label: '排队中', hint: '等待发送或等待重试的消息' },
+  { status: 'skipped', label: '已跳过', hint: '轮到发送时已不再需要的消息（如待办已确认的卡片），原因见右侧' },
 ]
 const STATUS_TAGS: Record<DeliveryRow['status'], { label: string; tone: Tone }> = {
   dead: { label: '死信', tone: 'red' },
   failed: { label: '发送失败', tone: 'red' },
+  unknown: { label: '结果未知', tone: 'orange' },
   pending: { label: '排队中', tone: 'orange' },
+  skipped: { label: '已跳过', tone: 'plain' },
   sent: { label: '已发送', tone: 'green' },
 }
 
@@ -152,7 +156,9 @@ export default function Deliveries() {
   if (!data.data) return <PageLoading errorId='deliveries-error' error={data.error} onRetry={data.reload} />
   const { deliveries, targets, health } = data.data
   const rows = deliveries.items
-  const canResend = status !== 'pending'
+  const canResend = status === 'dead' || status === 'failed' || status === 'unknown'
+  // a robot post of unknown outcome may be in its group: only one by one, after looking
+  const canResendAll = status === 'dead' || status === 'failed'
   const channels = [...new Set(rows.map((r) => r.channel))]
   const tab = TABS.find((t) => t.status === status)!
 
@@ -200,7 +206,7 @@ export default function Deliveries() {
       {notice ? <Text id='deliveries-notice' className='deliveries__notice'>{notice}</Text> : null}
       {error ? <Text id='deliveries-action-error' className='message-error'>{error}</Text> : null}
 
-      {canResend && channels.length ? (
+      {canResendAll && channels.length ? (
         <View className='row deliveries__bulk'>
           {channels.map((c) => (
             <Button key={c} id={`resend-all-${c}`} className='btn btn--small' disabled={!!busy} onClick={() => void resendChannel(c, rows.filter((r) => r.channel === c).length)}>

@@ -32,6 +32,7 @@ import { CallbackNonce } from '../channels/callback-nonce.entity';
 import { SubscribeConsent } from '../channels/subscribe-consent.entity';
 import { DemoMember } from '../demo/demo-member.entity';
 import { Hardening1764880000000 } from './migrations/1764880000000-hardening';
+import { ChannelHealth1764900000001 } from './migrations/1764900000001-channel-health';
 
 export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
   Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent,
@@ -47,6 +48,7 @@ export const migrations = [
   VisitSavedAt1764810000000,
   CustomerSearch1764870000000,
   Hardening1764880000000,
+  ChannelHealth1764900000001,
 ];
 
 export interface DatabaseOptions {

@@ -10,6 +10,7 @@ import type { MessageBuilder } from './message-builder';
 import type { OutboxMessage } from './outbox-message.entity';
 import { isSqlite } from '../db/data-source';
 import { SIGN_WINDOW_MS } from '../channels/dingtalk/dingtalk-sign';
+import { credentialKey, type ChannelHealth } from '../channels/channel-health';
 
 interface DeliveryRow {
   id: number;
@@ -43,7 +44,11 @@ export class OutboxDispatcher {
     private readonly logger: Logger,
     private readonly builder: MessageBuilder,
     private readonly senders: Partial<Record<DeliveryChannel, Sender>>,
+    private readonly health: ChannelHealth,
   ) {}
+
+  /** Set when a success after an outage made waiting targets due during a pass: serve them in it. */
+  private resumed = false;
 
   /** Writes the deliveries of not yet expanded outbox messages (each message by one server). */
   async expand(): Promise<number> {
@@ -91,7 +96,7 @@ export class OutboxDispatcher {
   }
 
   /** The target's oldest pending delivery if it may go now (its retry time, pause and rate allow). */
-  private async nextDue(target: string, now: Date): Promise<{ next: DeliveryRow; fresh: boolean; windowStart: Date | null; sentInWindow: number } | null> {
+  private async nextDue(target: string, now: Date): Promise<{ next: DeliveryRow; fresh: boolean; windowStart: Date | null; sentInWindow: number; probing: string[] } | null> {
     return withSqlTransaction(this.db, async (sql) => {
       const [next] = await sql.rows<DeliveryRow>("SELECT id, outboxId, channel, target, body, attempts, nextAttemptAt, subject FROM delivery WHERE target = ? AND status = 'pending' ORDER BY id LIMIT 1", [target]);
       // The oldest pending message goes first; while it waits for its retry, the rest wait too.
@@ -107,9 +112,12 @@ export class OutboxDispatcher {
       const rate = RATE_PER_MINUTE[next.channel];
       // Queue, never drop: a full minute waits for the next.
       if (rate !== null && !fresh && state!.sentInWindow >= rate) return null;
+      // Refused credentials (the channel's or this robot's): wait, unless this send is the probe.
+      const probing = await this.health.gate(sql, [credentialKey(next.channel, target, 'channel'), credentialKey(next.channel, target, 'target')], now);
+      if (!probing) return null;
       // The send below may take a while: keep the target ours for it.
       await sql.exec('UPDATE channel_target SET leaseUntil = ? WHERE target = ?', [new Date(now.getTime() + LEASE_MS), target]);
-      return { next, fresh, windowStart, sentInWindow: Number(state?.sentInWindow ?? 0) };
+      return { next, fresh, windowStart, sentInWindow: Number(state?.sentInWindow ?? 0), probing };
     });
   }
 
@@ -122,7 +130,7 @@ export class OutboxDispatcher {
       const now = this.clock.now();
       const due = await this.nextDue(target, now);
       if (!due) return;
-      const { next, fresh, windowStart, sentInWindow } = due;
+      const { next, fresh, windowStart, sentInWindow, probing } = due;
       const sender = this.senders[next.channel];
       const delivery = { ...next, id: Number(next.id), body: JSON.parse(next.body) } as unknown as Delivery;
       const result = sender ? await sender.send(delivery, this.secretsOf(target)) : ({ kind: 'failed', reason: `channel ${next.channel} is off` } as const);
@@ -132,7 +140,24 @@ export class OutboxDispatcher {
           await sql.exec("UPDATE delivery SET status = 'sent', attempts = ?, sentAt = ?, lastError = NULL, responseCode = ? WHERE id = ?", [attempts, now, result.responseCode ?? null, next.id]);
           await sql.exec('UPDATE channel_target SET windowStartedAt = ?, sentInWindow = ? WHERE target = ?', [fresh ? now : windowStart, fresh ? 1 : sentInWindow + 1, target]);
           this.logger.info({ deliveryId: Number(next.id), channel: next.channel, outboxId: Number(next.outboxId) }, 'delivered');
+          if (probing.length) {
+            await this.health.markUp(sql, probing);
+            this.logger.warn({ channel: next.channel, keys: probing }, 'channel credentials accepted again: its deliveries resume');
+          }
+          // The first success after an outage resumes every target still backing off from it.
+          const resumed = await this.health.noteSuccess(sql, next.channel, now);
+          if (resumed) {
+            this.resumed = true;
+            this.logger.warn({ channel: next.channel, resumed }, 'channel recovered: waiting deliveries resume now');
+          }
           return false;
+        }
+        if (result.kind === 'channel_down') {
+          // Not this message's fault: nothing counted, it stays first in line for when the credentials work.
+          await sql.exec('UPDATE delivery SET lastError = ? WHERE id = ?', [result.reason.slice(0, 500), next.id]);
+          await this.health.markDown(sql, credentialKey(next.channel, target, result.scope), result.reason, now);
+          this.logger.error({ channel: next.channel, target: result.scope === 'target' ? target : undefined, reason: result.reason }, 'channel credentials refused: its deliveries wait');
+          return true;
         }
         if (result.kind === 'failed') {
           await sql.exec("UPDATE delivery SET status = 'failed', attempts = ?, lastError = ? WHERE id = ?", [attempts, result.reason.slice(0, 500), next.id]);
@@ -147,6 +172,8 @@ export class OutboxDispatcher {
         const retryAt = new Date(now.getTime() + Math.max(backoff, result.pauseTargetMs ?? 0));
         await sql.exec('UPDATE delivery SET attempts = ?, nextAttemptAt = ?, lastError = ? WHERE id = ?', [attempts, retryAt, result.reason.slice(0, 500), next.id]);
         if (result.pauseTargetMs) await sql.exec('UPDATE channel_target SET blockedUntil = ? WHERE target = ?', [new Date(now.getTime() + result.pauseTargetMs), target]);
+        // A transient failure (not a rate-limit answer) counts toward the platform's outage.
+        else await this.health.noteTransient(sql, next.channel, result.reason, now);
         return true;
       });
       if (stop) return;
@@ -160,18 +187,14 @@ export class OutboxDispatcher {
         // A stopping server leaves the rest of a backlog to the next pass (or another server).
         while (!this.stopping && (await this.expand()) === BATCH);
         const now = this.clock.now();
-        const targets = await this.db.query(
-          `SELECT DISTINCT target FROM delivery WHERE status = 'pending' AND nextAttemptAt <= ? LIMIT 500`,
-          [isSqlite(this.db) ? now.toISOString().replace('T', ' ').replace('Z', '') : now],
-        ) as { target: string }[];
-        for (const { target } of targets) {
-          if (this.stopping) break;
-          if (!(await this.lease(target, now))) continue;
-          try {
-            await this.drain(target);
-          } finally {
-            await this.release(target);
-          }
+        // During an outage, one waiting message per platform is tried now and then (recovery probe).
+        await this.health.probeOutages(now);
+        this.resumed = false;
+        await this.serveTargets(now);
+        // A recovery found in this pass made every waiting target due: they go in this pass too.
+        if (this.resumed && !this.stopping) {
+          this.resumed = false;
+          await this.serveTargets(now);
         }
         await this.forgetOldNonces(now);
       } finally {
@@ -179,6 +202,30 @@ export class OutboxDispatcher {
       }
     })();
     return this.running;
+  }
+
+  /** Every target with something due, except those whose credentials are refused and not being probed. */
+  private async serveTargets(now: Date): Promise<void> {
+    const waiting = await this.health.waiting(now);
+    // a key is a channel (the WeCom app covers its card updates) or one robot target
+    const channels = waiting.filter((k) => !k.includes(':')).flatMap((k) => (k === 'wecom_app' ? ['wecom_app', 'wecom_card_update'] : [k]));
+    const targetKeys = waiting.filter((k) => k.includes(':'));
+    const targets = (await this.db.query(
+      `SELECT DISTINCT target FROM delivery WHERE status = 'pending' AND nextAttemptAt <= ?` +
+        (channels.length ? ` AND channel NOT IN (${channels.map(() => '?').join(', ')})` : '') +
+        (targetKeys.length ? ` AND target NOT IN (${targetKeys.map(() => '?').join(', ')})` : '') +
+        ' LIMIT 500',
+      [isSqlite(this.db) ? now.toISOString().replace('T', ' ').replace('Z', '') : now, ...channels, ...targetKeys],
+    )) as { target: string }[];
+    for (const { target } of targets) {
+      if (this.stopping) break;
+      if (!(await this.lease(target, now))) continue;
+      try {
+        await this.drain(target);
+      } finally {
+        await this.release(target);
+      }
+    }
   }
 
   /**

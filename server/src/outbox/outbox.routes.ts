@@ -3,10 +3,15 @@ import { labelled } from '@anchor/shared';
 import type { DataSource } from 'typeorm';
 import { route, type AnyRoute } from '../http/route';
 import { Delivery } from './delivery.entity';
+import type { ChannelHealthEntry } from '../channels/channel-health';
 
 /** What admins see of message delivery: failures to fix (a bad robot key) and what is still queued. */
-export function outboxRoutes(db: DataSource): AnyRoute[] {
+export function outboxRoutes(db: DataSource, channelStatus: () => Promise<ChannelHealthEntry[]>): AnyRoute[] {
   return [
+    route({
+      method: 'get', path: '/admin/channel-health', tag: '管理', summary: '消息通道状态（凭据被拒、接口故障的原因与起始时间，排队条数；管理员）', access: ['admin'],
+      handler: () => channelStatus(),
+    }),
     route({
       method: 'get', path: '/admin/deliveries', tag: '管理', summary: '消息投递记录（失败原因、排队中的消息；管理员）', access: ['admin'],
       query: z

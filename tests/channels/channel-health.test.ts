@@ -154,10 +154,8 @@ describe('a team robot whose secret DingTalk refuses (310000)', () => {
     expect(wecom.deliveredCards('chen.s1').map((c) => c.taskId)).toEqual(expect.arrayContaining(todos.map((id) => `anchor_todo_${id}`)));
 
     expect((await put(DING_SECRET)).status).toBe(200);
-    for (let t = 0; t <= 60_000; t += 5_000) {
-      await h.services.outbox.runOnce();
-      advance(5_000);
-    }
+    // the admin's fix is tried at the next pass, without waiting for the minute's probe
+    await h.services.outbox.runOnce();
     expect(ding.messages(DING_TOKEN).map((m) => Number(/todo=(\d+)$/.exec(m.body.actionCard.singleURL)![1]))).toEqual(todos);
     expect(await robotRows()).toEqual([{ status: 'sent', attempts: 1 }, { status: 'sent', attempts: 1 }]);
     expect((await health()).body.find((c: any) => c.channel === 'dingtalk_robot')).toMatchObject({ healthy: true, reason: null, pendingCount: 0 });

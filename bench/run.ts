@@ -7,6 +7,7 @@ import { visitThroughput } from './visit-throughput';
 import { h5Timing } from './h5-timing';
 import { escalationScale } from './escalation-scale';
 import { customerSearchBench } from './customer-search';
+import { deliveryRecovery } from './delivery-recovery';
 import { percentile } from './stats';
 
 interface Figure {
@@ -38,7 +39,7 @@ async function customerWorkbook(rows: number, ownerPhones: string[]): Promise<Bu
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-// BENCH_ONLY=visits (or customers, search, escalation, h5; comma-separated) runs just those parts.
+// BENCH_ONLY=visits (or customers, search, escalation, delivery, h5; comma-separated) runs just those parts.
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const runs = (part: string) => !only || only.includes(part);
 
@@ -133,6 +134,21 @@ async function searchFigures() {
   }
 }
 
+async function deliveryFigures() {
+  // BENCH_OUTAGE_SECONDS overrides the 2-minute outage (real time).
+  const d = await deliveryRecovery();
+  figures.push({
+    name: `delivery: ${grouped(d.messages)} messages to ${d.members} members after a ${d.outageSeconds} s outage, 2 servers`,
+    value: `${d.drainSeconds.toFixed(0)} s`,
+    note: `to drain after recovery${d.finished ? '' : ' (NOT finished)'}; minimum the limits allow ${d.minimumSeconds} s (busiest member ${d.busiest} messages, 30/min, 1000/h); ratio ${d.minimumSeconds ? (d.drainSeconds / d.minimumSeconds).toFixed(2) : '-'} (target ≤ 1.2)`,
+  });
+  figures.push({
+    name: 'delivery: duplicates / losses / inversions (target 0 / 0 / 0)',
+    value: `${d.duplicates} / ${d.losses} / ${d.inversions}`,
+    note: `${d.delivered} shown; ${d.droppedByLimit} accepted but dropped over a member limit; ${d.failed} failed`,
+  });
+}
+
 async function h5Figures() {
   const h5 = await h5Timing();
   figures.push({ name: 'weapp main package (target < 1.5 MB, WeChat limit 2 MB)', value: `${(h5.weappMainBytes / 1024).toFixed(0)} KB` });
@@ -142,7 +158,7 @@ async function h5Figures() {
 }
 
 async function main() {
-  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['h5', h5Figures]];
+  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['delivery', deliveryFigures], ['h5', h5Figures]];
   let failed = false;
   for (const [part, measure] of parts) {
     if (!runs(part)) continue;

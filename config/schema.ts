@@ -100,6 +100,13 @@ export const policySchema = z
         deadLetterHours: positiveNumber.max(24 * 30),
       })
       .strict(),
+    channelHealth: z
+      .object({
+        credentialProbeSeconds: z.number().int().min(60, '不得小于 60（每分钟至多探测一次）').max(3600),
+        recoveryProbeSeconds: z.number().int().min(5).max(60),
+        outageAfterFailures: z.number().int().min(1).max(100),
+      })
+      .strict(),
     uploads: z.object({ photoMaxMegabytes: positiveNumber.max(50), unattachedPhotoHours: z.number().int().min(1).max(24 * 30), photoDailyQuota: z.number().int().min(1).max(10000) }).strict(),
     import: z
       .object({

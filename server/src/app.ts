@@ -8,7 +8,8 @@ import type { Env } from './config/env';
 import type { Policy } from './config/policy';
 import { TokenCache } from './channels/token-cache';
 import { WechatLoginClient } from './channels/wechat/wechat-login.client';
-import { WecomApiClient } from './channels/wecom/wecom-api.client';
+import { WecomApiClient, WecomApiError } from './channels/wecom/wecom-api.client';
+import { ChannelHealth } from './channels/channel-health';
 import { LOGIN_RETRY } from './channels/http-client';
 import { AppError, errorMiddleware } from './http/errors';
 import { buildOpenApi } from './http/openapi';
@@ -36,7 +37,7 @@ import { JobRunner } from './jobs/job-runner';
 import { escalateTodos } from './modules/todos/escalation.job';
 import { remindFollowUps } from './modules/visits/reminder.job';
 import { flagUntouchedLeads } from './modules/customers/first-touch-due.job';
-import { DingtalkRobotSender, WechatSubscribeSender, WecomAppSender, WecomRobotSender, type Sender } from './channels/senders';
+import { DingtalkRobotSender, WechatSubscribeSender, WecomAppSender, WecomRobotSender, wecomCredentialProblem, type Sender } from './channels/senders';
 import { channelCallbackRoutes } from './channels/channel-callbacks';
 import { WecomCrypto } from './channels/wecom/wecom-crypto';
 import { WecomSandbox } from './channels/sandbox/sandbox';
@@ -93,11 +94,27 @@ export function createServices(deps: AppDeps) {
     ...(wecomSender ? { wecom_app: wecomSender, wecom_card_update: wecomSender } : {}),
     ...(env.wechat ? { wechat_subscribe: new WechatSubscribeSender(env.wechat, tokens) } : {}),
   };
-  const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy, () => clock.now()), senders, policy.outbox);
+  const channelHealth = new ChannelHealth(db, clock, policy);
+  const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy, () => clock.now()), senders, channelHealth, policy.outbox);
+  /** The channels this server sends on, as admins and /healthz see them. */
+  const channelStatus = () => channelHealth.status(Object.keys(senders) as DeliveryChannel[]);
+  /** Start-up: are the app credentials accepted? (A cached token needs no call.) */
+  const probeCredentials = async (): Promise<void> => {
+    if (!wecomSender || !env.wecom) return;
+    const client = new WecomApiClient(env.wecom, tokens, { attempts: 1, baseDelayMs: 0, timeoutMs: 5_000 });
+    try {
+      await client.accessToken();
+      await channelHealth.record('wecom_app', null);
+    } catch (error) {
+      const refused = error instanceof WecomApiError ? wecomCredentialProblem(error.errcode, error.errmsg) : null;
+      // unreachable is not refused: the dispatcher finds out soon enough
+      if (refused) await channelHealth.record('wecom_app', refused);
+    }
+  };
   const wecomCrypto = env.wecom?.token && env.wecom.aesKey ? new WecomCrypto({ token: env.wecom.token, encodingAesKey: env.wecom.aesKey, receiveId: env.wecom.corpId }) : null;
   const sandbox = deps.sandbox && env.wecom ? new WecomSandbox(env.wecom, db, clock, jobs, outbox, auth, todos, policy) : null;
   const qr = new QrCodes(env, tokens);
-  return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline, jobs, outbox, wecomCrypto, sandbox, qr };
+  return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline, jobs, outbox, wecomCrypto, sandbox, qr, channelHealth, channelStatus, probeCredentials };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -135,7 +152,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     ...visitRoutes(services.visits, services.todos, services.photos, services.timeline),
     ...visitDetailRoutes(new VisitDetailService(db, deps.clock, services.org, services.photos, deps.policy)),
     ...systemRoutes(deps),
-    ...outboxRoutes(db, deps.clock),
+    ...outboxRoutes(db, deps.clock, services.channelStatus),
     ...consentRoutes(db),
     ...meRoutes(services.org, services.todos),
     ...qrRoutes(services.qr, services.org, services.customers),
@@ -147,7 +164,10 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
   router.get('/healthz', async (ctx) => {
     try {
       await db.query('SELECT 1');
-      ctx.body = { status: 'ok', database: 'up', driver: db.options.type };
+      // A chat channel in trouble does not make this server unfit to serve (200): the body says which.
+      const channels = Object.fromEntries((await services.channelStatus()).map((c) => [c.channel, { healthy: c.healthy, reason: c.reason, since: c.since }]));
+      const healthy = Object.values(channels).every((c) => c.healthy);
+      ctx.body = { status: healthy ? 'ok' : 'degraded', database: 'up', driver: db.options.type, channels };
     } catch (error) {
       logger.error({ err: error }, 'health check: database down');
       ctx.status = 503;

@@ -78,6 +78,17 @@ async function main(): Promise<void> {
     ...(sandbox ? [`  sandbox     ${base}/sandbox/   (WeCom cards and escalations, without any account)`] : []),
   ];
   for (const off of env.offChannels) lines.push(`  channel off ${off.channel}: set ${off.missing.join(', ')}`);
+  // Refused credentials show at once: their messages wait (queued, not failed) until they work again.
+  try {
+    await services.probeCredentials();
+    for (const c of await services.channelStatus()) {
+      if (c.healthy) continue;
+      lines.push(`  channel down ${c.channel} since ${c.since ?? '?'}: ${c.reason} (${c.pendingCount} waiting)`);
+      logger.error({ channel: c.channel, reason: c.reason, since: c.since, pendingCount: c.pendingCount }, 'chat channel unhealthy at start-up');
+    }
+  } catch (error) {
+    logger.error({ err: error }, 'channel health check at start-up failed');
+  }
   if (env.demo) {
     lines.push(`  demo login  curl -X POST ${base}/api/v1/auth/dev-login -H 'content-type: application/json' -d '{"phone":"13800000101"}'`);
     if (demoLogins) {

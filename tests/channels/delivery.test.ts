@@ -359,19 +359,21 @@ describe('delivery through failures', () => {
     }
   });
 
-  it('a removed robot (93000) is a permanent failure shown to admins, not retried', async () => {
+  it('a removed robot (93000) is that robot’s credential problem: its posts wait, shown to admins, not counted', async () => {
     wecom.removeRobot(ROBOT_KEY);
     try {
       const { todo } = await visit();
       await h.services.outbox.runOnce();
       h.clock.advance(10 * 60_000);
       await h.services.outbox.runOnce();
-      const failed = await api(h.url, 'GET', '/api/v1/admin/deliveries?status=failed', { token: org.token(org.admin) });
-      expect(failed.status).toBe(200);
-      const mine = failed.body.items.filter((d: any) => d.channel === 'wecom_robot');
-      expect(mine[0]).toMatchObject({ status: 'failed', attempts: 1, target: `wecom_robot:team:${org.teamIds.team1}` });
+      const pending = await api(h.url, 'GET', '/api/v1/admin/deliveries?status=pending', { token: org.token(org.admin) });
+      expect(pending.status).toBe(200);
+      const mine = pending.body.items.filter((d: any) => d.channel === 'wecom_robot');
+      expect(mine[0]).toMatchObject({ status: 'pending', attempts: 0, target: `wecom_robot:team:${org.teamIds.team1}` });
       expect(mine[0].lastError).toContain('93000');
-      expect(JSON.stringify(failed.body)).not.toContain(ROBOT_KEY);
+      expect(JSON.stringify(pending.body)).not.toContain(ROBOT_KEY);
+      const health = await api(h.url, 'GET', '/api/v1/admin/channel-health', { token: org.token(org.admin) });
+      expect(health.body.find((c: any) => c.channel === 'wecom_robot')).toMatchObject({ healthy: false, reason: expect.stringContaining('93000') });
       expect((await api(h.url, 'GET', '/api/v1/admin/deliveries', { token: org.token(org.supervisor1) })).status).toBe(403);
       // the other channels were not held up
       expect(wecom.deliveredCards('chen.s1').some((c) => c.taskId === `anchor_todo_${todo.id}`)).toBe(true);

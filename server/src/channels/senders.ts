@@ -4,9 +4,13 @@ import { callErrcodeApi, UpstreamError, type ErrcodeBody, type RetryPolicy } fro
 import { robotSendUrl } from './dingtalk/dingtalk-sign';
 import type { TokenCache } from './token-cache';
 import { wechatAccessToken, wechatTokenKey } from './wechat/wechat-token';
-import type { WecomApiClient } from './wecom/wecom-api.client';
+import { WecomApiError, type WecomApiClient } from './wecom/wecom-api.client';
 
-/** What became of one send: delivered, worth another try later (optionally pausing the target), or never. */
+/**
+ * What became of one send: delivered, worth another try later (optionally pausing the target), never,
+ * or not attempted because the credentials were refused — a condition of the whole channel (the WeCom
+ * app, WeChat) or of one target (a team's robot), under which its deliveries wait without counting.
+ */
 export type SendResult =
   | { kind: 'sent'; responseCode?: string }
   /**
@@ -15,7 +19,31 @@ export type SendResult =
    * refused, a 408/425/429/5xx answer, an errcode).
    */
   | { kind: 'retry'; reason: string; pauseTargetMs?: number; maybeDelivered?: true }
-  | { kind: 'failed'; reason: string };
+  | { kind: 'failed'; reason: string }
+  | { kind: 'channel_down'; reason: string; scope: 'channel' | 'target' };
+
+/** gettoken refusals that no retry fixes, only the configuration: the WeCom app's credentials. */
+const WECOM_CREDENTIAL_ERRORS: Record<number, string> = {
+  40001: '企业微信应用 Secret 无效，请检查 WECOM_SECRET',
+  40091: '企业微信应用 Secret 无效，请检查 WECOM_SECRET',
+  41004: '企业微信应用 Secret 缺失，请检查 WECOM_SECRET',
+  40013: '企业微信 CorpID 无效，请检查 WECOM_CORP_ID',
+  41002: '企业微信 CorpID 缺失，请检查 WECOM_CORP_ID',
+  40056: '企业微信应用 AgentID 无效，请检查 WECOM_AGENT_ID',
+  41011: '企业微信应用 AgentID 缺失，请检查 WECOM_AGENT_ID',
+  60020: '服务器 IP 不在企业微信应用的可信 IP 列表中',
+};
+export function wecomCredentialProblem(errcode: number | undefined, errmsg: unknown): string | null {
+  const words = errcode === undefined ? undefined : WECOM_CREDENTIAL_ERRORS[errcode];
+  return words ? `${words}（${errcode} ${String(errmsg ?? '')}）`.replace(' ）', '）') : null;
+}
+/** The mini-program's /cgi-bin/token refusals that only the configuration fixes. */
+const WECHAT_CREDENTIAL_ERRORS: Record<number, string> = {
+  40001: '微信小程序 AppSecret 无效，请检查 WECHAT_APP_SECRET',
+  40125: '微信小程序 AppSecret 无效，请检查 WECHAT_APP_SECRET',
+  40013: '微信小程序 AppID 无效，请检查 WECHAT_APP_ID',
+  40164: '服务器 IP 不在微信小程序的 IP 白名单中',
+};
 
 export interface TargetSecrets {
   wecomRobotKey: string | null;
@@ -33,10 +61,18 @@ const ONE_ATTEMPT: RetryPolicy = { attempts: 1, baseDelayMs: 0, timeoutMs: 10_00
 const ROBOT_PAUSE_MS = 65_000; // WeCom 45009: back off at least a minute
 const DINGTALK_THROTTLE_MS = 10 * 60_000; // DingTalk 130101: the robot is throttled for 10 minutes
 
+/** Thrown by a sender's call when the credentials (not the message) were refused. */
+class ChannelDown extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
 async function attempt(call: () => Promise<ErrcodeBody>, interpret: (body: ErrcodeBody) => SendResult): Promise<SendResult> {
   try {
     return interpret(await call());
   } catch (error) {
+    if (error instanceof ChannelDown) return { kind: 'channel_down', scope: 'channel', reason: error.reason };
     if (error instanceof UpstreamError && !error.transient) return { kind: 'failed', reason: error.message };
     const maybeDelivered = !(error instanceof UpstreamError) || error.maybeDelivered;
     return { kind: 'retry', reason: (error as Error).message, ...(maybeDelivered ? { maybeDelivered: true as const } : {}) };
@@ -49,12 +85,23 @@ const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'cont
 export class WecomAppSender implements Sender {
   constructor(private readonly client: WecomApiClient) {}
 
-  send(delivery: Delivery): Promise<SendResult> {
+  async send(delivery: Delivery): Promise<SendResult> {
     const path = delivery.channel === 'wecom_card_update' ? '/cgi-bin/message/update_template_card' : '/cgi-bin/message/send';
     return attempt(
-      () => this.client.call('POST', path, {}, delivery.body),
+      async () => {
+        try {
+          return await this.client.call('POST', path, {}, delivery.body);
+        } catch (error) {
+          // gettoken refused the app's credentials: the channel is down, not this message
+          const refused = error instanceof WecomApiError ? wecomCredentialProblem(error.errcode, error.errmsg) : null;
+          if (refused) throw new ChannelDown(refused);
+          throw error;
+        }
+      },
       (body) => {
         if (!body.errcode) return { kind: 'sent', ...(typeof body.response_code === 'string' ? { responseCode: body.response_code } : {}) };
+        // the app's agent id refused on a send is the app's configuration too
+        if (body.errcode === 40056 || body.errcode === 41011) return { kind: 'channel_down', scope: 'channel', reason: wecomCredentialProblem(body.errcode, body.errmsg)! };
         // task_id is unique per app: a "used" answer after an uncertain failure means the card is there.
         if (body.errcode === 40099) return { kind: 'sent' };
         if (body.errcode === 45009 || body.errcode === 45033) return { kind: 'retry', reason: `${body.errcode} ${body.errmsg}`, pauseTargetMs: ROBOT_PAUSE_MS };
@@ -78,7 +125,8 @@ export class WecomRobotSender implements Sender {
       (body) => {
         if (!body.errcode) return { kind: 'sent' };
         if (body.errcode === 45009) return { kind: 'retry', reason: '45009 rate limited', pauseTargetMs: ROBOT_PAUSE_MS };
-        if ([93000, 93004, 93008].includes(body.errcode)) return { kind: 'failed', reason: `${body.errcode} 机器人 key 无效、已停用或不在群里` };
+        // the robot's key is its credential: this team's robot posts wait until an admin fixes it
+        if ([93000, 93004, 93008].includes(body.errcode)) return { kind: 'channel_down', scope: 'target', reason: `企业微信群机器人 key 无效、已停用或不在群里，请在团队设置中更新（${body.errcode} ${body.errmsg ?? ''}）` };
         return { kind: 'failed', reason: `${body.errcode} ${body.errmsg}` };
       },
     );
@@ -98,6 +146,11 @@ export class DingtalkRobotSender implements Sender {
       (body) => {
         if (!body.errcode) return { kind: 'sent' };
         if (body.errcode === 130101 || body.errcode === 410100) return { kind: 'retry', reason: `${body.errcode} throttled`, pauseTargetMs: DINGTALK_THROTTLE_MS };
+        // the robot's token and signing secret are its credentials: this team's robot posts wait
+        if (body.errcode === 310000) return { kind: 'channel_down', scope: 'target', reason: `钉钉机器人加签密钥不匹配、时间戳无效或安全设置不符，请在团队设置中检查（310000 ${body.errmsg ?? ''}）` };
+        if (body.errcode === 300001 || body.errcode === 400101 || body.errcode === 400102) {
+          return { kind: 'channel_down', scope: 'target', reason: `钉钉机器人 access_token 不存在或机器人已停用，请在团队设置中更新（${body.errcode} ${body.errmsg ?? ''}）` };
+        }
         return { kind: 'failed', reason: `${body.errcode} ${body.errmsg}` };
       },
     );
@@ -120,6 +173,8 @@ export class WechatSubscribeSender implements Sender {
     try {
       token = await this.token();
     } catch (error) {
+      const words = error instanceof UpstreamError && error.errcode !== undefined ? WECHAT_CREDENTIAL_ERRORS[error.errcode] : undefined;
+      if (words) return { kind: 'channel_down', scope: 'channel', reason: `${words}（${(error as Error).message}）` };
       return { kind: 'retry', reason: (error as Error).message };
     }
     return attempt(

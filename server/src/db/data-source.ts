@@ -33,6 +33,7 @@ import { CallbackNonce } from '../channels/callback-nonce.entity';
 import { SubscribeConsent } from '../channels/subscribe-consent.entity';
 import { DemoMember } from '../demo/demo-member.entity';
 import { Hardening1764880000000 } from './migrations/1764880000000-hardening';
+import { ChannelHealth1764900000001 } from './migrations/1764900000001-channel-health';
 import { DeadLetter1764910000000 } from './migrations/1764910000000-dead-letter';
 import { DeliveryWindows1764930000001 } from './migrations/1764930000001-delivery-windows';
 
@@ -50,6 +51,7 @@ export const migrations = [
   VisitSavedAt1764810000000,
   CustomerSearch1764870000000,
   Hardening1764880000000,
+  ChannelHealth1764900000001,
   DeadLetter1764910000000,
   DeliveryWindows1764930000001,
 ];

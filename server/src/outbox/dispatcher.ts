@@ -10,6 +10,7 @@ import type { MessageBuilder, SendPlan } from './message-builder';
 import type { OutboxMessage } from './outbox-message.entity';
 import { isSqlite } from '../db/data-source';
 import { SIGN_WINDOW_MS } from '../channels/dingtalk/dingtalk-sign';
+import { credentialKey, type ChannelHealth } from '../channels/channel-health';
 
 interface DeliveryRow {
   id: number;
@@ -63,8 +64,12 @@ export class OutboxDispatcher {
     private readonly logger: Logger,
     private readonly builder: MessageBuilder,
     private readonly senders: Partial<Record<DeliveryChannel, Sender>>,
+    private readonly health: ChannelHealth,
     private readonly deadLetter: DeadLetterPolicy = { deadLetterAttempts: 12, deadLetterHours: 24 },
   ) {}
+
+  /** Set when a success after an outage made waiting targets due during a pass: serve them in it. */
+  private resumed = false;
 
   /** Writes the deliveries of not yet expanded outbox messages (each message by one server). */
   async expand(): Promise<number> {
@@ -120,7 +125,7 @@ export class OutboxDispatcher {
    * servers and are sliding like the platforms' own: a message counts for exactly one minute (one hour)
    * after it went, and a full window waits until its oldest message leaves it — queued, never dropped.
    */
-  private async nextDue(target: string, now: Date): Promise<{ next: DeliveryRow; plan: SendPlan } | null> {
+  private async nextDue(target: string, now: Date): Promise<{ next: DeliveryRow; plan: SendPlan; probing: string[] } | null> {
     return withSqlTransaction(this.db, async (sql) => {
       for (;;) {
         const [next] = await sql.rows<DeliveryRow>(
@@ -152,6 +157,9 @@ export class OutboxDispatcher {
           )) as [{ n: number | string }];
           if (Number(n) >= window.max) return null;
         }
+        // Refused credentials (the channel's or this robot's): wait, unless this send is the probe.
+        const probing = await this.health.gate(sql, [credentialKey(next.channel, target, 'channel'), credentialKey(next.channel, target, 'target')], now);
+        if (!probing) return null;
         // The send below may take a while: keep the target ours for it.
         await sql.exec('UPDATE channel_target SET leaseUntil = ? WHERE target = ?', [new Date(now.getTime() + LEASE_MS), target]);
         // Decided now, not when planned: a card whose to-do was confirmed while it waited does not go live.
@@ -159,7 +167,7 @@ export class OutboxDispatcher {
         // A robot post is recorded as begun, committed before the HTTP call, so a crash mid-send cannot
         // lead to a second post.
         if (plan.kind === 'send' && ROBOT_CHANNELS.includes(next.channel)) await sql.exec('UPDATE delivery SET attemptStartedAt = ? WHERE id = ?', [now, next.id]);
-        return { next, plan };
+        return { next, plan, probing };
       }
     });
   }
@@ -173,7 +181,7 @@ export class OutboxDispatcher {
       const now = this.clock.now();
       const due = await this.nextDue(target, now);
       if (!due) return;
-      const { next, plan } = due;
+      const { next, plan, probing } = due;
       if (plan.kind !== 'send') {
         // Nothing to call: already out there (a click came back from it), or no longer wanted.
         await withSqlTransaction(this.db, (sql) =>
@@ -211,7 +219,24 @@ export class OutboxDispatcher {
           if (changed) await sql.exec('UPDATE delivery SET body = ?, lastError = ? WHERE id = ?', [sentBody, plan.note ?? (sentBody === plan.fallback ? 'WeCom 拒绝更新卡片，改发「已确认」文字' : null), next.id]);
           if (sentBody.response_code) await sql.exec("UPDATE delivery SET responseCode = NULL WHERE subject = ? AND channel = 'wecom_app' AND responseCode = ?", [next.subject, sentBody.response_code]);
           this.logger.info({ deliveryId: Number(next.id), channel: next.channel, outboxId: Number(next.outboxId) }, 'delivered');
+          if (probing.length) {
+            await this.health.markUp(sql, probing);
+            this.logger.warn({ channel: next.channel, keys: probing }, 'channel credentials accepted again: its deliveries resume');
+          }
+          // The first success after an outage resumes every target still backing off from it.
+          const resumed = await this.health.noteSuccess(sql, next.channel, now);
+          if (resumed) {
+            this.resumed = true;
+            this.logger.warn({ channel: next.channel, resumed }, 'channel recovered: waiting deliveries resume now');
+          }
           return false;
+        }
+        if (result.kind === 'channel_down') {
+          // Not this message's fault: nothing counted, it stays first in line for when the credentials work.
+          await sql.exec('UPDATE delivery SET lastError = ?, attemptStartedAt = NULL WHERE id = ?', [result.reason.slice(0, 500), next.id]);
+          await this.health.markDown(sql, credentialKey(next.channel, target, result.scope), result.reason, now);
+          this.logger.error({ channel: next.channel, target: result.scope === 'target' ? target : undefined, reason: result.reason }, 'channel credentials refused: its deliveries wait');
+          return true;
         }
         if (result.kind === 'failed') {
           await sql.exec("UPDATE delivery SET status = 'failed', attempts = ?, attemptStartedAt = NULL, lastError = ? WHERE id = ?", [attempts, result.reason.slice(0, 500), next.id]);
@@ -229,9 +254,12 @@ export class OutboxDispatcher {
           this.logger.warn({ deliveryId: Number(next.id), channel: next.channel, reason: result.reason }, 'robot post outcome unknown: left to admins');
           return false;
         }
+        // A transient failure (not a rate-limit answer) counts toward the platform's outage.
+        const outage = result.pauseTargetMs ? false : await this.health.noteTransient(sql, next.channel, result.reason, now);
         const queuedAt = sqlDate(next.pendingSince) ?? sqlDate(next.createdAt) ?? now;
-        // A rate-limit pause is the target's condition, not this message's fault: it never dead-letters.
-        if (!result.pauseTargetMs && (attempts >= this.deadLetter.deadLetterAttempts || now.getTime() - queuedAt.getTime() >= this.deadLetter.deadLetterHours * 3_600_000)) {
+        // A rate-limit pause is the target's condition, and an outage the platform's: neither is this
+        // message's fault, so neither dead-letters it (a poison message fails while its platform works).
+        if (!result.pauseTargetMs && !outage && (attempts >= this.deadLetter.deadLetterAttempts || now.getTime() - queuedAt.getTime() >= this.deadLetter.deadLetterHours * 3_600_000)) {
           await sql.exec("UPDATE delivery SET status = 'dead', attempts = ?, lastError = ? WHERE id = ?", [attempts, result.reason.slice(0, 500), next.id]);
           this.logger.warn({ deliveryId: Number(next.id), channel: next.channel, attempts, reason: result.reason }, 'delivery dead-lettered');
           return false;
@@ -253,18 +281,14 @@ export class OutboxDispatcher {
         // A stopping server leaves the rest of a backlog to the next pass (or another server).
         while (!this.stopping && (await this.expand()) === BATCH);
         const now = this.clock.now();
-        const targets = await this.db.query(
-          `SELECT DISTINCT target FROM delivery WHERE status = 'pending' AND nextAttemptAt <= ? LIMIT 500`,
-          [isSqlite(this.db) ? now.toISOString().replace('T', ' ').replace('Z', '') : now],
-        ) as { target: string }[];
-        for (const { target } of targets) {
-          if (this.stopping) break;
-          if (!(await this.lease(target, now))) continue;
-          try {
-            await this.drain(target);
-          } finally {
-            await this.release(target);
-          }
+        // During an outage, one waiting message per platform is tried now and then (recovery probe).
+        await this.health.probeOutages(now);
+        this.resumed = false;
+        await this.serveTargets(now);
+        // A recovery found in this pass made every waiting target due: they go in this pass too.
+        if (this.resumed && !this.stopping) {
+          this.resumed = false;
+          await this.serveTargets(now);
         }
         await this.forgetOldNonces(now);
       } finally {
@@ -272,6 +296,30 @@ export class OutboxDispatcher {
       }
     })();
     return this.running;
+  }
+
+  /** Every target with something due, except those whose credentials are refused and not being probed. */
+  private async serveTargets(now: Date): Promise<void> {
+    const waiting = await this.health.waiting(now);
+    // a key is a channel (the WeCom app covers its card updates) or one robot target
+    const channels = waiting.filter((k) => !k.includes(':')).flatMap((k) => (k === 'wecom_app' ? ['wecom_app', 'wecom_card_update'] : [k]));
+    const targetKeys = waiting.filter((k) => k.includes(':'));
+    const targets = (await this.db.query(
+      `SELECT DISTINCT target FROM delivery WHERE status = 'pending' AND nextAttemptAt <= ?` +
+        (channels.length ? ` AND channel NOT IN (${channels.map(() => '?').join(', ')})` : '') +
+        (targetKeys.length ? ` AND target NOT IN (${targetKeys.map(() => '?').join(', ')})` : '') +
+        ' LIMIT 500',
+      [isSqlite(this.db) ? now.toISOString().replace('T', ' ').replace('Z', '') : now, ...channels, ...targetKeys],
+    )) as { target: string }[];
+    for (const { target } of targets) {
+      if (this.stopping) break;
+      if (!(await this.lease(target, now))) continue;
+      try {
+        await this.drain(target);
+      } finally {
+        await this.release(target);
+      }
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import { sqlDate, withSqlTransaction } from '../db/sql';
 import { AppError, notFound } from '../http/errors';
 import { idParam, route, type AnyRoute } from '../http/route';
 import { Delivery, type DeliveryChannel } from './delivery.entity';
+import type { ChannelHealthEntry } from '../channels/channel-health';
 
 const CHANNELS = ['wecom_app', 'wecom_card_update', 'wecom_robot', 'dingtalk_robot', 'wechat_subscribe'] as const satisfies readonly DeliveryChannel[];
 const STATUS_TEXT: Record<string, string> = { pending: '排队中', sent: '已发送', failed: '发送失败', dead: '死信', unknown: '结果未知', skipped: '已跳过' };
@@ -19,7 +20,7 @@ const iso = (value: Date | string | null | undefined) => sqlDate(value as Date |
  * A re-send puts the same delivery back at its place in the target's queue with the same body, so the
  * message's dedupe key (WeCom task_id, duplicate check) is unchanged: a card that did arrive is not shown twice.
  */
-export function outboxRoutes(db: DataSource, clock: Clock): AnyRoute[] {
+export function outboxRoutes(db: DataSource, clock: Clock, channelStatus: () => Promise<ChannelHealthEntry[]>): AnyRoute[] {
   /** Who a target is, as admins know them: a member's name for a WeCom/WeChat id, a team's name for its robots. */
   const namesOf = async (targets: string[]): Promise<Map<string, string>> => {
     const names = new Map<string, string>();
@@ -63,6 +64,10 @@ export function outboxRoutes(db: DataSource, clock: Clock): AnyRoute[] {
     ...(d.status === 'unknown' ? { note: '可能已送达：群机器人没有回应，可能已发到群里；确认群里没有这条后再重发' } : {}),
   });
   return [
+    route({
+      method: 'get', path: '/admin/channel-health', tag: '管理', summary: '消息通道状态（凭据被拒、接口故障的原因与起始时间，排队条数；管理员）', access: ['admin'],
+      handler: () => channelStatus(),
+    }),
     route({
       method: 'get', path: '/admin/deliveries', tag: '管理', summary: '消息投递记录（失败原因、死信、排队中的消息；管理员）', access: ['admin'],
       query: z

@@ -9,7 +9,7 @@ export function wechatAccessToken(env: WechatEnv, tokens: TokenCache): Promise<s
   return tokens.get(wechatTokenKey(env), async () => {
     const url = `${env.apiBase}/cgi-bin/token?grant_type=client_credential&appid=${encodeURIComponent(env.appId)}&secret=${encodeURIComponent(env.appSecret)}`;
     const body = await callErrcodeApi(url, { method: 'GET' }, ONE_ATTEMPT);
-    if (body.errcode || typeof body.access_token !== 'string') throw new UpstreamError(`token: ${body.errcode} ${body.errmsg}`, false);
+    if (body.errcode || typeof body.access_token !== 'string') throw new UpstreamError(`token: ${body.errcode} ${body.errmsg}`, false, typeof body.errcode === 'number' ? body.errcode : undefined);
     return { token: body.access_token, expiresInSeconds: Number(body.expires_in ?? 7200) };
   });
 }

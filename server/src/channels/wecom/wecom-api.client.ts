@@ -8,7 +8,7 @@ const TOKEN_REJECTED = new Set([40014, 42001]);
 export class WecomApiError extends Error {
   constructor(
     readonly errcode: number,
-    errmsg: string,
+    readonly errmsg: string,
   ) {
     super(`WeCom API error ${errcode}: ${errmsg}`);
   }

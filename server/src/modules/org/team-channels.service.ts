@@ -55,6 +55,8 @@ export class TeamChannelsService {
       updatedById: admin.id,
     };
     await repo.save(next);
+    // A robot whose credentials were refused is tried again at the next pass, not after its probe wait.
+    await this.db.query("UPDATE channel_health SET probeAt = NULL WHERE channel IN (?, ?) AND reason IS NOT NULL", [`wecom_robot:team:${teamId}`, `dingtalk_robot:team:${teamId}`]);
     return this.view(teamId, await repo.findOne({ where: { teamId } }));
   }
 }

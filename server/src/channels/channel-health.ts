@@ -111,16 +111,13 @@ export class ChannelHealth {
   }
 
   /** A network error or 5xx from the platform. */
-  /** Counts a transient failure on the channel's platform; true when the platform is now in an outage. */
-  async noteTransient(sql: Sql, channel: DeliveryChannel, error: string, now: Date): Promise<boolean> {
+  async noteTransient(sql: Sql, channel: DeliveryChannel, error: string, now: Date): Promise<void> {
     const key = platformKey(PLATFORM_OF[channel]);
     await sql.exec(`INSERT ${this.ignore} INTO channel_health (channel, failures) VALUES (?, 0)`, [key]);
     const probeAt = new Date(now.getTime() + this.policy.channelHealth.recoveryProbeSeconds * 1000);
     await sql.exec('UPDATE channel_health SET failures = failures + 1, failingSince = COALESCE(failingSince, ?), lastError = ?, probeAt = COALESCE(probeAt, ?) WHERE channel = ?', [
       now, error.slice(0, 500), probeAt, key,
     ]);
-    const [row] = await sql.rows<{ failures: number | string }>('SELECT failures FROM channel_health WHERE channel = ?', [key]);
-    return Number(row?.failures ?? 0) >= this.policy.channelHealth.outageAfterFailures;
   }
 
   /**

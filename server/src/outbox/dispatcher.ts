@@ -255,11 +255,10 @@ export class OutboxDispatcher {
           return false;
         }
         // A transient failure (not a rate-limit answer) counts toward the platform's outage.
-        const outage = result.pauseTargetMs ? false : await this.health.noteTransient(sql, next.channel, result.reason, now);
+        if (!result.pauseTargetMs) await this.health.noteTransient(sql, next.channel, result.reason, now);
         const queuedAt = sqlDate(next.pendingSince) ?? sqlDate(next.createdAt) ?? now;
-        // A rate-limit pause is the target's condition, and an outage the platform's: neither is this
-        // message's fault, so neither dead-letters it (a poison message fails while its platform works).
-        if (!result.pauseTargetMs && !outage && (attempts >= this.deadLetter.deadLetterAttempts || now.getTime() - queuedAt.getTime() >= this.deadLetter.deadLetterHours * 3_600_000)) {
+        // A rate-limit pause is the target's condition, not this message's fault: it never dead-letters.
+        if (!result.pauseTargetMs && (attempts >= this.deadLetter.deadLetterAttempts || now.getTime() - queuedAt.getTime() >= this.deadLetter.deadLetterHours * 3_600_000)) {
           await sql.exec("UPDATE delivery SET status = 'dead', attempts = ?, lastError = ? WHERE id = ?", [attempts, result.reason.slice(0, 500), next.id]);
           this.logger.warn({ deliveryId: Number(next.id), channel: next.channel, attempts, reason: result.reason }, 'delivery dead-lettered');
           return false;

@@ -3,7 +3,7 @@ import { Todo } from '../../server/src/modules/todos/todo.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
-import { completeVisit, submitVisit } from '../support/visit-fixture';
+import { todoOfNewVisit as newTodo } from '../support/visit-fixture';
 import { WECOM_CALLBACK_AES_KEY, WECOM_CALLBACK_TOKEN, wecomClickSealer } from '../support/wecom-callback';
 import { WecomSimulator } from '../simulators/wecom-sim';
 
@@ -33,11 +33,7 @@ afterAll(async () => {
   await wecom.stop();
 });
 
-async function todoOfNewVisit(): Promise<Todo> {
-  const res = await submitVisit(h, org.token(org.repA), completeVisit(customer));
-  expect(res.status).toBe(201);
-  return h.db.getRepository(Todo).findOneByOrFail({ visitId: res.body.id });
-}
+const todoOfNewVisit = () => newTodo(h, org.token(org.repA), customer);
 const confirmInApp = async (todo: Todo) => {
   const res = await api(h.url, 'POST', `/api/v1/todos/${todo.id}/confirm`, { token: org.token(org.supervisor1), json: {} });
   expect(res.status).toBe(200);

@@ -1,10 +1,9 @@
 import { Member } from '../../server/src/modules/org/member.entity';
-import { Todo } from '../../server/src/modules/todos/todo.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
 import { spawnServer } from '../support/spawn-server';
-import { completeVisit, submitVisit } from '../support/visit-fixture';
+import { todoOfNewVisit as newTodo } from '../support/visit-fixture';
 import { WecomSimulator } from '../simulators/wecom-sim';
 import { DingtalkSimulator } from '../simulators/dingtalk-sim';
 
@@ -50,11 +49,7 @@ const advance = (ms: number) => {
   h.clock.advance(ms);
   h2.clock.advance(ms);
 };
-async function todoOfNewVisit(): Promise<Todo> {
-  const res = await submitVisit(h, org.token(org.repA), completeVisit(customer));
-  expect(res.status).toBe(201);
-  return h.db.getRepository(Todo).findOneByOrFail({ visitId: res.body.id });
-}
+const todoOfNewVisit = () => newTodo(h, org.token(org.repA), customer);
 const cardRows = async (): Promise<{ status: string; attempts: number; lastError: string | null }[]> =>
   h.db.query("SELECT status, attempts, lastError FROM delivery WHERE channel = 'wecom_app' AND target = 'wecom_app:chen.s1' ORDER BY id");
 const health = async (who = org.admin) => api(h.url, 'GET', '/api/v1/admin/channel-health', { token: org.token(who) });

@@ -6,7 +6,7 @@ import { Todo } from '../../server/src/modules/todos/todo.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
-import { completeVisit, submitVisit } from '../support/visit-fixture';
+import { todoOfNewVisit as newTodo } from '../support/visit-fixture';
 import { WECOM_CALLBACK_AES_KEY, WECOM_CALLBACK_TOKEN, wecomClickSealer } from '../support/wecom-callback';
 import { WecomSimulator } from '../simulators/wecom-sim';
 
@@ -39,11 +39,7 @@ afterAll(async () => {
   await wecom.stop();
 });
 
-async function todoOfNewVisit(): Promise<Todo> {
-  const res = await submitVisit(h, org.token(org.repA), completeVisit(customer));
-  expect(res.status).toBe(201);
-  return h.db.getRepository(Todo).findOneByOrFail({ visitId: res.body.id });
-}
+const todoOfNewVisit = () => newTodo(h, org.token(org.repA), customer);
 
 const confirmedMessages = async (todoId: number) =>
   Number((await h.db.query("SELECT COUNT(*) AS n FROM outbox_message WHERE kind = 'todo.confirmed' AND payload LIKE ?", [`%"todoId":${todoId},%`]))[0].n);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
-import { completeVisit, submitVisit } from '../support/visit-fixture';
+import { todoOfNewVisit as newTodo } from '../support/visit-fixture';
 import { WecomSimulator } from '../simulators/wecom-sim';
 import { jsonObject } from '../simulators/sim-server';
 
@@ -40,11 +40,7 @@ afterAll(async () => {
 });
 
 /** A visit by a rep of team 1 (its card goes to supervisor 1) or team 2 (supervisor 2). */
-async function todoOfNewVisit(rep = org.repA, customerId = customer): Promise<Todo> {
-  const res = await submitVisit(h, org.token(rep), completeVisit(customerId));
-  expect(res.status).toBe(201);
-  return h.db.getRepository(Todo).findOneByOrFail({ visitId: res.body.id });
-}
+const todoOfNewVisit = (rep = org.repA, customerId = customer) => newTodo(h, org.token(rep), customerId);
 const taskOf = (todo: Todo) => `anchor_todo_${todo.id}`;
 const forTask = (todo: Todo) => (req: { body: string }) => jsonObject(req.body)?.template_card?.task_id === taskOf(todo);
 const cardsOf = (user: string) => wecom.deliveredCards(user).map((c) => c.taskId);

@@ -4,7 +4,7 @@ import { Todo } from '../../server/src/modules/todos/todo.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
-import { completeVisit, submitVisit } from '../support/visit-fixture';
+import { todoOfNewVisit as newTodo } from '../support/visit-fixture';
 import { DingtalkSimulator } from '../simulators/dingtalk-sim';
 
 // DingTalk signs only the timestamp, and accepts it 60 minutes either side of now: what stops a
@@ -30,11 +30,7 @@ afterAll(async () => {
 
 const post = (body: unknown, timestamp: string, sign: string) => api(h.url, 'POST', '/api/v1/channels/dingtalk/callback', { json: body, headers: { timestamp, sign } });
 const signFor = (ts: string) => decodeURIComponent(robotSign(ts, DING_APP_SECRET));
-async function todoOfNewVisit(): Promise<Todo> {
-  const res = await submitVisit(h, org.token(org.repA), completeVisit(customer));
-  expect(res.status).toBe(201);
-  return h.db.getRepository(Todo).findOneByOrFail({ visitId: res.body.id });
-}
+const todoOfNewVisit = () => newTodo(h, org.token(org.repA), customer);
 
 it('headers seen once cannot carry another body while their timestamp is still inside the window', async () => {
   const first = await todoOfNewVisit();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Harness } from './harness';
 import { api } from './http';
+import { Todo } from '../../server/src/modules/todos/todo.entity';
 
 /** A complete visit: every anchor present, the next follow-up next Tuesday 14:30 Shanghai time. */
 export const completeVisit = (customerId: number) => ({
@@ -19,4 +20,11 @@ export const completeVisit = (customerId: number) => ({
 
 export function submitVisit(h: Harness, token: string, body: unknown, key: string = randomUUID()) {
   return api(h.url, 'POST', '/api/v1/visits', { token, json: body, headers: { 'idempotency-key': key } });
+}
+
+/** A complete visit by `token`'s rep at `customerId`, stored (201), and the to-do it created for the supervisor. */
+export async function todoOfNewVisit(h: Harness, token: string, customerId: number): Promise<Todo> {
+  const res = await submitVisit(h, token, completeVisit(customerId));
+  if (res.status !== 201) throw new Error(`visit refused: ${res.status} ${JSON.stringify(res.body)}`);
+  return h.db.getRepository(Todo).findOneByOrFail({ visitId: res.body.id });
 }

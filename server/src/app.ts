@@ -95,7 +95,7 @@ export function createServices(deps: AppDeps) {
     ...(env.wechat ? { wechat_subscribe: new WechatSubscribeSender(env.wechat, tokens) } : {}),
   };
   const channelHealth = new ChannelHealth(db, clock, policy);
-  const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy, () => clock.now()), senders, channelHealth, policy.outbox);
+  const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy), senders, channelHealth, policy.outbox);
   /** The channels this server sends on, as admins and /healthz see them. */
   const channelStatus = () => channelHealth.status(Object.keys(senders) as DeliveryChannel[]);
   /** Start-up: are the app credentials accepted? (A cached token needs no call.) */

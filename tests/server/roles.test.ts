@@ -45,7 +45,7 @@ async function visitBy(member: Member, customerId: number): Promise<number> {
 }
 
 const todoOf = (visitId: number) => h.db.getRepository(Todo).findOneByOrFail({ visitId });
-const plan = (message: OutboxMessage) => withSqlTransaction(h.db, (sql) => new MessageBuilder(h.env, h.policy, () => h.clock.now()).plan(sql, message));
+const plan = (message: OutboxMessage) => withSqlTransaction(h.db, (sql) => new MessageBuilder(h.env, h.policy).plan(sql, message));
 
 describe('to-do screens by role', () => {
   it("the supervisor's cards name the rep; after the deadline the director sees rep, supervisor, how late, 已升级 — the other region does not", async () => {

@@ -45,8 +45,6 @@ export class MessageBuilder {
   constructor(
     private readonly env: Env,
     private readonly policy: Policy,
-    // the clock, for rules that depend on time (the card update window is now decided by WeCom at send time)
-    _now: () => Date,
   ) {}
 
   private local(iso: string | null | undefined): string {

@@ -94,6 +94,13 @@ export const policySchema = z
         maxAttempts: z.number().int().min(1).max(100),
       })
       .strict(),
+    // Periodic work: each kind is one job row that, when done, writes its next occurrence.
+    recurring: z
+      .object({
+        'photos.sweep_unattached': z.object({ everyMinutes: z.number().int('必须是整数').min(1).max(60 * 24 * 31) }).strict(),
+        'callbacks.forget_nonces': z.object({ everyMinutes: z.number().int('必须是整数').min(1).max(60 * 24) }).strict(),
+      })
+      .strict(),
     outbox: z
       .object({
         deadLetterAttempts: z.number().int().min(1).max(1000),

@@ -1,11 +1,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { ManualClock } from '../../server/src/clock';
 import { loadPolicy } from '../../server/src/config/policy';
-import { openDatabase } from '../../server/src/db/data-source';
+import { createDataSource, openDatabase } from '../../server/src/db/data-source';
 import { sqlDate } from '../../server/src/db/sql';
 import { everyMinutes, JobRunner, type RecurringJob } from '../../server/src/jobs/job-runner';
 import type { RecurringJobKind } from '../../server/src/jobs/job.entity';
@@ -178,11 +177,11 @@ describe('on the embedded SQLite default', () => {
       expect((await api(server.url, 'GET', '/healthz')).status).toBe(200);
       let kinds: string[] = [];
       for (let i = 0; i < 100 && kinds.length < 2; i++) {
-        const file = new Database(path.join(dir, 'anchor.sqlite'), { readonly: true, fileMustExist: true });
+        const file = await createDataSource({ dataDir: dir }).initialize(); // the server's file, read as it runs
         try {
-          kinds = (file.prepare('SELECT recurring FROM job WHERE recurring IS NOT NULL ORDER BY recurring').all() as { recurring: string }[]).map((r) => r.recurring);
+          kinds = ((await file.query('SELECT recurring FROM job WHERE recurring IS NOT NULL ORDER BY recurring')) as { recurring: string }[]).map((r) => r.recurring);
         } finally {
-          file.close();
+          await file.destroy();
         }
         if (kinds.length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
       }

@@ -54,6 +54,8 @@ export class JobRunner {
   private running: Promise<number> | null = null;
   private stopping = false;
   private seeded: Promise<void> | null = null;
+  /** set by start(): each pass first makes sure the recurring rows exist (once per process) */
+  private seedInPass = false;
   private readonly recurring = new Map<string, RecurringJob>();
 
   constructor(
@@ -196,6 +198,7 @@ export class JobRunner {
         while (!this.stopping) {
           let jobs: ClaimedJob[];
           try {
+            if (this.seedInPass) await this.ensureSeeded();
             jobs = await this.claim();
           } catch (error) {
             // Contention with another server; what is left waits for the next pass.
@@ -221,11 +224,8 @@ export class JobRunner {
    * down) and every few seconds.
    */
   start(): void {
-    this.timer = every(this.policy.jobs.pollSeconds, () =>
-      void this.ensureSeeded()
-        .then(() => this.runDue())
-        .catch((error) => this.logger.error({ err: error }, 'job pass failed')),
-    );
+    this.seedInPass = true;
+    this.timer = every(this.policy.jobs.pollSeconds, () => void this.runDue().catch((error) => this.logger.error({ err: error }, 'job pass failed')));
   }
 
   async stop(): Promise<void> {

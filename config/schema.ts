@@ -9,6 +9,8 @@ const optionList = (what: string) =>
     .refine((list) => new Set(list).size === list.length, `${what}选项不能重复`);
 
 const positiveNumber = z.number().positive('必须是正数');
+/** how often a recurring job runs, in whole minutes */
+const everyMinutes = (max: number) => z.number().int('必须是整数（分钟）').min(1, '至少 1 分钟').max(max, `不能超过 ${max} 分钟`);
 
 export const policySchema = z
   .object({
@@ -97,8 +99,8 @@ export const policySchema = z
     // Periodic work: each kind is one job row that, when done, writes its next occurrence.
     recurring: z
       .object({
-        'photos.sweep_unattached': z.object({ everyMinutes: z.number().int('必须是整数').min(1).max(60 * 24 * 31) }).strict(),
-        'callbacks.forget_nonces': z.object({ everyMinutes: z.number().int('必须是整数').min(1).max(60 * 24) }).strict(),
+        'photos.sweep_unattached': z.object({ everyMinutes: everyMinutes(60 * 24 * 31) }).strict(),
+        'callbacks.forget_nonces': z.object({ everyMinutes: everyMinutes(60 * 24) }).strict(),
       })
       .strict(),
     outbox: z

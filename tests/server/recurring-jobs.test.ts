@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { ManualClock } from '../../server/src/clock';
-import { loadPolicy } from '../../server/src/config/policy';
+import { ConfigError, DEFAULT_POLICY_PATH, loadPolicy, parsePolicy } from '../../server/src/config/policy';
 import { createDataSource, openDatabase } from '../../server/src/db/data-source';
 import { sqlDate } from '../../server/src/db/sql';
 import { everyMinutes, JobRunner, type RecurringJob } from '../../server/src/jobs/job-runner';
@@ -139,6 +139,23 @@ describe('on MariaDB, two servers on one database', () => {
     const [row] = await rowsOf(a.db, 'test.failing');
     expect(row).toMatchObject({ status: 'pending', lastError: '储存不可用' });
     expect(sqlDate(row!.dueAt)!.getTime()).toBeLessThanOrEqual(a.clock.now().getTime() + EVERY_MIN * MIN);
+  });
+});
+
+describe('the schedule in config/policy.yaml', () => {
+  it('is validated at start-up: a bad interval names its key, in Chinese', () => {
+    const text = readFileSync(DEFAULT_POLICY_PATH, 'utf8');
+    expect(loadPolicy().recurring['photos.sweep_unattached'].everyMinutes).toBe(60);
+    const bad = text.replace('photos.sweep_unattached: { everyMinutes: 60 }', 'photos.sweep_unattached: { everyMinutes: 0 }');
+    expect(bad).not.toBe(text);
+    expect(() => parsePolicy(bad, 'policy.yaml')).toThrow(ConfigError);
+    try {
+      parsePolicy(bad, 'policy.yaml');
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual(['recurring.photos.sweep_unattached.everyMinutes：至少 1 分钟']);
+    }
+    const missing = text.replace(/^\s*callbacks\.forget_nonces:.*$/m, '');
+    expect(() => parsePolicy(missing, 'policy.yaml')).toThrow(/recurring\.callbacks\.forget_nonces/);
   });
 });
 

@@ -128,6 +128,21 @@ describe('on MariaDB, two servers on one database', () => {
     expect(runs).toHaveLength(before + 1);
   });
 
+  it('an occurrence claimed by a server that then vanished is run by another once the lease is over, once', async () => {
+    advance(EVERY_MIN * MIN);
+    const before = runs.length;
+    const claimed = await a.services.jobs.claim(); // a claims it, then dies before running it
+    expect(claimed.map((j) => j.kind)).toContain(PROBE);
+    await b.services.jobs.runDue();
+    expect(runs).toHaveLength(before); // still a's while its lease lasts
+    advance((a.policy.jobs.leaseSeconds + 1) * 1000);
+    await Promise.all([b.services.jobs.runDue(), b.services.jobs.runDue()]);
+    expect(runs.slice(before)).toEqual([{ server: 'b', at: b.clock.now() }]);
+    const [row] = await rowsOf(a.db, PROBE);
+    expect(row).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(sqlDate(row!.dueAt)).toEqual(new Date(b.clock.now().getTime() + EVERY_MIN * MIN));
+  });
+
   it('a run that fails is retried, never given up, and keeps its error for admins', async () => {
     const failing: RecurringJob = { kind: 'test.failing' as RecurringJobKind, nextAfter: everyMinutes(EVERY_MIN), run: async () => { throw new Error('储存不可用'); } };
     a.services.jobs.declareRecurring(failing);

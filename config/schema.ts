@@ -9,6 +9,8 @@ const optionList = (what: string) =>
     .refine((list) => new Set(list).size === list.length, `${what}选项不能重复`);
 
 const positiveNumber = z.number().positive('必须是正数');
+/** how often a recurring job runs, in whole minutes */
+const everyMinutes = (max: number) => z.number().int('必须是整数（分钟）').min(1, '至少 1 分钟').max(max, `不能超过 ${max} 分钟`);
 
 export const policySchema = z
   .object({
@@ -92,6 +94,13 @@ export const policySchema = z
         leaseSeconds: positiveNumber.max(3600),
         batchSize: z.number().int().min(1).max(5000),
         maxAttempts: z.number().int().min(1).max(100),
+      })
+      .strict(),
+    // Periodic work: each kind is one job row that, when done, writes its next occurrence.
+    recurring: z
+      .object({
+        'photos.sweep_unattached': z.object({ everyMinutes: everyMinutes(60 * 24 * 31) }).strict(),
+        'callbacks.forget_nonces': z.object({ everyMinutes: everyMinutes(60 * 24) }).strict(),
       })
       .strict(),
     outbox: z

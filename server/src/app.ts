@@ -37,6 +37,8 @@ import { JobRunner } from './jobs/job-runner';
 import { escalateTodos } from './modules/todos/escalation.job';
 import { remindFollowUps } from './modules/visits/reminder.job';
 import { flagUntouchedLeads } from './modules/customers/first-touch-due.job';
+import { photoSweepJob } from './modules/visits/photo-sweep.job';
+import { nonceCleanupJob } from './channels/callback-nonce.job';
 import { DingtalkRobotSender, WechatSubscribeSender, WecomAppSender, WecomRobotSender, wecomCredentialProblem, type Sender } from './channels/senders';
 import { channelCallbackRoutes } from './channels/channel-callbacks';
 import { WecomCrypto } from './channels/wecom/wecom-crypto';
@@ -84,7 +86,11 @@ export function createServices(deps: AppDeps) {
     'todo.escalate': escalateTodos(isSqlite(db)),
     'visit.reminder': remindFollowUps,
     'lead.first_touch_due': flagUntouchedLeads,
-  });
+  }, [
+    // periodic work: one row per kind that reschedules itself (schedules in config/policy.yaml `recurring`)
+    photoSweepJob(photos, policy, logger),
+    nonceCleanupJob(policy),
+  ]);
   // The dispatcher owns retries (one attempt per pass); login keeps its quick inline retries.
   const wecomSender = env.wecom ? new WecomAppSender(new WecomApiClient(env.wecom, tokens, { attempts: 1, baseDelayMs: 0, timeoutMs: 10_000 })) : null;
   const senders: Partial<Record<DeliveryChannel, Sender>> = {

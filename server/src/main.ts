@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import schedule from 'node-schedule';
 import { buildApp } from './app';
 import { systemClock } from './clock';
 import { EnvError, readEnv } from './config/env';
@@ -54,18 +53,11 @@ async function main(): Promise<void> {
   if (sandbox) pointSandboxAt(env, `http://127.0.0.1:${port}`);
   // Chat links name this server; with PORT=0 only the listening socket knows its port.
   if (!process.env.PUBLIC_URL) env.publicUrl = base;
-  // Timers and the outbox start once the server (and the sandbox) can be reached.
-  let photoSweep: schedule.Job | null = null;
+  // Timers and the outbox start once the server (and the sandbox) can be reached. Periodic work (the
+  // photo sweep, forgetting old callback nonces) is job rows too, seeded by jobs.start(): one server runs each.
   if (env.background) {
     services.jobs.start();
     services.outbox.start(policy.jobs.pollSeconds);
-    // Hourly: photos uploaded for a form that was never submitted.
-    photoSweep = schedule.scheduleJob({ minute: 17 }, () => {
-      services.photos.sweepUnattached().then(
-        (removed) => removed && logger.info({ removed }, 'unattached photos deleted'),
-        (err: unknown) => logger.error({ err }, 'photo sweep failed'),
-      );
-    });
   }
 
   const lines = [
@@ -104,7 +96,6 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(0), 10_000).unref();
     server.close();
     server.closeIdleConnections();
-    photoSweep?.cancel();
     await services.jobs.stop();
     await services.outbox.stop();
     await db.destroy().catch(() => undefined);

@@ -36,6 +36,7 @@ import { Hardening1764880000000 } from './migrations/1764880000000-hardening';
 import { ChannelHealth1764900000001 } from './migrations/1764900000001-channel-health';
 import { DeadLetter1764910000000 } from './migrations/1764910000000-dead-letter';
 import { DeliveryWindows1764930000001 } from './migrations/1764930000001-delivery-windows';
+import { RecurringJobs1764950000000 } from './migrations/1764950000000-recurring-jobs';
 
 export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
   Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent,
@@ -54,6 +55,7 @@ export const migrations = [
   ChannelHealth1764900000001,
   DeadLetter1764910000000,
   DeliveryWindows1764930000001,
+  RecurringJobs1764950000000,
 ];
 
 export interface DatabaseOptions {

@@ -1,7 +1,11 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAtColumn, TimestampColumn } from '../db/columns';
 
-export type JobKind = 'visit.reminder' | 'todo.escalate' | 'lead.first_touch_due';
+/** One-off timers, written by the change that needs them. */
+export type OneOffJobKind = 'visit.reminder' | 'todo.escalate' | 'lead.first_touch_due';
+/** Periodic work: one row per kind that reschedules itself (schedule in config/policy.yaml `recurring`). */
+export type RecurringJobKind = 'photos.sweep_unattached' | 'callbacks.forget_nonces';
+export type JobKind = OneOffJobKind | RecurringJobKind;
 
 /** The only record of what must happen later: timers live here, not in memory. */
 @Entity('job')
@@ -35,6 +39,11 @@ export class Job {
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   lastError: string | null;
+
+  /** the recurring kind this row carries (one row per kind, whatever the number of servers); NULL on one-off jobs */
+  @Index('uq_job_recurring', { unique: true })
+  @Column({ type: 'varchar', length: 60, nullable: true })
+  recurring: string | null;
 
   @CreatedAtColumn()
   createdAt: Date;

@@ -9,7 +9,7 @@ import type { Delivery, DeliveryChannel } from './delivery.entity';
 import type { MessageBuilder, SendPlan } from './message-builder';
 import type { OutboxMessage } from './outbox-message.entity';
 import { isSqlite } from '../db/data-source';
-import { SIGN_WINDOW_MS } from '../channels/dingtalk/dingtalk-sign';
+import { forgetOldNonces } from '../channels/callback-nonce.job';
 import { credentialKey, type ChannelHealth } from '../channels/channel-health';
 
 interface DeliveryRow {
@@ -289,7 +289,6 @@ export class OutboxDispatcher {
           this.resumed = false;
           await this.serveTargets(now);
         }
-        await this.forgetOldNonces(now);
       } finally {
         this.running = null;
       }
@@ -321,14 +320,9 @@ export class OutboxDispatcher {
     }
   }
 
-  /**
-   * A callback is accepted while its timestamp is within the window either side of now (DingTalk: ±60 min,
-   * WeCom: ±5), so one first seen with a timestamp at the window's future edge stays replayable for two
-   * windows: only nonces older than that can go.
-   */
+  /** Forgets callback nonces past any signature window (the recurring job callbacks.forget_nonces does this). */
   async forgetOldNonces(now: Date): Promise<void> {
-    const keepMs = 2 * SIGN_WINDOW_MS + 5 * 60_000;
-    await withSqlTransaction(this.db, (sql) => sql.exec('DELETE FROM callback_nonce WHERE seenAt < ?', [new Date(now.getTime() - keepMs)])).catch(() => undefined);
+    await withSqlTransaction(this.db, (sql) => forgetOldNonces(sql, now)).catch(() => undefined);
   }
 
   start(everySeconds: number): void {

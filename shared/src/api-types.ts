@@ -96,6 +96,7 @@ export interface Customer {
   grade: string | null;
   lastFollowUpAt: string | null;
   overdue: boolean;
+  createdAt?: string;
   firstTouchDueAt?: string | null;
   firstTouchAt?: string | null;
   city: string | null;

@@ -130,7 +130,11 @@ function systemRoutes(deps: AppDeps): AnyRoute[] {
     route({
       method: 'get', path: '/options', tag: '系统', summary: '可配置选项（阶段、行业、拜访目标等，来自 config/）', access: 'member',
       handler: async () => ({
+        // The app formats and reads wall-clock times in this zone (config/policy.yaml timeZone).
+        timeZone: policy.timeZone,
         stages: policy.stages,
+        // With limits.overdueDays, what the shared overdue rule (isCustomerOverdue) needs.
+        overdueExcludedStages: policy.overdueExcludedStages,
         grades: policy.grading.grades.map((g) => g.grade),
         ...policy.options,
         limits: policy.limits,

@@ -4,6 +4,7 @@
  */
 import type { Role } from './org';
 import type { AnchorTextRules } from './visits';
+import type { StageCode } from './stages';
 
 /**
  * A member as the API shows them (identities such as WeChat ids stay on the server). A type, not an
@@ -54,7 +55,11 @@ export interface StageOption {
 
 /** GET /api/v1/options: the lists a form offers, from config/. */
 export interface Options {
+  /** IANA zone the app shows and reads wall-clock times in (policy timeZone; absent in an old cached copy). */
+  timeZone?: string;
   stages: StageOption[];
+  /** stages that never count as overdue (policy; absent in an old cached copy) */
+  overdueExcludedStages?: StageCode[];
   grades: string[];
   industries: string[];
   visitObjectives: string[];
@@ -62,7 +67,7 @@ export interface Options {
   agreedActions: string[];
   followUpForms: string[];
   firstTouchMethods: string[];
-  limits: { nextFollowUpHorizonDays: number; [key: string]: unknown };
+  limits: { nextFollowUpHorizonDays: number; overdueDays?: number; [key: string]: unknown };
   /** Subscribe-message template for reminders; null when WeChat is not configured. */
   reminderTemplateId?: string | null;
   /** minimum lengths and placeholder answers for the text anchors (absent in an old cached copy) */
@@ -91,6 +96,7 @@ export interface Customer {
   grade: string | null;
   lastFollowUpAt: string | null;
   overdue: boolean;
+  createdAt?: string;
   firstTouchDueAt?: string | null;
   firstTouchAt?: string | null;
   city: string | null;

@@ -1,6 +1,7 @@
 export * from './validation';
 export * from './org';
 export * from './stages';
+export * from './overdue';
 export * from './customers';
 export * from './auth';
 export * from './errors';

@@ -7,7 +7,9 @@ import type { Options } from '../../../miniprogram/src/api/types';
 export function shippedOptions(): Options {
   const policy = parse(readFileSync(path.resolve(__dirname, '../../../config/policy.yaml'), 'utf8'));
   return {
+    timeZone: policy.timeZone,
     stages: policy.stages,
+    overdueExcludedStages: policy.overdueExcludedStages,
     grades: policy.grading.grades.map((g: { grade: string }) => g.grade),
     ...policy.options,
     limits: policy.limits,

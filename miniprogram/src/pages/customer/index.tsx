@@ -11,6 +11,7 @@ import { StatusTag } from '../../components/tag'
 import { ErrorRetry, NotFound } from '../../components/load-state'
 import { PhotoThumbs } from '../../components/photo-thumbs'
 import './index.css'
+import { customerOverdue, useTeamTimeZone } from '../../api/options'
 
 const PAGE_SIZE = 20
 /** Finance and marketing read customers; these roles also visit and edit them. */
@@ -113,6 +114,7 @@ function describe(entry: TimelineEntry): { title: string; lines: string[] } {
 }
 
 export default function CustomerPage() {
+  useTeamTimeZone()
   const router = useRouter()
   const id = Number(router.params.id)
   const [customer, setCustomer] = useState<Customer | null>(null)
@@ -243,7 +245,7 @@ export default function CustomerPage() {
             <Text className='customer__name' id='customer-name'>
               {customer.name}
             </Text>
-            {customer.overdue ? <StatusTag tone='red'>逾期</StatusTag> : null}
+            {customerOverdue(customer) ? <StatusTag tone='red'>逾期</StatusTag> : null}
           </View>
           <View className='customer__tags'>
             <StatusTag className='customer__stage'>{customer.stageLabel || customer.stage}</StatusTag>

@@ -4,6 +4,7 @@ import { DataTable, type DataColumn } from '../../components/data-table'
 import { StatusTag } from '../../components/tag'
 import { formatInstant } from '../../utils/time'
 import { goTo } from '../../utils/nav'
+import { customerOverdue } from '../../api/options'
 
 // Rows keep the list's class names (customer-item, customer-item__name…): tests and links find a
 // customer the same way at phone and console width.
@@ -15,7 +16,7 @@ const COLUMNS: readonly DataColumn<Customer>[] = [
     render: (c) => (
       <>
         <Text className='customer-item__name'>{c.name}</Text>
-        {c.overdue ? <StatusTag tone='red' className='customer-item__overdue'>逾期</StatusTag> : null}
+        {customerOverdue(c) ? <StatusTag tone='red' className='customer-item__overdue'>逾期</StatusTag> : null}
       </>
     ),
   },
@@ -42,7 +43,7 @@ export function CustomerTable(props: { items: readonly Customer[] }) {
       columns={COLUMNS}
       rows={props.items}
       rowKey={(c) => c.id}
-      rowClassName={(c) => `customer-item ${c.overdue ? 'customer-item--overdue' : ''}`}
+      rowClassName={(c) => `customer-item ${customerOverdue(c) ? 'customer-item--overdue' : ''}`}
       onRowClick={(c) => void goTo('customer', { id: c.id })}
     />
   )

@@ -3,7 +3,7 @@ import { Button, Input, Picker, Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import { DEFAULT_STAGE_LABELS, ROLE_LABELS, STAGE_CODES } from '@anchor/shared'
 import { api, errorMessage } from '../../api/client'
-import { loadOptions } from '../../api/options'
+import { customerOverdue, loadOptions, useTeamTimeZone } from '../../api/options'
 import { getSession } from '../../api/session'
 import { useTodoBadge } from '../../api/todo-badge'
 import type { Customer, Home, Page, StageOption } from '../../api/types'
@@ -81,6 +81,7 @@ function FilterChip(props: { id: string; allLabel: string; choices: { value: str
 }
 
 export default function Customers() {
+  useTeamTimeZone()
   const session = getSession()
   useTodoBadge()
   const consoleLayout = useConsoleLayout()
@@ -219,13 +220,13 @@ export default function Customers() {
       {!consoleLayout && items.map((c) => (
         <View
           key={c.id}
-          className={`card customer-item ${c.overdue ? 'customer-item--overdue' : ''}`}
+          className={`card customer-item ${customerOverdue(c) ? 'customer-item--overdue' : ''}`}
           data-id={c.id}
           onClick={() => void goTo('customer', { id: c.id })}
         >
           <View className='row row--between'>
             <Text className='customer-item__name'>{c.name}</Text>
-            {c.overdue ? <StatusTag tone='red' className='customer-item__overdue'>逾期</StatusTag> : null}
+            {customerOverdue(c) ? <StatusTag tone='red' className='customer-item__overdue'>逾期</StatusTag> : null}
           </View>
           <View className='row customer-item__meta'>
             <StatusTag className='customer-item__stage'>{c.stageLabel || c.stage}</StatusTag>

@@ -11,6 +11,7 @@ import { formatInstant } from '../../utils/time'
 import { goTo } from '../../utils/nav'
 import { createTeamInvite, inviteQrSource } from './invite-qr'
 import './index.css'
+import { useTeamTimeZone } from '../../api/options'
 
 /** GET /me, which also refreshes the 待办 badge (this is a tab page). */
 async function loadMe(): Promise<MeView> {
@@ -67,6 +68,7 @@ function InviteCard(props: { teamId: number; teamName: string }) {
 }
 
 export default function Me() {
+  useTeamTimeZone()
   const me = useRequest(loadMe, [])
   // the first show is the load above; coming back to the tab loads again (count, team changes)
   const shown = useRef(false)

@@ -10,6 +10,7 @@ import { TodoCard, type TodoCardView } from '../../components/todo-card'
 import { ErrorRetry } from '../../components/load-state'
 import { useTodoBadge } from '../../api/todo-badge'
 import './index.css'
+import { useTeamTimeZone } from '../../api/options'
 
 type Filter = 'open' | 'confirmed' | 'all'
 const FILTERS: Array<{ value: Filter; label: string }> = [
@@ -53,6 +54,7 @@ export function sectionsFor(role: Role | undefined): { intro: string; sections: 
 }
 
 export default function Todos() {
+  useTeamTimeZone()
   useTodoBadge()
   const member = getSession()?.member ?? null
   const { intro, sections } = sectionsFor(member?.role)

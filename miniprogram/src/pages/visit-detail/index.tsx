@@ -13,6 +13,7 @@ import { backOr, goTo } from '../../utils/nav'
 import { requireSession } from '../../utils/return-to'
 import { formatInstant } from '../../utils/time'
 import './index.css'
+import { useTeamTimeZone } from '../../api/options'
 
 function Field(props: { id: string; label: string; value: string | null | undefined }) {
   return (
@@ -35,6 +36,7 @@ function todoState(todo: VisitDetailTodo): { text: string; tone: 'green' | 'red'
  * to-do confirms (or asks to talk first) here.
  */
 export default function VisitDetailPage() {
+  useTeamTimeZone()
   const router = useRouter()
   const id = Number(router.params.id)
   const signedIn = useSignedIn()

@@ -24,7 +24,7 @@ import { DatePickerBox, TimePickerBox } from '../../components/date-time-pickers
 import { Field, SelectField } from '../../components/field'
 import { PhotoPicker } from '../../components/photo-picker'
 import { backOr } from '../../utils/nav'
-import { newIdempotencyKey, TEAM_TIME_ZONE } from '../../utils/time'
+import { newIdempotencyKey, teamTimeZone } from '../../utils/time'
 import { EMPTY_VISIT, MORE_FIELDS, toRawVisit, type VisitForm } from './visit-form'
 import { VoicePanel } from './voice-panel'
 import { PageLoading } from '../../components/load-state'
@@ -108,7 +108,7 @@ export default function VisitPage() {
     }
     const checked = checkVisit(makeVisitSchema(options), toRawVisit(form, customerId, photoIds), {
       now: () => new Date(),
-      timeZone: TEAM_TIME_ZONE,
+      timeZone: teamTimeZone(),
       horizonDays,
     })
     if (!checked.ok) {

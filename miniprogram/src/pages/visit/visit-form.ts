@@ -1,6 +1,6 @@
 import { OTHER_ACTION, VISIT_FIELD_LABELS, parseVoiceNote, type VisitBody } from '@anchor/shared'
 import type { Options } from '../../api/types'
-import { localParts, TEAM_TIME_ZONE } from '../../utils/time'
+import { localParts, teamTimeZone } from '../../utils/time'
 
 /** The form's state: every field of the request body but the customer, the photos and the save time, none left out. */
 export type VisitForm = Required<Omit<VisitBody, 'customerId' | 'photoIds' | 'savedAt'>>
@@ -55,7 +55,7 @@ export function fillFromVoice(text: string, options: Options | null, now: Date):
   if (!trimmed) return { ok: false, message: '请先输入或说出拜访内容' }
   const note = parseVoiceNote(trimmed, {
     now,
-    timeZone: TEAM_TIME_ZONE,
+    timeZone: teamTimeZone(),
     ...(options ? { agreedActions: options.agreedActions, followUpForms: options.followUpForms } : {}),
   })
   const L = VISIT_FIELD_LABELS

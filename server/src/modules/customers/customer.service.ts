@@ -1,6 +1,9 @@
 import { Brackets, In, type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import {
   customerNameKey,
+  isCustomerOverdue,
+  overdueCriteria,
+  type OverdueRules,
   makeCustomerSchemas,
   type CustomerCreateInput,
   type CustomerListQuery,
@@ -10,7 +13,7 @@ import {
   type StageCode,
 } from '@anchor/shared';
 import type { Clock } from '../../clock';
-import { DAY_MS, HOUR_MS } from '../../clock';
+import { HOUR_MS } from '../../clock';
 import { cancelJobs, scheduleJobs } from '../../jobs/job-scheduler';
 import { sqlOf } from '../../db/sql';
 import { enqueueMessages } from '../../outbox/outbox';
@@ -145,13 +148,13 @@ export class CustomerService {
     return this.stageLabels.get(code) ?? code;
   }
 
-  overdueCutoff(): Date {
-    return new Date(this.clock.now().getTime() - this.policy.limits.overdueDays * DAY_MS);
+  /** The overdue rule's policy bits (the rule itself is @anchor/shared isCustomerOverdue). */
+  overdueRules(): OverdueRules {
+    return { overdueDays: this.policy.limits.overdueDays, overdueExcludedStages: this.policy.overdueExcludedStages };
   }
 
   isOverdue(c: Pick<Customer, 'stage' | 'lastFollowUpAt' | 'createdAt'>): boolean {
-    if (this.policy.overdueExcludedStages.includes(c.stage)) return false;
-    return (c.lastFollowUpAt ?? c.createdAt).getTime() < this.overdueCutoff().getTime();
+    return isCustomerOverdue(c, this.overdueRules(), this.clock.now());
   }
 
   toView(c: Customer, owners: Map<number, Member>): CustomerView {
@@ -202,8 +205,8 @@ export class CustomerService {
     if (query.ownerId) qb.andWhere('c.ownerId = :ownerId', { ownerId: query.ownerId });
     if (query.grade) qb.andWhere('c.grade = :grade', { grade: query.grade });
     if (query.overdue !== undefined) {
-      const excluded = this.policy.overdueExcludedStages;
-      const cutoff = this.overdueCutoff();
+      // The shared rule in SQL: its parameters come from the same definition (overdueCriteria).
+      const { cutoff, excludedStages: excluded } = overdueCriteria(this.overdueRules(), this.clock.now());
       const lateCondition = new Brackets((b) => {
         b.where('c.lastFollowUpAt < :cutoff', { cutoff }).orWhere('(c.lastFollowUpAt IS NULL AND c.createdAt < :cutoff)', { cutoff });
       });

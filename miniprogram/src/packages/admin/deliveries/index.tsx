@@ -9,6 +9,7 @@ import { PageLoading } from '../../../components/load-state'
 import { StatusTag, type Tone } from '../../../components/tag'
 import { formatInstant } from '../../../utils/time'
 import './index.css'
+import { useTeamTimeZone } from '../../../api/options'
 
 type Status = 'dead' | 'failed' | 'unknown' | 'pending' | 'skipped'
 
@@ -110,6 +111,7 @@ interface Loaded {
  * 全部重发 per channel after an outage; and how long each person's or group's queue has waited.
  */
 export default function Deliveries() {
+  useTeamTimeZone()
   const [status, setStatus] = useState<Status>('dead')
   const [busy, setBusy] = useState('')
   const [notice, setNotice] = useState('')

@@ -3,7 +3,7 @@ import { Button, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
 import { makeFirstTouchSchema, validate } from '@anchor/shared'
 import { api, errorMessage, isApiError } from '../../../api/client'
-import { loadOptions } from '../../../api/options'
+import { loadOptions, useTeamTimeZone } from '../../../api/options'
 import type { Customer, Options } from '../../../api/types'
 import { Field, SelectField } from '../../../components/field'
 import { PhotoPicker } from '../../../components/photo-picker'
@@ -14,6 +14,7 @@ import './index.css'
 
 /** 首次触达: how the rep reached a new lead, what the customer said, and proof (a screenshot or the chat text). */
 export default function FirstTouchPage() {
+  useTeamTimeZone()
   const router = useRouter()
   const customerId = Number(router.params.customerId)
   const [options, setOptions] = useState<Options | null>(null)

@@ -1,0 +1,37 @@
+import type { StageCode } from './stages';
+
+/**
+ * The overdue rule, the one definition: a customer is overdue (逾期) when its last follow-up — or,
+ * never followed up, its creation — is older than `overdueDays` days, and its stage is not one of
+ * `overdueExcludedStages`. Both come from config/policy.yaml (limits.overdueDays,
+ * overdueExcludedStages); the server's SQL filter and the app's 逾期 tag both use what is here.
+ */
+export interface OverdueRules {
+  overdueDays: number;
+  overdueExcludedStages: readonly StageCode[];
+}
+
+export interface OverdueSubject {
+  stage: StageCode;
+  lastFollowUpAt: Date | string | null;
+  createdAt: Date | string;
+}
+
+const DAY_MS = 86_400_000;
+
+const timeOf = (at: Date | string): number => (typeof at === 'string' ? new Date(at).getTime() : at.getTime());
+
+/**
+ * What a query needs to express the rule: overdue ⇔ stage ∉ excludedStages AND
+ * COALESCE(lastFollowUpAt, createdAt) < cutoff.
+ */
+export function overdueCriteria(rules: OverdueRules, now: Date): { cutoff: Date; excludedStages: StageCode[] } {
+  return { cutoff: new Date(now.getTime() - rules.overdueDays * DAY_MS), excludedStages: [...rules.overdueExcludedStages] };
+}
+
+/** Is this customer overdue at `now`? */
+export function isCustomerOverdue(customer: OverdueSubject, rules: OverdueRules, now: Date): boolean {
+  const { cutoff, excludedStages } = overdueCriteria(rules, now);
+  if (excludedStages.includes(customer.stage)) return false;
+  return timeOf(customer.lastFollowUpAt ?? customer.createdAt) < cutoff.getTime();
+}

@@ -22,12 +22,13 @@ export interface ConsoleNavItem {
 }
 
 /**
- * The console's sections, in order. Dashboards and Excel import join here as one line each once
- * their pages exist, e.g. `{ page: 'dashboard', label: '仪表盘', roles: ['supervisor', 'director', 'admin'] }`.
+ * The console's sections, in order. Dashboards join here as one line once their page exists, e.g. `{ page: 'dashboard', label: '仪表盘', roles: ['supervisor', 'director', 'admin'] }`.
  */
 export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
   { page: 'customers', label: '客户', within: ['customer', 'customerEdit', 'visitNew', 'firstTouch'] },
   { page: 'todos', label: '待办', todoBadge: true, within: ['visitDetail'] },
+  // the same people who may create customers (the server's CUSTOMER_EDITORS)
+  { page: 'customerImport', label: 'Excel 导入 / 导出', roles: ['rep', 'supervisor', 'director', 'admin'] },
   { page: 'me', label: '我的' },
   { page: 'deliveries', label: '消息投递', roles: ['admin'] },
 ]

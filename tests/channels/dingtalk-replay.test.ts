@@ -39,7 +39,9 @@ it('headers seen once cannot carry another body while their timestamp is still i
   const sign = signFor(ts);
   expect((await post({ msgtype: 'text', text: { content: `沟通 #${first.id}` }, senderStaffId: 'ding-s1', msgId: 'm-window-1' }, ts, sign)).status).toBe(200);
   h.clock.advance(50 * 60_000);
-  await h.services.outbox.forgetOldNonces(h.clock.now()); // what the recurring job callbacks.forget_nonces does
+  // the recurring nonce clean-up, as a server runs it (seeded due now, then claimed)
+  await h.services.jobs.seedRecurring();
+  await h.services.jobs.runDue();
   const replay = await post({ msgtype: 'text', text: { content: `确认 #${second.id}` }, senderStaffId: 'ding-s1', msgId: 'm-window-2' }, ts, sign);
   expect(replay.status).toBe(403);
   expect((await h.db.getRepository(Todo).findOneByOrFail({ id: second.id })).confirmedAt).toBeNull();

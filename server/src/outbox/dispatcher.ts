@@ -9,7 +9,6 @@ import type { Delivery, DeliveryChannel } from './delivery.entity';
 import type { MessageBuilder, SendPlan } from './message-builder';
 import type { OutboxMessage } from './outbox-message.entity';
 import { isSqlite } from '../db/data-source';
-import { forgetOldNonces } from '../channels/callback-nonce.job';
 import { credentialKey, type ChannelHealth } from '../channels/channel-health';
 
 interface DeliveryRow {
@@ -318,11 +317,6 @@ export class OutboxDispatcher {
         await this.release(target);
       }
     }
-  }
-
-  /** Forgets callback nonces past any signature window (the recurring job callbacks.forget_nonces does this). */
-  async forgetOldNonces(now: Date): Promise<void> {
-    await withSqlTransaction(this.db, (sql) => forgetOldNonces(sql, now)).catch(() => undefined);
   }
 
   start(everySeconds: number): void {

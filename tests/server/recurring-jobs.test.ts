@@ -51,7 +51,8 @@ describe('on MariaDB, two servers on one database', () => {
 
   beforeAll(async () => {
     a = await startHarness();
-    b = await startHarness({ sharedDatabaseUrl: a.dbUrl });
+    // one file store for both, as servers sharing a database must have (either may run the photo sweep)
+    b = await startHarness({ sharedDatabaseUrl: a.dbUrl, env: { ANCHOR_UPLOAD_DIR: a.env.uploadDir } });
     a.services.jobs.declareRecurring(probe('a', runs));
     b.services.jobs.declareRecurring(probe('b', runs));
     org = await buildOrg(a);

@@ -6,8 +6,8 @@ import { HOUR_MS, type Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { AppError, invalid, notFound } from '../../http/errors';
 import { sniffImage, type PhotoStorage } from '../../storage/photo-storage';
-import type { CustomerService } from '../customers/customer.service';
-import type { Member } from '../org/member.entity';
+import type { CustomerService } from '../customers';
+import type { Member } from '../org';
 import { Photo } from './photo.entity';
 
 export class PhotoService {

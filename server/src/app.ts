@@ -27,11 +27,11 @@ import { QrCodes } from './channels/qr-codes';
 import { qrRoutes } from './channels/qr.routes';
 import { MessageBuilder } from './outbox/message-builder';
 import { MessageKit } from './outbox/message-kit';
-import { modules as serverModules } from './modules';
+import { serverModules } from './modules';
 import type { AnyModule, ModuleContext, ModuleExports } from './modules/module';
 import { messageDirectory } from './modules/org';
 import type { PhotoStorage } from './storage/photo-storage';
-import type { VisitFaults } from './modules/visits/visit.service';
+import type { VisitFaults } from './modules/visits';
 import { outboxRoutes } from './outbox/outbox.routes';
 import type { DeliveryChannel } from './outbox/delivery.entity';
 
@@ -84,7 +84,7 @@ function collect<T>(list: readonly AnyModule[], what: string, pick: (m: AnyModul
 
 export function createServices(deps: AppDeps) {
   const { db, policy, env, clock, logger } = deps;
-  const moduleList = deps.modules ?? serverModules;
+  const moduleList = deps.modules ?? serverModules();
   const tokens = new TokenCache(db, clock);
   const built = buildModules(moduleList, { db, policy, env, clock, logger, tokens, storage: deps.storage, visitFaults: deps.visitFaults });
   const { context } = built;

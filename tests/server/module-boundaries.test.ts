@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { getMetadataArgsStorage } from 'typeorm';
-import { modules } from '../../server/src/modules';
+import { serverModules } from '../../server/src/modules';
+
+const modules = serverModules();
 import type { AnyModule } from '../../server/src/modules/module';
 
 // A module reaches another only through what that module exports (its index.ts), never its files or

@@ -4,7 +4,9 @@ import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { withSqlTransaction } from '../../server/src/db/sql';
 import { createServices } from '../../server/src/app';
 import { createLogger } from '../../server/src/logger';
-import { modules } from '../../server/src/modules';
+import { serverModules } from '../../server/src/modules';
+
+const modules = serverModules();
 import { memoModule } from '../fixtures/memo-module';
 
 // A module plugs in by its folder and one line in the module list: here the list is the server's plus

@@ -4,7 +4,7 @@ import { SubscribeConsent } from '../channels/subscribe-consent.entity';
 import { DemoMember } from '../demo/demo-member.entity';
 import { IdempotencyKey } from '../http/idempotency-key.entity';
 import { Job } from '../jobs/job.entity';
-import { modules as serverModules } from '../modules';
+import { serverModules } from '../modules';
 import type { AnyModule } from '../modules/module';
 import { ChannelTarget } from '../outbox/channel-target.entity';
 import { Delivery } from '../outbox/delivery.entity';
@@ -51,7 +51,7 @@ const platformMigrations = [
 const timestampOf = (migration: { name: string }): number => Number(/(\d{13})$/.exec(migration.name)?.[1] ?? 0);
 
 /** Every table (platform and modules) and every migration, in time order across modules. */
-export function schemaOf(modules: readonly AnyModule[] = serverModules) {
+export function schemaOf(modules: readonly AnyModule[] = serverModules()) {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   const entities: Function[] = [...platformEntities, ...modules.flatMap((m) => m.entities)];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

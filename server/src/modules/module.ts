@@ -12,7 +12,7 @@ import type { OutboxMessage } from '../outbox/outbox-message.entity';
 import type { DeliveryChannel } from '../outbox/delivery.entity';
 import type { TokenCache } from '../channels/token-cache';
 import type { PhotoStorage } from '../storage/photo-storage';
-import type { VisitFaults } from './visits/visit.service';
+import type { VisitFaults } from './visits';
 
 /**
  * What every module's services are built from: the platform's parts, plus `use(name)` for the services

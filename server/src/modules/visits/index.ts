@@ -13,7 +13,7 @@ import { visitMessages } from './visit.messages';
 import { visitRoutes } from './visit.routes';
 import { VisitService } from './visit.service';
 
-export type { VisitService } from './visit.service';
+export type { VisitService, VisitFaults } from './visit.service';
 export type { PhotoService } from './photo.service';
 
 export interface VisitExports {

@@ -1,4 +1,5 @@
 import { In, IsNull, Not, type DataSource } from 'typeorm';
+import { can } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { route, type AnyRoute } from '../../http/route';
 import { Customer } from '../customers/customer.entity';
@@ -42,8 +43,8 @@ export async function homeOf(db: DataSource, org: OrgService, clock: Clock, call
   const toConfirm = await todos.count({ where: { assigneeId: caller.id, confirmedAt: IsNull() } });
   const myOpen = await todos.count({ where: { repId: caller.id, confirmedAt: IsNull() } });
   let escalated = 0;
-  if (caller.role === 'director' || caller.role === 'admin') {
-    const scope = await org.scopeOf(caller);
+  if (can(caller.role, 'todos.escalations.read')) {
+    const scope = await org.scopeOf(caller, 'todos.escalations.read');
     escalated = await todos.count({ where: { escalatedAt: Not(IsNull()), confirmedAt: IsNull(), ...(scope.kind === 'owners' ? { repId: In(scope.memberIds) } : {}) } });
   }
   return {

@@ -35,7 +35,7 @@ export const visitsModule = defineModule({
   entities: [Visit, Photo, FirstTouch],
   migrations: [],
   errors: {},
-  permissions: [],
+  permissions: ['visits.read', 'visits.create'],
   messages: visitMessages,
   services: ({ db, policy, clock, env, storage, visitFaults, use }): VisitExports => {
     const { org } = use('org');

@@ -11,7 +11,7 @@ import { WechatLoginClient } from './channels/wechat/wechat-login.client';
 import { WecomApiClient, WecomApiError } from './channels/wecom/wecom-api.client';
 import { ChannelHealth } from './channels/channel-health';
 import { LOGIN_RETRY } from './channels/http-client';
-import { AppError, errorMiddleware } from './http/errors';
+import { errorMiddleware, httpError } from './http/errors';
 import { buildOpenApi } from './http/openapi';
 import { h5App } from './http/h5-app';
 import { fileUpload } from './http/upload';
@@ -244,8 +244,8 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
       jsonLimit: '1mb',
       onError: (error) => {
         const e = error as { status?: number; type?: string };
-        if (e.status === 413 || e.type === 'entity.too.large') throw new AppError(413, 'PAYLOAD_TOO_LARGE', '请求体过大（上限 1 MB）');
-        throw new AppError(400, 'INVALID_JSON', '请求体不是合法的 JSON');
+        if (e.status === 413 || e.type === 'entity.too.large') throw httpError('PAYLOAD_TOO_LARGE', { message: '请求体过大（上限 1 MB）' });
+        throw httpError('INVALID_JSON');
       },
     }),
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_NOT_CLOSED_MESSAGE, labelled } from '@anchor/shared';
+import { labelled } from '@anchor/shared';
 import { idempotencyKeyOf, type OnceResult } from '../../http/idempotency';
 import { uploadedFile } from '../../http/upload';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
@@ -8,6 +8,7 @@ import type { TodoService } from '../todos/todo.service';
 import type { PhotoService } from './photo.service';
 import type { TimelineService } from './timeline.service';
 import type { VisitService } from './visit.service';
+import { visitError } from './visits.errors';
 
 const pageQuery = {
   page: labelled(z.coerce.number().int().min(1).max(100000), '页码').default(1),
@@ -40,7 +41,7 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
     }),
     route({
       method: 'post', path: '/visits', tag: '拜访', summary: '提交拜访记录（三要素必填；需 Idempotency-Key 请求头）', access: CUSTOMER_EDITORS,
-      body: visits.schema, checkBody: (raw) => visits.check(raw), invalid: { code: 'ACTION_NOT_CLOSED', message: ACTION_NOT_CLOSED_MESSAGE },
+      body: visits.schema, checkBody: (raw) => visits.check(raw), invalid: (fields) => visitError('ACTION_NOT_CLOSED', { fields }),
       handler: async (ctx, { body }) => answer(ctx, await visits.submit(ctx.state.member, body, idempotencyKeyOf(ctx))),
     }),
     route({

@@ -91,6 +91,7 @@ export function outboxRoutes(db: DataSource, clock: Clock, channelStatus: () => 
     }),
     route({
       method: 'post', path: '/admin/deliveries/:id/resend', tag: '管理', summary: '重新发送一条失败、死信或结果未知（可能已送达）的投递（同一消息体，去重标识不变；管理员）', access: ['admin'],
+      errors: ['DELIVERY_TODO_CONFIRMED', 'DELIVERY_NOT_RESENDABLE'],
       handler: async (ctx) => {
         const id = idParam(ctx, 'id', '投递记录');
         const now = clock.now();

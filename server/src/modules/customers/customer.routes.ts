@@ -30,6 +30,7 @@ export function customerRoutes(customers: CustomerService, excel: CustomerExcel)
     }),
     route({
       method: 'post', path: '/customers', tag: '客户', summary: '新建客户', access: CUSTOMER_EDITORS, body: create, status: 201,
+      errors: ['DUPLICATE_CUSTOMER'],
       handler: (ctx, { body }) => customers.create(ctx.state.member, body),
     }),
     route({
@@ -42,10 +43,12 @@ export function customerRoutes(customers: CustomerService, excel: CustomerExcel)
     }),
     route({
       method: 'post', path: '/customers/import/preview', tag: '客户', summary: '导入预览：逐行检查，不写入任何数据', access: CUSTOMER_EDITORS, upload: excel.upload,
+      errors: ['IMPORT_INVALID'],
       handler: (ctx) => excel.preview(ctx.state.member, uploadedFile(ctx, 'Excel 文件')),
     }),
     route({
       method: 'post', path: '/customers/import/commit', tag: '客户', summary: '确认导入：全部成功或全部不导入', access: CUSTOMER_EDITORS, upload: excel.upload, status: 201,
+      errors: ['IMPORT_INVALID', 'DUPLICATE_CUSTOMER'],
       handler: (ctx) => excel.commit(ctx.state.member, uploadedFile(ctx, 'Excel 文件')),
     }),
     route({
@@ -54,6 +57,7 @@ export function customerRoutes(customers: CustomerService, excel: CustomerExcel)
     }),
     route({
       method: 'patch', path: '/customers/:id', tag: '客户', summary: '修改客户（阶段变更会记入历史）', access: CUSTOMER_EDITORS, body: update,
+      errors: ['DUPLICATE_CUSTOMER'],
       handler: (ctx, { body }) => customers.update(ctx.state.member, idParam(ctx, 'id', '客户'), body),
     }),
     route({

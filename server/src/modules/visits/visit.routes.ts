@@ -27,6 +27,7 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
   return [
     route({
       method: 'post', path: '/photos', tag: '拜访', summary: '上传照片（JPEG/PNG/WebP，按内容识别，单张 ≤ 5 MB）', access: CUSTOMER_EDITORS, upload: { what: '照片', maxBytes: photos.maxBytes }, status: 201,
+      errors: ['QUOTA_EXCEEDED'],
       handler: (ctx) => photos.upload(ctx.state.member, uploadedFile(ctx, '照片')),
     }),
     route({
@@ -41,6 +42,7 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
     }),
     route({
       method: 'post', path: '/visits', tag: '拜访', summary: '提交拜访记录（三要素必填；需 Idempotency-Key 请求头）', access: CUSTOMER_EDITORS,
+      errors: ['ACTION_NOT_CLOSED', 'VISIT_TOO_OLD', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED'],
       body: visits.schema, checkBody: (raw) => visits.check(raw), invalid: (fields) => visitError('ACTION_NOT_CLOSED', { fields }),
       handler: async (ctx, { body }) => answer(ctx, await visits.submit(ctx.state.member, body, idempotencyKeyOf(ctx))),
     }),
@@ -50,6 +52,7 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
     }),
     route({
       method: 'post', path: '/customers/:id/first-touch', tag: '拜访', summary: '记录线索的首次触达（需 Idempotency-Key 请求头）', access: CUSTOMER_EDITORS, body: visits.firstTouchSchema,
+      errors: ['NOT_AWAITING_FIRST_TOUCH', 'FIRST_TOUCH_RECORDED', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED'],
       handler: async (ctx, { body }) => answer(ctx, await visits.firstTouch(ctx.state.member, idParam(ctx, 'id', '客户'), body, idempotencyKeyOf(ctx))),
     }),
     route({
@@ -78,6 +81,7 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
     }),
     route({
       method: 'post', path: '/todos/:id/discuss', tag: '待办', summary: '需要沟通：请销售先与主管沟通（待办保持未确认，只通知一次）', access: 'member',
+      errors: ['TODO_ALREADY_CONFIRMED'],
       handler: async (ctx) => (await todos.requestDiscussion(ctx.state.member.id, idParam(ctx, 'id', '待办'), 'app')).todo,
     }),
   ];

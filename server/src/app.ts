@@ -1,3 +1,4 @@
+import { optionsSchema } from '@anchor/shared';
 import { randomUUID } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
@@ -129,6 +130,7 @@ function systemRoutes(deps: AppDeps): AnyRoute[] {
   return [
     route({
       method: 'get', path: '/options', tag: '系统', summary: '可配置选项（阶段、行业、拜访目标等，来自 config/）', access: 'member',
+      response: optionsSchema,
       handler: async () => ({
         // The app formats and reads wall-clock times in this zone (config/policy.yaml timeZone).
         timeZone: policy.timeZone,

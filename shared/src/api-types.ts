@@ -147,7 +147,7 @@ export type TimelineEntry = z.output<typeof timelineEntrySchema>;
 export const todoSchema = z.object({
   id: z.number().int(),
   visitId: z.number().int().nullable().optional(),
-  status: z.string().describe('open | confirmed'),
+  status: z.enum(['open', 'confirmed']),
   snapshot: z.object({
     customer: z.object({ id: z.number().int().optional(), name: z.string() }).catchall(z.unknown()),
     rep: z.object({ id: z.number().int().optional(), name: z.string() }),

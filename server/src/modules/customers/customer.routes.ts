@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { labelled } from '@anchor/shared';
+import { customerSchema, labelled, pageOf } from '@anchor/shared';
 import { uploadedFile } from '../../http/upload';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
 import { CUSTOMER_EDITORS, CUSTOMER_REASSIGNERS } from '../org/scope';
@@ -26,10 +26,12 @@ export function customerRoutes(customers: CustomerService, excel: CustomerExcel)
   return [
     route({
       method: 'get', path: '/customers', tag: '客户', summary: '客户列表：按客户名称、联系人、联系电话的任意片段搜索（忽略空格、全角半角、大小写；最多计 1000 条，超出时 totalCapped 为 true），筛选、分页，限本人可见范围', access: 'member', query: list,
+      response: pageOf(customerSchema),
       handler: (ctx, { query }) => customers.list(ctx.state.member, query),
     }),
     route({
       method: 'post', path: '/customers', tag: '客户', summary: '新建客户', access: CUSTOMER_EDITORS, body: create, status: 201,
+      response: customerSchema,
       errors: ['DUPLICATE_CUSTOMER'],
       handler: (ctx, { body }) => customers.create(ctx.state.member, body),
     }),
@@ -53,15 +55,18 @@ export function customerRoutes(customers: CustomerService, excel: CustomerExcel)
     }),
     route({
       method: 'get', path: '/customers/:id', tag: '客户', summary: '客户详情', access: 'member',
+      response: customerSchema,
       handler: (ctx) => customers.get(ctx.state.member, idParam(ctx, 'id', '客户')),
     }),
     route({
       method: 'patch', path: '/customers/:id', tag: '客户', summary: '修改客户（阶段变更会记入历史）', access: CUSTOMER_EDITORS, body: update,
+      response: customerSchema,
       errors: ['DUPLICATE_CUSTOMER'],
       handler: (ctx, { body }) => customers.update(ctx.state.member, idParam(ctx, 'id', '客户'), body),
     }),
     route({
       method: 'post', path: '/customers/:id/reassign', tag: '客户', summary: '改派负责人（主管及以上）', access: CUSTOMER_REASSIGNERS, body: reassign,
+      response: customerSchema,
       handler: (ctx, { body }) => customers.reassign(ctx.state.member, idParam(ctx, 'id', '客户'), body.ownerId),
     }),
     route({

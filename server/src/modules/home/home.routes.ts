@@ -1,3 +1,4 @@
+import { homeSchema } from '@anchor/shared';
 import { In, IsNull, Not, type DataSource } from 'typeorm';
 import type { Clock } from '../../clock';
 import { route, type AnyRoute } from '../../http/route';
@@ -63,6 +64,7 @@ export function homeRoutes(db: DataSource, org: OrgService, clock: Clock): AnyRo
   return [
     route({
       method: 'get', path: '/home', tag: '首页', summary: '我的首页：待完成的拜访、待首次触达的线索及待办数量', access: 'member',
+      response: homeSchema,
       handler: (ctx) => homeOf(db, org, clock, ctx.state.member),
     }),
   ];

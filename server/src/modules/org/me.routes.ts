@@ -1,4 +1,4 @@
-import { ROLE_LABELS, type MeView, type NamedRef } from '@anchor/shared';
+import { type MeView, meViewSchema, type NamedRef, ROLE_LABELS } from '@anchor/shared';
 import { route, type AnyRoute } from '../../http/route';
 import type { TodoService } from '../todos/todo.service';
 import type { Member } from './member.entity';
@@ -30,6 +30,7 @@ export function meRoutes(org: OrgService, todos: TodoService): AnyRoute[] {
   return [
     route({
       method: 'get', path: '/me', tag: '登录', summary: '我的：当前成员、角色、团队与待办数（标签栏角标）', access: 'member',
+      response: meViewSchema,
       handler: async (ctx): Promise<MeView> => {
         const member = ctx.state.member;
         const [team, manager] = await Promise.all([

@@ -27,6 +27,8 @@ export const ERROR_CODES_BY_CATALOG = {
   customers: ['DUPLICATE_CUSTOMER', 'IMPORT_INVALID'],
   visits: ['VISIT_TOO_OLD', 'ACTION_NOT_CLOSED', 'QUOTA_EXCEEDED', 'NOT_AWAITING_FIRST_TOUCH', 'FIRST_TOUCH_RECORDED'],
   todos: ['TODO_ALREADY_CONFIRMED'],
+  /** the home screen only reads: it refuses with the platform's codes */
+  home: [],
   org: [
     'LOGIN_CODE_INVALID',
     'LOGIN_UPSTREAM_FAILED',

@@ -7,8 +7,8 @@ import type { Policy } from '../../config/policy';
 import { httpError, invalid, notFound } from '../../http/errors';
 import { visitError } from './visits.errors';
 import { sniffImage, type PhotoStorage } from '../../storage/photo-storage';
-import type { CustomerService } from '../customers/customer.service';
-import type { Member } from '../org/member.entity';
+import type { CustomerService } from '../customers';
+import type { Member } from '../org';
 import { Photo } from './photo.entity';
 
 export class PhotoService {

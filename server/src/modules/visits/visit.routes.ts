@@ -3,8 +3,8 @@ import { labelled, pageOf, timelineEntrySchema, todoSchema, visitSubmittedSchema
 import { idempotencyKeyOf, type OnceResult } from '../../http/idempotency';
 import { uploadedFile } from '../../http/upload';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
-import { CUSTOMER_EDITORS } from '../org/scope';
-import type { TodoService } from '../todos/todo.service';
+import { CUSTOMER_EDITORS } from '../org';
+import type { TodoService } from '../todos';
 import type { PhotoService } from './photo.service';
 import type { TimelineService } from './timeline.service';
 import type { VisitService } from './visit.service';

@@ -60,7 +60,7 @@ describe('the module contract: a module added by one line in the list', () => {
 
   it('its routes are in the API description with its tag', async () => {
     const spec = (await api(h.url, 'GET', '/api/v1/openapi.json')).body;
-    expect(spec.paths['/memos'].post.tags).toEqual(['便签']);
+    expect(spec.paths['/api/v1/memos'].post.tags).toEqual(['便签']);
   });
 });
 

@@ -1,3 +1,4 @@
+import { optionsSchema } from '@anchor/shared';
 import { randomUUID } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
@@ -9,7 +10,7 @@ import type { Policy } from './config/policy';
 import { TokenCache } from './channels/token-cache';
 import { WecomApiClient, WecomApiError } from './channels/wecom/wecom-api.client';
 import { ChannelHealth } from './channels/channel-health';
-import { AppError, errorMiddleware } from './http/errors';
+import { errorMiddleware, httpError } from './http/errors';
 import { buildOpenApi } from './http/openapi';
 import { h5App } from './http/h5-app';
 import { fileUpload } from './http/upload';
@@ -143,6 +144,7 @@ function systemRoutes(deps: AppDeps): AnyRoute[] {
   return [
     route({
       method: 'get', path: '/options', tag: '系统', summary: '可配置选项（阶段、行业、拜访目标等，来自 config/）', access: 'member',
+      response: optionsSchema,
       handler: async () => ({
         // The app formats and reads wall-clock times in this zone (config/policy.yaml timeZone).
         timeZone: policy.timeZone,
@@ -252,8 +254,8 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
       jsonLimit: '1mb',
       onError: (error) => {
         const e = error as { status?: number; type?: string };
-        if (e.status === 413 || e.type === 'entity.too.large') throw new AppError(413, 'PAYLOAD_TOO_LARGE', '请求体过大（上限 1 MB）');
-        throw new AppError(400, 'INVALID_JSON', '请求体不是合法的 JSON');
+        if (e.status === 413 || e.type === 'entity.too.large') throw httpError('PAYLOAD_TOO_LARGE', { message: '请求体过大（上限 1 MB）' });
+        throw httpError('INVALID_JSON');
       },
     }),
   );

@@ -1,155 +1,213 @@
 /**
  * What the API answers, as the app reads it: one definition in shared/ beside the schemas of what it
- * accepts, so the mini-program and the server's views cannot drift apart silently.
+ * accepts, so the mini-program and the server's views cannot drift apart silently. Each answer is a zod
+ * schema (the routes name it as `response`, and OpenAPI shows it) and its type is inferred from it: the
+ * app's client and pages use these types, never a copy. Not checked at run time.
  */
-import type { Role } from './org';
+import { z } from 'zod';
+import { ROLES } from './org';
 import type { AnchorTextRules } from './visits';
-import type { StageCode } from './stages';
+import { STAGE_CODES } from './stages';
+
+const isoTime = z.string().describe('ISO 8601 时间');
+const nullableTime = isoTime.nullable();
+
+export const namedRefSchema = z.object({ id: z.number().int(), name: z.string() });
+export type NamedRef = z.output<typeof namedRefSchema>;
+export const personRefSchema = namedRefSchema;
+export type PersonRef = z.output<typeof personRefSchema>;
 
 /**
- * A member as the API shows them (identities such as WeChat ids stay on the server). A type, not an
- * interface, so it also fits the app's stored session, which allows extra keys.
+ * A member as the API shows them (identities such as WeChat ids stay on the server). An object type, not
+ * an interface, so it also fits the app's stored session, which allows extra keys.
  */
-export type MemberView = {
-  id: number;
-  name: string;
-  phone: string;
-  role: Role;
-  teamId: number | null;
-  regionId: number | null;
-  managerId: number | null;
-};
-
-export interface NamedRef {
-  id: number;
-  name: string;
-}
+export const memberViewSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  phone: z.string(),
+  role: z.enum(ROLES),
+  teamId: z.number().int().nullable(),
+  regionId: z.number().int().nullable(),
+  managerId: z.number().int().nullable(),
+});
+export type MemberView = z.output<typeof memberViewSchema>;
 
 /** GET /api/v1/me: who is signed in, in words a person reads on 我的, and the 待办 badge count. */
-export type MeView = MemberView & {
+export const meViewSchema = memberViewSchema.extend({
   /** 销售代表、直属主管… */
-  roleLabel: string;
-  team: NamedRef | null;
-  region: NamedRef | null;
-  manager: NamedRef | null;
+  roleLabel: z.string(),
+  team: namedRefSchema.nullable(),
+  region: namedRefSchema.nullable(),
+  manager: namedRefSchema.nullable(),
   /** Open to-dos on the member's 待办 screen (the tab bar badge). */
-  openTodos: number;
+  openTodos: z.number().int(),
   /** A supervisor (or above) with a team may invite people to it: the invite QR on 我的. */
-  canInvite: boolean;
-};
+  canInvite: z.boolean(),
+});
+export type MeView = z.output<typeof meViewSchema>;
 
 /** POST /api/v1/invites */
-export interface InviteView {
-  code: string;
-  kind: 'team' | 'member';
-  teamId: number;
-  memberId: number | null;
-  expiresAt: string;
-  url: string;
-}
+export const inviteViewSchema = z.object({
+  code: z.string(),
+  kind: z.enum(['team', 'member']),
+  teamId: z.number().int(),
+  memberId: z.number().int().nullable(),
+  expiresAt: isoTime,
+  url: z.string(),
+});
+export type InviteView = z.output<typeof inviteViewSchema>;
 
-export interface StageOption {
-  code: string;
-  label: string;
-}
+export const stageOptionSchema = z.object({ code: z.string(), label: z.string() });
+export type StageOption = z.output<typeof stageOptionSchema>;
 
 /** GET /api/v1/options: the lists a form offers, from config/. */
-export interface Options {
+export const optionsSchema = z.object({
   /** IANA zone the app shows and reads wall-clock times in (policy timeZone; absent in an old cached copy). */
-  timeZone?: string;
-  stages: StageOption[];
+  timeZone: z.string().optional(),
+  stages: z.array(stageOptionSchema),
   /** stages that never count as overdue (policy; absent in an old cached copy) */
-  overdueExcludedStages?: StageCode[];
-  grades: string[];
-  industries: string[];
-  visitObjectives: string[];
-  bottlenecks: string[];
-  agreedActions: string[];
-  followUpForms: string[];
-  firstTouchMethods: string[];
-  limits: { nextFollowUpHorizonDays: number; overdueDays?: number; [key: string]: unknown };
+  overdueExcludedStages: z.array(z.enum(STAGE_CODES)).optional(),
+  grades: z.array(z.string()),
+  industries: z.array(z.string()),
+  visitObjectives: z.array(z.string()),
+  bottlenecks: z.array(z.string()),
+  agreedActions: z.array(z.string()),
+  followUpForms: z.array(z.string()),
+  firstTouchMethods: z.array(z.string()),
+  limits: z.object({ nextFollowUpHorizonDays: z.number(), overdueDays: z.number().optional() }).catchall(z.unknown()),
   /** Subscribe-message template for reminders; null when WeChat is not configured. */
-  reminderTemplateId?: string | null;
+  reminderTemplateId: z.string().nullable().optional(),
   /** minimum lengths and placeholder answers for the text anchors (absent in an old cached copy) */
-  anchors?: AnchorTextRules;
-}
+  anchors: z
+    .custom<AnchorTextRules>()
+    .optional()
+    .meta({ type: 'object', properties: { minLength: { type: 'object', additionalProperties: { type: 'integer' } }, placeholders: { type: 'array', items: { type: 'string' } } } }),
+});
+export type Options = z.output<typeof optionsSchema>;
 
 /** POST /api/v1/auth/…/login */
-export interface LoginResult {
-  token: string;
-  expiresAt: string | null;
-  member: MemberView;
-}
+export const loginResultSchema = z.object({ token: z.string(), expiresAt: nullableTime, member: memberViewSchema });
+export type LoginResult = z.output<typeof loginResultSchema>;
 
-export interface PersonRef {
-  id: number;
-  name: string;
-}
+/** GET /api/v1/customers/:id (and each item of the list) */
+export const customerSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    industry: z.string().nullable(),
+    stage: z.string(),
+    stageLabel: z.string(),
+    owner: personRefSchema.nullable(),
+    grade: z.string().nullable(),
+    lastFollowUpAt: nullableTime,
+    overdue: z.boolean(),
+    createdAt: isoTime.optional(),
+    firstTouchDueAt: nullableTime.optional(),
+    firstTouchAt: nullableTime.optional(),
+    city: z.string().nullable(),
+    contactName: z.string().nullable(),
+    contactPhone: z.string().nullable().optional(),
+    contactTitle: z.string().nullable().optional(),
+    address: z.string().nullable().optional(),
+  })
+  .catchall(z.unknown());
+export type Customer = z.output<typeof customerSchema>;
 
-export interface Customer {
-  id: number;
-  name: string;
-  industry: string | null;
-  stage: string;
-  stageLabel: string;
-  owner: PersonRef | null;
-  grade: string | null;
-  lastFollowUpAt: string | null;
-  overdue: boolean;
-  createdAt?: string;
-  firstTouchDueAt?: string | null;
-  firstTouchAt?: string | null;
-  city: string | null;
-  contactName: string | null;
-  contactPhone?: string | null;
-  contactTitle?: string | null;
-  address?: string | null;
-  [key: string]: unknown;
-}
-
-/** Every list endpoint answers one page of this shape. */
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
+const pageFields = {
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
   /** a search counted its first 1000 matches and stopped: show 1000+ */
-  totalCapped?: boolean;
-}
+  totalCapped: z.boolean().optional(),
+};
+/** Every list endpoint answers one page of this shape. */
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), ...pageFields });
+export type Page<T> = { items: T[] } & z.output<z.ZodObject<typeof pageFields>>;
 
-export type TimelineEntry =
-  | { type: 'visit'; at: string; id: number; by: PersonRef; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; agreedActionText?: string; nextFollowUpAt: string | null; alert: boolean; photoIds?: number[]; savedAt?: string | null; offlineNote?: string | null }
-  | { type: 'first_touch'; at: string; id: number; by: PersonRef; method: string; verbatim: string; onTime: boolean; photoIds?: number[] }
-  | { type: 'stage_change'; at: string; id: number; by: PersonRef; from: string | null; fromLabel: string | null; to: string; toLabel: string }
-  | { type: 'todo'; at: string; id: number; visitId?: number | null; status: 'open' | 'confirmed'; agreedAction: string; agreedActionText?: string; dueAt: string; confirmedAt: string | null; escalatedAt: string | null };
+const visitEntry = z.object({
+  type: z.literal('visit'), at: isoTime, id: z.number().int(), by: personRefSchema, status: z.enum(['pending', 'submitted']),
+  objective: z.string().nullable(), painPoint: z.string().nullable(), agreedAction: z.string().nullable(), agreedActionText: z.string().optional(),
+  nextFollowUpAt: nullableTime, alert: z.boolean(), photoIds: z.array(z.number().int()).optional(), savedAt: nullableTime.optional(), offlineNote: z.string().nullable().optional(),
+});
+const firstTouchEntry = z.object({
+  type: z.literal('first_touch'), at: isoTime, id: z.number().int(), by: personRefSchema, method: z.string(), verbatim: z.string(), onTime: z.boolean(), photoIds: z.array(z.number().int()).optional(),
+});
+const stageChangeEntry = z.object({
+  type: z.literal('stage_change'), at: isoTime, id: z.number().int(), by: personRefSchema, from: z.string().nullable(), fromLabel: z.string().nullable(), to: z.string(), toLabel: z.string(),
+});
+const todoEntry = z.object({
+  type: z.literal('todo'), at: isoTime, id: z.number().int(), visitId: z.number().int().nullable().optional(), status: z.enum(['open', 'confirmed']), agreedAction: z.string(),
+  agreedActionText: z.string().optional(), dueAt: isoTime, confirmedAt: nullableTime, escalatedAt: nullableTime,
+});
+/** GET /api/v1/customers/:id/timeline: one entry per thing that happened to the customer */
+export const timelineEntrySchema = z.discriminatedUnion('type', [visitEntry, firstTouchEntry, stageChangeEntry, todoEntry]);
+export type TimelineEntry = z.output<typeof timelineEntrySchema>;
 
-export interface Todo {
-  id: number;
-  visitId?: number | null;
-  status: 'open' | 'confirmed' | string;
-  snapshot: {
-    customer: { id?: number; name: string; [key: string]: unknown };
-    rep: { id?: number; name: string };
-    visit: { objective?: string | null; painPoint?: string | null; [key: string]: unknown };
-    actionItems: { agreedAction: string; note?: string | null; nextFollowUpAt: string | null; nextFollowUpForm: string | null; [key: string]: unknown };
-  };
-  dueAt: string;
-  overdue: boolean;
-  confirmedAt: string | null;
-  discussRequestedAt?: string | null;
-  reminderAt: string | null;
-  escalatedAt?: string | null;
+/** GET /api/v1/todos/:id (and each item of GET /todos); what confirm and discuss answer */
+export const todoSchema = z.object({
+  id: z.number().int(),
+  visitId: z.number().int().nullable().optional(),
+  status: z.enum(['open', 'confirmed']),
+  snapshot: z.object({
+    customer: z.object({ id: z.number().int().optional(), name: z.string() }).catchall(z.unknown()),
+    rep: z.object({ id: z.number().int().optional(), name: z.string() }),
+    visit: z.object({ objective: z.string().nullable().optional(), painPoint: z.string().nullable().optional() }).catchall(z.unknown()),
+    actionItems: z
+      .object({ agreedAction: z.string(), note: z.string().nullable().optional(), nextFollowUpAt: nullableTime, nextFollowUpForm: z.string().nullable() })
+      .catchall(z.unknown()),
+  }),
+  dueAt: isoTime,
+  overdue: z.boolean(),
+  confirmedAt: nullableTime,
+  discussRequestedAt: nullableTime.optional(),
+  reminderAt: nullableTime,
+  escalatedAt: nullableTime.optional(),
   /** 已升级: past its deadline, the director was told */
-  escalated?: boolean;
+  escalated: z.boolean().optional(),
   /** minutes past the confirm-by time */
-  overdueMinutes?: number;
+  overdueMinutes: z.number().optional(),
   /** who confirms it */
-  assignee?: { id: number; name: string; role: string } | null;
-}
+  assignee: z.object({ id: z.number().int(), name: z.string(), role: z.string() }).nullable().optional(),
+});
+export type Todo = z.output<typeof todoSchema>;
 
 /** GET /home: what waits for the caller today. */
-export interface Home {
-  pendingVisits: { count: number; items: Array<{ visitId: number; customerId: number; customerName: string; since: string }> };
-  leadsAwaitingFirstTouch: { count: number; items: Array<{ customerId: number; customerName: string; firstTouchDueAt: string; overdue: boolean }> };
-  todos: { toConfirm: number; myOpen: number; escalated: number };
-}
+export const homeSchema = z.object({
+  pendingVisits: z.object({
+    count: z.number().int(),
+    items: z.array(z.object({ visitId: z.number().int(), customerId: z.number().int(), customerName: z.string(), since: isoTime })),
+  }),
+  leadsAwaitingFirstTouch: z.object({
+    count: z.number().int(),
+    items: z.array(z.object({ customerId: z.number().int(), customerName: z.string(), firstTouchDueAt: isoTime, overdue: z.boolean() })),
+  }),
+  todos: z.object({ toConfirm: z.number().int(), myOpen: z.number().int(), escalated: z.number().int() }),
+});
+export type Home = z.output<typeof homeSchema>;
+
+/** POST /api/v1/visits: the stored visit (201; a replay answers the same) and the to-do it created. */
+export const visitSubmittedSchema = z.object({
+  id: z.number().int(),
+  customerId: z.number().int(),
+  memberId: z.number().int(),
+  status: z.enum(['pending', 'submitted']),
+  objective: z.string().nullable(),
+  painPoint: z.string().nullable(),
+  dialogueSummary: z.string().nullable(),
+  bottleneck: z.string().nullable(),
+  valuePoint: z.string().nullable(),
+  agreedAction: z.string().nullable(),
+  agreedActionNote: z.string().nullable(),
+  nextFollowUpAt: nullableTime,
+  nextFollowUpForm: z.string().nullable(),
+  alert: z.boolean(),
+  customerVerbatim: z.string().nullable(),
+  photoIds: z.array(z.number().int()),
+  submittedAt: nullableTime,
+  /** when the rep saved it (earlier than submittedAt for a visit saved offline) */
+  savedAt: nullableTime,
+  createdAt: isoTime,
+  /** the supervisor's to-do this visit created (none when the rep has no supervisor) */
+  todo: z.object({ assigneeId: z.number().int(), status: z.literal('open'), dueAt: isoTime }).nullable().optional(),
+});
+export type VisitSubmitted = z.output<typeof visitSubmittedSchema>;

@@ -1,32 +1,55 @@
-/** Error codes the API returns; clients switch on the code, people read the message. */
-export const ERROR_CODES = [
-  'VALIDATION_FAILED',
-  'INVALID_JSON',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'DUPLICATE_CUSTOMER',
-  'IMPORT_INVALID',
-  'LOGIN_CODE_INVALID',
-  'LOGIN_RATE_LIMITED',
-  'LOGIN_UPSTREAM_FAILED',
-  'LOGIN_BLOCKED',
-  'INVITE_REQUIRED',
-  'INVITE_INVALID',
-  'CHANNEL_OFF',
-  'ACTION_NOT_CLOSED',
-  'VISIT_TOO_OLD',
-  'IDEMPOTENCY_KEY_REQUIRED',
-  'IDEMPOTENCY_KEY_REUSED',
-  'INTERNAL',
-  'METHOD_NOT_ALLOWED',
-  'QUOTA_EXCEEDED',
-  'SERVICE_UNAVAILABLE',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+/**
+ * Error codes the API returns; clients switch on the code, people read the message.
+ *
+ * The server owns each code's HTTP status and Chinese message, in one catalog per module
+ * (server/src/modules/<name>/<name>.errors.ts, plus http/, outbox/ and channels/). shared/ cannot import
+ * the server, and the app needs only the codes (to type ApiError.code and switch on it), not the server's
+ * wording: so the code lists live here, one per catalog, and each server catalog is typed against its
+ * list (a missing or extra code is a compile error; tests/server/error-catalog.test.ts checks it again).
+ */
+export const ERROR_CODES_BY_CATALOG = {
+  /** the platform: request parsing, auth, idempotency, limits (server/src/http/http.errors.ts) */
+  http: [
+    'VALIDATION_FAILED',
+    'INVALID_JSON',
+    'PAYLOAD_TOO_LARGE',
+    'UNSUPPORTED_MEDIA_TYPE',
+    'UNAUTHENTICATED',
+    'FORBIDDEN',
+    'NOT_FOUND',
+    'METHOD_NOT_ALLOWED',
+    'IDEMPOTENCY_KEY_REQUIRED',
+    'IDEMPOTENCY_KEY_REUSED',
+    'LOGIN_RATE_LIMITED',
+    'SERVICE_UNAVAILABLE',
+    'INTERNAL',
+  ],
+  customers: ['DUPLICATE_CUSTOMER', 'IMPORT_INVALID'],
+  visits: ['VISIT_TOO_OLD', 'ACTION_NOT_CLOSED', 'QUOTA_EXCEEDED', 'NOT_AWAITING_FIRST_TOUCH', 'FIRST_TOUCH_RECORDED'],
+  todos: ['TODO_ALREADY_CONFIRMED'],
+  /** the home screen only reads: it refuses with the platform's codes */
+  home: [],
+  org: [
+    'LOGIN_CODE_INVALID',
+    'LOGIN_UPSTREAM_FAILED',
+    'LOGIN_BLOCKED',
+    'CHANNEL_OFF',
+    'INVITE_REQUIRED',
+    'INVITE_INVALID',
+    'MEMBER_ALREADY_BOUND',
+    'PHONE_ALREADY_REGISTERED',
+    'ACCOUNT_ALREADY_BOUND',
+  ],
+  outbox: ['DELIVERY_TODO_CONFIRMED', 'DELIVERY_NOT_RESENDABLE'],
+  channels: ['WECHAT_UPSTREAM_FAILED'],
+} as const;
+
+export type ErrorCatalogName = keyof typeof ERROR_CODES_BY_CATALOG;
+/** The codes one catalog declares, e.g. CatalogCode<'customers'>. */
+export type CatalogCode<N extends ErrorCatalogName> = (typeof ERROR_CODES_BY_CATALOG)[N][number];
+export type ErrorCode = CatalogCode<ErrorCatalogName>;
+
+export const ERROR_CODES: readonly ErrorCode[] = Object.values(ERROR_CODES_BY_CATALOG).flat();
 
 export interface ApiErrorBody {
   error: { code: ErrorCode; message: string; fields?: Record<string, string> };

@@ -1,45 +1,53 @@
 /**
  * What GET /api/v1/visits/:id answers: the visit with every anchor, whose customer and rep it is, and
  * the to-do it created (with whether the caller may confirm it). The visit-detail page renders it.
+ * A zod schema (the route's `response`, shown in OpenAPI) with its type inferred.
  */
-export interface VisitDetailTodo {
-  id: number;
-  status: 'open' | 'confirmed';
-  assignee: { id: number; name: string };
-  dueAt: string;
-  overdue: boolean;
-  confirmedAt: string | null;
-  confirmedBy: { id: number; name: string } | null;
-  discussRequestedAt: string | null;
-  escalatedAt: string | null;
-  /** the caller is the one who confirms it (or asks to talk first) */
-  canConfirm: boolean;
-}
+import { z } from 'zod';
 
-export interface VisitDetail {
-  id: number;
-  status: 'pending' | 'submitted';
-  customer: { id: number; name: string };
-  rep: { id: number; name: string };
-  objective: string | null;
-  painPoint: string | null;
-  dialogueSummary: string | null;
-  bottleneck: string | null;
-  valuePoint: string | null;
-  agreedAction: string | null;
-  agreedActionNote: string | null;
+const ref = z.object({ id: z.number().int(), name: z.string() });
+const isoTime = z.string().describe('ISO 8601 时间');
+
+export const visitDetailTodoSchema = z.object({
+  id: z.number().int(),
+  status: z.enum(['open', 'confirmed']),
+  assignee: ref,
+  dueAt: isoTime,
+  overdue: z.boolean(),
+  confirmedAt: isoTime.nullable(),
+  confirmedBy: ref.nullable(),
+  discussRequestedAt: isoTime.nullable(),
+  escalatedAt: isoTime.nullable(),
+  /** the caller is the one who confirms it (or asks to talk first) */
+  canConfirm: z.boolean(),
+});
+export type VisitDetailTodo = z.output<typeof visitDetailTodoSchema>;
+
+export const visitDetailSchema = z.object({
+  id: z.number().int(),
+  status: z.enum(['pending', 'submitted']),
+  customer: ref,
+  rep: ref,
+  objective: z.string().nullable(),
+  painPoint: z.string().nullable(),
+  dialogueSummary: z.string().nullable(),
+  bottleneck: z.string().nullable(),
+  valuePoint: z.string().nullable(),
+  agreedAction: z.string().nullable(),
+  agreedActionNote: z.string().nullable(),
   /** agreedAction as read, 「其他」 with its note */
-  agreedActionText: string;
-  nextFollowUpAt: string | null;
-  nextFollowUpForm: string | null;
-  alert: boolean;
-  customerVerbatim: string | null;
-  photoIds: number[];
-  submittedAt: string | null;
+  agreedActionText: z.string(),
+  nextFollowUpAt: isoTime.nullable(),
+  nextFollowUpForm: z.string().nullable(),
+  alert: z.boolean(),
+  customerVerbatim: z.string().nullable(),
+  photoIds: z.array(z.number().int()),
+  submittedAt: isoTime.nullable(),
   /** when the rep pressed save, for a visit saved offline (null when sent at once) */
-  savedAt: string | null;
+  savedAt: isoTime.nullable(),
   /** 「离线保存于 …，上传于 …」 when save and receipt are further apart than the policy allows */
-  offlineNote: string | null;
-  createdAt: string;
-  todo: VisitDetailTodo | null;
-}
+  offlineNote: z.string().nullable(),
+  createdAt: isoTime,
+  todo: visitDetailTodoSchema.nullable(),
+});
+export type VisitDetail = z.output<typeof visitDetailSchema>;

@@ -1,4 +1,5 @@
 import Taro from '@tarojs/taro'
+import type { ErrorCode } from '@anchor/shared'
 import { restartAt } from '../utils/nav'
 import { clearSession, getToken, onSessionExpired } from './session'
 import { rememberCurrentPage } from '../utils/return-to'
@@ -9,14 +10,17 @@ export const API_BASE: string =
 
 export type FieldMessages = Record<string, string>
 
+/** A code the server's catalogs declare (shared/src/errors.ts), or one the client makes up: no network, or an answer without a body. */
+export type ApiErrorCode = ErrorCode | 'NETWORK' | `HTTP_${number}`
+
 export class ApiError extends Error {
-  readonly code: string
+  readonly code: ApiErrorCode
   readonly fields: FieldMessages
   readonly status: number
   /** the server's Retry-After, in seconds, when it sent one (a 503 or 429) */
   readonly retryAfter: number | undefined
 
-  constructor(code: string, message: string, status: number, fields: FieldMessages = {}, retryAfter?: number) {
+  constructor(code: ApiErrorCode, message: string, status: number, fields: FieldMessages = {}, retryAfter?: number) {
     super(message)
     this.name = 'ApiError'
     this.code = code
@@ -79,7 +83,7 @@ function toQueryString(query?: Query): string {
 }
 
 interface ErrorBody {
-  error?: { code?: string; message?: string; fields?: FieldMessages | null }
+  error?: { code?: ErrorCode; message?: string; fields?: FieldMessages | null }
 }
 
 /** Said before the login page whenever a session ends on its own (expired, revoked, signed out elsewhere). */

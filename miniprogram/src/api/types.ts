@@ -13,4 +13,7 @@ export type {
   StageOption,
   TimelineEntry,
   Todo,
+  VisitDetail,
+  VisitDetailTodo,
+  VisitSubmitted,
 } from '@anchor/shared'

@@ -1,7 +1,7 @@
 import Taro from '@tarojs/taro'
 import { api, isApiError, isServiceUnavailable } from './client'
 import { getToken } from './session'
-import type { VisitBody } from '@anchor/shared'
+import type { VisitBody, VisitSubmitted } from '@anchor/shared'
 
 /** A visit saved while offline, sent later with the same Idempotency-Key so it is stored once. */
 export interface QueuedVisit {
@@ -42,7 +42,7 @@ export function removeQueued(key: string) {
 }
 
 export function sendVisit(key: string, body: VisitBody) {
-  return api.post<{ id: number }>('/visits', body, { 'Idempotency-Key': key })
+  return api.post<VisitSubmitted>('/visits', body, { 'Idempotency-Key': key })
 }
 
 let flushing: Promise<number> | null = null

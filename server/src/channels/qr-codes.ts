@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import type { Env } from '../config/env';
-import { AppError } from '../http/errors';
+import { channelError } from './channel.errors';
 import type { TokenCache } from './token-cache';
 import { wechatAccessToken, wechatTokenKey } from './wechat/wechat-token';
 
@@ -34,7 +34,7 @@ export class QrCodes {
     const wechat = this.env.wechat;
     if (!wechat) return { bytes: await QRCode.toBuffer(this.h5Url(target), QR_OPTIONS), kind: 'qr', contentType: 'image/png' };
     const token = await wechatAccessToken(wechat, this.tokens).catch(() => {
-      throw new AppError(503, 'LOGIN_UPSTREAM_FAILED', '微信接口暂时不可用，无法生成小程序码');
+      throw channelError('WECHAT_UPSTREAM_FAILED', { message: '微信接口暂时不可用，无法生成小程序码' });
     });
     let response: Response;
     try {
@@ -45,13 +45,13 @@ export class QrCodes {
         signal: AbortSignal.timeout(10_000),
       });
     } catch {
-      throw new AppError(503, 'LOGIN_UPSTREAM_FAILED', '微信接口暂时不可用，无法生成小程序码');
+      throw channelError('WECHAT_UPSTREAM_FAILED', { message: '微信接口暂时不可用，无法生成小程序码' });
     }
     // The image comes back as bytes; an error comes back as JSON with an errcode.
     const type = response.headers.get('content-type') ?? '';
     if (response.ok && type.startsWith('image/')) return { bytes: Buffer.from(await response.arrayBuffer()), kind: 'wxacode', contentType: type };
     const body = (await response.json().catch(() => ({}))) as { errcode?: number; errmsg?: string };
     if (body.errcode === 40001 || body.errcode === 42001) await this.tokens.invalidate(wechatTokenKey(wechat), token);
-    throw new AppError(503, 'LOGIN_UPSTREAM_FAILED', `微信未能生成小程序码（${body.errcode ?? response.status}）`);
+    throw channelError('WECHAT_UPSTREAM_FAILED', { message: `微信未能生成小程序码（${body.errcode ?? response.status}）` });
   }
 }

@@ -1,8 +1,15 @@
 import type { Context, Next } from 'koa';
 import type { ApiErrorBody, ErrorCode, FieldErrors } from '@anchor/shared';
 import type { Logger } from '../logger';
+import type { ErrorSpec } from '../modules/module';
 import { isDatabaseUnavailable } from '../db/guard';
+import { HTTP_ERRORS } from './http.errors';
 
+/**
+ * The one error the API answers with. Only this file constructs it: modules throw the codes their
+ * catalog (`<name>.errors.ts`) declares through `errorThrower(catalog)`, and the middleware below turns
+ * it into `{ error: { code, message, fields } }` with the catalog's status.
+ */
 export class AppError extends Error {
   constructor(
     readonly status: number,
@@ -15,10 +22,35 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what = '记录') => new AppError(404, 'NOT_FOUND', `${what}不存在`);
-export const forbidden = (message = '没有权限执行此操作') => new AppError(403, 'FORBIDDEN', message);
+/** What a throw site may add to its catalog entry: a message that names the record, and field messages. */
+export interface ErrorDetail {
+  message?: string;
+  fields?: FieldErrors;
+}
+
+/** A catalog of codes this project knows, each with its status and Chinese message. */
+export type ErrorCatalog<C extends ErrorCode = ErrorCode> = { readonly [K in C]: ErrorSpec };
+
+/**
+ * The typed way to throw a catalog's codes: `const customerError = errorThrower(CUSTOMER_ERRORS)`, then
+ * `throw customerError('DUPLICATE_CUSTOMER', { fields })`. Only the catalog's codes type-check.
+ */
+export function errorThrower<C extends ErrorCode>(catalog: ErrorCatalog<C>) {
+  return (code: C, detail: ErrorDetail = {}): AppError => {
+    const spec = catalog[code];
+    return new AppError(spec.status, code, detail.message ?? spec.message, detail.fields);
+  };
+}
+
+/** The platform's codes (http/http.errors.ts). */
+export const httpError = errorThrower(HTTP_ERRORS);
+
+export const notFound = (what = '记录') => httpError('NOT_FOUND', { message: `${what}不存在` });
+export const forbidden = (message = '没有权限执行此操作') => httpError('FORBIDDEN', { message });
 export const invalid = (fields: FieldErrors, message?: string) =>
-  new AppError(422, 'VALIDATION_FAILED', message ?? `请检查：${Object.values(fields).join('；')}`, fields);
+  httpError('VALIDATION_FAILED', { message: message ?? `请检查：${Object.values(fields).join('；')}`, fields });
+/** VALIDATION_FAILED as a 400: the request itself is malformed (a broken multipart body), not its values. */
+export const malformedRequest = (message: string, fields?: FieldErrors) => new AppError(400, 'VALIDATION_FAILED', message, fields);
 
 interface HttpLikeError {
   status?: number;
@@ -29,8 +61,8 @@ interface HttpLikeError {
 }
 
 /** Said with every 503: the database (or the server's capacity for it) is not available right now. */
-export const SERVICE_UNAVAILABLE_MESSAGE = '服务暂时不可用，请稍后重试';
-export const serviceUnavailable = () => new AppError(503, 'SERVICE_UNAVAILABLE', SERVICE_UNAVAILABLE_MESSAGE);
+export const SERVICE_UNAVAILABLE_MESSAGE = HTTP_ERRORS.SERVICE_UNAVAILABLE.message;
+export const serviceUnavailable = () => httpError('SERVICE_UNAVAILABLE');
 
 /** Maps what lower layers throw (body parser, multer, koa, the database driver) onto the one error shape. */
 function toAppError(error: unknown): AppError | null {
@@ -68,8 +100,8 @@ export function errorMiddleware(logger: Logger, options: { retryAfterSeconds?: n
       const appError = toAppError(error);
       const body: ApiErrorBody = appError
         ? { error: { code: appError.code, message: appError.message, ...(appError.fields ? { fields: appError.fields } : {}) } }
-        : { error: { code: 'INTERNAL', message: '服务器内部错误，请稍后重试' } };
-      ctx.status = appError?.status ?? 500;
+        : { error: { code: 'INTERNAL', message: HTTP_ERRORS.INTERNAL.message } };
+      ctx.status = appError?.status ?? HTTP_ERRORS.INTERNAL.status;
       ctx.body = body;
       if (ctx.status === 503) ctx.set('Retry-After', retryAfter);
       if (appError?.code === 'SERVICE_UNAVAILABLE' && error !== appError) {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import type { Context, Middleware, Next } from 'koa';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { AppError } from './errors';
+import { httpError } from './errors';
 
 /**
  * The app and the sandbox load only their own scripts; Taro's H5 build and its components set inline
@@ -46,7 +46,7 @@ const SUPPORTED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELET
  * that does not take it (the router leaves an empty 405 or 501 for those).
  */
 export function methodGuard(): Middleware {
-  const refuse = (ctx: Context) => new AppError(405, 'METHOD_NOT_ALLOWED', `不支持该请求方法（${ctx.method.slice(0, 20)}）`);
+  const refuse = (ctx: Context) => httpError('METHOD_NOT_ALLOWED', { message: `不支持该请求方法（${ctx.method.slice(0, 20)}）` });
   return async (ctx: Context, next: Next) => {
     if (!SUPPORTED_METHODS.has(ctx.method)) {
       ctx.set('Allow', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
@@ -102,7 +102,7 @@ export function loginRateLimit(limits: LoginLimits = DEFAULT_LOGIN_LIMITS): Midd
   const refuse = (ctx: Context, msBeforeNext: number) => {
     const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
     ctx.set('Retry-After', String(seconds));
-    return new AppError(429, 'LOGIN_RATE_LIMITED', `登录尝试过于频繁，请 ${seconds} 秒后再试`);
+    return httpError('LOGIN_RATE_LIMITED', { message: `登录尝试过于频繁，请 ${seconds} 秒后再试` });
   };
   return async (ctx: Context, next: Next) => {
     if (ctx.method !== 'POST' || !LOGIN_PATHS.has(ctx.path)) return next();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { withSqlTransaction, type Sql, type Statement } from '../db/sql';
 import { isDuplicateKeyError } from '../db/transaction';
-import { AppError } from './errors';
+import { httpError } from './errors';
 import { IdempotencyKey } from './idempotency-key.entity';
 import type { ApiContext } from './route';
 
@@ -19,8 +19,8 @@ export interface WorkResult extends StoredResponse {
 /** The client's key for one create; a phone on a bad network sends the same key with every retry. */
 export function idempotencyKeyOf(ctx: ApiContext): string {
   const key = ctx.get('idempotency-key').trim();
-  if (!key) throw new AppError(400, 'IDEMPOTENCY_KEY_REQUIRED', '缺少 Idempotency-Key 请求头（每次新建须带唯一的幂等键）');
-  if (!/^[A-Za-z0-9_.:-]{8,100}$/.test(key)) throw new AppError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'Idempotency-Key 须为 8–100 位字母、数字或 _.:-');
+  if (!key) throw httpError('IDEMPOTENCY_KEY_REQUIRED');
+  if (!/^[A-Za-z0-9_.:-]{8,100}$/.test(key)) throw httpError('IDEMPOTENCY_KEY_REQUIRED', { message: 'Idempotency-Key 须为 8–100 位字母、数字或 _.:-' });
   return key;
 }
 
@@ -65,7 +65,7 @@ export async function once(
   }
   const stored = await db.getRepository(IdempotencyKey).findOneOrFail({ where: { memberId: scope.memberId, key: scope.key } });
   if (stored.route !== scope.route || stored.requestHash !== requestHash) {
-    throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', '该 Idempotency-Key 已用于另一个请求，请为新的提交生成新的键');
+    throw httpError('IDEMPOTENCY_KEY_REUSED');
   }
   return { status: stored.responseStatus, json: stored.responseBody ?? 'null', replayed: true };
 }
@@ -79,7 +79,7 @@ export async function storedAnswer(db: DataSource, scope: { memberId: number; ke
   if (!stored) return null;
   const requestHash = createHash('sha256').update(JSON.stringify(scope.request ?? null)).digest('hex');
   if (stored.route !== scope.route || stored.requestHash !== requestHash) {
-    throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', '该 Idempotency-Key 已用于另一个请求，请为新的提交生成新的键');
+    throw httpError('IDEMPOTENCY_KEY_REUSED');
   }
   return { status: stored.responseStatus, json: stored.responseBody ?? 'null', replayed: true };
 }

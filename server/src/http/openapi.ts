@@ -1,13 +1,64 @@
 import { z } from 'zod';
-import { DB_ID_MAX, rolesFor } from '@anchor/shared';
+import { DB_ID_MAX, ERROR_CODES, rolesFor, type ErrorCode } from '@anchor/shared';
+import type { ErrorSpec } from '../modules/module';
+import { allErrors } from './error-catalogs';
 import type { AnyRoute } from './route';
 
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
   return z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'openapi-3.0' }) as Record<string, unknown>;
 }
 
+/**
+ * The codes a route may answer with: the platform's, from what the route is (a body, a query, an upload,
+ * a guard, an id in the path), and the module codes its spec declares.
+ */
+export function routeErrorCodes(r: AnyRoute): ErrorCode[] {
+  const codes = new Set<ErrorCode>();
+  if (r.body || r.query || r.upload) codes.add('VALIDATION_FAILED');
+  if (r.body) {
+    codes.add('INVALID_JSON');
+    codes.add('UNSUPPORTED_MEDIA_TYPE');
+  }
+  if (r.upload) {
+    codes.add('PAYLOAD_TOO_LARGE');
+    codes.add('UNSUPPORTED_MEDIA_TYPE');
+  }
+  if (r.access !== 'public') codes.add('UNAUTHENTICATED');
+  if (r.can) codes.add('FORBIDDEN');
+  if (/:\w+/.test(r.path)) codes.add('NOT_FOUND');
+  for (const code of r.errors ?? []) codes.add(code);
+  return [...codes];
+}
+
+/** One response per status: the codes answered with it (an enum on `error.code`) and what each says. */
+function errorResponses(codes: readonly ErrorCode[], catalog: Record<ErrorCode, ErrorSpec>): Record<string, unknown> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    const spec = catalog[code];
+    if (!spec) throw new Error(`OpenAPI: the error code ${code} is in no catalog`);
+    byStatus.set(spec.status, [...(byStatus.get(spec.status) ?? []), code]);
+  }
+  const responses: Record<string, unknown> = {};
+  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
+    responses[String(status)] = {
+      description: list.map((code) => `${code}：${catalog[code].message}`).join('；'),
+      content: {
+        'application/json': {
+          schema: {
+            allOf: [
+              { $ref: '#/components/schemas/Error' },
+              { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string', enum: list } } } } },
+            ],
+          },
+        },
+      },
+    };
+  }
+  return responses;
+}
+
 /** Built from the same route table and zod schemas that validate requests, so it cannot drift. */
-export function buildOpenApi(routes: readonly AnyRoute[], info: { version: string }): Record<string, unknown> {
+export function buildOpenApi(routes: readonly AnyRoute[], info: { version: string }, catalog: Record<ErrorCode, ErrorSpec> = allErrors()): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const openPath = `/api/v1${r.path}`.replace(/:(\w+)/g, '{$1}');
@@ -33,9 +84,11 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
           description: 'OK',
           content: r.produces === 'xlsx'
             ? { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {} }
-            : { 'application/json': {} },
+            : { 'application/json': r.response ? { schema: toJsonSchema(r.response, 'output') } : {} },
         },
-        '4XX': { description: '错误', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        ...errorResponses(routeErrorCodes(r), catalog),
+        // any route: the database away (503 SERVICE_UNAVAILABLE), a bug (500 INTERNAL)
+        default: { description: '其他错误（SERVICE_UNAVAILABLE、INTERNAL 等）', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     };
     if (r.access !== 'public') operation.security = [{ bearer: [] }];
@@ -64,7 +117,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
             error: {
               type: 'object',
               properties: {
-                code: { type: 'string' },
+                code: { type: 'string', enum: [...ERROR_CODES] },
                 message: { type: 'string', description: '中文错误信息' },
                 fields: { type: 'object', additionalProperties: { type: 'string' } },
               },

@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import { DB_ID_MAX, ROLE_LABELS, actionLabel, can, validate, type Action, type ErrorCode, type Validated } from '@anchor/shared';
+import { DB_ID_MAX, ROLE_LABELS, actionLabel, can, validate, type Action, type ErrorCode, type FieldErrors, type Validated } from '@anchor/shared';
 import type { Member } from '../modules/org';
-import { AppError, forbidden, invalid } from './errors';
+import { forbidden, httpError, invalid, notFound, type AppError } from './errors';
 import type { FileUploadOptions } from './upload';
 
 export interface ApiState {
@@ -29,14 +29,18 @@ export interface RouteSpec<B extends z.ZodType | undefined = undefined, Q extend
   body?: B;
   /** replaces plain schema validation of the body, e.g. to add checks across fields */
   checkBody?: (raw: unknown) => Validated<unknown>;
-  /** the answer to an invalid body, when it is not the generic VALIDATION_FAILED */
-  invalid?: { code: ErrorCode; message: string };
+  /** the answer to an invalid body, when it is not the generic VALIDATION_FAILED (list its code in `errors`) */
+  invalid?: (fields: FieldErrors) => AppError;
   query?: Q;
   /** multipart/form-data with one file in the field `file` (http/upload.ts) */
   upload?: FileUploadOptions;
   /** the response is a file, not JSON */
   produces?: 'xlsx';
   status?: number;
+  /** the success body's schema (shared/src/responses.ts), for OpenAPI; not checked at run time */
+  response?: z.ZodType;
+  /** the module codes its handler may answer with (its catalog's); OpenAPI adds the platform's own */
+  errors?: readonly ErrorCode[];
   handler(ctx: MemberContext, input: { body: Infer<B>; query: Infer<Q> }): Promise<unknown>;
 }
 
@@ -61,7 +65,7 @@ export function assertAccessDeclared(spec: AnyRoute): void {
 export function checkAccess(spec: AnyRoute, ctx: ApiContext): void {
   if (spec.access === 'public') return;
   const member = ctx.state.member;
-  if (!member) throw new AppError(401, 'UNAUTHENTICATED', '请先登录');
+  if (!member) throw httpError('UNAUTHENTICATED');
   if (spec.can && !can(member.role, spec.can)) throw forbidden(`你的岗位（${ROLE_LABELS[member.role] ?? member.role}）不能${actionLabel(spec.can)}`);
 }
 
@@ -69,13 +73,13 @@ export function parseInput(spec: AnyRoute, ctx: ApiContext): { body: unknown; qu
   let body: unknown;
   let query: unknown;
   if (spec.body) {
-    if (!ctx.is('application/json')) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '请求体必须是 JSON (Content-Type: application/json)');
+    if (!ctx.is('application/json')) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: '请求体必须是 JSON (Content-Type: application/json)' });
     const raw = (ctx.request as { body?: unknown }).body;
     if (raw === undefined || raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      throw new AppError(400, 'INVALID_JSON', '请求体必须是 JSON 对象');
+      throw httpError('INVALID_JSON', { message: '请求体必须是 JSON 对象' });
     }
     const result = spec.checkBody ? spec.checkBody(raw) : validate(spec.body, raw);
-    if (!result.ok) throw spec.invalid ? new AppError(422, spec.invalid.code, spec.invalid.message, result.fields) : invalid(result.fields);
+    if (!result.ok) throw spec.invalid ? spec.invalid(result.fields) : invalid(result.fields);
     body = result.data;
   }
   if (spec.query) {
@@ -90,6 +94,6 @@ export function parseInput(spec: AnyRoute, ctx: ApiContext): { body: unknown; qu
 export function idParam(ctx: ApiContext, name = 'id', what = '记录'): number {
   const raw = (ctx as unknown as { params?: Record<string, string> }).params?.[name];
   const id = Number(raw);
-  if (!raw || !/^\d{1,10}$/.test(raw) || !Number.isSafeInteger(id) || id <= 0 || id > DB_ID_MAX) throw new AppError(404, 'NOT_FOUND', `${what}不存在`);
+  if (!raw || !/^\d{1,10}$/.test(raw) || !Number.isSafeInteger(id) || id <= 0 || id > DB_ID_MAX) throw notFound(what);
   return id;
 }

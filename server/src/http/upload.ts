@@ -1,6 +1,6 @@
 import multer from '@koa/multer';
 import type { Context, Middleware, Next } from 'koa';
-import { AppError } from './errors';
+import { AppError, httpError, malformedRequest } from './errors';
 
 /** What one upload route takes: one file in the form field `file`, at most `maxBytes`. */
 export interface FileUploadOptions {
@@ -23,7 +23,7 @@ const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) /
 /** Control characters, NUL included: no real file name holds one, and they break logs and headers. */
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
-const malformed = (detail: string) => new AppError(400, 'VALIDATION_FAILED', `上传内容格式不正确：${detail}`, { [UPLOAD_FIELD]: detail });
+const malformed = (detail: string) => malformedRequest(`上传内容格式不正确：${detail}`, { [UPLOAD_FIELD]: detail });
 
 /**
  * What multer and busboy throw, in words the user can act on. Everything they throw comes from the
@@ -35,7 +35,7 @@ function uploadError(error: unknown, options: FileUploadOptions): AppError {
   const message = e.message ?? '';
   switch (e.code) {
     case 'LIMIT_FILE_SIZE':
-      return new AppError(413, 'PAYLOAD_TOO_LARGE', `${options.what}不能超过 ${megabytes(options.maxBytes)}`, { [UPLOAD_FIELD]: `${options.what}不能超过 ${megabytes(options.maxBytes)}` });
+      return httpError('PAYLOAD_TOO_LARGE', { message: `${options.what}不能超过 ${megabytes(options.maxBytes)}`, fields: { [UPLOAD_FIELD]: `${options.what}不能超过 ${megabytes(options.maxBytes)}` } });
     case 'LIMIT_UNEXPECTED_FILE':
       return malformed(`${options.what}须放在表单字段「${UPLOAD_FIELD}」中（收到的是「${String(e.field ?? '').slice(0, 50)}」）`);
     case 'LIMIT_FILE_COUNT':
@@ -81,7 +81,7 @@ export function fileUpload(options: FileUploadOptions): Middleware {
     const file = (ctx.request as unknown as { file?: UploadedFile }).file;
     if (file) {
       if (CONTROL_CHARACTERS.test(file.originalname)) throw malformed('文件名含有控制字符，请重命名后再上传');
-      if (file.size === 0 || file.buffer.length === 0) throw new AppError(400, 'VALIDATION_FAILED', `上传的${options.what}是空的（0 字节）`, { [UPLOAD_FIELD]: `${options.what}是空的` });
+      if (file.size === 0 || file.buffer.length === 0) throw malformedRequest(`上传的${options.what}是空的（0 字节）`, { [UPLOAD_FIELD]: `${options.what}是空的` });
     }
     await next();
   };
@@ -90,6 +90,6 @@ export function fileUpload(options: FileUploadOptions): Middleware {
 /** The file `fileUpload` took, or a 422 saying the field is required. */
 export function uploadedFile(ctx: Context, what: string): Buffer {
   const file = (ctx.request as unknown as { file?: UploadedFile }).file;
-  if (!file?.buffer?.length) throw new AppError(422, 'VALIDATION_FAILED', `请上传${what}（表单字段名 ${UPLOAD_FIELD}）`, { [UPLOAD_FIELD]: `请上传${what}` });
+  if (!file?.buffer?.length) throw httpError('VALIDATION_FAILED', { message: `请上传${what}（表单字段名 ${UPLOAD_FIELD}）`, fields: { [UPLOAD_FIELD]: `请上传${what}` } });
   return file.buffer;
 }

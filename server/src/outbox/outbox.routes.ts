@@ -3,7 +3,8 @@ import { labelled } from '@anchor/shared';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock';
 import { sqlDate, withSqlTransaction } from '../db/sql';
-import { AppError, notFound } from '../http/errors';
+import { notFound } from '../http/errors';
+import { outboxError } from './outbox.errors';
 import { idParam, route, type AnyRoute } from '../http/route';
 import { Delivery, type DeliveryChannel } from './delivery.entity';
 import type { ChannelHealthEntry } from '../channels/channel-health';
@@ -90,20 +91,21 @@ export function outboxRoutes(db: DataSource, clock: Clock, channelStatus: () => 
     }),
     route({
       method: 'post', path: '/admin/deliveries/:id/resend', tag: '管理', summary: '重新发送一条失败、死信或结果未知（可能已送达）的投递（同一消息体，去重标识不变；管理员）', can: 'deliveries.manage',
+      errors: ['DELIVERY_TODO_CONFIRMED', 'DELIVERY_NOT_RESENDABLE'],
       handler: async (ctx) => {
         const id = idParam(ctx, 'id', '投递记录');
         const now = clock.now();
         const before = await db.getRepository(Delivery).findOneBy({ id });
         if (!before) throw notFound('投递记录');
         if (RESENDABLE.includes(before.status) && (await settledCards([before])).has(before.id)) {
-          throw new AppError(409, 'CONFLICT', '这张待办卡片的待办已确认，不再重新发送（否则主管会收到仍带「确认」按钮的卡片）');
+          throw outboxError('DELIVERY_TODO_CONFIRMED');
         }
         const changed = await withSqlTransaction(db, (sql) =>
           sql.exec(`UPDATE delivery SET status = 'pending', attempts = 0, nextAttemptAt = ?, pendingSince = ?, attemptStartedAt = NULL WHERE id = ? AND status IN (${RESENDABLE.map(() => '?').join(', ')})`, [now, now, id, ...RESENDABLE]),
         );
         const delivery = await db.getRepository(Delivery).findOneBy({ id });
         if (!delivery) throw notFound('投递记录');
-        if (changed === 0) throw new AppError(409, 'CONFLICT', `只有发送失败、死信或结果未知的投递可以重新发送，这条投递的状态是「${STATUS_TEXT[delivery.status] ?? delivery.status}」`);
+        if (changed === 0) throw outboxError('DELIVERY_NOT_RESENDABLE', { message: `只有发送失败、死信或结果未知的投递可以重新发送，这条投递的状态是「${STATUS_TEXT[delivery.status] ?? delivery.status}」` });
         return view(delivery, await namesOf([delivery.target]));
       },
     }),

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
-import { VISIT_FIELD_LABELS as L, type VisitDetail, type VisitDetailTodo } from '@anchor/shared'
+import { VISIT_FIELD_LABELS as L, type Todo, type VisitDetail, type VisitDetailTodo } from '@anchor/shared'
 import { api, errorMessage } from '../../api/client'
 import { getSession } from '../../api/session'
 import { useRequest } from '../../api/use-request'
@@ -60,8 +60,8 @@ export default function VisitDetailPage() {
     setBusy(kind)
     setActionError('')
     try {
-      const updated = await api.post<{ status: 'open' | 'confirmed'; confirmedAt: string | null; discussRequestedAt: string | null }>(`/todos/${visit.todo.id}/${kind}`, {})
-      setData((prev) => (prev?.todo ? { ...prev, todo: { ...prev.todo, status: updated.status, confirmedAt: updated.confirmedAt, discussRequestedAt: updated.discussRequestedAt } } : prev))
+      const updated = await api.post<Todo>(`/todos/${visit.todo.id}/${kind}`, {})
+      setData((prev) => (prev?.todo ? { ...prev, todo: { ...prev.todo, status: updated.status, confirmedAt: updated.confirmedAt, discussRequestedAt: updated.discussRequestedAt ?? null } } : prev))
       void Taro.showToast({ title: kind === 'confirm' ? '已确认' : '已通知销售沟通', icon: kind === 'confirm' ? 'success' : 'none' })
     } catch (e) {
       setActionError(errorMessage(e))

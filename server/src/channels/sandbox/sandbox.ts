@@ -11,7 +11,7 @@ import { messageView, SANDBOX_SCRIPT, SANDBOX_SHELL, type SandboxMessageView } f
 import type { Context } from 'koa';
 import { DB_ID_MAX, ROLE_LABELS } from '@anchor/shared';
 import type { Policy } from '../../config/policy';
-import { AppError, invalid, notFound } from '../../http/errors';
+import { httpError, invalid, notFound } from '../../http/errors';
 import type { AuthService, Member } from '../../modules/org';
 import type { TodoService } from '../../modules/todos';
 
@@ -190,7 +190,7 @@ export class WecomSandbox {
   private async memberOf(ctx: Context): Promise<Member> {
     const token = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'))?.[1]?.trim();
     const member = token ? await this.auth.authenticate(token) : null;
-    if (!member) throw new AppError(401, 'UNAUTHENTICATED', '请先登录');
+    if (!member) throw httpError('UNAUTHENTICATED');
     return member;
   }
 

@@ -5,7 +5,8 @@ import { customerNameKey, scopeOf as scopeRuleOf, validate, withoutInvisible, ty
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
-import { AppError } from '../../http/errors';
+import { httpError } from '../../http/errors';
+import { customerError } from './customers.errors';
 import type { FileUploadOptions } from '../../http/upload';
 import type { Member } from '../org';
 import type { OrgService } from '../org';
@@ -109,8 +110,8 @@ export class CustomerExcel {
   }
 
   private async readSheet(file: Buffer): Promise<{ headers: Map<number, ColumnDef>; ignored: string[]; rows: { row: number; cells: Map<ColumnKey, ExcelJS.CellValue> }[] }> {
-    if (file.subarray(0, 4).equals(OLE_MAGIC)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '这是旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入');
-    if (!file.subarray(0, 4).equals(XLSX_MAGIC)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '文件不是 Excel（.xlsx）格式');
+    if (file.subarray(0, 4).equals(OLE_MAGIC)) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: '这是旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入' });
+    if (!file.subarray(0, 4).equals(XLSX_MAGIC)) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: '文件不是 Excel（.xlsx）格式' });
     const maxRows = this.policy.import.maxRows;
     const headers = new Map<number, ColumnDef>();
     const ignored: string[] = [];
@@ -124,8 +125,9 @@ export class CustomerExcel {
       sheet = await readFirstSheetOffThread(file, { maxInflatedBytes: this.policy.import.maxInflatedMegabytes * 1024 * 1024, maxRows });
     } catch (error) {
       if (!(error instanceof XlsxRefusal)) throw error;
-      const code = error.status === 413 ? 'PAYLOAD_TOO_LARGE' : error.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'IMPORT_INVALID';
-      throw new AppError(error.status, code, error.message);
+      if (error.status === 413) throw httpError('PAYLOAD_TOO_LARGE', { message: error.message });
+      if (error.status === 415) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: error.message });
+      throw customerError('IMPORT_INVALID', { message: error.message });
     }
     for (const [index, { row: number, values }] of sheet.rows.entries()) {
       if (index % 2000 === 1999) await new Promise((resolve) => setImmediate(resolve));
@@ -138,14 +140,15 @@ export class CustomerExcel {
           if (!text) return;
           const col = HEADER_LOOKUP.get(normalizeHeader(text));
           if (!col) return void ignored.push(text);
-          if (seen.has(col.key)) throw new AppError(422, 'IMPORT_INVALID', `表头「${col.header}」出现了两次`);
+          if (seen.has(col.key)) throw customerError('IMPORT_INVALID', { message: `表头「${col.header}」出现了两次` });
           seen.add(col.key);
           headers.set(index, col);
         });
         const missing = CUSTOMER_COLUMNS.filter((c) => c.required && !seen.has(c.key)).map((c) => c.header);
         if (missing.length) {
-          throw new AppError(422, 'IMPORT_INVALID', `表头缺少必填列：${missing.join('、')}（第一行须为表头，可下载模板参考）`, {
-            headers: `缺少：${missing.join('、')}；可识别的表头：${CUSTOMER_COLUMNS.map((c) => c.header).join('、')}`,
+          throw customerError('IMPORT_INVALID', {
+            message: `表头缺少必填列：${missing.join('、')}（第一行须为表头，可下载模板参考）`,
+            fields: { headers: `缺少：${missing.join('、')}；可识别的表头：${CUSTOMER_COLUMNS.map((c) => c.header).join('、')}` },
           });
         }
         continue;
@@ -157,10 +160,10 @@ export class CustomerExcel {
       }
       if (cells.size === 0) continue;
       rows.push({ row: number, cells });
-      if (rows.length > maxRows) throw new AppError(422, 'IMPORT_INVALID', `一次最多导入 ${maxRows} 行，请拆分文件`);
+      if (rows.length > maxRows) throw customerError('IMPORT_INVALID', { message: `一次最多导入 ${maxRows} 行，请拆分文件` });
     }
-    if (sheet.truncated) throw new AppError(422, 'IMPORT_INVALID', `一次最多导入 ${maxRows} 行，请拆分文件`);
-    if (!sawHeader) throw new AppError(422, 'IMPORT_INVALID', '表格是空的：第一行须为表头（客户名称、所属行业 …）');
+    if (sheet.truncated) throw customerError('IMPORT_INVALID', { message: `一次最多导入 ${maxRows} 行，请拆分文件` });
+    if (!sawHeader) throw customerError('IMPORT_INVALID', { message: '表格是空的：第一行须为表头（客户名称、所属行业 …）' });
     return { headers, ignored, rows };
   }
 
@@ -318,9 +321,9 @@ export class CustomerExcel {
     if (report.errors.length) {
       const fields: Record<string, string> = {};
       for (const e of report.errors) fields[`第${e.row}行`] = fields[`第${e.row}行`] ? `${fields[`第${e.row}行`]}; ${e.message}` : e.message;
-      throw new AppError(422, 'IMPORT_INVALID', `导入失败：${report.invalidRows} 行有问题，未导入任何数据`, fields);
+      throw customerError('IMPORT_INVALID', { message: `导入失败：${report.invalidRows} 行有问题，未导入任何数据`, fields });
     }
-    if (parsed.length === 0) throw new AppError(422, 'IMPORT_INVALID', '表格里没有数据行');
+    if (parsed.length === 0) throw customerError('IMPORT_INVALID', { message: '表格里没有数据行' });
     const now = this.clock.now();
     try {
       await withTransaction(this.db, async (manager) => {

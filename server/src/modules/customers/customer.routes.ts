@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { labelled } from '@anchor/shared';
+import { customerSchema, labelled, pageOf } from '@anchor/shared';
 import { uploadedFile } from '../../http/upload';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
 import type { CustomerExcel } from './customer-excel';
@@ -25,10 +25,13 @@ export function customerRoutes(customers: CustomerService, excel: CustomerExcel)
   return [
     route({
       method: 'get', path: '/customers', tag: '客户', summary: '客户列表：按客户名称、联系人、联系电话的任意片段搜索（忽略空格、全角半角、大小写；最多计 1000 条，超出时 totalCapped 为 true），筛选、分页，限本人可见范围', can: 'customers.read', query: list,
+      response: pageOf(customerSchema),
       handler: (ctx, { query }) => customers.list(ctx.state.member, query),
     }),
     route({
       method: 'post', path: '/customers', tag: '客户', summary: '新建客户', can: 'customers.create', body: create, status: 201,
+      response: customerSchema,
+      errors: ['DUPLICATE_CUSTOMER'],
       handler: (ctx, { body }) => customers.create(ctx.state.member, body),
     }),
     route({
@@ -41,22 +44,28 @@ export function customerRoutes(customers: CustomerService, excel: CustomerExcel)
     }),
     route({
       method: 'post', path: '/customers/import/preview', tag: '客户', summary: '导入预览：逐行检查，不写入任何数据', can: 'customers.import', upload: excel.upload,
+      errors: ['IMPORT_INVALID'],
       handler: (ctx) => excel.preview(ctx.state.member, uploadedFile(ctx, 'Excel 文件')),
     }),
     route({
       method: 'post', path: '/customers/import/commit', tag: '客户', summary: '确认导入：全部成功或全部不导入', can: 'customers.import', upload: excel.upload, status: 201,
+      errors: ['IMPORT_INVALID', 'DUPLICATE_CUSTOMER'],
       handler: (ctx) => excel.commit(ctx.state.member, uploadedFile(ctx, 'Excel 文件')),
     }),
     route({
       method: 'get', path: '/customers/:id', tag: '客户', summary: '客户详情', can: 'customers.read',
+      response: customerSchema,
       handler: (ctx) => customers.get(ctx.state.member, idParam(ctx, 'id', '客户')),
     }),
     route({
       method: 'patch', path: '/customers/:id', tag: '客户', summary: '修改客户（阶段变更会记入历史）', can: 'customers.update', body: update,
+      response: customerSchema,
+      errors: ['DUPLICATE_CUSTOMER'],
       handler: (ctx, { body }) => customers.update(ctx.state.member, idParam(ctx, 'id', '客户'), body),
     }),
     route({
       method: 'post', path: '/customers/:id/reassign', tag: '客户', summary: '改派负责人（主管及以上）', can: 'customers.assign', body: reassign,
+      response: customerSchema,
       handler: (ctx, { body }) => customers.reassign(ctx.state.member, idParam(ctx, 'id', '客户'), body.ownerId),
     }),
     route({

@@ -22,7 +22,8 @@ import { sqlOf } from '../../db/sql';
 import { enqueueMessages } from '../../outbox/outbox';
 import type { Policy } from '../../config/policy';
 import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
-import { AppError, forbidden, invalid, notFound } from '../../http/errors';
+import { forbidden, invalid, notFound } from '../../http/errors';
+import { CUSTOMER_ERRORS, customerError } from './customers.errors';
 import type { Member, OrgService } from '../org';
 import { CUSTOMER_OWNER_ROLES, scopeIncludes, type Scope } from '../org';
 import { Customer } from './customer.entity';
@@ -78,13 +79,9 @@ export function customerOptionsOf(policy: Policy): CustomerOptions {
   };
 }
 
-/**
- * The same words whoever owns the existing customer, in the caller's scope or not: a refusal must not
- * tell a rep that another team works a hospital, nor who does.
- */
-export const DUPLICATE_CUSTOMER_MESSAGE = '客户已存在，请联系主管分配';
-export const duplicateCustomer = () =>
-  new AppError(409, 'DUPLICATE_CUSTOMER', DUPLICATE_CUSTOMER_MESSAGE, { name: `客户名称已存在，请联系主管分配` });
+/** The same words whoever owns the existing customer (customers.errors.ts says why). */
+export const DUPLICATE_CUSTOMER_MESSAGE = CUSTOMER_ERRORS.DUPLICATE_CUSTOMER.message;
+export const duplicateCustomer = () => customerError('DUPLICATE_CUSTOMER', { fields: { name: `客户名称已存在，请联系主管分配` } });
 
 export interface StageChange {
   customer: Customer;

@@ -1,4 +1,5 @@
 import { defineModule } from '../module';
+import { CUSTOMER_ERRORS } from './customers.errors';
 import { CustomerExcel } from './customer-excel';
 import { CustomerOwnerChange, CustomerStageChange } from './customer-history.entity';
 import { Customer } from './customer.entity';
@@ -26,7 +27,7 @@ export const customersModule = defineModule({
   name: 'customers',
   entities: [Customer, CustomerStageChange, CustomerOwnerChange],
   migrations: [],
-  errors: {},
+  errors: CUSTOMER_ERRORS,
   permissions: ['customers.read', 'customers.export', 'customers.create', 'customers.update', 'customers.stage', 'customers.import', 'customers.assign'],
   messages: customerMessages,
   services: ({ db, policy, clock, use }): CustomerExports => {

@@ -1,4 +1,4 @@
-import { can } from '@anchor/shared';
+import { can, homeSchema } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { route, type AnyRoute } from '../../http/route';
 import type { CustomerService } from '../customers';
@@ -52,6 +52,7 @@ export function homeRoutes(src: HomeSources): AnyRoute[] {
   return [
     route({
       method: 'get', path: '/home', tag: '首页', summary: '我的首页：待完成的拜访、待首次触达的线索及待办数量', access: 'member',
+      response: homeSchema,
       handler: (ctx) => homeOf(src, ctx.state.member),
     }),
   ];

@@ -12,7 +12,8 @@ import { WecomApiError, type WecomApiClient } from '../../channels/wecom/wecom-a
 import { withTransaction, isDuplicateKeyError } from '../../db/transaction';
 import { isSqlite } from '../../db/data-source';
 import { sqlDate } from '../../db/sql';
-import { AppError, invalid, notFound } from '../../http/errors';
+import { forbidden, httpError, invalid, notFound, type AppError } from '../../http/errors';
+import { orgError } from './org.errors';
 import type { Logger } from '../../logger';
 import { Invite } from './invite.entity';
 import { Member } from './member.entity';
@@ -131,7 +132,7 @@ export class AuthService {
 
   async wechatLogin(input: MiniProgramLoginInput): Promise<IssuedSession> {
     const client = this.channels.wechat;
-    if (!client) throw new AppError(503, 'CHANNEL_OFF', '未配置微信登录（WECHAT_APP_ID / WECHAT_APP_SECRET）');
+    if (!client) throw orgError('CHANNEL_OFF', { message: '未配置微信登录（WECHAT_APP_ID / WECHAT_APP_SECRET）' });
     let openid: string;
     try {
       ({ openid } = await client.code2Session(input.code));
@@ -143,14 +144,14 @@ export class AuthService {
 
   async wecomLogin(input: MiniProgramLoginInput): Promise<IssuedSession> {
     const wecom = this.channels.wecom;
-    if (!wecom) throw new AppError(503, 'CHANNEL_OFF', '未配置企业微信登录（WECOM_CORP_ID / WECOM_AGENT_ID / WECOM_SECRET）');
+    if (!wecom) throw orgError('CHANNEL_OFF', { message: '未配置企业微信登录（WECOM_CORP_ID / WECOM_AGENT_ID / WECOM_SECRET）' });
     let session: { corpid: string; userid: string };
     try {
       session = await wecom.client.jscode2session(input.code);
     } catch (error) {
       throw this.loginUpstreamError(error, 'wecom');
     }
-    if (session.corpid !== wecom.env.corpId) throw new AppError(403, 'FORBIDDEN', '该企业微信账号不属于本企业');
+    if (session.corpid !== wecom.env.corpId) throw forbidden('该企业微信账号不属于本企业');
     return this.loginWithIdentity({ kind: 'wecom', id: session.userid }, input);
   }
 
@@ -159,14 +160,14 @@ export class AuthService {
     switch (errcode) {
       case 40029:
       case 40163:
-        return new AppError(401, 'LOGIN_CODE_INVALID', '登录凭证无效或已使用，请重新打开小程序登录');
+        return orgError('LOGIN_CODE_INVALID');
       case 45011:
-        return new AppError(429, 'LOGIN_RATE_LIMITED', '登录过于频繁，请一分钟后再试');
+        return httpError('LOGIN_RATE_LIMITED', { message: '登录过于频繁，请一分钟后再试' });
       case 40226:
-        return new AppError(403, 'LOGIN_BLOCKED', '该微信账号被微信判定为高风险，暂时无法登录');
+        return orgError('LOGIN_BLOCKED');
     }
     this.logger.error({ channel, errcode, err: error instanceof UpstreamError || errcode ? (error as Error).message : error }, 'login upstream failed');
-    return new AppError(503, 'LOGIN_UPSTREAM_FAILED', channel === 'wechat' ? '微信登录服务暂时不可用，请稍后再试' : '企业微信登录服务暂时不可用，请稍后再试');
+    return orgError('LOGIN_UPSTREAM_FAILED', { message: channel === 'wechat' ? '微信登录服务暂时不可用，请稍后再试' : '企业微信登录服务暂时不可用，请稍后再试' });
   }
 
   /** Known identity → session; otherwise the invite code binds it to a member (or a new rep). */
@@ -174,7 +175,7 @@ export class AuthService {
     const column = identityColumn(identity);
     const known = await this.db.getRepository(Member).findOne({ where: { [column]: identity.id, deactivatedAt: IsNull() } });
     if (known) return this.issueSession(known, identity.kind);
-    if (!input.inviteCode) throw new AppError(403, 'INVITE_REQUIRED', '首次登录请扫描团队二维码（需要邀请码）');
+    if (!input.inviteCode) throw orgError('INVITE_REQUIRED');
 
     let member: Member;
     try {
@@ -184,11 +185,11 @@ export class AuthService {
         const now = this.clock.now();
         if (invite.memberId !== null) {
           const target = await this.org.findActiveMember(invite.memberId, manager);
-          if (!target) throw new AppError(400, 'INVITE_INVALID', '邀请码对应的成员已停用');
-          if (target[column]) throw new AppError(409, 'CONFLICT', identity.kind === 'wechat' ? '该成员已绑定其他微信' : '该成员已绑定其他企业微信账号');
+          if (!target) throw orgError('INVITE_INVALID', { message: '邀请码对应的成员已停用' });
+          if (target[column]) throw orgError('MEMBER_ALREADY_BOUND', { message: identity.kind === 'wechat' ? '该成员已绑定其他微信' : '该成员已绑定其他企业微信账号' });
           // Conditional update: two scans of one personal code cannot both bind.
           const used = await manager.getRepository(Invite).update({ id: invite.id, usedAt: IsNull() }, { usedAt: now });
-          if (!used.affected) throw new AppError(400, 'INVITE_INVALID', '邀请码已被使用');
+          if (!used.affected) throw orgError('INVITE_INVALID', { message: '邀请码已被使用' });
           await manager.getRepository(Member).update({ id: target.id }, { [column]: identity.id });
           return { ...target, [column]: identity.id } as Member;
         }
@@ -197,9 +198,9 @@ export class AuthService {
         if (!input.phone) fields.phone = '请填写手机号';
         if (Object.keys(fields).length) throw invalid(fields, '首次加入团队请填写姓名和手机号');
         const existing = await manager.getRepository(Member).findOne({ where: { phone: input.phone! } });
-        if (existing) throw new AppError(409, 'CONFLICT', '该手机号已登记，请向主管索取个人邀请码');
+        if (existing) throw orgError('PHONE_ALREADY_REGISTERED');
         const team = await this.org.teamById(invite.teamId);
-        if (!team) throw new AppError(400, 'INVITE_INVALID', '邀请码对应的团队不存在');
+        if (!team) throw orgError('INVITE_INVALID', { message: '邀请码对应的团队不存在' });
         const supervisor = await this.org.supervisorOfTeam(team.id, manager);
         return manager.getRepository(Member).save({
           name: input.name!,
@@ -215,7 +216,7 @@ export class AuthService {
       });
     } catch (error) {
       // Two first logins of the same identity racing: the unique index lets one win.
-      if (isDuplicateKeyError(error)) throw new AppError(409, 'CONFLICT', '该账号或手机号已绑定，请直接重新登录');
+      if (isDuplicateKeyError(error)) throw orgError('ACCOUNT_ALREADY_BOUND');
       throw error;
     }
     this.logger.info({ memberId: member.id, via: identity.kind }, 'identity bound to member');

@@ -2,6 +2,7 @@ import { LOGIN_RETRY } from '../../channels/http-client';
 import { WechatLoginClient } from '../../channels/wechat/wechat-login.client';
 import { WecomApiClient } from '../../channels/wecom/wecom-api.client';
 import { defineModule } from '../module';
+import { ORG_ERRORS } from './org.errors';
 import { AuthService } from './auth.service';
 import { consentRoutes } from './consent.routes';
 import { Invite } from './invite.entity';
@@ -38,7 +39,7 @@ export const orgModule = defineModule({
   name: 'org',
   entities: [Region, Team, Member, Session, Invite, TeamChannelSettings],
   migrations: [],
-  errors: {},
+  errors: ORG_ERRORS,
   permissions: ['org.invites.manage', 'org.members.manage', 'channels.manage'],
   messages: {},
   services: ({ db, policy, clock, env, logger, tokens }): OrgExports => {

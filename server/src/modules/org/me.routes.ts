@@ -1,4 +1,4 @@
-import { ROLE_LABELS, can, type MeView, type NamedRef } from '@anchor/shared';
+import { ROLE_LABELS, can, meViewSchema, type MeView, type NamedRef } from '@anchor/shared';
 import { route, type AnyRoute } from '../../http/route';
 import type { TodoService } from '../todos';
 import type { Member } from './member.entity';
@@ -23,6 +23,7 @@ export function meRoutes(org: OrgService, todos: TodoService): AnyRoute[] {
   return [
     route({
       method: 'get', path: '/me', tag: '登录', summary: '我的：当前成员、角色、团队与待办数（标签栏角标）', access: 'member',
+      response: meViewSchema,
       handler: async (ctx): Promise<MeView> => {
         const member = ctx.state.member;
         const [team, manager] = await Promise.all([

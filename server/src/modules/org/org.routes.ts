@@ -1,4 +1,4 @@
-import { createInviteSchema, devLoginSchema, h5Link, miniProgramLoginSchema, teamChannelSettingsSchema } from '@anchor/shared';
+import { createInviteSchema, devLoginSchema, h5Link, inviteViewSchema, loginResultSchema, memberViewSchema, miniProgramLoginSchema, teamChannelSettingsSchema } from '@anchor/shared';
 import type { Env } from '../../config/env';
 import { notFound } from '../../http/errors';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
@@ -16,14 +16,20 @@ export function orgRoutes(auth: AuthService, org: OrgService, teamChannels: Team
   return [
     route({
       method: 'post', path: '/auth/wechat/login', tag: '登录', summary: '微信小程序登录（wx.login 的 code；首次登录带邀请码）', access: 'public', body: miniProgramLoginSchema,
+      response: loginResultSchema,
+      errors: ['LOGIN_RATE_LIMITED', 'LOGIN_CODE_INVALID', 'LOGIN_BLOCKED', 'LOGIN_UPSTREAM_FAILED', 'CHANNEL_OFF', 'INVITE_REQUIRED', 'INVITE_INVALID', 'MEMBER_ALREADY_BOUND', 'PHONE_ALREADY_REGISTERED', 'ACCOUNT_ALREADY_BOUND'],
       handler: async (_ctx, { body }) => sessionView(await auth.wechatLogin(body)),
     }),
     route({
       method: 'post', path: '/auth/wecom/login', tag: '登录', summary: '企业微信小程序登录（wx.qy.login 的 code；首次登录带邀请码）', access: 'public', body: miniProgramLoginSchema,
+      response: loginResultSchema,
+      errors: ['LOGIN_RATE_LIMITED', 'LOGIN_CODE_INVALID', 'LOGIN_BLOCKED', 'LOGIN_UPSTREAM_FAILED', 'CHANNEL_OFF', 'INVITE_REQUIRED', 'INVITE_INVALID', 'MEMBER_ALREADY_BOUND', 'PHONE_ALREADY_REGISTERED', 'ACCOUNT_ALREADY_BOUND', 'FORBIDDEN'],
       handler: async (_ctx, { body }) => sessionView(await auth.wecomLogin(body)),
     }),
     route({
       method: 'post', path: '/auth/dev-login', tag: '登录', summary: '演示模式登录（仅演示模式可用）', access: 'public', body: devLoginSchema,
+      response: loginResultSchema,
+      errors: ['LOGIN_RATE_LIMITED', 'NOT_FOUND'],
       handler: async (_ctx, { body }) => {
         if (!env.demo) throw notFound('接口');
         return sessionView(await auth.devLogin(body.phone));
@@ -38,6 +44,7 @@ export function orgRoutes(auth: AuthService, org: OrgService, teamChannels: Team
     }),
     route({
       method: 'get', path: '/auth/me', tag: '登录', summary: '当前登录成员', access: 'member',
+      response: memberViewSchema,
       handler: async (ctx) => memberView(ctx.state.member),
     }),
     route({
@@ -58,6 +65,8 @@ export function orgRoutes(auth: AuthService, org: OrgService, teamChannels: Team
     }),
     route({
       method: 'post', path: '/invites', tag: '组织', summary: '生成邀请码（团队二维码或个人邀请）', can: 'org.invites.manage', body: createInviteSchema, status: 201,
+      response: inviteViewSchema,
+      errors: ['NOT_FOUND'],
       handler: async (ctx, { body }) => {
         const invite = await org.createInvite(ctx.state.member, body);
         return {

@@ -3,7 +3,8 @@ import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { can, scopeOf as scopeRuleOf, type Action, type MemberView, type Role } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { DAY_MS } from '../../clock';
-import { AppError, forbidden, notFound } from '../../http/errors';
+import { forbidden, notFound } from '../../http/errors';
+import { orgError } from './org.errors';
 import type { Policy } from '../../config/policy';
 import { Invite } from './invite.entity';
 import { Member } from './member.entity';
@@ -172,7 +173,7 @@ export class OrgService {
   assertKnownInvite(invite: Invite | null): asserts invite is Invite {
     const now = this.clock.now();
     if (!invite || invite.revokedAt || invite.expiresAt.getTime() <= now.getTime() || (invite.memberId !== null && invite.usedAt)) {
-      throw new AppError(400, 'INVITE_INVALID', '邀请码无效、已使用或已过期，请向主管索取新的二维码');
+      throw orgError('INVITE_INVALID');
     }
   }
 }

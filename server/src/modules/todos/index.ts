@@ -1,5 +1,6 @@
 import { isSqlite } from '../../db/data-source';
 import { defineModule } from '../module';
+import { TODO_ERRORS } from './todos.errors';
 import { escalateTodos } from './escalation.job';
 import { Todo } from './todo.entity';
 import { resolveTodoDelivery, todoMessages } from './todo.messages';
@@ -24,7 +25,7 @@ export const todosModule = defineModule({
   name: 'todos',
   entities: [Todo],
   migrations: [],
-  errors: {},
+  errors: TODO_ERRORS,
   permissions: ['todos.follow', 'todos.confirm', 'todos.escalations.read'],
   messages: todoMessages,
   subjects: { todo: resolveTodoDelivery },

@@ -2,7 +2,8 @@ import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import type { OrgService } from '../org';
 import type { Clock } from '../../clock';
 import { withTransaction } from '../../db/transaction';
-import { AppError, notFound } from '../../http/errors';
+import { notFound } from '../../http/errors';
+import { todoError } from './todos.errors';
 import { cancelJobs } from '../../jobs/job-scheduler';
 import { enqueueMessages } from '../../outbox/outbox';
 import { sqlOf } from '../../db/sql';
@@ -164,7 +165,7 @@ export class TodoService {
       const repo = manager.getRepository(Todo);
       const todo = await repo.findOne({ where: { id } });
       if (!todo || todo.assigneeId !== requesterId) throw notFound('待办');
-      if (todo.confirmedAt) throw new AppError(409, 'CONFLICT', '该待办已确认，无需再沟通');
+      if (todo.confirmedAt) throw todoError('TODO_ALREADY_CONFIRMED');
       const result = await repo.update({ id, discussRequestedAt: IsNull(), confirmedAt: IsNull() }, { discussRequestedAt: now, discussRequestedVia: via });
       const changed = (result.affected ?? 0) === 1;
       if (changed) await enqueueMessages(sqlOf(manager), [{ kind: 'todo.discuss', teamId: null, payload: { todoId: id, requestedById: requesterId } }], now);

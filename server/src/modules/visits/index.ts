@@ -1,5 +1,6 @@
 import { LocalDiskStorage } from '../../storage/photo-storage';
 import { defineModule } from '../module';
+import { VISIT_ERRORS } from './visits.errors';
 import { FirstTouch } from './first-touch.entity';
 import { photoSweepJob } from './photo-sweep.job';
 import { Photo } from './photo.entity';
@@ -34,7 +35,7 @@ export const visitsModule = defineModule({
   name: 'visits',
   entities: [Visit, Photo, FirstTouch],
   migrations: [],
-  errors: {},
+  errors: VISIT_ERRORS,
   permissions: ['visits.read', 'visits.create'],
   messages: visitMessages,
   services: ({ db, policy, clock, env, storage, visitFaults, use }): VisitExports => {

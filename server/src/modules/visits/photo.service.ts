@@ -4,7 +4,8 @@ import { instantToWallClock, wallClockToInstant } from '@anchor/shared';
 import type { Sql } from '../../db/sql';
 import { HOUR_MS, type Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
-import { AppError, invalid, notFound } from '../../http/errors';
+import { httpError, invalid, notFound } from '../../http/errors';
+import { visitError } from './visits.errors';
 import { sniffImage, type PhotoStorage } from '../../storage/photo-storage';
 import type { CustomerService } from '../customers';
 import type { Member } from '../org';
@@ -24,9 +25,9 @@ export class PhotoService {
   }
 
   async upload(caller: Member, bytes: Buffer): Promise<{ id: number; mimeType: string; bytes: number }> {
-    if (bytes.length > this.maxBytes) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `照片不能超过 ${this.policy.uploads.photoMaxMegabytes} MB`);
+    if (bytes.length > this.maxBytes) throw httpError('PAYLOAD_TOO_LARGE', { message: `照片不能超过 ${this.policy.uploads.photoMaxMegabytes} MB` });
     const mimeType = sniffImage(bytes);
-    if (!mimeType) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '只能上传 JPEG、PNG 或 WebP 图片', { file: '照片不是 JPEG、PNG 或 WebP 图片' });
+    if (!mimeType) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: '只能上传 JPEG、PNG 或 WebP 图片', fields: { file: '照片不是 JPEG、PNG 或 WebP 图片' } });
     const now = this.clock.now();
     await this.checkDailyQuota(caller, now);
     const storageKey = `photos/${now.toISOString().slice(0, 7)}/${randomBytes(12).toString('hex')}.${mimeType.split('/')[1]}`;
@@ -41,7 +42,7 @@ export class PhotoService {
     const wall = instantToWallClock(now, this.policy.timeZone);
     const dayStart = wallClockToInstant(new Date(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate())), this.policy.timeZone);
     const today = await this.db.getRepository(Photo).count({ where: { uploadedById: caller.id, createdAt: MoreThanOrEqual(dayStart) } });
-    if (today >= quota) throw new AppError(429, 'QUOTA_EXCEEDED', `今天上传的照片已达上限（${quota} 张），请明天再传`, { file: `每天最多上传 ${quota} 张照片` });
+    if (today >= quota) throw visitError('QUOTA_EXCEEDED', { message: `今天上传的照片已达上限（${quota} 张），请明天再传`, fields: { file: `每天最多上传 ${quota} 张照片` } });
   }
 
   /**

@@ -1,9 +1,10 @@
 import { In, IsNull, type DataSource } from 'typeorm';
-import { ACTION_NOT_CLOSED_MESSAGE, boundSavedAt, checkVisit, makeFirstTouchSchema, makeVisitSchema, nextFollowUpInstant, visitTooOldMessage, type FirstTouchInput, type StageCode, type VisitInput, type VisitOptions } from '@anchor/shared';
+import { boundSavedAt, checkVisit, makeFirstTouchSchema, makeVisitSchema, nextFollowUpInstant, visitTooOldMessage, type FirstTouchInput, type StageCode, type VisitInput, type VisitOptions } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { HOUR_MS } from '../../clock';
 import type { Policy } from '../../config/policy';
-import { AppError, notFound } from '../../http/errors';
+import { forbidden, notFound } from '../../http/errors';
+import { visitError } from './visits.errors';
 import { once, storedAnswer, type OnceResult } from '../../http/idempotency';
 import { cancelJobs, jobStatement, type JobSpec } from '../../jobs/job-scheduler';
 import { sqlDate, type Statement } from '../../db/sql';
@@ -137,7 +138,7 @@ export class VisitService {
     if ('tooOld' in saved) {
       const replay = await storedAnswer(this.db, idempotency);
       if (replay) return replay;
-      throw new AppError(422, 'VISIT_TOO_OLD', visitTooOldMessage(saved.tooOld, maxAgeDays, this.policy.timeZone), { savedAt: `离线保存已超过 ${maxAgeDays} 天` });
+      throw visitError('VISIT_TOO_OLD', { message: visitTooOldMessage(saved.tooOld, maxAgeDays, this.policy.timeZone), fields: { savedAt: `离线保存已超过 ${maxAgeDays} 天` } });
     }
     const savedAt = saved.savedAt;
     // judged as of the save: the follow-up was in the future when the rep promised it
@@ -145,7 +146,7 @@ export class VisitService {
     if ('error' in next) {
       const replay = await storedAnswer(this.db, idempotency);
       if (replay) return replay;
-      throw new AppError(422, 'ACTION_NOT_CLOSED', ACTION_NOT_CLOSED_MESSAGE, { nextFollowUpDate: `下次跟进时间${next.error}` });
+      throw visitError('ACTION_NOT_CLOSED', { fields: { nextFollowUpDate: `下次跟进时间${next.error}` } });
     }
     const scope = await this.org.scopeOf(caller, 'visits.create');
     // Plain SQL, one round trip per step: this is the path a team hits all day.
@@ -253,12 +254,12 @@ export class VisitService {
       const now = this.clock.now();
       const row = await leadClockOf(sql, customerId);
       if (!row || !scopeIncludes(scope, row.ownerId)) throw notFound('客户');
-      if (row.ownerId !== caller.id) throw new AppError(403, 'FORBIDDEN', '只有客户负责人可以记录首次触达');
+      if (row.ownerId !== caller.id) throw forbidden('只有客户负责人可以记录首次触达');
       const dueAt = sqlDate(row.firstTouchDueAt);
-      if (!row.leadAssignedAt || !dueAt) throw new AppError(409, 'CONFLICT', '该客户不是待首次触达的线索');
-      if (row.firstTouchAt) throw new AppError(409, 'CONFLICT', '该客户已有首次触达记录');
+      if (!row.leadAssignedAt || !dueAt) throw visitError('NOT_AWAITING_FIRST_TOUCH');
+      if (row.firstTouchAt) throw visitError('FIRST_TOUCH_RECORDED');
       // The conditional update decides a race between two different first touches.
-      if (!(await claimFirstTouch(sql, customerId, now))) throw new AppError(409, 'CONFLICT', '该客户已有首次触达记录');
+      if (!(await claimFirstTouch(sql, customerId, now))) throw visitError('FIRST_TOUCH_RECORDED');
       const id = await sql.insert('first_touch', [
         { customerId, memberId: caller.id, method: input.method, verbatim: input.verbatim, evidenceText: input.evidenceText || null, evidencePhotoId: input.evidencePhotoId ?? null, touchedAt: now, dueAt },
       ]);

@@ -2,7 +2,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { robotSign } from '../../server/src/channels/dingtalk/dingtalk-sign';
 import { isTransientDbError } from '../../server/src/db/transaction';
 import { Member } from '../../server/src/modules/org/member.entity';
-import { Todo } from '../../server/src/modules/todos/todo.entity';
+import { Todo } from '../../server/src/modules/tasks/todo.view';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';

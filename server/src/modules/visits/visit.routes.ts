@@ -4,7 +4,7 @@ import { idempotencyKeyOf, type OnceResult } from '../../http/idempotency';
 import { uploadedFile } from '../../http/upload';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
 import { CUSTOMER_EDITORS } from '../org';
-import type { TodoService } from '../todos';
+import type { TodoService } from '../tasks';
 import type { PhotoService } from './photo.service';
 import type { TimelineService } from './timeline.service';
 import type { VisitService } from './visit.service';

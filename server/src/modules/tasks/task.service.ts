@@ -209,7 +209,7 @@ export class TaskService {
         changed = (result.affected ?? 0) === 1;
         if (changed) {
           await record({ toMemberId: to.id });
-          await enqueueMessages(sql, [kind.legacy ? { kind: 'todo.card', teamId: null, payload: { todoId: taskId } } : { kind: 'task.card', teamId: null, payload: { taskId } }], now);
+          await enqueueMessages(sql, [kind.legacy ? { kind: 'todo.card', teamId: null, payload: { todoId: taskId, reassigned: true } } : { kind: 'task.card', teamId: null, payload: { taskId } }], now);
         }
       }
       return { row: await repo.findOneOrFail({ where: { id: taskId } }), member, changed };

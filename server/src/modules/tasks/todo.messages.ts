@@ -95,8 +95,9 @@ export const todoMessages: Record<string, MessagePlanner> = {
             ],
             // Tapping the card (not a button) opens the visit in full.
             card_action: { type: 1, url: todoUrl(kit, todo) },
-            // Unique per app: a retry after an uncertain failure cannot post a second card.
-            task_id: `anchor_todo_${todo.id}`,
+            // Unique per app: a retry after an uncertain failure cannot post a second card. A reassigned
+            // to-do's card to its new assignee needs its own.
+            task_id: p.reassigned ? `anchor_todo_${todo.id}_to_${todo.assigneeId}` : `anchor_todo_${todo.id}`,
             button_list: [
               { text: '确认', style: 1, key: `confirm:${todo.id}` },
               { text: '需要沟通', style: 2, key: `discuss:${todo.id}` },

@@ -1,6 +1,6 @@
 import { robotSign } from '../../server/src/channels/dingtalk/dingtalk-sign';
 import { loadPolicy, type Policy } from '../../server/src/config/policy';
-import { modules } from '../../server/src/modules';
+import { serverModules } from '../../server/src/modules';
 import { Member } from '../../server/src/modules/org/member.entity';
 import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
 import { purchaseModule } from '../fixtures/purchase-module';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   wecom = await new WecomSimulator().start();
   ding = await new DingtalkSimulator().start();
   h = await startHarness({
-    modules: [...modules, purchaseModule],
+    modules: [...serverModules(), purchaseModule],
     policy,
     env: {
       WECOM_CORP_ID: wecom.corpId, WECOM_AGENT_ID: '1000002', WECOM_SECRET: wecom.secret, WECOM_TOKEN: WECOM_CALLBACK_TOKEN, WECOM_AES_KEY: WECOM_CALLBACK_AES_KEY, WECOM_API_BASE: wecom.url,

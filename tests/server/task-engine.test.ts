@@ -9,7 +9,7 @@ import { loadPolicy, parsePolicy, ConfigError, type Policy } from '../../server/
 import { createDataSource, openDatabase } from '../../server/src/db/data-source';
 import { schemaOf } from '../../server/src/db/schema';
 import { withTransaction } from '../../server/src/db/transaction';
-import { modules } from '../../server/src/modules';
+import { serverModules } from '../../server/src/modules';
 import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
 import { purchaseModule } from '../fixtures/purchase-module';
 import { startHarness, type Harness } from '../support/harness';
@@ -27,7 +27,7 @@ const policy: Policy = {
     test_purchase: [{ assignee: 'supervisor' }, { assignee: 'director', minAmountFen: 1_000_000 }, { assignee: 'pool', pool: 'finance' }],
   },
 };
-const withPurchases = [...modules, purchaseModule];
+const withPurchases = [...serverModules(), purchaseModule];
 const start = new Date('2026-11-20T02:00:00Z');
 
 let h: Harness;

@@ -57,9 +57,9 @@ async function stepTask(approvalId: number, stepIndex: number): Promise<number> 
   const [row] = await h.db.query('SELECT id FROM task WHERE approvalId = ? AND stepIndex = ?', [approvalId, stepIndex]);
   return Number(row.id);
 }
-async function noticeTask(json: { assigneeId?: number; assigneePool?: string }) {
+async function noticeTask(json: { assigneeId?: number; assigneePool?: string }, kind = 'test_notice') {
   return withTransaction(h.db, (m) =>
-    h.services.tasks.create(m, { kind: 'test_notice', subjectType: 'campaign', subjectId: ++subjectSeq, requesterId: org.marketing.id, snapshot: { item: '春季活动物料' }, ...json }),
+    h.services.tasks.create(m, { kind, subjectType: 'campaign', subjectId: ++subjectSeq, requesterId: org.marketing.id, snapshot: { item: '春季活动物料' }, ...json }),
   );
 }
 
@@ -226,14 +226,17 @@ describe('escalation', () => {
     }
   });
 
-  it('a task acted on in time does not escalate; a pool task escalates to the admins', async () => {
+  it('a task acted on in time does not escalate; a pool task escalates to the admins; a kind may escalate to the director above', async () => {
     const acted = await noticeTask({ assigneeId: org.supervisor1.id });
     const pooled = await noticeTask({ assigneePool: 'marketing' });
+    const urgent = await noticeTask({ assigneeId: org.repC.id }, 'test_urgent');
     expect((await act(org.supervisor1, acted.id, { action: 'confirm' })).body.changed).toBe(true);
     h.clock.set(new Date(start.getTime() + 25 * HOUR_MS));
     await h.services.jobs.runDue();
     expect((await messages('task.escalation')).filter((p) => p.taskId === acted.id)).toEqual([]);
     expect((await messages('task.escalation')).filter((p) => p.taskId === pooled.id)).toEqual([{ taskId: pooled.id, toId: null }]);
+    // rep C → supervisor 2 → director East
+    expect((await messages('task.escalation')).filter((p) => p.taskId === urgent.id)).toEqual([{ taskId: urgent.id, toId: org.directorEast.id }]);
   });
 });
 

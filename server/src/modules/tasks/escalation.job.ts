@@ -62,10 +62,28 @@ export function escalateTasks(sqlite: boolean): JobHandler {
       taskIds,
     );
     if (locked.length === 0) return;
+    // The assignees and their lines up to a director (a few hops: one lookup per level for the batch).
     const people = await membersById(sql, locked.flatMap((t) => (t.assigneeId === null ? [] : [Number(t.assigneeId)])));
+    for (let level = 0; level < 5; level++) {
+      const missing = [...people.values()].map((p) => p.managerId).filter((id): id is number => id !== null && !people.has(id));
+      if (missing.length === 0) break;
+      for (const [id, place] of await membersById(sql, missing)) people.set(id, place);
+    }
+    const directorAbove = (id: number): number | null => {
+      let at = people.get(id);
+      for (let hops = 0; at?.managerId && hops < 6; hops++) {
+        at = people.get(at.managerId);
+        if (at?.role === 'director' && at.active) return at.id;
+      }
+      return null;
+    };
     const messages = locked.map((t) => {
-      const manager = t.escalationTarget === 'manager' && t.assigneeId !== null ? (people.get(Number(t.assigneeId))?.managerId ?? null) : null;
-      return { kind: 'task.escalation', teamId: null, payload: { taskId: Number(t.id), toId: manager } };
+      const assignee = t.assigneeId === null ? null : Number(t.assigneeId);
+      const to =
+        assignee === null || t.escalationTarget === 'admins' ? null
+        : t.escalationTarget === 'director' ? directorAbove(assignee)
+        : (people.get(assignee)?.managerId ?? null);
+      return { kind: 'task.escalation', teamId: null, payload: { taskId: Number(t.id), toId: to } };
     });
     await sql.batch([
       { query: `UPDATE task SET escalatedAt = ? WHERE id IN (${inList(locked.length)}) AND completedAt IS NULL AND escalatedAt IS NULL`, params: [now, ...locked.map((t) => t.id)] },

@@ -7,8 +7,12 @@ export type TaskVia = 'app' | 'wecom' | 'dingtalk';
 /** How a settled task ended. Open ⇔ `completedAt IS NULL`; the outcome says which way it closed. */
 export type TaskOutcome = 'done' | 'approved' | 'rejected' | 'cancelled';
 
-/** Who hears of a task nobody acted on by its due time (resolved when it escalates). */
-export type EscalationTarget = 'manager' | 'admins';
+/**
+ * Who hears of a task nobody acted on by its due time (resolved when it escalates): the assignee's
+ * manager, the first director up the assignee's line, or the admins (also the fallback when there is
+ * no such person, e.g. for a pool's task).
+ */
+export type EscalationTarget = 'manager' | 'director' | 'admins';
 
 /**
  * One piece of work someone must act on: a kind (what may be done with it), a subject (what it is

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { loadPolicy } from '../server/src/config/policy';
 import { systemClock } from '../server/src/clock';
 import { OrgService } from '../server/src/modules/org/org.service';
-import type { TodoSnapshot } from '../server/src/modules/todos/todo.entity';
+import type { TodoSnapshot } from '../server/src/modules/tasks/todo.view';
 import { createTestDatabase } from '../tests/support/database';
 import { spawnServer, type SpawnedServer } from '../tests/support/spawn-server';
 
@@ -94,7 +94,7 @@ async function seedTodos(conn: Connection, total: number, org: Awaited<ReturnTyp
   for (let i = 0; i < total; i += ROWS_PER_STATEMENT) {
     const chunk = visits.slice(i, i + ROWS_PER_STATEMENT).map((v) => Number(v.id));
     await conn.query(
-      `INSERT INTO todo (kind, customerId, visitId, assigneeId, repId, snapshot, dueAt, createdAt) VALUES ${chunk.map(() => "('visit_next_action',?,?,?,?,?,?,?)").join(',')}`,
+      `INSERT INTO task (kind, subjectType, customerId, subjectId, assigneeId, requesterId, snapshot, dueAt, createdAt) VALUES ${chunk.map(() => "('visit_next_action','visit',?,?,?,?,?,?,?)").join(',')}`,
       chunk.flatMap((id) => [org.customerId, id, org.supervisorId, org.repId, snapshot(id), dueAt, createdAt]),
     );
     await conn.query(

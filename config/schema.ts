@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { STAGE_CODES } from '../shared/src/stages';
 import { VISIT_TEXT_MAX } from '../shared/src/visits';
+import { ROLES } from '../shared/src/org';
 
 const optionList = (what: string) =>
   z
@@ -9,6 +10,16 @@ const optionList = (what: string) =>
     .refine((list) => new Set(list).size === list.length, `${what}选项不能重复`);
 
 const positiveNumber = z.number().positive('必须是正数');
+
+/** One step of an approval chain: who acts on it, and (optionally) the amount from which it is added. */
+const approvalStep = z
+  .object({
+    assignee: z.enum(['supervisor', 'director', 'pool'], { message: '审批人须为 supervisor（申请人的主管）、director（大区总监）或 pool（角色池）' }),
+    pool: z.enum(ROLES, { message: `角色池须为以下角色之一：${ROLES.join(', ')}` }).optional(),
+    minAmountFen: z.number().int('金额门槛须为整数（分）').min(0, '金额门槛不能为负数').optional(),
+  })
+  .strict()
+  .refine((s) => (s.assignee === 'pool') === (s.pool !== undefined), { message: '只有 assignee 为 pool 的步骤须写 pool（角色池），其他步骤不写' });
 /** how often a recurring job runs, in whole minutes */
 const everyMinutes = (max: number) => z.number().int('必须是整数（分钟）').min(1, '至少 1 分钟').max(max, `不能超过 ${max} 分钟`);
 
@@ -128,6 +139,12 @@ export const policySchema = z
         maxInflatedMegabytes: positiveNumber.max(1000),
       })
       .strict(),
+    // Tasks: how long an approval step may wait before it escalates.
+    tasks: z.object({ approvalStepHours: positiveNumber.max(24 * 30) }).strict().default({ approvalStepHours: 48 }),
+    // Approval chains per kind: ordered steps; a step with minAmountFen is added only from that amount on.
+    approvals: z
+      .record(z.string().regex(/^[a-z][a-z_]{1,39}$/, '审批类型须为小写英文和下划线'), z.array(approvalStep).min(1, '审批链至少需要一个步骤').max(10, '审批链至多 10 个步骤'))
+      .default({}),
     // Database trouble answers 503 within these bounds instead of holding a request open.
     database: z
       .object({

@@ -87,7 +87,7 @@ export function createServices(deps: AppDeps) {
   const { db, policy, env, clock, logger } = deps;
   const moduleList = deps.modules ?? serverModules();
   const tokens = new TokenCache(db, clock);
-  const built = buildModules(moduleList, { db, policy, env, clock, logger, tokens, storage: deps.storage, visitFaults: deps.visitFaults });
+  const built = buildModules(moduleList, { db, policy, env, clock, logger, tokens, storage: deps.storage, visitFaults: deps.visitFaults, modules: moduleList });
   const { context } = built;
   const moduleServices = built.all;
   const jobHandlers = collect(moduleList, 'job kind', (m) => m.jobs?.(built.exportsOf(m.name), context));
@@ -263,7 +263,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
   app.use(h5App());
   app.use(router.routes());
   if (services.sandbox) app.use(services.sandbox.routes().routes());
-  app.use(channelCallbackRoutes({ db, env: deps.env, clock: deps.clock, logger, todos: services.todos, wecomCrypto: services.wecomCrypto }).routes());
+  app.use(channelCallbackRoutes({ db, env: deps.env, clock: deps.clock, logger, todos: services.todos, tasks: services.tasks, wecomCrypto: services.wecomCrypto }).routes());
   app.use(api.routes());
   app.use(api.allowedMethods());
   return { app, services, routes };

@@ -1,5 +1,5 @@
 import { Member } from '../../server/src/modules/org/member.entity';
-import { Todo } from '../../server/src/modules/todos/todo.entity';
+import { Todo } from '../../server/src/modules/tasks/todo.view';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';

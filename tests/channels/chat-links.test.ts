@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PAGES, type PageName } from '@anchor/shared';
 import { Member } from '../../server/src/modules/org/member.entity';
-import { Todo } from '../../server/src/modules/todos/todo.entity';
+import { Todo } from '../../server/src/modules/tasks/todo.view';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';

@@ -2,7 +2,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { robotSign } from '../../server/src/channels/dingtalk/dingtalk-sign';
 import { isTransientDbError } from '../../server/src/db/transaction';
 import { Member } from '../../server/src/modules/org/member.entity';
-import { Todo } from '../../server/src/modules/todos/todo.entity';
+import { Todo } from '../../server/src/modules/tasks/todo.view';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
@@ -53,12 +53,12 @@ async function withKilledUpdate<T>(todoId: number, how: 'KILL' | 'KILL QUERY', r
   const locker: Connection = await createConnection(h.dbUrl);
   try {
     await locker.beginTransaction();
-    await locker.query('SELECT id FROM todo WHERE id = ? FOR UPDATE', [todoId]);
+    await locker.query('SELECT id FROM task WHERE id = ? FOR UPDATE', [todoId]);
     const answer = request();
     const started = Date.now();
     let victim: number | undefined;
     while (victim === undefined && Date.now() - started < 15_000) {
-      const [rows] = await locker.query("SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND INFO LIKE 'UPDATE `todo`%'");
+      const [rows] = await locker.query("SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND INFO LIKE 'UPDATE `task`%'");
       victim = (rows as { id: number }[])[0]?.id;
       if (victim === undefined) await new Promise((r) => setTimeout(r, 20));
     }

@@ -1,7 +1,7 @@
 import { loadPolicy, parsePolicy, ConfigError } from '../../server/src/config/policy';
 import { Delivery } from '../../server/src/outbox/delivery.entity';
 import { Member } from '../../server/src/modules/org/member.entity';
-import { Todo } from '../../server/src/modules/todos/todo.entity';
+import { Todo } from '../../server/src/modules/tasks/todo.view';
 import { readFileSync } from 'node:fs';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { WecomCrypto } from '../../server/src/channels/wecom/wecom-crypto';
 import { robotSign } from '../../server/src/channels/dingtalk/dingtalk-sign';
 import { Member } from '../../server/src/modules/org/member.entity';
-import { Todo } from '../../server/src/modules/todos/todo.entity';
+import { Todo } from '../../server/src/modules/tasks/todo.view';
 import { Job } from '../../server/src/jobs/job.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';

@@ -152,6 +152,11 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'POST /todos/:id/confirm': { member: true, request: async () => ({ path: `/todos/${(await visitOf(org.repA)).todoId}/confirm`, json: {} }) },
   'POST /todos/:id/discuss': { member: true, request: async () => ({ path: `/todos/${(await visitOf(org.repA)).todoId}/discuss` }) },
 
+  // tasks: every member may ask; the task decides (its assignee or pool, its requester, escalations in reach)
+  'GET /tasks': { member: true, request: () => ({ path: '/tasks' }) },
+  'GET /tasks/:id': { member: true, request: async () => ({ path: `/tasks/${(await visitOf(org.repA)).todoId}` }) },
+  'POST /tasks/:id/actions': { member: true, request: async () => ({ path: `/tasks/${(await visitOf(org.repA)).todoId}/actions`, json: { action: 'comment', comment: '权限矩阵测试' } }) },
+
   // deliveries (admin)
   'GET /admin/channel-health': { request: () => ({ path: '/admin/channel-health' }) },
   'GET /admin/deliveries': { request: () => ({ path: '/admin/deliveries' }) },

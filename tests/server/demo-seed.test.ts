@@ -3,7 +3,7 @@ import { seedDemo } from '../../server/src/demo/seed';
 import { Job } from '../../server/src/jobs/job.entity';
 import { Customer } from '../../server/src/modules/customers/customer.entity';
 import { Member } from '../../server/src/modules/org/member.entity';
-import { Todo } from '../../server/src/modules/todos/todo.entity';
+import { Todo } from '../../server/src/modules/tasks/todo.view';
 import { FirstTouch } from '../../server/src/modules/visits/first-touch.entity';
 import { Visit } from '../../server/src/modules/visits/visit.entity';
 import { startHarness, type Harness } from '../support/harness';

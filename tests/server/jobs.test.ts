@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HOUR_MS, MINUTE_MS } from '../../server/src/clock';
 import { Job } from '../../server/src/jobs/job.entity';
 import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
-import { Todo } from '../../server/src/modules/todos/todo.entity';
+import { Todo } from '../../server/src/modules/tasks/todo.view';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
@@ -101,7 +101,7 @@ describe('escalation of an unconfirmed to-do', () => {
         const snapshot = JSON.stringify({ actionItems: { agreedAction: '安排演示', nextFollowUpAt: null } });
         for (let i = 0; i < 1000; i += 250) {
           const chunk = visits.slice(i, i + 250);
-          await m.query(`INSERT INTO todo (kind, customerId, visitId, assigneeId, repId, snapshot, dueAt, createdAt) VALUES ${chunk.map(() => "('visit_next_action', ?, ?, ?, ?, ?, ?, NOW(3))").join(',')}`, chunk.flatMap((v) => [customer, v.id, org.supervisor1.id, org.repA.id, snapshot, dueAt]));
+          await m.query(`INSERT INTO task (kind, subjectType, customerId, subjectId, assigneeId, requesterId, snapshot, dueAt, createdAt) VALUES ${chunk.map(() => "('visit_next_action', 'visit', ?, ?, ?, ?, ?, ?, NOW(3))").join(',')}`, chunk.flatMap((v) => [customer, v.id, org.supervisor1.id, org.repA.id, snapshot, dueAt]));
           await m.query(`INSERT INTO job (kind, dueAt, payload, subject, status, attempts, createdAt) VALUES ${chunk.map(() => "('todo.escalate', ?, ?, ?, 'pending', 0, NOW(3))").join(',')}`, chunk.flatMap((v) => [dueAt, JSON.stringify({ visitId: v.id }), `visit:${v.id}`]));
         }
       });

@@ -2,7 +2,7 @@ import { HOUR_MS, MINUTE_MS } from '../../server/src/clock';
 import { withSqlTransaction } from '../../server/src/db/sql';
 import { Member } from '../../server/src/modules/org/member.entity';
 import { TeamChannelSettings } from '../../server/src/modules/org/team-channel-settings.entity';
-import { Todo } from '../../server/src/modules/todos/todo.entity';
+import { Todo } from '../../server/src/modules/tasks/todo.view';
 import { Visit } from '../../server/src/modules/visits/visit.entity';
 import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
 import { startHarness, type Harness } from '../support/harness';

@@ -1,4 +1,4 @@
-import { Todo } from '../../server/src/modules/todos/todo.entity';
+import { Todo } from '../../server/src/modules/tasks/todo.view';
 import type { Member } from '../../server/src/modules/org/member.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';

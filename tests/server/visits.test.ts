@@ -4,7 +4,7 @@ import { HOUR_MS } from '../../server/src/clock';
 import { Customer } from '../../server/src/modules/customers/customer.entity';
 import { Visit } from '../../server/src/modules/visits/visit.entity';
 import { COUNT_WAITING_VISITS } from '../../server/src/db/migrations/1764700000000-customer-waiting-visits';
-import { Todo } from '../../server/src/modules/todos/todo.entity';
+import { Todo } from '../../server/src/modules/tasks/todo.view';
 import { Job } from '../../server/src/jobs/job.entity';
 import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
 import { IdempotencyKey } from '../../server/src/http/idempotency-key.entity';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Harness } from './harness';
 import { api } from './http';
-import { Todo } from '../../server/src/modules/todos/todo.entity';
+import { Todo } from '../../server/src/modules/tasks/todo.view';
 
 /** A complete visit: every anchor present, the next follow-up next Tuesday 14:30 Shanghai time. */
 export const completeVisit = (customerId: number) => ({

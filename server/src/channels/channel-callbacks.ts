@@ -8,7 +8,7 @@ import { sqlOf, withSqlTransaction, type Sql } from '../db/sql';
 import { isDuplicateKeyError, isTransientDbError, withTransaction } from '../db/transaction';
 import { AppError } from '../http/errors';
 import type { Logger } from '../logger';
-import type { TodoService } from '../modules/todos';
+import type { TaskService, TodoService } from '../modules/tasks';
 import { enqueueMessages } from '../outbox/outbox';
 import { checkCallbackSign } from './dingtalk/dingtalk-sign';
 import { parseCallbackXml, WecomCrypto, WecomCryptoError } from './wecom/wecom-crypto';
@@ -31,8 +31,8 @@ async function readText(ctx: Context): Promise<string> {
  * and nonce are checked before anything is read; a confirmation goes through the same service as the
  * app's button, so confirming anywhere confirms once, everywhere.
  */
-export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: Clock; logger: Logger; todos: TodoService; wecomCrypto: WecomCrypto | null }): Router {
-  const { db, env, clock, logger, todos, wecomCrypto } = deps;
+export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: Clock; logger: Logger; todos: TodoService; tasks: TaskService; wecomCrypto: WecomCrypto | null }): Router {
+  const { db, env, clock, logger, todos, tasks, wecomCrypto } = deps;
   const router = new Router({ prefix: '/api/v1/channels' });
 
   /** A (timestamp, nonce) seen before within the window is a replay. */
@@ -99,40 +99,58 @@ export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: C
       throw error;
     }
     const event = parseCallbackXml(xml);
-    const match = event.Event === 'template_card_event' ? /^(confirm|discuss):(\d+)$/.exec(event.EventKey ?? '') : null;
+    // `<action>:<task id>`; `discuss:` is the to-do cards' name for request_talk (those cards are still out there).
+    const match = event.Event === 'template_card_event' ? /^(confirm|discuss|approve|request_talk):(\d+)$/.exec(event.EventKey ?? '') : null;
     let replayed = false;
     try {
       await inCallbackTransaction(async (manager, sql) => {
         if (!(await remember(sql, `wecom:${String(ctx.query.timestamp)}:${String(ctx.query.nonce)}`))) return void (replayed = true);
         if (!match) return;
-        const todoId = Number(match[2]);
+        const taskId = Number(match[2]);
+        const action = match[1] === 'discuss' ? 'request_talk' : (match[1] as 'confirm' | 'approve' | 'request_talk');
+        // A visit's next action keeps the to-do's card (subject todo:<id>) and its messages.
+        const isTodo = (await tasks.kindOf(taskId, manager)) === 'visit_next_action';
+        const subject = `${isTodo ? 'todo' : 'task'}:${taskId}`;
         // Keep the click's fresh response_code on the card's row (sent, or still queued after an answer that
-        // was lost): the card can be updated with it (once, within 72 h).
+        // was lost): the card can be updated with it (once, within 72 h). A pool's task has a card per member.
         if (event.ResponseCode) {
-          await sql.exec("UPDATE delivery SET responseCode = ? WHERE subject = ? AND channel = 'wecom_app' AND status IN ('sent', 'pending')", [event.ResponseCode, `todo:${todoId}`]);
+          await sql.exec(
+            `UPDATE delivery SET responseCode = ? WHERE subject = ? AND channel = 'wecom_app' AND status IN ('sent', 'pending')${isTodo ? '' : ' AND target = ?'}`,
+            [event.ResponseCode, subject, ...(isTodo ? [] : [`wecom_app:${event.FromUserName ?? ''}`])],
+          );
         }
         const members = await sql.rows<{ id: number }>('SELECT id FROM member WHERE wecomUserId = ? AND deactivatedAt IS NULL', [event.FromUserName ?? '']);
         const memberId = members[0]?.id;
         if (!memberId) return void logger.warn({ userid: event.FromUserName }, 'wecom click from an unknown user ignored');
-        let confirmedNow = false;
+        let settledNow = false;
         try {
-          if (match[1] === 'discuss') {
-            const { changed } = await todos.requestDiscussion(Number(memberId), todoId, 'wecom', manager);
-            return void logger.info({ todoId, memberId, changed }, 'supervisor asked the rep to talk first (WeCom)');
+          if (isTodo && action === 'request_talk') {
+            const { changed } = await todos.requestDiscussion(Number(memberId), taskId, 'wecom', manager);
+            return void logger.info({ todoId: taskId, memberId, changed }, 'supervisor asked the rep to talk first (WeCom)');
           }
-          const { changed } = await todos.confirm(Number(memberId), todoId, 'wecom', null, manager);
-          confirmedNow = changed;
-          logger.info({ todoId, memberId, changed }, 'to-do confirmed from WeCom');
+          if (isTodo && action === 'confirm') {
+            const { changed } = await todos.confirm(Number(memberId), taskId, 'wecom', null, manager);
+            settledNow = changed;
+            logger.info({ todoId: taskId, memberId, changed }, 'to-do confirmed from WeCom');
+          } else if (!isTodo) {
+            const { changed } = await tasks.act(Number(memberId), taskId, action, 'wecom', {}, manager);
+            settledNow = changed && action !== 'request_talk';
+            logger.info({ taskId, memberId, action, changed }, 'task acted on from WeCom');
+          }
         } catch (error) {
-          // Someone else's to-do, or none, or settled: the click changes nothing (and its nonce is spent).
+          // Someone else's task, or none, or settled: the click changes nothing (and its nonce is spent).
           if (!domainRefusal(error)) throw error;
-          logger.warn({ todoId, memberId, err: error.message }, 'wecom click ignored');
+          logger.warn({ taskId, memberId, err: error.message }, 'wecom click ignored');
         }
-        // A click on a card whose to-do was settled before (the card went live after all, e.g. an attempt
-        // whose answer was lost): its fresh response_code greys that card out now.
-        if (event.ResponseCode && !confirmedNow) {
-          const [settled] = await sql.rows<{ confirmedById: number }>('SELECT confirmedById FROM todo WHERE id = ? AND assigneeId = ? AND confirmedAt IS NOT NULL', [todoId, memberId]);
-          if (settled) await enqueueMessages(sql, [{ kind: 'todo.confirmed', teamId: null, payload: { todoId, confirmedById: Number(settled.confirmedById), cardOnly: true } }], clock.now());
+        // A click on a card whose task was settled before (the card went live after all, e.g. an attempt
+        // whose answer was lost, or a pool's other member decided first): its fresh response_code greys that card out now.
+        if (event.ResponseCode && !settledNow) {
+          if (isTodo) {
+            const confirmedById = await todos.settledBy(manager, taskId, Number(memberId));
+            if (confirmedById !== null) await enqueueMessages(sql, [{ kind: 'todo.confirmed', teamId: null, payload: { todoId: taskId, confirmedById, cardOnly: true } }], clock.now());
+          } else if (await tasks.isSettled(taskId, manager)) {
+            await enqueueMessages(sql, [{ kind: 'task.settled', teamId: null, payload: { taskId, only: event.FromUserName ?? '' } }], clock.now());
+          }
         }
       });
     } catch (error) {
@@ -149,8 +167,9 @@ export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: C
     const check = checkCallbackSign({ timestamp: ctx.get('timestamp'), sign: ctx.get('sign') }, env.dingtalk.appSecret, clock.now());
     if (!check.ok) return refuse(ctx, 403, `sign ${check.reason}`);
     const body = ((ctx.request as { body?: unknown }).body ?? {}) as { text?: { content?: string }; senderStaffId?: string; msgId?: string };
-    // 「确认 #12」 confirms; 「沟通 #12」 asks the rep to talk first (the rep reads it in the same group).
-    const match = /(确认|沟通)\s*#?(\d+)/.exec(body.text?.content ?? '');
+    // 「确认 #12」 confirms; 「沟通 #12」 asks the rep to talk first (the rep reads it in the same group);
+    // 「同意 #12」 approves a step; 「驳回 #12 理由」 rejects it with the words after the number.
+    const match = /(确认|沟通|同意|驳回)\s*#?(\d+)\s*([\s\S]*)/.exec(body.text?.content ?? '');
     let seen: 'headers' | 'message' | null = null;
     try {
       await inCallbackTransaction(async (manager, sql) => {
@@ -162,8 +181,14 @@ export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: C
         const rows = await sql.rows<{ id: number }>('SELECT id FROM member WHERE dingtalkUserId = ? AND deactivatedAt IS NULL', [body.senderStaffId]);
         if (!rows[0]) return void logger.warn({ staffId: body.senderStaffId }, 'dingtalk message from an unknown user ignored');
         try {
-          if (match[1] === '沟通') await todos.requestDiscussion(Number(rows[0].id), Number(match[2]), 'dingtalk', manager);
-          else await todos.confirm(Number(rows[0].id), Number(match[2]), 'dingtalk', null, manager);
+          const taskId = Number(match[2]);
+          const isTodo = (await tasks.kindOf(taskId, manager)) === 'visit_next_action';
+          if (isTodo && match[1] === '沟通') await todos.requestDiscussion(Number(rows[0].id), taskId, 'dingtalk', manager);
+          else if (isTodo && match[1] === '确认') await todos.confirm(Number(rows[0].id), taskId, 'dingtalk', null, manager);
+          else if (!isTodo) {
+            const action = ({ 确认: 'confirm', 沟通: 'request_talk', 同意: 'approve', 驳回: 'reject' } as const)[match[1] as '确认' | '沟通' | '同意' | '驳回'];
+            await tasks.act(Number(rows[0].id), taskId, action, 'dingtalk', { comment: match[3]?.trim().slice(0, 200) || null }, manager);
+          }
         } catch (error) {
           if (!domainRefusal(error)) throw error;
           logger.warn({ todo: match[2], err: error.message }, 'dingtalk message ignored');

@@ -14,7 +14,9 @@ import { Member } from '../modules/org/member.entity';
 import { Region } from '../modules/org/region.entity';
 import { Team } from '../modules/org/team.entity';
 import { TeamChannelSettings } from '../modules/org/team-channel-settings.entity';
-import { Todo, type TodoSnapshot } from '../modules/todos/todo.entity';
+import type { Todo, TodoSnapshot } from '../modules/tasks';
+import { Task } from '../modules/tasks/task.entity';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { FirstTouch } from '../modules/visits/first-touch.entity';
 import { Visit } from '../modules/visits/visit.entity';
 import { DemoMember } from './demo-member.entity';
@@ -296,7 +298,16 @@ async function seedActivity(
       todos.push({ ...base, confirmedAt, confirmedById: rep.managerId, confirmedVia: random() < 0.5 ? 'wecom' : 'app', escalatedAt: null });
     }
   });
-  for (let i = 0; i < todos.length; i += 200) await m.createQueryBuilder().insert().into(Todo).values(todos.slice(i, i + 200)).updateEntity(false).execute();
+  // Each to-do is a visit_next_action task; its confirmation and escalation are its history.
+  const tasks = todos.map((t) => ({
+    kind: 'visit_next_action', subjectType: 'visit', subjectId: t.visitId ?? null, customerId: t.customerId!, requesterId: t.repId!, assigneeId: t.assigneeId!,
+    snapshot: t.snapshot as unknown as Record<string, unknown>, dueAt: t.dueAt!, escalationTarget: 'manager', escalatedAt: t.escalatedAt ?? null,
+    completedAt: t.confirmedAt ?? null, outcome: t.confirmedAt ? 'done' : null, completedById: t.confirmedById ?? null, completedVia: t.confirmedVia ?? null, createdAt: t.createdAt!,
+  })) as QueryDeepPartialEntity<Task>[];
+  for (let i = 0; i < tasks.length; i += 200) await m.createQueryBuilder().insert().into(Task).values(tasks.slice(i, i + 200)).updateEntity(false).execute();
+  await m.query(`INSERT INTO task_action (taskId, action, byId, via, comment, at)
+    SELECT id, 'escalate', NULL, NULL, NULL, escalatedAt FROM task WHERE escalatedAt IS NOT NULL
+    UNION ALL SELECT id, 'confirm', completedById, completedVia, comment, completedAt FROM task WHERE completedAt IS NOT NULL`);
   await scheduleJobs(sqlOf(m), timers.map((t) => ({ kind: 'todo.escalate' as const, dueAt: t.dueAt, payload: { visitId: t.visitId }, subject: `visit:${t.visitId}` })));
 
   // Each rep's customer most recently moved to 拜访 has its visit waiting, as stage automation leaves it.

@@ -2,7 +2,7 @@ import { customersModule } from './customers';
 import { homeModule } from './home';
 import type { AnyModule } from './module';
 import { orgModule } from './org';
-import { todosModule } from './todos';
+import { tasksModule } from './tasks';
 import { visitsModule } from './visits';
 
 /**
@@ -12,7 +12,7 @@ import { visitsModule } from './visits';
 export const serverModules = (): readonly AnyModule[] => [
   orgModule,
   customersModule,
-  todosModule,
+  tasksModule,
   visitsModule,
   homeModule,
 ];

@@ -14,6 +14,7 @@ import type { DeliveryChannel } from '../outbox/delivery.entity';
 import type { TokenCache } from '../channels/token-cache';
 import type { PhotoStorage } from '../storage/photo-storage';
 import type { VisitFaults } from './visits';
+import type { TaskKindDefinition } from './tasks';
 
 /**
  * What every module's services are built from: the platform's parts, plus `use(name)` for the services
@@ -33,6 +34,8 @@ export interface ModuleContext {
   /** test hooks into the visit submission */
   visitFaults?: VisitFaults | undefined;
   use<N extends keyof ModuleExports>(name: N): ModuleExports[N];
+  /** every module joined (the task engine reads their `taskKinds` when it first needs them) */
+  modules?: readonly AnyModule[];
 }
 
 /** Filled by each module: `declare module '../module' { interface ModuleExports { customers: … } }`. */
@@ -77,6 +80,8 @@ export interface ModuleDefinition<Name extends string = string, Services = unkno
   messages: Record<string, MessagePlanner>;
   /** delivery subjects it owns (`<prefix>:<id>`), resolved when their turn comes */
   subjects?: Record<string, SendResolver>;
+  /** kinds of task it creates (its approval kinds too): actions, due time, escalation, card, approval hooks */
+  taskKinds?: TaskKindDefinition[];
   /** builds the services it exports (and uses itself) */
   services(ctx: ModuleContext): Services;
   routes?(services: Services, ctx: ModuleContext): AnyRoute[];

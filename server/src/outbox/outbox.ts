@@ -2,7 +2,7 @@ import type { Sql, Statement } from '../db/sql';
 import type { OutboxMessage } from './outbox-message.entity';
 
 /** Writes chat messages to deliver, in the caller's transaction; the dispatcher takes it from here. */
-type NewMessage = Pick<OutboxMessage, 'kind' | 'teamId' | 'payload'>;
+export type NewMessage = Pick<OutboxMessage, 'kind' | 'teamId' | 'payload'>;
 
 export async function enqueueMessages(sql: Sql, messages: NewMessage[], now: Date): Promise<void> {
   if (messages.length === 0) return;

@@ -13,7 +13,7 @@ import { DB_ID_MAX, ROLE_LABELS } from '@anchor/shared';
 import type { Policy } from '../../config/policy';
 import { httpError, invalid, notFound } from '../../http/errors';
 import type { AuthService, Member } from '../../modules/org';
-import type { TodoService } from '../../modules/todos';
+import type { TodoService } from '../../modules/tasks';
 
 /** A message as the sandbox shows it: to a person (the WeCom app) or into a team group (a robot). */
 export interface SandboxMessage {

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock';
 import { route, type AnyRoute } from '../../http/route';
 import type { CustomerService } from '../customers';
 import type { Member, OrgService } from '../org';
-import type { TodoService } from '../todos';
+import type { TodoService } from '../tasks';
 import type { VisitService } from '../visits';
 
 /** How many of each list the home screen shows; the count is always the full number. */

@@ -54,9 +54,9 @@ export const orgModule = defineModule({
   routes: (s, { env, db, use }) => [
     ...orgRoutes(s.auth, s.org, s.teamChannels, env),
     ...consentRoutes(db),
-    ...meRoutes(s.org, use('todos').todos),
+    ...meRoutes(s.org, use('tasks').todos),
   ],
 });
 
 export { messageDirectory };
-export { activeMemberStatement, membersById, type MemberPlace } from './org.sql';
+export { activeMemberStatement, activeMembersWithRole, membersById, type MemberPlace } from './org.sql';

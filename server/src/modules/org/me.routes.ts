@@ -1,6 +1,6 @@
 import { ROLE_LABELS, can, meViewSchema, type MeView, type NamedRef } from '@anchor/shared';
 import { route, type AnyRoute } from '../../http/route';
-import type { TodoService } from '../todos';
+import type { TodoService } from '../tasks';
 import type { Member } from './member.entity';
 import { memberView, type OrgService } from './org.service';
 

@@ -41,3 +41,12 @@ export async function membersById(sql: Sql, ids: number[]): Promise<Map<number, 
   const num = (v: number | null) => (v === null ? null : Number(v));
   return new Map(rows.map((r) => [Number(r.id), { id: Number(r.id), role: r.role, teamId: num(r.teamId), managerId: num(r.managerId), active: r.deactivatedAt === null }]));
 }
+
+/** The active members of a role (a task pool: any of them may act), for their cards. */
+export async function activeMembersWithRole(sql: Sql, role: string): Promise<{ id: number; name: string; wecomUserId: string | null; teamId: number | null }[]> {
+  const rows = await sql.rows<{ id: number; name: string; wecomUserId: string | null; teamId: number | null }>(
+    'SELECT id, name, wecomUserId, teamId FROM member WHERE role = ? AND deactivatedAt IS NULL ORDER BY id',
+    [role],
+  );
+  return rows.map((r) => ({ ...r, id: Number(r.id), teamId: r.teamId === null ? null : Number(r.teamId) }));
+}

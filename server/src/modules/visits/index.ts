@@ -41,7 +41,7 @@ export const visitsModule = defineModule({
   services: ({ db, policy, clock, env, storage, visitFaults, use }): VisitExports => {
     const { org } = use('org');
     const { customers } = use('customers');
-    const { todos } = use('todos');
+    const { todos } = use('tasks');
     const photos = new PhotoService(db, policy, clock, storage ?? new LocalDiskStorage(env.uploadDir), customers);
     return {
       photos,
@@ -50,7 +50,7 @@ export const visitsModule = defineModule({
       visitDetail: new VisitDetailService(db, clock, org, photos, policy, customers, todos),
     };
   },
-  routes: (s, { use }) => [...visitRoutes(s.visits, use('todos').todos, s.photos, s.timeline), ...visitDetailRoutes(s.visitDetail)],
+  routes: (s, { use }) => [...visitRoutes(s.visits, use('tasks').todos, s.photos, s.timeline), ...visitDetailRoutes(s.visitDetail)],
   jobs: () => ({ 'visit.reminder': remindFollowUps }),
   recurring: (s, { policy, logger }) => [photoSweepJob(s.photos, policy, logger)],
 });

@@ -4,7 +4,7 @@ import type { Policy } from '../../config/policy';
 import type { CustomerService } from '../customers';
 import type { Member } from '../org';
 import type { OrgService } from '../org';
-import type { TodoService } from '../todos';
+import type { TodoService } from '../tasks';
 import { FirstTouch } from './first-touch.entity';
 import { Visit } from './visit.entity';
 import { Photo } from './photo.entity';

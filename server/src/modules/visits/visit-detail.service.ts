@@ -7,7 +7,7 @@ import type { CustomerService } from '../customers';
 import type { Member } from '../org';
 import type { OrgService } from '../org';
 import { scopeIncludes } from '../org';
-import type { TodoService } from '../todos';
+import type { TodoService } from '../tasks';
 import type { PhotoService } from './photo.service';
 import { Visit } from './visit.entity';
 

@@ -3,7 +3,7 @@ import { labelled, pageOf, timelineEntrySchema, todoSchema, visitSubmittedSchema
 import { idempotencyKeyOf, type OnceResult } from '../../http/idempotency';
 import { uploadedFile } from '../../http/upload';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
-import type { TodoService } from '../todos';
+import type { TodoService } from '../tasks';
 import type { PhotoService } from './photo.service';
 import type { TimelineService } from './timeline.service';
 import type { VisitService } from './visit.service';

@@ -12,7 +12,7 @@ import { adjustWaitingVisits, claimFirstTouch, customerForVisitStatement, follow
 import type { Member } from '../org';
 import type { OrgService } from '../org';
 import { activeMemberStatement, scopeIncludes } from '../org';
-import { visitTodoStatements, type TodoSnapshot } from '../todos';
+import { visitTodoStatements, type TodoSnapshot } from '../tasks';
 import type { PhotoService } from './photo.service';
 import { Visit } from './visit.entity';
 

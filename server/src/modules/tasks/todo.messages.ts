@@ -3,7 +3,7 @@ import type { Sql } from '../../db/sql';
 import type { MessageKit, MessagePerson } from '../../outbox/message-kit';
 import type { PlannedDelivery, SendPlan } from '../../outbox/message-builder';
 import type { MessagePlanner, SendResolver } from '../module';
-import type { TodoSnapshot } from './todo.entity';
+import type { TodoSnapshot } from './todo.view';
 
 interface TodoRow {
   id: number;
@@ -29,7 +29,8 @@ interface TodoForMessage extends TodoRow {
 async function loadTodo(sql: Sql, kit: MessageKit, where: { visitId?: unknown; todoId?: unknown }): Promise<TodoForMessage | null> {
   const byVisit = where.visitId !== undefined && where.visitId !== null;
   const [row] = await sql.rows<TodoRow>(
-    `SELECT id, visitId, confirmedAt, confirmedById, snapshot, assigneeId, repId FROM todo WHERE ${byVisit ? 'visitId' : 'id'} = ?`,
+    `SELECT id, subjectId AS visitId, completedAt AS confirmedAt, completedById AS confirmedById, snapshot, assigneeId, requesterId AS repId FROM task
+     WHERE ${byVisit ? "subjectType = 'visit' AND subjectId" : 'id'} = ? AND kind = 'visit_next_action' ORDER BY id DESC LIMIT 1`,
     [byVisit ? where.visitId : where.todoId],
   );
   if (!row) return null;
@@ -94,8 +95,9 @@ export const todoMessages: Record<string, MessagePlanner> = {
             ],
             // Tapping the card (not a button) opens the visit in full.
             card_action: { type: 1, url: todoUrl(kit, todo) },
-            // Unique per app: a retry after an uncertain failure cannot post a second card.
-            task_id: `anchor_todo_${todo.id}`,
+            // Unique per app: a retry after an uncertain failure cannot post a second card. A reassigned
+            // to-do's card to its new assignee needs its own.
+            task_id: p.reassigned ? `anchor_todo_${todo.id}_to_${todo.assigneeId}` : `anchor_todo_${todo.id}`,
             button_list: [
               { text: '确认', style: 1, key: `confirm:${todo.id}` },
               { text: '需要沟通', style: 2, key: `discuss:${todo.id}` },

@@ -1,7 +1,8 @@
 import type { Sql, Statement } from '../../db/sql';
 import type { JobSpec } from '../../jobs/job-scheduler';
 import { outboxStatement } from '../../outbox/outbox';
-import type { Todo, TodoSnapshot } from './todo.entity';
+import type { Task } from './task.entity';
+import type { TodoSnapshot } from './todo.view';
 
 export interface VisitTodo {
   customerId: number;
@@ -21,13 +22,14 @@ export interface VisitTodo {
  * escalation timer that fires at `dueAt` unless it is confirmed.
  */
 export function visitTodoStatements(sql: Sql, todo: VisitTodo, now: Date): { statements: Statement[]; jobs: JobSpec[] } {
-  const row: Pick<Todo, 'kind' | 'customerId' | 'visitId' | 'assigneeId' | 'repId' | 'snapshot' | 'dueAt' | 'createdAt'> = {
-    kind: 'visit_next_action', customerId: todo.customerId, visitId: todo.visitId, assigneeId: todo.assigneeId, repId: todo.repId,
-    snapshot: todo.snapshot, dueAt: todo.dueAt, createdAt: now,
+  // A visit_next_action task: the rep's supervisor confirms; the rep is who it is for.
+  const row: Pick<Task, 'kind' | 'subjectType' | 'subjectId' | 'customerId' | 'requesterId' | 'assigneeId' | 'snapshot' | 'dueAt' | 'escalationTarget' | 'createdAt'> = {
+    kind: 'visit_next_action', subjectType: 'visit', subjectId: todo.visitId, customerId: todo.customerId, requesterId: todo.repId, assigneeId: todo.assigneeId,
+    snapshot: todo.snapshot as unknown as Record<string, unknown>, dueAt: todo.dueAt, escalationTarget: 'manager', createdAt: now,
   };
   return {
     statements: [
-      sql.insertStatement('todo', [{ ...row }]),
+      sql.insertStatement('task', [{ ...row }]),
       outboxStatement(sql, [
         { kind: 'todo.card', teamId: todo.teamId, payload: { visitId: todo.visitId, assigneeId: todo.assigneeId } },
         { kind: 'todo.group_notice', teamId: todo.teamId, payload: { visitId: todo.visitId } },

@@ -1,16 +1,50 @@
-import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, Not, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { OrgService } from '../org';
 import type { Clock } from '../../clock';
 import { withTransaction } from '../../db/transaction';
 import { notFound } from '../../http/errors';
-import { todoError } from './todos.errors';
-import { cancelJobs } from '../../jobs/job-scheduler';
-import { enqueueMessages } from '../../outbox/outbox';
-import { sqlOf } from '../../db/sql';
+import { taskError } from './tasks.errors';
 import type { Member } from '../org';
 import { scopeIncludes, type Scope } from '../org';
 import type { Policy } from '../../config/policy';
-import { Todo } from './todo.entity';
+import { Task } from './task.entity';
+import type { TaskService } from './task.service';
+import type { TodoSnapshot } from './todo.view';
+
+/** A to-do as the visits module and the /todos answers know it: a visit_next_action task in the old shape. */
+export interface Todo {
+  id: number;
+  kind: 'visit_next_action';
+  customerId: number;
+  visitId: number | null;
+  assigneeId: number;
+  repId: number;
+  snapshot: TodoSnapshot;
+  dueAt: Date;
+  confirmedAt: Date | null;
+  confirmedById: number | null;
+  confirmedVia: 'app' | 'wecom' | 'dingtalk' | null;
+  confirmComment: string | null;
+  escalatedAt: Date | null;
+  discussRequestedAt: Date | null;
+  discussRequestedVia: 'app' | 'wecom' | 'dingtalk' | null;
+  createdAt: Date;
+}
+
+const VISIT_TASK = { kind: 'visit_next_action', subjectType: 'visit' } as const;
+
+/** The old to-do shape of a visit_next_action task. */
+export const todoOf = (t: Task): Todo => ({
+  id: t.id, kind: 'visit_next_action', customerId: t.customerId ?? 0, visitId: t.subjectId, assigneeId: t.assigneeId ?? 0, repId: t.requesterId ?? 0,
+  snapshot: t.snapshot as unknown as TodoSnapshot, dueAt: t.dueAt, confirmedAt: t.completedAt, confirmedById: t.completedById, confirmedVia: t.completedVia,
+  confirmComment: t.comment, escalatedAt: t.escalatedAt, discussRequestedAt: t.talkRequestedAt, discussRequestedVia: t.talkRequestedVia, createdAt: t.createdAt,
+});
+
+/** Old names of the columns, as the list filters use them. */
+const whereTodo = (w: Record<string, unknown>): FindOptionsWhere<Task> => {
+  const names: Record<string, keyof Task> = { assigneeId: 'assigneeId', repId: 'requesterId', confirmedAt: 'completedAt', escalatedAt: 'escalatedAt', customerId: 'customerId', visitId: 'subjectId' };
+  return { ...VISIT_TASK, ...Object.fromEntries(Object.entries(w).map(([k, v]) => [names[k] ?? k, v])) } as FindOptionsWhere<Task>;
+};
 
 export interface TodoView {
   id: number;
@@ -44,6 +78,7 @@ export class TodoService {
     private readonly policy: Policy,
     private readonly clock: Clock,
     private readonly org: OrgService,
+    private readonly tasks: TaskService,
   ) {}
 
   toView(t: Todo, assignee: Pick<Member, 'id' | 'name' | 'role'> | null = null): TodoView {
@@ -68,22 +103,24 @@ export class TodoService {
    * director, the to-dos escalated in their reach.
    */
   /** A customer's to-dos, newest first (at most `take`), and how many (the timeline shows them). */
-  ofCustomer(customerId: number, take: number): Promise<[Todo[], number]> {
-    return this.db.getRepository(Todo).findAndCount({ where: { customerId }, order: { id: 'DESC' }, take });
+  async ofCustomer(customerId: number, take: number): Promise<[Todo[], number]> {
+    const [rows, total] = await this.db.getRepository(Task).findAndCount({ where: whereTodo({ customerId }), order: { id: 'DESC' }, take });
+    return [rows.map(todoOf), total];
   }
 
   /** The latest to-do a visit created, if any. */
-  ofVisit(visitId: number): Promise<Todo | null> {
-    return this.db.getRepository(Todo).findOne({ where: { visitId }, order: { id: 'DESC' } });
+  async ofVisit(visitId: number): Promise<Todo | null> {
+    const row = await this.db.getRepository(Task).findOne({ where: whereTodo({ visitId }), order: { id: 'DESC' } });
+    return row ? todoOf(row) : null;
   }
 
   /** The home screen's counts: open to-dos the member confirms, their own waiting, and (with a scope) escalated ones. */
   async homeCounts(memberId: number, escalatedScope: Scope | null): Promise<{ toConfirm: number; myOpen: number; escalated: number }> {
-    const todos = this.db.getRepository(Todo);
-    const toConfirm = await todos.count({ where: { assigneeId: memberId, confirmedAt: IsNull() } });
-    const myOpen = await todos.count({ where: { repId: memberId, confirmedAt: IsNull() } });
+    const todos = this.db.getRepository(Task);
+    const toConfirm = await todos.count({ where: whereTodo({ assigneeId: memberId, confirmedAt: IsNull() }) });
+    const myOpen = await todos.count({ where: whereTodo({ repId: memberId, confirmedAt: IsNull() }) });
     const escalated = escalatedScope
-      ? await todos.count({ where: { escalatedAt: Not(IsNull()), confirmedAt: IsNull(), ...(escalatedScope.kind === 'owners' ? { repId: In(escalatedScope.memberIds) } : {}) } })
+      ? await todos.count({ where: whereTodo({ escalatedAt: Not(IsNull()), confirmedAt: IsNull(), ...(escalatedScope.kind === 'owners' ? { repId: In(escalatedScope.memberIds) } : {}) }) })
       : 0;
     return { toConfirm, myOpen, escalated };
   }
@@ -98,13 +135,13 @@ export class TodoService {
       ...who,
       ...(options.status === 'open' ? { confirmedAt: IsNull() } : options.status === 'confirmed' ? { confirmedAt: Not(IsNull()) } : {}),
     };
-    const [rows, total] = await this.db.getRepository(Todo).findAndCount({
-      where,
+    const [rows, total] = await this.db.getRepository(Task).findAndCount({
+      where: whereTodo(where),
       order: options.as === 'escalated' ? { escalatedAt: 'DESC', id: 'DESC' } : options.status === 'open' ? { dueAt: 'ASC', id: 'ASC' } : { createdAt: 'DESC', id: 'DESC' },
       skip: (options.page - 1) * options.pageSize,
       take: options.pageSize,
     });
-    return { items: await this.views(rows), total, page: options.page, pageSize: options.pageSize };
+    return { items: await this.views(rows.map(todoOf)), total, page: options.page, pageSize: options.pageSize };
   }
 
   /** Views with the confirmer named (one lookup for the page). */
@@ -118,8 +155,9 @@ export class TodoService {
    * whose reach holds the rep. Anyone else sees nothing.
    */
   async get(caller: Member, id: number): Promise<TodoView> {
-    const todo = await this.db.getRepository(Todo).findOne({ where: { id } });
-    if (!todo) throw notFound('待办');
+    const row = await this.db.getRepository(Task).findOne({ where: { id, ...VISIT_TASK } });
+    if (!row) throw notFound('待办');
+    const todo = todoOf(row);
     if (todo.assigneeId !== caller.id && todo.repId !== caller.id) {
       // a role without the right to follow escalations reaches none (scopeOf answers an empty scope)
       const escalatedInReach = todo.escalatedAt !== null && scopeIncludes(await this.org.scopeOf(caller, 'todos.escalations.read'), todo.repId);
@@ -133,26 +171,26 @@ export class TodoService {
     return outer ? work(outer) : withTransaction(this.db, work);
   }
 
+  /** The to-do `id` when `memberId` is the one who confirms it, else 404 as before. */
+  private async ownTodo(manager: EntityManager, memberId: number, id: number): Promise<Task> {
+    const task = await manager.getRepository(Task).findOne({ where: { id, ...VISIT_TASK } });
+    if (!task || task.assigneeId !== memberId) throw notFound('待办');
+    return task;
+  }
+
   /**
    * Confirms once, from wherever: a second confirmation (another tap, a chat callback) changes nothing
    * and answers the state as it is. The escalation timer is cancelled with it. With `outer`, it runs in
    * that transaction: a chat callback's nonce is recorded with the confirmation or not at all.
+   * (The engine's `confirm` on a visit_next_action task.)
    */
   async confirm(confirmerId: number, id: number, via: NonNullable<Todo['confirmedVia']>, comment: string | null, outer?: EntityManager): Promise<{ todo: TodoView; changed: boolean }> {
-    const now = this.clock.now();
     const { row, changed } = await this.inTransaction(outer, async (manager) => {
-      const repo = manager.getRepository(Todo);
-      const todo = await repo.findOne({ where: { id } });
-      if (!todo || todo.assigneeId !== confirmerId) throw notFound('待办');
-      const result = await repo.update({ id, confirmedAt: IsNull() }, { confirmedAt: now, confirmedById: confirmerId, confirmedVia: via, confirmComment: comment });
-      const changed = (result.affected ?? 0) === 1;
-      if (changed) {
-        await cancelJobs(sqlOf(manager), 'todo.escalate', todo.visitId ? `visit:${todo.visitId}` : `todo:${id}`);
-        await enqueueMessages(sqlOf(manager), [{ kind: 'todo.confirmed', teamId: null, payload: { todoId: id, visitId: todo.visitId, confirmedById: confirmerId, via } }], now);
-      }
-      return { row: await repo.findOneOrFail({ where: { id } }), changed };
+      await this.ownTodo(manager, confirmerId, id);
+      const { changed } = await this.tasks.act(confirmerId, id, 'confirm', via, { comment }, manager);
+      return { row: await manager.getRepository(Task).findOneOrFail({ where: { id } }), changed };
     });
-    return { todo: (await this.views([row]))[0]!, changed };
+    return { todo: (await this.views([todoOf(row)]))[0]!, changed };
   }
 
   /**
@@ -160,17 +198,18 @@ export class TodoService {
    * nothing); the to-do stays open, so its escalation still runs if nobody confirms it.
    */
   async requestDiscussion(requesterId: number, id: number, via: NonNullable<Todo['discussRequestedVia']>, outer?: EntityManager): Promise<{ todo: TodoView; changed: boolean }> {
-    const now = this.clock.now();
     const { row, changed } = await this.inTransaction(outer, async (manager) => {
-      const repo = manager.getRepository(Todo);
-      const todo = await repo.findOne({ where: { id } });
-      if (!todo || todo.assigneeId !== requesterId) throw notFound('待办');
-      if (todo.confirmedAt) throw todoError('TODO_ALREADY_CONFIRMED');
-      const result = await repo.update({ id, discussRequestedAt: IsNull(), confirmedAt: IsNull() }, { discussRequestedAt: now, discussRequestedVia: via });
-      const changed = (result.affected ?? 0) === 1;
-      if (changed) await enqueueMessages(sqlOf(manager), [{ kind: 'todo.discuss', teamId: null, payload: { todoId: id, requestedById: requesterId } }], now);
-      return { row: await repo.findOneOrFail({ where: { id } }), changed };
+      const task = await this.ownTodo(manager, requesterId, id);
+      if (task.completedAt) throw taskError('TODO_ALREADY_CONFIRMED');
+      const { changed } = await this.tasks.act(requesterId, id, 'request_talk', via, {}, manager);
+      return { row: await manager.getRepository(Task).findOneOrFail({ where: { id } }), changed };
     });
-    return { todo: (await this.views([row]))[0]!, changed };
+    return { todo: (await this.views([todoOf(row)]))[0]!, changed };
+  }
+
+  /** Who confirmed to-do `id`, when it is `memberId`'s and settled (a click on a settled card greys it). */
+  async settledBy(manager: EntityManager, id: number, memberId: number): Promise<number | null> {
+    const task = await manager.getRepository(Task).findOne({ where: { id, ...VISIT_TASK, assigneeId: memberId, completedAt: Not(IsNull()) } });
+    return task ? task.completedById : null;
   }
 }

@@ -1,0 +1,295 @@
+import { In, IsNull, Not, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import type { Clock } from '../../clock';
+import type { Policy } from '../../config/policy';
+import { sqlOf } from '../../db/sql';
+import { withTransaction } from '../../db/transaction';
+import { invalid, notFound } from '../../http/errors';
+import { taskError } from './tasks.errors';
+import { cancelJobs, scheduleJobs } from '../../jobs/job-scheduler';
+import { enqueueMessages } from '../../outbox/outbox';
+import type { Member, OrgService } from '../org';
+import { scopeIncludes } from '../org';
+import type { ApprovalService } from './approval.service';
+import { TaskAction, type TaskActionName } from './task-action.entity';
+import { NEEDS_WORDS, type PersonAction, type TaskKinds } from './task-kind';
+import { Task, type TaskOutcome, type TaskVia } from './task.entity';
+import type { TaskCard } from './task.messages';
+
+const HOUR_MS = 3600_000;
+
+/** A task to create: its kind, subject and who acts (a member or a pool). */
+export interface NewTask {
+  kind: string;
+  subjectType: string;
+  subjectId: number | null;
+  customerId?: number | null;
+  requesterId?: number | null;
+  assigneeId?: number | null;
+  assigneePool?: string | null;
+  approvalId?: number | null;
+  stepIndex?: number | null;
+  snapshot: Record<string, unknown>;
+}
+
+export interface TaskHistoryEntry {
+  action: TaskActionName;
+  by: { id: number; name: string } | null;
+  via: TaskVia | null;
+  comment: string | null;
+  to: { id: number; name: string } | null;
+  at: string;
+}
+
+export interface TaskView {
+  id: number;
+  kind: string;
+  kindLabel: string;
+  subjectType: string;
+  subjectId: number | null;
+  customerId: number | null;
+  requesterId: number | null;
+  assigneeId: number | null;
+  assigneePool: string | null;
+  approvalId: number | null;
+  stepIndex: number | null;
+  state: 'open' | TaskOutcome;
+  title: string;
+  lines: string[];
+  dueAt: string;
+  overdue: boolean;
+  escalatedAt: string | null;
+  completedAt: string | null;
+  completedById: number | null;
+  completedVia: TaskVia | null;
+  comment: string | null;
+  talkRequestedAt: string | null;
+  /** what the caller may do with it now (the app shows these buttons) */
+  actions: PersonAction[];
+  createdAt: string;
+}
+
+export interface TaskDetail extends TaskView {
+  history: TaskHistoryEntry[];
+}
+
+/** What an action carries besides itself. */
+export interface ActionInput {
+  /** a comment, a confirmation's note, or a rejection's reason */
+  comment?: string | null;
+  /** reassign: the new assignee */
+  toMemberId?: number | null;
+}
+
+const OUTCOME: Partial<Record<PersonAction, TaskOutcome>> = { confirm: 'done', approve: 'approved', reject: 'rejected' };
+
+/**
+ * The task engine: creates tasks of any declared kind, lets their assignee (or any member of their
+ * pool: the first wins) act on them once, keeps the history, and hands approval steps to the
+ * approval chain in the same transaction.
+ */
+export class TaskService {
+  /** set once both are built (each needs the other: a step's decision moves its chain, a chain creates steps) */
+  approvals!: ApprovalService;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+    private readonly org: OrgService,
+    readonly kinds: TaskKinds,
+  ) {}
+
+  /**
+   * Creates a task in the caller's transaction, with its escalation timer and its card. The kind must be
+   * declared and the assignee given (a member or a pool).
+   */
+  async create(manager: EntityManager, spec: NewTask): Promise<Task> {
+    const kind = this.kinds.get(spec.kind);
+    if (!spec.assigneeId && !spec.assigneePool) throw new Error(`task of kind ${spec.kind} without an assignee or a pool`);
+    const now = this.clock.now();
+    // The snapshot carries what the card shows, so the card is planned (even long after) without the registry.
+    const card: TaskCard = { label: kind.label, ...kind.render(spec.snapshot), actions: [...kind.actions] };
+    const task = await manager.getRepository(Task).save(
+      manager.getRepository(Task).create({
+        kind: spec.kind, subjectType: spec.subjectType, subjectId: spec.subjectId, customerId: spec.customerId ?? null, requesterId: spec.requesterId ?? null,
+        assigneeId: spec.assigneeId ?? null, assigneePool: spec.assigneeId ? null : (spec.assigneePool ?? null), approvalId: spec.approvalId ?? null,
+        stepIndex: spec.stepIndex ?? null, snapshot: { ...spec.snapshot, card }, dueAt: new Date(now.getTime() + kind.dueHours(this.policy) * HOUR_MS),
+        escalationTarget: kind.escalateTo, createdAt: now,
+      }),
+    );
+    const sql = sqlOf(manager);
+    await scheduleJobs(sql, [{ kind: 'task.escalate', dueAt: task.dueAt, payload: { taskId: task.id }, subject: `task:${task.id}` }]);
+    await enqueueMessages(sql, [{ kind: 'task.card', teamId: null, payload: { taskId: task.id } }], now);
+    return task;
+  }
+
+  /** Whether `member` is the one to act on `task`: its assignee, or an active member of its pool. */
+  isActor(task: Pick<Task, 'assigneeId' | 'assigneePool'>, member: Pick<Member, 'id' | 'role' | 'deactivatedAt'>): boolean {
+    if (member.deactivatedAt) return false;
+    return task.assigneeId !== null ? task.assigneeId === member.id : task.assigneePool !== null && task.assigneePool === member.role;
+  }
+
+  /** What `member` may do with `task` now. */
+  allowed(task: Task, member: Pick<Member, 'id' | 'role' | 'deactivatedAt'>): PersonAction[] {
+    const kind = this.kinds.find(task.kind);
+    if (!kind) return [];
+    const actor = this.isActor(task, member);
+    return kind.actions.filter((a) => {
+      if (a === 'comment') return actor || task.requesterId === member.id;
+      if (!actor || task.completedAt) return false;
+      return a !== 'request_talk' || task.talkRequestedAt === null;
+    });
+  }
+
+  private inTransaction<T>(outer: EntityManager | undefined, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return outer ? work(outer) : withTransaction(this.db, work);
+  }
+
+  /**
+   * One action on a task, from any surface. Settling actions (confirm, approve, reject) act once: the
+   * first one wins (a pool's other members, a replayed click, a second tap change nothing and get the
+   * task as it is, `changed: false`). With `outer`, it runs in that transaction (a chat callback
+   * records its nonce with it). An approval step's decision moves its chain in the same transaction.
+   */
+  async act(memberId: number, taskId: number, action: PersonAction, via: TaskVia, input: ActionInput = {}, outer?: EntityManager): Promise<{ task: TaskView; changed: boolean }> {
+    const now = this.clock.now();
+    const { row, member, changed } = await this.inTransaction(outer, async (manager) => {
+      const repo = manager.getRepository(Task);
+      const task = await repo.findOne({ where: { id: taskId } });
+      const member = await this.org.findActiveMember(memberId, manager);
+      if (!task || !member) throw notFound('任务');
+      const kind = this.kinds.find(task.kind);
+      const actor = this.isActor(task, member);
+      if (!actor && !(action === 'comment' && task.requesterId === member.id)) throw notFound('任务');
+      if (!kind?.actions.includes(action)) throw taskError('TASK_ACTION_NOT_ALLOWED', { message: `该任务不支持「${ACTION_LABELS[action]}」` });
+      const comment = input.comment?.trim() || null;
+      if (comment && comment.length > 200) throw invalid({ comment: '内容不能超过 200 个字' });
+      if (NEEDS_WORDS.includes(action) && action !== 'reassign' && !comment) {
+        throw invalid({ comment: action === 'reject' ? '请填写驳回理由' : '请填写评论内容' });
+      }
+      const sql = sqlOf(manager);
+      const record = (extra: Partial<TaskAction> = {}) =>
+        manager.getRepository(TaskAction).insert({ taskId, action, byId: member.id, via, comment, toMemberId: null, at: now, ...extra });
+      let changed = false;
+      const outcome = OUTCOME[action];
+      if (outcome) {
+        // First wins: only an open task is settled; whoever comes second changes nothing.
+        const result = await repo.update({ id: taskId, completedAt: IsNull() }, { completedAt: now, outcome, completedById: member.id, completedVia: via, comment });
+        changed = (result.affected ?? 0) === 1;
+        if (changed) {
+          await record();
+          const settled = await repo.findOneOrFail({ where: { id: taskId } });
+          if (kind.legacy) {
+            const job = kind.legacy.escalationJob(settled);
+            await cancelJobs(sql, job.kind, job.subject);
+            await enqueueMessages(sql, kind.legacy.settled(settled, member.id, via), now);
+          } else {
+            await cancelJobs(sql, 'task.escalate', `task:${taskId}`);
+            await enqueueMessages(sql, [{ kind: 'task.settled', teamId: null, payload: { taskId, byId: member.id } }], now);
+          }
+          if (settled.approvalId !== null) await this.approvals.decideStep(manager, settled, member.id, comment, now);
+        }
+      } else if (action === 'request_talk') {
+        if (task.completedAt) throw taskError('TASK_ALREADY_SETTLED', { message: '该任务已处理，无需再沟通' });
+        const result = await repo.update({ id: taskId, talkRequestedAt: IsNull(), completedAt: IsNull() }, { talkRequestedAt: now, talkRequestedVia: via });
+        changed = (result.affected ?? 0) === 1;
+        if (changed) {
+          await record();
+          const messages = kind.legacy ? kind.legacy.talk(task, member.id) : [{ kind: 'task.talk', teamId: null, payload: { taskId, byId: member.id } }];
+          await enqueueMessages(sql, messages, now);
+        }
+      } else if (action === 'comment') {
+        await record();
+        changed = true;
+      } else if (action === 'reassign') {
+        if (task.completedAt) throw taskError('TASK_ALREADY_SETTLED', { message: '该任务已处理，不能再转交' });
+        const to = input.toMemberId ? await this.org.findActiveMember(input.toMemberId, manager) : null;
+        if (!to) throw invalid({ toMemberId: '请选择在职的接手人' });
+        if (to.id === task.assigneeId) throw invalid({ toMemberId: '接手人与当前处理人相同' });
+        const result = await repo.update({ id: taskId, completedAt: IsNull() }, { assigneeId: to.id, assigneePool: null });
+        changed = (result.affected ?? 0) === 1;
+        if (changed) {
+          await record({ toMemberId: to.id });
+          await enqueueMessages(sql, [kind.legacy ? { kind: 'todo.card', teamId: null, payload: { todoId: taskId, reassigned: true } } : { kind: 'task.card', teamId: null, payload: { taskId } }], now);
+        }
+      }
+      return { row: await repo.findOneOrFail({ where: { id: taskId } }), member, changed };
+    });
+    return { task: this.toView(row, member), changed };
+  }
+
+  toView(t: Task, viewer: Pick<Member, 'id' | 'role' | 'deactivatedAt'> | null): TaskView {
+    const kind = this.kinds.find(t.kind);
+    const shown = kind ? kind.render(t.snapshot) : { title: t.kind, lines: [] };
+    const now = this.clock.now().getTime();
+    return {
+      id: t.id, kind: t.kind, kindLabel: kind?.label ?? t.kind, subjectType: t.subjectType, subjectId: t.subjectId, customerId: t.customerId, requesterId: t.requesterId,
+      assigneeId: t.assigneeId, assigneePool: t.assigneePool, approvalId: t.approvalId, stepIndex: t.stepIndex,
+      state: t.completedAt ? (t.outcome ?? 'done') : 'open', title: shown.title, lines: shown.lines,
+      dueAt: t.dueAt.toISOString(), overdue: !t.completedAt && t.dueAt.getTime() < now, escalatedAt: t.escalatedAt?.toISOString() ?? null,
+      completedAt: t.completedAt?.toISOString() ?? null, completedById: t.completedById, completedVia: t.completedVia, comment: t.comment,
+      talkRequestedAt: t.talkRequestedAt?.toISOString() ?? null, actions: viewer ? this.allowed(t, viewer) : [], createdAt: t.createdAt.toISOString(),
+    };
+  }
+
+  /**
+   * The caller's tasks: `mine` (assigned to them), `pool` (waiting in their role's pool), `requested`
+   * (on their behalf), or `escalated` (a director's or admin's reach).
+   */
+  async list(caller: Member, options: { as: 'mine' | 'pool' | 'requested' | 'escalated'; status: 'open' | 'settled' | 'all'; page: number; pageSize: number }) {
+    const state = options.status === 'open' ? { completedAt: IsNull() } : options.status === 'settled' ? { completedAt: Not(IsNull()) } : {};
+    let where: FindOptionsWhere<Task>;
+    if (options.as === 'escalated') {
+      if (!['director', 'admin'].includes(caller.role)) return { items: [], total: 0, page: options.page, pageSize: options.pageSize };
+      const scope = await this.org.scopeOf(caller);
+      where = { escalatedAt: Not(IsNull()), ...state, ...(scope.kind === 'owners' ? { requesterId: In(scope.memberIds) } : {}) };
+    } else if (options.as === 'pool') where = { assigneePool: caller.role, assigneeId: IsNull(), ...state };
+    else if (options.as === 'requested') where = { requesterId: caller.id, ...state };
+    else where = { assigneeId: caller.id, ...state };
+    const [rows, total] = await this.db.getRepository(Task).findAndCount({
+      where,
+      order: options.status === 'open' ? { dueAt: 'ASC', id: 'ASC' } : { createdAt: 'DESC', id: 'DESC' },
+      skip: (options.page - 1) * options.pageSize,
+      take: options.pageSize,
+    });
+    return { items: rows.map((t) => this.toView(t, caller)), total, page: options.page, pageSize: options.pageSize };
+  }
+
+  /** A task with its history, for its assignee, its pool, its requester, anyone who acted on it, or (escalated) a director or admin in reach. */
+  async get(caller: Member, id: number): Promise<TaskDetail> {
+    const task = await this.db.getRepository(Task).findOne({ where: { id } });
+    if (!task) throw notFound('任务');
+    const actions = await this.db.getRepository(TaskAction).find({ where: { taskId: id }, order: { at: 'ASC', id: 'ASC' } });
+    const visible =
+      this.isActor(task, caller) ||
+      task.requesterId === caller.id ||
+      actions.some((a) => a.byId === caller.id) ||
+      (task.escalatedAt !== null && ['director', 'admin'].includes(caller.role) && (task.requesterId === null || scopeIncludes(await this.org.scopeOf(caller), task.requesterId)));
+    if (!visible) throw notFound('任务');
+    const people = await this.org.membersByIds(actions.flatMap((a) => [a.byId, a.toMemberId]).filter((x): x is number => x !== null));
+    const name = (id: number | null) => (id === null ? null : { id, name: people.get(id)?.name ?? '' });
+    return {
+      ...this.toView(task, caller),
+      history: actions.map((a) => ({ action: a.action, by: name(a.byId), via: a.via, comment: a.comment, to: name(a.toMemberId), at: a.at.toISOString() })),
+    };
+  }
+
+  /** A task's kind, or null when there is no such task (a chat callback routes a click by it). */
+  async kindOf(id: number, manager: EntityManager = this.db.manager): Promise<string | null> {
+    if (!Number.isSafeInteger(id)) return null;
+    return (await manager.getRepository(Task).findOne({ where: { id }, select: { id: true, kind: true } }))?.kind ?? null;
+  }
+
+  async isSettled(id: number, manager: EntityManager = this.db.manager): Promise<boolean> {
+    return (await manager.getRepository(Task).count({ where: { id, completedAt: Not(IsNull()) } })) > 0;
+  }
+
+  /** A task's history (oldest first), for callers that show it their own way. */
+  history(taskId: number): Promise<TaskAction[]> {
+    return this.db.getRepository(TaskAction).find({ where: { taskId }, order: { at: 'ASC', id: 'ASC' } });
+  }
+}
+
+export const ACTION_LABELS: Record<TaskActionName, string> = {
+  confirm: '确认', approve: '同意', reject: '驳回', comment: '评论', request_talk: '需要沟通', reassign: '转交', escalate: '升级',
+};

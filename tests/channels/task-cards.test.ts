@@ -1,0 +1,156 @@
+import { robotSign } from '../../server/src/channels/dingtalk/dingtalk-sign';
+import { loadPolicy, type Policy } from '../../server/src/config/policy';
+import { serverModules } from '../../server/src/modules';
+import { Member } from '../../server/src/modules/org/member.entity';
+import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
+import { purchaseModule } from '../fixtures/purchase-module';
+import { startHarness, type Harness } from '../support/harness';
+import { buildOrg, type OrgFixture } from '../support/org-fixture';
+import { api } from '../support/http';
+import { WECOM_CALLBACK_AES_KEY, WECOM_CALLBACK_TOKEN, wecomClickSealer } from '../support/wecom-callback';
+import { DingtalkSimulator } from '../simulators/dingtalk-sim';
+import { WecomSimulator } from '../simulators/wecom-sim';
+
+// An approval step's card on every surface: a WeCom button card whose buttons act once (a replayed
+// click is refused, a second click on a decided step only greys its card), a DingTalk card that links
+// into the app, and DingTalk's text commands, including a reject with its reason.
+const policy: Policy = { ...loadPolicy(), approvals: { ...loadPolicy().approvals, test_purchase: [{ assignee: 'supervisor' }, { assignee: 'pool', pool: 'finance' }] } };
+const DING_APP_SECRET = 'task-cards-ding-secret';
+const DING_TOKEN = 'task-cards-robot';
+const DING_SECRET = 'SECtaskcards';
+
+let h: Harness;
+let org: OrgFixture;
+let wecom: WecomSimulator;
+let ding: DingtalkSimulator;
+let clicks: ReturnType<typeof wecomClickSealer>;
+let finance2: Member;
+let seq = 0;
+
+beforeAll(async () => {
+  wecom = await new WecomSimulator().start();
+  ding = await new DingtalkSimulator().start();
+  h = await startHarness({
+    modules: [...serverModules(), purchaseModule],
+    policy,
+    env: {
+      WECOM_CORP_ID: wecom.corpId, WECOM_AGENT_ID: '1000002', WECOM_SECRET: wecom.secret, WECOM_TOKEN: WECOM_CALLBACK_TOKEN, WECOM_AES_KEY: WECOM_CALLBACK_AES_KEY, WECOM_API_BASE: wecom.url,
+      DINGTALK_APP_KEY: 'ding-app', DINGTALK_APP_SECRET: DING_APP_SECRET, DINGTALK_API_BASE: ding.url,
+    },
+  });
+  wecom.now = () => h.clock.now().getTime();
+  ding.now = () => h.clock.now().getTime();
+  ding.addRobot(DING_TOKEN, DING_SECRET);
+  org = await buildOrg(h);
+  finance2 = await h.services.org.createMember({ name: '财务二', phone: '13900099002', role: 'finance' });
+  const members = h.db.getRepository(Member);
+  await members.update({ id: org.supervisor1.id }, { wecomUserId: 'chen.s1', dingtalkUserId: 'ding-s1' });
+  await members.update({ id: org.finance.id }, { wecomUserId: 'fin.1', dingtalkUserId: 'ding-f1' });
+  await members.update({ id: finance2.id }, { wecomUserId: 'fin.2' });
+  await members.update({ id: org.repA.id }, { wecomUserId: 'rep.a' });
+  await h.services.teamChannels.update(org.admin, org.teamIds.team1, { dingtalkRobotToken: DING_TOKEN, dingtalkRobotSecret: DING_SECRET });
+  clicks = wecomClickSealer(wecom.corpId, () => h.clock.now().getTime());
+}, 60_000);
+afterAll(async () => {
+  await h.close();
+  await wecom.stop();
+  await ding.stop();
+});
+
+const deliver = async () => {
+  await h.services.outbox.runOnce();
+  await h.services.outbox.runOnce();
+};
+const start = async (amountFen = 50_000) => {
+  const subjectId = ++seq;
+  const approval = await h.services.approvals.start({ kind: 'test_purchase', subjectType: 'purchase', subjectId, requesterId: org.repA.id, amountFen, snapshot: { item: `采购 #${subjectId}`, requester: org.repA.name } });
+  return { approval, title: `采购 #${subjectId}` };
+};
+const stepTask = async (approvalId: number, stepIndex: number) => Number((await h.db.query('SELECT id FROM task WHERE approvalId = ? AND stepIndex = ?', [approvalId, stepIndex]))[0].id);
+const count = async (kind: string, approvalId: number) => (await h.db.getRepository(OutboxMessage).find({ where: { kind } })).filter((m) => m.payload.approvalId === approvalId).length;
+const cardOf = (user: string, taskId: string) => wecom.deliveredCards(user).find((c) => c.taskId === taskId);
+
+describe('WeCom button card', () => {
+  it('carries 同意 as a button keyed approve:<task> and 驳回 as a link into the app; a click acts once, its replay is refused', async () => {
+    const { approval } = await start();
+    const step = await stepTask(approval.id, 0);
+    await deliver();
+    const taskId = `anchor_task_${step}_${org.supervisor1.id}`;
+    const card = cardOf('chen.s1', taskId);
+    expect(card?.body.template_card.button_list).toEqual([
+      { text: '同意', style: 1, key: `approve:${step}` },
+      { text: '驳回（填写理由）', style: 3, type: 1, url: expect.stringContaining('/pages/todos/index') },
+    ]);
+    expect(card?.body.template_card.source).toEqual({ desc: '锚点 · 采购审批' });
+
+    const click = clicks.seal(wecom.click('chen.s1', taskId, `approve:${step}`));
+    const first = await clicks.post(h.url, click);
+    expect(first.status).toBe(200);
+    expect((await h.services.approvals.get(approval.id)).currentStep).toBe(1);
+    const replay = await clicks.post(h.url, click);
+    expect(replay.status).toBe(403);
+    // one next step, not two; the step was decided from WeCom
+    expect(Number((await h.db.query('SELECT COUNT(*) AS n FROM task WHERE approvalId = ?', [approval.id]))[0].n)).toBe(2);
+    expect((await h.services.tasks.get(org.supervisor1 as Member, step)).completedVia).toBe('wecom');
+    // the card is greyed, naming the decision and who made it
+    await deliver();
+    expect(wecom.updates().filter((u) => u.taskId === taskId).map((u) => u.button?.replace_name)).toEqual(['已同意 · 一组主管']);
+  });
+
+  it("a pool step's card goes to each pool member; the first click decides, the other's click changes nothing and greys that card", async () => {
+    const { approval } = await start();
+    await h.services.tasks.act(org.supervisor1.id, await stepTask(approval.id, 0), 'approve', 'app');
+    const step = await stepTask(approval.id, 1);
+    await deliver();
+    const mineId = `anchor_task_${step}_${org.finance.id}`;
+    const theirsId = `anchor_task_${step}_${finance2.id}`;
+    expect(cardOf('fin.1', mineId)).toBeDefined();
+    expect(cardOf('fin.2', theirsId)).toBeDefined();
+    expect((await clicks.post(h.url, clicks.seal(wecom.click('fin.1', mineId, `approve:${step}`)))).status).toBe(200);
+    expect((await clicks.post(h.url, clicks.seal(wecom.click('fin.2', theirsId, `approve:${step}`)))).status).toBe(200);
+    expect(await h.services.approvals.get(approval.id)).toMatchObject({ state: 'approved' });
+    expect(await count('purchase.approved', approval.id)).toBe(1);
+    expect(await count('approval.decided', approval.id)).toBe(1);
+    expect((await h.services.tasks.get(org.finance as Member, step)).completedById).toBe(org.finance.id);
+    await deliver();
+    expect(wecom.updates().filter((u) => u.taskId === theirsId).map((u) => u.button?.replace_name)).toEqual(['已同意 · 财务']);
+    expect(wecom.updates().filter((u) => u.taskId === mineId).map((u) => u.button?.replace_name)).toEqual(['已同意 · 财务']);
+    // the requester is told the chain is through
+    expect(wecom.deliveredMessages('rep.a').some((m) => m.msgtype === 'text' && m.body.text.content.startsWith('【审批通过】采购审批'))).toBe(true);
+  });
+});
+
+describe('DingTalk', () => {
+  const post = (content: string, staff: string, msgId: string) => {
+    const ts = String(h.clock.now().getTime() + ++seq);
+    return api(h.url, 'POST', '/api/v1/channels/dingtalk/callback', { json: { msgtype: 'text', text: { content }, senderStaffId: staff, msgId }, headers: { timestamp: ts, sign: decodeURIComponent(robotSign(ts, DING_APP_SECRET)) } });
+  };
+
+  it("the team's robot gets a card that links into the app; 驳回 #id with words rejects with that reason, once", async () => {
+    const before = ding.messages(DING_TOKEN).length;
+    const { approval, title } = await start();
+    const step = await stepTask(approval.id, 0);
+    await deliver();
+    const [card] = ding.messages(DING_TOKEN).slice(before);
+    expect(card?.body).toMatchObject({ msgtype: 'actionCard', actionCard: { title: `待处理：${title}`, singleTitle: '去处理', singleURL: expect.stringContaining('/pages/todos/index') } });
+    expect(card?.body.actionCard.text).toContain('处理人：一组主管');
+
+    expect((await post(`驳回 #${step} 报价高于同类产品`, 'ding-s1', `m-reject-${step}`)).status).toBe(200);
+    expect(await h.services.approvals.get(approval.id)).toMatchObject({ state: 'rejected', reason: '报价高于同类产品' });
+    // the same message again (a platform retry) and a later 同意 change nothing
+    expect((await post(`驳回 #${step} 报价高于同类产品`, 'ding-s1', `m-reject-${step}`)).status).toBe(200);
+    expect((await post(`同意 #${step}`, 'ding-s1', `m-approve-${step}`)).status).toBe(200);
+    expect(await h.services.approvals.get(approval.id)).toMatchObject({ state: 'rejected', currentStep: 0 });
+    expect(await count('purchase.rejected', approval.id)).toBe(1);
+    expect((await h.services.tasks.get(org.supervisor1 as Member, step)).history.map((e) => [e.action, e.via, e.comment])).toEqual([['reject', 'dingtalk', '报价高于同类产品']]);
+    await deliver();
+    expect(wecom.deliveredMessages('rep.a').some((m) => m.msgtype === 'text' && m.body.text.content.includes('被 一组主管 驳回，理由：报价高于同类产品'))).toBe(true);
+  });
+
+  it('驳回 without words is refused: the step stays open', async () => {
+    const { approval } = await start();
+    const step = await stepTask(approval.id, 0);
+    expect((await post(`驳回 #${step}`, 'ding-s1', `m-bare-${step}`)).status).toBe(200);
+    expect(await h.services.approvals.get(approval.id)).toMatchObject({ state: 'open', currentStep: 0 });
+  });
+});

@@ -32,7 +32,9 @@ import { visitRoutes } from './modules/visits/visit.routes';
 import { visitDetailRoutes } from './modules/visits/visit-detail.routes';
 import { VisitDetailService } from './modules/visits/visit-detail.service';
 import { VisitService, type VisitFaults } from './modules/visits/visit.service';
-import { LocalDiskStorage, type PhotoStorage } from './storage/photo-storage';
+import { AttachmentService } from './modules/attachments/attachment.service';
+import { createStorage } from './modules/attachments/storage/create-storage';
+import type { ObjectStorage } from './modules/attachments/storage/object-storage';
 import { JobRunner } from './jobs/job-runner';
 import { escalateTodos } from './modules/todos/escalation.job';
 import { remindFollowUps } from './modules/visits/reminder.job';
@@ -60,7 +62,7 @@ export interface AppDeps {
   env: Env;
   clock: Clock;
   logger: Logger;
-  storage?: PhotoStorage;
+  storage?: ObjectStorage;
   visitFaults?: VisitFaults;
   /** demo without WeCom credentials: cards go to the built-in /sandbox/ */
   sandbox?: boolean;
@@ -78,10 +80,11 @@ export function createServices(deps: AppDeps) {
   const teamChannels = new TeamChannelsService(db, org);
   const customers = new CustomerService(db, policy, clock, org);
   const customerExcel = new CustomerExcel(db, policy, clock, org, customers);
-  const photos = new PhotoService(db, policy, clock, deps.storage ?? new LocalDiskStorage(env.uploadDir), customers);
+  const attachments = new AttachmentService(db, policy, clock, deps.storage ?? createStorage(env.storage));
+  const photos = new PhotoService(attachments, customers);
   const visits = new VisitService(db, policy, clock, org, customers, photos, deps.visitFaults);
   const todos = new TodoService(db, policy, clock, org);
-  const timeline = new TimelineService(db, org, customers, policy);
+  const timeline = new TimelineService(db, org, customers, photos, policy);
   const jobs = new JobRunner(db, policy, clock, logger, {
     'todo.escalate': escalateTodos(isSqlite(db)),
     'visit.reminder': remindFollowUps,
@@ -120,7 +123,7 @@ export function createServices(deps: AppDeps) {
   const wecomCrypto = env.wecom?.token && env.wecom.aesKey ? new WecomCrypto({ token: env.wecom.token, encodingAesKey: env.wecom.aesKey, receiveId: env.wecom.corpId }) : null;
   const sandbox = deps.sandbox && env.wecom ? new WecomSandbox(env.wecom, db, clock, jobs, outbox, auth, todos, policy) : null;
   const qr = new QrCodes(env, tokens);
-  return { tokens, org, auth, teamChannels, customers, customerExcel, photos, visits, todos, timeline, jobs, outbox, wecomCrypto, sandbox, qr, channelHealth, channelStatus, probeCredentials };
+  return { tokens, org, auth, teamChannels, customers, customerExcel, attachments, photos, visits, todos, timeline, jobs, outbox, wecomCrypto, sandbox, qr, channelHealth, channelStatus, probeCredentials };
 }
 export type Services = ReturnType<typeof createServices>;
 

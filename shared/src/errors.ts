@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'METHOD_NOT_ALLOWED',
   'QUOTA_EXCEEDED',
   'SERVICE_UNAVAILABLE',
+  'RANGE_NOT_SATISFIABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

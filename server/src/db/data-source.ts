@@ -16,7 +16,7 @@ import { Foundation1764200000000 } from './migrations/1764200000000-foundation';
 import { TeamChannelSettings1764300000000 } from './migrations/1764300000000-team-channel-settings';
 import { VisitsTodos1764400000000 } from './migrations/1764400000000-visits-todos';
 import { Visit } from '../modules/visits/visit.entity';
-import { Photo } from '../modules/visits/photo.entity';
+import { Attachment } from '../modules/attachments/attachment.entity';
 import { FirstTouch } from '../modules/visits/first-touch.entity';
 import { Todo } from '../modules/todos/todo.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
@@ -37,9 +37,10 @@ import { ChannelHealth1764900000001 } from './migrations/1764900000001-channel-h
 import { DeadLetter1764910000000 } from './migrations/1764910000000-dead-letter';
 import { DeliveryWindows1764930000001 } from './migrations/1764930000001-delivery-windows';
 import { RecurringJobs1764950000000 } from './migrations/1764950000000-recurring-jobs';
+import { Attachments1764961000000 } from './migrations/1764961000000-attachments';
 
 export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
-  Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent,
+  Visit, Attachment, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent,
   DemoMember];
 // One per line, in time order, so branches adding migrations merge without conflict.
 export const migrations = [
@@ -56,6 +57,7 @@ export const migrations = [
   DeadLetter1764910000000,
   DeliveryWindows1764930000001,
   RecurringJobs1764950000000,
+  Attachments1764961000000,
 ];
 
 export interface DatabaseOptions {

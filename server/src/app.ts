@@ -34,6 +34,7 @@ import { VisitDetailService } from './modules/visits/visit-detail.service';
 import { VisitService, type VisitFaults } from './modules/visits/visit.service';
 import { AttachmentService } from './modules/attachments/attachment.service';
 import { createStorage } from './modules/attachments/storage/create-storage';
+import { attachmentRoutes } from './modules/attachments/attachment.routes';
 import type { ObjectStorage } from './modules/attachments/storage/object-storage';
 import { JobRunner } from './jobs/job-runner';
 import { escalateTodos } from './modules/todos/escalation.job';
@@ -163,6 +164,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     ...orgRoutes(services.auth, services.org, services.teamChannels, deps.env),
     ...customerRoutes(services.customers, services.customerExcel),
     ...visitRoutes(services.visits, services.todos, services.photos, services.timeline),
+    ...attachmentRoutes(services.attachments),
     ...visitDetailRoutes(new VisitDetailService(db, deps.clock, services.org, services.photos, deps.policy)),
     ...systemRoutes(deps),
     ...outboxRoutes(db, deps.clock, services.channelStatus),

@@ -21,7 +21,7 @@ export class Attachments1764961000000 implements MigrationInterface {
         columns: [
           { name: 'id', type: sqlite ? 'integer' : 'int', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
           str('ownerKind', 30, true), int('ownerId', true), str('purpose', 30), int('customerId', true), int('uploadedById'),
-          int('size'), str('contentType', 100), { name: 'sha256', type: 'char', length: '64', isNullable: true }, str('storageKey', 200),
+          int('size'), str('contentType', 100), str('sha256', 64, true), str('storageKey', 200),
           { ...ts('createdAt'), default: now }, ts('attachedAt', true),
         ],
         indices: [

@@ -40,7 +40,7 @@ export class Attachment {
   contentType: string;
 
   /** hex SHA-256 of the bytes; null only on photos moved over from before attachments */
-  @Column({ type: 'char', length: 64, nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   sha256: string | null;
 
   @Column({ type: 'varchar', length: 200 })

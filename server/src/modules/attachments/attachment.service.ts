@@ -30,6 +30,11 @@ export type Download =
 
 const MB = 1024 * 1024;
 
+/** The store refused or could not be reached (object storage down, disk full): a 503, not a 500. */
+function storageDown(error: unknown): never {
+  throw Object.assign(new AppError(503, 'SERVICE_UNAVAILABLE', '文件存储暂时不可用，请稍后重试'), { cause: error });
+}
+
 export class AttachmentService {
   private readonly owners = new Map<string, OwnerScope>();
 
@@ -75,7 +80,7 @@ export class AttachmentService {
     const contentType = CONTENT_TYPES[kind];
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const storageKey = `${spec.folder}/${now.toISOString().slice(0, 7)}/${randomBytes(12).toString('hex')}.${EXTENSIONS[kind]}`;
-    await this.storage.put(storageKey, bytes, contentType);
+    await this.storage.put(storageKey, bytes, contentType).catch(storageDown);
     try {
       const result = await this.db.getRepository(Attachment).insert({
         ownerKind: null, ownerId: null, purpose, customerId: null, uploadedById: caller.id, size: bytes.length, contentType, sha256, storageKey, createdAt: now, attachedAt: null,
@@ -142,7 +147,7 @@ export class AttachmentService {
     }
     const range = parseRange(options.range, attachment.size);
     if (range === 'unsatisfiable') return { kind: 'unsatisfiable', size: attachment.size };
-    const body = await storage.open(attachment.storageKey, range ?? undefined);
+    const body = await storage.open(attachment.storageKey, range ?? undefined).catch(storageDown);
     if (!body) throw notFound(options.what);
     return { kind: 'stream', body, contentType: attachment.contentType, size: attachment.size, range };
   }

@@ -23,7 +23,7 @@ export function readStorageEnv(source: Source, uploadDir: string): StorageEnv {
   try {
     url = new URL(raw);
   } catch {
-    throw new StorageEnvError('STORAGE_URL：不是有效的地址（应为 s3://KEY:SECRET@主机:端口/桶名?region=…）');
+    throw new StorageEnvError('STORAGE_URL：不是有效的地址（应为 s3://KEY:SECRET@host:port/bucket?region=…）');
   }
   if (url.protocol !== 's3:') throw new StorageEnvError(`STORAGE_URL：只支持 s3:// 地址（收到 ${url.protocol}//）`);
   const [bucket, ...prefix] = decodeURIComponent(url.pathname).replace(/^\/+/, '').split('/').filter(Boolean);

@@ -7,10 +7,8 @@ import type { Clock } from './clock';
 import type { Env } from './config/env';
 import type { Policy } from './config/policy';
 import { TokenCache } from './channels/token-cache';
-import { WechatLoginClient } from './channels/wechat/wechat-login.client';
 import { WecomApiClient, WecomApiError } from './channels/wecom/wecom-api.client';
 import { ChannelHealth } from './channels/channel-health';
-import { LOGIN_RETRY } from './channels/http-client';
 import { AppError, errorMiddleware } from './http/errors';
 import { buildOpenApi } from './http/openapi';
 import { h5App } from './http/h5-app';
@@ -18,29 +16,7 @@ import { fileUpload } from './http/upload';
 import { loginRateLimit, methodGuard, noStoreForTokens, rootRedirect, securityHeaders } from './http/hardening';
 import { checkAccess, parseInput, route, type AnyRoute, type ApiContext, type MemberContext } from './http/route';
 import type { Logger } from './logger';
-import { CustomerExcel } from './modules/customers/customer-excel';
-import { customerRoutes } from './modules/customers/customer.routes';
-import { CustomerService } from './modules/customers/customer.service';
-import { AuthService } from './modules/org/auth.service';
-import { orgRoutes } from './modules/org/org.routes';
-import { OrgService } from './modules/org/org.service';
-import { TeamChannelsService } from './modules/org/team-channels.service';
-import { TodoService } from './modules/todos/todo.service';
-import { PhotoService } from './modules/visits/photo.service';
-import { TimelineService } from './modules/visits/timeline.service';
-import { visitRoutes } from './modules/visits/visit.routes';
-import { visitDetailRoutes } from './modules/visits/visit-detail.routes';
-import { VisitDetailService } from './modules/visits/visit-detail.service';
-import { VisitService, type VisitFaults } from './modules/visits/visit.service';
-import { AttachmentService } from './modules/attachments/attachment.service';
-import { createStorage } from './modules/attachments/storage/create-storage';
-import { attachmentRoutes } from './modules/attachments/attachment.routes';
-import type { ObjectStorage } from './modules/attachments/storage/object-storage';
 import { JobRunner } from './jobs/job-runner';
-import { escalateTodos } from './modules/todos/escalation.job';
-import { remindFollowUps } from './modules/visits/reminder.job';
-import { flagUntouchedLeads } from './modules/customers/first-touch-due.job';
-import { photoSweepJob } from './modules/visits/photo-sweep.job';
 import { nonceCleanupJob } from './channels/callback-nonce.job';
 import { DingtalkRobotSender, WechatSubscribeSender, WecomAppSender, WecomRobotSender, wecomCredentialProblem, type Sender } from './channels/senders';
 import { channelCallbackRoutes } from './channels/channel-callbacks';
@@ -50,12 +26,14 @@ import { OutboxDispatcher } from './outbox/dispatcher';
 import { QrCodes } from './channels/qr-codes';
 import { qrRoutes } from './channels/qr.routes';
 import { MessageBuilder } from './outbox/message-builder';
+import { MessageKit } from './outbox/message-kit';
+import { serverModules } from './modules';
+import type { AnyModule, ModuleContext, ModuleExports } from './modules/module';
+import { messageDirectory } from './modules/org';
+import type { ObjectStorage } from './modules/attachments';
+import type { VisitFaults } from './modules/visits';
 import { outboxRoutes } from './outbox/outbox.routes';
-import { consentRoutes } from './modules/org/consent.routes';
-import { meRoutes } from './modules/org/me.routes';
 import type { DeliveryChannel } from './outbox/delivery.entity';
-import { isSqlite } from './db/data-source';
-import { homeRoutes } from './modules/home/home.routes';
 
 export interface AppDeps {
   db: DataSource;
@@ -67,32 +45,54 @@ export interface AppDeps {
   visitFaults?: VisitFaults;
   /** demo without WeCom credentials: cards go to the built-in /sandbox/ */
   sandbox?: boolean;
+  /** the modules to join (default: modules/index.ts); tests add a fixture module this way */
+  modules?: readonly AnyModule[];
+}
+
+/** Every module's exports side by side (org, auth, customers, visits, todos, …): what routes and tests use. */
+type AllExports = UnionToIntersection<ModuleExports[keyof ModuleExports]>;
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** Builds each module's services in list order; `use(name)` hands a module what an earlier one exports. */
+function buildModules(list: readonly AnyModule[], base: Omit<ModuleContext, 'use'>) {
+  const built = new Map<string, unknown>();
+  const context: ModuleContext = {
+    ...base,
+    use: ((name: string) => {
+      if (!built.has(name)) throw new Error(`module ${name} is not built yet: list it before its users in modules/index.ts`);
+      return built.get(name);
+    }) as ModuleContext['use'],
+  };
+  for (const module of list) {
+    if (built.has(module.name)) throw new Error(`two modules are named ${module.name}`);
+    built.set(module.name, module.services(context));
+  }
+  return { context, exportsOf: (name: string) => built.get(name), all: Object.assign({}, ...built.values()) as AllExports };
+}
+
+/** Each module's declarations gathered by kind, refusing two modules that claim the same name. */
+function collect<T>(list: readonly AnyModule[], what: string, pick: (m: AnyModule) => Record<string, T> | undefined): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const m of list) {
+    for (const [key, value] of Object.entries(pick(m) ?? {})) {
+      if (out.has(key)) throw new Error(`${what} ${key} is declared twice (module ${m.name})`);
+      out.set(key, value);
+    }
+  }
+  return out;
 }
 
 export function createServices(deps: AppDeps) {
   const { db, policy, env, clock, logger } = deps;
+  const moduleList = deps.modules ?? serverModules();
   const tokens = new TokenCache(db, clock);
-  const org = new OrgService(db, policy, clock);
-  const wecomClient = env.wecom ? new WecomApiClient(env.wecom, tokens, LOGIN_RETRY) : null;
-  const auth = new AuthService(db, policy, clock, org, {
-    wechat: env.wechat ? new WechatLoginClient(env.wechat) : null,
-    wecom: wecomClient && env.wecom ? { client: wecomClient, env: env.wecom } : null,
-  }, logger, env.demo);
-  const teamChannels = new TeamChannelsService(db, org);
-  const customers = new CustomerService(db, policy, clock, org);
-  const customerExcel = new CustomerExcel(db, policy, clock, org, customers);
-  const attachments = new AttachmentService(db, policy, clock, deps.storage ?? createStorage(env.storage));
-  const photos = new PhotoService(attachments, customers);
-  const visits = new VisitService(db, policy, clock, org, customers, photos, deps.visitFaults);
-  const todos = new TodoService(db, policy, clock, org);
-  const timeline = new TimelineService(db, org, customers, photos, policy);
-  const jobs = new JobRunner(db, policy, clock, logger, {
-    'todo.escalate': escalateTodos(isSqlite(db)),
-    'visit.reminder': remindFollowUps,
-    'lead.first_touch_due': flagUntouchedLeads,
-  }, [
+  const built = buildModules(moduleList, { db, policy, env, clock, logger, tokens, storage: deps.storage, visitFaults: deps.visitFaults });
+  const { context } = built;
+  const moduleServices = built.all;
+  const jobHandlers = collect(moduleList, 'job kind', (m) => m.jobs?.(built.exportsOf(m.name), context));
+  const jobs = new JobRunner(db, policy, clock, logger, Object.fromEntries(jobHandlers), [
     // periodic work: one row per kind that reschedules itself (schedules in config/policy.yaml `recurring`)
-    photoSweepJob(photos, policy, logger),
+    ...moduleList.flatMap((m) => m.recurring?.(built.exportsOf(m.name), context) ?? []),
     nonceCleanupJob(policy),
   ]);
   // The dispatcher owns retries (one attempt per pass); login keeps its quick inline retries.
@@ -105,7 +105,12 @@ export function createServices(deps: AppDeps) {
     ...(env.wechat ? { wechat_subscribe: new WechatSubscribeSender(env.wechat, tokens) } : {}),
   };
   const channelHealth = new ChannelHealth(db, clock, policy);
-  const outbox = new OutboxDispatcher(db, clock, logger, new MessageBuilder(env, policy), senders, channelHealth, policy.outbox);
+  const messages = new MessageBuilder(
+    new MessageKit(env, policy, messageDirectory),
+    collect(moduleList, 'message kind', (m) => m.messages),
+    collect(moduleList, 'delivery subject', (m) => m.subjects),
+  );
+  const outbox = new OutboxDispatcher(db, clock, logger, messages, senders, channelHealth, policy.outbox);
   /** The channels this server sends on, as admins and /healthz see them. */
   const channelStatus = () => channelHealth.status(Object.keys(senders) as DeliveryChannel[]);
   /** Start-up: are the app credentials accepted? (A cached token needs no call.) */
@@ -122,9 +127,14 @@ export function createServices(deps: AppDeps) {
     }
   };
   const wecomCrypto = env.wecom?.token && env.wecom.aesKey ? new WecomCrypto({ token: env.wecom.token, encodingAesKey: env.wecom.aesKey, receiveId: env.wecom.corpId }) : null;
-  const sandbox = deps.sandbox && env.wecom ? new WecomSandbox(env.wecom, db, clock, jobs, outbox, auth, todos, policy) : null;
+  const sandbox = deps.sandbox && env.wecom ? new WecomSandbox(env.wecom, db, clock, jobs, outbox, moduleServices.auth, moduleServices.todos, policy) : null;
   const qr = new QrCodes(env, tokens);
-  return { tokens, org, auth, teamChannels, customers, customerExcel, attachments, photos, visits, todos, timeline, jobs, outbox, wecomCrypto, sandbox, qr, channelHealth, channelStatus, probeCredentials };
+  return {
+    ...moduleServices,
+    modules: moduleList,
+    moduleRoutes: (): AnyRoute[] => moduleList.flatMap((m) => m.routes?.(built.exportsOf(m.name), context) ?? []),
+    tokens, jobs, outbox, messages, wecomCrypto, sandbox, qr, channelHealth, channelStatus, probeCredentials,
+  };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -161,17 +171,10 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
     logger.error({ err: error, path: ctx?.path, requestId: ctx?.state.requestId }, 'error after the answer started');
   });
   const routes: AnyRoute[] = [
-    ...orgRoutes(services.auth, services.org, services.teamChannels, deps.env),
-    ...customerRoutes(services.customers, services.customerExcel),
-    ...visitRoutes(services.visits, services.todos, services.photos, services.timeline),
-    ...attachmentRoutes(services.attachments),
-    ...visitDetailRoutes(new VisitDetailService(db, deps.clock, services.org, services.photos, deps.policy)),
+    ...services.moduleRoutes(),
     ...systemRoutes(deps),
     ...outboxRoutes(db, deps.clock, services.channelStatus),
-    ...consentRoutes(db),
-    ...meRoutes(services.org, services.todos),
     ...qrRoutes(services.qr, services.org, services.customers),
-    ...homeRoutes(db, services.org, deps.clock),
   ];
   const openApi = buildOpenApi(routes, { version: '0.1.0' });
 

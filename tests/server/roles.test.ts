@@ -4,7 +4,6 @@ import { Member } from '../../server/src/modules/org/member.entity';
 import { TeamChannelSettings } from '../../server/src/modules/org/team-channel-settings.entity';
 import { Todo } from '../../server/src/modules/todos/todo.entity';
 import { Visit } from '../../server/src/modules/visits/visit.entity';
-import { MessageBuilder } from '../../server/src/outbox/message-builder';
 import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
@@ -45,7 +44,7 @@ async function visitBy(member: Member, customerId: number): Promise<number> {
 }
 
 const todoOf = (visitId: number) => h.db.getRepository(Todo).findOneByOrFail({ visitId });
-const plan = (message: OutboxMessage) => withSqlTransaction(h.db, (sql) => new MessageBuilder(h.env, h.policy).plan(sql, message));
+const plan = (message: OutboxMessage) => withSqlTransaction(h.db, (sql) => h.services.messages.plan(sql, message));
 
 describe('to-do screens by role', () => {
   it("the supervisor's cards name the rep; after the deadline the director sees rep, supervisor, how late, 已升级 — the other region does not", async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
+import type { AnyModule } from '../../server/src/modules/module';
 import { openDatabase, type DatabaseLimits } from '../../server/src/db/data-source';
 
 /** Tests run only against a real MySQL/MariaDB: `npm test` provides one in DATABASE_URL. */
@@ -11,14 +12,14 @@ export function serverUrl(): string {
 }
 
 /** A fresh database per test file, migrated, dropped again by `drop`. */
-export async function createTestDatabase(poolSize = 8, limits?: DatabaseLimits): Promise<{ db: DataSource; url: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(poolSize = 8, limits?: DatabaseLimits, modules?: readonly AnyModule[]): Promise<{ db: DataSource; url: string; drop: () => Promise<void> }> {
   const base = new URL(serverUrl());
   const name = `anchor_t_${process.pid}_${randomBytes(3).toString('hex')}`;
   const admin = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   base.pathname = `/${name}`;
   const url = base.toString();
-  const db = await openDatabase({ url, dataDir: '/nonexistent', poolSize, limits });
+  const db = await openDatabase({ url, dataDir: '/nonexistent', poolSize, limits, modules });
   return {
     db,
     url,
@@ -31,7 +32,7 @@ export async function createTestDatabase(poolSize = 8, limits?: DatabaseLimits):
 }
 
 /** Opens an existing test database (a second server on the same data); closing leaves the data. */
-export async function attachDatabase(url: string, limits?: DatabaseLimits): Promise<{ db: DataSource; url: string; drop: () => Promise<void> }> {
-  const db = await openDatabase({ url, dataDir: '/nonexistent', poolSize: 8, limits });
+export async function attachDatabase(url: string, limits?: DatabaseLimits, modules?: readonly AnyModule[]): Promise<{ db: DataSource; url: string; drop: () => Promise<void> }> {
+  const db = await openDatabase({ url, dataDir: '/nonexistent', poolSize: 8, limits, modules });
   return { db, url, drop: async () => void (db.isInitialized && (await db.destroy())) };
 }

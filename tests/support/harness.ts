@@ -10,6 +10,7 @@ import { readEnv, type Env } from '../../server/src/config/env';
 import { loadPolicy, type Policy } from '../../server/src/config/policy';
 import { createLogger } from '../../server/src/logger';
 import type { VisitFaults } from '../../server/src/modules/visits/visit.service';
+import type { AnyModule } from '../../server/src/modules/module';
 import { attachDatabase, createTestDatabase } from './database';
 
 export interface Harness {
@@ -31,19 +32,21 @@ export interface HarnessOptions {
   visitFaults?: VisitFaults;
   /** attach to another harness's database (a second server instance); it is not dropped on close */
   sharedDatabaseUrl?: string;
+  /** the modules the server joins (default: the server's own list) */
+  modules?: readonly AnyModule[];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const policy = options.policy ?? loadPolicy();
   // the policy's bounds on waiting for the database, as in production (main.ts)
   const { db, url: dbUrl, drop } = options.sharedDatabaseUrl
-    ? await attachDatabase(options.sharedDatabaseUrl, policy.database)
-    : await createTestDatabase(8, policy.database);
+    ? await attachDatabase(options.sharedDatabaseUrl, policy.database, options.modules)
+    : await createTestDatabase(8, policy.database, options.modules);
   const uploads = mkdtempSync(path.join(tmpdir(), 'anchor-uploads-'));
   const env = readEnv({ DATABASE_URL: dbUrl, PORT: '0', ANCHOR_UPLOAD_DIR: uploads, ...options.env });
   const clock = new ManualClock(options.now ?? new Date('2026-11-20T02:00:00Z'));
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const deps = { db, policy, env, clock, logger, visitFaults: options.visitFaults };
+  const deps = { db, policy, env, clock, logger, visitFaults: options.visitFaults, modules: options.modules };
   const services = createServices(deps);
   const { app } = buildApp(deps, services);
   const server: Server = app.listen(0, '127.0.0.1');

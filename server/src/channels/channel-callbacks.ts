@@ -8,7 +8,7 @@ import { sqlOf, withSqlTransaction, type Sql } from '../db/sql';
 import { isDuplicateKeyError, isTransientDbError, withTransaction } from '../db/transaction';
 import { AppError } from '../http/errors';
 import type { Logger } from '../logger';
-import type { TodoService } from '../modules/todos/todo.service';
+import type { TodoService } from '../modules/todos';
 import { enqueueMessages } from '../outbox/outbox';
 import { checkCallbackSign } from './dingtalk/dingtalk-sign';
 import { parseCallbackXml, WecomCrypto, WecomCryptoError } from './wecom/wecom-crypto';

@@ -1,6 +1,6 @@
 import { idParam, route, type AnyRoute, type MemberContext } from '../http/route';
-import type { CustomerService } from '../modules/customers/customer.service';
-import type { OrgService } from '../modules/org/org.service';
+import type { CustomerService } from '../modules/customers';
+import type { OrgService } from '../modules/org';
 import { PAGES, weappPage } from '@anchor/shared';
 import type { QrCodes } from './qr-codes';
 

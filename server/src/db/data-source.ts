@@ -3,62 +3,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { guardDatabase } from './guard';
-import { ChannelToken } from '../channels/channel-token.entity';
-import { Customer } from '../modules/customers/customer.entity';
-import { CustomerOwnerChange, CustomerStageChange } from '../modules/customers/customer-history.entity';
-import { Invite } from '../modules/org/invite.entity';
-import { Member } from '../modules/org/member.entity';
-import { Region } from '../modules/org/region.entity';
-import { Session } from '../modules/org/session.entity';
-import { Team } from '../modules/org/team.entity';
-import { TeamChannelSettings } from '../modules/org/team-channel-settings.entity';
-import { Foundation1764200000000 } from './migrations/1764200000000-foundation';
-import { TeamChannelSettings1764300000000 } from './migrations/1764300000000-team-channel-settings';
-import { VisitsTodos1764400000000 } from './migrations/1764400000000-visits-todos';
-import { Visit } from '../modules/visits/visit.entity';
-import { Attachment } from '../modules/attachments/attachment.entity';
-import { FirstTouch } from '../modules/visits/first-touch.entity';
-import { Todo } from '../modules/todos/todo.entity';
-import { OutboxMessage } from '../outbox/outbox-message.entity';
-import { Job } from '../jobs/job.entity';
-import { IdempotencyKey } from '../http/idempotency-key.entity';
-import { Deliveries1764500000000 } from './migrations/1764500000000-deliveries';
-import { TodoDiscuss1764600000000 } from './migrations/1764600000000-todo-discuss';
-import { CustomerWaitingVisits1764700000000 } from './migrations/1764700000000-customer-waiting-visits';
-import { VisitSavedAt1764810000000 } from './migrations/1764810000000-visit-saved-at';
-import { CustomerSearch1764870000000 } from './migrations/1764870000000-customer-search';
-import { Delivery } from '../outbox/delivery.entity';
-import { ChannelTarget } from '../outbox/channel-target.entity';
-import { CallbackNonce } from '../channels/callback-nonce.entity';
-import { SubscribeConsent } from '../channels/subscribe-consent.entity';
-import { DemoMember } from '../demo/demo-member.entity';
-import { Hardening1764880000000 } from './migrations/1764880000000-hardening';
-import { ChannelHealth1764900000001 } from './migrations/1764900000001-channel-health';
-import { DeadLetter1764910000000 } from './migrations/1764910000000-dead-letter';
-import { DeliveryWindows1764930000001 } from './migrations/1764930000001-delivery-windows';
-import { RecurringJobs1764950000000 } from './migrations/1764950000000-recurring-jobs';
-import { Attachments1764961000000 } from './migrations/1764961000000-attachments';
-
-export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
-  Visit, Attachment, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent,
-  DemoMember];
-// One per line, in time order, so branches adding migrations merge without conflict.
-export const migrations = [
-  Foundation1764200000000,
-  TeamChannelSettings1764300000000,
-  VisitsTodos1764400000000,
-  Deliveries1764500000000,
-  TodoDiscuss1764600000000,
-  CustomerWaitingVisits1764700000000,
-  VisitSavedAt1764810000000,
-  CustomerSearch1764870000000,
-  Hardening1764880000000,
-  ChannelHealth1764900000001,
-  DeadLetter1764910000000,
-  DeliveryWindows1764930000001,
-  RecurringJobs1764950000000,
-  Attachments1764961000000,
-];
+import { schemaOf } from './schema';
+import type { AnyModule } from '../modules/module';
 
 export interface DatabaseOptions {
   /** mysql://user:pass@host:port/db — absent means the embedded SQLite file. */
@@ -67,6 +13,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** policy `database`: bounds on waiting for MySQL/MariaDB (db/guard.ts); absent, waits are unbounded */
   limits?: DatabaseLimits | undefined;
+  /** the modules whose tables it holds (default: the server's list, modules/index.ts) */
+  modules?: readonly AnyModule[];
 }
 
 export interface DatabaseLimits {
@@ -76,6 +24,7 @@ export interface DatabaseLimits {
 }
 
 export function createDataSource(options: DatabaseOptions): DataSource {
+  const { entities, migrations } = schemaOf(options.modules);
   if (options.url) {
     return new DataSource({
       type: options.url.startsWith('mariadb:') ? 'mariadb' : 'mysql',

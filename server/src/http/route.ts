@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { DB_ID_MAX, validate, type ErrorCode, type Role, type Validated } from '@anchor/shared';
-import type { Member } from '../modules/org/member.entity';
+import type { Member } from '../modules/org';
 import { AppError, forbidden, invalid } from './errors';
 import type { FileUploadOptions } from './upload';
 

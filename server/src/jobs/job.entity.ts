@@ -1,11 +1,13 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAtColumn, TimestampColumn } from '../db/columns';
 
-/** One-off timers, written by the change that needs them. */
-export type OneOffJobKind = 'visit.reminder' | 'todo.escalate' | 'lead.first_touch_due';
-/** Periodic work: one row per kind that reschedules itself (schedule in config/policy.yaml `recurring`). */
-export type RecurringJobKind = 'photos.sweep_unattached' | 'callbacks.forget_nonces';
-export type JobKind = OneOffJobKind | RecurringJobKind;
+/**
+ * A job kind some module declares: one-off timers in its `jobs` (written by the change that needs them),
+ * periodic work in its `recurring` (one row per kind that reschedules itself, schedule in policy `recurring`).
+ */
+export type JobKind = string;
+export type OneOffJobKind = JobKind;
+export type RecurringJobKind = JobKind;
 
 /** The only record of what must happen later: timers live here, not in memory. */
 @Entity('job')

@@ -10,6 +10,9 @@ import type { MessageKit } from '../outbox/message-kit';
 import type { PlannedDelivery, SendPlan } from '../outbox/message-builder';
 import type { OutboxMessage } from '../outbox/outbox-message.entity';
 import type { DeliveryChannel } from '../outbox/delivery.entity';
+import type { TokenCache } from '../channels/token-cache';
+import type { ObjectStorage } from './attachments/storage/object-storage';
+import type { VisitFaults } from './visits';
 
 /**
  * What every module's services are built from: the platform's parts, plus `use(name)` for the services
@@ -22,6 +25,12 @@ export interface ModuleContext {
   env: Env;
   clock: Clock;
   logger: Logger;
+  /** access tokens of the chat platforms, cached in the database for every server */
+  tokens: TokenCache;
+  /** where uploaded files go (default: the local upload directory) */
+  storage?: ObjectStorage | undefined;
+  /** test hooks into the visit submission */
+  visitFaults?: VisitFaults | undefined;
   use<N extends keyof ModuleExports>(name: N): ModuleExports[N];
 }
 

@@ -15,10 +15,14 @@ export interface MessagePerson {
   name: string;
   wecomUserId: string | null;
   wechatOpenId: string | null;
+  teamId: number | null;
 }
 
 /** How a module's messages find people and team robots: given by the org module (it owns those tables). */
 export interface MessageDirectory {
+  /** anyone by id, active or not */
+  person(sql: Sql, id: unknown): Promise<MessagePerson | null>;
+  /** an active member by id */
   member(sql: Sql, id: unknown): Promise<MessagePerson | null>;
   /** active admins, for what has nobody above it */
   admins(sql: Sql): Promise<MessagePerson[]>;
@@ -60,6 +64,11 @@ export class MessageKit {
     return this.directory.member(sql, id);
   }
 
+  person(sql: Sql, id: unknown): Promise<MessagePerson | null> {
+    if (id === null || id === undefined) return Promise.resolve(null);
+    return this.directory.person(sql, id);
+  }
+
   admins(sql: Sql): Promise<MessagePerson[]> {
     return this.directory.admins(sql);
   }
@@ -67,6 +76,26 @@ export class MessageKit {
   team(sql: Sql, teamId: number | null): Promise<TeamRobots | null> {
     if (teamId === null || teamId === undefined) return Promise.resolve(null);
     return this.directory.teamRobots(sql, teamId);
+  }
+
+  /** One send per consent: takes one of the member's subscribe-message consents; false when none is left. */
+  async takeSubscribeConsent(sql: Sql, memberId: number, templateId: string): Promise<boolean> {
+    return (await sql.exec('UPDATE subscribe_consent SET remaining = remaining - 1 WHERE memberId = ? AND templateId = ? AND remaining > 0', [memberId, templateId])) === 1;
+  }
+
+  /** A delivery's own record, as a resolver needs it (the response code a send or a click left). */
+  async delivery(sql: Sql, id: number): Promise<{ responseCode: string | null } | null> {
+    const [row] = await sql.rows<{ responseCode: string | null }>('SELECT responseCode FROM delivery WHERE id = ?', [id]);
+    return row ?? null;
+  }
+
+  /** The latest WeCom app delivery of a subject (its card, or the text sent instead). */
+  async latestCard(sql: Sql, subject: string): Promise<{ status: string; responseCode: string | null; body: string } | null> {
+    const [row] = await sql.rows<{ status: string; responseCode: string | null; body: string }>(
+      "SELECT status, responseCode, body FROM delivery WHERE subject = ? AND channel = 'wecom_app' ORDER BY id DESC LIMIT 1",
+      [subject],
+    );
+    return row ?? null;
   }
 
   /**

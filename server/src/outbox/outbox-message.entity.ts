@@ -12,7 +12,8 @@ export class OutboxMessage {
   id: number;
 
   @Column({ type: 'varchar', length: 40 })
-  kind: 'todo.card' | 'todo.group_notice' | 'todo.confirmed' | 'todo.discuss' | 'todo.escalation' | 'visit.reminder' | 'lead.first_touch_overdue' | 'todo.escalation_up' | 'customer.visit_waiting';
+  /** a kind some module declares in its `messages` (e.g. `todo.card`); that module plans its sends */
+  kind: string;
 
   /** the team whose channels carry it */
   @Column({ type: 'int', nullable: true })

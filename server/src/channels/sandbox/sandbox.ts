@@ -12,9 +12,8 @@ import type { Context } from 'koa';
 import { DB_ID_MAX, ROLE_LABELS } from '@anchor/shared';
 import type { Policy } from '../../config/policy';
 import { AppError, invalid, notFound } from '../../http/errors';
-import type { AuthService } from '../../modules/org/auth.service';
-import type { Member } from '../../modules/org/member.entity';
-import type { TodoService } from '../../modules/todos/todo.service';
+import type { AuthService, Member } from '../../modules/org';
+import type { TodoService } from '../../modules/todos';
 
 /** A message as the sandbox shows it: to a person (the WeCom app) or into a team group (a robot). */
 export interface SandboxMessage {

@@ -1,6 +1,6 @@
 import type { Role } from '@anchor/shared';
 import type { Policy } from '../../config/policy';
-import { CUSTOMER_EDITORS } from '../org/scope';
+import { CUSTOMER_EDITORS } from '../org';
 import { KIND_LABELS, type FileKind } from './sniff';
 
 /**

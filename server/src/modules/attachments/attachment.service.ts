@@ -6,7 +6,7 @@ import { HOUR_MS, type Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import type { Sql } from '../../db/sql';
 import { AppError, forbidden, invalid, notFound } from '../../http/errors';
-import type { Member } from '../org/member.entity';
+import type { Member } from '../org';
 import { Attachment } from './attachment.entity';
 import { kindList, PURPOSE_NAMES, PURPOSES, type Purpose } from './attachment.purposes';
 import type { ByteRange, ObjectStorage } from './storage/object-storage';

@@ -1,20 +1,29 @@
-import type { ModuleContext } from '../module';
 import { defineModule } from '../module';
-import { Attachments1764961000000 } from '../../db/migrations/1764961000000-attachments';
 import { Attachment } from './attachment.entity';
+import { Attachments1764961000000 } from './attachment.migration';
 import { attachmentRoutes } from './attachment.routes';
 import { AttachmentService } from './attachment.service';
 import { createStorage } from './storage/create-storage';
 
+export type { AttachmentService, Download, OwnerScope, StoredAttachment } from './attachment.service';
+export type { Purpose } from './attachment.purposes';
+export type { ObjectStorage } from './storage/object-storage';
+export { answerDownload } from './attachment.http';
+
+export interface AttachmentExports {
+  attachments: AttachmentService;
+}
+
 declare module '../module' {
   interface ModuleExports {
-    attachments: { attachments: AttachmentService };
+    attachments: AttachmentExports;
   }
 }
 
 /**
- * Files for every module: other modules `use('attachments')`, register who may see their owner kind
- * (`registerOwner`), attach uploads inside their own transaction, and sweep their purposes.
+ * Files for every module (one `attachment` table over local disk or S3-compatible storage). Other
+ * modules `use('attachments')`, register who may see their owner kind (`registerOwner`), attach uploads
+ * inside their own transaction, serve them with `answerDownload`, and sweep their purposes.
  */
 export const attachmentsModule = defineModule({
   name: 'attachments',
@@ -25,6 +34,7 @@ export const attachmentsModule = defineModule({
   },
   permissions: [],
   messages: {},
-  services: (ctx: ModuleContext) => ({ attachments: new AttachmentService(ctx.db, ctx.policy, ctx.clock, createStorage(ctx.env.storage)) }),
-  routes: (services) => attachmentRoutes(services.attachments),
+  // the app's or a test's store, else the one the environment names (STORAGE_URL, or ANCHOR_UPLOAD_DIR)
+  services: ({ db, policy, clock, env, storage }): AttachmentExports => ({ attachments: new AttachmentService(db, policy, clock, storage ?? createStorage(env.storage)) }),
+  routes: (s) => attachmentRoutes(s.attachments),
 });

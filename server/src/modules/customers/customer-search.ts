@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { withoutInvisible } from '@anchor/shared';
 import { sqlOf, type Sql } from '../../db/sql';
-import type { Scope } from '../org/scope';
+import type { Scope } from '../org';
 import type { Customer } from './customer.entity';
 
 /**

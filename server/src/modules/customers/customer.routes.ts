@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { labelled } from '@anchor/shared';
 import { uploadedFile } from '../../http/upload';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
-import { CUSTOMER_EDITORS, CUSTOMER_REASSIGNERS } from '../org/scope';
+import { CUSTOMER_EDITORS, CUSTOMER_REASSIGNERS } from '../org';
 import type { CustomerExcel } from './customer-excel';
 import type { CustomerService } from './customer.service';
 

@@ -1,4 +1,4 @@
-import { Brackets, In, type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { Brackets, In, IsNull, Not, type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import {
   customerNameKey,
   isCustomerOverdue,
@@ -20,9 +20,9 @@ import { enqueueMessages } from '../../outbox/outbox';
 import type { Policy } from '../../config/policy';
 import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
 import { AppError, invalid, notFound } from '../../http/errors';
-import type { Member } from '../org/member.entity';
-import type { OrgService } from '../org/org.service';
-import { CUSTOMER_OWNER_ROLES, scopeIncludes, type Scope } from '../org/scope';
+import type { Member } from '../org';
+import type { OrgService } from '../org';
+import { CUSTOMER_OWNER_ROLES, scopeIncludes, type Scope } from '../org';
 import { Customer } from './customer.entity';
 import { CustomerOwnerChange, CustomerStageChange } from './customer-history.entity';
 import { applySearch, indexCustomers, moveSearchOwner, prefixMatches, SEARCH_CAP, searchPlan, searchTextOf } from './customer-search';
@@ -142,6 +142,33 @@ export class CustomerService {
       if (restart) for (const customerId of chunk) await cancelJobs(sqlOf(manager), 'lead.first_touch_due', `customer:${customerId}`);
       await scheduleJobs(sqlOf(manager), chunk.map((customerId) => ({ kind: 'lead.first_touch_due' as const, dueAt, payload: { customerId }, subject: `customer:${customerId}` })));
     }
+  }
+
+  /** The owner's leads still waiting for their first touch, soonest due first (at most `take`), and how many. */
+  leadsAwaitingFirstTouch(ownerId: number, take: number): Promise<[Array<Pick<Customer, 'id' | 'name' | 'firstTouchDueAt'>>, number]> {
+    return this.db.getRepository(Customer).findAndCount({
+      where: { ownerId, firstTouchDueAt: Not(IsNull()), firstTouchAt: IsNull() },
+      order: { firstTouchDueAt: 'ASC', id: 'ASC' },
+      take,
+      select: { id: true, name: true, firstTouchDueAt: true },
+    });
+  }
+
+  /** A customer's stage changes, newest first (at most `take`), and how many (the timeline shows them). */
+  stageChangesOf(customerId: number, take: number): Promise<[CustomerStageChange[], number]> {
+    return this.db.getRepository(CustomerStageChange).findAndCount({ where: { customerId }, order: { changedAt: 'DESC', id: 'DESC' }, take });
+  }
+
+  /** Just the name and owner of a customer, for a record that points at it (scope is the caller's check). */
+  summaryOf(id: number): Promise<Pick<Customer, 'id' | 'name' | 'ownerId'> | null> {
+    return this.db.getRepository(Customer).findOne({ where: { id }, select: { id: true, name: true, ownerId: true } });
+  }
+
+  /** Customers' names by id (for lists other modules show). */
+  async namesOf(ids: number[]): Promise<Map<number, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db.getRepository(Customer).find({ where: { id: In([...new Set(ids)]) }, select: { id: true, name: true } });
+    return new Map(rows.map((c) => [c.id, c.name]));
   }
 
   stageLabel(code: StageCode): string {

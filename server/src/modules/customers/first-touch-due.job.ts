@@ -1,17 +1,23 @@
 import type { JobHandler } from '../../jobs/job-runner';
 import { outboxStatement } from '../../outbox/outbox';
+import { membersById } from '../org';
 
 /** A lead still untouched at its deadline is flagged to the owner's supervisor. */
 export const flagUntouchedLeads: JobHandler = async (jobs, sql, now) => {
   const ids = jobs.map((j) => Number(j.payload.customerId)).filter(Number.isFinite);
   if (ids.length === 0) return;
-  const late = await sql.rows<{ id: number; ownerId: number; teamId: number | null; supervisorId: number | null }>(
-    `SELECT c.id, c.ownerId, m.teamId, m.managerId AS supervisorId FROM customer c JOIN member m ON m.id = c.ownerId
-     WHERE c.id IN (${ids.map(() => '?').join(', ')}) AND c.firstTouchAt IS NULL AND c.firstTouchDueAt <= ?`,
+  const late = await sql.rows<{ id: number; ownerId: number }>(
+    `SELECT id, ownerId FROM customer WHERE id IN (${ids.map(() => '?').join(', ')}) AND firstTouchAt IS NULL AND firstTouchDueAt <= ?`,
     [...ids, now],
   );
   if (late.length === 0) return;
+  const owners = await membersById(sql, late.map((c) => Number(c.ownerId)));
+  const flagged = late.filter((c) => owners.has(Number(c.ownerId)));
+  if (flagged.length === 0) return;
   await sql.batch([
-    outboxStatement(sql, late.map((c) => ({ kind: 'lead.first_touch_overdue' as const, teamId: c.teamId, payload: { customerId: Number(c.id), ownerId: Number(c.ownerId), supervisorId: c.supervisorId === null ? null : Number(c.supervisorId) } })), now),
+    outboxStatement(sql, flagged.map((c) => {
+      const owner = owners.get(Number(c.ownerId))!;
+      return { kind: 'lead.first_touch_overdue', teamId: owner.teamId, payload: { customerId: Number(c.id), ownerId: owner.id, supervisorId: owner.managerId } };
+    }), now),
   ]);
 };

@@ -1,11 +1,9 @@
-import { In, IsNull, Not, type DataSource } from 'typeorm';
 import type { Clock } from '../../clock';
 import { route, type AnyRoute } from '../../http/route';
-import { Customer } from '../customers/customer.entity';
-import type { Member } from '../org/member.entity';
-import type { OrgService } from '../org/org.service';
-import { Todo } from '../todos/todo.entity';
-import { Visit } from '../visits/visit.entity';
+import type { CustomerService } from '../customers';
+import type { Member, OrgService } from '../org';
+import type { TodoService } from '../todos';
+import type { VisitService } from '../visits';
 
 /** How many of each list the home screen shows; the count is always the full number. */
 const SHOWN = 20;
@@ -19,33 +17,23 @@ export interface HomeView {
   todos: { toConfirm: number; myOpen: number; escalated: number };
 }
 
+/** What the home screen needs from the modules that own the data, each through its service. */
+export interface HomeSources {
+  org: OrgService;
+  customers: CustomerService;
+  visits: VisitService;
+  todos: TodoService;
+  clock: Clock;
+}
+
 /** The caller's first screen in numbers: what is waiting for them today. */
-export async function homeOf(db: DataSource, org: OrgService, clock: Clock, caller: Member): Promise<HomeView> {
-  const now = clock.now();
-  const [visits, visitCount] = await db.getRepository(Visit).findAndCount({
-    where: { memberId: caller.id, submittedAt: IsNull() },
-    order: { id: 'ASC' },
-    take: SHOWN,
-    select: { id: true, customerId: true, createdAt: true },
-  });
-  const leadWhere = { ownerId: caller.id, firstTouchDueAt: Not(IsNull()), firstTouchAt: IsNull() };
-  const [leads, leadCount] = await db.getRepository(Customer).findAndCount({
-    where: leadWhere,
-    order: { firstTouchDueAt: 'ASC', id: 'ASC' },
-    take: SHOWN,
-    select: { id: true, name: true, firstTouchDueAt: true },
-  });
-  const names = visits.length
-    ? new Map((await db.getRepository(Customer).find({ where: { id: In(visits.map((v) => v.customerId)) }, select: { id: true, name: true } })).map((c) => [c.id, c.name]))
-    : new Map<number, string>();
-  const todos = db.getRepository(Todo);
-  const toConfirm = await todos.count({ where: { assigneeId: caller.id, confirmedAt: IsNull() } });
-  const myOpen = await todos.count({ where: { repId: caller.id, confirmedAt: IsNull() } });
-  let escalated = 0;
-  if (caller.role === 'director' || caller.role === 'admin') {
-    const scope = await org.scopeOf(caller);
-    escalated = await todos.count({ where: { escalatedAt: Not(IsNull()), confirmedAt: IsNull(), ...(scope.kind === 'owners' ? { repId: In(scope.memberIds) } : {}) } });
-  }
+export async function homeOf(src: HomeSources, caller: Member): Promise<HomeView> {
+  const now = src.clock.now();
+  const [visits, visitCount] = await src.visits.waitingFor(caller.id, SHOWN);
+  const [leads, leadCount] = await src.customers.leadsAwaitingFirstTouch(caller.id, SHOWN);
+  const names = await src.customers.namesOf(visits.map((v) => v.customerId));
+  const escalatedScope = caller.role === 'director' || caller.role === 'admin' ? await src.org.scopeOf(caller) : null;
+  const todos = await src.todos.homeCounts(caller.id, escalatedScope);
   return {
     pendingVisits: {
       count: visitCount,
@@ -55,15 +43,15 @@ export async function homeOf(db: DataSource, org: OrgService, clock: Clock, call
       count: leadCount,
       items: leads.map((c) => ({ customerId: c.id, customerName: c.name, firstTouchDueAt: c.firstTouchDueAt!.toISOString(), overdue: c.firstTouchDueAt!.getTime() < now.getTime() })),
     },
-    todos: { toConfirm, myOpen, escalated },
+    todos,
   };
 }
 
-export function homeRoutes(db: DataSource, org: OrgService, clock: Clock): AnyRoute[] {
+export function homeRoutes(src: HomeSources): AnyRoute[] {
   return [
     route({
       method: 'get', path: '/home', tag: '首页', summary: '我的首页：待完成的拜访、待首次触达的线索及待办数量', access: 'member',
-      handler: (ctx) => homeOf(db, org, clock, ctx.state.member),
+      handler: (ctx) => homeOf(src, ctx.state.member),
     }),
   ];
 }

@@ -1,6 +1,6 @@
 import { ROLE_LABELS, type MeView, type NamedRef } from '@anchor/shared';
 import { route, type AnyRoute } from '../../http/route';
-import type { TodoService } from '../todos/todo.service';
+import type { TodoService } from '../todos';
 import type { Member } from './member.entity';
 import { memberView, type OrgService } from './org.service';
 

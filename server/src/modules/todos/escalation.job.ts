@@ -1,5 +1,6 @@
 import type { JobHandler } from '../../jobs/job-runner';
 import { outboxStatement } from '../../outbox/outbox';
+import { membersById } from '../org';
 
 const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
@@ -19,19 +20,23 @@ export function escalateTodos(sqlite: boolean): JobHandler {
     if (visitIds.length === 0) return;
     // The batch is keyed by visit: with one busy supervisor MariaDB would rather walk that supervisor's
     // open to-dos (idx_todo_assignee, tens of thousands of rows per batch), so the index is named.
-    const due = await sql.rows<{ id: number; visitId: number; teamId: number | null; directorId: number | null; assigneeRole: string }>(
-      `SELECT t.id, t.visitId, rep.teamId, sup.managerId AS directorId, sup.role AS assigneeRole
-       FROM todo t${sqlite ? '' : ' FORCE INDEX (idx_todo_visit)'} JOIN member sup ON sup.id = t.assigneeId JOIN member rep ON rep.id = t.repId
-       WHERE t.visitId IN (${inList(visitIds.length)}) AND t.confirmedAt IS NULL AND t.escalatedAt IS NULL
-       ORDER BY t.id${sqlite ? '' : ' FOR UPDATE'}`,
+    const locked = await sql.rows<{ id: number; visitId: number; assigneeId: number; repId: number }>(
+      `SELECT id, visitId, assigneeId, repId FROM todo${sqlite ? '' : ' FORCE INDEX (idx_todo_visit)'}
+       WHERE visitId IN (${inList(visitIds.length)}) AND confirmedAt IS NULL AND escalatedAt IS NULL
+       ORDER BY id${sqlite ? '' : ' FOR UPDATE'}`,
       visitIds,
     );
+    if (locked.length === 0) return;
+    const people = await membersById(sql, locked.flatMap((t) => [Number(t.assigneeId), Number(t.repId)]));
+    const due = locked.filter((t) => people.has(Number(t.assigneeId)) && people.has(Number(t.repId)));
     if (due.length === 0) return;
-    const messages = due.map((t) =>
-      ESCALATES_UP.includes(t.assigneeRole)
-        ? { kind: 'todo.escalation_up' as const, teamId: null, payload: { todoId: Number(t.id), visitId: Number(t.visitId), superiorId: t.directorId === null ? null : Number(t.directorId) } }
-        : { kind: 'todo.escalation' as const, teamId: t.teamId, payload: { todoId: Number(t.id), visitId: Number(t.visitId), directorId: t.directorId === null ? null : Number(t.directorId) } },
-    );
+    const messages = due.map((t) => {
+      const confirmer = people.get(Number(t.assigneeId))!;
+      const ids = { todoId: Number(t.id), visitId: Number(t.visitId) };
+      return ESCALATES_UP.includes(confirmer.role)
+        ? { kind: 'todo.escalation_up', teamId: null, payload: { ...ids, superiorId: confirmer.managerId } }
+        : { kind: 'todo.escalation', teamId: people.get(Number(t.repId))!.teamId, payload: { ...ids, directorId: confirmer.managerId } };
+    });
     const statements = [
       { query: `UPDATE todo SET escalatedAt = ? WHERE id IN (${inList(due.length)}) AND confirmedAt IS NULL AND escalatedAt IS NULL`, params: [now, ...due.map((t) => t.id)] },
       outboxStatement(sql, messages, now),

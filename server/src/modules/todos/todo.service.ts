@@ -1,13 +1,13 @@
 import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
-import type { OrgService } from '../org/org.service';
+import type { OrgService } from '../org';
 import type { Clock } from '../../clock';
 import { withTransaction } from '../../db/transaction';
 import { AppError, notFound } from '../../http/errors';
 import { cancelJobs } from '../../jobs/job-scheduler';
 import { enqueueMessages } from '../../outbox/outbox';
 import { sqlOf } from '../../db/sql';
-import type { Member } from '../org/member.entity';
-import { scopeIncludes } from '../org/scope';
+import type { Member } from '../org';
+import { scopeIncludes, type Scope } from '../org';
 import type { Policy } from '../../config/policy';
 import { Todo } from './todo.entity';
 
@@ -66,6 +66,27 @@ export class TodoService {
    * The supervisor's cards (assigned to them), a rep's next actions (from their visits), or, for a
    * director, the to-dos escalated in their reach.
    */
+  /** A customer's to-dos, newest first (at most `take`), and how many (the timeline shows them). */
+  ofCustomer(customerId: number, take: number): Promise<[Todo[], number]> {
+    return this.db.getRepository(Todo).findAndCount({ where: { customerId }, order: { id: 'DESC' }, take });
+  }
+
+  /** The latest to-do a visit created, if any. */
+  ofVisit(visitId: number): Promise<Todo | null> {
+    return this.db.getRepository(Todo).findOne({ where: { visitId }, order: { id: 'DESC' } });
+  }
+
+  /** The home screen's counts: open to-dos the member confirms, their own waiting, and (with a scope) escalated ones. */
+  async homeCounts(memberId: number, escalatedScope: Scope | null): Promise<{ toConfirm: number; myOpen: number; escalated: number }> {
+    const todos = this.db.getRepository(Todo);
+    const toConfirm = await todos.count({ where: { assigneeId: memberId, confirmedAt: IsNull() } });
+    const myOpen = await todos.count({ where: { repId: memberId, confirmedAt: IsNull() } });
+    const escalated = escalatedScope
+      ? await todos.count({ where: { escalatedAt: Not(IsNull()), confirmedAt: IsNull(), ...(escalatedScope.kind === 'owners' ? { repId: In(escalatedScope.memberIds) } : {}) } })
+      : 0;
+    return { toConfirm, myOpen, escalated };
+  }
+
   async list(caller: Member, options: { as: 'assignee' | 'rep' | 'escalated'; status: 'open' | 'confirmed' | 'all'; page: number; pageSize: number }) {
     let who: Record<string, unknown>;
     if (options.as === 'escalated') {

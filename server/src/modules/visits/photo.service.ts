@@ -1,7 +1,7 @@
 import type { Sql } from '../../db/sql';
-import type { AttachmentService, Download } from '../attachments/attachment.service';
-import type { CustomerService } from '../customers/customer.service';
-import type { Member } from '../org/member.entity';
+import type { AttachmentService, Download } from '../attachments';
+import type { CustomerService } from '../customers';
+import type { Member } from '../org';
 
 /**
  * Visit and first-touch photos: attachments of purpose `photo`, owned by a `visit` or a `first_touch`.

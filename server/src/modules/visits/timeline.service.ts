@@ -1,11 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { agreedActionText, offlineSavedNote } from '@anchor/shared';
 import type { Policy } from '../../config/policy';
-import type { CustomerService } from '../customers/customer.service';
-import { CustomerStageChange } from '../customers/customer-history.entity';
-import type { Member } from '../org/member.entity';
-import type { OrgService } from '../org/org.service';
-import { Todo } from '../todos/todo.entity';
+import type { CustomerService } from '../customers';
+import type { Member } from '../org';
+import type { OrgService } from '../org';
+import type { TodoService } from '../todos';
 import { FirstTouch } from './first-touch.entity';
 import { Visit } from './visit.entity';
 import type { PhotoService } from './photo.service';
@@ -25,8 +24,9 @@ export class TimelineService {
     private readonly db: DataSource,
     private readonly org: OrgService,
     private readonly customers: CustomerService,
+    private readonly policy: Policy | undefined,
+    private readonly todos: TodoService,
     private readonly photos: PhotoService,
-    private readonly policy?: Policy,
   ) {}
 
   async forCustomer(caller: Member, customerId: number, page: number, pageSize: number) {
@@ -34,8 +34,8 @@ export class TimelineService {
     const need = page * pageSize;
     const [visits, visitCount] = await this.db.getRepository(Visit).findAndCount({ where: { customerId }, order: { id: 'DESC' }, take: need });
     const [touches, touchCount] = await this.db.getRepository(FirstTouch).findAndCount({ where: { customerId }, take: need });
-    const [stages, stageCount] = await this.db.getRepository(CustomerStageChange).findAndCount({ where: { customerId }, order: { changedAt: 'DESC', id: 'DESC' }, take: need });
-    const [todos, todoCount] = await this.db.getRepository(Todo).findAndCount({ where: { customerId }, order: { id: 'DESC' }, take: need });
+    const [stages, stageCount] = await this.customers.stageChangesOf(customerId, need);
+    const [todos, todoCount] = await this.todos.ofCustomer(customerId, need);
     const people = await this.org.membersByIds([...visits.map((v) => v.memberId), ...touches.map((t) => t.memberId), ...stages.map((s) => s.changedById)]);
     const who = (id: number) => ({ id, name: people.get(id)?.name ?? '' });
     const photos = await this.photosOf(visits.map((v) => v.id), touches.map((t) => t.id));

@@ -3,11 +3,11 @@ import { agreedActionText, offlineSavedNote, type VisitDetail } from '@anchor/sh
 import type { Policy } from '../../config/policy';
 import type { Clock } from '../../clock';
 import { notFound } from '../../http/errors';
-import { Customer } from '../customers/customer.entity';
-import type { Member } from '../org/member.entity';
-import type { OrgService } from '../org/org.service';
-import { scopeIncludes } from '../org/scope';
-import { Todo } from '../todos/todo.entity';
+import type { CustomerService } from '../customers';
+import type { Member } from '../org';
+import type { OrgService } from '../org';
+import { scopeIncludes } from '../org';
+import type { TodoService } from '../todos';
 import type { PhotoService } from './photo.service';
 import { Visit } from './visit.entity';
 
@@ -23,14 +23,16 @@ export class VisitDetailService {
     private readonly org: OrgService,
     private readonly photos: PhotoService,
     private readonly policy: Policy,
+    private readonly customers: CustomerService,
+    private readonly todos: TodoService,
   ) {}
 
   async get(caller: Member, id: number): Promise<VisitDetail> {
     const visit = await this.db.getRepository(Visit).findOne({ where: { id } });
     if (!visit) throw notFound('拜访记录');
     const [customer, todo] = await Promise.all([
-      this.db.getRepository(Customer).findOne({ where: { id: visit.customerId }, select: { id: true, name: true, ownerId: true } }),
-      this.db.getRepository(Todo).findOne({ where: { visitId: visit.id }, order: { id: 'DESC' } }),
+      this.customers.summaryOf(visit.customerId),
+      this.todos.ofVisit(visit.id),
     ]);
     if (!customer) throw notFound('拜访记录');
     const mayRead =

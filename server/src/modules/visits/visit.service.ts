@@ -7,14 +7,12 @@ import { AppError, notFound } from '../../http/errors';
 import { once, storedAnswer, type OnceResult } from '../../http/idempotency';
 import { cancelJobs, jobStatement, type JobSpec } from '../../jobs/job-scheduler';
 import { sqlDate, type Statement } from '../../db/sql';
-import { outboxStatement } from '../../outbox/outbox';
-import type { CustomerService } from '../customers/customer.service';
-import type { Member } from '../org/member.entity';
-import type { OrgService } from '../org/org.service';
-import { scopeIncludes } from '../org/scope';
-import type { TodoSnapshot } from '../todos/todo.entity';
+import { adjustWaitingVisits, claimFirstTouch, customerForVisitStatement, followedUpStatement, leadClockOf, type CustomerForVisit, type CustomerService } from '../customers';
+import type { Member } from '../org';
+import type { OrgService } from '../org';
+import { activeMemberStatement, scopeIncludes } from '../org';
+import { visitTodoStatements, type TodoSnapshot } from '../todos';
 import type { PhotoService } from './photo.service';
-import { Customer } from '../customers/customer.entity';
 import { Visit } from './visit.entity';
 
 /** Test seam: a failure injected mid-transaction must leave nothing behind. */
@@ -47,18 +45,6 @@ export interface VisitView {
   todo?: { assigneeId: number; status: 'open'; dueAt: string } | null;
 }
 
-interface CustomerRow {
-  id: number;
-  name: string;
-  stage: string;
-  grade: string | null;
-  industry: string;
-  hospitalLevel: string | null;
-  ownerId: number;
-  lastFollowUpAt: Date | string | null;
-  waitingVisits: number;
-  supervisorId: number | null;
-}
 
 export function visitOptionsOf(policy: Policy): VisitOptions {
   const { visitObjectives, bottlenecks, agreedActions, followUpForms, firstTouchMethods } = policy.options;
@@ -86,7 +72,7 @@ export class VisitService {
       const waiting = await manager.getRepository(Visit).count({ where: { customerId: change.customer.id, memberId: change.customer.ownerId, submittedAt: IsNull() } });
       if (waiting > 0) return;
       await manager.getRepository(Visit).insert(this.pendingVisit(change.customer.id, change.customer.ownerId));
-      await manager.getRepository(Customer).increment({ id: change.customer.id }, 'waitingVisits', 1);
+      await adjustWaitingVisits(manager, change.customer.id, 1);
     });
     // A new owner takes over the visit left waiting (one; a second one would be a duplicate).
     customers.onOwnerChange(async (manager, { customerId, to }) => {
@@ -98,7 +84,7 @@ export class VisitService {
       const duplicates = waiting.filter((v) => v.id !== keep.id).map((v) => v.id);
       if (duplicates.length === 0) return;
       await visits.delete({ id: In(duplicates) });
-      await manager.getRepository(Customer).decrement({ id: customerId }, 'waitingVisits', duplicates.length);
+      await adjustWaitingVisits(manager, customerId, -duplicates.length);
     });
   }
 
@@ -132,6 +118,16 @@ export class VisitService {
    * its photos, the supervisor's to-do with its escalation timer, the rep's reminder, and the chat
    * messages to deliver. Any failure leaves none of it.
    */
+  /** Visits left for the member to fill (stage automation made them), oldest first (at most `take`), and how many. */
+  waitingFor(memberId: number, take: number): Promise<[Array<Pick<Visit, 'id' | 'customerId' | 'createdAt'>>, number]> {
+    return this.db.getRepository(Visit).findAndCount({
+      where: { memberId, submittedAt: IsNull() },
+      order: { id: 'ASC' },
+      take,
+      select: { id: true, customerId: true, createdAt: true },
+    });
+  }
+
   async submit(caller: Member, input: VisitInput, idempotencyKey: string): Promise<OnceResult> {
     const idempotency = { memberId: caller.id, key: idempotencyKey, route: 'POST /visits', request: input };
     // Checks that depend on the time of arrival: a replay keeps the first answer instead.
@@ -164,16 +160,15 @@ export class VisitService {
       };
       // First round trip: read the customer and insert the visit. Out of scope rolls the insert back
       // with everything else; if a visit was waiting for this rep, that one is completed instead.
-      const [read, inserted] = await sql.batch([
-        {
-          query: `SELECT c.id, c.name, c.stage, c.grade, c.industry, c.hospitalLevel, c.ownerId, c.lastFollowUpAt, c.waitingVisits, m.id AS supervisorId
-           FROM customer c LEFT JOIN member m ON m.id = ? AND m.deactivatedAt IS NULL WHERE c.id = ?`,
-          params: [caller.managerId ?? 0, input.customerId],
-        },
+      const [read, supervisor, inserted] = await sql.batch([
+        customerForVisitStatement(input.customerId),
+        // the rep's supervisor confirms the next action, if there is one still active
+        activeMemberStatement(caller.managerId),
         sql.insertStatement('visit', [{ customerId: input.customerId, memberId: caller.id, ...fields, createdAt: now }]),
       ]);
-      const customer = (read!.rows as CustomerRow[])[0];
+      const customer = (read!.rows as CustomerForVisit[])[0];
       if (!customer || !scopeIncludes(scope, customer.ownerId)) throw notFound('客户');
+      const supervisorId = (supervisor!.rows as { id: number }[])[0]?.id ?? null;
       let visitId = Number(inserted!.insertId);
       let createdAt = now;
       let droppedVisitId: number | null = null;
@@ -197,10 +192,7 @@ export class VisitService {
       }
       // The customer row is updated in the last round trip; nothing before it locks what others wait for.
       const tail: Statement[] = [
-        {
-          query: `UPDATE customer SET lastFollowUpAt = ?, updatedAt = ?${droppedVisitId ? ', waitingVisits = waitingVisits - 1' : ''} WHERE id = ?`,
-          params: [now, now, customer.id],
-        },
+        followedUpStatement(customer.id, now, droppedVisitId !== null),
         ...(droppedVisitId ? [{ query: 'DELETE FROM visit WHERE id = ?', params: [droppedVisitId] }] : []),
       ];
       this.faults.afterVisitInsert?.();
@@ -209,7 +201,7 @@ export class VisitService {
       // Everything below is keyed by the visit (one to-do per visit), so it goes in the last batch.
       const jobs: JobSpec[] = [];
       let todo: VisitView['todo'] = null;
-      if (customer.supervisorId) {
+      if (supervisorId) {
         const stage = customer.stage as StageCode;
         const snapshot: TodoSnapshot = {
           customer: {
@@ -221,15 +213,10 @@ export class VisitService {
           actionItems: { agreedAction: input.agreedAction, note: input.agreedActionNote || null, nextFollowUpAt: next.at.toISOString(), nextFollowUpForm: input.nextFollowUpForm },
         };
         const dueAt = new Date(now.getTime() + this.policy.limits.todoConfirmHours * HOUR_MS);
-        const assigneeId = Number(customer.supervisorId);
-        tail.push(sql.insertStatement('todo', [{ kind: 'visit_next_action', customerId: customer.id, visitId, assigneeId, repId: caller.id, snapshot, dueAt, createdAt: now }]));
-        jobs.push({ kind: 'todo.escalate', dueAt, payload: { visitId }, subject: `visit:${visitId}` });
-        tail.push(
-          outboxStatement(sql, [
-            { kind: 'todo.card', teamId: caller.teamId, payload: { visitId, assigneeId } },
-            { kind: 'todo.group_notice', teamId: caller.teamId, payload: { visitId } },
-          ], now),
-        );
+        const assigneeId = Number(supervisorId);
+        const created = visitTodoStatements(sql, { customerId: customer.id, visitId, assigneeId, repId: caller.id, teamId: caller.teamId, snapshot, dueAt }, now);
+        tail.push(...created.statements);
+        jobs.push(...created.jobs);
         todo = { assigneeId, status: 'open', dueAt: dueAt.toISOString() };
       }
       const remindAt = new Date(Math.max(now.getTime(), next.at.getTime() - this.policy.limits.reminderLeadMinutes * 60_000));
@@ -264,18 +251,14 @@ export class VisitService {
     const scope = await this.org.scopeOf(caller);
     return once(this.db, { memberId: caller.id, key: idempotencyKey, route: `POST /customers/${customerId}/first-touch`, request: input }, async (sql) => {
       const now = this.clock.now();
-      const [row] = await sql.rows<{ ownerId: number; leadAssignedAt: Date | string | null; firstTouchDueAt: Date | string | null; firstTouchAt: Date | string | null }>(
-        'SELECT ownerId, leadAssignedAt, firstTouchDueAt, firstTouchAt FROM customer WHERE id = ?',
-        [customerId],
-      );
+      const row = await leadClockOf(sql, customerId);
       if (!row || !scopeIncludes(scope, row.ownerId)) throw notFound('客户');
       if (row.ownerId !== caller.id) throw new AppError(403, 'FORBIDDEN', '只有客户负责人可以记录首次触达');
       const dueAt = sqlDate(row.firstTouchDueAt);
       if (!row.leadAssignedAt || !dueAt) throw new AppError(409, 'CONFLICT', '该客户不是待首次触达的线索');
       if (row.firstTouchAt) throw new AppError(409, 'CONFLICT', '该客户已有首次触达记录');
       // The conditional update decides a race between two different first touches.
-      const claimed = await sql.exec('UPDATE customer SET firstTouchAt = ?, lastFollowUpAt = ?, updatedAt = ? WHERE id = ? AND firstTouchAt IS NULL', [now, now, now, customerId]);
-      if (claimed !== 1) throw new AppError(409, 'CONFLICT', '该客户已有首次触达记录');
+      if (!(await claimFirstTouch(sql, customerId, now))) throw new AppError(409, 'CONFLICT', '该客户已有首次触达记录');
       const id = await sql.insert('first_touch', [
         { customerId, memberId: caller.id, method: input.method, verbatim: input.verbatim, evidenceText: input.evidenceText || null, evidencePhotoId: input.evidencePhotoId ?? null, touchedAt: now, dueAt },
       ]);

@@ -1,0 +1,45 @@
+import type { EntityManager } from 'typeorm';
+import type { Sql, Statement } from '../../db/sql';
+import { Customer as CustomerEntity, type Customer } from './customer.entity';
+
+/** A customer's name, read inside the caller's transaction (other modules' messages use it). */
+export async function customerName(sql: Sql, id: unknown): Promise<string | null> {
+  const [row] = await sql.rows<Pick<Customer, 'name'>>('SELECT name FROM customer WHERE id = ?', [id]);
+  return row?.name ?? null;
+}
+
+/** What a visit submission reads of its customer, in the first round trip of its batch. */
+export type CustomerForVisit = Pick<Customer, 'id' | 'name' | 'stage' | 'grade' | 'industry' | 'hospitalLevel' | 'ownerId' | 'waitingVisits'> & {
+  lastFollowUpAt: Date | string | null;
+};
+
+export const customerForVisitStatement = (customerId: number): Statement => ({
+  query: 'SELECT id, name, stage, grade, industry, hospitalLevel, ownerId, lastFollowUpAt, waitingVisits FROM customer WHERE id = ?',
+  params: [customerId],
+});
+
+/** A visit was recorded: the customer's last follow-up moves to now (and a waiting visit it completed is no longer waiting). */
+export const followedUpStatement = (customerId: number, now: Date, completedWaitingVisit: boolean): Statement => ({
+  query: `UPDATE customer SET lastFollowUpAt = ?, updatedAt = ?${completedWaitingVisit ? ', waitingVisits = waitingVisits - 1' : ''} WHERE id = ?`,
+  params: [now, now, customerId],
+});
+
+/** A lead's first-touch clock, as the first touch reads it in its transaction. */
+export async function leadClockOf(sql: Sql, customerId: number) {
+  const [row] = await sql.rows<Pick<Customer, 'ownerId'> & { leadAssignedAt: Date | string | null; firstTouchDueAt: Date | string | null; firstTouchAt: Date | string | null }>(
+    'SELECT ownerId, leadAssignedAt, firstTouchDueAt, firstTouchAt FROM customer WHERE id = ?',
+    [customerId],
+  );
+  return row ?? null;
+}
+
+/** Marks the lead touched unless another first touch did so first (the conditional update decides a race). */
+export async function claimFirstTouch(sql: Sql, customerId: number, now: Date): Promise<boolean> {
+  return (await sql.exec('UPDATE customer SET firstTouchAt = ?, lastFollowUpAt = ?, updatedAt = ? WHERE id = ? AND firstTouchAt IS NULL', [now, now, now, customerId])) === 1;
+}
+
+/** Visits stage automation leaves waiting on a customer: counted on the customer row (the submit path reads it). */
+export async function adjustWaitingVisits(manager: EntityManager, customerId: number, delta: number): Promise<void> {
+  if (delta > 0) await manager.getRepository(CustomerEntity).increment({ id: customerId }, 'waitingVisits', delta);
+  if (delta < 0) await manager.getRepository(CustomerEntity).decrement({ id: customerId }, 'waitingVisits', -delta);
+}

@@ -1,0 +1,39 @@
+import { defineModule } from '../module';
+import { CustomerExcel } from './customer-excel';
+import { CustomerOwnerChange, CustomerStageChange } from './customer-history.entity';
+import { Customer } from './customer.entity';
+import { customerMessages } from './customer.messages';
+import { customerRoutes } from './customer.routes';
+import { CustomerService } from './customer.service';
+import { flagUntouchedLeads } from './first-touch-due.job';
+
+export type { CustomerService } from './customer.service';
+export { adjustWaitingVisits, claimFirstTouch, customerForVisitStatement, customerName, followedUpStatement, leadClockOf, type CustomerForVisit } from './customer.sql';
+
+export interface CustomerExports {
+  customers: CustomerService;
+  customerExcel: CustomerExcel;
+}
+
+declare module '../module' {
+  interface ModuleExports {
+    customers: CustomerExports;
+  }
+}
+
+/** Customers, their stages and owners, search, and the Excel import/export. */
+export const customersModule = defineModule({
+  name: 'customers',
+  entities: [Customer, CustomerStageChange, CustomerOwnerChange],
+  migrations: [],
+  errors: {},
+  permissions: [],
+  messages: customerMessages,
+  services: ({ db, policy, clock, use }): CustomerExports => {
+    const { org } = use('org');
+    const customers = new CustomerService(db, policy, clock, org);
+    return { customers, customerExcel: new CustomerExcel(db, policy, clock, org, customers) };
+  },
+  routes: (s) => customerRoutes(s.customers, s.customerExcel),
+  jobs: () => ({ 'lead.first_touch_due': flagUntouchedLeads }),
+});

@@ -1,0 +1,20 @@
+import { defineModule } from '../module';
+import { homeRoutes } from './home.routes';
+
+declare module '../module' {
+  interface ModuleExports {
+    home: Record<string, never>;
+  }
+}
+
+/** The first screen: what waits for the caller today, counted from the other modules. */
+export const homeModule = defineModule({
+  name: 'home',
+  entities: [],
+  migrations: [],
+  errors: {},
+  permissions: [],
+  messages: {},
+  services: (): Record<string, never> => ({}),
+  routes: (_s, { use, clock }) => homeRoutes({ org: use('org').org, customers: use('customers').customers, visits: use('visits').visits, todos: use('todos').todos, clock }),
+});

@@ -1,0 +1,22 @@
+import { attachmentsModule } from './attachments';
+import { customersModule } from './customers';
+import { homeModule } from './home';
+import type { AnyModule } from './module';
+import { orgModule } from './org';
+import { todosModule } from './todos';
+import { visitsModule } from './visits';
+
+/**
+ * The server's modules, in the order their services are built (a module may `use` those above it in
+ * its services; routes and jobs see them all). Adding a module: its folder, and one line here.
+ */
+export const serverModules = (): readonly AnyModule[] => [
+  orgModule,
+  customersModule,
+  attachmentsModule,
+  todosModule,
+  visitsModule,
+  homeModule,
+];
+// A function, not a constant: the modules import the platform, which reads this list; read at call time,
+// every module is loaded by then whichever file was imported first.

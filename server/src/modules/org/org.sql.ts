@@ -1,0 +1,43 @@
+import type { Sql, Statement } from '../../db/sql';
+import type { Member } from './member.entity';
+import type { MessageDirectory, MessagePerson, TeamRobots } from '../../outbox/message-kit';
+
+const PERSON = 'SELECT id, name, wecomUserId, wechatOpenId, teamId FROM member';
+
+const person = (row: MessagePerson | undefined): MessagePerson | null =>
+  row ? { ...row, id: Number(row.id), teamId: row.teamId === null ? null : Number(row.teamId) } : null;
+
+/** Who the outbox's messages go to, read in the planning transaction (org owns member and team tables). */
+export const messageDirectory: MessageDirectory = {
+  async person(sql: Sql, id: unknown) {
+    return person((await sql.rows<MessagePerson>(`${PERSON} WHERE id = ?`, [id]))[0]);
+  },
+  async member(sql: Sql, id: unknown) {
+    return person((await sql.rows<MessagePerson>(`${PERSON} WHERE id = ? AND deactivatedAt IS NULL`, [id]))[0]);
+  },
+  async admins(sql: Sql) {
+    return (await sql.rows<MessagePerson>(`${PERSON} WHERE role = 'admin' AND deactivatedAt IS NULL ORDER BY id`)).map((r) => person(r)!);
+  },
+  async teamRobots(sql: Sql, teamId: number | null) {
+    const [row] = await sql.rows<TeamRobots>('SELECT wecomRobotKey, dingtalkRobotToken, dingtalkRobotSecret FROM team_channel_settings WHERE teamId = ?', [teamId]);
+    return row ?? null;
+  },
+};
+
+/** Reads `{ id }` of a member when active (e.g. the rep's supervisor who will confirm), for a caller's batch. */
+export const activeMemberStatement = (id: number | null): Statement => ({ query: 'SELECT id FROM member WHERE id = ? AND deactivatedAt IS NULL', params: [id ?? 0] });
+
+/** Where a member sits in the org, as other modules' jobs need it (read in their transaction). */
+export type MemberPlace = Pick<Member, 'id' | 'role' | 'teamId' | 'managerId'> & { active: boolean };
+
+/** Members by id (active or not), keyed by id. */
+export async function membersById(sql: Sql, ids: number[]): Promise<Map<number, MemberPlace>> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return new Map();
+  const rows = await sql.rows<{ id: number; role: Member['role']; teamId: number | null; managerId: number | null; deactivatedAt: unknown }>(
+    `SELECT id, role, teamId, managerId, deactivatedAt FROM member WHERE id IN (${unique.map(() => '?').join(', ')})`,
+    unique,
+  );
+  const num = (v: number | null) => (v === null ? null : Number(v));
+  return new Map(rows.map((r) => [Number(r.id), { id: Number(r.id), role: r.role, teamId: num(r.teamId), managerId: num(r.managerId), active: r.deactivatedAt === null }]));
+}

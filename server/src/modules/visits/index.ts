@@ -1,0 +1,54 @@
+import { defineModule } from '../module';
+import { FirstTouch } from './first-touch.entity';
+import { photoSweepJob } from './photo-sweep.job';
+import { PhotoService } from './photo.service';
+import { remindFollowUps } from './reminder.job';
+import { TimelineService } from './timeline.service';
+import { visitDetailRoutes } from './visit-detail.routes';
+import { VisitDetailService } from './visit-detail.service';
+import { Visit } from './visit.entity';
+import { visitMessages } from './visit.messages';
+import { visitRoutes } from './visit.routes';
+import { VisitService } from './visit.service';
+
+export type { VisitService, VisitFaults } from './visit.service';
+export type { PhotoService } from './photo.service';
+
+export interface VisitExports {
+  visits: VisitService;
+  photos: PhotoService;
+  timeline: TimelineService;
+  visitDetail: VisitDetailService;
+}
+
+declare module '../module' {
+  interface ModuleExports {
+    visits: VisitExports;
+  }
+}
+
+/** Visits with their anchors, first touches, photos, the customer timeline and follow-up reminders. */
+export const visitsModule = defineModule({
+  name: 'visits',
+  entities: [Visit, FirstTouch],
+  migrations: [],
+  errors: {},
+  permissions: [],
+  messages: visitMessages,
+  services: ({ db, policy, clock, visitFaults, use }): VisitExports => {
+    const { org } = use('org');
+    const { customers } = use('customers');
+    const { todos } = use('todos');
+    // photos are attachments of purpose `photo`, owned by a visit or a first touch
+    const photos = new PhotoService(use('attachments').attachments, customers);
+    return {
+      photos,
+      visits: new VisitService(db, policy, clock, org, customers, photos, visitFaults),
+      timeline: new TimelineService(db, org, customers, policy, todos, photos),
+      visitDetail: new VisitDetailService(db, clock, org, photos, policy, customers, todos),
+    };
+  },
+  routes: (s, { use }) => [...visitRoutes(s.visits, use('todos').todos, s.photos, s.timeline), ...visitDetailRoutes(s.visitDetail)],
+  jobs: () => ({ 'visit.reminder': remindFollowUps }),
+  recurring: (s, { policy, logger }) => [photoSweepJob(s.photos, policy, logger)],
+});

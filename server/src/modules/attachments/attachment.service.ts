@@ -6,6 +6,7 @@ import { HOUR_MS, type Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import type { Sql } from '../../db/sql';
 import { AppError, forbidden, invalid, notFound } from '../../http/errors';
+import type { Logger } from '../../logger';
 import type { Member } from '../org';
 import { Attachment } from './attachment.entity';
 import { kindList, PURPOSE_NAMES, PURPOSES, type Purpose } from './attachment.purposes';
@@ -30,10 +31,6 @@ export type Download =
 
 const MB = 1024 * 1024;
 
-/** The store refused or could not be reached (object storage down, disk full): a 503, not a 500. */
-function storageDown(error: unknown): never {
-  throw Object.assign(new AppError(503, 'SERVICE_UNAVAILABLE', '文件存储暂时不可用，请稍后重试'), { cause: error });
-}
 
 export class AttachmentService {
   private readonly owners = new Map<string, OwnerScope>();
@@ -43,7 +40,14 @@ export class AttachmentService {
     private readonly policy: Policy,
     private readonly clock: Clock,
     readonly storage: ObjectStorage,
+    private readonly logger?: Logger,
   ) {}
+
+  /** The store refused or could not be reached (object storage down, disk full): a 503, not a 500, and a log line. */
+  private readonly storageDown = (error: unknown): never => {
+    this.logger?.error({ err: error, storage: this.storage.kind }, 'attachment storage unavailable: answered 503');
+    throw Object.assign(new AppError(503, 'SERVICE_UNAVAILABLE', '文件存储暂时不可用，请稍后重试'), { cause: error });
+  };
 
   /** The module owning `kind` tells who may see its attachments (e.g. whose scope covers the customer). */
   registerOwner(kind: string, canSee: OwnerScope): void {
@@ -80,7 +84,7 @@ export class AttachmentService {
     const contentType = CONTENT_TYPES[kind];
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const storageKey = `${spec.folder}/${now.toISOString().slice(0, 7)}/${randomBytes(12).toString('hex')}.${EXTENSIONS[kind]}`;
-    await this.storage.put(storageKey, bytes, contentType).catch(storageDown);
+    await this.storage.put(storageKey, bytes, contentType).catch(this.storageDown);
     try {
       const result = await this.db.getRepository(Attachment).insert({
         ownerKind: null, ownerId: null, purpose, customerId: null, uploadedById: caller.id, size: bytes.length, contentType, sha256, storageKey, createdAt: now, attachedAt: null,
@@ -147,7 +151,7 @@ export class AttachmentService {
     }
     const range = parseRange(options.range, attachment.size);
     if (range === 'unsatisfiable') return { kind: 'unsatisfiable', size: attachment.size };
-    const body = await storage.open(attachment.storageKey, range ?? undefined).catch(storageDown);
+    const body = await storage.open(attachment.storageKey, range ?? undefined).catch(this.storageDown);
     if (!body) throw notFound(options.what);
     return { kind: 'stream', body, contentType: attachment.contentType, size: attachment.size, range };
   }

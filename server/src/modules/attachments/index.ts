@@ -35,6 +35,6 @@ export const attachmentsModule = defineModule({
   permissions: [],
   messages: {},
   // the app's or a test's store, else the one the environment names (STORAGE_URL, or ANCHOR_UPLOAD_DIR)
-  services: ({ db, policy, clock, env, storage }): AttachmentExports => ({ attachments: new AttachmentService(db, policy, clock, storage ?? createStorage(env.storage)) }),
+  services: ({ db, policy, clock, env, logger, storage }): AttachmentExports => ({ attachments: new AttachmentService(db, policy, clock, storage ?? createStorage(env.storage), logger) }),
   routes: (s) => attachmentRoutes(s.attachments),
 });

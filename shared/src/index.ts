@@ -12,3 +12,4 @@ export * from './routes';
 export * from './visit-detail';
 export * from './xml-safe';
 export * from './api-types';
+export * from './permissions';

@@ -1,3 +1,4 @@
+import { ACTIONS } from '@anchor/shared';
 import { api } from '../support/http';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
@@ -78,6 +79,15 @@ describe('the module contract: without the line, the module is not there', () =>
     await expect(h.db.query('SELECT 1 FROM fixture_memo')).rejects.toThrow();
     expect(h.services.messages.knows('memo.reminder')).toBe(false);
     expect(h.services.messages.knows('todo.card')).toBe(true);
+  });
+
+  it('every action a route requires is one some module declares (or the platform: deliveries), each declared once', () => {
+    const declared = modules.flatMap((m) => [...m.permissions]);
+    expect(new Set(declared).size).toBe(declared.length);
+    for (const action of declared) expect(ACTIONS).toContain(action);
+    const required = new Set(h.services.moduleRoutes().flatMap((r) => (r.can ? [r.can] : [])));
+    const undeclared = [...required].filter((a) => !declared.includes(a));
+    expect(undeclared).toEqual([]);
   });
 
   const logger = createLogger('silent');

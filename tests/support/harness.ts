@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { DataSource } from 'typeorm';
 import { buildApp, createServices, type Services } from '../../server/src/app';
 import { ManualClock } from '../../server/src/clock';
+import type { AnyRoute } from '../../server/src/http/route';
 import { readEnv, type Env } from '../../server/src/config/env';
 import { loadPolicy, type Policy } from '../../server/src/config/policy';
 import { createLogger } from '../../server/src/logger';
@@ -21,6 +22,8 @@ export interface Harness {
   policy: Policy;
   clock: ManualClock;
   services: Services;
+  /** the route table the app serves (the authorization tests walk it) */
+  routes: AnyRoute[];
   close(): Promise<void>;
 }
 
@@ -48,7 +51,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const deps = { db, policy, env, clock, logger, visitFaults: options.visitFaults, modules: options.modules };
   const services = createServices(deps);
-  const { app } = buildApp(deps, services);
+  const { app, routes } = buildApp(deps, services);
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
@@ -60,6 +63,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     policy,
     clock,
     services,
+    routes,
     close: async () => {
       await services.jobs.stop();
       await services.outbox.stop();

@@ -53,8 +53,3 @@ export function clearSession(): void {
     // storage unavailable: nothing to clear
   }
 }
-
-/** Supervisors and above confirm to-dos; reps own them. */
-export function isManager(member: Member | null | undefined): boolean {
-  return !!member && member.role !== 'rep'
-}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
-import { PAGES, ROLE_LABELS, type PageName, type Role } from '@anchor/shared'
+import { PAGES, ROLE_LABELS, can, type Action, type PageName, type Role } from '@anchor/shared'
 import { getSession } from '../api/session'
 import { useTodoCount, badgeText } from '../api/todo-badge'
 import { goTo } from '../utils/nav'
@@ -13,8 +13,8 @@ export const CONSOLE_MIN_WIDTH = 1024
 export interface ConsoleNavItem {
   page: PageName
   label: string
-  /** Who sees the entry; everyone when absent. */
-  roles?: readonly Role[]
+  /** The right (shared/src/permissions.ts) a role needs to see the entry; everyone when absent. */
+  can?: Action
   /** Shows the open to-do count beside the label. */
   todoBadge?: boolean
   /** Pages reached from this section: the entry stays highlighted on them. */
@@ -22,19 +22,18 @@ export interface ConsoleNavItem {
 }
 
 /**
- * The console's sections, in order. Dashboards join here as one line once their page exists, e.g. `{ page: 'dashboard', label: '仪表盘', roles: ['supervisor', 'director', 'admin'] }`.
+ * The console's sections, in order. Dashboards join here as one line once their page exists, e.g. `{ page: 'dashboard', label: '仪表盘', can: 'dashboards.read' }`.
  */
 export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
   { page: 'customers', label: '客户', within: ['customer', 'customerEdit', 'visitNew', 'firstTouch'] },
   { page: 'todos', label: '待办', todoBadge: true, within: ['visitDetail'] },
-  // the same people who may create customers (the server's CUSTOMER_EDITORS)
-  { page: 'customerImport', label: 'Excel 导入 / 导出', roles: ['rep', 'supervisor', 'director', 'admin'] },
+  { page: 'customerImport', label: 'Excel 导入 / 导出', can: 'customers.import' },
   { page: 'me', label: '我的' },
-  { page: 'deliveries', label: '消息投递', roles: ['admin'] },
+  { page: 'deliveries', label: '消息投递', can: 'deliveries.manage' },
 ]
 
 export function navItemsFor(role: Role | undefined): ConsoleNavItem[] {
-  return CONSOLE_NAV.filter((item) => !item.roles || (role !== undefined && item.roles.includes(role)))
+  return CONSOLE_NAV.filter((item) => !item.can || can(role, item.can))
 }
 
 function wideNow(): boolean {

@@ -15,7 +15,7 @@ function sendPng(ctx: MemberContext, png: { bytes: Buffer; kind: string; content
 export function qrRoutes(qr: QrCodes, org: OrgService, customers: CustomerService): AnyRoute[] {
   return [
     route({
-      method: 'get', path: '/invites/:code/qr.png', tag: '组织', summary: '团队或个人邀请的二维码（有微信凭证时为小程序码）', access: ['supervisor', 'director', 'admin'],
+      method: 'get', path: '/invites/:code/qr.png', tag: '组织', summary: '团队或个人邀请的二维码（有微信凭证时为小程序码）', can: 'org.invites.manage',
       handler: async (ctx) => {
         const code = String((ctx as unknown as { params: Record<string, string> }).params.code ?? '');
         const invite = await org.inviteInReach(ctx.state.member, code);
@@ -24,7 +24,7 @@ export function qrRoutes(qr: QrCodes, org: OrgService, customers: CustomerServic
       },
     }),
     route({
-      method: 'get', path: '/customers/:id/qr.png', tag: '客户', summary: '客户二维码：扫码直接打开该客户的拜访表单（贴在前台、门店）', access: 'member',
+      method: 'get', path: '/customers/:id/qr.png', tag: '客户', summary: '客户二维码：扫码直接打开该客户的拜访表单（贴在前台、门店）', can: 'customers.read',
       handler: async (ctx) => {
         const customer = await customers.get(ctx.state.member, idParam(ctx, 'id', '客户'));
         const target = { page: PAGES.visitNew.path, scene: `c=${customer.id}`, h5Path: weappPage('visitNew', { customerId: customer.id }) };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DB_ID_MAX } from '@anchor/shared';
+import { DB_ID_MAX, rolesFor } from '@anchor/shared';
 import type { AnyRoute } from './route';
 
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
@@ -39,6 +39,8 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
       },
     };
     if (r.access !== 'public') operation.security = [{ bearer: [] }];
+    // the right it needs and who holds it, from the permission matrix
+    if (r.can) Object.assign(operation, { 'x-permission': r.can, 'x-roles': rolesFor(r.can) });
     if (r.body) {
       operation.requestBody = { required: true, content: { 'application/json': { schema: toJsonSchema(r.body) } } };
     } else if (r.upload) {

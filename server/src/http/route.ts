@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import { DB_ID_MAX, validate, type ErrorCode, type Role, type Validated } from '@anchor/shared';
+import { DB_ID_MAX, ROLE_LABELS, actionLabel, can, validate, type Action, type ErrorCode, type Validated } from '@anchor/shared';
 import type { Member } from '../modules/org';
 import { AppError, forbidden, invalid } from './errors';
 import type { FileUploadOptions } from './upload';
@@ -22,8 +22,10 @@ export interface RouteSpec<B extends z.ZodType | undefined = undefined, Q extend
   path: string;
   tag: string;
   summary: string;
-  /** 'public' routes skip the session check; otherwise only the listed roles (or any member) pass. */
-  access: 'public' | 'member' | readonly Role[];
+  /** 'public' routes skip the session check; 'member' is what every member may do (e.g. /me). Omitted when `can` names the right. */
+  access?: 'public' | 'member';
+  /** the action in the permission matrix (shared/src/permissions.ts) a member's role needs for this route */
+  can?: Action;
   body?: B;
   /** replaces plain schema validation of the body, e.g. to add checks across fields */
   checkBody?: (raw: unknown) => Validated<unknown>;
@@ -42,16 +44,25 @@ export interface RouteSpec<B extends z.ZodType | undefined = undefined, Q extend
 export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
   spec: RouteSpec<B, Q>,
 ): RouteSpec<B, Q> {
+  assertAccessDeclared(spec);
   return spec;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRoute = RouteSpec<any, any>;
 
+/** A route names exactly one of `access` and `can`; the app refuses to start on one that names neither or both. */
+export function assertAccessDeclared(spec: AnyRoute): void {
+  if ((spec.access === undefined) === (spec.can === undefined)) {
+    throw new Error(`route ${spec.method.toUpperCase()} ${spec.path}: declare either access ('public' | 'member') or can (an action of the permission matrix)`);
+  }
+}
+
 export function checkAccess(spec: AnyRoute, ctx: ApiContext): void {
   if (spec.access === 'public') return;
-  if (!ctx.state.member) throw new AppError(401, 'UNAUTHENTICATED', '请先登录');
-  if (spec.access !== 'member' && !spec.access.includes(ctx.state.member.role)) throw forbidden();
+  const member = ctx.state.member;
+  if (!member) throw new AppError(401, 'UNAUTHENTICATED', '请先登录');
+  if (spec.can && !can(member.role, spec.can)) throw forbidden(`你的岗位（${ROLE_LABELS[member.role] ?? member.role}）不能${actionLabel(spec.can)}`);
 }
 
 export function parseInput(spec: AnyRoute, ctx: ApiContext): { body: unknown; query: unknown } {

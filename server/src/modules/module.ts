@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Action } from '@anchor/shared';
 import type { Clock } from '../clock';
 import type { Env } from '../config/env';
 import type { Policy } from '../config/policy';
@@ -70,8 +71,8 @@ export interface ModuleDefinition<Name extends string = string, Services = unkno
   migrations: Constructor[];
   /** its error codes → status and Chinese message */
   errors: Record<string, ErrorSpec>;
-  /** the actions it declares in the permission matrix (shared/src/permissions.ts) */
-  permissions: readonly string[];
+  /** the actions it introduces in the permission matrix (shared/src/permissions.ts); routes name them in `can` */
+  permissions: readonly Action[];
   /** outbox message kinds it plans, each rendered per channel */
   messages: Record<string, MessagePlanner>;
   /** delivery subjects it owns (`<prefix>:<id>`), resolved when their turn comes */

@@ -65,11 +65,11 @@ export function outboxRoutes(db: DataSource, clock: Clock, channelStatus: () => 
   });
   return [
     route({
-      method: 'get', path: '/admin/channel-health', tag: '管理', summary: '消息通道状态（凭据被拒、接口故障的原因与起始时间，排队条数；管理员）', access: ['admin'],
+      method: 'get', path: '/admin/channel-health', tag: '管理', summary: '消息通道状态（凭据被拒、接口故障的原因与起始时间，排队条数；管理员）', can: 'deliveries.manage',
       handler: () => channelStatus(),
     }),
     route({
-      method: 'get', path: '/admin/deliveries', tag: '管理', summary: '消息投递记录（失败原因、死信、排队中的消息；管理员）', access: ['admin'],
+      method: 'get', path: '/admin/deliveries', tag: '管理', summary: '消息投递记录（失败原因、死信、排队中的消息；管理员）', can: 'deliveries.manage',
       query: z
         .object({
           status: labelled(z.enum(['failed', 'dead', 'unknown', 'pending', 'sent', 'skipped']), '状态').default('failed'),
@@ -89,7 +89,7 @@ export function outboxRoutes(db: DataSource, clock: Clock, channelStatus: () => 
       },
     }),
     route({
-      method: 'post', path: '/admin/deliveries/:id/resend', tag: '管理', summary: '重新发送一条失败、死信或结果未知（可能已送达）的投递（同一消息体，去重标识不变；管理员）', access: ['admin'],
+      method: 'post', path: '/admin/deliveries/:id/resend', tag: '管理', summary: '重新发送一条失败、死信或结果未知（可能已送达）的投递（同一消息体，去重标识不变；管理员）', can: 'deliveries.manage',
       handler: async (ctx) => {
         const id = idParam(ctx, 'id', '投递记录');
         const now = clock.now();
@@ -108,7 +108,7 @@ export function outboxRoutes(db: DataSource, clock: Clock, channelStatus: () => 
       },
     }),
     route({
-      method: 'post', path: '/admin/deliveries/resend', tag: '管理', summary: '重新发送一个渠道的全部失败或死信投递（如故障恢复后；管理员）', access: ['admin'],
+      method: 'post', path: '/admin/deliveries/resend', tag: '管理', summary: '重新发送一个渠道的全部失败或死信投递（如故障恢复后；管理员）', can: 'deliveries.manage',
       body: z
         .object({
           channel: labelled(z.enum(CHANNELS), '渠道'),
@@ -132,7 +132,7 @@ export function outboxRoutes(db: DataSource, clock: Clock, channelStatus: () => 
       },
     }),
     route({
-      method: 'get', path: '/admin/delivery-targets', tag: '管理', summary: '每个投递对象的排队情况（排队数、最久等待时长、暂停至、最近错误；管理员）', access: ['admin'],
+      method: 'get', path: '/admin/delivery-targets', tag: '管理', summary: '每个投递对象的排队情况（排队数、最久等待时长、暂停至、最近错误；管理员）', can: 'deliveries.manage',
       handler: async () => {
         const now = clock.now();
         const groups = (await db.query(

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { Button, Input, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
-import { CUSTOMER_FIELD_LABELS as L, ROLE_LABELS, type Role } from '@anchor/shared'
+import { CUSTOMER_FIELD_LABELS as L, CUSTOMER_OWNER_ROLES, ROLE_LABELS, can, type Role } from '@anchor/shared'
 import { api, errorMessage, isApiError, request } from '../../api/client'
 import { loadOptions } from '../../api/options'
 import { getSession } from '../../api/session'
@@ -20,10 +20,7 @@ interface MemberRow {
 
 type Form = Record<'name' | 'industry' | 'stage' | 'grade' | 'contactName' | 'contactPhone' | 'city' | 'address' | 'notes', string>
 const EMPTY: Form = { name: '', industry: '', stage: 'lead', grade: '', contactName: '', contactPhone: '', city: '', address: '', notes: '' }
-const OWNER_ROLES: Role[] = ['rep', 'supervisor']
 const UNGRADED = '未分级'
-/** Who picks an owner: directors and admins must name one on create; supervisors and up reassign. */
-const REASSIGNERS: Role[] = ['supervisor', 'director', 'admin']
 
 function formOf(c: Customer): Form {
   const text = (v: unknown) => (typeof v === 'string' ? v : '')
@@ -41,7 +38,8 @@ export default function CustomerEdit() {
     const [options, customer, members] = await Promise.all([
       loadOptions(),
       id ? api.get<Customer>(`/customers/${id}`) : Promise.resolve(null),
-      me && REASSIGNERS.includes(me.role) ? api.get<{ items: MemberRow[] }>('/members').then((r) => r.items.filter((m) => OWNER_ROLES.includes(m.role))) : Promise.resolve([] as MemberRow[]),
+      // who may reassign picks an owner (the permission matrix, shared/src/permissions.ts)
+      me && can(me.role, 'customers.assign') ? api.get<{ items: MemberRow[] }>('/members').then((r) => r.items.filter((m) => CUSTOMER_OWNER_ROLES.includes(m.role))) : Promise.resolve([] as MemberRow[]),
     ])
     return { options, customer, members }
   }, [id])
@@ -68,7 +66,8 @@ export default function CustomerEdit() {
   }
   const { options, customer, members } = loaded.data as { options: Options & { grades: string[] }; customer: Customer | null; members: MemberRow[] }
   const stageLabel = (code: string) => options.stages.find((s) => s.code === code)?.label ?? code
-  const needsOwner = !customer && !!me && (me.role === 'director' || me.role === 'admin')
+  // who creates customers but owns none (a director, an admin) names the owner
+  const needsOwner = !customer && !!me && can(me.role, 'customers.create') && !CUSTOMER_OWNER_ROLES.includes(me.role)
   const set = (key: keyof Form) => (value: string) => {
     setForm((f) => ({ ...f, [key]: value }))
     // a corrected field stops showing its old message

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react'
 import { Button, Image, Text, View } from '@tarojs/components'
 import Taro, { useDidShow, useRouter } from '@tarojs/taro'
 import { API_BASE, api, errorMessage, isApiError } from '../../api/client'
+import { can } from '@anchor/shared'
 import type { Customer, Page, TimelineEntry } from '../../api/types'
 import { flushQueue, QUEUE_EVENT, QUEUE_SENT_EVENT, readQueue, type QueuedVisit } from '../../api/visit-queue'
 import { getSession, getToken } from '../../api/session'
@@ -14,8 +15,6 @@ import './index.css'
 import { customerOverdue, useTeamTimeZone } from '../../api/options'
 
 const PAGE_SIZE = 20
-/** Finance and marketing read customers; these roles also visit and edit them. */
-const EDITOR_ROLES = ['rep', 'supervisor', 'director', 'admin']
 
 /** A contact phone as a link that dials (tel: on H5, the system dialer in the mini-program). */
 function PhoneLink(props: { phone: string }) {
@@ -128,8 +127,10 @@ export default function CustomerPage() {
   const [syncing, setSyncing] = useState(false)
   const [missing, setMissing] = useState(false)
   const [showQr, setShowQr] = useState(false)
-  const role = getSession()?.member.role ?? ''
-  const canEdit = EDITOR_ROLES.includes(role)
+  const role = getSession()?.member.role
+  // finance and marketing read customers; who may edit them also visits them (shared/src/permissions.ts)
+  const canEdit = can(role, 'customers.update')
+  const canVisit = can(role, 'visits.create')
   const seq = useRef(0)
 
   const refreshPending = () => setPending(readQueue().filter((q) => q.body.customerId === id))
@@ -288,7 +289,7 @@ export default function CustomerPage() {
         </View>
       ) : null}
 
-      {customer && canEdit ? (
+      {customer && canVisit ? (
         <Button id='new-visit' className='btn btn--primary btn--block' onClick={newVisit}>
           新建拜访
         </Button>

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import { Button, Input, Picker, Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
-import { DEFAULT_STAGE_LABELS, ROLE_LABELS, STAGE_CODES } from '@anchor/shared'
+import { DEFAULT_STAGE_LABELS, ROLE_LABELS, STAGE_CODES, can } from '@anchor/shared'
 import { api, errorMessage } from '../../api/client'
 import { customerOverdue, loadOptions, useTeamTimeZone } from '../../api/options'
 import { getSession } from '../../api/session'
@@ -19,7 +19,6 @@ const PAGE_SIZE = 20
 const DEFAULT_STAGES: StageOption[] = STAGE_CODES.map((code) => ({ code, label: DEFAULT_STAGE_LABELS[code] }))
 
 /** Finance and marketing read customers; these roles also create them. */
-const EDITOR_ROLES = ['rep', 'supervisor', 'director', 'admin']
 
 /**
  * The top of the home screen: visits waiting (a customer moved to 拜访) and leads waiting for their
@@ -176,7 +175,7 @@ export default function Customers() {
       </View>
 
       {home ? <HomeSummary home={home} /> : null}
-      {session && EDITOR_ROLES.includes(session.member.role) ? (
+      {session && can(session.member.role, 'customers.create') ? (
         <View className='row customers__new'>
           <Button id='new-customer' className='btn customers__new-btn' onClick={() => void goTo('customerEdit')}>
             ＋ 新建客户

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react'
 import { Button, Image, Text, View } from '@tarojs/components'
 import Taro, { useDidShow } from '@tarojs/taro'
-import type { InviteView, MeView } from '@anchor/shared'
+import { can, type InviteView, type MeView } from '@anchor/shared'
 import { errorMessage } from '../../api/client'
 import { logout } from '../../api/logout'
 import { refreshTodoBadge } from '../../api/todo-badge'
@@ -117,7 +117,7 @@ export default function Me() {
 
       {m.canInvite && m.team ? <InviteCard teamId={m.team.id} teamName={m.team.name} /> : null}
 
-      {m.role === 'admin' ? (
+      {can(m.role, 'deliveries.manage') ? (
         <Button id='deliveries-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('deliveries')}>
           消息投递（失败、死信与排队）
         </Button>

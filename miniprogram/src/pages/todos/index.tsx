@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
-import type { Role } from '@anchor/shared'
+import { can, type Role } from '@anchor/shared'
 import { api, errorMessage } from '../../api/client'
 import { getSession } from '../../api/session'
 import type { Page, Todo } from '../../api/types'
@@ -29,28 +29,29 @@ interface Section {
 }
 
 /**
- * What 待办 holds for each role: a rep's next actions; a supervisor's cards to confirm; a director's
- * region escalations plus the to-dos the director confirms; nothing for finance and marketing.
+ * What 待办 holds for each role, from the permission matrix (shared/src/permissions.ts): who follows
+ * their own next actions (a rep) sees those; who confirms cards (a supervisor) sees them; who also
+ * follows escalations (a director, an admin) sees what they confirm and the region's escalations;
+ * nothing for the rest (finance, marketing).
  */
 export function sectionsFor(role: Role | undefined): { intro: string; sections: Section[] } {
-  switch (role) {
-    case 'rep':
-      return { intro: '我约定的下一步动作及确认状态', sections: [{ key: 'mine', as: 'rep', view: 'rep', title: '', empty: '暂无待办' }] }
-    case 'supervisor':
-      return { intro: '下属拜访约定的下一步，请逐条确认', sections: [{ key: 'confirm', as: 'assignee', view: 'confirm', title: '', empty: '没有需要确认的事项' }] }
-    case 'director':
-    case 'admin':
-      return {
-        intro: '需要你确认的事项，以及区域内超时未确认的升级事项',
-        sections: [
-          // what the director acts on first; the region's escalations to read and follow up below
-          { key: 'confirm', as: 'assignee', view: 'confirm', title: '待我确认', empty: '没有需要你确认的事项' },
-          { key: 'escalated', as: 'escalated', view: 'escalation', title: '区域升级', empty: '区域内没有升级事项' },
-        ],
-      }
-    default:
-      return { intro: '你的岗位没有待办事项，可在「客户」中查看客户资料', sections: [] }
+  if (can(role, 'todos.follow')) {
+    return { intro: '我约定的下一步动作及确认状态', sections: [{ key: 'mine', as: 'rep', view: 'rep', title: '', empty: '暂无待办' }] }
   }
+  if (can(role, 'todos.confirm') && can(role, 'todos.escalations.read')) {
+    return {
+      intro: '需要你确认的事项，以及区域内超时未确认的升级事项',
+      sections: [
+        // what the director acts on first; the region's escalations to read and follow up below
+        { key: 'confirm', as: 'assignee', view: 'confirm', title: '待我确认', empty: '没有需要你确认的事项' },
+        { key: 'escalated', as: 'escalated', view: 'escalation', title: '区域升级', empty: '区域内没有升级事项' },
+      ],
+    }
+  }
+  if (can(role, 'todos.confirm')) {
+    return { intro: '下属拜访约定的下一步，请逐条确认', sections: [{ key: 'confirm', as: 'assignee', view: 'confirm', title: '', empty: '没有需要确认的事项' }] }
+  }
+  return { intro: '你的岗位没有待办事项，可在「客户」中查看客户资料', sections: [] }
 }
 
 export default function Todos() {
@@ -58,7 +59,7 @@ export default function Todos() {
   useTodoBadge()
   const member = getSession()?.member ?? null
   const { intro, sections } = sectionsFor(member?.role)
-  const [filter, setFilter] = useState<Filter>(member?.role === 'rep' ? 'all' : 'open')
+  const [filter, setFilter] = useState<Filter>(can(member?.role, 'todos.follow') ? 'all' : 'open')
   const [lists, setLists] = useState<Record<string, Todo[]>>({})
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState('')

@@ -1,6 +1,5 @@
-import type { Role } from '@anchor/shared';
+import type { Action } from '@anchor/shared';
 import type { Policy } from '../../config/policy';
-import { CUSTOMER_EDITORS } from '../org';
 import { KIND_LABELS, type FileKind } from './sniff';
 
 /**
@@ -13,7 +12,8 @@ export interface PurposeSpec {
   /** the noun after the list of types: 「只能上传 JPEG、PNG 或 WebP 图片」 */
   noun: string;
   kinds: readonly FileKind[];
-  uploaders: readonly Role[];
+  /** the permission-matrix action that lets a member upload one */
+  action: Action;
   maxMegabytes(policy: Policy): number;
   unattachedHours(policy: Policy): number;
   /** uploads one member may make per day, if capped */
@@ -24,13 +24,13 @@ export interface PurposeSpec {
 
 export const PURPOSES = {
   photo: {
-    label: '照片', noun: '图片', kinds: ['jpeg', 'png', 'webp'], uploaders: CUSTOMER_EDITORS, folder: 'photos',
+    label: '照片', noun: '图片', kinds: ['jpeg', 'png', 'webp'], action: 'visits.create', folder: 'photos',
     maxMegabytes: (p) => p.uploads.photoMaxMegabytes,
     unattachedHours: (p) => p.uploads.unattachedPhotoHours,
     dailyQuota: (p) => p.uploads.photoDailyQuota,
   },
   material: {
-    label: '资料', noun: '文件', kinds: ['pdf', 'mp4', 'docx', 'xlsx', 'pptx'], uploaders: ['director', 'admin'], folder: 'materials',
+    label: '资料', noun: '文件', kinds: ['pdf', 'mp4', 'docx', 'xlsx', 'pptx'], action: 'materials.manage', folder: 'materials',
     maxMegabytes: (p) => p.uploads.materialMaxMegabytes,
     unattachedHours: (p) => p.uploads.unattachedPhotoHours,
   },

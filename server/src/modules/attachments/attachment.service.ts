@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { In, IsNull, LessThan, MoreThanOrEqual, type DataSource } from 'typeorm';
-import { instantToWallClock, wallClockToInstant } from '@anchor/shared';
+import { ROLE_LABELS, actionLabel, can, instantToWallClock, wallClockToInstant } from '@anchor/shared';
 import { HOUR_MS, type Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import type { Sql } from '../../db/sql';
@@ -69,7 +69,7 @@ export class AttachmentService {
    */
   async upload(caller: Member, purpose: Purpose, bytes: Buffer): Promise<StoredAttachment> {
     const spec = PURPOSES[purpose];
-    if (!(spec.uploaders as readonly string[]).includes(caller.role)) throw forbidden(`没有权限上传${spec.label}`);
+    if (!can(caller.role, spec.action)) throw forbidden(`你的岗位（${ROLE_LABELS[caller.role] ?? caller.role}）不能上传${spec.label}（${actionLabel(spec.action)}）`);
     if (bytes.length > this.maxBytes(purpose)) {
       const message = `${spec.label}不能超过 ${spec.maxMegabytes(this.policy)} MB`;
       throw new AppError(413, 'PAYLOAD_TOO_LARGE', message, { file: message });

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { DataSource } from 'typeorm';
-import { customerNameKey, validate, withoutInvisible, type CustomerCreateInput, type StageCode } from '@anchor/shared';
+import { customerNameKey, scopeOf as scopeRuleOf, validate, withoutInvisible, type CustomerCreateInput, type StageCode } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
@@ -167,7 +167,7 @@ export class CustomerExcel {
   /** Every problem of every row, found without writing anything. */
   private async check(caller: Member, file: Buffer): Promise<{ report: ImportReport; parsed: ParsedRow[] }> {
     const { ignored, rows } = await this.readSheet(file);
-    const scope = await this.org.scopeOf(caller);
+    const scope = await this.org.scopeOf(caller, 'customers.import');
     const owners = await this.ownerLookup(caller, scope);
     const stageByText = new Map<string, StageCode>();
     for (const s of this.policy.stages) {
@@ -284,7 +284,7 @@ export class CustomerExcel {
 
   /** Resolves the 负责人 columns (phone first, then name) among owners the caller may assign. */
   private async ownerLookup(caller: Member, scope: Scope) {
-    const candidates = (await this.org.listMembers(caller)).filter((m) => CUSTOMER_OWNER_ROLES.includes(m.role) && scopeIncludes(scope, m.id) && (caller.role !== 'rep' || m.id === caller.id));
+    const candidates = (await this.org.listMembers(caller)).filter((m) => CUSTOMER_OWNER_ROLES.includes(m.role) && scopeIncludes(scope, m.id) && (scopeRuleOf(caller.role, 'customers.import') !== 'own' || m.id === caller.id));
     const byPhone = new Map(candidates.map((m) => [m.phone, m]));
     const byName = new Map<string, Member[]>();
     for (const m of candidates) byName.set(m.name, [...(byName.get(m.name) ?? []), m]);
@@ -378,7 +378,7 @@ export class CustomerExcel {
   }
 
   async export(caller: Member, query: Parameters<CustomerService['filtered']>[1]): Promise<PassThrough> {
-    const scope = await this.org.scopeOf(caller);
+    const scope = await this.org.scopeOf(caller, 'customers.export');
     const { out, workbook, sheet } = this.startSheet();
     const tz = this.policy.timeZone;
     const write = async () => {

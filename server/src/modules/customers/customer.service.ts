@@ -1,5 +1,8 @@
 import { Brackets, In, IsNull, Not, type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import {
+  actionLabel,
+  can,
+  scopeOf as scopeRuleOf,
   customerNameKey,
   isCustomerOverdue,
   overdueCriteria,
@@ -19,9 +22,8 @@ import { sqlOf } from '../../db/sql';
 import { enqueueMessages } from '../../outbox/outbox';
 import type { Policy } from '../../config/policy';
 import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
-import { AppError, invalid, notFound } from '../../http/errors';
-import type { Member } from '../org';
-import type { OrgService } from '../org';
+import { AppError, forbidden, invalid, notFound } from '../../http/errors';
+import type { Member, OrgService } from '../org';
 import { CUSTOMER_OWNER_ROLES, scopeIncludes, type Scope } from '../org';
 import { Customer } from './customer.entity';
 import { CustomerOwnerChange, CustomerStageChange } from './customer-history.entity';
@@ -299,7 +301,8 @@ export class CustomerService {
   async resolveOwner(caller: Member, scope: Scope, ownerId: number | undefined, field = 'ownerId'): Promise<Member> {
     const id = ownerId ?? (CUSTOMER_OWNER_ROLES.includes(caller.role) ? caller.id : undefined);
     if (id === undefined) throw invalid({ [field]: '请选择负责人' });
-    if (caller.role === 'rep' && id !== caller.id) throw invalid({ [field]: '负责人只能是你自己' });
+    // whoever creates only for themselves (a rep) names no one else
+    if (scopeRuleOf(caller.role, 'customers.create') === 'own' && id !== caller.id) throw invalid({ [field]: '负责人只能是你自己' });
     const owner = await this.org.findActiveMember(id);
     if (!owner || !scopeIncludes(scope, owner.id)) throw invalid({ [field]: '负责人不存在或不在你的管辖范围内' });
     if (!CUSTOMER_OWNER_ROLES.includes(owner.role)) throw invalid({ [field]: '负责人必须是销售代表或主管' });
@@ -307,7 +310,7 @@ export class CustomerService {
   }
 
   async create(caller: Member, input: CustomerCreateInput): Promise<CustomerView> {
-    const scope = await this.org.scopeOf(caller);
+    const scope = await this.org.scopeOf(caller, 'customers.create');
     const owner = await this.resolveOwner(caller, scope, input.ownerId);
     const now = this.clock.now();
     try {
@@ -366,6 +369,7 @@ export class CustomerService {
   }
 
   async update(caller: Member, id: number, input: CustomerUpdateInput): Promise<CustomerView> {
+    if (input.stage !== undefined && !can(caller.role, 'customers.stage')) throw forbidden(`你的岗位不能${actionLabel('customers.stage')}`);
     const now = this.clock.now();
     try {
       const updated = await withTransaction(this.db, async (manager) => {
@@ -395,7 +399,7 @@ export class CustomerService {
   }
 
   async reassign(caller: Member, id: number, ownerId: number): Promise<CustomerView> {
-    const scope = await this.org.scopeOf(caller);
+    const scope = await this.org.scopeOf(caller, 'customers.assign');
     const now = this.clock.now();
     const updated = await withTransaction(this.db, async (manager) => {
       const customer = await this.findInScope(caller, id, manager);

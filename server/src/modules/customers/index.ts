@@ -27,7 +27,7 @@ export const customersModule = defineModule({
   entities: [Customer, CustomerStageChange, CustomerOwnerChange],
   migrations: [],
   errors: {},
-  permissions: [],
+  permissions: ['customers.read', 'customers.export', 'customers.create', 'customers.update', 'customers.stage', 'customers.import', 'customers.assign'],
   messages: customerMessages,
   services: ({ db, policy, clock, use }): CustomerExports => {
     const { org } = use('org');

@@ -1,3 +1,4 @@
+import { can } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { route, type AnyRoute } from '../../http/route';
 import type { CustomerService } from '../customers';
@@ -32,7 +33,7 @@ export async function homeOf(src: HomeSources, caller: Member): Promise<HomeView
   const [visits, visitCount] = await src.visits.waitingFor(caller.id, SHOWN);
   const [leads, leadCount] = await src.customers.leadsAwaitingFirstTouch(caller.id, SHOWN);
   const names = await src.customers.namesOf(visits.map((v) => v.customerId));
-  const escalatedScope = caller.role === 'director' || caller.role === 'admin' ? await src.org.scopeOf(caller) : null;
+  const escalatedScope = can(caller.role, 'todos.escalations.read') ? await src.org.scopeOf(caller, 'todos.escalations.read') : null;
   const todos = await src.todos.homeCounts(caller.id, escalatedScope);
   return {
     pendingVisits: {

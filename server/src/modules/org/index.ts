@@ -19,7 +19,7 @@ import { Team } from './team.entity';
 export type { Member } from './member.entity';
 export type { OrgService } from './org.service';
 export type { AuthService } from './auth.service';
-export { scopeIncludes, CUSTOMER_EDITORS, CUSTOMER_OWNER_ROLES, CUSTOMER_REASSIGNERS, type Scope } from './scope';
+export { scopeIncludes, CUSTOMER_OWNER_ROLES, type Scope } from './scope';
 
 export interface OrgExports {
   org: OrgService;
@@ -39,7 +39,7 @@ export const orgModule = defineModule({
   entities: [Region, Team, Member, Session, Invite, TeamChannelSettings],
   migrations: [],
   errors: {},
-  permissions: [],
+  permissions: ['org.invites.manage', 'org.members.manage', 'channels.manage'],
   messages: {},
   services: ({ db, policy, clock, env, logger, tokens }): OrgExports => {
     const org = new OrgService(db, policy, clock);

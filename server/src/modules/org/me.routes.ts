@@ -1,29 +1,22 @@
-import { ROLE_LABELS, type MeView, type NamedRef } from '@anchor/shared';
+import { ROLE_LABELS, can, type MeView, type NamedRef } from '@anchor/shared';
 import { route, type AnyRoute } from '../../http/route';
 import type { TodoService } from '../todos';
 import type { Member } from './member.entity';
 import { memberView, type OrgService } from './org.service';
 
-const INVITING_ROLES: ReadonlySet<Member['role']> = new Set(['supervisor', 'director', 'admin']);
-
 /**
  * The open to-dos on a member's 待办 screen, counted the way that screen lists them (sectionsFor in
- * pages/todos): a rep follows their own next actions, a supervisor confirms cards, a director or admin
- * confirms what is assigned to them and follows the escalations in reach; finance and marketing have none.
+ * pages/todos, from the same matrix): a rep follows their own next actions, a supervisor confirms cards,
+ * a director or admin confirms what is assigned to them and follows the escalations in reach; finance
+ * and marketing have none.
  */
 async function openTodos(todos: TodoService, member: Member): Promise<number> {
   const count = async (as: 'assignee' | 'rep' | 'escalated') => (await todos.list(member, { as, status: 'open', page: 1, pageSize: 1 })).total;
-  switch (member.role) {
-    case 'rep':
-      return count('rep');
-    case 'supervisor':
-      return count('assignee');
-    case 'director':
-    case 'admin':
-      return (await count('assignee')) + (await count('escalated'));
-    default:
-      return 0;
-  }
+  let open = 0;
+  if (can(member.role, 'todos.follow')) open += await count('rep');
+  if (can(member.role, 'todos.confirm')) open += await count('assignee');
+  if (can(member.role, 'todos.escalations.read')) open += await count('escalated');
+  return open;
 }
 
 export function meRoutes(org: OrgService, todos: TodoService): AnyRoute[] {
@@ -46,7 +39,7 @@ export function meRoutes(org: OrgService, todos: TodoService): AnyRoute[] {
           region: ref(region),
           manager: ref(manager),
           openTodos: await openTodos(todos, member),
-          canInvite: INVITING_ROLES.has(member.role) && member.teamId !== null,
+          canInvite: can(member.role, 'org.invites.manage') && member.teamId !== null,
         };
       },
     }),

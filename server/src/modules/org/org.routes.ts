@@ -45,19 +45,19 @@ export function orgRoutes(auth: AuthService, org: OrgService, teamChannels: Team
       handler: async (ctx) => ({ items: (await org.listMembers(ctx.state.member)).map(memberView) }),
     }),
     route({
-      method: 'delete', path: '/members/:id/sessions', tag: '组织', summary: '作废某成员的全部会话（管理员）', access: ['admin'],
+      method: 'delete', path: '/members/:id/sessions', tag: '组织', summary: '作废某成员的全部会话（管理员）', can: 'org.members.manage',
       handler: async (ctx) => ({ revoked: await auth.revokeAllFor(idParam(ctx, 'id', '成员')) }),
     }),
     route({
-      method: 'get', path: '/teams/:id/channels', tag: '组织', summary: '团队的群机器人设置（管理员；密钥只显示末 4 位）', access: ['admin'],
+      method: 'get', path: '/teams/:id/channels', tag: '组织', summary: '团队的群机器人设置（管理员；密钥只显示末 4 位）', can: 'channels.manage',
       handler: (ctx) => teamChannels.get(idParam(ctx, 'id', '团队')),
     }),
     route({
-      method: 'put', path: '/teams/:id/channels', tag: '组织', summary: '修改团队的群机器人设置（管理员；null 为清除）', access: ['admin'], body: teamChannelSettingsSchema,
+      method: 'put', path: '/teams/:id/channels', tag: '组织', summary: '修改团队的群机器人设置（管理员；null 为清除）', can: 'channels.manage', body: teamChannelSettingsSchema,
       handler: (ctx, { body }) => teamChannels.update(ctx.state.member, idParam(ctx, 'id', '团队'), body),
     }),
     route({
-      method: 'post', path: '/invites', tag: '组织', summary: '生成邀请码（团队二维码或个人邀请）', access: ['supervisor', 'director', 'admin'], body: createInviteSchema, status: 201,
+      method: 'post', path: '/invites', tag: '组织', summary: '生成邀请码（团队二维码或个人邀请）', can: 'org.invites.manage', body: createInviteSchema, status: 201,
       handler: async (ctx, { body }) => {
         const invite = await org.createInvite(ctx.state.member, body);
         return {
@@ -71,7 +71,7 @@ export function orgRoutes(auth: AuthService, org: OrgService, teamChannels: Team
       },
     }),
     route({
-      method: 'delete', path: '/invites/:code', tag: '组织', summary: '作废邀请码', access: ['supervisor', 'director', 'admin'],
+      method: 'delete', path: '/invites/:code', tag: '组织', summary: '作废邀请码', can: 'org.invites.manage',
       handler: async (ctx) => {
         const code = String((ctx as unknown as { params: Record<string, string> }).params.code ?? '');
         await org.revokeInvite(ctx.state.member, code);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
-import type { MemberView, Role } from '@anchor/shared';
+import { can, scopeOf as scopeRuleOf, type Action, type MemberView, type Role } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { DAY_MS } from '../../clock';
 import { AppError, forbidden, notFound } from '../../http/errors';
@@ -27,16 +27,15 @@ export class OrgService {
   ) {}
 
   /**
-   * The org tree decides reach: a rep their own, a supervisor their team, a director their region,
-   * admin, finance and marketing the whole company (finance and marketing read only).
+   * The org tree decides reach, by the action's scope rule in the permission matrix: own (the member),
+   * team (a supervisor's team), region (a director's region), all (admin; finance and marketing read all).
+   * Without a team or region to stand on, a member reaches only their own; without the right, nothing.
    */
-  async scopeOf(member: Member): Promise<Scope> {
-    switch (member.role) {
-      case 'admin':
-      case 'finance':
-      case 'marketing':
+  async scopeOf(member: Member, action: Action = 'customers.read'): Promise<Scope> {
+    switch (scopeRuleOf(member.role, action)) {
+      case 'all':
         return { kind: 'all' };
-      case 'director': {
+      case 'region': {
         if (member.regionId === null) return { kind: 'owners', memberIds: [member.id] };
         const teams = await this.db.getRepository(Team).find({ where: { regionId: member.regionId }, select: { id: true } });
         const inRegion = await this.db.getRepository(Member).find({
@@ -45,13 +44,15 @@ export class OrgService {
         });
         return { kind: 'owners', memberIds: unique([member.id, ...inRegion.map((m) => m.id)]) };
       }
-      case 'supervisor': {
+      case 'team': {
         if (member.teamId === null) return { kind: 'owners', memberIds: [member.id] };
         const inTeam = await this.db.getRepository(Member).find({ where: { teamId: member.teamId }, select: { id: true } });
         return { kind: 'owners', memberIds: unique([member.id, ...inTeam.map((m) => m.id)]) };
       }
-      case 'rep':
+      case 'own':
         return { kind: 'owners', memberIds: [member.id] };
+      case 'none':
+        return { kind: 'owners', memberIds: [] };
     }
   }
 
@@ -99,7 +100,7 @@ export class OrgService {
    * Supervisors invite into their own team; directors into their region; admins anywhere.
    */
   async createInvite(caller: Member, input: { teamId?: number | undefined; memberId?: number | undefined }): Promise<Invite> {
-    if (!['supervisor', 'director', 'admin'].includes(caller.role)) throw forbidden('只有主管、总监或管理员可以生成邀请码');
+    if (!can(caller.role, 'org.invites.manage')) throw forbidden('只有主管、总监或管理员可以生成邀请码');
     const scope = await this.scopeOf(caller);
     let teamId: number;
     let role: Role = 'rep';
@@ -107,7 +108,7 @@ export class OrgService {
     if (input.memberId !== undefined) {
       const member = await this.findActiveMember(input.memberId);
       if (!member || (scope.kind === 'owners' && !scope.memberIds.includes(member.id))) throw notFound('成员');
-      if (member.teamId === null && caller.role !== 'admin') throw forbidden('该成员不属于任何团队，请由管理员邀请');
+      if (member.teamId === null && scopeRuleOf(caller.role, 'org.invites.manage') !== 'all') throw forbidden('该成员不属于任何团队，请由管理员邀请');
       teamId = member.teamId ?? input.teamId ?? 0;
       role = member.role;
       memberId = member.id;
@@ -143,10 +144,16 @@ export class OrgService {
   }
 
   private async teamInReach(caller: Member, team: Team): Promise<boolean> {
-    if (caller.role === 'admin') return true;
-    if (caller.role === 'director') return caller.regionId === team.regionId;
-    if (caller.role === 'supervisor') return caller.teamId === team.id;
-    return false;
+    switch (scopeRuleOf(caller.role, 'org.invites.manage')) {
+      case 'all':
+        return true;
+      case 'region':
+        return caller.regionId === team.regionId;
+      case 'team':
+        return caller.teamId === team.id;
+      default:
+        return false;
+    }
   }
 
   async teamById(id: number): Promise<Team | null> {

@@ -25,7 +25,7 @@ export const todosModule = defineModule({
   entities: [Todo],
   migrations: [],
   errors: {},
-  permissions: [],
+  permissions: ['todos.follow', 'todos.confirm', 'todos.escalations.read'],
   messages: todoMessages,
   subjects: { todo: resolveTodoDelivery },
   services: ({ db, policy, clock, use }): TodoExports => ({ todos: new TodoService(db, policy, clock, use('org').org) }),

@@ -33,7 +33,7 @@ export const visitsModule = defineModule({
   entities: [Visit, FirstTouch],
   migrations: [],
   errors: {},
-  permissions: [],
+  permissions: ['visits.read', 'visits.create'],
   messages: visitMessages,
   services: ({ db, policy, clock, visitFaults, use }): VisitExports => {
     const { org } = use('org');

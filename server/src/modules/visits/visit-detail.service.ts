@@ -38,7 +38,7 @@ export class VisitDetailService {
     const mayRead =
       visit.memberId === caller.id ||
       todo?.assigneeId === caller.id ||
-      scopeIncludes(await this.org.scopeOf(caller), customer.ownerId);
+      scopeIncludes(await this.org.scopeOf(caller, 'visits.read'), customer.ownerId);
     if (!mayRead) throw notFound('拜访记录');
 
     const people = await this.org.membersByIds([visit.memberId, ...(todo ? [todo.assigneeId] : []), ...(todo?.confirmedById ? [todo.confirmedById] : [])]);

@@ -3,7 +3,6 @@ import { ACTION_NOT_CLOSED_MESSAGE, labelled } from '@anchor/shared';
 import { idempotencyKeyOf, type OnceResult } from '../../http/idempotency';
 import { uploadedFile } from '../../http/upload';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
-import { CUSTOMER_EDITORS } from '../org';
 import type { TodoService } from '../todos';
 import { answerDownload } from '../attachments';
 import type { PhotoService } from './photo.service';
@@ -26,17 +25,17 @@ function answer(ctx: MemberContext, stored: OnceResult): unknown {
 export function visitRoutes(visits: VisitService, todos: TodoService, photos: PhotoService, timeline: TimelineService): AnyRoute[] {
   return [
     route({
-      method: 'post', path: '/photos', tag: '拜访', summary: '上传照片（JPEG/PNG/WebP，按内容识别，单张 ≤ 5 MB）', access: CUSTOMER_EDITORS, upload: { what: '照片', maxBytes: photos.maxBytes }, status: 201,
+      method: 'post', path: '/photos', tag: '拜访', summary: '上传照片（JPEG/PNG/WebP，按内容识别，单张 ≤ 5 MB）', can: 'visits.create', upload: { what: '照片', maxBytes: photos.maxBytes }, status: 201,
       handler: (ctx) => photos.upload(ctx.state.member, uploadedFile(ctx, '照片')),
     }),
     route({
-      method: 'get', path: '/photos/:id', tag: '拜访', summary: '查看照片（限可见客户；支持 Range，对象存储中的大文件 302 到临时链接）', access: 'member',
+      method: 'get', path: '/photos/:id', tag: '拜访', summary: '查看照片（限可见客户；支持 Range，对象存储中的大文件 302 到临时链接）', can: 'visits.read',
       handler: async (ctx) => {
         answerDownload(ctx, await photos.download(ctx.state.member, idParam(ctx, 'id', '照片'), ctx.get('range') || undefined));
       },
     }),
     route({
-      method: 'post', path: '/visits', tag: '拜访', summary: '提交拜访记录（三要素必填；需 Idempotency-Key 请求头）', access: CUSTOMER_EDITORS,
+      method: 'post', path: '/visits', tag: '拜访', summary: '提交拜访记录（三要素必填；需 Idempotency-Key 请求头）', can: 'visits.create',
       body: visits.schema, checkBody: (raw) => visits.check(raw), invalid: { code: 'ACTION_NOT_CLOSED', message: ACTION_NOT_CLOSED_MESSAGE },
       handler: async (ctx, { body }) => answer(ctx, await visits.submit(ctx.state.member, body, idempotencyKeyOf(ctx))),
     }),
@@ -45,11 +44,11 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
       handler: async (ctx) => ({ items: await visits.pending(ctx.state.member) }),
     }),
     route({
-      method: 'post', path: '/customers/:id/first-touch', tag: '拜访', summary: '记录线索的首次触达（需 Idempotency-Key 请求头）', access: CUSTOMER_EDITORS, body: visits.firstTouchSchema,
+      method: 'post', path: '/customers/:id/first-touch', tag: '拜访', summary: '记录线索的首次触达（需 Idempotency-Key 请求头）', can: 'visits.create', body: visits.firstTouchSchema,
       handler: async (ctx, { body }) => answer(ctx, await visits.firstTouch(ctx.state.member, idParam(ctx, 'id', '客户'), body, idempotencyKeyOf(ctx))),
     }),
     route({
-      method: 'get', path: '/customers/:id/timeline', tag: '客户', summary: '客户时间线：拜访、首次触达、阶段变更、待办（新的在前）', access: 'member', query: z.object(pageQuery).strict(),
+      method: 'get', path: '/customers/:id/timeline', tag: '客户', summary: '客户时间线：拜访、首次触达、阶段变更、待办（新的在前）', can: 'customers.read', query: z.object(pageQuery).strict(),
       handler: (ctx, { query }) => timeline.forCustomer(ctx.state.member, idParam(ctx, 'id', '客户'), query.page, query.pageSize),
     }),
     route({

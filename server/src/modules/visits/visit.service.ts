@@ -147,7 +147,7 @@ export class VisitService {
       if (replay) return replay;
       throw new AppError(422, 'ACTION_NOT_CLOSED', ACTION_NOT_CLOSED_MESSAGE, { nextFollowUpDate: `下次跟进时间${next.error}` });
     }
-    const scope = await this.org.scopeOf(caller);
+    const scope = await this.org.scopeOf(caller, 'visits.create');
     // Plain SQL, one round trip per step: this is the path a team hits all day.
     return once(this.db, idempotency, async (sql) => {
       // the 48 h clock runs from receipt, whenever the rep saved it
@@ -248,7 +248,7 @@ export class VisitService {
    * clock (config: leadFirstTouchHours from assignment).
    */
   async firstTouch(caller: Member, customerId: number, input: FirstTouchInput, idempotencyKey: string): Promise<OnceResult> {
-    const scope = await this.org.scopeOf(caller);
+    const scope = await this.org.scopeOf(caller, 'visits.create');
     return once(this.db, { memberId: caller.id, key: idempotencyKey, route: `POST /customers/${customerId}/first-touch`, request: input }, async (sql) => {
       const now = this.clock.now();
       const row = await leadClockOf(sql, customerId);

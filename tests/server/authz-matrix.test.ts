@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import { ROLES, ROLE_LABELS, can, scopeOf, type Action, type Role, type ScopeRule } from '@anchor/shared';
+import type { AnyRoute } from '../../server/src/http/route';
+import type { Member } from '../../server/src/modules/org/member.entity';
+import { Delivery } from '../../server/src/outbox/delivery.entity';
+import { startHarness, type Harness } from '../support/harness';
+import { api, xlsxForm } from '../support/http';
+import { buildOrg, type OrgFixture } from '../support/org-fixture';
+import { completeVisit, submitVisit } from '../support/visit-fixture';
+import { buildWorkbook } from '../support/xlsx';
+
+/**
+ * The authorization tests, generated: every route of the app's route table × every role, against the
+ * permission matrix (shared/src/permissions.ts). A role without the route's action gets 403 FORBIDDEN;
+ * a role with it gets through (2xx on a record in its reach); on a record outside its reach (a rep: a
+ * teammate's; a supervisor: another team's in the region; a director: another region's) the answer is
+ * the one the code gives today; a role whose reach is everything gets through there too. Without a
+ * session, every non-public route answers 401. A route without a sample here fails the test, so a new
+ * route cannot slip through untested.
+ */
+
+let h: Harness;
+let org: OrgFixture;
+
+/** The member of each role who calls: all in team 1 / region east where they have one. */
+const caller = (role: Role): Member =>
+  ({ rep: org.repA, supervisor: org.supervisor1, director: org.directorEast, finance: org.finance, marketing: org.marketing, admin: org.admin })[role];
+/** Whose records lie just outside a reach: a teammate (own), another team of the region (team), another region (region). */
+const outsider = (rule: ScopeRule): Member | null => ({ own: org.repB, team: org.repC, region: org.repE } as Partial<Record<ScopeRule, Member>>)[rule] ?? null;
+const outsideTeam = (rule: ScopeRule): number | null => ({ team: org.teamIds.team2, region: org.teamIds.team3 } as Partial<Record<ScopeRule, number>>)[rule] ?? null;
+
+/** Whose records a request is about: inside the caller's reach (repA, team 1) or just outside it. */
+interface Target {
+  who: Member;
+  owner: Member;
+  teamId: number;
+}
+interface Req {
+  path: string;
+  json?: unknown;
+  form?: FormData;
+  headers?: Record<string, string>;
+  /** a session of its own (logout ends the one it is called with) */
+  token?: string;
+}
+interface Sample {
+  request(t: Target): Promise<Req> | Req;
+  /** how the code answers a record outside the caller's reach (routes on a record must say) */
+  outside?: number;
+  /** only the record's owner may do this: anyone else with the right, in reach, gets this answer */
+  ownerOnly?: number;
+  /** open to every member (access: 'member', no action): said here too, so a route losing its `can` is caught */
+  member?: true;
+}
+
+// ── records, made once per owner (reads) or fresh per call (writes that change them) ────────────────
+let seq = 0;
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const photoForm = () => {
+  const f = new FormData();
+  f.append('file', new Blob([PNG], { type: 'image/png' }), 'photo.png');
+  return f;
+};
+const cached = new Map<string, Promise<unknown>>();
+const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
+  if (!cached.has(key)) cached.set(key, make());
+  return cached.get(key) as Promise<T>;
+};
+async function must<T = any>(res: Promise<{ status: number; body: T }>, what: string): Promise<T> {
+  const r = await res;
+  if (r.status >= 300) throw new Error(`fixture ${what}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+/** A new customer (a lead) owned by `owner`, made by the admin. */
+const newCustomer = async (owner: Member): Promise<number> =>
+  (await must(api(h.url, 'POST', '/api/v1/customers', { token: org.token(org.admin), json: { name: `权限矩阵医院${++seq}号`, industry: '公立医院', ownerId: owner.id } }), 'customer')).id;
+const customerOf = (owner: Member) => once(`customer:${owner.id}`, () => newCustomer(owner));
+/** A visit by `owner` at their customer, with a photo attached, and the to-do it created. */
+const visitOf = (owner: Member) =>
+  once(`visit:${owner.id}`, async () => {
+    const customerId = await customerOf(owner);
+    const photo = await must(api(h.url, 'POST', '/api/v1/photos', { token: org.token(owner), form: photoForm() }), 'photo');
+    const visit = await must(submitVisit(h, org.token(owner), { ...completeVisit(customerId), photoIds: [photo.id] }), 'visit');
+    const todo = (await h.services.todos.list(owner, { as: 'rep', status: 'all', page: 1, pageSize: 100 })).items.find((t) => t.visitId === visit.id);
+    return { customerId, visitId: visit.id as number, photoId: photo.id as number, todoId: todo!.id };
+  });
+const newInvite = async (teamId: number) => (await h.services.org.createInvite(org.admin, { teamId })).code;
+const importFile = async (owner: Member) =>
+  xlsxForm(await buildWorkbook([['客户名称', '所属行业', '负责人手机'], [`权限导入医院${++seq}号`, '公立医院', owner.phone]]));
+const idem = () => ({ 'idempotency-key': randomUUID() });
+
+/** One sample request per route of the table, keyed `METHOD /path` as the route table spells it. */
+const SAMPLES: Record<string, Sample | 'public'> = {
+  // org: login is public (tests/server/auth.test.ts); the rest needs a session
+  'POST /auth/wechat/login': 'public',
+  'POST /auth/wecom/login': 'public',
+  'POST /auth/dev-login': 'public',
+  'POST /auth/logout': { member: true, request: async ({ who }) => ({ path: '/auth/logout', token: (await h.services.auth.issueSession(who, 'wechat')).token }) },
+  'GET /auth/me': { member: true, request: () => ({ path: '/auth/me' }) },
+  'GET /members': { member: true, request: () => ({ path: '/members' }) },
+  'DELETE /members/:id/sessions': {
+    request: async () => ({ path: `/members/${(await h.services.org.createMember({ name: `临时成员${++seq}`, phone: `137${String(10000000 + seq).slice(-8)}`, role: 'rep' })).id}/sessions` }),
+  },
+  'GET /teams/:id/channels': { request: ({ teamId }) => ({ path: `/teams/${teamId}/channels` }) },
+  'PUT /teams/:id/channels': { request: ({ teamId }) => ({ path: `/teams/${teamId}/channels`, json: { wecomRobotKey: null } }) },
+  'POST /invites': { request: ({ teamId }) => ({ path: '/invites', json: { teamId } }), outside: 404 },
+  'DELETE /invites/:code': { request: async ({ teamId }) => ({ path: `/invites/${await newInvite(teamId)}` }), outside: 404 },
+  'GET /invites/:code/qr.png': { request: async ({ teamId }) => ({ path: `/invites/${await newInvite(teamId)}/qr.png` }), outside: 404 },
+  'GET /me': { member: true, request: () => ({ path: '/me' }) },
+  'POST /me/subscribe-consent': { member: true, request: () => ({ path: '/me/subscribe-consent', json: { templateId: 'authz-template' } }) },
+  'GET /home': { member: true, request: () => ({ path: '/home' }) },
+  'GET /options': { member: true, request: () => ({ path: '/options' }) },
+
+  // customers
+  'GET /customers': { request: () => ({ path: '/customers' }) },
+  'POST /customers': {
+    // a rep names no owner (they own it); the others name the owner, who must be in their reach
+    request: ({ who, owner }) => ({ path: '/customers', json: { name: `权限新建医院${++seq}号`, industry: '公立医院', ...(who.id === owner.id ? {} : { ownerId: owner.id }) } }),
+    outside: 422,
+  },
+  'GET /customers/export.xlsx': { request: () => ({ path: '/customers/export.xlsx' }) },
+  'GET /customers/import/template.xlsx': { request: () => ({ path: '/customers/import/template.xlsx' }) },
+  'POST /customers/import/preview': { request: async ({ owner }) => ({ path: '/customers/import/preview', form: await importFile(owner) }) },
+  'POST /customers/import/commit': { request: async ({ owner }) => ({ path: '/customers/import/commit', form: await importFile(owner) }), outside: 422 },
+  'GET /customers/:id': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}` }), outside: 404 },
+  'PATCH /customers/:id': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}`, json: { notes: '权限矩阵测试' } }), outside: 404 },
+  'POST /customers/:id/reassign': {
+    // a fresh customer each time: moving the shared one would move it out of the rep's reach
+    request: async ({ owner }) => ({ path: `/customers/${await newCustomer(owner)}/reassign`, json: { ownerId: org.repB.id } }),
+    outside: 404,
+  },
+  'GET /customers/:id/stage-history': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/stage-history` }), outside: 404 },
+  'GET /customers/:id/qr.png': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/qr.png` }), outside: 404 },
+  'GET /customers/:id/timeline': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/timeline` }), outside: 404 },
+
+  // visits
+  'POST /photos': { request: () => ({ path: '/photos', form: photoForm() }) },
+  'GET /photos/:id': { request: async ({ owner }) => ({ path: `/photos/${(await visitOf(owner)).photoId}` }), outside: 404 },
+  // any attachment, for every member: what they may see is decided by its owner's scope (else 404)
+  'GET /attachments/:id': { request: async ({ owner }) => ({ path: `/attachments/${(await visitOf(owner)).photoId}` }), member: true },
+  'POST /visits': { request: async ({ owner }) => ({ path: '/visits', json: completeVisit(await customerOf(owner)), headers: idem() }), outside: 404 },
+  'GET /visits/pending': { member: true, request: () => ({ path: '/visits/pending' }) },
+  'GET /visits/:id': { request: async ({ owner }) => ({ path: `/visits/${(await visitOf(owner)).visitId}` }), outside: 404 },
+  'POST /customers/:id/first-touch': {
+    request: async ({ owner }) => ({ path: `/customers/${await newCustomer(owner)}/first-touch`, json: { method: '电话', verbatim: '客户说下周再谈', evidenceText: '通话记录：下周再谈' }, headers: idem() }),
+    outside: 404,
+    // a lead's first touch is its owner's (visits.test.ts): a supervisor who reaches the lead is refused
+    ownerOnly: 403,
+  },
+
+  // to-dos: every member may ask; the to-do itself decides (its rep, its assignee, escalations in reach)
+  'GET /todos': { member: true, request: () => ({ path: '/todos' }) },
+  'GET /todos/:id': { member: true, request: async () => ({ path: `/todos/${(await visitOf(org.repA)).todoId}` }) },
+  'POST /todos/:id/confirm': { member: true, request: async () => ({ path: `/todos/${(await visitOf(org.repA)).todoId}/confirm`, json: {} }) },
+  'POST /todos/:id/discuss': { member: true, request: async () => ({ path: `/todos/${(await visitOf(org.repA)).todoId}/discuss` }) },
+
+  // deliveries (admin)
+  'GET /admin/channel-health': { request: () => ({ path: '/admin/channel-health' }) },
+  'GET /admin/deliveries': { request: () => ({ path: '/admin/deliveries' }) },
+  'POST /admin/deliveries/:id/resend': {
+    request: async () => {
+      const failed = await h.db.getRepository(Delivery).save({
+        outboxId: 0, channel: 'wecom_robot', target: `wecom_robot:authz-matrix-${++seq}`, body: {}, status: 'failed', attempts: 1, nextAttemptAt: h.clock.now(),
+        sentAt: null, attemptStartedAt: null, lastError: '权限矩阵测试', responseCode: null, subject: null, pendingSince: null,
+      });
+      return { path: `/admin/deliveries/${failed.id}/resend` };
+    },
+  },
+  'POST /admin/deliveries/resend': { request: () => ({ path: '/admin/deliveries/resend', json: { channel: 'wecom_robot', status: 'dead' } }) },
+  'GET /admin/delivery-targets': { request: () => ({ path: '/admin/delivery-targets' }) },
+};
+
+const keyOf = (r: AnyRoute) => `${r.method.toUpperCase()} ${r.path}`;
+const onRecord = (r: AnyRoute) => r.path.includes('/:');
+
+async function call(r: AnyRoute, req: Req, token: string | undefined) {
+  const auth = req.token ?? token;
+  return api(h.url, r.method.toUpperCase(), `/api/v1${req.path}`, {
+    ...(auth ? { token: auth } : {}),
+    ...(req.json !== undefined ? { json: req.json } : {}),
+    ...(req.form ? { form: req.form } : {}),
+    headers: req.headers ?? {},
+  });
+}
+const got = (res: { status: number; body: any }) => `${res.status}${res.body?.error ? ` ${res.body.error.code}` : ''}`;
+
+beforeAll(async () => {
+  h = await startHarness();
+  org = await buildOrg(h);
+});
+afterAll(() => h.close());
+
+describe('the permission matrix over the route table', () => {
+  it('every route has a sample request (a new route must get one here), and every sample a route', () => {
+    const keys = h.routes.map(keyOf);
+    expect(keys.filter((k) => !(k in SAMPLES))).toEqual([]);
+    expect(Object.keys(SAMPLES).filter((k) => !keys.includes(k))).toEqual([]);
+    // public exactly where the table says so, open to every member exactly where the samples say so
+    expect(h.routes.filter((r) => r.access === 'member').map(keyOf).sort()).toEqual(
+      Object.keys(SAMPLES).filter((k) => typeof SAMPLES[k] === 'object' && (SAMPLES[k] as Sample).member).sort(),
+    );
+    expect(h.routes.filter((r) => r.access === 'public').map(keyOf).sort()).toEqual(Object.keys(SAMPLES).filter((k) => SAMPLES[k] === 'public').sort());
+  });
+
+  it('a route on a record whose right reaches less than everything says how a record outside the reach answers', () => {
+    const missing = h.routes
+      .filter((r) => r.can && onRecord(r) && ROLES.some((role) => !['all', 'none'].includes(scopeOf(role, r.can!))))
+      .filter((r) => typeof SAMPLES[keyOf(r)] === 'object' && (SAMPLES[keyOf(r)] as Sample).outside === undefined)
+      .map(keyOf);
+    expect(missing).toEqual([]);
+  });
+
+  it('without a session every non-public route answers 401', async () => {
+    const wrong: string[] = [];
+    for (const r of h.routes.filter((x) => x.access !== 'public')) {
+      const sample = SAMPLES[keyOf(r)];
+      if (typeof sample !== 'object') continue;
+      const res = await call(r, { ...(await sample.request({ who: org.repA, owner: org.repA, teamId: org.teamIds.team1 })), token: undefined }, undefined);
+      if (res.status !== 401 || res.body.error?.code !== 'UNAUTHENTICATED') wrong.push(`${keyOf(r)}: ${got(res)}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it.each(ROLES.map((role) => [ROLE_LABELS[role], role] as const))('%s (%s): each route answers as the matrix says, inside and outside the reach', async (_label, role) => {
+    const who = caller(role);
+    const token = org.token(who);
+    const wrong: string[] = [];
+    for (const r of h.routes.filter((x) => x.access !== 'public')) {
+      const sample = SAMPLES[keyOf(r)];
+      if (typeof sample !== 'object') {
+        wrong.push(`${keyOf(r)}: no sample`);
+        continue;
+      }
+      const inside: Target = { who, owner: org.repA, teamId: org.teamIds.team1 };
+      const res = await call(r, await sample.request(inside), token);
+      const label = `${keyOf(r)} as ${role}`;
+      if (r.can && !can(role, r.can)) {
+        if (res.status !== 403 || res.body.error?.code !== 'FORBIDDEN') wrong.push(`${label}: expected 403 FORBIDDEN (no ${r.can}), got ${got(res)}`);
+        continue;
+      }
+      if (!r.can) {
+        // what every member may do: never refused for the role (the record itself may still say 404)
+        if (res.status === 401 || res.status === 403) wrong.push(`${label}: a member route refused the role: ${got(res)}`);
+        continue;
+      }
+      const works = (status: number, owner: Member) => (sample.ownerOnly && owner.id !== who.id ? status === sample.ownerOnly : status >= 200 && status < 300);
+      const working = (owner: Member) => (sample.ownerOnly && owner.id !== who.id ? `${sample.ownerOnly} (only the owner)` : '2xx');
+      if (!works(res.status, inside.owner)) wrong.push(`${label}: expected ${working(inside.owner)} inside the reach (${r.can}: ${scopeOf(role, r.can)}), got ${got(res)}`);
+      const rule = scopeOf(role, r.can as Action);
+      if (sample.outside === undefined) continue;
+      if (rule === 'all') {
+        // reaching everything: another region's record works as well
+        const far = await call(r, await sample.request({ who, owner: org.repE, teamId: org.teamIds.team3 }), token);
+        if (!works(far.status, org.repE)) wrong.push(`${label}: expected ${working(org.repE)} on another region's record (${r.can}: all), got ${got(far)}`);
+      } else {
+        const owner = outsider(rule)!;
+        const out = await call(r, await sample.request({ who, owner, teamId: outsideTeam(rule) ?? org.teamIds.team3 }), token);
+        if (out.status !== sample.outside) wrong.push(`${label}: expected ${sample.outside} on ${owner.name}'s record (${r.can}: ${rule}), got ${got(out)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});

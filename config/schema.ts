@@ -127,7 +127,18 @@ export const policySchema = z
         outageAfterFailures: z.number().int().min(1).max(100),
       })
       .strict(),
-    uploads: z.object({ photoMaxMegabytes: positiveNumber.max(50), unattachedPhotoHours: z.number().int().min(1).max(24 * 30), photoDailyQuota: z.number().int().min(1).max(10000) }).strict(),
+    uploads: z
+      .object({
+        photoMaxMegabytes: positiveNumber.max(50),
+        unattachedPhotoHours: z.number().int().min(1).max(24 * 30),
+        photoDailyQuota: z.number().int().min(1).max(10000),
+        // materials (PDF, MP4, Office) are read into memory on upload: bounded well below the server's RAM
+        materialMaxMegabytes: positiveNumber.max(200),
+        // with object storage, a download larger than this is answered with a redirect to a presigned URL
+        presignAboveMegabytes: z.number().min(0).max(1024),
+        presignedUrlSeconds: z.number().int().min(10).max(3600),
+      })
+      .strict(),
     import: z
       .object({
         maxRows: z.number().int().positive().max(100000),

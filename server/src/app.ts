@@ -31,7 +31,7 @@ import { MessageKit } from './outbox/message-kit';
 import { serverModules } from './modules';
 import type { AnyModule, ModuleContext, ModuleExports } from './modules/module';
 import { messageDirectory } from './modules/org';
-import type { PhotoStorage } from './storage/photo-storage';
+import type { ObjectStorage } from './modules/attachments';
 import type { VisitFaults } from './modules/visits';
 import { outboxRoutes } from './outbox/outbox.routes';
 import type { DeliveryChannel } from './outbox/delivery.entity';
@@ -42,7 +42,7 @@ export interface AppDeps {
   env: Env;
   clock: Clock;
   logger: Logger;
-  storage?: PhotoStorage;
+  storage?: ObjectStorage;
   visitFaults?: VisitFaults;
   /** demo without WeCom credentials: cards go to the built-in /sandbox/ */
   sandbox?: boolean;

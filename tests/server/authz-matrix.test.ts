@@ -136,6 +136,8 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   // visits
   'POST /photos': { request: () => ({ path: '/photos', form: photoForm() }) },
   'GET /photos/:id': { request: async ({ owner }) => ({ path: `/photos/${(await visitOf(owner)).photoId}` }), outside: 404 },
+  // any attachment, for every member: what they may see is decided by its owner's scope (else 404)
+  'GET /attachments/:id': { request: async ({ owner }) => ({ path: `/attachments/${(await visitOf(owner)).photoId}` }), member: true },
   'POST /visits': { request: async ({ owner }) => ({ path: '/visits', json: completeVisit(await customerOf(owner)), headers: idem() }), outside: 404 },
   'GET /visits/pending': { member: true, request: () => ({ path: '/visits/pending' }) },
   'GET /visits/:id': { request: async ({ owner }) => ({ path: `/visits/${(await visitOf(owner)).visitId}` }), outside: 404 },

@@ -26,6 +26,7 @@ const THROWERS: Record<ErrorCatalogName, { dir: string; thrower: string }> = {
   http: { dir: 'http', thrower: 'httpError' },
   customers: { dir: 'modules/customers', thrower: 'customerError' },
   visits: { dir: 'modules/visits', thrower: 'visitError' },
+  attachments: { dir: 'modules/attachments', thrower: 'attachmentError' },
   tasks: { dir: 'modules/tasks', thrower: 'taskError' },
   home: { dir: 'modules/home', thrower: 'homeError' },
   org: { dir: 'modules/org', thrower: 'orgError' },

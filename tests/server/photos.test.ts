@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Photo } from '../../server/src/modules/visits/photo.entity';
+import { Attachment } from '../../server/src/modules/attachments/attachment.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
@@ -41,11 +41,11 @@ describe('photo upload', () => {
   });
 
   it('refuses a script dressed as a JPEG, storing nothing', async () => {
-    const before = await h.db.getRepository(Photo).count();
+    const before = await h.db.getRepository(Attachment).count();
     const res = await upload(org.token(org.repA), Buffer.from('<script>alert(1)</script>'), 'receipt.jpg', 'image/jpeg');
     expect(res.status).toBe(415);
     expect(res.body.error.message).toContain('JPEG、PNG 或 WebP');
-    expect(await h.db.getRepository(Photo).count()).toBe(before);
+    expect(await h.db.getRepository(Attachment).count()).toBe(before);
   });
 
   it('refuses a photo over 5 MB', async () => {
@@ -101,7 +101,7 @@ describe('photos on a visit', () => {
 describe('photos never submitted', () => {
   it('are deleted after the configured hours, files and all; attached and recent ones stay', async () => {
     const fileOf = async (id: number) => {
-      const [row] = await h.db.query('SELECT storageKey FROM photo WHERE id = ?', [id]);
+      const [row] = await h.db.query('SELECT storageKey FROM attachment WHERE id = ?', [id]);
       return row ? path.join(h.env.uploadDir, row.storageKey) : null;
     };
     const abandoned = (await upload(org.token(org.repA), PNG)).body.id;

@@ -92,17 +92,17 @@ describe('on MariaDB, two servers on one database', () => {
     form.append('file', new Blob([Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')], { type: 'image/png' }), 'a.png');
     const uploaded = await api(a.url, 'POST', '/api/v1/photos', { token: org.token(org.repA), form });
     expect(uploaded.status).toBe(201);
-    const [{ storageKey }] = await a.db.query('SELECT storageKey FROM photo WHERE id = ?', [uploaded.body.id]);
+    const [{ storageKey }] = await a.db.query('SELECT storageKey FROM attachment WHERE id = ?', [uploaded.body.id]);
     const file = path.join(a.env.uploadDir, storageKey);
     expect(existsSync(file)).toBe(true);
 
     advance((a.policy.uploads.unattachedPhotoHours - 1) * 3_600_000);
     await bothRun();
-    expect(await a.db.query('SELECT id FROM photo WHERE id = ?', [uploaded.body.id])).toHaveLength(1); // not old enough yet
+    expect(await a.db.query('SELECT id FROM attachment WHERE id = ?', [uploaded.body.id])).toHaveLength(1); // not old enough yet
 
     advance(2 * 3_600_000);
     await bothRun();
-    expect(await a.db.query('SELECT id FROM photo WHERE id = ?', [uploaded.body.id])).toHaveLength(0);
+    expect(await a.db.query('SELECT id FROM attachment WHERE id = ?', [uploaded.body.id])).toHaveLength(0);
     expect(existsSync(file)).toBe(false);
     const [sweep] = await rowsOf(a.db, 'photos.sweep_unattached');
     expect(sweep).toMatchObject({ status: 'pending', attempts: 0, lastError: null });

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { Customer } from '../../server/src/modules/customers/customer.entity';
-import { Photo } from '../../server/src/modules/visits/photo.entity';
+import { Attachment } from '../../server/src/modules/attachments/attachment.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { buildWorkbook } from '../support/xlsx';
@@ -55,7 +55,7 @@ const filePart = (content: Buffer, filename = 'upload.bin', field = 'file') =>
   part(`Content-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: application/octet-stream`, content);
 
 const ROUTES: { path: string; file: () => Buffer; stored: () => Promise<number> }[] = [
-  { path: '/photos', file: () => PNG, stored: () => h.db.getRepository(Photo).count() },
+  { path: '/photos', file: () => PNG, stored: () => h.db.getRepository(Attachment).count() },
   { path: '/customers/import/preview', file: () => workbook, stored: () => h.db.getRepository(Customer).count() },
   { path: '/customers/import/commit', file: () => workbook, stored: () => h.db.getRepository(Customer).count() },
 ];

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { readStorageEnv, StorageEnvError, type StorageEnv } from '../modules/attachments/storage/storage-env';
 
 // Everything secret or deployment-specific comes from the environment; policy lives in config/.
 export interface WecomEnv {
@@ -35,6 +36,8 @@ export interface Env {
   databasePoolSize: number;
   dataDir: string;
   uploadDir: string;
+  /** where attachments are stored: the upload folder, or S3-compatible object storage (STORAGE_URL) */
+  storage: StorageEnv;
   demo: boolean;
   /** ANCHOR_DEMO=force: demo mode even on a database the demo seed did not create */
   demoForced: boolean;
@@ -142,6 +145,14 @@ export function readEnv(source: Source = process.env): Env {
   } else offChannels.push({ channel: 'WeChat Pay 微信支付', missing: payPick.missing });
 
   const dataDir = path.resolve(source.ANCHOR_DATA_DIR || path.resolve(__dirname, '../../../data'));
+  const uploadDir = path.resolve(source.ANCHOR_UPLOAD_DIR || path.join(dataDir, 'uploads'));
+  let storage: StorageEnv;
+  try {
+    storage = readStorageEnv(source, uploadDir);
+  } catch (error) {
+    if (error instanceof StorageEnvError) throw new EnvError(error.message);
+    throw error;
+  }
   return {
     port,
     // A demo (dev-login, sandbox) answers only this machine unless HOST says otherwise.
@@ -149,7 +160,8 @@ export function readEnv(source: Source = process.env): Env {
     databaseUrl,
     databasePoolSize,
     dataDir,
-    uploadDir: path.resolve(source.ANCHOR_UPLOAD_DIR || path.join(dataDir, 'uploads')),
+    uploadDir,
+    storage,
     demo,
     demoForced,
     publicUrl: (source.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),

@@ -1,3 +1,4 @@
+import { attachmentsModule } from './attachments';
 import { customersModule } from './customers';
 import { homeModule } from './home';
 import type { AnyModule } from './module';
@@ -12,6 +13,7 @@ import { visitsModule } from './visits';
 export const serverModules = (): readonly AnyModule[] => [
   orgModule,
   customersModule,
+  attachmentsModule,
   tasksModule,
   visitsModule,
   homeModule,

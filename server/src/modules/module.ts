@@ -12,7 +12,7 @@ import type { PlannedDelivery, SendPlan } from '../outbox/message-builder';
 import type { OutboxMessage } from '../outbox/outbox-message.entity';
 import type { DeliveryChannel } from '../outbox/delivery.entity';
 import type { TokenCache } from '../channels/token-cache';
-import type { PhotoStorage } from '../storage/photo-storage';
+import type { ObjectStorage } from './attachments/storage/object-storage';
 import type { VisitFaults } from './visits';
 import type { TaskKindDefinition } from './tasks';
 
@@ -30,7 +30,7 @@ export interface ModuleContext {
   /** access tokens of the chat platforms, cached in the database for every server */
   tokens: TokenCache;
   /** where uploaded files go (default: the local upload directory) */
-  storage?: PhotoStorage | undefined;
+  storage?: ObjectStorage | undefined;
   /** test hooks into the visit submission */
   visitFaults?: VisitFaults | undefined;
   use<N extends keyof ModuleExports>(name: N): ModuleExports[N];

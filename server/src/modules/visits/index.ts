@@ -1,9 +1,7 @@
-import { LocalDiskStorage } from '../../storage/photo-storage';
 import { defineModule } from '../module';
 import { VISIT_ERRORS } from './visits.errors';
 import { FirstTouch } from './first-touch.entity';
 import { photoSweepJob } from './photo-sweep.job';
-import { Photo } from './photo.entity';
 import { PhotoService } from './photo.service';
 import { remindFollowUps } from './reminder.job';
 import { TimelineService } from './timeline.service';
@@ -33,20 +31,21 @@ declare module '../module' {
 /** Visits with their anchors, first touches, photos, the customer timeline and follow-up reminders. */
 export const visitsModule = defineModule({
   name: 'visits',
-  entities: [Visit, Photo, FirstTouch],
+  entities: [Visit, FirstTouch],
   migrations: [],
   errors: VISIT_ERRORS,
   permissions: ['visits.read', 'visits.create'],
   messages: visitMessages,
-  services: ({ db, policy, clock, env, storage, visitFaults, use }): VisitExports => {
+  services: ({ db, policy, clock, visitFaults, use }): VisitExports => {
     const { org } = use('org');
     const { customers } = use('customers');
     const { todos } = use('tasks');
-    const photos = new PhotoService(db, policy, clock, storage ?? new LocalDiskStorage(env.uploadDir), customers);
+    // photos are attachments of purpose `photo`, owned by a visit or a first touch
+    const photos = new PhotoService(use('attachments').attachments, customers);
     return {
       photos,
       visits: new VisitService(db, policy, clock, org, customers, photos, visitFaults),
-      timeline: new TimelineService(db, org, customers, policy, todos),
+      timeline: new TimelineService(db, org, customers, policy, todos, photos),
       visitDetail: new VisitDetailService(db, clock, org, photos, policy, customers, todos),
     };
   },

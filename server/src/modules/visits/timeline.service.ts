@@ -1,4 +1,4 @@
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { agreedActionText, offlineSavedNote } from '@anchor/shared';
 import type { Policy } from '../../config/policy';
 import type { CustomerService } from '../customers';
@@ -7,7 +7,7 @@ import type { OrgService } from '../org';
 import type { TodoService } from '../tasks';
 import { FirstTouch } from './first-touch.entity';
 import { Visit } from './visit.entity';
-import { Photo } from './photo.entity';
+import type { PhotoService } from './photo.service';
 
 export type TimelineEntry =
   | { type: 'visit'; at: string; id: number; by: { id: number; name: string }; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; agreedActionNote: string | null; agreedActionText: string; nextFollowUpAt: string | null; alert: boolean; photoIds: number[]; savedAt: string | null; offlineNote: string | null }
@@ -26,6 +26,7 @@ export class TimelineService {
     private readonly customers: CustomerService,
     private readonly policy: Policy | undefined,
     private readonly todos: TodoService,
+    private readonly photos: PhotoService,
   ) {}
 
   async forCustomer(caller: Member, customerId: number, page: number, pageSize: number) {
@@ -76,17 +77,10 @@ export class TimelineService {
 
   /** The photos of these visits and first touches, keyed `visit:<id>` / `first_touch:<id>`, in upload order. */
   private async photosOf(visitIds: number[], touchIds: number[]): Promise<Map<string, number[]>> {
+    const [ofVisits, ofTouches] = await Promise.all([this.photos.idsOfVisits(visitIds), this.photos.idsOfFirstTouches(touchIds)]);
     const map = new Map<string, number[]>();
-    if (!visitIds.length && !touchIds.length) return map;
-    const rows = await this.db.getRepository(Photo).find({
-      where: [...(visitIds.length ? [{ visitId: In(visitIds) }] : []), ...(touchIds.length ? [{ firstTouchId: In(touchIds) }] : [])],
-      select: { id: true, visitId: true, firstTouchId: true },
-      order: { id: 'ASC' },
-    });
-    for (const row of rows) {
-      const key = row.visitId !== null ? `visit:${row.visitId}` : `first_touch:${row.firstTouchId}`;
-      map.set(key, [...(map.get(key) ?? []), row.id]);
-    }
+    for (const [id, ids] of ofVisits) map.set(`visit:${id}`, ids);
+    for (const [id, ids] of ofTouches) map.set(`first_touch:${id}`, ids);
     return map;
   }
 }

@@ -4,6 +4,7 @@ import { idempotencyKeyOf, type OnceResult } from '../../http/idempotency';
 import { uploadedFile } from '../../http/upload';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
 import type { TodoService } from '../tasks';
+import { answerDownload } from '../attachments';
 import type { PhotoService } from './photo.service';
 import type { TimelineService } from './timeline.service';
 import type { VisitService } from './visit.service';
@@ -30,13 +31,9 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
       handler: (ctx) => photos.upload(ctx.state.member, uploadedFile(ctx, '照片')),
     }),
     route({
-      method: 'get', path: '/photos/:id', tag: '拜访', summary: '查看照片（限可见客户）', can: 'visits.read',
+      method: 'get', path: '/photos/:id', tag: '拜访', summary: '查看照片（限可见客户；支持 Range，对象存储中的大文件 302 到临时链接）', can: 'visits.read',
       handler: async (ctx) => {
-        const photo = await photos.read(ctx.state.member, idParam(ctx, 'id', '照片'));
-        ctx.set('Content-Type', photo.mimeType);
-        ctx.set('Cache-Control', 'private, max-age=86400');
-        ctx.set('X-Content-Type-Options', 'nosniff');
-        ctx.body = photo.bytes;
+        answerDownload(ctx, await photos.download(ctx.state.member, idParam(ctx, 'id', '照片'), ctx.get('range') || undefined));
       },
     }),
     route({

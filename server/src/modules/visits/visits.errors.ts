@@ -2,14 +2,12 @@ import { ACTION_NOT_CLOSED_MESSAGE, type CatalogCode } from '@anchor/shared';
 import { errorThrower } from '../../http/errors';
 import type { ErrorSpec } from '../module';
 
-/** The visits module's errors: visits, first touches and photos. */
+/** The visits module's errors: visits and first touches (photos are attachments). */
 export const VISIT_ERRORS = {
   /** saved offline longer ago than the policy accepts (the message names the day) */
   VISIT_TOO_OLD: { status: 422, message: '离线保存的拜访记录已过期，无法提交' },
   /** no agreed action with a next follow-up: the visit did not close */
   ACTION_NOT_CLOSED: { status: 422, message: ACTION_NOT_CLOSED_MESSAGE },
-  /** the member's daily photo uploads are used up (the message names the quota) */
-  QUOTA_EXCEEDED: { status: 429, message: '今天上传的照片已达上限，请明天再传' },
   /** a first touch for a customer that is not a lead waiting for one */
   NOT_AWAITING_FIRST_TOUCH: { status: 409, message: '该客户不是待首次触达的线索' },
   /** a first touch for a lead that already has one (also the loser of two at once) */

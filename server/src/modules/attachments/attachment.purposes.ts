@@ -1,0 +1,50 @@
+import type { Action } from '@anchor/shared';
+import type { Policy } from '../../config/policy';
+import { KIND_LABELS, type FileKind } from './sniff';
+
+/**
+ * What each purpose takes: its types (by their bytes), its size, who uploads, how long an unattached
+ * one is kept. Limits come from the policy (config/policy.yaml `uploads`), never a literal here.
+ */
+export interface PurposeSpec {
+  /** how messages name one: 「照片」 */
+  label: string;
+  /** the noun after the list of types: 「只能上传 JPEG、PNG 或 WebP 图片」 */
+  noun: string;
+  kinds: readonly FileKind[];
+  /** the permission-matrix action that lets a member upload one */
+  action: Action;
+  maxMegabytes(policy: Policy): number;
+  unattachedHours(policy: Policy): number;
+  /** uploads one member may make per day, if capped */
+  dailyQuota?(policy: Policy): number;
+  /** the storage folder: `photos/2026-11/…` */
+  folder: string;
+}
+
+export const PURPOSES = {
+  photo: {
+    label: '照片', noun: '图片', kinds: ['jpeg', 'png', 'webp'], action: 'visits.create', folder: 'photos',
+    maxMegabytes: (p) => p.uploads.photoMaxMegabytes,
+    unattachedHours: (p) => p.uploads.unattachedPhotoHours,
+    dailyQuota: (p) => p.uploads.photoDailyQuota,
+  },
+  material: {
+    label: '资料', noun: '文件', kinds: ['pdf', 'mp4', 'docx', 'xlsx', 'pptx'], action: 'materials.manage', folder: 'materials',
+    maxMegabytes: (p) => p.uploads.materialMaxMegabytes,
+    unattachedHours: (p) => p.uploads.unattachedPhotoHours,
+  },
+} satisfies Record<string, PurposeSpec>;
+
+export type Purpose = keyof typeof PURPOSES;
+export const PURPOSE_NAMES = Object.keys(PURPOSES) as [Purpose, ...Purpose[]];
+
+export function purposeSpec(purpose: Purpose): PurposeSpec {
+  return PURPOSES[purpose];
+}
+
+/** 「JPEG、PNG 或 WebP」 */
+export function kindList(kinds: readonly FileKind[]): string {
+  const labels = kinds.map((k) => KIND_LABELS[k]);
+  return labels.length === 1 ? labels[0]! : `${labels.slice(0, -1).join('、')} 或 ${labels.at(-1)}`;
+}

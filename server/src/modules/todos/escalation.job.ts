@@ -1,8 +1,7 @@
+import { SQL, placeholders, statement } from '../../db/sql';
 import type { JobHandler } from '../../jobs/job-runner';
 import { outboxStatement } from '../../outbox/outbox';
 import { membersById } from '../org';
-
-const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /** Roles whose own unconfirmed to-do goes up the line (to their superior or admins), not to a team's group. */
 const ESCALATES_UP: readonly string[] = ['director', 'admin'];
@@ -21,8 +20,8 @@ export function escalateTodos(sqlite: boolean): JobHandler {
     // The batch is keyed by visit: with one busy supervisor MariaDB would rather walk that supervisor's
     // open to-dos (idx_todo_assignee, tens of thousands of rows per batch), so the index is named.
     const locked = await sql.rows<{ id: number; visitId: number; assigneeId: number; repId: number }>(
-      `SELECT id, visitId, assigneeId, repId FROM todo${sqlite ? '' : ' FORCE INDEX (idx_todo_visit)'}
-       WHERE visitId IN (${inList(visitIds.length)}) AND confirmedAt IS NULL AND escalatedAt IS NULL
+      SQL`SELECT id, visitId, assigneeId, repId FROM todo${sqlite ? '' : ' FORCE INDEX (idx_todo_visit)'}
+       WHERE visitId IN (${placeholders(visitIds.length)}) AND confirmedAt IS NULL AND escalatedAt IS NULL
        ORDER BY id${sqlite ? '' : ' FOR UPDATE'}`,
       visitIds,
     );
@@ -38,7 +37,7 @@ export function escalateTodos(sqlite: boolean): JobHandler {
         : { kind: 'todo.escalation', teamId: people.get(Number(t.repId))!.teamId, payload: { ...ids, directorId: confirmer.managerId } };
     });
     const statements = [
-      { query: `UPDATE todo SET escalatedAt = ? WHERE id IN (${inList(due.length)}) AND confirmedAt IS NULL AND escalatedAt IS NULL`, params: [now, ...due.map((t) => t.id)] },
+      statement(SQL`UPDATE todo SET escalatedAt = ? WHERE id IN (${placeholders(due.length)}) AND confirmedAt IS NULL AND escalatedAt IS NULL`, [now, ...due.map((t) => t.id)]),
       outboxStatement(sql, messages, now),
     ];
     await sql.batch(statements);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { In, IsNull, LessThan, MoreThanOrEqual, type DataSource } from 'typeorm';
 import { instantToWallClock, wallClockToInstant } from '@anchor/shared';
-import type { Sql } from '../../db/sql';
+import { SQL, placeholders, type Sql } from '../../db/sql';
 import { HOUR_MS, type Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { AppError, invalid, notFound } from '../../http/errors';
@@ -72,8 +72,8 @@ export class PhotoService {
     if (ids.length === 0) return;
     const unique = [...new Set(ids)];
     const changed = await sql.exec(
-      `UPDATE photo SET visitId = ?, firstTouchId = ?, customerId = ?
-       WHERE id IN (${unique.map(() => '?').join(', ')}) AND uploadedById = ? AND visitId IS NULL AND firstTouchId IS NULL`,
+      SQL`UPDATE photo SET visitId = ?, firstTouchId = ?, customerId = ?
+       WHERE id IN (${placeholders(unique.length)}) AND uploadedById = ? AND visitId IS NULL AND firstTouchId IS NULL`,
       [target.visitId ?? null, target.firstTouchId ?? null, target.customerId, ...unique, caller.id],
     );
     if (changed !== unique.length) throw invalid({ [field]: '照片不存在、不是你上传的或已被使用' });

@@ -38,6 +38,9 @@ export class KeepAliveClient {
     this.ready.catch(() => undefined);
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (error) => this.fail(error));
+    socket.on('end', () => {
+      if (socket === this.socket) this.closed = true;
+    });
     socket.on('close', () => {
       if (socket !== this.socket) return;
       this.closed = true;
@@ -47,6 +50,18 @@ export class KeepAliveClient {
 
   /** Sends one request and resolves with the response status once the whole body has arrived. */
   async request(method: string, path: string, headers: Record<string, string>, body = ''): Promise<number> {
+    try {
+      return await this.send(method, path, headers, body);
+    } catch (error) {
+      // The keep-alive race: the server closed the idle connection as the request went out. Sent once
+      // more on a new connection (the bench's creates carry an Idempotency-Key: a retry stores one).
+      if (!this.closed && this.socket.writable) throw error;
+      this.closed = true;
+      return this.send(method, path, headers, body);
+    }
+  }
+
+  private async send(method: string, path: string, headers: Record<string, string>, body: string): Promise<number> {
     if (this.closed) this.connect();
     await this.ready;
     if (this.pending) throw new Error('one request at a time per connection');

@@ -30,11 +30,11 @@ const isDeadlock = (error: unknown) => {
  * locks, so claimers and finishers of the same index ranges (jobs, outbox) do not deadlock, and each
  * statement reads what is committed.
  *
- * On MySQL/MariaDB the connection is a TypeORM query runner's: `tx.sql` sends on it directly (START
- * TRANSACTION rides with the first batch, COMMIT with the last), and the runner is told a
- * transaction is active, so TypeORM (`tx.manager`, its save()) neither opens one of its own nor
- * commits; its first statement starts the transaction if no batch has yet. A deadlock victim is
- * rolled back and run again (up to five times) when the work wrote only through `tx.sql`: TypeORM
+ * On MySQL/MariaDB the transaction holds one pooled connection: `tx.sql` sends on it directly (START
+ * TRANSACTION rides with the first batch, COMMIT with the last), and `tx.manager` is a TypeORM query
+ * runner on the same connection, told a transaction is active, so TypeORM (its save()) neither opens
+ * one of its own nor commits; its first statement starts the transaction if no batch has yet. A deadlock victim is
+ * rolled back and run again (up to five times) when the work never asked for `tx.manager`: TypeORM
  * work may have filled entity objects from outside the work (ids), so rerunning it is not known safe.
  */
 export async function transaction<T>(db: DataSource, work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -54,43 +54,65 @@ export async function transaction<T>(db: DataSource, work: (tx: Tx) => Promise<T
   }
   // openDatabase installs it; a data source opened otherwise (a test's) gets it here, before use.
   refuseStackedStatements(db);
+  const driver = db.driver as unknown as { obtainMasterConnection(): Promise<MysqlConnection> };
   for (let attempt = 1; ; attempt++) {
-    const runner = db.createQueryRunner('master');
-    let usedManager = false;
+    const conn = await driver.obtainMasterConnection();
+    const sql = new ConnectionSql(conn, stackedQuery(conn));
+    // TypeORM's runner is made only when the work asks for `tx.manager`: the hot paths never do.
+    let runner: QueryRunner | null = null;
+    const manager = () => {
+      if (!runner) runner = typeormOn(db, conn, sql);
+      return runner.manager;
+    };
     try {
-      const conn = (await runner.connect()) as MysqlConnection;
-      const sql = new ConnectionSql(conn, stackedQuery(conn));
-      const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
-      state.isTransactionActive = true;
-      state.transactionDepth = 1;
-      const query = runner.query.bind(runner) as QueryRunner['query'];
-      runner.query = (async (text: string, params?: unknown[], structured?: boolean) => {
-        usedManager = true;
-        await sql.begin();
-        return query(text, params, structured as true);
-      }) as QueryRunner['query'];
-      sqlOfManager.set(runner.manager, sql);
       try {
-        const result = await work({ sql, manager: runner.manager });
+        const result = await work({
+          sql,
+          get manager() {
+            return manager();
+          },
+        });
         await sql.commit();
         return result;
       } catch (error) {
         await sql.rollback();
         throw error;
-      } finally {
-        state.isTransactionActive = false;
-        state.transactionDepth = 0;
       }
     } catch (error) {
-      if (isDeadlock(error) && !usedManager && attempt < 5) {
+      if (isDeadlock(error) && !runner && attempt < 5) {
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
         continue;
       }
       throw error;
     } finally {
-      await runner.release();
+      if (runner) {
+        const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number; isReleased: boolean };
+        state.isTransactionActive = false;
+        state.transactionDepth = 0;
+        state.isReleased = true; // the connection goes back below, once
+      }
+      conn.release();
     }
   }
+}
+
+/**
+ * A TypeORM query runner on the transaction's connection, told a transaction is active (so save()
+ * neither opens nor commits one); its first statement starts the transaction if no batch has yet.
+ */
+function typeormOn(db: DataSource, conn: MysqlConnection, sql: ConnectionSql): QueryRunner {
+  const runner = db.createQueryRunner('master');
+  const state = runner as unknown as { databaseConnection: MysqlConnection; isTransactionActive: boolean; transactionDepth: number };
+  state.databaseConnection = conn;
+  state.isTransactionActive = true;
+  state.transactionDepth = 1;
+  const query = runner.query.bind(runner) as QueryRunner['query'];
+  runner.query = (async (text: string, params?: unknown[], structured?: boolean) => {
+    await sql.begin();
+    return query(text, params, structured as true);
+  }) as QueryRunner['query'];
+  sqlOfManager.set(runner.manager, sql);
+  return runner;
 }
 
 /** A transaction for TypeORM work; `sqlOf(manager)` gives the plain SQL of the same transaction. */

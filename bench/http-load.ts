@@ -13,25 +13,56 @@ interface Pending {
 const HEAD_END = Buffer.from('\r\n\r\n');
 
 export class KeepAliveClient {
-  private readonly socket: net.Socket;
-  private readonly ready: Promise<void>;
+  private socket!: net.Socket;
+  private ready!: Promise<void>;
+  private closed = false;
   private buffered: Buffer = Buffer.alloc(0);
   private pending: Pending | null = null;
 
   constructor(private readonly url: URL) {
-    this.socket = net.connect(Number(url.port), url.hostname);
-    this.socket.setNoDelay(true);
+    this.connect();
+  }
+
+  // The server closes a keep-alive connection idle for 5 s (Node's default), e.g. while the other side
+  // of the bench runs its round: the next request opens a new one, as a phone's client would.
+  private connect(): void {
+    const socket = net.connect(Number(this.url.port), this.url.hostname);
+    this.socket = socket;
+    this.closed = false;
+    this.buffered = Buffer.alloc(0);
+    socket.setNoDelay(true);
     this.ready = new Promise((resolve, reject) => {
-      this.socket.once('connect', resolve);
-      this.socket.once('error', reject);
+      socket.once('connect', resolve);
+      socket.once('error', reject);
     });
-    this.socket.on('data', (chunk) => this.onData(chunk));
-    this.socket.on('error', (error) => this.fail(error));
-    this.socket.on('close', () => this.fail(new Error('connection closed by the server')));
+    this.ready.catch(() => undefined);
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', (error) => this.fail(error));
+    socket.on('end', () => {
+      if (socket === this.socket) this.closed = true;
+    });
+    socket.on('close', () => {
+      if (socket !== this.socket) return;
+      this.closed = true;
+      this.fail(new Error('connection closed by the server'));
+    });
   }
 
   /** Sends one request and resolves with the response status once the whole body has arrived. */
   async request(method: string, path: string, headers: Record<string, string>, body = ''): Promise<number> {
+    try {
+      return await this.send(method, path, headers, body);
+    } catch (error) {
+      // The keep-alive race: the server closed the idle connection as the request went out. Sent once
+      // more on a new connection (the bench's creates carry an Idempotency-Key: a retry stores one).
+      if (!this.closed && this.socket.writable) throw error;
+      this.closed = true;
+      return this.send(method, path, headers, body);
+    }
+  }
+
+  private async send(method: string, path: string, headers: Record<string, string>, body: string): Promise<number> {
+    if (this.closed) this.connect();
     await this.ready;
     if (this.pending) throw new Error('one request at a time per connection');
     let head = `${method} ${path} HTTP/1.1\r\nHost: ${this.url.host}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
@@ -43,6 +74,7 @@ export class KeepAliveClient {
   }
 
   close(): void {
+    this.closed = true;
     this.socket.destroy();
   }
 

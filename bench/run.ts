@@ -99,6 +99,16 @@ async function visitFigures() {
     note: `rounds: ${visits.roundRatios.map((r) => r.toFixed(2)).join(', ')}`,
   });
   figures.push({ name: 'visit submit: HTTP p99 / raw p99 (target ≤ 1.5)', value: (http.p99 / raw.p99).toFixed(2) });
+  if (visits.baseline) {
+    const b = visits.baseline;
+    figures.push({ name: `visit submit: ${b.http.label} (64 concurrent)`, value: `${b.http.throughput.toFixed(0)} tx/s`, note: `p50 ${b.http.p50.toFixed(1)} ms, p99 ${b.http.p99.toFixed(1)} ms, ${b.http.count} visits` });
+    figures.push({ name: 'visit submit, baseline: HTTP / raw throughput', value: (b.http.throughput / raw.throughput).toFixed(2), note: `rounds: ${b.roundRatios.map((r) => r.toFixed(2)).join(', ')}` });
+    figures.push({ name: 'visit submit, baseline: HTTP p99 / raw p99', value: (b.http.p99 / raw.p99).toFixed(2) });
+    if (b.http.cpu) {
+      const c = b.http.cpu;
+      figures.push({ name: 'visit submit CPU per visit, baseline HTTP: MariaDB + server + load generator', value: `${(c.database + c.server + c.client).toFixed(2)} ms`, note: `${c.database.toFixed(2)} ms + ${c.server.toFixed(2)} ms + ${c.client.toFixed(2)} ms` });
+    }
+  }
   if (raw.cpu && http.cpu) {
     const ms = (n: number) => `${n.toFixed(2)} ms`;
     figures.push({ name: 'visit submit CPU per visit, raw: MariaDB + mysql2 client', value: ms(raw.cpu.database + raw.cpu.client), note: `${ms(raw.cpu.database)} + ${ms(raw.cpu.client)}` });

@@ -43,6 +43,8 @@ export interface VisitThroughput {
   http: Run;
   /** HTTP / raw throughput of each round */
   roundRatios: number[];
+  /** the same HTTP side served by another checkout (BENCH_BASELINE), in the same rounds */
+  baseline?: { http: Run; roundRatios: number[] };
 }
 
 const CONCURRENCY = 64;
@@ -169,11 +171,13 @@ async function seed(db: DataSource) {
  * `rounds` rounds of `perRound` visits on each side, alternating raw and HTTP, after WARMUP visits
  * on each side. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server.
  */
-export async function visitThroughput(perRound = 4000, rounds = 3): Promise<VisitThroughput> {
+export async function visitThroughput(perRound = 4000, rounds = 3, baselineCheckout = process.env.BENCH_BASELINE): Promise<VisitThroughput> {
   const { db, url, drop } = await createTestDatabase(16);
   let server: Awaited<ReturnType<typeof spawnServer>> | null = null;
+  let baselineServer: Awaited<ReturnType<typeof spawnServer>> | null = null;
   let pool: Pool | null = null;
   const clients: KeepAliveClient[] = [];
+  const baselineClients: KeepAliveClient[] = [];
   try {
     const { supervisorId, teamId, reps } = await seed(db);
     const next = followUp();
@@ -221,30 +225,49 @@ export async function visitThroughput(perRound = 4000, rounds = 3): Promise<Visi
 
     // HTTP: the real server in its own process on the same database, an API-only instance (timers
     // and delivery run elsewhere), one keep-alive connection per simulated phone.
-    server = await spawnServer({ DATABASE_URL: url, ANCHOR_DEMO: '0', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: process.env.BENCH_SERVER_POOL ?? '16', ANCHOR_BACKGROUND: 'off' }, (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean));
-    const serverUrl = new URL(server.url);
-    for (let c = 0; c < CONCURRENCY; c++) clients.push(new KeepAliveClient(serverUrl));
+    const serverEnv = { DATABASE_URL: url, ANCHOR_DEMO: '0', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: process.env.BENCH_SERVER_POOL ?? '16', ANCHOR_BACKGROUND: 'off' };
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    server = await spawnServer(serverEnv, nodeArgs);
+    for (let c = 0; c < CONCURRENCY; c++) clients.push(new KeepAliveClient(new URL(server.url)));
+    // BENCH_BASELINE=/path/to/another/checkout: its server on the same database, measured in the same rounds
+    if (baselineCheckout) {
+      baselineServer = await spawnServer(serverEnv, nodeArgs, baselineCheckout);
+      for (let c = 0; c < CONCURRENCY; c++) baselineClients.push(new KeepAliveClient(new URL(baselineServer.url)));
+    }
     let failures = 0;
-    const httpVisit = async (i: number, worker: number) => {
+    const visitOver = (over: KeepAliveClient[]) => async (i: number, worker: number) => {
       const rep = reps[i % REPS]!;
       const customerId = rep.customers[Math.floor(i / REPS) % CUSTOMERS_PER_REP]!;
-      const status = await clients[worker]!.request('POST', '/api/v1/visits', { 'Content-Type': 'application/json', Authorization: `Bearer ${rep.token}`, 'Idempotency-Key': randomUUID() }, JSON.stringify(visitBody(customerId)));
+      const status = await over[worker]!.request('POST', '/api/v1/visits', { 'Content-Type': 'application/json', Authorization: `Bearer ${rep.token}`, 'Idempotency-Key': randomUUID() }, JSON.stringify(visitBody(customerId)));
       if (status !== 201) failures++;
     };
+    const httpVisit = visitOver(clients);
+    const baselineVisit = visitOver(baselineClients);
 
     const raw = new Side('raw mysql2, same writes');
     const http = new Side('HTTP POST /api/v1/visits');
+    const baseline = new Side('HTTP POST /api/v1/visits, baseline checkout');
     let offset = 0;
     await drive(WARMUP, rawVisit, (offset += WARMUP));
     await drive(WARMUP, httpVisit, (offset += WARMUP));
+    if (baselineServer) await drive(WARMUP, baselineVisit, (offset += WARMUP));
     for (let r = 0; r < rounds; r++) {
       await raw.round(perRound, (offset += perRound), rawVisit);
-      await http.round(perRound, (offset += perRound), httpVisit, server.child.pid);
+      // which HTTP side goes first alternates, so neither always follows the raw side
+      const sides: [Side, typeof httpVisit, number | undefined][] = [[http, httpVisit, server.child.pid]];
+      if (baselineServer) sides[r % 2 ? 'unshift' : 'push']([baseline, baselineVisit, baselineServer.child.pid]);
+      for (const [side, visit, pid] of sides) await side.round(perRound, (offset += perRound), visit, pid);
     }
     if (failures) throw new Error(`${failures} visit submissions failed`);
-    return { raw: raw.summary(), http: http.summary(), roundRatios: http.rounds.map((t, r) => t / raw.rounds[r]!) };
+    const ratios = (side: Side) => side.rounds.map((t, r) => t / raw.rounds[r]!);
+    return {
+      raw: raw.summary(), http: http.summary(), roundRatios: ratios(http),
+      ...(baselineServer ? { baseline: { http: baseline.summary(), roundRatios: ratios(baseline) } } : {}),
+    };
   } finally {
     for (const c of clients) c.close();
+    for (const c of baselineClients) c.close();
+    await baselineServer?.stop();
     await pool?.end();
     await server?.stop();
     await drop();

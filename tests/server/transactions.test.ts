@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { withSqlTransaction } from '../../server/src/db/sql';
+import { constSql, withSqlTransaction } from '../../server/src/db/sql';
 import { withTransaction } from '../../server/src/db/transaction';
 import { createTestDatabase } from '../support/database';
 
@@ -13,11 +13,11 @@ beforeAll(async () => {
 });
 afterAll(() => drop());
 
-type Query = (sql: string) => Promise<{ name: string }[]>;
+type Query = (sql: 'SELECT name FROM region ORDER BY id LIMIT 1') => Promise<{ name: string }[]>;
 type InTransaction = (work: (query: Query) => Promise<string[]>) => Promise<string[]>;
 
 const kinds: [string, InTransaction][] = [
-  ['plain-SQL transactions', (work) => withSqlTransaction(db, (sql) => work((q) => sql.rows(q)))],
+  ['plain-SQL transactions', (work) => withSqlTransaction(db, (sql) => work((q) => sql.rows(constSql(q))))],
   ['TypeORM transactions', (work) => withTransaction(db, (manager) => work((q) => manager.query(q)))],
 ];
 

@@ -11,9 +11,10 @@ export interface SpawnedServer {
 }
 
 /** Starts the product as `npm start` does (server/src/main.ts through tsx) with the given environment. */
-export function spawnServer(env: Record<string, string | undefined>, nodeArgs: string[] = []): Promise<SpawnedServer> {
+export function spawnServer(env: Record<string, string | undefined>, nodeArgs: string[] = [], checkout: string = root): Promise<SpawnedServer> {
   const child = spawn(process.execPath, ['--max-semi-space-size=32', ...nodeArgs, '--import', 'tsx', 'server/src/main.ts'], {
-    cwd: root,
+    // `checkout`: another copy of the project (the bench's baseline), else this one
+    cwd: checkout,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,8 +4,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Env } from '../config/env';
 import { isSqlite } from '../db/data-source';
-import { sqlOf, withSqlTransaction, type Sql } from '../db/sql';
-import { isDuplicateKeyError, isTransientDbError, withTransaction } from '../db/transaction';
+import { SQL, withSqlTransaction, type Sql } from '../db/sql';
+import { isDuplicateKeyError, isTransientDbError, transaction } from '../db/transaction';
 import { AppError } from '../http/errors';
 import type { Logger } from '../logger';
 import type { TaskService, TodoService } from '../modules/tasks';
@@ -48,14 +48,14 @@ export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: C
 
   /** Notes `key` as seen in the caller's transaction: false when it was seen before (or is being, by a request not yet done). */
   const remember = async (sql: Sql, key: string): Promise<boolean> =>
-    (await sql.exec(`INSERT ${isSqlite(db) ? 'OR IGNORE' : 'IGNORE'} INTO callback_nonce (nonceKey, seenAt) VALUES (?, ?)`, [key.slice(0, 191), clock.now()])) === 1;
+    (await sql.exec(SQL`INSERT ${isSqlite(db) ? 'OR IGNORE' : 'IGNORE'} INTO callback_nonce (nonceKey, seenAt) VALUES (?, ?)`, [key.slice(0, 191), clock.now()])) === 1;
 
   /**
    * A click's nonce is recorded in the same transaction as what the click does: if the database fails
    * half-way (a lock wait timeout, a deadlock, a lost connection) nothing is kept, the platform is told
    * to try again, and its retry, under the same nonce, is accepted.
    */
-  const inCallbackTransaction = <T>(work: (manager: EntityManager, sql: Sql) => Promise<T>): Promise<T> => withTransaction(db, (manager) => work(manager, sqlOf(manager)));
+  const inCallbackTransaction = <T>(work: (manager: EntityManager, sql: Sql) => Promise<T>): Promise<T> => transaction(db, (tx) => work(tx.manager, tx.sql));
 
   /** A refusal of the domain (someone else's to-do, none, already settled) is an answer: the click changes nothing. */
   const domainRefusal = (error: unknown): error is AppError => error instanceof AppError && error.status < 500;
@@ -115,11 +115,11 @@ export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: C
         // was lost): the card can be updated with it (once, within 72 h). A pool's task has a card per member.
         if (event.ResponseCode) {
           await sql.exec(
-            `UPDATE delivery SET responseCode = ? WHERE subject = ? AND channel = 'wecom_app' AND status IN ('sent', 'pending')${isTodo ? '' : ' AND target = ?'}`,
+            SQL`UPDATE delivery SET responseCode = ? WHERE subject = ? AND channel = 'wecom_app' AND status IN ('sent', 'pending')${isTodo ? '' : ' AND target = ?'}`,
             [event.ResponseCode, subject, ...(isTodo ? [] : [`wecom_app:${event.FromUserName ?? ''}`])],
           );
         }
-        const members = await sql.rows<{ id: number }>('SELECT id FROM member WHERE wecomUserId = ? AND deactivatedAt IS NULL', [event.FromUserName ?? '']);
+        const members = await sql.rows<{ id: number }>(SQL`SELECT id FROM member WHERE wecomUserId = ? AND deactivatedAt IS NULL`, [event.FromUserName ?? '']);
         const memberId = members[0]?.id;
         if (!memberId) return void logger.warn({ userid: event.FromUserName }, 'wecom click from an unknown user ignored');
         let settledNow = false;
@@ -178,7 +178,7 @@ export function channelCallbackRoutes(deps: { db: DataSource; env: Env; clock: C
         // The same message again (a platform retry, or a copy under fresh headers) acts once; its headers stay spent.
         if (body.msgId && !(await remember(sql, `dingtalk-msg:id:${String(body.msgId)}`))) return void (seen = 'message');
         if (!match || !body.senderStaffId) return;
-        const rows = await sql.rows<{ id: number }>('SELECT id FROM member WHERE dingtalkUserId = ? AND deactivatedAt IS NULL', [body.senderStaffId]);
+        const rows = await sql.rows<{ id: number }>(SQL`SELECT id FROM member WHERE dingtalkUserId = ? AND deactivatedAt IS NULL`, [body.senderStaffId]);
         if (!rows[0]) return void logger.warn({ staffId: body.senderStaffId }, 'dingtalk message from an unknown user ignored');
         try {
           const taskId = Number(match[2]);

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Policy } from '../config/policy';
 import { isSqlite } from '../db/data-source';
-import { sqlDate, withSqlTransaction, type Sql } from '../db/sql';
+import { SQL, placeholders, sqlDate, withSqlTransaction, type Sql } from '../db/sql';
 import type { DeliveryChannel } from '../outbox/delivery.entity';
 
 /** The platform a channel's API lives on: an outage of one is an outage of all its channels. */
@@ -65,7 +65,7 @@ export class ChannelHealth {
     private readonly policy: Policy,
   ) {}
 
-  private get ignore(): string {
+  private get ignore(): 'OR IGNORE' | 'IGNORE' {
     return isSqlite(this.db) ? 'OR IGNORE' : 'IGNORE';
   }
 
@@ -84,7 +84,7 @@ export class ChannelHealth {
    */
   async gate(sql: Sql, keys: string[], now: Date): Promise<string[] | null> {
     const down = await sql.rows<{ channel: string; probeAt: Date | string | null }>(
-      `SELECT channel, probeAt FROM channel_health WHERE channel IN (${keys.map(() => '?').join(', ')}) AND reason IS NOT NULL`,
+      SQL`SELECT channel, probeAt FROM channel_health WHERE channel IN (${placeholders(keys.length)}) AND reason IS NOT NULL`,
       keys,
     );
     for (const row of down) {
@@ -99,7 +99,7 @@ export class ChannelHealth {
 
   /** The credentials under `key` were refused: its deliveries wait from now on. */
   async markDown(sql: Sql, key: string, reason: string, now: Date): Promise<void> {
-    await sql.exec(`INSERT ${this.ignore} INTO channel_health (channel, failures) VALUES (?, 0)`, [key]);
+    await sql.exec(SQL`INSERT ${this.ignore} INTO channel_health (channel, failures) VALUES (?, 0)`, [key]);
     const next = new Date(now.getTime() + this.policy.channelHealth.credentialProbeSeconds * 1000);
     await sql.exec('UPDATE channel_health SET reason = ?, since = COALESCE(since, ?), probeAt = ? WHERE channel = ?', [reason.slice(0, 500), now, next, key]);
   }
@@ -107,13 +107,13 @@ export class ChannelHealth {
   /** The credentials under these keys work (again). */
   async markUp(sql: Sql, keys: string[]): Promise<void> {
     if (!keys.length) return;
-    await sql.exec(`UPDATE channel_health SET reason = NULL, since = NULL, probeAt = NULL WHERE channel IN (${keys.map(() => '?').join(', ')})`, keys);
+    await sql.exec(SQL`UPDATE channel_health SET reason = NULL, since = NULL, probeAt = NULL WHERE channel IN (${placeholders(keys.length)})`, keys);
   }
 
   /** A network error or 5xx from the platform. */
   async noteTransient(sql: Sql, channel: DeliveryChannel, error: string, now: Date): Promise<void> {
     const key = platformKey(PLATFORM_OF[channel]);
-    await sql.exec(`INSERT ${this.ignore} INTO channel_health (channel, failures) VALUES (?, 0)`, [key]);
+    await sql.exec(SQL`INSERT ${this.ignore} INTO channel_health (channel, failures) VALUES (?, 0)`, [key]);
     const probeAt = new Date(now.getTime() + this.policy.channelHealth.recoveryProbeSeconds * 1000);
     await sql.exec('UPDATE channel_health SET failures = failures + 1, failingSince = COALESCE(failingSince, ?), lastError = ?, probeAt = COALESCE(probeAt, ?) WHERE channel = ?', [
       now, error.slice(0, 500), probeAt, key,
@@ -128,7 +128,7 @@ export class ChannelHealth {
   async noteSuccess(sql: Sql, channel: DeliveryChannel, now: Date): Promise<number> {
     const platform = PLATFORM_OF[channel];
     const key = platformKey(platform);
-    const [row] = await sql.rows<{ failures: number }>('SELECT failures FROM channel_health WHERE channel = ?', [key]);
+    const [row] = await sql.rows<{ failures: number }>(SQL`SELECT failures FROM channel_health WHERE channel = ?`, [key]);
     if (!row || Number(row.failures) === 0) return 0;
     const cleared = await sql.exec('UPDATE channel_health SET failures = 0, failingSince = NULL, lastError = NULL, probeAt = NULL WHERE channel = ? AND failures >= ?', [
       key, this.policy.channelHealth.outageAfterFailures,
@@ -140,7 +140,7 @@ export class ChannelHealth {
     }
     const channels = CHANNELS_OF(platform);
     return sql.exec(
-      `UPDATE delivery SET nextAttemptAt = ? WHERE status = 'pending' AND channel IN (${channels.map(() => '?').join(', ')}) AND nextAttemptAt > ? AND lastError IS NOT NULL
+      SQL`UPDATE delivery SET nextAttemptAt = ? WHERE status = 'pending' AND channel IN (${placeholders(channels.length)}) AND nextAttemptAt > ? AND lastError IS NOT NULL
          AND target NOT IN (SELECT target FROM channel_target WHERE blockedUntil IS NOT NULL AND blockedUntil > ?)`,
       [now, ...channels, now, now],
     );
@@ -153,7 +153,7 @@ export class ChannelHealth {
    */
   async probeOutages(now: Date): Promise<number> {
     return withSqlTransaction(this.db, async (sql) => {
-      const rows = await sql.rows<{ channel: string }>("SELECT channel FROM channel_health WHERE channel LIKE 'platform:%' AND failures >= ? AND probeAt <= ?", [
+      const rows = await sql.rows<{ channel: string }>(SQL`SELECT channel FROM channel_health WHERE channel LIKE 'platform:%' AND failures >= ? AND probeAt <= ?`, [
         this.policy.channelHealth.outageAfterFailures, now,
       ]);
       let probes = 0;
@@ -162,7 +162,7 @@ export class ChannelHealth {
         if ((await sql.exec('UPDATE channel_health SET probeAt = ? WHERE channel = ? AND probeAt <= ?', [next, key, now])) !== 1) continue;
         const channels = CHANNELS_OF(key.slice('platform:'.length) as Platform);
         const [head] = await sql.rows<{ id: number }>(
-          `SELECT id FROM delivery WHERE status = 'pending' AND channel IN (${channels.map(() => '?').join(', ')}) AND nextAttemptAt > ?
+          SQL`SELECT id FROM delivery WHERE status = 'pending' AND channel IN (${placeholders(channels.length)}) AND nextAttemptAt > ?
              AND target NOT IN (SELECT target FROM channel_target WHERE blockedUntil IS NOT NULL AND blockedUntil > ?)
            ORDER BY nextAttemptAt LIMIT 1`,
           [...channels, now, now],

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { guardDatabase } from './guard';
+import { refuseStackedStatements } from './one-statement';
 import { schemaOf } from './schema';
 import type { AnyModule } from '../modules/module';
 
@@ -36,7 +37,8 @@ export function createDataSource(options: DatabaseOptions): DataSource {
       migrationsTransactionMode: 'each',
       poolSize: options.poolSize ?? 16,
       supportBigNumbers: true,
-      // Lets the hot paths send several parameterized statements in one round trip (db/sql.ts).
+      // Lets the hot paths send several parameterized statements in one round trip (db/sql.ts): only
+      // Sql.batch, whose text is constant by type, may; any other text is refused a ';' (db/one-statement.ts).
       multipleStatements: true,
       ...(options.limits
         ? {
@@ -70,6 +72,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
   const dataSource = createDataSource(options);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
+  // After the migrations (their text is the code's own): from here on only Sql.batch may send several statements.
+  refuseStackedStatements(dataSource);
   // After the migrations: a schema change on a large table may rightly take longer than a request may wait.
   if (options.limits) {
     guardDatabase(dataSource, {

@@ -3,7 +3,7 @@ import { every } from './every';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Policy } from '../config/policy';
-import { sqlDate, withSqlTransaction, type Sql } from '../db/sql';
+import { SQL, placeholders, repeated, statement, sqlDate, withSqlTransaction, type Sql } from '../db/sql';
 import type { Logger } from '../logger';
 import type { JobKind, RecurringJobKind } from './job.entity';
 import { isSqlite } from '../db/data-source';
@@ -86,7 +86,7 @@ export class JobRunner {
       await withSqlTransaction(this.db, async (sql) => {
         const ignore = isSqlite(this.db) ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
         await sql.exec(
-          `${ignore} INTO job (kind, dueAt, payload, subject, status, attempts, recurring, createdAt) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)`,
+          SQL`${ignore} INTO job (kind, dueAt, payload, subject, status, attempts, recurring, createdAt) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)`,
           [job.kind, now, {}, `recurring:${job.kind}`, job.kind, now],
         );
         await sql.exec("UPDATE job SET status = 'pending', dueAt = ?, attempts = 0, leaseUntil = NULL WHERE recurring = ? AND status IN ('done', 'failed', 'cancelled')", [now, job.kind]);
@@ -115,17 +115,17 @@ export class JobRunner {
       // Two index range scans in due order, so LIMIT stops the scan and only the claimed rows are
       // locked (an OR here made InnoDB sort, and lock, every candidate: the other server got none).
       const due = await sql.rows<Row>(
-        `SELECT id, kind, payload, dueAt, attempts, recurring FROM job WHERE status = 'pending' AND dueAt <= ? ORDER BY status, dueAt LIMIT ?${lock}`,
+        SQL`SELECT id, kind, payload, dueAt, attempts, recurring FROM job WHERE status = 'pending' AND dueAt <= ? ORDER BY status, dueAt LIMIT ?${lock}`,
         [now, this.policy.jobs.batchSize],
       );
       const abandoned = await sql.rows<Row>(
-        `SELECT id, kind, payload, dueAt, attempts, recurring FROM job WHERE status = 'running' AND dueAt <= ? AND leaseUntil < ? ORDER BY status, dueAt LIMIT ?${lock}`,
+        SQL`SELECT id, kind, payload, dueAt, attempts, recurring FROM job WHERE status = 'running' AND dueAt <= ? AND leaseUntil < ? ORDER BY status, dueAt LIMIT ?${lock}`,
         [now, now, this.policy.jobs.batchSize],
       );
       const rows = [...due, ...abandoned];
       if (rows.length === 0) return [];
       const ids = rows.map((r) => r.id);
-      await sql.batch([{ query: `UPDATE job SET status = 'running', leaseUntil = ?, attempts = attempts + 1 WHERE id IN (${ids.map(() => '?').join(', ')})`, params: [leaseUntil, ...ids] }], { commit: true });
+      await sql.batch([statement(SQL`UPDATE job SET status = 'running', leaseUntil = ?, attempts = attempts + 1 WHERE id IN (${placeholders(ids.length)})`, [leaseUntil, ...ids])], { commit: true });
       return rows.map((r) => ({ id: Number(r.id), kind: r.kind, payload: JSON.parse(r.payload) as Record<string, unknown>, dueAt: sqlDate(r.dueAt)!, attempts: r.attempts + 1, recurring: r.recurring ?? null }));
     });
   }
@@ -142,15 +142,15 @@ export class JobRunner {
     try {
       await withSqlTransaction(this.db, async (sql) => {
         await handler(jobs, sql, now);
-        const match = jobs.map(() => '(id = ? AND attempts = ?)').join(' OR ');
+        const match = repeated(SQL`(id = ? AND attempts = ?)`, jobs.length, ' OR ');
         const ids = jobs.flatMap((j) => [j.id, j.attempts]);
         // A recurring row is not done: the same statement that ends this run writes its next occurrence.
         const done = periodic && jobs.every((j) => j.recurring)
           ? await sql.exec(
-              `UPDATE job SET status = 'pending', dueAt = ?, attempts = 0, leaseUntil = NULL, lastError = NULL WHERE status = 'running' AND (${match})`,
+              SQL`UPDATE job SET status = 'pending', dueAt = ?, attempts = 0, leaseUntil = NULL, lastError = NULL WHERE status = 'running' AND (${match})`,
               [periodic.nextAfter(this.clock.now()), ...ids],
             )
-          : await sql.exec(`UPDATE job SET status = 'done', leaseUntil = NULL WHERE status = 'running' AND (${match})`, ids);
+          : await sql.exec(SQL`UPDATE job SET status = 'done', leaseUntil = NULL WHERE status = 'running' AND (${match})`, ids);
         // Another server took some of these over after our lease ran out: let it finish them.
         if (done !== jobs.length) throw new LeaseLost();
       });

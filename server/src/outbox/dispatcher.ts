@@ -2,7 +2,7 @@ import type schedule from 'node-schedule';
 import { every } from '../jobs/every';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock';
-import { sqlDate, withSqlTransaction } from '../db/sql';
+import { SQL, placeholders, repeated, sqlDate, withSqlTransaction } from '../db/sql';
 import type { Logger } from '../logger';
 import { RATE_LIMITS, ROBOT_CHANNELS, type Sender, type SendResult, type TargetSecrets } from '../channels/senders';
 import type { Delivery, DeliveryChannel } from './delivery.entity';
@@ -78,14 +78,14 @@ export class OutboxDispatcher {
       if (!isSqlite(this.db)) await sql.rows("SELECT name FROM outbox_lock WHERE name = 'expand' FOR UPDATE");
       const now = this.clock.now();
       const rows = await sql.rows<{ id: number; kind: OutboxMessage['kind']; teamId: number | null; payload: string }>(
-        `SELECT id, kind, teamId, payload FROM outbox_message WHERE expandedAt IS NULL ORDER BY id LIMIT ?${isSqlite(this.db) ? '' : ' FOR UPDATE SKIP LOCKED'}`,
+        SQL`SELECT id, kind, teamId, payload FROM outbox_message WHERE expandedAt IS NULL ORDER BY id LIMIT ?${isSqlite(this.db) ? '' : ' FOR UPDATE SKIP LOCKED'}`,
         [BATCH],
       );
       for (const row of rows) {
         const planned = await this.builder.plan(sql, { id: Number(row.id), kind: row.kind, teamId: row.teamId, payload: JSON.parse(row.payload) as Record<string, unknown> });
         if (planned.length) {
           await sql.exec(
-            `INSERT ${isSqlite(this.db) ? 'OR IGNORE' : 'IGNORE'} INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, subject, createdAt, pendingSince) VALUES ${planned.map(() => "(?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)").join(', ')}`,
+            SQL`INSERT ${isSqlite(this.db) ? 'OR IGNORE' : 'IGNORE'} INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, subject, createdAt, pendingSince) VALUES ${repeated(SQL`(?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`, planned.length)}`,
             planned.flatMap((d) => [row.id, d.channel, d.target, d.body, now, d.subject ?? null, now, now]),
           );
         }
@@ -98,7 +98,7 @@ export class OutboxDispatcher {
   /** Takes the target for this server unless another holds it. */
   private async lease(target: string, now: Date): Promise<boolean> {
     return withSqlTransaction(this.db, async (sql) => {
-      await sql.exec(`INSERT ${isSqlite(this.db) ? 'OR IGNORE' : 'IGNORE'} INTO channel_target (target, sentInWindow) VALUES (?, 0)`, [target]);
+      await sql.exec(SQL`INSERT ${isSqlite(this.db) ? 'OR IGNORE' : 'IGNORE'} INTO channel_target (target, sentInWindow) VALUES (?, 0)`, [target]);
       const taken = await sql.exec('UPDATE channel_target SET leaseUntil = ? WHERE target = ? AND (leaseUntil IS NULL OR leaseUntil < ?)', [new Date(now.getTime() + LEASE_MS), target, now]);
       return taken === 1;
     });
@@ -128,14 +128,14 @@ export class OutboxDispatcher {
     return withSqlTransaction(this.db, async (sql) => {
       for (;;) {
         const [next] = await sql.rows<DeliveryRow>(
-          "SELECT id, outboxId, channel, target, body, attempts, nextAttemptAt, subject, attemptStartedAt, pendingSince, createdAt FROM delivery WHERE target = ? AND status = 'pending' ORDER BY outboxId, id LIMIT 1",
+          SQL`SELECT id, outboxId, channel, target, body, attempts, nextAttemptAt, subject, attemptStartedAt, pendingSince, createdAt FROM delivery WHERE target = ? AND status = 'pending' ORDER BY outboxId, id LIMIT 1`,
           [target],
         );
         // The oldest pending message (in outbox order) goes first; while it waits for its retry, the rest wait too.
         if (!next || sqlDate(next.nextAttemptAt)!.getTime() > now.getTime()) return null;
         // Watermark: an earlier outbox message not yet expanded may hold a delivery for this target that must
         // go first (e.g. a server of an older version still expanding without the lock).
-        const [earlier] = await sql.rows<{ id: number }>('SELECT id FROM outbox_message WHERE expandedAt IS NULL AND id < ? LIMIT 1', [next.outboxId]);
+        const [earlier] = await sql.rows<{ id: number }>(SQL`SELECT id FROM outbox_message WHERE expandedAt IS NULL AND id < ? LIMIT 1`, [next.outboxId]);
         if (earlier) return null;
         if (ROBOT_CHANNELS.includes(next.channel) && next.attemptStartedAt !== null) {
           // An earlier attempt began and its outcome was never recorded (the server stopped mid-send,
@@ -144,14 +144,14 @@ export class OutboxDispatcher {
           this.logger.warn({ deliveryId: Number(next.id), channel: next.channel }, 'robot post outcome unknown: left to admins');
           continue;
         }
-        const [state] = await sql.rows<{ blockedUntil: Date | string | null }>('SELECT blockedUntil FROM channel_target WHERE target = ?', [target]);
+        const [state] = await sql.rows<{ blockedUntil: Date | string | null }>(SQL`SELECT blockedUntil FROM channel_target WHERE target = ?`, [target]);
         const blockedUntil = sqlDate(state?.blockedUntil);
         if (blockedUntil && blockedUntil.getTime() > now.getTime()) return null;
         for (const window of RATE_LIMITS[next.channel]) {
           // A robot post whose outcome is unknown may have arrived, up to a send timeout after it was begun.
           const since = now.getTime() - window.ms;
           const [{ n }] = (await sql.rows<{ n: number | string }>(
-            "SELECT (SELECT COUNT(*) FROM delivery WHERE target = ? AND sentAt > ?) + (SELECT COUNT(*) FROM delivery WHERE status = 'unknown' AND target = ? AND attemptStartedAt > ?) AS n",
+            SQL`SELECT (SELECT COUNT(*) FROM delivery WHERE target = ? AND sentAt > ?) + (SELECT COUNT(*) FROM delivery WHERE status = 'unknown' AND target = ? AND attemptStartedAt > ?) AS n`,
             [target, new Date(since), target, new Date(since - SEND_TIMEOUT_MS)],
           )) as [{ n: number | string }];
           if (Number(n) >= window.max) return null;
@@ -303,8 +303,8 @@ export class OutboxDispatcher {
     const targetKeys = waiting.filter((k) => k.includes(':'));
     const targets = (await this.db.query(
       `SELECT DISTINCT target FROM delivery WHERE status = 'pending' AND nextAttemptAt <= ?` +
-        (channels.length ? ` AND channel NOT IN (${channels.map(() => '?').join(', ')})` : '') +
-        (targetKeys.length ? ` AND target NOT IN (${targetKeys.map(() => '?').join(', ')})` : '') +
+        (channels.length ? ` AND channel NOT IN (${placeholders(channels.length)})` : '') +
+        (targetKeys.length ? ` AND target NOT IN (${placeholders(targetKeys.length)})` : '') +
         ' LIMIT 500',
       [isSqlite(this.db) ? now.toISOString().replace('T', ' ').replace('Z', '') : now, ...channels, ...targetKeys],
     )) as { target: string }[];

@@ -1,6 +1,6 @@
 import type { Env } from '../config/env';
 import type { Policy } from '../config/policy';
-import type { Sql } from '../db/sql';
+import { SQL, type Sql } from '../db/sql';
 import { h5Link, instantToWallClock, type PageName, type PageParams } from '@anchor/shared';
 import type { PlannedDelivery } from './message-builder';
 
@@ -85,14 +85,14 @@ export class MessageKit {
 
   /** A delivery's own record, as a resolver needs it (the response code a send or a click left). */
   async delivery(sql: Sql, id: number): Promise<{ responseCode: string | null } | null> {
-    const [row] = await sql.rows<{ responseCode: string | null }>('SELECT responseCode FROM delivery WHERE id = ?', [id]);
+    const [row] = await sql.rows<{ responseCode: string | null }>(SQL`SELECT responseCode FROM delivery WHERE id = ?`, [id]);
     return row ?? null;
   }
 
   /** The latest WeCom app delivery of a subject (its card, or the text sent instead). */
   async latestCard(sql: Sql, subject: string): Promise<{ status: string; responseCode: string | null; body: string } | null> {
     const [row] = await sql.rows<{ status: string; responseCode: string | null; body: string }>(
-      "SELECT status, responseCode, body FROM delivery WHERE subject = ? AND channel = 'wecom_app' ORDER BY id DESC LIMIT 1",
+      SQL`SELECT status, responseCode, body FROM delivery WHERE subject = ? AND channel = 'wecom_app' ORDER BY id DESC LIMIT 1`,
       [subject],
     );
     return row ?? null;

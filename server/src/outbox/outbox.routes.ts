@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { labelled } from '@anchor/shared';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock';
-import { sqlDate, withSqlTransaction } from '../db/sql';
+import { SQL, placeholders, sqlDate, withSqlTransaction } from '../db/sql';
 import { notFound } from '../http/errors';
 import { outboxError } from './outbox.errors';
 import { idParam, route, type AnyRoute } from '../http/route';
@@ -28,10 +28,10 @@ export function outboxRoutes(db: DataSource, clock: Clock, channelStatus: () => 
     const wecom = [...new Set(targets.filter((t) => t.startsWith('wecom_app:')).map((t) => t.slice('wecom_app:'.length)))];
     const wechat = [...new Set(targets.filter((t) => t.startsWith('wechat:')).map((t) => t.slice('wechat:'.length)))];
     const teams = [...new Set(targets.map((t) => /:team:(\d+)$/.exec(t)?.[1]).filter((id): id is string => !!id))];
-    if (wecom.length) for (const m of (await db.query(`SELECT name, wecomUserId FROM member WHERE wecomUserId IN (${wecom.map(() => '?').join(', ')})`, wecom)) as { name: string; wecomUserId: string }[]) names.set(`wecom_app:${m.wecomUserId}`, m.name);
-    if (wechat.length) for (const m of (await db.query(`SELECT name, wechatOpenId FROM member WHERE wechatOpenId IN (${wechat.map(() => '?').join(', ')})`, wechat)) as { name: string; wechatOpenId: string }[]) names.set(`wechat:${m.wechatOpenId}`, m.name);
+    if (wecom.length) for (const m of (await db.query(`SELECT name, wecomUserId FROM member WHERE wecomUserId IN (${placeholders(wecom.length)})`, wecom)) as { name: string; wecomUserId: string }[]) names.set(`wecom_app:${m.wecomUserId}`, m.name);
+    if (wechat.length) for (const m of (await db.query(`SELECT name, wechatOpenId FROM member WHERE wechatOpenId IN (${placeholders(wechat.length)})`, wechat)) as { name: string; wechatOpenId: string }[]) names.set(`wechat:${m.wechatOpenId}`, m.name);
     if (teams.length) {
-      const rows = (await db.query(`SELECT id, name FROM team WHERE id IN (${teams.map(() => '?').join(', ')})`, teams)) as { id: number; name: string }[];
+      const rows = (await db.query(`SELECT id, name FROM team WHERE id IN (${placeholders(teams.length)})`, teams)) as { id: number; name: string }[];
       for (const t of targets) {
         const id = /:team:(\d+)$/.exec(t)?.[1];
         const team = rows.find((r) => String(r.id) === id);
@@ -52,7 +52,7 @@ export function outboxRoutes(db: DataSource, clock: Clock, channelStatus: () => 
     const confirmed = new Set<number>();
     for (let i = 0; i < todoIds.length; i += 1000) {
       const chunk = todoIds.slice(i, i + 1000);
-      for (const t of (await db.query(`SELECT id FROM todo WHERE confirmedAt IS NOT NULL AND id IN (${chunk.map(() => '?').join(', ')})`, chunk)) as { id: number }[]) confirmed.add(Number(t.id));
+      for (const t of (await db.query(`SELECT id FROM todo WHERE confirmedAt IS NOT NULL AND id IN (${placeholders(chunk.length)})`, chunk)) as { id: number }[]) confirmed.add(Number(t.id));
     }
     return new Set([...todoOf].filter(([, todo]) => confirmed.has(todo)).map(([delivery]) => delivery));
   };
@@ -101,7 +101,7 @@ export function outboxRoutes(db: DataSource, clock: Clock, channelStatus: () => 
           throw outboxError('DELIVERY_TODO_CONFIRMED');
         }
         const changed = await withSqlTransaction(db, (sql) =>
-          sql.exec(`UPDATE delivery SET status = 'pending', attempts = 0, nextAttemptAt = ?, pendingSince = ?, attemptStartedAt = NULL WHERE id = ? AND status IN (${RESENDABLE.map(() => '?').join(', ')})`, [now, now, id, ...RESENDABLE]),
+          sql.exec(SQL`UPDATE delivery SET status = 'pending', attempts = 0, nextAttemptAt = ?, pendingSince = ?, attemptStartedAt = NULL WHERE id = ? AND status IN (${placeholders(RESENDABLE.length)})`, [now, now, id, ...RESENDABLE]),
         );
         const delivery = await db.getRepository(Delivery).findOneBy({ id });
         if (!delivery) throw notFound('投递记录');
@@ -126,7 +126,7 @@ export function outboxRoutes(db: DataSource, clock: Clock, channelStatus: () => 
         for (let i = 0; i < ids.length; i += 1000) {
           const chunk = ids.slice(i, i + 1000);
           resent += await withSqlTransaction(db, (sql) =>
-            sql.exec(`UPDATE delivery SET status = 'pending', attempts = 0, nextAttemptAt = ?, pendingSince = ?, attemptStartedAt = NULL WHERE status = ? AND id IN (${chunk.map(() => '?').join(', ')})`, [now, now, body.status, ...chunk]),
+            sql.exec(SQL`UPDATE delivery SET status = 'pending', attempts = 0, nextAttemptAt = ?, pendingSince = ?, attemptStartedAt = NULL WHERE status = ? AND id IN (${placeholders(chunk.length)})`, [now, now, body.status, ...chunk]),
           );
         }
         // cards of to-dos confirmed meanwhile stay where they are: the to-do is settled, its card is not wanted

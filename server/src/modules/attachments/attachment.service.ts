@@ -4,7 +4,7 @@ import { In, IsNull, LessThan, MoreThanOrEqual, type DataSource } from 'typeorm'
 import { ROLE_LABELS, actionLabel, can, instantToWallClock, wallClockToInstant } from '@anchor/shared';
 import { HOUR_MS, type Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
-import type { Sql } from '../../db/sql';
+import { SQL, placeholders, type Sql } from '../../db/sql';
 import { forbidden, httpError, invalid, notFound } from '../../http/errors';
 import { attachmentError } from './attachments.errors';
 import type { Logger } from '../../logger';
@@ -121,8 +121,8 @@ export class AttachmentService {
     if (ids.length === 0) return;
     const unique = [...new Set(ids)];
     const changed = await sql.exec(
-      `UPDATE attachment SET ownerKind = ?, ownerId = ?, customerId = ?, attachedAt = ?
-       WHERE id IN (${unique.map(() => '?').join(', ')}) AND uploadedById = ? AND purpose = ? AND ownerId IS NULL`,
+      SQL`UPDATE attachment SET ownerKind = ?, ownerId = ?, customerId = ?, attachedAt = ?
+       WHERE id IN (${placeholders(unique.length)}) AND uploadedById = ? AND purpose = ? AND ownerId IS NULL`,
       [owner.kind, owner.id, owner.customerId, this.clock.now(), ...unique, caller.id, purpose],
     );
     if (changed !== unique.length) throw invalid({ [field]: `${PURPOSES[purpose].label}不存在、不是你上传的或已被使用` });

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { withoutInvisible } from '@anchor/shared';
-import { sqlOf, type Sql } from '../../db/sql';
+import { SQL, placeholders, repeated, sqlOf, type Sql } from '../../db/sql';
 import type { Scope } from '../org';
 import type { Customer } from './customer.entity';
 
@@ -131,7 +131,7 @@ export function applySearch(qb: SelectQueryBuilder<Customer>, scope: Scope, plan
  */
 export async function prefixMatches(db: DataSource, scope: Scope, plan: SearchPlan, limit: number): Promise<number[] | null> {
   if (plan.prefix === null || (scope.kind === 'owners' && scope.memberIds.length <= SMALL_SCOPE_OWNERS)) return null;
-  const owners = scope.kind === 'owners' ? ` AND ownerId IN (${scope.memberIds.map(() => '?').join(', ')})` : '';
+  const owners = scope.kind === 'owners' ? ` AND ownerId IN (${placeholders(scope.memberIds.length)})` : '';
   const rows: { customerId: number }[] = await db.query(
     `SELECT DISTINCT customerId FROM ${SEARCH_GRAM_TABLE} WHERE gram LIKE ? ESCAPE '!'${owners} LIMIT ${Number(limit)}`,
     [`${escapeLike(plan.prefix)}%`, ...(scope.kind === 'owners' ? scope.memberIds : [])],
@@ -154,7 +154,7 @@ type GramRow = { gram: string; ownerId: number; customerId: number };
 async function deleteGrams(sql: Sql, grams: GramRow[]): Promise<void> {
   for (let i = 0; i < grams.length; i += 1000) {
     const chunk = grams.slice(i, i + 1000);
-    await sql.exec(`DELETE FROM ${SEARCH_GRAM_TABLE} WHERE ${chunk.map(() => '(gram = ? AND ownerId = ? AND customerId = ?)').join(' OR ')}`, chunk.flatMap((g) => [g.gram, g.ownerId, g.customerId]));
+    await sql.exec(SQL`DELETE FROM ${SEARCH_GRAM_TABLE} WHERE ${repeated(SQL`(gram = ? AND ownerId = ? AND customerId = ?)`, chunk.length, ' OR ')}`, chunk.flatMap((g) => [g.gram, g.ownerId, g.customerId]));
   }
 }
 
@@ -174,7 +174,7 @@ export async function indexCustomers(manager: EntityManager, ids: number[], opti
   const sql = sqlOf(manager);
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    const rows = await sql.rows<IndexedRow>(`SELECT id, ownerId, name, contactName, contactPhone, searchText FROM customer WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk);
+    const rows = await sql.rows<IndexedRow>(SQL`SELECT id, ownerId, name, contactName, contactPhone, searchText FROM customer WHERE id IN (${placeholders(chunk.length)})`, chunk);
     const stale: GramRow[] = [];
     const added: GramRow[] = [];
     for (const row of rows) {
@@ -195,12 +195,12 @@ export async function indexCustomers(manager: EntityManager, ids: number[], opti
 /** A customer's grams follow it to its new owner (the scope a search reads them in). */
 export async function moveSearchOwner(manager: EntityManager, customerId: number, fromOwnerId: number, toOwnerId: number): Promise<void> {
   const sql = sqlOf(manager);
-  const [row] = await sql.rows<{ searchText: string | null }>('SELECT searchText FROM customer WHERE id = ?', [customerId]);
+  const [row] = await sql.rows<{ searchText: string | null }>(SQL`SELECT searchText FROM customer WHERE id = ?`, [customerId]);
   const grams = gramRows(row?.searchText ?? null, fromOwnerId, customerId);
   if (!grams.length) return;
   // By gram and customer, whatever owner they were filed under: an owner changed outside this path
   // (a fix made by hand in the database) must not leave the index refusing the move.
   const unique = [...new Set(grams.map((g) => g.gram))];
-  await sql.exec(`DELETE FROM ${SEARCH_GRAM_TABLE} WHERE customerId = ? AND gram IN (${unique.map(() => '?').join(', ')})`, [customerId, ...unique]);
+  await sql.exec(SQL`DELETE FROM ${SEARCH_GRAM_TABLE} WHERE customerId = ? AND gram IN (${placeholders(unique.length)})`, [customerId, ...unique]);
   await insertGrams(sql, grams.map((g) => ({ ...g, ownerId: toOwnerId })));
 }

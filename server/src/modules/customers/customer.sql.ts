@@ -1,33 +1,27 @@
 import type { EntityManager } from 'typeorm';
-import type { Sql, Statement } from '../../db/sql';
+import { SQL, statement, type RowOf, type Sql, type Statement } from '../../db/sql';
 import { Customer as CustomerEntity, type Customer } from './customer.entity';
 
 /** A customer's name, read inside the caller's transaction (other modules' messages use it). */
 export async function customerName(sql: Sql, id: unknown): Promise<string | null> {
-  const [row] = await sql.rows<Pick<Customer, 'name'>>('SELECT name FROM customer WHERE id = ?', [id]);
+  const [row] = await sql.rows<Pick<Customer, 'name'>>(SQL`SELECT name FROM customer WHERE id = ?`, [id]);
   return row?.name ?? null;
 }
 
 /** What a visit submission reads of its customer, in the first round trip of its batch. */
-export type CustomerForVisit = Pick<Customer, 'id' | 'name' | 'stage' | 'grade' | 'industry' | 'hospitalLevel' | 'ownerId' | 'waitingVisits'> & {
-  lastFollowUpAt: Date | string | null;
-};
+export type CustomerForVisit = RowOf<Customer, 'id' | 'name' | 'stage' | 'grade' | 'industry' | 'hospitalLevel' | 'ownerId' | 'waitingVisits' | 'lastFollowUpAt'>;
 
-export const customerForVisitStatement = (customerId: number): Statement => ({
-  query: 'SELECT id, name, stage, grade, industry, hospitalLevel, ownerId, lastFollowUpAt, waitingVisits FROM customer WHERE id = ?',
-  params: [customerId],
-});
+export const customerForVisitStatement = (customerId: number): Statement =>
+  statement('SELECT id, name, stage, grade, industry, hospitalLevel, ownerId, lastFollowUpAt, waitingVisits FROM customer WHERE id = ?', [customerId]);
 
 /** A visit was recorded: the customer's last follow-up moves to now (and a waiting visit it completed is no longer waiting). */
-export const followedUpStatement = (customerId: number, now: Date, completedWaitingVisit: boolean): Statement => ({
-  query: `UPDATE customer SET lastFollowUpAt = ?, updatedAt = ?${completedWaitingVisit ? ', waitingVisits = waitingVisits - 1' : ''} WHERE id = ?`,
-  params: [now, now, customerId],
-});
+export const followedUpStatement = (customerId: number, now: Date, completedWaitingVisit: boolean): Statement =>
+  statement(SQL`UPDATE customer SET lastFollowUpAt = ?, updatedAt = ?${completedWaitingVisit ? ', waitingVisits = waitingVisits - 1' : ''} WHERE id = ?`, [now, now, customerId]);
 
 /** A lead's first-touch clock, as the first touch reads it in its transaction. */
 export async function leadClockOf(sql: Sql, customerId: number) {
-  const [row] = await sql.rows<Pick<Customer, 'ownerId'> & { leadAssignedAt: Date | string | null; firstTouchDueAt: Date | string | null; firstTouchAt: Date | string | null }>(
-    'SELECT ownerId, leadAssignedAt, firstTouchDueAt, firstTouchAt FROM customer WHERE id = ?',
+  const [row] = await sql.rows<RowOf<Customer, 'ownerId' | 'leadAssignedAt' | 'firstTouchDueAt' | 'firstTouchAt'>>(
+    SQL`SELECT ownerId, leadAssignedAt, firstTouchDueAt, firstTouchAt FROM customer WHERE id = ?`,
     [customerId],
   );
   return row ?? null;

@@ -1,3 +1,4 @@
+import { SQL, placeholders } from '../../db/sql';
 import type { JobHandler } from '../../jobs/job-runner';
 import { outboxStatement } from '../../outbox/outbox';
 import { membersById } from '../org';
@@ -7,7 +8,7 @@ export const flagUntouchedLeads: JobHandler = async (jobs, sql, now) => {
   const ids = jobs.map((j) => Number(j.payload.customerId)).filter(Number.isFinite);
   if (ids.length === 0) return;
   const late = await sql.rows<{ id: number; ownerId: number }>(
-    `SELECT id, ownerId FROM customer WHERE id IN (${ids.map(() => '?').join(', ')}) AND firstTouchAt IS NULL AND firstTouchDueAt <= ?`,
+    SQL`SELECT id, ownerId FROM customer WHERE id IN (${placeholders(ids.length)}) AND firstTouchAt IS NULL AND firstTouchDueAt <= ?`,
     [...ids, now],
   );
   if (late.length === 0) return;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { labelled } from '@anchor/shared';
 import type { DataSource } from 'typeorm';
-import { withSqlTransaction } from '../../db/sql';
+import { SQL, withSqlTransaction } from '../../db/sql';
 import { route, type AnyRoute } from '../../http/route';
 import { isSqlite } from '../../db/data-source';
 
@@ -14,9 +14,9 @@ export function consentRoutes(db: DataSource): AnyRoute[] {
       handler: async (ctx, { body }) => {
         const sqlite = isSqlite(db);
         const remaining = await withSqlTransaction(db, async (sql) => {
-          await sql.exec(`INSERT ${sqlite ? 'OR IGNORE' : 'IGNORE'} INTO subscribe_consent (memberId, templateId, remaining, updatedAt) VALUES (?, ?, 0, ?)`, [ctx.state.member.id, body.templateId, new Date()]);
+          await sql.exec(SQL`INSERT ${sqlite ? 'OR IGNORE' : 'IGNORE'} INTO subscribe_consent (memberId, templateId, remaining, updatedAt) VALUES (?, ?, 0, ?)`, [ctx.state.member.id, body.templateId, new Date()]);
           await sql.exec('UPDATE subscribe_consent SET remaining = remaining + ?, updatedAt = ? WHERE memberId = ? AND templateId = ?', [body.accepted, new Date(), ctx.state.member.id, body.templateId]);
-          const [row] = await sql.rows<{ remaining: number }>('SELECT remaining FROM subscribe_consent WHERE memberId = ? AND templateId = ?', [ctx.state.member.id, body.templateId]);
+          const [row] = await sql.rows<{ remaining: number }>(SQL`SELECT remaining FROM subscribe_consent WHERE memberId = ? AND templateId = ?`, [ctx.state.member.id, body.templateId]);
           return Number(row!.remaining);
         });
         return { templateId: body.templateId, remaining };

@@ -1,4 +1,4 @@
-import type { Sql, Statement } from '../../db/sql';
+import { SQL, placeholders, statement, type Sql, type Statement } from '../../db/sql';
 import type { Member } from './member.entity';
 import type { MessageDirectory, MessagePerson, TeamRobots } from '../../outbox/message-kit';
 
@@ -10,22 +10,22 @@ const person = (row: MessagePerson | undefined): MessagePerson | null =>
 /** Who the outbox's messages go to, read in the planning transaction (org owns member and team tables). */
 export const messageDirectory: MessageDirectory = {
   async person(sql: Sql, id: unknown) {
-    return person((await sql.rows<MessagePerson>(`${PERSON} WHERE id = ?`, [id]))[0]);
+    return person((await sql.rows<MessagePerson>(SQL`${PERSON} WHERE id = ?`, [id]))[0]);
   },
   async member(sql: Sql, id: unknown) {
-    return person((await sql.rows<MessagePerson>(`${PERSON} WHERE id = ? AND deactivatedAt IS NULL`, [id]))[0]);
+    return person((await sql.rows<MessagePerson>(SQL`${PERSON} WHERE id = ? AND deactivatedAt IS NULL`, [id]))[0]);
   },
   async admins(sql: Sql) {
-    return (await sql.rows<MessagePerson>(`${PERSON} WHERE role = 'admin' AND deactivatedAt IS NULL ORDER BY id`)).map((r) => person(r)!);
+    return (await sql.rows<MessagePerson>(SQL`${PERSON} WHERE role = 'admin' AND deactivatedAt IS NULL ORDER BY id`)).map((r) => person(r)!);
   },
   async teamRobots(sql: Sql, teamId: number | null) {
-    const [row] = await sql.rows<TeamRobots>('SELECT wecomRobotKey, dingtalkRobotToken, dingtalkRobotSecret FROM team_channel_settings WHERE teamId = ?', [teamId]);
+    const [row] = await sql.rows<TeamRobots>(SQL`SELECT wecomRobotKey, dingtalkRobotToken, dingtalkRobotSecret FROM team_channel_settings WHERE teamId = ?`, [teamId]);
     return row ?? null;
   },
 };
 
 /** Reads `{ id }` of a member when active (e.g. the rep's supervisor who will confirm), for a caller's batch. */
-export const activeMemberStatement = (id: number | null): Statement => ({ query: 'SELECT id FROM member WHERE id = ? AND deactivatedAt IS NULL', params: [id ?? 0] });
+export const activeMemberStatement = (id: number | null): Statement => statement('SELECT id FROM member WHERE id = ? AND deactivatedAt IS NULL', [id ?? 0]);
 
 /** Where a member sits in the org, as other modules' jobs need it (read in their transaction). */
 export type MemberPlace = Pick<Member, 'id' | 'role' | 'teamId' | 'managerId'> & { active: boolean };
@@ -35,7 +35,7 @@ export async function membersById(sql: Sql, ids: number[]): Promise<Map<number, 
   const unique = [...new Set(ids)];
   if (!unique.length) return new Map();
   const rows = await sql.rows<{ id: number; role: Member['role']; teamId: number | null; managerId: number | null; deactivatedAt: unknown }>(
-    `SELECT id, role, teamId, managerId, deactivatedAt FROM member WHERE id IN (${unique.map(() => '?').join(', ')})`,
+    SQL`SELECT id, role, teamId, managerId, deactivatedAt FROM member WHERE id IN (${placeholders(unique.length)})`,
     unique,
   );
   const num = (v: number | null) => (v === null ? null : Number(v));
@@ -45,7 +45,7 @@ export async function membersById(sql: Sql, ids: number[]): Promise<Map<number, 
 /** The active members of a role (a task pool: any of them may act), for their cards. */
 export async function activeMembersWithRole(sql: Sql, role: string): Promise<{ id: number; name: string; wecomUserId: string | null; teamId: number | null }[]> {
   const rows = await sql.rows<{ id: number; name: string; wecomUserId: string | null; teamId: number | null }>(
-    'SELECT id, name, wecomUserId, teamId FROM member WHERE role = ? AND deactivatedAt IS NULL ORDER BY id',
+    SQL`SELECT id, name, wecomUserId, teamId FROM member WHERE role = ? AND deactivatedAt IS NULL ORDER BY id`,
     [role],
   );
   return rows.map((r) => ({ ...r, id: Number(r.id), teamId: r.teamId === null ? null : Number(r.teamId) }));

@@ -1,8 +1,8 @@
 import type { JobHandler } from '../../jobs/job-runner';
+import { SQL, placeholders } from '../../db/sql';
 import { outboxStatement } from '../../outbox/outbox';
 import { membersById } from '../org';
 
-const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /** Roles whose own unconfirmed to-do goes up the line (to their superior or admins), not to a team's group. */
 const ESCALATES_UP: readonly string[] = ['director', 'admin'];
@@ -21,8 +21,8 @@ export function escalateTodos(sqlite: boolean): JobHandler {
     // The batch is keyed by visit: with one busy supervisor MariaDB would rather walk that supervisor's
     // open to-dos (idx_todo_assignee, tens of thousands of rows per batch), so the index is named.
     const locked = await sql.rows<{ id: number; visitId: number; assigneeId: number; repId: number }>(
-      `SELECT id, subjectId AS visitId, assigneeId, requesterId AS repId FROM task${sqlite ? '' : ' FORCE INDEX (idx_task_subject)'}
-       WHERE subjectType = 'visit' AND subjectId IN (${inList(visitIds.length)}) AND kind = 'visit_next_action' AND completedAt IS NULL AND escalatedAt IS NULL
+      SQL`SELECT id, subjectId AS visitId, assigneeId, requesterId AS repId FROM task${sqlite ? '' : ' FORCE INDEX (idx_task_subject)'}
+       WHERE subjectType = 'visit' AND subjectId IN (${placeholders(visitIds.length)}) AND kind = 'visit_next_action' AND completedAt IS NULL AND escalatedAt IS NULL
        ORDER BY id${sqlite ? '' : ' FOR UPDATE'}`,
       visitIds,
     );
@@ -38,7 +38,7 @@ export function escalateTodos(sqlite: boolean): JobHandler {
         : { kind: 'todo.escalation', teamId: people.get(Number(t.repId))!.teamId, payload: { ...ids, directorId: confirmer.managerId } };
     });
     const statements = [
-      { query: `UPDATE task SET escalatedAt = ? WHERE id IN (${inList(due.length)}) AND completedAt IS NULL AND escalatedAt IS NULL`, params: [now, ...due.map((t) => t.id)] },
+      { query: SQL`UPDATE task SET escalatedAt = ? WHERE id IN (${placeholders(due.length)}) AND completedAt IS NULL AND escalatedAt IS NULL`, params: [now, ...due.map((t) => t.id)] },
       sql.insertStatement('task_action', due.map((t) => ({ taskId: t.id, action: 'escalate', byId: null, via: null, toMemberId: null, comment: null, at: now }))),
       outboxStatement(sql, messages, now),
     ];
@@ -58,7 +58,7 @@ export function escalateTasks(sqlite: boolean): JobHandler {
     const taskIds = jobs.map((j) => Number(j.payload.taskId)).filter(Number.isFinite);
     if (taskIds.length === 0) return;
     const locked = await sql.rows<{ id: number; assigneeId: number | null; escalationTarget: string }>(
-      `SELECT id, assigneeId, escalationTarget FROM task WHERE id IN (${inList(taskIds.length)}) AND completedAt IS NULL AND escalatedAt IS NULL ORDER BY id${sqlite ? '' : ' FOR UPDATE'}`,
+      SQL`SELECT id, assigneeId, escalationTarget FROM task WHERE id IN (${placeholders(taskIds.length)}) AND completedAt IS NULL AND escalatedAt IS NULL ORDER BY id${sqlite ? '' : ' FOR UPDATE'}`,
       taskIds,
     );
     if (locked.length === 0) return;
@@ -86,7 +86,7 @@ export function escalateTasks(sqlite: boolean): JobHandler {
       return { kind: 'task.escalation', teamId: null, payload: { taskId: Number(t.id), toId: to } };
     });
     await sql.batch([
-      { query: `UPDATE task SET escalatedAt = ? WHERE id IN (${inList(locked.length)}) AND completedAt IS NULL AND escalatedAt IS NULL`, params: [now, ...locked.map((t) => t.id)] },
+      { query: SQL`UPDATE task SET escalatedAt = ? WHERE id IN (${placeholders(locked.length)}) AND completedAt IS NULL AND escalatedAt IS NULL`, params: [now, ...locked.map((t) => t.id)] },
       sql.insertStatement('task_action', locked.map((t) => ({ taskId: t.id, action: 'escalate', byId: null, via: null, toMemberId: null, comment: null, at: now }))),
       outboxStatement(sql, messages, now),
     ]);

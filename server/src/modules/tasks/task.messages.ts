@@ -1,4 +1,4 @@
-import type { Sql } from '../../db/sql';
+import { SQL, type Sql } from '../../db/sql';
 import type { MessageKit } from '../../outbox/message-kit';
 import type { PlannedDelivery, SendPlan } from '../../outbox/message-builder';
 import type { MessagePlanner, SendResolver } from '../module';
@@ -35,7 +35,7 @@ interface TaskForMessage extends TaskRow {
 
 async function loadTask(sql: Sql, id: unknown): Promise<TaskForMessage | null> {
   const [row] = await sql.rows<TaskRow>(
-    'SELECT id, kind, assigneeId, assigneePool, requesterId, completedAt, completedById, outcome, comment, approvalId, snapshot FROM task WHERE id = ?',
+    SQL`SELECT id, kind, assigneeId, assigneePool, requesterId, completedAt, completedById, outcome, comment, approvalId, snapshot FROM task WHERE id = ?`,
     [id],
   );
   if (!row) return null;
@@ -126,7 +126,7 @@ export const taskMessages: Record<string, MessagePlanner> = {
     if (!task || !agentid) return [];
     const who = (await kit.person(sql, task.completedById))?.name ?? '';
     const cards = await sql.rows<{ target: string }>(
-      "SELECT DISTINCT target FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND status IN ('sent', 'pending')",
+      SQL`SELECT DISTINCT target FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND status IN ('sent', 'pending')`,
       [`task:${task.id}`],
     );
     const replace = `${OUTCOME_TEXT[task.outcome ?? 'done']} · ${who}`.slice(0, 16);
@@ -197,7 +197,7 @@ export const resolveTaskDelivery: SendResolver = async (sql, d, kit): Promise<Se
   }
   const userId = String((d.body.userids as string[] | undefined)?.[0] ?? '');
   const [card] = await sql.rows<{ status: string; responseCode: string | null; body: string }>(
-    "SELECT status, responseCode, body FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND target = ? ORDER BY id DESC LIMIT 1",
+    SQL`SELECT status, responseCode, body FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND target = ? ORDER BY id DESC LIMIT 1`,
     [d.subject, `wecom_app:${userId}`],
   );
   if (card?.responseCode) return { kind: 'send', channel: 'wecom_card_update', body: { ...d.body, response_code: card.responseCode }, fallback: await settledText(sql, kit, task, userId, agentid) };

@@ -1,5 +1,5 @@
 import { agreedActionText } from '@anchor/shared';
-import type { Sql } from '../../db/sql';
+import { SQL, type Sql } from '../../db/sql';
 import type { MessageKit, MessagePerson } from '../../outbox/message-kit';
 import type { PlannedDelivery, SendPlan } from '../../outbox/message-builder';
 import type { MessagePlanner, SendResolver } from '../module';
@@ -29,7 +29,7 @@ interface TodoForMessage extends TodoRow {
 async function loadTodo(sql: Sql, kit: MessageKit, where: { visitId?: unknown; todoId?: unknown }): Promise<TodoForMessage | null> {
   const byVisit = where.visitId !== undefined && where.visitId !== null;
   const [row] = await sql.rows<TodoRow>(
-    `SELECT id, subjectId AS visitId, completedAt AS confirmedAt, completedById AS confirmedById, snapshot, assigneeId, requesterId AS repId FROM task
+    SQL`SELECT id, subjectId AS visitId, completedAt AS confirmedAt, completedById AS confirmedById, snapshot, assigneeId, requesterId AS repId FROM task
      WHERE ${byVisit ? "subjectType = 'visit' AND subjectId" : 'id'} = ? AND kind = 'visit_next_action' ORDER BY id DESC LIMIT 1`,
     [byVisit ? where.visitId : where.todoId],
   );

@@ -1,3 +1,4 @@
+import { SQL, placeholders } from '../../db/sql';
 import type { JobHandler } from '../../jobs/job-runner';
 import { outboxStatement } from '../../outbox/outbox';
 import { membersById } from '../org';
@@ -7,7 +8,7 @@ export const remindFollowUps: JobHandler = async (jobs, sql, now) => {
   const visitIds = jobs.map((j) => Number(j.payload.visitId)).filter(Number.isFinite);
   if (visitIds.length === 0) return;
   const visits = await sql.rows<{ id: number; memberId: number }>(
-    `SELECT id, memberId FROM visit WHERE id IN (${visitIds.map(() => '?').join(', ')}) AND submittedAt IS NOT NULL`,
+    SQL`SELECT id, memberId FROM visit WHERE id IN (${placeholders(visitIds.length)}) AND submittedAt IS NOT NULL`,
     visitIds,
   );
   const reps = await membersById(sql, visits.map((v) => Number(v.memberId)));

@@ -1,5 +1,5 @@
 import { agreedActionText, weappPage } from '@anchor/shared';
-import { sqlDate } from '../../db/sql';
+import { SQL, sqlDate } from '../../db/sql';
 import type { PlannedDelivery } from '../../outbox/message-builder';
 import type { MessagePlanner } from '../module';
 import { customerName } from '../customers';
@@ -10,7 +10,7 @@ type ReminderRow = Pick<Visit, 'id' | 'customerId' | 'agreedAction' | 'agreedAct
 /** The outbox messages the visit module plans: the rep's follow-up reminder. */
 export const visitMessages: Record<string, MessagePlanner> = {
   'visit.reminder': async (sql, { payload: p }, kit) => {
-    const [visit] = await sql.rows<ReminderRow>('SELECT id, customerId, agreedAction, agreedActionNote, nextFollowUpAt, nextFollowUpForm FROM visit WHERE id = ?', [p.visitId]);
+    const [visit] = await sql.rows<ReminderRow>(SQL`SELECT id, customerId, agreedAction, agreedActionNote, nextFollowUpAt, nextFollowUpForm FROM visit WHERE id = ?`, [p.visitId]);
     const rep = await kit.member(sql, p.memberId);
     if (!visit || !rep) return [];
     const name = (await customerName(sql, visit.customerId)) ?? '';

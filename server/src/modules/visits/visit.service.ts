@@ -15,6 +15,7 @@ import { activeMemberStatement, scopeIncludes } from '../org';
 import { visitTodoStatements, type TodoSnapshot } from '../tasks';
 import type { PhotoService } from './photo.service';
 import { Visit } from './visit.entity';
+import { completeWaitingVisitStatements, dropVisitStatement, insertFirstTouch, insertVisitStatement, waitingVisitId, type SubmittedVisitFields, type WaitingVisitRow } from './visit.sql';
 
 /** Test seam: a failure injected mid-transaction must leave nothing behind. */
 export interface VisitFaults {
@@ -153,7 +154,7 @@ export class VisitService {
     return once(this.db, idempotency, async (sql) => {
       // the 48 h clock runs from receipt, whenever the rep saved it
       const now = this.clock.now();
-      const fields = {
+      const fields: SubmittedVisitFields = {
         objective: input.objective, painPoint: input.painPoint, dialogueSummary: input.dialogueSummary, bottleneck: input.bottleneck,
         valuePoint: input.valuePoint, agreedAction: input.agreedAction, agreedActionNote: input.agreedActionNote || null,
         nextFollowUpAt: next.at, nextFollowUpForm: input.nextFollowUpForm, alert: input.alert, customerVerbatim: input.customerVerbatim || null, submittedAt: now,
@@ -165,7 +166,7 @@ export class VisitService {
         customerForVisitStatement(input.customerId),
         // the rep's supervisor confirms the next action, if there is one still active
         activeMemberStatement(caller.managerId),
-        sql.insertStatement('visit', [{ customerId: input.customerId, memberId: caller.id, ...fields, createdAt: now }]),
+        insertVisitStatement(sql, { customerId: input.customerId, memberId: caller.id, ...fields, createdAt: now }),
       ]);
       const customer = (read!.rows as CustomerForVisit[])[0];
       if (!customer || !scopeIncludes(scope, customer.ownerId)) throw notFound('客户');
@@ -176,25 +177,20 @@ export class VisitService {
       if (Number(customer.waitingVisits) > 0) {
         // Rare: stage automation left a visit here. Complete this rep's (and drop the row just
         // inserted), unless a concurrent submit completed it first.
-        const [waiting] = await sql.rows<{ id: number | null }>('SELECT MIN(id) AS id FROM visit WHERE customerId = ? AND memberId = ? AND submittedAt IS NULL', [customer.id, caller.id]);
-        if (waiting?.id) {
-          const waitingId = Number(waiting.id);
-          const assignments = Object.keys(fields).map((f) => `${f} = ?`).join(', ');
-          const [completed, created] = await sql.batch([
-            { query: `UPDATE visit SET ${assignments} WHERE id = ? AND submittedAt IS NULL`, params: [...Object.values(fields), waitingId] },
-            { query: 'SELECT createdAt FROM visit WHERE id = ?', params: [waitingId] },
-          ]);
+        const waitingId = await waitingVisitId(sql, customer.id, caller.id);
+        if (waitingId) {
+          const [completed, created] = await sql.batch(completeWaitingVisitStatements(fields, waitingId));
           if (completed!.affected === 1) {
             droppedVisitId = visitId;
             visitId = waitingId;
-            createdAt = sqlDate((created!.rows as { createdAt: Date | string }[])[0]!.createdAt)!;
+            createdAt = sqlDate((created!.rows as WaitingVisitRow[])[0]!.createdAt)!;
           }
         }
       }
       // The customer row is updated in the last round trip; nothing before it locks what others wait for.
       const tail: Statement[] = [
         followedUpStatement(customer.id, now, droppedVisitId !== null),
-        ...(droppedVisitId ? [{ query: 'DELETE FROM visit WHERE id = ?', params: [droppedVisitId] }] : []),
+        ...(droppedVisitId ? [dropVisitStatement(droppedVisitId)] : []),
       ];
       this.faults.afterVisitInsert?.();
       await this.photos.attach(sql, caller, input.photoIds, { visitId, customerId: customer.id }, 'photoIds');
@@ -260,9 +256,9 @@ export class VisitService {
       if (row.firstTouchAt) throw visitError('FIRST_TOUCH_RECORDED');
       // The conditional update decides a race between two different first touches.
       if (!(await claimFirstTouch(sql, customerId, now))) throw visitError('FIRST_TOUCH_RECORDED');
-      const id = await sql.insert('first_touch', [
-        { customerId, memberId: caller.id, method: input.method, verbatim: input.verbatim, evidenceText: input.evidenceText || null, evidencePhotoId: input.evidencePhotoId ?? null, touchedAt: now, dueAt },
-      ]);
+      const id = await insertFirstTouch(sql, {
+        customerId, memberId: caller.id, method: input.method, verbatim: input.verbatim, evidenceText: input.evidenceText || null, evidencePhotoId: input.evidencePhotoId ?? null, touchedAt: now, dueAt,
+      });
       if (input.evidencePhotoId) await this.photos.attach(sql, caller, [input.evidencePhotoId], { firstTouchId: id, customerId }, 'evidencePhotoId');
       await cancelJobs(sql, 'lead.first_touch_due', `customer:${customerId}`);
       return {

@@ -4,6 +4,7 @@ import type { Delivery } from '../../server/src/outbox/delivery.entity';
 import type { Member } from '../../server/src/modules/org/member.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { spawnServer } from '../support/spawn-server';
+import { databaseEnv } from '../support/database';
 import { api } from '../support/http';
 import { WecomSimulator } from '../simulators/wecom-sim';
 import { DingtalkSimulator } from '../simulators/dingtalk-sim';
@@ -169,7 +170,7 @@ it('a DingTalk post of unknown outcome counts in the robot\'s minute, so the pos
 }, 60_000);
 
 it('a server killed (SIGKILL) mid-post: the server that takes over does not post it again', async () => {
-  const server = await spawnServer({ DATABASE_URL: h.dbUrl, WECOM_API_BASE: wecom.url, DINGTALK_API_BASE: ding.url });
+  const server = await spawnServer({ ...databaseEnv(h.dbUrl), WECOM_API_BASE: wecom.url, DINGTALK_API_BASE: ding.url });
   try {
     wecom.hangMs = 60_000; // the killed server never hears back
     wecom.failNext(WEBHOOK, 'deliverThenTimeout', 1);

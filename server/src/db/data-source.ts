@@ -37,6 +37,7 @@ import { ChannelHealth1764900000001 } from './migrations/1764900000001-channel-h
 import { DeadLetter1764910000000 } from './migrations/1764910000000-dead-letter';
 import { DeliveryWindows1764930000001 } from './migrations/1764930000001-delivery-windows';
 import { RecurringJobs1764950000000 } from './migrations/1764950000000-recurring-jobs';
+import { ForeignKeys1764968000000 } from './migrations/1764968000000-foreign-keys';
 
 export const entities = [Region, Team, Member, Session, Invite, ChannelToken, Customer, CustomerStageChange, CustomerOwnerChange, TeamChannelSettings,
   Visit, Photo, FirstTouch, Todo, OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, SubscribeConsent,
@@ -56,6 +57,7 @@ export const migrations = [
   DeadLetter1764910000000,
   DeliveryWindows1764930000001,
   RecurringJobs1764950000000,
+  ForeignKeys1764968000000,
 ];
 
 export interface DatabaseOptions {

@@ -1,4 +1,5 @@
 import { startHarness, type Harness } from '../support/harness';
+import { sqlTime } from '../support/database';
 import { api } from '../support/http';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { WecomSimulator } from '../simulators/wecom-sim';
@@ -30,7 +31,7 @@ async function queue(user: string, n: number, outboxBase: number, extra: { nextA
     const body = { touser: user, msgtype: 'text', agentid: 1000002, text: { content: `${user} 第 ${i + 1} 条` } };
     await h.db.query(
       "INSERT INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, lastError, createdAt) VALUES (?, 'wecom_app', ?, ?, 'pending', 0, ?, ?, ?)",
-      [outboxBase + i, `wecom_app:${user}`, JSON.stringify(body), i === 0 && extra.nextAttemptAt ? extra.nextAttemptAt : h.clock.now(), i === 0 ? (extra.lastError ?? null) : null, h.clock.now()],
+      [outboxBase + i, `wecom_app:${user}`, JSON.stringify(body), sqlTime(i === 0 && extra.nextAttemptAt ? extra.nextAttemptAt : h.clock.now()), i === 0 ? (extra.lastError ?? null) : null, sqlTime(h.clock.now())],
     );
   }
 }

@@ -28,6 +28,11 @@ export function itMariaDbOnly(reason: string, name: string, fn: () => Promise<un
   (onSqlite ? it.skip : it)(`${name} [MariaDB only: ${reason}]`, fn, timeout);
 }
 
+/** A time bound to a test's raw query: mysql2 converts a Date itself; on SQLite it is stored as UTC text, as the server stores it (db/sql.ts). */
+export function sqlTime(date: Date): Date | string {
+  return onSqlite ? date.toISOString().replace('T', ' ').replace('Z', '') : date;
+}
+
 /** The environment that points a server (`readEnv`, a spawned `npm start`) at a test database. */
 export function databaseEnv(url: string): Record<string, string> {
   // The embedded default is a demo unless told otherwise; a test database is not (as with a MySQL URL).
@@ -53,10 +58,13 @@ export async function createTestDatabase(poolSize = 8, limits?: DatabaseLimits):
   if (onSqlite) {
     const dir = mkdtempSync(path.join(sqliteParentDir(), 'anchor-t-'));
     const db = await openDatabase({ dataDir: dir });
+    const url = `${SQLITE_SCHEME}${dir}`;
+    openSqlite.set(url, db);
     return {
       db,
-      url: `${SQLITE_SCHEME}${dir}`,
+      url,
       drop: async () => {
+        openSqlite.delete(url);
         if (db.isInitialized) await db.destroy();
         rmSync(dir, { recursive: true, force: true });
       },
@@ -80,8 +88,18 @@ export async function createTestDatabase(poolSize = 8, limits?: DatabaseLimits):
   };
 }
 
+/**
+ * The SQLite test databases of this process. A second server in the same process shares the first one's
+ * connection: better-sqlite3 waits for another connection's file lock synchronously, which would stop
+ * the very event loop the lock holder needs to finish. On one connection, the servers' transactions take
+ * turns (db/transaction.ts), as separate processes on one file take turns for its write lock.
+ */
+const openSqlite = new Map<string, DataSource>();
+
 /** Opens an existing test database (a second server on the same data); closing leaves the data. */
 export async function attachDatabase(url: string, limits?: DatabaseLimits): Promise<{ db: DataSource; url: string; drop: () => Promise<void> }> {
+  const shared = openSqlite.get(url);
+  if (shared) return { db: shared, url, drop: async () => undefined };
   const db = url.startsWith(SQLITE_SCHEME)
     ? await openDatabase({ dataDir: url.slice(SQLITE_SCHEME.length) })
     : await openDatabase({ url, dataDir: '/nonexistent', poolSize: 8, limits });

@@ -44,7 +44,7 @@ it('after a 10-minute outage, every one of 12 backed-off targets sends again wit
   // a target WeCom told to slow down (45009) stays paused: recovery is not a reason to hammer it
   const pausedUntil = new Date(recovery + 5 * 60_000);
   await queue('user.paused', 1, 50_000, { nextAttemptAt: pausedUntil, lastError: '45009 api freq out of limit' });
-  await h.db.query('INSERT INTO channel_target (target, sentInWindow, blockedUntil) VALUES (?, 0, ?)', ['wecom_app:user.paused', pausedUntil]);
+  await h.db.query('INSERT INTO channel_target (target, sentInWindow, blockedUntil) VALUES (?, 0, ?)', ['wecom_app:user.paused', sqlTime(pausedUntil)]);
 
   // the outage, with a pass every 5 s as a server does
   while (h.clock.now().getTime() < recovery) {

@@ -1,7 +1,9 @@
-// The whole test suite: type checks, the mini-program builds, and jest against a real MariaDB.
-// Given no DATABASE_URL, a throwaway MariaDB is started for the run and removed afterwards.
+// The whole test suite: type checks, the mini-program builds, jest against a real MariaDB, and the server
+// and channel suites once more on the embedded SQLite. Given no DATABASE_URL, a throwaway MariaDB is
+// started for the run and removed afterwards.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startThrowawayMariadb } from './mariadb.mjs';
 
@@ -63,17 +65,44 @@ if (!only) {
   }
 }
 
-let stop = async () => {};
-if (!process.env.DATABASE_URL) {
-  const db = await startThrowawayMariadb();
-  process.env.DATABASE_URL = db.url;
-  stop = db.stop;
-  console.log(`\nthrowaway MariaDB on port ${db.port}`);
+/** jest with a summary file, so the counts of each database's pass can be printed at the end. */
+const counts = [];
+function jest(title, args, env) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'anchor-jest-'));
+  const summary = path.join(dir, 'summary.json');
+  const passed = run(title, bin('jest'), ['--ci', '--json', `--outputFile=${summary}`, ...args], env);
+  if (existsSync(summary)) {
+    const r = JSON.parse(readFileSync(summary, 'utf8'));
+    counts.push(`${title}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped of ${r.numTotalTests} tests in ${r.numTotalTestSuites} files`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return passed;
 }
-try {
-  ok = run('jest (real MariaDB, real HTTP)', bin('jest'), ['--ci', ...jestArgs]) && ok;
-} finally {
-  await stop();
+
+// ANCHOR_TEST_DB=sqlite runs the given files (or the server and channel suites) on the embedded SQLite only.
+const sqliteOnly = process.env.ANCHOR_TEST_DB === 'sqlite';
+if (!sqliteOnly) {
+  let stop = async () => {};
+  if (!process.env.DATABASE_URL) {
+    const db = await startThrowawayMariadb();
+    process.env.DATABASE_URL = db.url;
+    stop = db.stop;
+    console.log(`\nthrowaway MariaDB on port ${db.port}`);
+  }
+  try {
+    ok = jest('jest on MariaDB (real HTTP)', jestArgs, { ...process.env, ANCHOR_TEST_DB: 'mariadb' }) && ok;
+  } finally {
+    await stop();
+  }
 }
+// The server and channel suites again on the embedded SQLite, `npm start`'s default: one file per test
+// database, in /dev/shm (tmpfs) so the pass costs CPU, not disk syncs. Not with files named on the
+// command line, unless ANCHOR_TEST_DB=sqlite asks for them on SQLite.
+if (sqliteOnly || !only) {
+  const { DATABASE_URL: _mariadb, ...rest } = process.env;
+  const files = only ? jestArgs : ['--selectProjects', 'server', '--', 'tests/server', 'tests/channels'];
+  ok = jest('jest on SQLite (server and channel suites)', files, { ...rest, ANCHOR_TEST_DB: 'sqlite' }) && ok;
+}
+for (const line of counts) console.log(`  ${line}`);
 console.log(`\n${ok ? 'ALL PASSED' : 'SOME CHECKS FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 process.exit(ok ? 0 : 1);

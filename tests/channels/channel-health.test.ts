@@ -3,6 +3,7 @@ import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
 import { spawnServer } from '../support/spawn-server';
+import { databaseEnv } from '../support/database';
 import { todoOfNewVisit as newTodo } from '../support/visit-fixture';
 import { WecomSimulator } from '../simulators/wecom-sim';
 import { DingtalkSimulator } from '../simulators/dingtalk-sim';
@@ -161,7 +162,7 @@ describe('start-up', () => {
   it('a server whose WeCom credentials are refused says so in its console banner', async () => {
     const bad = await new WecomSimulator('ww-sim-corp', 'the-real-secret').start();
     const server = await spawnServer({
-      DATABASE_URL: h.dbUrl, ANCHOR_BACKGROUND: 'off', ANCHOR_DEMO: '0',
+      ...databaseEnv(h.dbUrl), ANCHOR_BACKGROUND: 'off', ANCHOR_DEMO: '0',
       WECOM_CORP_ID: 'ww-wrong-corp', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 'whatever', WECOM_API_BASE: bad.url,
     });
     try {

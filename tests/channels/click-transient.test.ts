@@ -7,6 +7,7 @@ import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
 import { todoOfNewVisit as newTodo } from '../support/visit-fixture';
+import { describeMariaDbOnly } from '../support/database';
 import { WECOM_CALLBACK_AES_KEY, WECOM_CALLBACK_TOKEN, wecomClickSealer } from '../support/wecom-callback';
 import { WecomSimulator } from '../simulators/wecom-sim';
 
@@ -14,6 +15,7 @@ import { WecomSimulator } from '../simulators/wecom-sim';
 // its retry, the very same signed request, is accepted and acts once. Only a domain refusal (not the
 // assignee, already settled, no such to-do) is answered with success and nothing done.
 const DING_APP_SECRET = 'click-transient-secret';
+describeMariaDbOnly("it kills MariaDB connections and statements (KILL, KILL QUERY) and reads MariaDB's lock errors", 'transient database errors on a click', () => {
 let h: Harness;
 let org: OrgFixture;
 let wecom: WecomSimulator;
@@ -199,4 +201,5 @@ describe('which database errors are transient', () => {
       await b.end();
     }
   });
+});
 });

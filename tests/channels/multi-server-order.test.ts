@@ -8,6 +8,7 @@ import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+import { databaseEnv } from '../support/database';
 import { WecomSimulator } from '../simulators/wecom-sim';
 
 // Two servers working off one backlog (after an outage or a deploy) must deliver each person's messages
@@ -33,7 +34,7 @@ beforeAll(async () => {
   // both servers look at the outbox every second, on the second: their passes coincide
   const policyFile = path.join(dir, 'policy.yaml');
   writeFileSync(policyFile, readFileSync(path.resolve(__dirname, '../../config/policy.yaml'), 'utf8').replace(/pollSeconds: \d+/, 'pollSeconds: 1'));
-  const serverEnv = { ...env, DATABASE_URL: h.dbUrl, ANCHOR_POLICY: policyFile, ANCHOR_UPLOAD_DIR: dir };
+  const serverEnv = { ...env, ...databaseEnv(h.dbUrl), ANCHOR_POLICY: policyFile, ANCHOR_UPLOAD_DIR: dir };
   servers.push(...(await Promise.all([spawnServer(serverEnv), spawnServer(serverEnv)])));
 });
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { startHarness, type Harness } from '../support/harness';
+import { sqlTime } from '../support/database';
 import { api } from '../support/http';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { WecomSimulator } from '../simulators/wecom-sim';
@@ -30,7 +31,7 @@ async function queue(user: string, n: number, outboxBase: number, extra: { nextA
     const body = { touser: user, msgtype: 'text', agentid: 1000002, text: { content: `${user} 第 ${i + 1} 条` } };
     await h.db.query(
       "INSERT INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, lastError, createdAt) VALUES (?, 'wecom_app', ?, ?, 'pending', 0, ?, ?, ?)",
-      [outboxBase + i, `wecom_app:${user}`, JSON.stringify(body), i === 0 && extra.nextAttemptAt ? extra.nextAttemptAt : h.clock.now(), i === 0 ? (extra.lastError ?? null) : null, h.clock.now()],
+      [outboxBase + i, `wecom_app:${user}`, JSON.stringify(body), sqlTime(i === 0 && extra.nextAttemptAt ? extra.nextAttemptAt : h.clock.now()), i === 0 ? (extra.lastError ?? null) : null, sqlTime(h.clock.now())],
     );
   }
 }
@@ -43,7 +44,7 @@ it('after a 10-minute outage, every one of 12 backed-off targets sends again wit
   // a target WeCom told to slow down (45009) stays paused: recovery is not a reason to hammer it
   const pausedUntil = new Date(recovery + 5 * 60_000);
   await queue('user.paused', 1, 50_000, { nextAttemptAt: pausedUntil, lastError: '45009 api freq out of limit' });
-  await h.db.query('INSERT INTO channel_target (target, sentInWindow, blockedUntil) VALUES (?, 0, ?)', ['wecom_app:user.paused', pausedUntil]);
+  await h.db.query('INSERT INTO channel_target (target, sentInWindow, blockedUntil) VALUES (?, 0, ?)', ['wecom_app:user.paused', sqlTime(pausedUntil)]);
 
   // the outage, with a pass every 5 s as a server does
   while (h.clock.now().getTime() < recovery) {

@@ -1,5 +1,6 @@
 import type { Harness } from '../support/harness';
 import { startHarness } from '../support/harness';
+import { sqlTime } from '../support/database';
 import { WecomSimulator } from '../simulators/wecom-sim';
 import { DingtalkSimulator } from '../simulators/dingtalk-sim';
 
@@ -58,7 +59,7 @@ async function queueTexts(userId: string, n: number, label: string): Promise<voi
   for (let from = 0; from < n; from += 200) {
     const rows = Array.from({ length: Math.min(200, n - from) }, (_, i) => {
       const body = { touser: userId, agentid: 1000002, msgtype: 'text', text: { content: `${label} 第${from + i + 1}条` } };
-      return [nextOutboxId++, 'wecom_app', `wecom_app:${userId}`, JSON.stringify(body), h.clock.now(), h.clock.now()];
+      return [nextOutboxId++, 'wecom_app', `wecom_app:${userId}`, JSON.stringify(body), sqlTime(h.clock.now()), sqlTime(h.clock.now())];
     });
     await h.db.query(
       `INSERT INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, createdAt) VALUES ${rows.map(() => "(?, ?, ?, ?, 'pending', 0, ?, ?)").join(', ')}`,
@@ -149,7 +150,7 @@ it('a DingTalk robot is sent at most 20 in a sliding minute, so it is never thro
   await h.services.teamChannels.update(admin, teamId, { dingtalkRobotToken: DING_TOKEN, dingtalkRobotSecret: DING_SECRET });
   const target = `dingtalk_robot:team:${teamId}`;
   const queue = async (n: number) => {
-    const rows = Array.from({ length: n }, (_, i) => [nextOutboxId++, 'dingtalk_robot', target, JSON.stringify({ msgtype: 'text', text: { content: `群消息 ${i}` } }), h.clock.now(), h.clock.now()]);
+    const rows = Array.from({ length: n }, (_, i) => [nextOutboxId++, 'dingtalk_robot', target, JSON.stringify({ msgtype: 'text', text: { content: `群消息 ${i}` } }), sqlTime(h.clock.now()), sqlTime(h.clock.now())]);
     await h.db.query(`INSERT INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, createdAt) VALUES ${rows.map(() => "(?, ?, ?, ?, 'pending', 0, ?, ?)").join(', ')}`, rows.flat());
   };
   await queue(1);

@@ -4,6 +4,7 @@ import type { Delivery } from '../../server/src/outbox/delivery.entity';
 import type { Member } from '../../server/src/modules/org/member.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { spawnServer } from '../support/spawn-server';
+import { databaseEnv, sqlTime } from '../support/database';
 import { api } from '../support/http';
 import { WecomSimulator } from '../simulators/wecom-sim';
 import { DingtalkSimulator } from '../simulators/dingtalk-sim';
@@ -58,7 +59,7 @@ const advance = (ms: number) => {
 async function queuePost(channel: 'wecom_robot' | 'dingtalk_robot', text: string): Promise<number> {
   const outboxId = nextOutboxId++;
   await h.db.query("INSERT INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, createdAt) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)", [
-    outboxId, channel, `${channel}:team:${teamId}`, JSON.stringify({ msgtype: 'text', text: { content: text } }), h.clock.now(), h.clock.now(),
+    outboxId, channel, `${channel}:team:${teamId}`, JSON.stringify({ msgtype: 'text', text: { content: text } }), sqlTime(h.clock.now()), sqlTime(h.clock.now()),
   ]);
   const [row] = (await h.db.query('SELECT id FROM delivery WHERE outboxId = ?', [outboxId])) as { id: number }[];
   return Number(row!.id);
@@ -169,7 +170,7 @@ it('a DingTalk post of unknown outcome counts in the robot\'s minute, so the pos
 }, 60_000);
 
 it('a server killed (SIGKILL) mid-post: the server that takes over does not post it again', async () => {
-  const server = await spawnServer({ DATABASE_URL: h.dbUrl, WECOM_API_BASE: wecom.url, DINGTALK_API_BASE: ding.url });
+  const server = await spawnServer({ ...databaseEnv(h.dbUrl), WECOM_API_BASE: wecom.url, DINGTALK_API_BASE: ding.url });
   try {
     wecom.hangMs = 60_000; // the killed server never hears back
     wecom.failNext(WEBHOOK, 'deliverThenTimeout', 1);
@@ -177,7 +178,7 @@ it('a server killed (SIGKILL) mid-post: the server that takes over does not post
     // queued now by the real clock, which the spawned server runs on
     const outboxId = nextOutboxId++;
     await h.db.query("INSERT INTO delivery (outboxId, channel, target, body, status, attempts, nextAttemptAt, createdAt) VALUES (?, 'wecom_robot', ?, ?, 'pending', 0, ?, ?)", [
-      outboxId, `wecom_robot:team:${teamId}`, JSON.stringify({ msgtype: 'text', text: { content: '群通知：服务器被杀的一条' } }), new Date(), new Date(),
+      outboxId, `wecom_robot:team:${teamId}`, JSON.stringify({ msgtype: 'text', text: { content: '群通知：服务器被杀的一条' } }), sqlTime(new Date()), sqlTime(new Date()),
     ]);
     const [{ id }] = (await h.db.query('SELECT id FROM delivery WHERE outboxId = ?', [outboxId])) as [{ id: number }];
     for (let waited = 0; wecom.server.count(WEBHOOK) === before; waited += 50) {

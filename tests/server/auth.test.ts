@@ -2,6 +2,7 @@ import { Member } from '../../server/src/modules/org/member.entity';
 import { DAY_MS } from '../../server/src/clock';
 import { SESSION_CACHE_MS } from '../../server/src/modules/org/auth.service';
 import { startHarness, type Harness } from '../support/harness';
+import { sqlTime } from '../support/database';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
 import { WechatSimulator } from '../simulators/wechat-sim';
@@ -228,7 +229,7 @@ describe('sessions', () => {
     expect((await me(a.token)).status).toBe(200);
     expect((await me(b.token)).status).toBe(200);
     // what another instance's logout and an admin's deactivation write
-    await h.db.query('UPDATE session SET revokedAt = ? WHERE memberId = ? AND revokedAt IS NULL AND createdAt >= ?', [h.clock.now(), org.repE.id, new Date(h.clock.now().getTime() - 60_000)]);
+    await h.db.query('UPDATE session SET revokedAt = ? WHERE memberId = ? AND revokedAt IS NULL AND createdAt >= ?', [sqlTime(h.clock.now()), org.repE.id, sqlTime(new Date(h.clock.now().getTime() - 60_000))]);
     h.clock.advance(SESSION_CACHE_MS - 1000);
     expect((await me(a.token)).status).toBe(200);
     h.clock.advance(1001);

@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import { createConnection } from 'node:net';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, databaseEnv } from '../support/database';
 import { api } from '../support/http';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
 
@@ -16,7 +16,7 @@ beforeAll(async () => {
   dbUrl = created.url;
   drop = created.drop;
   // a real team's database: a member the demo seed did not create
-  await created.db.query("INSERT INTO member (name, phone, role, createdAt, updatedAt) VALUES ('真实销售', '13711112222', 'rep', NOW(), NOW())");
+  await created.db.query("INSERT INTO member (name, phone, role, createdAt, updatedAt) VALUES ('真实销售', '13711112222', 'rep', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
   await created.db.destroy();
 });
 afterAll(async () => {
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 async function start(env: Record<string, string>): Promise<SpawnedServer> {
-  const server = await spawnServer({ DATABASE_URL: dbUrl, ...env });
+  const server = await spawnServer({ ...databaseEnv(dbUrl), ...env });
   running.push(server);
   return server;
 }
@@ -40,7 +40,7 @@ function refusesConnection(host: string, port: number): Promise<boolean> {
 }
 
 it('ANCHOR_DEMO=1 on a database the demo seed did not create refuses to start, naming ANCHOR_DEMO=force', async () => {
-  const error = (await spawnServer({ DATABASE_URL: dbUrl, ANCHOR_DEMO: '1' }).then(
+  const error = (await spawnServer({ ...databaseEnv(dbUrl), ANCHOR_DEMO: '1' }).then(
     (server) => (running.push(server), null),
     (e: { code?: number; output?: string }) => e,
   ))!;
@@ -71,7 +71,7 @@ describe('a demo database', () => {
   });
 
   it('listens on 127.0.0.1 only, issues dev sessions marked as such, and a production server refuses them', async () => {
-    const demo = await spawnServer({ DATABASE_URL: demoDb.url, ANCHOR_DEMO: '1' });
+    const demo = await spawnServer({ ...databaseEnv(demoDb.url), ANCHOR_DEMO: '1' });
     running.push(demo);
     expect(demo.output()).toContain('127.0.0.1:');
     const port = Number(new URL(demo.url).port);
@@ -90,7 +90,7 @@ describe('a demo database', () => {
     expect(rows.map((r) => r.via)).toEqual(['dev']);
 
     // the same database served for real: the dev session is dead, and dev-login is gone
-    const production = await spawnServer({ DATABASE_URL: demoDb.url, ANCHOR_DEMO: '0', HOST: '127.0.0.1' });
+    const production = await spawnServer({ ...databaseEnv(demoDb.url), ANCHOR_DEMO: '0', HOST: '127.0.0.1' });
     running.push(production);
     expect((await api(production.url, 'GET', '/api/v1/auth/me', { token })).status).toBe(401);
     expect((await api(production.url, 'POST', '/api/v1/auth/dev-login', { json: { phone: '13800000101' } })).status).toBe(404);

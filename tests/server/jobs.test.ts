@@ -4,6 +4,7 @@ import { Job } from '../../server/src/jobs/job.entity';
 import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
 import { Todo } from '../../server/src/modules/tasks/todo.view';
 import { startHarness, type Harness } from '../support/harness';
+import { sqlTime } from '../support/database';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
 import { completeVisit, submitVisit } from '../support/visit-fixture';
@@ -93,7 +94,7 @@ describe('escalation of an unconfirmed to-do', () => {
       const visits: { id: number }[] = [];
       await h.db.transaction(async (m) => {
         for (let i = 0; i < 1000; i += 250) {
-          const rows = Array.from({ length: 250 }, () => `(${customer}, ${org.repA.id}, NOW(3), NOW(3))`).join(',');
+          const rows = Array.from({ length: 250 }, () => `(${customer}, ${org.repA.id}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`).join(',');
           await m.query(`INSERT INTO visit (customerId, memberId, submittedAt, createdAt) VALUES ${rows}`);
         }
         visits.push(...(await m.query('SELECT id FROM visit ORDER BY id DESC LIMIT 1000')));
@@ -101,8 +102,8 @@ describe('escalation of an unconfirmed to-do', () => {
         const snapshot = JSON.stringify({ actionItems: { agreedAction: '安排演示', nextFollowUpAt: null } });
         for (let i = 0; i < 1000; i += 250) {
           const chunk = visits.slice(i, i + 250);
-          await m.query(`INSERT INTO task (kind, subjectType, customerId, subjectId, assigneeId, requesterId, snapshot, dueAt, createdAt) VALUES ${chunk.map(() => "('visit_next_action', 'visit', ?, ?, ?, ?, ?, ?, NOW(3))").join(',')}`, chunk.flatMap((v) => [customer, v.id, org.supervisor1.id, org.repA.id, snapshot, dueAt]));
-          await m.query(`INSERT INTO job (kind, dueAt, payload, subject, status, attempts, createdAt) VALUES ${chunk.map(() => "('todo.escalate', ?, ?, ?, 'pending', 0, NOW(3))").join(',')}`, chunk.flatMap((v) => [dueAt, JSON.stringify({ visitId: v.id }), `visit:${v.id}`]));
+          await m.query(`INSERT INTO task (kind, subjectType, customerId, subjectId, assigneeId, requesterId, snapshot, dueAt, createdAt) VALUES ${chunk.map(() => "('visit_next_action', 'visit', ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)").join(',')}`, chunk.flatMap((v) => [customer, v.id, org.supervisor1.id, org.repA.id, snapshot, sqlTime(dueAt)]));
+          await m.query(`INSERT INTO job (kind, dueAt, payload, subject, status, attempts, createdAt) VALUES ${chunk.map(() => "('todo.escalate', ?, ?, ?, 'pending', 0, CURRENT_TIMESTAMP)").join(',')}`, chunk.flatMap((v) => [sqlTime(dueAt), JSON.stringify({ visitId: v.id }), `visit:${v.id}`]));
         }
       });
       for (const x of [a, b]) x.clock.set(new Date(start.getTime() + 48 * HOUR_MS));

@@ -5,8 +5,9 @@ import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
 import { spawnServer } from '../support/spawn-server';
+import { onSqlite } from '../support/database';
 
-describe('on MariaDB', () => {
+describe('on the test database (MariaDB, or SQLite on the SQLite pass)', () => {
   let h: Harness;
   let org: OrgFixture;
   beforeAll(async () => {
@@ -18,7 +19,7 @@ describe('on MariaDB', () => {
   it('GET /healthz answers 200 with the database status', async () => {
     const res = await api(h.url, 'GET', '/healthz');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ok', database: 'up', driver: 'mysql' });
+    expect(res.body).toMatchObject({ status: 'ok', database: 'up', driver: onSqlite ? 'better-sqlite3' : 'mysql' });
   });
 
   it('the schema is utf8mb4 end to end: emoji and rare characters survive a round trip', async () => {

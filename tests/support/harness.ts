@@ -12,7 +12,7 @@ import { loadPolicy, type Policy } from '../../server/src/config/policy';
 import { createLogger } from '../../server/src/logger';
 import type { VisitFaults } from '../../server/src/modules/visits/visit.service';
 import type { AnyModule } from '../../server/src/modules/module';
-import { attachDatabase, createTestDatabase } from './database';
+import { attachDatabase, createTestDatabase, databaseEnv } from './database';
 
 export interface Harness {
   url: string;
@@ -27,7 +27,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** The real app on a real port over a fresh MariaDB database, with a clock the test controls. */
+/** The real app on a real port over a fresh database (MariaDB, or SQLite with ANCHOR_TEST_DB=sqlite), with a clock the test controls. */
 export interface HarnessOptions {
   env?: Record<string, string>;
   policy?: Policy;
@@ -46,7 +46,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ? await attachDatabase(options.sharedDatabaseUrl, policy.database, options.modules)
     : await createTestDatabase(8, policy.database, options.modules);
   const uploads = mkdtempSync(path.join(tmpdir(), 'anchor-uploads-'));
-  const env = readEnv({ DATABASE_URL: dbUrl, PORT: '0', ANCHOR_UPLOAD_DIR: uploads, ...options.env });
+  const env = readEnv({ ...databaseEnv(dbUrl), PORT: '0', ANCHOR_UPLOAD_DIR: uploads, ...options.env });
   const clock = new ManualClock(options.now ?? new Date('2026-11-20T02:00:00Z'));
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const deps = { db, policy, env, clock, logger, visitFaults: options.visitFaults, modules: options.modules };

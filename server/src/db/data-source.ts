@@ -67,10 +67,26 @@ export function isSqlite(dataSource: DataSource): boolean {
   return dataSource.options.type === 'better-sqlite3';
 }
 
+/**
+ * SQLite: every transaction takes the file's write lock when it begins (BEGIN IMMEDIATE), not at its
+ * first write. A deferred transaction that has read and then writes cannot wait for another process's
+ * lock (its snapshot would be stale) and fails at once with "database is locked"; an immediate one
+ * waits its busy_timeout like any writer, so two processes on one file (a server and its successor
+ * during a restart, two servers on one disk) take turns instead of failing. TypeORM drives SQLite
+ * through one query runner, whose BEGIN is switched here.
+ */
+function beginImmediate(dataSource: DataSource): void {
+  const runner = dataSource.driver.createQueryRunner('master');
+  const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+  (runner as { query: (...args: unknown[]) => Promise<unknown> }).query = (sql: unknown, ...rest: unknown[]) =>
+    query(sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql, ...rest);
+}
+
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   const dataSource = createDataSource(options);
   await dataSource.initialize();
+  if (isSqlite(dataSource)) beginImmediate(dataSource);
   await dataSource.runMigrations({ transaction: 'each' });
   // After the migrations (their text is the code's own): from here on only Sql.batch may send several statements.
   refuseStackedStatements(dataSource);

@@ -22,6 +22,7 @@ import { ChannelHealth1764900000001 } from './migrations/1764900000001-channel-h
 import { DeadLetter1764910000000 } from './migrations/1764910000000-dead-letter';
 import { DeliveryWindows1764930000001 } from './migrations/1764930000001-delivery-windows';
 import { RecurringJobs1764950000000 } from './migrations/1764950000000-recurring-jobs';
+import { ForeignKeys1764968000000 } from './migrations/1764968000000-foreign-keys';
 
 /** The platform's own tables: jobs, the outbox and its deliveries, idempotency, channel state. */
 const platformEntities = [OutboxMessage, Job, IdempotencyKey, Delivery, ChannelTarget, CallbackNonce, ChannelToken, SubscribeConsent, DemoMember];
@@ -45,6 +46,7 @@ const platformMigrations = [
   DeadLetter1764910000000,
   DeliveryWindows1764930000001,
   RecurringJobs1764950000000,
+  ForeignKeys1764968000000,
 ];
 
 /** Timestamp of a migration class named `Name1764200000000`. */

@@ -139,8 +139,10 @@ describe('the API answers the distinct codes, and OpenAPI lists them', () => {
     expect(codesOf(create, 'post', '401')).toEqual(['UNAUTHENTICATED']);
     expect(codesOf(create, 'post', '403')).toEqual(['FORBIDDEN']);
     expect(doc.paths[create].post.responses['409'].description).toContain('客户已存在');
-    expect(codesOf('/api/v1/customers/{id}', 'get', '403')).toEqual(['FORBIDDEN']); // the route names an action (customers.read) some roles lack
-    expect(codesOf('/api/v1/customers/{id}', 'get', '403')).toBeUndefined(); // any member may ask; scope hides, it does not refuse
+    expect(codesOf('/api/v1/customers/{id}', 'get', '404')).toEqual(['NOT_FOUND']);
+    // the route names an action (customers.read) some roles lack; within the action, scope hides rather than refuses
+    expect(codesOf('/api/v1/customers/{id}', 'get', '403')).toEqual(['FORBIDDEN']);
+    expect(codesOf('/api/v1/me', 'get', '403')).toBeUndefined(); // any member may ask
     expect(codesOf('/api/v1/customers/{id}/first-touch', 'post', '409')).toEqual(['NOT_AWAITING_FIRST_TOUCH', 'FIRST_TOUCH_RECORDED']);
     expect(codesOf('/api/v1/visits', 'post', '422')).toEqual(expect.arrayContaining(['VALIDATION_FAILED', 'ACTION_NOT_CLOSED', 'VISIT_TOO_OLD', 'IDEMPOTENCY_KEY_REUSED']));
     expect(codesOf('/api/v1/todos/{id}/discuss', 'post', '409')).toEqual(['TODO_ALREADY_CONFIRMED']);

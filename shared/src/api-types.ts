@@ -185,12 +185,8 @@ export const homeSchema = z.object({
 });
 export type Home = z.output<typeof homeSchema>;
 
-/** POST /api/v1/visits: the stored visit (201; a replay answers the same) and the to-do it created. */
-export const visitSubmittedSchema = z.object({
-  id: z.number().int(),
-  customerId: z.number().int(),
-  memberId: z.number().int(),
-  status: z.enum(['pending', 'submitted']),
+/** What a visit records (null while it waits to be filled), as every answer that shows a visit has it. */
+export const visitRecordFields = {
   objective: z.string().nullable(),
   painPoint: z.string().nullable(),
   dialogueSummary: z.string().nullable(),
@@ -198,6 +194,15 @@ export const visitSubmittedSchema = z.object({
   valuePoint: z.string().nullable(),
   agreedAction: z.string().nullable(),
   agreedActionNote: z.string().nullable(),
+};
+
+/** POST /api/v1/visits: the stored visit (201; a replay answers the same) and the to-do it created. */
+export const visitSubmittedSchema = z.object({
+  id: z.number().int(),
+  customerId: z.number().int(),
+  memberId: z.number().int(),
+  status: z.enum(['pending', 'submitted']),
+  ...visitRecordFields,
   nextFollowUpAt: nullableTime,
   nextFollowUpForm: z.string().nullable(),
   alert: z.boolean(),

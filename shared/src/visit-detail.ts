@@ -4,6 +4,7 @@
  * A zod schema (the route's `response`, shown in OpenAPI) with its type inferred.
  */
 import { z } from 'zod';
+import { visitRecordFields } from './api-types';
 
 const ref = z.object({ id: z.number().int(), name: z.string() });
 const isoTime = z.string().describe('ISO 8601 时间');
@@ -28,13 +29,7 @@ export const visitDetailSchema = z.object({
   status: z.enum(['pending', 'submitted']),
   customer: ref,
   rep: ref,
-  objective: z.string().nullable(),
-  painPoint: z.string().nullable(),
-  dialogueSummary: z.string().nullable(),
-  bottleneck: z.string().nullable(),
-  valuePoint: z.string().nullable(),
-  agreedAction: z.string().nullable(),
-  agreedActionNote: z.string().nullable(),
+  ...visitRecordFields,
   /** agreedAction as read, 「其他」 with its note */
   agreedActionText: z.string(),
   nextFollowUpAt: isoTime.nullable(),

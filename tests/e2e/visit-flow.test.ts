@@ -158,7 +158,7 @@ describe('a rep on the phone (H5 at 375 px)', () => {
     await shot(page, 'customer-timeline');
     expect(await visitsOf(customerName)).toBe(before + 1);
     const photos = await app.product.query<{ n: number }>(
-      'SELECT COUNT(*) AS n FROM photo p JOIN visit v ON v.id = p.visitId JOIN customer c ON c.id = v.customerId WHERE c.name = ? AND v.id = (SELECT MAX(id) FROM visit WHERE customerId = c.id AND submittedAt IS NOT NULL)',
+      "SELECT COUNT(*) AS n FROM attachment p JOIN visit v ON p.ownerKind = 'visit' AND v.id = p.ownerId JOIN customer c ON c.id = v.customerId WHERE c.name = ? AND v.id = (SELECT MAX(id) FROM visit WHERE customerId = c.id AND submittedAt IS NOT NULL)",
       [customerName],
     );
     expect(Number(photos[0]!.n)).toBe(1);

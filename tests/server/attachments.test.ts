@@ -207,8 +207,10 @@ describe('downloads only within scope', () => {
 });
 
 describe('the migration moves photos into attachments', () => {
-  // every migration before this one (later ones may build on attachment)
-  const earlier = schemaOf().migrations.filter((m) => Number(/(\d{13})$/.exec(m.name)![1]) < 1764961000000);
+  // every migration before this one, then this one (later ones, e.g. foreign keys, would refuse the made-up ids)
+  const stamp = (m: { name: string }) => Number(/(\d{13})$/.exec(m.name)![1]);
+  const earlier = schemaOf().migrations.filter((m) => stamp(m) < 1764961000000);
+  const upToThis = schemaOf().migrations.filter((m) => stamp(m) <= 1764961000000);
 
   /** Migrates to just before attachments, writes photo rows as the old code did, then migrates on. */
   async function migrateWithPhotos(options: DataSourceOptions): Promise<{ rows: Record<string, unknown>[]; nextId: number }> {
@@ -220,7 +222,7 @@ describe('the migration moves photos into attachments', () => {
     await before.query(insert, [4, 'photos/2026-10/b.jpeg', 'image/jpeg', 120, 7, null, 2, 5, '2026-10-02 08:00:00.000']);
     await before.query(insert, [9, 'photos/2026-11/c.webp', 'image/webp', 30, 8, null, null, null, '2026-11-19 08:00:00.000']);
     await before.destroy();
-    const after = new DataSource(options);
+    const after = new DataSource({ ...options, migrations: upToThis } as DataSourceOptions);
     await after.initialize();
     try {
       await after.runMigrations({ transaction: 'each' });

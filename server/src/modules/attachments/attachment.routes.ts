@@ -10,6 +10,7 @@ export function attachmentRoutes(attachments: AttachmentService): AnyRoute[] {
   return [
     route({
       method: 'get', path: '/attachments/:id', tag: '附件', summary: '下载附件（限可见范围；支持 Range，对象存储中的大文件 302 到临时链接）', access: 'member',
+      errors: ['RANGE_NOT_SATISFIABLE'],
       handler: async (ctx) => {
         answerDownload(ctx, await attachments.download(ctx.state.member, idParam(ctx, 'id', '附件'), { what: '附件', range: ctx.get('range') || undefined }));
       },

@@ -28,6 +28,7 @@ export function taskRoutes(tasks: TaskService): AnyRoute[] {
     }),
     route({
       method: 'post', path: '/tasks/:id/actions', tag: '任务', summary: '处理任务：确认、同意、驳回（须填理由）、评论、需要沟通、转交；处理类操作只生效一次', access: 'member',
+      errors: ['TASK_ACTION_NOT_ALLOWED', 'TASK_ALREADY_SETTLED'],
       body: z
         .object({
           action: labelled(z.enum(['confirm', 'approve', 'reject', 'comment', 'request_talk', 'reassign']), '操作'),

@@ -32,6 +32,7 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
     }),
     route({
       method: 'get', path: '/photos/:id', tag: '拜访', summary: '查看照片（限可见客户；支持 Range，对象存储中的大文件 302 到临时链接）', can: 'visits.read',
+      errors: ['RANGE_NOT_SATISFIABLE'],
       handler: async (ctx) => {
         answerDownload(ctx, await photos.download(ctx.state.member, idParam(ctx, 'id', '照片'), ctx.get('range') || undefined));
       },

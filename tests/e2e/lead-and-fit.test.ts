@@ -75,7 +75,7 @@ describe('a new lead: 首次触达 from the phone', () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ method: '微信', verbatim: '先发资料看看, 下周再约' });
-    const photo = await app.product.query<{ firstTouchId: number | null; mimeType: string }>('SELECT firstTouchId, mimeType FROM photo WHERE id = ?', [rows[0]!.evidencePhotoId]);
+    const photo = await app.product.query<{ firstTouchId: number | null; mimeType: string }>("SELECT CASE WHEN ownerKind = 'first_touch' THEN ownerId END AS firstTouchId, contentType AS mimeType FROM attachment WHERE id = ?", [rows[0]!.evidencePhotoId]);
     expect(photo[0]).toMatchObject({ mimeType: 'image/png' });
     expect(photo[0]!.firstTouchId).not.toBeNull();
   });

@@ -101,7 +101,8 @@ describe('the multi-statement pool receives only constant SQL', () => {
   let drop: () => Promise<void>;
   beforeAll(async () => {
     ({ db, drop } = await createTestDatabase(4));
-    await db.query("INSERT INTO team (name, regionId, createdAt) VALUES ('留存', 1, NOW())");
+    await db.query("INSERT INTO region (name) VALUES ('留存区')");
+    await db.query("INSERT INTO team (name, regionId, createdAt) SELECT '留存', MAX(id), NOW() FROM region");
   });
   afterAll(() => drop());
   const teamsLeft = async () => ((await db.query('SELECT COUNT(*) AS n FROM team')) as { n: number | string }[])[0]!.n;

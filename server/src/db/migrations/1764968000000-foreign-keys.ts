@@ -65,6 +65,10 @@ export class ForeignKeys1764968000000 implements MigrationInterface {
     if (orphans.length > 0) throw new Error(`无法添加外键，数据库中有失去上级记录的行：${orphans.join('；')}`);
 
     const tables = [...new Set(REFERENCES.map(([table]) => table))];
+    // SQLite rebuilds a table to add a key (copy, drop, rename): with a view over it (todo over task) the
+    // rename would be checked against the view while the table is briefly gone; the legacy rename skips that.
+    const sqlite = q.connection.options.type === 'better-sqlite3';
+    if (sqlite) await q.query('PRAGMA legacy_alter_table = ON');
     for (const table of tables) {
       const keys = REFERENCES.filter(([t]) => t === table).map(
         ([, column, parent, onDelete = 'NO ACTION']) =>
@@ -73,6 +77,7 @@ export class ForeignKeys1764968000000 implements MigrationInterface {
       // one rebuild per table on SQLite
       await q.createForeignKeys(table, keys);
     }
+    if (sqlite) await q.query('PRAGMA legacy_alter_table = OFF');
   }
 
   async down(q: QueryRunner): Promise<void> {

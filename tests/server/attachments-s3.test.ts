@@ -4,6 +4,7 @@ import { Attachment } from '../../server/src/modules/attachments/attachment.enti
 import { readEnv } from '../../server/src/config/env';
 import { loadPolicy } from '../../server/src/config/policy';
 import { startHarness, type Harness } from '../support/harness';
+import { databaseEnv } from '../support/database';
 import { api } from '../support/http';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { startS3Server, type S3Server } from '../support/s3-server';
@@ -46,7 +47,7 @@ beforeAll(async () => {
   org = await buildOrg(a);
   customerA = (await api(a.url, 'POST', '/api/v1/customers', { token: org.token(org.repA), json: { name: '对象存储医院', industry: '公立医院' } })).body.id;
   // B has an upload folder of its own, empty: with object storage it must never need it
-  b = await spawnServer({ DATABASE_URL: a.dbUrl, STORAGE_URL: s3.storageUrl, ANCHOR_BACKGROUND: 'off', ANCHOR_UPLOAD_DIR: `${a.env.uploadDir}-b` });
+  b = await spawnServer({ ...databaseEnv(a.dbUrl), STORAGE_URL: s3.storageUrl, ANCHOR_BACKGROUND: 'off', ANCHOR_UPLOAD_DIR: `${a.env.uploadDir}-b` });
 }, 90_000);
 afterAll(async () => {
   await b?.stop();

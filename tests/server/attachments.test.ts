@@ -10,7 +10,7 @@ import type { Member } from '../../server/src/modules/org';
 import { AppError } from '../../server/src/http/errors';
 import { createDataSource } from '../../server/src/db/data-source';
 import { schemaOf } from '../../server/src/db/schema';
-import { serverUrl } from '../support/database';
+import { itMariaDbOnly, serverUrl } from '../support/database';
 import { startHarness, type Harness } from '../support/harness';
 import { api } from '../support/http';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
@@ -240,7 +240,7 @@ describe('the migration moves photos into attachments', () => {
     { id: 9, ownerKind: null, ownerId: null, purpose: 'photo', customerId: null, uploadedById: 8, size: 30, contentType: 'image/webp', storageKey: 'photos/2026-11/c.webp', attachedAt: null },
   ];
 
-  it('on MariaDB: same ids, owners and storage keys; new attachments number on after them', async () => {
+  itMariaDbOnly('the SQLite pass has no MariaDB; the next test covers SQLite', 'on MariaDB: same ids, owners and storage keys; new attachments number on after them', async () => {
     const base = new URL(serverUrl());
     const name = `anchor_t_mig_${process.pid}_${randomBytes(3).toString('hex')}`;
     const admin = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });

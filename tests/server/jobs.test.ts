@@ -3,6 +3,7 @@ import { HOUR_MS, MINUTE_MS } from '../../server/src/clock';
 import { Job } from '../../server/src/jobs/job.entity';
 import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
 import { Todo } from '../../server/src/modules/tasks/todo.view';
+import { Task } from '../../server/src/modules/tasks/task.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { sqlTime } from '../support/database';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
@@ -64,7 +65,7 @@ describe('escalation of an unconfirmed to-do', () => {
   it('a confirmation that races the timer still yields no escalation when it lands first', async () => {
     const { visitId, todo } = await visitWithTodo();
     // The job is not cancelled here (as if the confirm came from a server that lost its connection right after)
-    await h.db.getRepository(Todo).update({ id: todo.id }, { confirmedAt: new Date(start.getTime() + 47 * HOUR_MS), confirmedById: org.supervisor1.id });
+    await h.db.getRepository(Task).update({ id: todo.id }, { completedAt: new Date(start.getTime() + 47 * HOUR_MS), completedById: org.supervisor1.id, outcome: 'done' });
     h.clock.set(new Date(start.getTime() + 49 * HOUR_MS));
     await h.services.jobs.runDue();
     expect(await escalationsOf(h, visitId)).toHaveLength(0);

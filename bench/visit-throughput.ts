@@ -204,8 +204,9 @@ export async function visitThroughput(perRound = 4000, rounds = 3, baselineCheck
           'INSERT INTO visit (customerId, memberId, objective, painPoint, dialogueSummary, bottleneck, valuePoint, agreedAction, nextFollowUpAt, nextFollowUpForm, alert, submittedAt, createdAt) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
           [customerId, rep.id, body.objective, body.painPoint, body.dialogueSummary, body.bottleneck, body.valuePoint, body.agreedAction, next.at, body.nextFollowUpForm, 0, now, now],
         )) as unknown as [{ insertId: number }];
-        const [todo] = (await conn.query('INSERT INTO todo (kind, customerId, visitId, assigneeId, repId, snapshot, dueAt, createdAt) VALUES (?,?,?,?,?,?,?,?)', [
-          'visit_next_action', customerId, visit.insertId, supervisorId, rep.id, JSON.stringify({ visit: body }), new Date(now.getTime() + 48 * 3_600_000), now,
+        // the supervisor's to-do is a task of kind visit_next_action (modules/tasks), as the server writes it
+        const [todo] = (await conn.query('INSERT INTO task (kind, subjectType, subjectId, customerId, requesterId, assigneeId, snapshot, dueAt, escalationTarget, createdAt) VALUES (?,?,?,?,?,?,?,?,?,?)', [
+          'visit_next_action', 'visit', visit.insertId, customerId, rep.id, supervisorId, JSON.stringify({ visit: body }), new Date(now.getTime() + 48 * 3_600_000), 'manager', now,
         ])) as unknown as [{ insertId: number }];
         await conn.query('INSERT INTO job (kind, dueAt, payload, subject, status, attempts, createdAt) VALUES (?,?,?,?,?,0,?), (?,?,?,?,?,0,?)', [
           'todo.escalate', new Date(now.getTime() + 48 * 3_600_000), JSON.stringify({ todoId: todo.insertId }), `todo:${todo.insertId}`, 'pending', now,

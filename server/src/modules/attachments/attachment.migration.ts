@@ -1,4 +1,5 @@
-import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
+import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { migrationColumns } from '../../db/migration-columns';
 
 /**
  * attachment: one table for every module's files (owner kind + id, purpose, size, sniffed type,
@@ -10,24 +11,20 @@ export class Attachments1764961000000 implements MigrationInterface {
   name = 'Attachments1764961000000';
 
   async up(q: QueryRunner): Promise<void> {
-    const sqlite = q.connection.options.type === 'better-sqlite3';
-    const now = sqlite ? "(strftime('%Y-%m-%d %H:%M:%f','now'))" : 'CURRENT_TIMESTAMP(3)';
-    const int = (name: string, isNullable = false): TableColumnOptions => ({ name, type: 'int', isNullable });
-    const str = (name: string, length: number, isNullable = false): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable });
-    const ts = (name: string, isNullable = false): TableColumnOptions => ({ name, type: 'datetime', precision: 3, isNullable });
+    const { id, int, str, ts, created, index } = migrationColumns(q);
     await q.createTable(
       new Table({
         name: 'attachment',
         columns: [
-          { name: 'id', type: sqlite ? 'integer' : 'int', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          id(),
           str('ownerKind', 30, true), int('ownerId', true), str('purpose', 30), int('customerId', true), int('uploadedById'),
           int('size'), str('contentType', 100), str('sha256', 64, true), str('storageKey', 200),
-          { ...ts('createdAt'), default: now }, ts('attachedAt', true),
+          created(), ts('attachedAt', true),
         ],
         indices: [
-          new TableIndex({ name: 'idx_attachment_owner', columnNames: ['ownerKind', 'ownerId'] }),
-          new TableIndex({ name: 'idx_attachment_uploader', columnNames: ['uploadedById', 'createdAt'] }),
-          new TableIndex({ name: 'idx_attachment_unattached', columnNames: ['attachedAt', 'createdAt'] }),
+          index('idx_attachment_owner', ['ownerKind', 'ownerId']),
+          index('idx_attachment_uploader', ['uploadedById', 'createdAt']),
+          index('idx_attachment_unattached', ['attachedAt', 'createdAt']),
         ],
       }),
       true,

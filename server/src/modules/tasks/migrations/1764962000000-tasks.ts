@@ -1,4 +1,5 @@
-import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
+import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { migrationColumns } from '../../../db/migration-columns';
 
 /** The `todo` view: the old table's columns over the visit_next_action tasks, for readers of the old shape. */
 export const TODO_VIEW_SQL = `SELECT id, kind, customerId, subjectId AS visitId, assigneeId, requesterId AS repId, snapshot, dueAt,
@@ -17,14 +18,7 @@ export class Tasks1764962000000 implements MigrationInterface {
   name = 'Tasks1764962000000';
 
   async up(q: QueryRunner): Promise<void> {
-    const sqlite = q.connection.options.type === 'better-sqlite3';
-    const now = sqlite ? "(strftime('%Y-%m-%d %H:%M:%f','now'))" : 'CURRENT_TIMESTAMP(3)';
-    const id = (): TableColumnOptions => ({ name: 'id', type: sqlite ? 'integer' : 'int', isPrimary: true, isGenerated: true, generationStrategy: 'increment' });
-    const int = (name: string, isNullable = false): TableColumnOptions => ({ name, type: 'int', isNullable });
-    const str = (name: string, length: number, isNullable = false): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable });
-    const ts = (name: string, isNullable = false): TableColumnOptions => ({ name, type: 'datetime', precision: 3, isNullable });
-    const created = (): TableColumnOptions => ({ ...ts('createdAt'), default: now });
-    const index = (name: string, columnNames: string[]) => new TableIndex({ name, columnNames });
+    const { id, int, str, ts, created, index } = migrationColumns(q);
 
     await q.createTable(
       new Table({

@@ -79,7 +79,7 @@ describe('WeCom button card', () => {
     const card = cardOf('chen.s1', taskId);
     expect(card?.body.template_card.button_list).toEqual([
       { text: '同意', style: 1, key: `approve:${step}` },
-      { text: '驳回（填写理由）', style: 3, type: 1, url: expect.stringContaining('/pages/todos/index') },
+      { text: '驳回（填写理由）', style: 3, type: 1, url: expect.stringContaining('/pages/tasks/index?id=') },
     ]);
     expect(card?.body.template_card.source).toEqual({ desc: '锚点 · 采购审批' });
 
@@ -132,7 +132,7 @@ describe('DingTalk', () => {
     const step = await stepTask(approval.id, 0);
     await deliver();
     const [card] = ding.messages(DING_TOKEN).slice(before);
-    expect(card?.body).toMatchObject({ msgtype: 'actionCard', actionCard: { title: `待处理：${title}`, singleTitle: '去处理', singleURL: expect.stringContaining('/pages/todos/index') } });
+    expect(card?.body).toMatchObject({ msgtype: 'actionCard', actionCard: { title: `待处理：${title}`, singleTitle: '去处理', singleURL: expect.stringContaining('/pages/tasks/index?id=') } });
     expect(card?.body.actionCard.text).toContain('处理人：一组主管');
 
     expect((await post(`驳回 #${step} 报价高于同类产品`, 'ding-s1', `m-reject-${step}`)).status).toBe(200);

@@ -27,6 +27,7 @@ export interface ConsoleNavItem {
 export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
   { page: 'customers', label: '客户', within: ['customer', 'customerEdit', 'visitNew', 'firstTouch'] },
   { page: 'todos', label: '待办', todoBadge: true, within: ['visitDetail'] },
+  { page: 'tasks', label: '任务' },
   { page: 'customerImport', label: 'Excel 导入 / 导出', can: 'customers.import' },
   { page: 'me', label: '我的' },
   { page: 'deliveries', label: '消息投递', can: 'deliveries.manage' },

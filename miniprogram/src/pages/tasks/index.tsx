@@ -1,7 +1,6 @@
 import { useState } from 'react'
 import { Button, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro'
-import type { Role } from '@anchor/shared'
 import { api, errorMessage, isApiError } from '../../api/client'
 import { getSession } from '../../api/session'
 import type { Page } from '../../api/types'
@@ -9,6 +8,7 @@ import { goTo } from '../../utils/nav'
 import { formatInstant } from '../../utils/time'
 import { ErrorRetry } from '../../components/load-state'
 import { useTeamTimeZone } from '../../api/options'
+import { POOL_ROLES } from './pool-roles'
 import './index.css'
 
 /** A task as GET /tasks answers it (server/src/modules/tasks/task.service.ts TaskView). */
@@ -32,8 +32,6 @@ export interface TaskItem {
 type As = 'mine' | 'pool'
 type Act = 'confirm' | 'approve' | 'reject' | 'request_talk'
 
-/** Roles whose approval steps can wait in a pool (policy: `assignee: 'pool'`); the others see only their own tasks. */
-const POOL_ROLES: readonly Role[] = ['finance', 'marketing', 'admin']
 const REASON_MAX = 200
 
 const BUTTONS: Array<{ action: Act; label: string; primary?: boolean }> = [

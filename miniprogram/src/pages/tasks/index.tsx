@@ -8,7 +8,7 @@ import { goTo } from '../../utils/nav'
 import { formatInstant } from '../../utils/time'
 import { ErrorRetry } from '../../components/load-state'
 import { useTeamTimeZone } from '../../api/options'
-import { POOL_ROLES } from './pool-roles'
+import { hasPool as roleHasPool, refreshTaskCount } from '../../api/task-count'
 import './index.css'
 
 /** A task as GET /tasks answers it (server/src/modules/tasks/task.service.ts TaskView). */
@@ -57,7 +57,7 @@ export default function Tasks() {
   const router = useRouter()
   const focusId = Number(router.params.id) || 0
   const member = getSession()?.member ?? null
-  const hasPool = !!member && POOL_ROLES.includes(member.role)
+  const hasPool = roleHasPool(member?.role)
   const [as, setAs] = useState<As>('mine')
   const [items, setItems] = useState<TaskItem[]>([])
   const [focus, setFocus] = useState<TaskItem | null>(null)
@@ -78,6 +78,7 @@ export default function Tasks() {
         focusId ? api.get<TaskItem>(`/tasks/${focusId}`) : Promise.resolve(null),
       ])
       setFocus(one)
+      void refreshTaskCount()
       setItems(page.items.filter((t) => t.id !== focusId))
     } catch (e) {
       setError(errorMessage(e))
@@ -114,6 +115,7 @@ export default function Tasks() {
     try {
       const updated = await api.post<TaskItem & { changed: boolean }>(`/tasks/${task.id}/actions`, action === 'reject' ? { action, comment } : { action })
       replace(updated)
+      void refreshTaskCount()
       if (!updated.changed) setNotes((n) => ({ ...n, [task.id]: updated.state === 'open' ? '已请求过沟通' : `已由他人处理（${OUTCOME[updated.state]}）` }))
       setRejecting(null)
       if (focusId === task.id) void api.get<TaskItem>(`/tasks/${task.id}`).then(setFocus, () => undefined)

@@ -11,7 +11,7 @@ import { ErrorRetry } from '../../components/load-state'
 import { useTodoBadge } from '../../api/todo-badge'
 import './index.css'
 import { useTeamTimeZone } from '../../api/options'
-import { POOL_ROLES as TASK_POOL_ROLES } from '../tasks/pool-roles'
+import { refreshTaskCount, useTaskCount } from '../../api/task-count'
 
 type Filter = 'open' | 'confirmed' | 'all'
 const FILTERS: Array<{ value: Filter; label: string }> = [
@@ -66,18 +66,7 @@ export default function Todos() {
   const [error, setError] = useState('')
   const [busy, setBusy] = useState<{ id: number; what: 'confirm' | 'discuss' } | null>(null)
   const [cardErrors, setCardErrors] = useState<Record<number, string>>({})
-  const [openTasks, setOpenTasks] = useState(0)
-
-  /** Approvals and other tasks besides visit next actions (those are the lists below): 「审批任务」 leads to them. */
-  const countTasks = async () => {
-    try {
-      const views = member && TASK_POOL_ROLES.includes(member.role) ? (['mine', 'pool'] as const) : (['mine'] as const)
-      const pages = await Promise.all(views.map((as) => api.get<Page<{ kind: string }>>('/tasks', { as, status: 'open', pageSize: 100 })))
-      setOpenTasks(pages.reduce((n, p) => n + p.items.filter((t) => t.kind !== 'visit_next_action').length, 0))
-    } catch {
-      setOpenTasks(0) // the link is a shortcut; the lists below report their own errors
-    }
-  }
+  const openTasks = useTaskCount()
 
   const load = async (status: Filter = filter) => {
     if (!sections.length) return
@@ -99,7 +88,7 @@ export default function Todos() {
       return
     }
     void load()
-    void countTasks()
+    void refreshTaskCount()
   })
 
   usePullDownRefresh(() => {
@@ -133,6 +122,7 @@ export default function Todos() {
       <Text className='todos__intro muted' id='todos-intro'>
         {intro}
       </Text>
+      {/* approvals and other tasks besides the visit next actions below */}
       {openTasks ? (
         <Text id='todos-tasks-link' className='todos__tasks-link' onClick={() => void goTo('tasks')}>
           审批任务（{openTasks}）›

@@ -42,7 +42,7 @@ const BUTTONS: Array<{ action: Act; label: string; primary?: boolean }> = [
 ]
 const OUTCOME: Record<TaskItem['state'], string> = { open: '待处理', done: '已处理', approved: '已同意', rejected: '已驳回', cancelled: '已取消' }
 const ACTION_TEXT: Record<string, string> = { confirm: '确认', approve: '同意', reject: '驳回', comment: '评论', request_talk: '需要沟通', reassign: '转交', escalate: '升级' }
-const VIA_TEXT: Record<string, string> = { app: '应用', wecom: '企业微信', dingtalk: '钉钉', system: '系统' }
+const VIA_TEXT: Record<string, string> = { app: '应用', wecom: '企业微信', dingtalk: '钉钉' }
 
 /** What the card says once the task is settled, or a talk was asked for. */
 function outcomeText(t: TaskItem, note: string | undefined): string {

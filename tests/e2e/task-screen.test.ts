@@ -113,6 +113,8 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
       try {
         await page.goto(h5Link(h.url, 'tasks', { id: taskId }));
         await page.waitForSelector(`#task-${taskId}-approve`, { timeout: 20_000 });
+        // a pool task: the screen opens on 我的角色池
+        expect(await page.getAttribute('#tasks-tab-pool', 'class')).toContain('chip--on');
         // the other finance member approves from their phone while this screen is open
         const other = await api(h.url, 'POST', `/api/v1/tasks/${taskId}/actions`, { token: org.token(finance2), json: { action: 'approve' } });
         expect(other.status).toBe(200);

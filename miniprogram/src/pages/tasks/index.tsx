@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import { Button, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro'
 import { api, errorMessage, isApiError } from '../../api/client'
@@ -23,6 +23,8 @@ export interface TaskItem {
   overdue: boolean
   completedAt: string | null
   completedById: number | null
+  assigneeId: number | null
+  assigneePool: string | null
   comment: string | null
   talkRequestedAt: string | null
   actions: Array<'confirm' | 'approve' | 'reject' | 'comment' | 'request_talk' | 'reassign'>
@@ -59,6 +61,7 @@ export default function Tasks() {
   const member = getSession()?.member ?? null
   const hasPool = roleHasPool(member?.role)
   const [as, setAs] = useState<As>('mine')
+  const first = useRef(true)
   const [items, setItems] = useState<TaskItem[]>([])
   const [focus, setFocus] = useState<TaskItem | null>(null)
   const [loading, setLoading] = useState(false)
@@ -73,10 +76,12 @@ export default function Tasks() {
     setLoading(true)
     setError('')
     try {
-      const [page, one] = await Promise.all([
-        api.get<Page<TaskItem>>('/tasks', { as: view, status: 'open', pageSize: 100 }),
-        focusId ? api.get<TaskItem>(`/tasks/${focusId}`) : Promise.resolve(null),
-      ])
+      const one = focusId ? await api.get<TaskItem>(`/tasks/${focusId}`) : null
+      // a link to a task waiting in my role's pool opens on that tab, first time only
+      if (one && first.current && hasPool && one.assigneePool && one.assigneeId === null) view = 'pool'
+      first.current = false
+      setAs(view)
+      const page = await api.get<Page<TaskItem>>('/tasks', { as: view, status: 'open', pageSize: 100 })
       setFocus(one)
       void refreshTaskCount()
       setItems(page.items.filter((t) => t.id !== focusId))

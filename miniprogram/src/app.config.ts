@@ -7,7 +7,8 @@ export default defineAppConfig({
     'pages/todos/index',
     'pages/customer-edit/index',
     'pages/visit-detail/index',
-    'pages/me/index'
+    'pages/me/index',
+    'pages/tasks/index'
   ],
   // Pages a rep opens now and then load on demand and stay out of the main package.
   subPackages: [

@@ -14,6 +14,8 @@ export const PAGES = {
   visitDetail: { path: 'pages/visit-detail/index', params: ['id', 'todo'] },
   todos: { path: 'pages/todos/index', params: [] },
   me: { path: 'pages/me/index', params: [] },
+  /** Tasks and approvals (mine, my role's pool); `id` opens one with its history and buttons (a chat card's 驳回 links here). */
+  tasks: { path: 'pages/tasks/index', params: ['id'] },
   customerEdit: { path: 'pages/customer-edit/index', params: ['id'] },
   firstTouch: { path: 'packages/lead/first-touch/index', params: ['customerId'] },
   /** Excel import with a preview of bad rows (web console). */

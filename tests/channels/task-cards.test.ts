@@ -79,8 +79,10 @@ describe('WeCom button card', () => {
     const card = cardOf('chen.s1', taskId);
     expect(card?.body.template_card.button_list).toEqual([
       { text: '同意', style: 1, key: `approve:${step}` },
-      { text: '驳回（填写理由）', style: 3, type: 1, url: expect.stringContaining('/pages/todos/index') },
+      { text: '驳回（填写理由）', style: 3, type: 1, url: expect.stringContaining(`/pages/tasks/index?id=${step}`) },
     ]);
+    // the card itself opens the app's 任务 screen on this task, as 驳回 does
+    expect(card?.body.template_card.card_action).toEqual({ type: 1, url: expect.stringContaining(`/app/#/pages/tasks/index?id=${step}`) });
     expect(card?.body.template_card.source).toEqual({ desc: '锚点 · 采购审批' });
 
     const click = clicks.seal(wecom.click('chen.s1', taskId, `approve:${step}`));
@@ -132,7 +134,7 @@ describe('DingTalk', () => {
     const step = await stepTask(approval.id, 0);
     await deliver();
     const [card] = ding.messages(DING_TOKEN).slice(before);
-    expect(card?.body).toMatchObject({ msgtype: 'actionCard', actionCard: { title: `待处理：${title}`, singleTitle: '去处理', singleURL: expect.stringContaining('/pages/todos/index') } });
+    expect(card?.body).toMatchObject({ msgtype: 'actionCard', actionCard: { title: `待处理：${title}`, singleTitle: '去处理', singleURL: expect.stringContaining(`/pages/tasks/index?id=${step}`) } });
     expect(card?.body.actionCard.text).toContain('处理人：一组主管');
 
     expect((await post(`驳回 #${step} 报价高于同类产品`, 'ding-s1', `m-reject-${step}`)).status).toBe(200);

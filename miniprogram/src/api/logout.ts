@@ -3,6 +3,7 @@ import { forgetPhotos } from '../components/photo-thumbs'
 import { request } from './client'
 import { clearSession, getToken } from './session'
 import { forgetTodoBadge } from './todo-badge'
+import { forgetTaskCount } from './task-count'
 import { restartAt } from '../utils/nav'
 
 /**
@@ -21,5 +22,6 @@ export async function logout(): Promise<void> {
   forgetOptions()
   forgetPhotos()
   forgetTodoBadge()
+  forgetTaskCount()
   await restartAt('login')
 }

@@ -4,6 +4,7 @@ import Taro from '@tarojs/taro'
 import { PAGES, ROLE_LABELS, can, type Action, type PageName, type Role } from '@anchor/shared'
 import { getSession } from '../api/session'
 import { useTodoCount, badgeText } from '../api/todo-badge'
+import { hasPool, refreshTaskCount, useTaskCount } from '../api/task-count'
 import { goTo } from '../utils/nav'
 import './console-nav.css'
 
@@ -17,6 +18,8 @@ export interface ConsoleNavItem {
   can?: Action
   /** Shows the open to-do count beside the label. */
   todoBadge?: boolean
+  /** Shown to roles with a pool, and to others while they have open tasks (approvals) or are on the page. */
+  whenTasks?: boolean
   /** Pages reached from this section: the entry stays highlighted on them. */
   within?: readonly PageName[]
 }
@@ -27,6 +30,7 @@ export interface ConsoleNavItem {
 export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
   { page: 'customers', label: '客户', within: ['customer', 'customerEdit', 'visitNew', 'firstTouch'] },
   { page: 'todos', label: '待办', todoBadge: true, within: ['visitDetail'] },
+  { page: 'tasks', label: '任务', whenTasks: true },
   { page: 'customerImport', label: 'Excel 导入 / 导出', can: 'customers.import' },
   { page: 'me', label: '我的' },
   { page: 'deliveries', label: '消息投递', can: 'deliveries.manage' },
@@ -69,6 +73,7 @@ function currentPath(): string {
 export function ConsoleNav() {
   const [path, setPath] = useState(currentPath)
   const todoCount = useTodoCount()
+  const taskCount = useTaskCount()
   const wide = useConsoleLayout()
 
   useEffect(() => {
@@ -83,6 +88,11 @@ export function ConsoleNav() {
 
   const member = getSession()?.member
   const shown = wide && !!member && path !== PAGES.login.path && path !== ''
+  // whether 任务 has anything for this member (asked once they are signed in and the navigation shows)
+  const memberId = member?.id
+  useEffect(() => {
+    if (shown && memberId) void refreshTaskCount()
+  }, [shown, memberId])
   // the page area makes room for the navigation only while it is there
   useEffect(() => {
     document.body.classList.toggle('console-with-nav', shown)
@@ -94,6 +104,7 @@ export function ConsoleNav() {
       <Text className='console-nav__brand'>锚点 Anchor</Text>
       {navItemsFor(member.role).map((item) => {
         const active = [item.page, ...(item.within ?? [])].some((page) => PAGES[page].path === path)
+        if (item.whenTasks && !active && !hasPool(member.role) && taskCount === 0) return null
         return (
           <View
             key={item.page}

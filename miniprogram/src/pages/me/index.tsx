@@ -117,6 +117,10 @@ export default function Me() {
 
       {m.canInvite && m.team ? <InviteCard teamId={m.team.id} teamName={m.team.name} /> : null}
 
+      <Button id='tasks-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('tasks')}>
+        审批任务
+      </Button>
+
       {can(m.role, 'deliveries.manage') ? (
         <Button id='deliveries-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('deliveries')}>
           消息投递（失败、死信与排队）

@@ -11,6 +11,7 @@ import { ErrorRetry } from '../../components/load-state'
 import { useTodoBadge } from '../../api/todo-badge'
 import './index.css'
 import { useTeamTimeZone } from '../../api/options'
+import { refreshTaskCount, useTaskCount } from '../../api/task-count'
 
 type Filter = 'open' | 'confirmed' | 'all'
 const FILTERS: Array<{ value: Filter; label: string }> = [
@@ -65,6 +66,7 @@ export default function Todos() {
   const [error, setError] = useState('')
   const [busy, setBusy] = useState<{ id: number; what: 'confirm' | 'discuss' } | null>(null)
   const [cardErrors, setCardErrors] = useState<Record<number, string>>({})
+  const openTasks = useTaskCount()
 
   const load = async (status: Filter = filter) => {
     if (!sections.length) return
@@ -86,6 +88,7 @@ export default function Todos() {
       return
     }
     void load()
+    void refreshTaskCount()
   })
 
   usePullDownRefresh(() => {
@@ -119,6 +122,12 @@ export default function Todos() {
       <Text className='todos__intro muted' id='todos-intro'>
         {intro}
       </Text>
+      {/* approvals and other tasks besides the visit next actions below */}
+      {openTasks ? (
+        <Text id='todos-tasks-link' className='todos__tasks-link' onClick={() => void goTo('tasks')}>
+          审批任务（{openTasks}）›
+        </Text>
+      ) : null}
       {sections.length ? (
         <View className='row todos__filters'>
           {FILTERS.map((f) => (

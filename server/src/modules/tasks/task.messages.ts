@@ -56,7 +56,8 @@ async function recipients(sql: Sql, kit: MessageKit, task: TaskForMessage): Prom
   return task.assigneePool ? activeMembersWithRole(sql, task.assigneePool) : [];
 }
 
-const taskUrl = (kit: MessageKit): string => kit.link('todos');
+/** The app's 任务 screen opened on this task (its buttons, and the reason box a reject needs). */
+const taskUrl = (kit: MessageKit, taskId: number): string => kit.link('tasks', { id: taskId });
 
 /** Button texts; a button's key is `<action>:<task id>` (a WeCom callback acts on it). */
 const BUTTON: Partial<Record<PersonAction, { text: string; style: number }>> = {
@@ -97,7 +98,7 @@ export const taskMessages: Record<string, MessagePlanner> = {
   'task.card': async (sql, { payload: p }, kit) => {
     const task = await loadTask(sql, p.taskId);
     if (!task || task.completedAt) return [];
-    const url = taskUrl(kit);
+    const url = taskUrl(kit, task.id);
     const people = await recipients(sql, kit, task);
     const out: PlannedDelivery[] = [];
     const agentid = kit.agentid;
@@ -142,7 +143,7 @@ export const taskMessages: Record<string, MessagePlanner> = {
     const requester = task ? await kit.member(sql, task.requesterId) : null;
     if (!task || !agentid || !requester?.wecomUserId) return [];
     const by = (await kit.person(sql, p.byId))?.name ?? '';
-    return [kit.wecomText(requester.wecomUserId, agentid, `【需要沟通】${by} 想先和你聊聊「${task.card.title}」（${task.card.label}），请尽快联系\n${taskUrl(kit)}`)];
+    return [kit.wecomText(requester.wecomUserId, agentid, `【需要沟通】${by} 想先和你聊聊「${task.card.title}」（${task.card.label}），请尽快联系\n${taskUrl(kit, task.id)}`)];
   },
 
   'task.escalation': async (sql, { payload: p }, kit) => {
@@ -152,7 +153,7 @@ export const taskMessages: Record<string, MessagePlanner> = {
     const manager = await kit.member(sql, p.toId);
     const targets = manager ? [manager] : await kit.admins(sql);
     const who = task.assigneeId !== null ? ((await kit.person(sql, task.assigneeId))?.name ?? '') : `${task.assigneePool ?? ''} 角色池`;
-    const text = `【超时未处理】${task.card.label}「${task.card.title}」已过期限仍未被 ${who} 处理\n${taskUrl(kit)}`;
+    const text = `【超时未处理】${task.card.label}「${task.card.title}」已过期限仍未被 ${who} 处理\n${taskUrl(kit, task.id)}`;
     return targets.filter((t) => t.wecomUserId).map((t) => kit.wecomText(t.wecomUserId!, agentid, text));
   },
 
@@ -167,14 +168,14 @@ export const taskMessages: Record<string, MessagePlanner> = {
       task.outcome === 'rejected'
         ? `【审批驳回】${task.card.label}「${task.card.title}」被 ${by} 驳回，理由：${task.comment ?? ''}`
         : `【审批通过】${task.card.label}「${task.card.title}」已全部审批通过（最后一步：${by}）`;
-    return [kit.wecomText(requester.wecomUserId, agentid, `${text}\n${taskUrl(kit)}`)];
+    return [kit.wecomText(requester.wecomUserId, agentid, `${text}\n${taskUrl(kit, task.id)}`)];
   },
 };
 
 /** The text a recipient reads when their card cannot be greyed out (no usable response_code). */
 async function settledText(sql: Sql, kit: MessageKit, task: TaskForMessage, userId: string, agentid: number): Promise<Record<string, unknown>> {
   const who = (await kit.person(sql, task.completedById))?.name ?? '';
-  return kit.wecomText(userId, agentid, `${OUTCOME_TEXT[task.outcome ?? 'done']} · ${who}：${task.card.label}「${task.card.title}」\n${taskUrl(kit)}`).body;
+  return kit.wecomText(userId, agentid, `${OUTCOME_TEXT[task.outcome ?? 'done']} · ${who}：${task.card.label}「${task.card.title}」\n${taskUrl(kit, task.id)}`).body;
 }
 
 /**

@@ -32,6 +32,13 @@ export type Download =
 
 const MB = 1024 * 1024;
 
+/** What one checksum pass did: checksums written, files found missing, and whether more may wait. */
+export interface ChecksumPass {
+  filled: number;
+  missing: number;
+  left: boolean;
+}
+
 
 export class AttachmentService {
   private readonly owners = new Map<string, OwnerScope>();
@@ -179,6 +186,65 @@ export class AttachmentService {
       removed++;
     }
     return removed;
+  }
+
+  /**
+   * The module's one recurring sweep (`attachments.sweep`): every purpose's unattached uploads after its
+   * own hours, then a batch of checksums for photos moved over from before attachments.
+   */
+  async sweep(limit = 500): Promise<{ removed: Partial<Record<Purpose, number>>; checksums: ChecksumPass }> {
+    const removed: Partial<Record<Purpose, number>> = {};
+    for (const purpose of PURPOSE_NAMES) {
+      const n = await this.sweepUnattached(purpose, limit);
+      if (n) removed[purpose] = n;
+    }
+    return { removed, checksums: await this.fillMissingChecksums() };
+  }
+
+  /**
+   * Photos moved over from the old table have no checksum: this reads up to `uploads.checksumBatch` of
+   * them back from the store (streamed, never whole in memory) and writes theirs, only where still empty,
+   * so two servers or a rerun change nothing. An object not in the store is marked `missingAt` and not
+   * tried again; the store failing stops the batch, and the rest waits for the next sweep.
+   */
+  async fillMissingChecksums(limit = this.policy.uploads.checksumBatch): Promise<ChecksumPass> {
+    const repo = this.db.getRepository(Attachment);
+    const pending = await repo.find({
+      where: { sha256: IsNull(), missingAt: IsNull() },
+      select: { id: true, storageKey: true },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+    const pass: ChecksumPass = { filled: 0, missing: 0, left: false };
+    for (const attachment of pending) {
+      let sha256: string | null;
+      try {
+        sha256 = await this.hashOf(attachment.storageKey);
+      } catch (error) {
+        this.logger?.warn({ err: error, storage: this.storage.kind, attachmentId: attachment.id }, 'checksum pass stopped: storage unavailable');
+        pass.left = true;
+        return pass;
+      }
+      if (sha256 === null) {
+        await repo.update({ id: attachment.id, sha256: IsNull(), missingAt: IsNull() }, { missingAt: this.clock.now() });
+        this.logger?.warn({ attachmentId: attachment.id, storageKey: attachment.storageKey }, 'attachment file missing from storage');
+        pass.missing++;
+      } else {
+        await repo.update({ id: attachment.id, sha256: IsNull() }, { sha256 });
+        pass.filled++;
+      }
+    }
+    pass.left = pending.length === limit;
+    return pass;
+  }
+
+  /** The hex SHA-256 of an object's bytes, read as a stream; null when the object is not there. */
+  private async hashOf(key: string): Promise<string | null> {
+    const body = await this.storage.open(key);
+    if (!body) return null;
+    const hash = createHash('sha256');
+    for await (const chunk of body) hash.update(chunk as Buffer);
+    return hash.digest('hex');
   }
 
   /** The ids attached to each of these owners of one kind, in upload order. */

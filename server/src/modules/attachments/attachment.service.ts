@@ -161,6 +161,11 @@ export class AttachmentService {
     if (range === 'unsatisfiable') return { kind: 'unsatisfiable', size: attachment.size };
     const body = await storage.open(attachment.storageKey, range ?? undefined).catch(this.storageDown);
     if (!body) throw notFound(options.what);
+    // The store failing mid-body (a cut connection) aborts the answer; the app's error handler takes it
+    // for a client gone, so it is logged here. A client hanging up destroys the body as a premature close.
+    body.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') this.logger?.warn({ err: error, storage: storage.kind, attachmentId: id }, 'attachment download broken off by the store');
+    });
     return { kind: 'stream', body, contentType: attachment.contentType, size: attachment.size, range };
   }
 

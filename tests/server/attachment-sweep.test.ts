@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Attachment } from '../../server/src/modules/attachments/attachment.entity';
+import { AttachmentService } from '../../server/src/modules/attachments/attachment.service';
 import { AttachmentSweep1764973100000 } from '../../server/src/modules/attachments/attachment-sweep.migration';
 import { sqlDate, withSqlTransaction } from '../../server/src/db/sql';
 import { sqlTime } from '../support/database';
@@ -40,6 +41,64 @@ beforeAll(async () => {
   await h.services.jobs.seedRecurring();
 });
 afterAll(() => h.close());
+
+describe('checksums of photos moved over from before attachments', () => {
+  // Rows lose their checksum here after start-up, which cannot happen in production (every upload has one,
+  // and a server, once a pass finds none left, stops looking): each direct pass is a server just started.
+  const justStarted = () => new AttachmentService(h.db, h.policy, h.clock, h.services.attachments.storage);
+
+  it('run by the recurring sweep (the first run in this file): the job succeeds, the missing file does not make it fail or retry', async () => {
+    const id = await uploadPhoto(Buffer.concat([PNG, Buffer.from('sweep')]));
+    const gone = await uploadPhoto(Buffer.concat([PNG, Buffer.from('sweep gone')]));
+    rmSync(await fileOf(gone));
+    await h.db.query('UPDATE attachment SET sha256 = NULL WHERE id IN (?, ?)', [id, gone]);
+    await withSqlTransaction(h.db, (sql) => h.services.photos.attach(sql, org.repA, [id, gone], { visitId: 99, customerId }, 'photoIds')); // attached: the sweep keeps them
+    h.clock.advance(2 * h.policy.recurring['attachments.sweep'].everyMinutes * 60_000);
+    await h.services.jobs.runDue();
+    expect((await rowOf(id))!.sha256).toBe(sha(Buffer.concat([PNG, Buffer.from('sweep')])));
+    expect((await rowOf(gone))!.missingAt).not.toBeNull();
+    const [sweep] = await jobRows('attachments.sweep');
+    expect(sweep).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
+  });
+  it('are computed from the stored bytes in bounded batches; a missing file is recorded once; then there is nothing to do', async () => {
+    const bodies = [0, 1, 2].map((i) => Buffer.concat([PNG, Buffer.from(`photo ${i}`)]));
+    const ids = [];
+    for (const b of bodies) ids.push(await uploadPhoto(b));
+    const gone = await uploadPhoto(Buffer.concat([PNG, Buffer.from('gone')]));
+    rmSync(await fileOf(gone));
+    // as the migration left them: no checksum
+    const all = [...ids, gone];
+    await h.db.query(`UPDATE attachment SET sha256 = NULL WHERE id IN (${all.map(() => '?').join(', ')})`, all);
+    await h.db.query('UPDATE attachment SET sha256 = ? WHERE sha256 IS NULL AND id NOT IN (' + all.map(() => '?').join(', ') + ')', ['0'.repeat(64), ...all]);
+
+    expect(await justStarted().fillMissingChecksums(2)).toEqual({ filled: 2, missing: 0, left: true });
+    expect((await rowOf(ids[0]!))!.sha256).toBe(sha(bodies[0]!));
+    expect((await rowOf(ids[2]!))!.sha256).toBeNull();
+
+    const second = await justStarted().fillMissingChecksums(2);
+    expect(second).toEqual({ filled: 1, missing: 1, left: true });
+    for (const [i, id] of ids.entries()) expect((await rowOf(id))!.sha256).toBe(sha(bodies[i]!));
+    const missing = (await rowOf(gone))!;
+    expect(missing.sha256).toBeNull();
+    expect(missing.missingAt?.toISOString()).toBe(h.clock.now().toISOString());
+
+    // idempotent: nothing left, however often it runs (two servers at once included)
+    expect(await Promise.all([justStarted().fillMissingChecksums(2), justStarted().fillMissingChecksums(2)])).toEqual([
+      { filled: 0, missing: 0, left: false },
+      { filled: 0, missing: 0, left: false },
+    ]);
+    expect((await rowOf(gone))!.missingAt?.toISOString()).toBe(missing.missingAt?.toISOString());
+
+    // a server whose pass found none left stops looking (no query on every later sweep)
+    const done = justStarted();
+    expect(await done.fillMissingChecksums(2)).toEqual({ filled: 0, missing: 0, left: false });
+    await h.db.query('UPDATE attachment SET sha256 = NULL WHERE id = ?', [ids[0]]);
+    expect(await done.fillMissingChecksums(2)).toEqual({ filled: 0, missing: 0, left: false });
+    expect((await rowOf(ids[0]!))!.sha256).toBeNull();
+    expect(await justStarted().fillMissingChecksums(2)).toEqual({ filled: 1, missing: 0, left: false });
+  });
+
+});
 
 describe('one sweep for every purpose', () => {
   it('is one recurring row, attachments.sweep; the photo-only kind is gone', async () => {
@@ -117,6 +176,16 @@ describe('a deployment that had the photo-only sweep', () => {
     expect(await jobRows('photos.sweep_unattached')).toHaveLength(0);
   });
 
+  it('adding attachment.missingAt keeps the table\u2019s rows and foreign keys (SQLite rebuilds the table for it)', async () => {
+    const before = await h.db.getRepository(Attachment).count();
+    await migrate('down');
+    await migrate('up');
+    expect(await h.db.getRepository(Attachment).count()).toBe(before);
+    await expect(
+      h.db.query("INSERT INTO attachment (purpose, uploadedById, size, contentType, sha256, storageKey, customerId) VALUES ('photo', ?, 1, 'image/png', NULL, 'photos/fk.png', 999999)", [org.repA.id]),
+    ).rejects.toThrow(/foreign key/i);
+  });
+
   it('a server on the new version that seeded first: the old row is dropped, not run twice', async () => {
     await migrate('down');
     await h.services.jobs.seedRecurring(); // seeds attachments.sweep next to the old row
@@ -127,48 +196,3 @@ describe('a deployment that had the photo-only sweep', () => {
   });
 });
 
-describe('checksums of photos moved over from before attachments', () => {
-  it('are computed from the stored bytes in bounded batches; a missing file is recorded once; then there is nothing to do', async () => {
-    const bodies = [0, 1, 2].map((i) => Buffer.concat([PNG, Buffer.from(`photo ${i}`)]));
-    const ids = [];
-    for (const b of bodies) ids.push(await uploadPhoto(b));
-    const gone = await uploadPhoto(Buffer.concat([PNG, Buffer.from('gone')]));
-    rmSync(await fileOf(gone));
-    // as the migration left them: no checksum
-    const all = [...ids, gone];
-    await h.db.query(`UPDATE attachment SET sha256 = NULL WHERE id IN (${all.map(() => '?').join(', ')})`, all);
-    await h.db.query('UPDATE attachment SET sha256 = ? WHERE sha256 IS NULL AND id NOT IN (' + all.map(() => '?').join(', ') + ')', ['0'.repeat(64), ...all]);
-
-    expect(await h.services.attachments.fillMissingChecksums(2)).toEqual({ filled: 2, missing: 0, left: true });
-    expect((await rowOf(ids[0]!))!.sha256).toBe(sha(bodies[0]!));
-    expect((await rowOf(ids[2]!))!.sha256).toBeNull();
-
-    const second = await h.services.attachments.fillMissingChecksums(2);
-    expect(second).toEqual({ filled: 1, missing: 1, left: true });
-    for (const [i, id] of ids.entries()) expect((await rowOf(id))!.sha256).toBe(sha(bodies[i]!));
-    const missing = (await rowOf(gone))!;
-    expect(missing.sha256).toBeNull();
-    expect(missing.missingAt?.toISOString()).toBe(h.clock.now().toISOString());
-
-    // idempotent: nothing left, however often it runs (two servers at once included)
-    expect(await Promise.all([h.services.attachments.fillMissingChecksums(2), h.services.attachments.fillMissingChecksums(2)])).toEqual([
-      { filled: 0, missing: 0, left: false },
-      { filled: 0, missing: 0, left: false },
-    ]);
-    expect((await rowOf(gone))!.missingAt?.toISOString()).toBe(missing.missingAt?.toISOString());
-  });
-
-  it('run by the recurring sweep: the job succeeds, the missing file does not make it fail or retry', async () => {
-    const id = await uploadPhoto(Buffer.concat([PNG, Buffer.from('sweep')]));
-    const gone = await uploadPhoto(Buffer.concat([PNG, Buffer.from('sweep gone')]));
-    rmSync(await fileOf(gone));
-    await h.db.query('UPDATE attachment SET sha256 = NULL WHERE id IN (?, ?)', [id, gone]);
-    await withSqlTransaction(h.db, (sql) => h.services.photos.attach(sql, org.repA, [id, gone], { visitId: 99, customerId }, 'photoIds')); // attached: the sweep keeps them
-    h.clock.advance(2 * h.policy.recurring['attachments.sweep'].everyMinutes * 60_000);
-    await h.services.jobs.runDue();
-    expect((await rowOf(id))!.sha256).toBe(sha(Buffer.concat([PNG, Buffer.from('sweep')])));
-    expect((await rowOf(gone))!.missingAt).not.toBeNull();
-    const [sweep] = await jobRows('attachments.sweep');
-    expect(sweep).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
-  });
-});

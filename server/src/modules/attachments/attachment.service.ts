@@ -42,6 +42,8 @@ export interface ChecksumPass {
 
 export class AttachmentService {
   private readonly owners = new Map<string, OwnerScope>();
+  /** set when a checksum pass found no moved-over photo left: later sweeps skip the query */
+  private checksumsDone = false;
 
   constructor(
     private readonly db: DataSource,
@@ -213,6 +215,8 @@ export class AttachmentService {
    * tried again; the store failing stops the batch, and the rest waits for the next sweep.
    */
   async fillMissingChecksums(limit = this.policy.uploads.checksumBatch): Promise<ChecksumPass> {
+    // every upload since attachments has its checksum: once a pass finds none left, none can appear
+    if (this.checksumsDone) return { filled: 0, missing: 0, left: false };
     const repo = this.db.getRepository(Attachment);
     const pending = await repo.find({
       where: { sha256: IsNull(), missingAt: IsNull() },
@@ -240,6 +244,7 @@ export class AttachmentService {
       }
     }
     pass.left = pending.length === limit;
+    if (pending.length === 0) this.checksumsDone = true;
     return pass;
   }
 

@@ -201,7 +201,7 @@ describe('policy approvals are validated at start', () => {
     expect(() => parsePolicy(broken, 'policy.yaml')).toThrow(ConfigError);
     expect(() => parsePolicy(broken, 'policy.yaml')).toThrow(/approvals\.contract\.2：只有 assignee 为 pool 的步骤须写 pool/);
     const unknown = yaml.replace('pool: finance }\n  rebate_request', 'pool: accounting }\n  rebate_request');
-    expect(() => parsePolicy(unknown, 'policy.yaml')).toThrow(/approvals\.contract\.2\.pool：角色池须为以下角色之一/);
+    expect(() => parsePolicy(unknown, 'policy.yaml')).toThrow(/approvals\.contract\.2\.pool：没有名为 accounting 的任务池/);
   });
 });
 

@@ -107,18 +107,24 @@ export class TaskPools extends PoolBook {
   async idsOf(member: Pick<Member, 'id' | 'role' | 'deactivatedAt'>, manager: EntityManager = this.db.manager): Promise<Set<string>> {
     const ids = new Set<string>();
     if (member.deactivatedAt) return ids;
-    const sql = sqlOf(manager);
     for (const pool of this.all()) {
       if (!pool.roles.includes(member.role)) continue;
       if (!pool.chosen) {
         ids.add(pool.id);
         continue;
       }
-      const picked = await this.picked(sql, pool);
+      const picked = await this.pickedIds(manager, pool);
       if (picked.length === 0 || picked.includes(member.id)) ids.add(pool.id);
     }
     if (!this.get(member.role)) ids.add(member.role);
     return ids;
+  }
+
+  /** As `picked`, through TypeORM (outside a planner's transaction). */
+  private async pickedIds(manager: EntityManager, pool: PoolDefinition): Promise<number[]> {
+    const rows = await manager.getRepository(TaskPoolMember).find({ where: { pool: pool.id } });
+    const people = await this.org.membersByIds(rows.map((r) => r.memberId));
+    return [...people.values()].filter((m) => !m.deactivatedAt && pool.roles.includes(m.role)).map((m) => m.id).sort((a, b) => a - b);
   }
 
   /** The pools the app names on the 任务 screen's 池 tab: policy pools `member` acts in. */
@@ -132,8 +138,11 @@ export class TaskPools extends PoolBook {
     return this.rolesOf(poolId).includes(member.role);
   }
 
-  async list(): Promise<TaskPoolView[]> {
-    const sql = sqlOf(this.db.manager);
+  list(): Promise<TaskPoolView[]> {
+    return withTransaction(this.db, (manager) => this.listIn(sqlOf(manager)));
+  }
+
+  private async listIn(sql: Sql): Promise<TaskPoolView[]> {
     const out: TaskPoolView[] = [];
     for (const pool of this.all()) {
       const everyone = await activeMembersWithRoles(sql, pool.roles);

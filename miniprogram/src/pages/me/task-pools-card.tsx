@@ -96,11 +96,11 @@ export function TaskPoolsCard() {
                   {errors[pool.id]}
                 </Text>
               ) : null}
-              <View className='row'>
+              <View className='row me__pool-actions'>
                 <Button id={`task-pool-${pool.id}-save`} className='btn btn--small btn--primary' disabled={busy !== null} onClick={() => void save(pool)}>
                   {busy === pool.id ? '保存中…' : '保存'}
                 </Button>
-                {saved[pool.id] ? <Text className='muted' id={`task-pool-${pool.id}-saved`}>已保存</Text> : null}
+                {saved[pool.id] ? <Text className='muted me__pool-saved' id={`task-pool-${pool.id}-saved`}>已保存</Text> : null}
               </View>
             </View>
           ) : null}

@@ -174,7 +174,7 @@ describe('reassign and chosen pools', () => {
     const chosen = await notice();
     await deliver();
     expect(cardOf('mkt.lead', `anchor_task_${chosen}_${lead.id}`)).toBeDefined();
-    expect(wecom.deliveredCards('mkt.1').filter((c) => c.taskId.startsWith(`anchor_task_${chosen}_`))).toEqual([]);
+    expect(wecom.deliveredCards('mkt.1').filter((c) => c.taskId?.startsWith(`anchor_task_${chosen}_`))).toEqual([]);
     // the card names the pool by its label
     const robot = ding.messages(DING_TOKEN).find((m) => String(m.body.actionCard?.singleURL ?? '').endsWith(`id=${chosen}`));
     expect(robot?.body.actionCard.text).toContain('处理人：「市场负责人」任务池');

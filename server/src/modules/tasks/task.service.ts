@@ -226,7 +226,7 @@ export class TaskService {
           await record({ toMemberId: to.id });
           // the previous assignee's (or pool's) cards are greyed 「已转交给 …」, then the new assignee gets theirs
           await enqueueMessages(sql, kind.legacy
-            ? [{ kind: 'todo.card', teamId: null, payload: { todoId: taskId, reassigned: true } }]
+            ? [{ kind: 'todo.reassigned', teamId: null, payload: { todoId: taskId, fromId: task.assigneeId } }, { kind: 'todo.card', teamId: null, payload: { todoId: taskId, reassigned: true } }]
             : [{ kind: 'task.reassigned', teamId: null, payload: { taskId, fromId: task.assigneeId, toId: to.id } }, { kind: 'task.card', teamId: null, payload: { taskId } }], now);
         }
       }

@@ -4,7 +4,7 @@ import { Approval } from './approval.entity';
 import { ApprovalService } from './approval.service';
 import { escalateTasks, escalateTodos } from './escalation.job';
 import { Tasks1764962000000 } from './migrations/1764962000000-tasks';
-import { TaskPoolMembers1764971200000 } from './migrations/1764971200000-task-pool-members';
+import { TaskPoolMembers1764975000000 } from './migrations/1764975000000-task-pool-members';
 import { TaskPoolMember } from './task-pool-member.entity';
 import { TaskPools } from './task-pools';
 import { TaskAction } from './task-action.entity';
@@ -50,7 +50,7 @@ declare module '../module' {
 export const tasksModule = defineModule({
   name: 'tasks',
   entities: [Task, TaskAction, Approval, Todo, TaskPoolMember],
-  migrations: [Tasks1764962000000, TaskPoolMembers1764971200000],
+  migrations: [Tasks1764962000000, TaskPoolMembers1764975000000],
   errors: TASK_ERRORS,
   permissions: ['todos.follow', 'todos.confirm', 'todos.escalations.read', 'tasks.pools.manage'],
   messages: { ...todoMessages, ...taskMessages },

@@ -2,8 +2,8 @@ import { Table, TableForeignKey, type MigrationInterface, type QueryRunner } fro
 import { migrationColumns } from '../../../db/migration-columns';
 
 /** The members an admin picked for a `chosen` task pool (policy taskPools): a row goes with its member. */
-export class TaskPoolMembers1764971200000 implements MigrationInterface {
-  name = 'TaskPoolMembers1764971200000';
+export class TaskPoolMembers1764975000000 implements MigrationInterface {
+  name = 'TaskPoolMembers1764975000000';
 
   async up(q: QueryRunner): Promise<void> {
     const { str, int, ts, index } = migrationColumns(q);

@@ -129,7 +129,8 @@ describe('reassign and chosen pools', () => {
     const step = await stepTask(approval.id, 0);
     await deliver();
     const oldId = `anchor_task_${step}_${org.supervisor1.id}`;
-    const newId = `anchor_task_${step}_${org.supervisor2.id}`;
+    // a fresh task_id per hand-over (WeCom refuses one twice: it could come back to someone)
+    const newId = `anchor_task_${step}_${org.supervisor2.id}_r1`;
     expect(cardOf('chen.s1', oldId)).toBeDefined();
     const handed = await api(h.url, 'POST', `/api/v1/tasks/${step}/actions`, { token: org.token(org.supervisor1), json: { action: 'reassign', toMemberId: org.supervisor2.id } });
     expect(handed.status).toBe(200);
@@ -156,6 +157,24 @@ describe('reassign and chosen pools', () => {
     await deliver();
     expect(wecom.updates().filter((u) => u.taskId === newId).map((u) => u.button?.replace_name)).toEqual(['已同意 · 二组主管']);
     expect(wecom.updates().filter((u) => u.taskId === oldId)).toHaveLength(1);
+  });
+
+  it("a pool step handed to one member greys every pool member's card; their clicks afterwards change nothing", async () => {
+    const { approval } = await start();
+    await h.services.tasks.act(org.supervisor1.id, await stepTask(approval.id, 0), 'approve', 'app');
+    const step = await stepTask(approval.id, 1);
+    await deliver();
+    const cards = [['fin.1', `anchor_task_${step}_${org.finance.id}`], ['fin.2', `anchor_task_${step}_${finance2.id}`]] as const;
+    for (const [user, id] of cards) expect(cardOf(user, id)).toBeDefined();
+    expect((await api(h.url, 'POST', `/api/v1/tasks/${step}/actions`, { token: org.token(org.finance), json: { action: 'reassign', toMemberId: finance2.id } })).status).toBe(200);
+    await deliver();
+    await deliver();
+    // finance 2 now holds it alone: the pool's cards (theirs included) are greyed, a fresh card is theirs
+    for (const [, id] of cards) expect(wecom.updates().filter((u) => u.taskId === id).map((u) => u.button?.replace_name)).toEqual(['已转交给 财务二']);
+    expect(cardOf('fin.2', `anchor_task_${step}_${finance2.id}_r1`)?.body.template_card.button_list[0]).toEqual({ text: '同意', style: 1, key: `approve:${step}` });
+    expect((await clicks.post(h.url, clicks.seal(wecom.click('fin.1', cards[0][1], `approve:${step}`)))).status).toBe(200);
+    expect(await h.services.approvals.get(approval.id)).toMatchObject({ state: 'open', currentStep: 1 });
+    expect((await h.services.tasks.get(finance2 as Member, step)).history.map((e) => e.action)).toEqual(['reassign']);
   });
 
   it("a chosen pool's card goes to its picked members only; while none is picked, to every member of its roles", async () => {

@@ -62,11 +62,21 @@ async function recipients(sql: Sql, kit: MessageKit, task: TaskForMessage): Prom
 /** How a card names a pool: 「财务」任务池. */
 const poolName = (kit: MessageKit, pool: string | null): string => `「${new PoolBook(kit.policy).label(pool ?? '')}」任务池`;
 
-/** The member a task card was sent to (its task_id is `anchor_task_<task>_<member>`). */
-function cardMemberId(body: string | Record<string, unknown>): number | null {
+/**
+ * Which hand-over a task card belongs to: its task_id is `anchor_task_<task>_<member>`, with `_r<n>`
+ * for a card sent after the task's n-th reassign (WeCom refuses a task_id twice: someone it comes back
+ * to gets a new one).
+ */
+function cardRound(body: string | Record<string, unknown>): number {
   const card = (typeof body === 'string' ? JSON.parse(body) : body) as { template_card?: { task_id?: string } };
-  const m = /^anchor_task_\d+_(\d+)$/.exec(card.template_card?.task_id ?? '');
-  return m ? Number(m[1]) : null;
+  const m = /^anchor_task_\d+_\d+(?:_r(\d+))?$/.exec(card.template_card?.task_id ?? '');
+  return m?.[1] ? Number(m[1]) : 0;
+}
+
+/** How often a task was handed on (its cards of earlier rounds are no longer anyone's to act on). */
+async function reassignments(sql: Sql, taskId: number): Promise<number> {
+  const [row] = await sql.rows<{ n: number }>(SQL`SELECT COUNT(*) AS n FROM task_action WHERE taskId = ? AND action = 'reassign'`, [taskId]);
+  return Number(row?.n ?? 0);
 }
 
 /** The app's 任务 screen opened on this task (its buttons, and the reason box a reject needs). */
@@ -82,7 +92,7 @@ const BUTTON: Partial<Record<PersonAction, { text: string; style: number }>> = {
 const OUTCOME_TEXT: Record<TaskOutcome, string> = { done: '已处理', approved: '已同意', rejected: '已驳回', cancelled: '已取消' };
 
 /** The WeCom button card of one recipient: buttons for what needs no words, a link into the app for a reject (it needs a reason). */
-export function taskCardBody(task: { id: number; card: TaskCard }, userId: string, memberId: number, agentid: number, url: string): Record<string, unknown> {
+export function taskCardBody(task: { id: number; card: TaskCard }, userId: string, memberId: number, agentid: number, url: string, round = 0): Record<string, unknown> {
   const c = task.card;
   const buttons: Record<string, unknown>[] = c.actions.flatMap((a) => (BUTTON[a] ? [{ text: BUTTON[a].text, style: BUTTON[a].style, key: `${a}:${task.id}` }] : []));
   if (c.actions.includes('reject')) buttons.push({ text: '驳回（填写理由）', style: 3, type: 1, url });
@@ -100,7 +110,8 @@ export function taskCardBody(task: { id: number; card: TaskCard }, userId: strin
       }),
       card_action: { type: 1, url },
       // Unique per app and recipient: a retry cannot post a second card, a pool's members each get theirs.
-      task_id: `anchor_task_${task.id}_${memberId}`,
+      // After a reassign, a fresh id per round (someone it comes back to had a card under the old one).
+      task_id: `anchor_task_${task.id}_${memberId}${round ? `_r${round}` : ''}`,
       button_list: buttons.length ? buttons : [{ text: '去处理', style: 1, type: 1, url }],
     },
   };
@@ -118,7 +129,7 @@ export const taskMessages: Record<string, MessagePlanner> = {
     if (agentid) {
       for (const person of people) {
         if (!person.wecomUserId) continue;
-        out.push({ channel: 'wecom_app', target: `wecom_app:${person.wecomUserId}`, subject: `task:${task.id}`, body: taskCardBody(task, person.wecomUserId, person.id, agentid, url) });
+        out.push({ channel: 'wecom_app', target: `wecom_app:${person.wecomUserId}`, subject: `task:${task.id}`, body: taskCardBody(task, person.wecomUserId, person.id, agentid, url, Number(p.round ?? 0)) });
       }
     }
     // DingTalk (and the WeCom group robot): a card that links into the app, where every action is.
@@ -154,15 +165,15 @@ export const taskMessages: Record<string, MessagePlanner> = {
   },
 
   'task.reassigned': async (sql, { payload: p }, kit) => {
-    // Handed on: grey out the cards of whoever had it before (its assignee, or each of its pool's
-    // members), once, so their buttons cannot act any more; the new assignee's card is theirs to use.
+    // Handed on: grey out every card of the task so far (its assignee's, or each of its pool's members'),
+    // once, so their buttons cannot act any more; the new assignee gets a fresh card (the next round).
     const agentid = kit.agentid;
     const task = await loadTask(sql, p.taskId);
     if (!task || !agentid || task.assigneeId === null) return [];
     const to = await kit.person(sql, task.assigneeId);
     const cards = await sql.rows<{ target: string }>(
-      SQL`SELECT DISTINCT target FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND status IN ('sent', 'pending') AND target <> ?`,
-      [`task:${task.id}`, `wecom_app:${to?.wecomUserId ?? ''}`],
+      SQL`SELECT DISTINCT target FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND status IN ('sent', 'pending')`,
+      [`task:${task.id}`],
     );
     const replace = `已转交给 ${to?.name ?? ''}`.slice(0, 16);
     return cards
@@ -226,8 +237,9 @@ export const resolveTaskDelivery: SendResolver = async (sql, d, kit): Promise<Se
   if (!agentid || (!isCard && d.channel !== 'wecom_card_update')) return { kind: 'send', channel: d.channel, body: d.body };
   const task = await loadTask(sql, d.subjectId);
   if (!task) return { kind: 'skip', reason: '任务已不存在' };
-  // handed on since this card was planned: it is no longer this recipient's to act on
-  const handedOn = (body: string | Record<string, unknown>) => !task.completedAt && task.assigneeId !== null && cardMemberId(body) !== null && cardMemberId(body) !== task.assigneeId;
+  // handed on since this card was planned (a card of an earlier round): it is no longer anyone's to act on
+  const round = task.completedAt ? 0 : await reassignments(sql, task.id);
+  const handedOn = (body: string | Record<string, unknown>) => !task.completedAt && cardRound(body) < round;
   if (isCard) {
     if (!task.completedAt && !handedOn(d.body)) return { kind: 'send', channel: d.channel, body: d.body };
     if (handedOn(d.body) && d.attempts === 0) return { kind: 'skip', reason: '任务已转交，卡片不再发送' };
@@ -238,8 +250,8 @@ export const resolveTaskDelivery: SendResolver = async (sql, d, kit): Promise<Se
   }
   const userId = String((d.body.userids as string[] | undefined)?.[0] ?? '');
   const [card] = await sql.rows<{ status: string; responseCode: string | null; body: string }>(
-    SQL`SELECT status, responseCode, body FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND target = ? ORDER BY id DESC LIMIT 1`,
-    [d.subject, `wecom_app:${userId}`],
+    SQL`SELECT status, responseCode, body FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND target = ? AND id < ? ORDER BY id DESC LIMIT 1`,
+    [d.subject, `wecom_app:${userId}`, d.id],
   );
   // an open task's card is only greyed when it was handed on from this recipient (not a card of its new assignee)
   if (card && !task.completedAt && !handedOn(card.body)) return { kind: 'skip', reason: '卡片属于当前处理人，无需更新' };

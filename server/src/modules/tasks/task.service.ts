@@ -227,7 +227,7 @@ export class TaskService {
           // the previous assignee's (or pool's) cards are greyed 「已转交给 …」, then the new assignee gets theirs
           await enqueueMessages(sql, kind.legacy
             ? [{ kind: 'todo.reassigned', teamId: null, payload: { todoId: taskId, fromId: task.assigneeId } }, { kind: 'todo.card', teamId: null, payload: { todoId: taskId, reassigned: true } }]
-            : [{ kind: 'task.reassigned', teamId: null, payload: { taskId, fromId: task.assigneeId, toId: to.id } }, { kind: 'task.card', teamId: null, payload: { taskId } }], now);
+            : [{ kind: 'task.reassigned', teamId: null, payload: { taskId, fromId: task.assigneeId, toId: to.id } }, { kind: 'task.card', teamId: null, payload: { taskId, round: await manager.getRepository(TaskAction).count({ where: { taskId, action: 'reassign' } }) } }], now);
         }
       }
       return { row: await repo.findOneOrFail({ where: { id: taskId } }), member, pools: await this.pools.idsOf(member, manager), changed };

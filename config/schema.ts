@@ -14,12 +14,37 @@ const positiveNumber = z.number().positive('必须是正数');
 /** One step of an approval chain: who acts on it, and (optionally) the amount from which it is added. */
 const approvalStep = z
   .object({
-    assignee: z.enum(['supervisor', 'director', 'pool'], { message: '审批人须为 supervisor（申请人的主管）、director（大区总监）或 pool（角色池）' }),
-    pool: z.enum(ROLES, { message: `角色池须为以下角色之一：${ROLES.join(', ')}` }).optional(),
+    assignee: z.enum(['supervisor', 'director', 'pool'], { message: '审批人须为 supervisor（申请人的主管）、director（大区总监）或 pool（任务池）' }),
+    /** a pool id of `taskPools` (checked against that section once the whole file is read) */
+    pool: z.string().regex(/^[a-z][a-z_]{1,39}$/, '任务池须为 taskPools 中的名称（小写英文和下划线）').optional(),
     minAmountFen: z.number().int('金额门槛须为整数（分）').min(0, '金额门槛不能为负数').optional(),
   })
   .strict()
-  .refine((s) => (s.assignee === 'pool') === (s.pool !== undefined), { message: '只有 assignee 为 pool 的步骤须写 pool（角色池），其他步骤不写' });
+  .refine((s) => (s.assignee === 'pool') === (s.pool !== undefined), { message: '只有 assignee 为 pool 的步骤须写 pool（任务池），其他步骤不写' });
+/**
+ * A named task pool: who may act on a task waiting in it. Any active member of its roles; a `chosen`
+ * pool (e.g. the marketing lead) only the members an admin picked among them (while nobody is picked,
+ * every active member of its roles, and the admin is warned).
+ */
+const taskPool = z
+  .object({
+    label: z.string().trim().min(1, '名称不能为空').max(20, '名称至多 20 个字'),
+    roles: z
+      .array(z.enum(ROLES, { message: `角色须为以下之一：${ROLES.join(', ')}` }))
+      .min(1, '至少需要一个角色')
+      .refine((list) => new Set(list).size === list.length, '角色不能重复'),
+    chosen: z.boolean().optional(),
+  })
+  .strict();
+
+/** The pools when a policy file has no `taskPools`: ids finance / marketing / admin keep meaning their role (stored tasks name them). */
+export const DEFAULT_TASK_POOLS = {
+  finance: { label: '财务', roles: ['finance'] },
+  marketing: { label: '市场部', roles: ['marketing'] },
+  marketing_lead: { label: '市场负责人', roles: ['marketing'], chosen: true },
+  admin: { label: '管理员', roles: ['admin'] },
+} as const satisfies Record<string, z.input<typeof taskPool>>;
+
 /** how often a recurring job runs, in whole minutes */
 const everyMinutes = (max: number) => z.number().int('必须是整数（分钟）').min(1, '至少 1 分钟').max(max, `不能超过 ${max} 分钟`);
 
@@ -155,6 +180,10 @@ export const policySchema = z
       .strict(),
     // Tasks: how long an approval step may wait before it escalates.
     tasks: z.object({ approvalStepHours: positiveNumber.max(24 * 30) }).strict().default({ approvalStepHours: 48 }),
+    // Named task pools: id → label, roles, and whether an admin picks its members (chosen).
+    taskPools: z
+      .record(z.string().regex(/^[a-z][a-z_]{1,39}$/, '任务池名称须为小写英文和下划线（2–40 个字符）'), taskPool)
+      .default(DEFAULT_TASK_POOLS as unknown as Record<string, z.input<typeof taskPool>>),
     // Approval chains per kind: ordered steps; a step with minAmountFen is added only from that amount on.
     approvals: z
       .record(z.string().regex(/^[a-z][a-z_]{1,39}$/, '审批类型须为小写英文和下划线'), z.array(approvalStep).min(1, '审批链至少需要一个步骤').max(10, '审批链至多 10 个步骤'))
@@ -170,6 +199,16 @@ export const policySchema = z
       .strict()
       .default({ queryTimeoutSeconds: 10, acquireTimeoutSeconds: 10, queueLimit: 1000, retryAfterSeconds: 5 }),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    // An approval step waiting in a pool nobody defined would wait for nobody: refuse it at start-up.
+    for (const [kind, steps] of Object.entries(p.approvals)) {
+      steps.forEach((step, i) => {
+        if (step.pool !== undefined && !Object.prototype.hasOwnProperty.call(p.taskPools, step.pool)) {
+          ctx.addIssue({ code: 'custom', path: ['approvals', kind, i, 'pool'], message: `没有名为 ${step.pool} 的任务池（taskPools 中有：${Object.keys(p.taskPools).join(', ')}）` });
+        }
+      });
+    }
+  });
 
 export type Policy = z.infer<typeof policySchema>;

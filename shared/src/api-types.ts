@@ -43,8 +43,31 @@ export const meViewSchema = memberViewSchema.extend({
   openTodos: z.number().int(),
   /** A supervisor (or above) with a team may invite people to it: the invite QR on 我的. */
   canInvite: z.boolean(),
+  /** The task pools (policy taskPools) whose tasks the member acts on: the 任务 screen's 池 tab names them. */
+  taskPools: z.array(z.object({ id: z.string(), label: z.string() })),
 });
 export type MeView = z.output<typeof meViewSchema>;
+
+/** GET /api/v1/task-pools (admin): each pool of policy taskPools, and for a chosen pool who is picked. */
+export const taskPoolViewSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  roles: z.array(z.string()),
+  roleLabels: z.array(z.string()),
+  /** only the members an admin picks act (the others of its roles do not) */
+  chosen: z.boolean(),
+  /** picked members (chosen pools) */
+  members: z.array(namedRefSchema),
+  /** who may be picked: active members of its roles (chosen pools) */
+  candidates: z.array(namedRefSchema),
+  /** how many members act on its tasks now */
+  actors: z.number().int(),
+  /** a chosen pool nobody is picked for: everyone of its roles acts meanwhile */
+  warning: z.string().nullable(),
+});
+export type TaskPoolView = z.output<typeof taskPoolViewSchema>;
+export const taskPoolListSchema = z.object({ items: z.array(taskPoolViewSchema) });
+export type TaskPoolList = z.output<typeof taskPoolListSchema>;
 
 /** POST /api/v1/invites */
 export const inviteViewSchema = z.object({

@@ -45,6 +45,8 @@ const MATRIX = {
   'org.invites.manage': { label: '生成或作废邀请码', grants: MANAGERS },
   'org.members.manage': { label: '管理成员会话', grants: ADMIN },
   'channels.manage': { label: '设置团队群机器人', grants: ADMIN },
+  // task pools (policy taskPools): an admin picks who acts for a `chosen` pool (e.g. the marketing lead)
+  'tasks.pools.manage': { label: '选定任务池成员', grants: ADMIN },
   'deliveries.manage': { label: '管理消息投递', grants: ADMIN },
   // the coming modules (SPEC 6–10): their rights are decided here, before their routes exist
   'dashboards.read': { label: '查看仪表盘', grants: MANAGERS },

@@ -177,3 +177,35 @@ describe('a card whose send answer was lost (task_id reused: 40099, no response_
     expect(seen.confirmedTexts).toHaveLength(1);
   });
 });
+
+describe('a to-do handed on to another confirmer', () => {
+  it("greys the previous confirmer's card once (「已转交给 …」); a click on it afterwards changes nothing; the new confirmer's card works", async () => {
+    await h.db.getRepository(Member).update({ id: org.supervisor2.id }, { wecomUserId: 'chen.s2' });
+    const todo = await todoOfNewVisit();
+    await later();
+    const oldId = `anchor_todo_${todo.id}`;
+    const newId = `anchor_todo_${todo.id}_to_${org.supervisor2.id}`;
+    expect(chat(todo).cards).toHaveLength(1);
+    const handed = await api(h.url, 'POST', `/api/v1/tasks/${todo.id}/actions`, { token: org.token(org.supervisor1), json: { action: 'reassign', toMemberId: org.supervisor2.id } });
+    expect(handed.status).toBe(200);
+    await later();
+    await later();
+    expect(wecom.updates().filter((u) => u.taskId === oldId).map((u) => u.button?.replace_name)).toEqual(['已转交给 二组主管']);
+    expect(wecom.deliveredCards('chen.s2').filter((c) => c.taskId === newId)).toHaveLength(1);
+
+    // the old card's 确认, clicked anyway: refused, the to-do stays open and nothing else is sent
+    const stale = await clicks.post(h.url, clicks.seal(wecom.click('chen.s1', oldId, `confirm:${todo.id}`)));
+    expect(stale.status).toBe(200);
+    await later();
+    const open = await api(h.url, 'GET', `/api/v1/todos/${todo.id}`, { token: org.token(org.supervisor2) });
+    expect(open.body.status).toBe('open');
+    expect(wecom.updates().filter((u) => u.taskId === oldId)).toHaveLength(1);
+    expect(chat(todo).confirmedTexts).toEqual([]);
+
+    // the new confirmer's click confirms it
+    expect((await clicks.post(h.url, clicks.seal(wecom.click('chen.s2', newId, `confirm:${todo.id}`)))).status).toBe(200);
+    expect((await api(h.url, 'GET', `/api/v1/todos/${todo.id}`, { token: org.token(org.supervisor2) })).body).toMatchObject({ status: 'confirmed' });
+    await later();
+    expect(wecom.updates().filter((u) => u.taskId === oldId)).toHaveLength(1);
+  });
+});

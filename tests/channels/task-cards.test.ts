@@ -122,6 +122,84 @@ describe('WeCom button card', () => {
   });
 });
 
+describe('reassign and chosen pools', () => {
+  it("a reassigned step greys the old assignee's card once (「已转交给 …」); a click on it afterwards is refused and changes nothing", async () => {
+    await h.db.getRepository(Member).update({ id: org.supervisor2.id }, { wecomUserId: 'chen.s2' });
+    const { approval } = await start();
+    const step = await stepTask(approval.id, 0);
+    await deliver();
+    const oldId = `anchor_task_${step}_${org.supervisor1.id}`;
+    // a fresh task_id per hand-over (WeCom refuses one twice: it could come back to someone)
+    const newId = `anchor_task_${step}_${org.supervisor2.id}_r1`;
+    expect(cardOf('chen.s1', oldId)).toBeDefined();
+    const handed = await api(h.url, 'POST', `/api/v1/tasks/${step}/actions`, { token: org.token(org.supervisor1), json: { action: 'reassign', toMemberId: org.supervisor2.id } });
+    expect(handed.status).toBe(200);
+    await deliver();
+    await deliver();
+    // the old card says where it went, once; the new assignee has a live card of their own
+    expect(wecom.updates().filter((u) => u.taskId === oldId).map((u) => u.button?.replace_name)).toEqual(['已转交给 二组主管']);
+    expect(cardOf('chen.s2', newId)?.body.template_card.button_list[0]).toEqual({ text: '同意', style: 1, key: `approve:${step}` });
+    expect(wecom.updates().filter((u) => u.taskId === newId)).toEqual([]);
+
+    // a click on the old card (a stale client, or a code captured before the update) changes nothing
+    const stale = await clicks.post(h.url, clicks.seal(wecom.click('chen.s1', oldId, `approve:${step}`)));
+    expect(stale.status).toBe(200);
+    expect(await h.services.approvals.get(approval.id)).toMatchObject({ state: 'open', currentStep: 0 });
+    const after = await h.services.tasks.get(org.supervisor2 as Member, step);
+    expect(after).toMatchObject({ state: 'open', assigneeId: org.supervisor2.id });
+    expect(after.history.map((e) => e.action)).toEqual(['reassign']);
+    await deliver();
+    expect(wecom.updates().filter((u) => u.taskId === oldId)).toHaveLength(1);
+
+    // the new assignee's click decides it; only their card is greyed with the decision
+    expect((await clicks.post(h.url, clicks.seal(wecom.click('chen.s2', newId, `approve:${step}`)))).status).toBe(200);
+    expect(await h.services.approvals.get(approval.id)).toMatchObject({ currentStep: 1 });
+    await deliver();
+    expect(wecom.updates().filter((u) => u.taskId === newId).map((u) => u.button?.replace_name)).toEqual(['已同意 · 二组主管']);
+    expect(wecom.updates().filter((u) => u.taskId === oldId)).toHaveLength(1);
+  });
+
+  it("a pool step handed to one member greys every pool member's card; their clicks afterwards change nothing", async () => {
+    const { approval } = await start();
+    await h.services.tasks.act(org.supervisor1.id, await stepTask(approval.id, 0), 'approve', 'app');
+    const step = await stepTask(approval.id, 1);
+    await deliver();
+    const cards = [['fin.1', `anchor_task_${step}_${org.finance.id}`], ['fin.2', `anchor_task_${step}_${finance2.id}`]] as const;
+    for (const [user, id] of cards) expect(cardOf(user, id)).toBeDefined();
+    expect((await api(h.url, 'POST', `/api/v1/tasks/${step}/actions`, { token: org.token(org.finance), json: { action: 'reassign', toMemberId: finance2.id } })).status).toBe(200);
+    await deliver();
+    await deliver();
+    // finance 2 now holds it alone: the pool's cards (theirs included) are greyed, a fresh card is theirs
+    for (const [, id] of cards) expect(wecom.updates().filter((u) => u.taskId === id).map((u) => u.button?.replace_name)).toEqual(['已转交给 财务二']);
+    expect(cardOf('fin.2', `anchor_task_${step}_${finance2.id}_r1`)?.body.template_card.button_list[0]).toEqual({ text: '同意', style: 1, key: `approve:${step}` });
+    expect((await clicks.post(h.url, clicks.seal(wecom.click('fin.1', cards[0][1], `approve:${step}`)))).status).toBe(200);
+    expect(await h.services.approvals.get(approval.id)).toMatchObject({ state: 'open', currentStep: 1 });
+    expect((await h.services.tasks.get(finance2 as Member, step)).history.map((e) => e.action)).toEqual(['reassign']);
+  });
+
+  it("a chosen pool's card goes to its picked members only; while none is picked, to every member of its roles", async () => {
+    const lead = await h.services.org.createMember({ name: '市场负责人', phone: '13900099012', role: 'marketing' });
+    await h.db.getRepository(Member).update({ id: org.marketing.id }, { wecomUserId: 'mkt.1' });
+    await h.db.getRepository(Member).update({ id: lead.id }, { wecomUserId: 'mkt.lead' });
+    const notice = async () =>
+      (await h.db.transaction((m) => h.services.tasks.create(m, { kind: 'test_notice', subjectType: 'campaign', subjectId: ++seq, requesterId: org.repA.id, assigneePool: 'marketing_lead', snapshot: { item: `活动 #${seq}` } }))).id;
+    const open = await notice();
+    await deliver();
+    expect(cardOf('mkt.1', `anchor_task_${open}_${org.marketing.id}`)).toBeDefined();
+    expect(cardOf('mkt.lead', `anchor_task_${open}_${lead.id}`)).toBeDefined();
+
+    const picked = await api(h.url, 'PUT', '/api/v1/task-pools/marketing_lead/members', { token: org.token(org.admin), json: { memberIds: [lead.id] } });
+    expect(picked.status).toBe(200);
+    const chosen = await notice();
+    await deliver();
+    expect(cardOf('mkt.lead', `anchor_task_${chosen}_${lead.id}`)).toBeDefined();
+    expect(wecom.deliveredCards('mkt.1').filter((c) => c.taskId?.startsWith(`anchor_task_${chosen}_`))).toEqual([]);
+    // the card names the pool by its label
+    const robot = ding.messages(DING_TOKEN).find((m) => String(m.body.actionCard?.singleURL ?? '').endsWith(`id=${chosen}`));
+    expect(robot?.body.actionCard.text).toContain('处理人：「市场负责人」任务池');
+  });
+});
+
 describe('DingTalk', () => {
   const post = (content: string, staff: string, msgId: string) => {
     const ts = String(h.clock.now().getTime() + ++seq);

@@ -75,8 +75,11 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
           await page.click('#console-nav-tasks');
         }
         await page.waitForSelector('#tasks-tab-pool', { timeout: 20_000 });
+        // the tab names the pool (policy taskPools label), not a role
+        expect(await page.textContent('#tasks-tab-pool')).toBe('任务池 · 财务');
         await page.click('#tasks-tab-pool');
         await page.waitForSelector(card(taskId), { timeout: 20_000 });
+        expect(await page.textContent(`#task-${taskId}-pool`)).toBe('任务池：财务');
         const text = await page.textContent(card(taskId));
         expect(text).toContain('采购审批');
         expect(text).toContain(item);

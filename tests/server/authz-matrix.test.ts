@@ -158,6 +158,8 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'GET /tasks': { member: true, request: () => ({ path: '/tasks' }) },
   'GET /tasks/:id': { member: true, request: async () => ({ path: `/tasks/${(await visitOf(org.repA)).todoId}` }) },
   'POST /tasks/:id/actions': { member: true, request: async () => ({ path: `/tasks/${(await visitOf(org.repA)).todoId}/actions`, json: { action: 'comment', comment: '权限矩阵测试' } }) },
+  'GET /task-pools': { request: () => ({ path: '/task-pools' }) },
+  'PUT /task-pools/:id/members': { request: () => ({ path: '/task-pools/marketing_lead/members', json: { memberIds: [] } }) },
 
   // deliveries (admin)
   'GET /admin/channel-health': { request: () => ({ path: '/admin/channel-health' }) },

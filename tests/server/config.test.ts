@@ -32,6 +32,17 @@ describe('policy file (config/policy.yaml)', () => {
     expect(policy.database).toEqual({ queryTimeoutSeconds: 10, acquireTimeoutSeconds: 10, queueLimit: 1000, retryAfterSeconds: 5 });
   });
 
+  it('ships the task pools (finance, marketing, the chosen marketing lead, admin); a file without taskPools gets the same', () => {
+    const policy = loadPolicy();
+    expect(policy.taskPools).toEqual({
+      finance: { label: '财务', roles: ['finance'] },
+      marketing: { label: '市场部', roles: ['marketing'] },
+      marketing_lead: { label: '市场负责人', roles: ['marketing'], chosen: true },
+      admin: { label: '管理员', roles: ['admin'] },
+    });
+    expect(parsePolicy(withChange((p) => delete p.taskPools), 'test.yaml').taskPools).toEqual(policy.taskPools);
+  });
+
   it.each<[string, (p: any) => void, RegExp]>([
     ['weights that do not add up to 1', (p) => (p.grading.weights.paymentHistory = 0.5), /^grading\.weights：.*权重之和必须等于 1/],
     ['a negative time limit', (p) => (p.limits.todoConfirmHours = -48), /^limits\.todoConfirmHours：必须是正数/],
@@ -47,6 +58,11 @@ describe('policy file (config/policy.yaml)', () => {
     ['an empty placeholder answer', (p) => p.anchors.placeholders.push(' '), /^anchors\.placeholders\.\d+：占位答案不能为空字符串/],
     ['an unbounded database queue', (p) => (p.database.queueLimit = 0), /^database\.queueLimit：必须至少为 1/],
     ['a zero database timeout', (p) => (p.database.queryTimeoutSeconds = 0), /^database\.queryTimeoutSeconds：必须是正数/],
+    ['an approval step in a pool taskPools does not define', (p) => (p.approvals.contract[2].pool = 'accounting'), /^approvals\.contract\.2\.pool：没有名为 accounting 的任务池（taskPools 中有：finance, marketing, marketing_lead, admin）/],
+    ['an approval step in a pool that was removed', (p) => delete p.taskPools.finance, /^approvals\.contract\.2\.pool：没有名为 finance 的任务池/],
+    ['a task pool without roles', (p) => (p.taskPools.marketing_lead.roles = []), /^taskPools\.marketing_lead\.roles：至少需要一个角色/],
+    ['a task pool of an unknown role', (p) => (p.taskPools.finance.roles = ['accountant']), /^taskPools\.finance\.roles\.0：角色须为以下之一/],
+    ['a task pool without a label', (p) => (p.taskPools.finance.label = ' '), /^taskPools\.finance\.label：名称不能为空/],
   ])('rejects %s, naming the key path', (_title, change, expected) => {
     expect(problems(withChange(change)).some((line) => expected.test(line))).toBe(true);
   });

@@ -5,6 +5,8 @@ import {
   inviteViewSchema,
   meViewSchema,
   memberViewSchema,
+  taskPoolListSchema,
+  taskPoolViewSchema,
   optionsSchema,
   pageOf,
   timelineEntrySchema,
@@ -60,6 +62,10 @@ describe('the answers fit the response schemas in shared/', () => {
     fits(homeSchema, (await api(h.url, 'GET', '/api/v1/home', { token: rep })).body);
     fits(optionsSchema, (await api(h.url, 'GET', '/api/v1/options', { token: rep })).body);
     fits(inviteViewSchema, (await api(h.url, 'POST', '/api/v1/invites', { token: supervisor, json: { teamId: org.teamIds.team1 } })).body);
+    const admin = org.token(org.admin);
+    fits(taskPoolListSchema, (await api(h.url, 'GET', '/api/v1/task-pools', { token: admin })).body);
+    fits(taskPoolViewSchema, (await api(h.url, 'PUT', '/api/v1/task-pools/marketing_lead/members', { token: admin, json: { memberIds: [org.marketing.id] } })).body);
+    fits(meViewSchema, (await api(h.url, 'GET', '/api/v1/me', { token: org.token(org.marketing) })).body);
   });
 
   it('OpenAPI shows each of those answers with its schema', async () => {
@@ -71,6 +77,8 @@ describe('the answers fit the response schemas in shared/', () => {
     expect(ok('/api/v1/visits/{id}', 'get').properties).toHaveProperty('agreedActionText');
     expect(ok('/api/v1/todos', 'get').properties.items.items.properties).toHaveProperty('dueAt');
     expect(ok('/api/v1/me', 'get').properties).toHaveProperty('openTodos');
+    expect(ok('/api/v1/me', 'get').properties).toHaveProperty('taskPools');
+    expect(ok('/api/v1/task-pools', 'get').properties.items.items.properties).toHaveProperty('warning');
     expect(ok('/api/v1/home', 'get').properties).toHaveProperty('leadsAwaitingFirstTouch');
     expect(ok('/api/v1/options', 'get').properties).toHaveProperty('agreedActions');
   });

@@ -16,7 +16,7 @@ import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { api } from '../support/http';
 import { itMariaDbOnly, serverUrl } from '../support/database';
-import type { Member } from '../../server/src/modules/org/member.entity';
+import { Member as MemberEntity, type Member } from '../../server/src/modules/org/member.entity';
 
 // The task engine through a fixture module that declares two kinds (an approval kind with hooks and a
 // plain one), on a policy that gives the approval kind a chain with a threshold step.
@@ -95,6 +95,92 @@ describe('pool tasks', () => {
     expect(shown.body).toMatchObject({ state: 'done', completedById: winner.id, completedVia: 'app' });
     expect(shown.body.history.filter((e: { action: string }) => e.action === 'confirm')).toHaveLength(1);
     expect((await mine(org.finance, 'pool')).map((t) => t.id)).not.toContain(task.id);
+  });
+});
+
+describe('chosen pools (policy taskPools: the marketing lead is picked by an admin)', () => {
+  const pools = (member: Member) => api(h.url, 'GET', '/api/v1/task-pools', { token: org.token(member) });
+  const pick = (member: Member, pool: string, json: unknown) => api(h.url, 'PUT', `/api/v1/task-pools/${pool}/members`, { token: org.token(member), json });
+  const me = async (member: Member) => (await api(h.url, 'GET', '/api/v1/me', { token: org.token(member) })).body.taskPools;
+  let lead: Member;
+  beforeAll(async () => {
+    lead = await h.services.org.createMember({ name: '市场负责人', phone: '13900099011', role: 'marketing' });
+    org.tokens.set(lead.id, (await h.services.auth.issueSession(lead, 'wechat')).token);
+  });
+  afterEach(async () => {
+    await pick(org.admin, 'marketing_lead', { memberIds: [] });
+  });
+
+  it('while nobody is picked every marketing member acts on it, and the admin is warned; once picked only the lead does', async () => {
+    const listed = await pools(org.admin);
+    expect(listed.status).toBe(200);
+    const leadPool = listed.body.items.find((p: { id: string }) => p.id === 'marketing_lead');
+    expect(leadPool).toMatchObject({ label: '市场负责人', roles: ['marketing'], roleLabels: ['市场'], chosen: true, members: [], warning: expect.stringContaining('尚未选定「市场负责人」的成员') });
+    expect(leadPool.candidates.map((c: { id: number }) => c.id)).toEqual(expect.arrayContaining([org.marketing.id, lead.id]));
+    expect(listed.body.items.find((p: { id: string }) => p.id === 'finance')).toMatchObject({ label: '财务', chosen: false, warning: null, members: [], candidates: [] });
+    expect(await me(org.marketing)).toEqual([{ id: 'marketing', label: '市场部' }, { id: 'marketing_lead', label: '市场负责人' }]);
+
+    const before = await noticeTask({ assigneePool: 'marketing_lead' });
+    expect((await mine(org.marketing, 'pool')).map((t) => t.id)).toContain(before.id);
+    expect((await mine(lead, 'pool')).map((t) => t.id)).toContain(before.id);
+
+    const picked = await pick(org.admin, 'marketing_lead', { memberIds: [lead.id] });
+    expect(picked.status).toBe(200);
+    expect(picked.body).toMatchObject({ id: 'marketing_lead', members: [{ id: lead.id, name: '市场负责人' }], actors: 1, warning: null });
+    expect(await me(org.marketing)).toEqual([{ id: 'marketing', label: '市场部' }]);
+    expect(await me(lead)).toEqual([{ id: 'marketing', label: '市场部' }, { id: 'marketing_lead', label: '市场负责人' }]);
+    // the other marketing member no longer lists it, and is refused (not told it does not exist)
+    expect((await mine(org.marketing, 'pool')).map((t) => t.id)).not.toContain(before.id);
+    const refused = await act(org.marketing, before.id, { action: 'confirm' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'TASK_ACTION_NOT_ALLOWED', message: '该任务由选定的「市场负责人」成员处理' });
+    // (they asked for it, so they may still comment on it)
+    expect((await detail(org.marketing, before.id)).body).toMatchObject({ assigneePool: 'marketing_lead', assigneePoolLabel: '市场负责人', actions: ['comment'] });
+    // finance is not of its roles at all: as before, nothing there
+    expect((await act(org.finance, before.id, { action: 'confirm' })).status).toBe(404);
+    const done = await act(lead, before.id, { action: 'confirm' });
+    expect(done.body).toMatchObject({ changed: true, state: 'done', completedById: lead.id });
+    expect((await detail(org.marketing, before.id)).body.state).toBe('done');
+  });
+
+  it('a picked lead who leaves: nothing falls through, every marketing member acts again', async () => {
+    expect((await pick(org.admin, 'marketing_lead', { memberIds: [lead.id] })).status).toBe(200);
+    const task = await noticeTask({ assigneePool: 'marketing_lead' });
+    expect((await mine(org.marketing, 'pool')).map((t) => t.id)).not.toContain(task.id);
+    await h.db.getRepository(MemberEntity).update({ id: lead.id }, { deactivatedAt: new Date() });
+    try {
+      expect((await mine(org.marketing, 'pool')).map((t) => t.id)).toContain(task.id);
+      expect((await pools(org.admin)).body.items.find((p: { id: string }) => p.id === 'marketing_lead')).toMatchObject({ members: [], warning: expect.stringContaining('尚未选定') });
+      expect((await act(org.marketing, task.id, { action: 'confirm' })).body.changed).toBe(true);
+    } finally {
+      await h.db.getRepository(MemberEntity).update({ id: lead.id }, { deactivatedAt: null });
+    }
+  });
+
+  it('only an admin picks; only active members of the pool\'s roles; an unknown pool is 404, a role pool needs no picking', async () => {
+    for (const who of [org.marketing, org.directorEast, org.repA, org.finance]) {
+      expect((await pools(who)).status).toBe(403);
+      expect((await pick(who, 'marketing_lead', { memberIds: [lead.id] })).status).toBe(403);
+    }
+    const wrongRole = await pick(org.admin, 'marketing_lead', { memberIds: [lead.id, org.finance.id] });
+    expect(wrongRole.status).toBe(422);
+    expect(wrongRole.body.error.fields).toEqual({ memberIds: '成员「财务」不是市场角色，不能加入「市场负责人」' });
+    const gone = await pick(org.admin, 'marketing_lead', { memberIds: [999999] });
+    expect(gone.status).toBe(422);
+    expect(gone.body.error.fields).toEqual({ memberIds: '成员 #999999 不存在或已停用' });
+    const unknown = await pick(org.admin, 'accounting', { memberIds: [] });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatchObject({ code: 'TASK_POOL_NOT_FOUND', message: '没有名为 accounting 的任务池' });
+    const rolePool = await pick(org.admin, 'finance', { memberIds: [org.finance.id] });
+    expect(rolePool.status).toBe(409);
+    expect(rolePool.body.error.code).toBe('TASK_POOL_NOT_CHOSEN');
+    for (const bad of [{}, { memberIds: 'all' }, { memberIds: [0] }, { memberIds: [1.5] }, { memberIds: [2 ** 40] }, { memberIds: Array.from({ length: 51 }, (_, i) => i + 1) }, { memberIds: [], extra: 1 }]) {
+      const res = await pick(org.admin, 'marketing_lead', bad);
+      expect(res.status).toBe(422);
+      expect(JSON.stringify(res.body.error.fields ?? {})).toMatch(/成员|extra/);
+    }
+    // none of those changed anything
+    expect((await pools(org.admin)).body.items.find((p: { id: string }) => p.id === 'marketing_lead').members).toEqual([]);
   });
 });
 
@@ -201,7 +287,7 @@ describe('policy approvals are validated at start', () => {
     expect(() => parsePolicy(broken, 'policy.yaml')).toThrow(ConfigError);
     expect(() => parsePolicy(broken, 'policy.yaml')).toThrow(/approvals\.contract\.2：只有 assignee 为 pool 的步骤须写 pool/);
     const unknown = yaml.replace('pool: finance }\n  rebate_request', 'pool: accounting }\n  rebate_request');
-    expect(() => parsePolicy(unknown, 'policy.yaml')).toThrow(/approvals\.contract\.2\.pool：角色池须为以下角色之一/);
+    expect(() => parsePolicy(unknown, 'policy.yaml')).toThrow(/approvals\.contract\.2\.pool：没有名为 accounting 的任务池/);
   });
 });
 

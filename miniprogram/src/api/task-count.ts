@@ -2,12 +2,15 @@ import { useEffect, useState } from 'react'
 import type { Page, Role } from '@anchor/shared'
 import { api } from './client'
 import { getSession } from './session'
+import { sessionTaskPools } from './task-pools'
 
-/** Roles whose approval steps can wait in a pool (policy approvals: `assignee: 'pool'`); the others see only their own tasks. */
-export const POOL_ROLES: readonly Role[] = ['finance', 'marketing', 'admin']
-
-export function hasPool(role: Role | undefined): boolean {
-  return !!role && POOL_ROLES.includes(role)
+/**
+ * Whether the signed-in member acts in any task pool (policy taskPools, as GET /me names them and the
+ * session keeps them): they see the 任务 screen's 池 tab. The role argument is ignored (kept for callers);
+ * the pools, not the role, decide (a chosen pool such as the marketing lead is only its picked members).
+ */
+export function hasPool(_role?: Role): boolean {
+  return (sessionTaskPools()?.length ?? 0) > 0
 }
 
 /**

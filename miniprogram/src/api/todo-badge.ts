@@ -3,6 +3,7 @@ import Taro, { useDidShow } from '@tarojs/taro'
 import { TAB_PAGES, type MeView } from '@anchor/shared'
 import { api } from './client'
 import { getSession } from './session'
+import { rememberTaskPools } from './task-pools'
 
 /**
  * The 待办 count: a badge on the tab bar (Taro.setTabBarBadge) and in the console's navigation.
@@ -31,6 +32,7 @@ export async function refreshTodoBadge(): Promise<MeView | null> {
   try {
     const me = await api.get<MeView>('/me')
     show(me.openTodos)
+    rememberTaskPools(me.taskPools)
     return me
   } catch {
     return null // offline: keep the last count

@@ -10,6 +10,7 @@ import { PageLoading } from '../../components/load-state'
 import { formatInstant } from '../../utils/time'
 import { goTo } from '../../utils/nav'
 import { createTeamInvite, inviteQrSource } from './invite-qr'
+import { TaskPoolsCard } from './task-pools-card'
 import './index.css'
 import { useTeamTimeZone } from '../../api/options'
 
@@ -126,6 +127,8 @@ export default function Me() {
           消息投递（失败、死信与排队）
         </Button>
       ) : null}
+
+      {can(m.role, 'tasks.pools.manage') ? <TaskPoolsCard /> : null}
 
       <Button id='logout' className='btn btn--block me__logout' disabled={leaving} onClick={() => void signOut()}>
         {leaving ? '正在退出…' : '退出登录'}

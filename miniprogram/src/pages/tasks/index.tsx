@@ -8,7 +8,8 @@ import { goTo } from '../../utils/nav'
 import { formatInstant } from '../../utils/time'
 import { ErrorRetry } from '../../components/load-state'
 import { useTeamTimeZone } from '../../api/options'
-import { hasPool as roleHasPool, refreshTaskCount } from '../../api/task-count'
+import { refreshTaskCount } from '../../api/task-count'
+import { loadTaskPools, sessionTaskPools, type MyTaskPool } from '../../api/task-pools'
 import './index.css'
 
 /** A task as GET /tasks answers it (server/src/modules/tasks/task.service.ts TaskView). */
@@ -25,6 +26,8 @@ export interface TaskItem {
   completedById: number | null
   assigneeId: number | null
   assigneePool: string | null
+  /** the pool's name (policy taskPools), e.g. 财务 */
+  assigneePoolLabel?: string | null
   comment: string | null
   talkRequestedAt: string | null
   actions: Array<'confirm' | 'approve' | 'reject' | 'comment' | 'request_talk' | 'reassign'>
@@ -59,7 +62,9 @@ export default function Tasks() {
   const router = useRouter()
   const focusId = Number(router.params.id) || 0
   const member = getSession()?.member ?? null
-  const hasPool = roleHasPool(member?.role)
+  // the pools I act in (from /me, kept with the session): the 池 tab names them
+  const [pools, setPools] = useState<MyTaskPool[]>(sessionTaskPools() ?? [])
+  const hasPool = pools.length > 0
   const [as, setAs] = useState<As>('mine')
   const first = useRef(true)
   const [items, setItems] = useState<TaskItem[]>([])
@@ -76,9 +81,11 @@ export default function Tasks() {
     setLoading(true)
     setError('')
     try {
+      const mine = await loadTaskPools()
+      setPools(mine)
       const one = focusId ? await api.get<TaskItem>(`/tasks/${focusId}`) : null
-      // a link to a task waiting in my role's pool opens on that tab, first time only
-      if (one && first.current && hasPool && one.assigneePool && one.assigneeId === null) view = 'pool'
+      // a link to a task waiting in one of my pools opens on that tab, first time only
+      if (one && first.current && one.assigneeId === null && mine.some((p) => p.id === one.assigneePool)) view = 'pool'
       first.current = false
       setAs(view)
       const page = await api.get<Page<TaskItem>>('/tasks', { as: view, status: 'open', pageSize: 100 })
@@ -149,6 +156,11 @@ export default function Tasks() {
       <View key={t.id} className='card task-card' id={`task-${t.id}`}>
         <Text className='task-card__label muted'>{t.kindLabel}</Text>
         <Text className='task-card__title'>{t.title}</Text>
+        {t.assigneeId === null && t.assigneePoolLabel ? (
+          <Text className='task-card__line muted' id={`task-${t.id}-pool`}>
+            任务池：{t.assigneePoolLabel}
+          </Text>
+        ) : null}
         {t.lines.map((line, i) => (
           <Text key={i} className='task-card__line'>
             {line}
@@ -225,7 +237,7 @@ export default function Tasks() {
         </View>
         {hasPool ? (
           <View id='tasks-tab-pool' className={`chip tasks__tab ${as === 'pool' ? 'chip--on' : ''}`} onClick={() => pick('pool')}>
-            我的角色池
+            任务池 · {pools.map((p) => p.label).join('、')}
           </View>
         ) : null}
       </View>
@@ -234,7 +246,7 @@ export default function Tasks() {
       {focus ? card(focus, true) : null}
       {!error && !loading && !items.length && !focus ? (
         <View className='state' id='tasks-empty'>
-          {as === 'pool' ? '角色池里没有待处理的任务' : '没有需要你处理的任务'}
+          {as === 'pool' ? `任务池（${pools.map((p) => p.label).join('、')}）里没有待处理的任务` : '没有需要你处理的任务'}
         </View>
       ) : null}
       {items.map((t) => card(t, false))}

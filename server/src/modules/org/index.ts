@@ -54,9 +54,9 @@ export const orgModule = defineModule({
   routes: (s, { env, db, use }) => [
     ...orgRoutes(s.auth, s.org, s.teamChannels, env),
     ...consentRoutes(db),
-    ...meRoutes(s.org, use('tasks').todos),
+    ...meRoutes(s.org, use('tasks').todos, use('tasks').pools),
   ],
 });
 
 export { messageDirectory };
-export { activeMemberStatement, activeMembersWithRole, membersById, type MemberPlace } from './org.sql';
+export { activeMemberStatement, activeMembersWithRole, activeMembersWithRoles, membersById, type MemberPlace } from './org.sql';

@@ -1,6 +1,6 @@
 import { ROLE_LABELS, can, meViewSchema, type MeView, type NamedRef } from '@anchor/shared';
 import { route, type AnyRoute } from '../../http/route';
-import type { TodoService } from '../tasks';
+import type { TaskPools, TodoService } from '../tasks';
 import type { Member } from './member.entity';
 import { memberView, type OrgService } from './org.service';
 
@@ -19,7 +19,7 @@ async function openTodos(todos: TodoService, member: Member): Promise<number> {
   return open;
 }
 
-export function meRoutes(org: OrgService, todos: TodoService): AnyRoute[] {
+export function meRoutes(org: OrgService, todos: TodoService, pools: TaskPools): AnyRoute[] {
   return [
     route({
       method: 'get', path: '/me', tag: '登录', summary: '我的：当前成员、角色、团队与待办数（标签栏角标）', access: 'member',
@@ -41,6 +41,7 @@ export function meRoutes(org: OrgService, todos: TodoService): AnyRoute[] {
           manager: ref(manager),
           openTodos: await openTodos(todos, member),
           canInvite: can(member.role, 'org.invites.manage') && member.teamId !== null,
+          taskPools: await pools.of(member),
         };
       },
     }),

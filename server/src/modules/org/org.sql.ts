@@ -50,3 +50,13 @@ export async function activeMembersWithRole(sql: Sql, role: string): Promise<{ i
   );
   return rows.map((r) => ({ ...r, id: Number(r.id), teamId: r.teamId === null ? null : Number(r.teamId) }));
 }
+
+/** The active members of any of these roles (a task pool's members), by id. */
+export async function activeMembersWithRoles(sql: Sql, roles: readonly string[]): Promise<{ id: number; name: string; role: Member['role']; wecomUserId: string | null; teamId: number | null }[]> {
+  if (roles.length === 0) return [];
+  const rows = await sql.rows<{ id: number; name: string; role: Member['role']; wecomUserId: string | null; teamId: number | null }>(
+    SQL`SELECT id, name, role, wecomUserId, teamId FROM member WHERE role IN (${placeholders(roles.length)}) AND deactivatedAt IS NULL ORDER BY id`,
+    [...roles],
+  );
+  return rows.map((r) => ({ ...r, id: Number(r.id), teamId: r.teamId === null ? null : Number(r.teamId) }));
+}

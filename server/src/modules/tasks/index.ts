@@ -4,6 +4,9 @@ import { Approval } from './approval.entity';
 import { ApprovalService } from './approval.service';
 import { escalateTasks, escalateTodos } from './escalation.job';
 import { Tasks1764962000000 } from './migrations/1764962000000-tasks';
+import { TaskPoolMembers1764975000000 } from './migrations/1764975000000-task-pool-members';
+import { TaskPoolMember } from './task-pool-member.entity';
+import { TaskPools } from './task-pools';
 import { TaskAction } from './task-action.entity';
 import { TaskKinds } from './task-kind';
 import { resolveTaskDelivery, taskMessages } from './task.messages';
@@ -22,12 +25,15 @@ export { visitTodoStatements, type VisitTodo } from './todo.sql';
 export type { TaskService, TaskView, TaskDetail, NewTask, ActionInput } from './task.service';
 export type { ApprovalService, ApprovalRequest, ApprovalView } from './approval.service';
 export type { TaskKindDefinition, ApprovalDecision, PersonAction } from './task-kind';
+export type { TaskPools, TaskPoolView, PoolDefinition } from './task-pools';
 
 export interface TaskExports {
   tasks: TaskService;
   approvals: ApprovalService;
   /** a visit's next action, in the to-do shape the visits module and /todos answer with */
   todos: TodoService;
+  /** the task pools of policy taskPools: who acts in which, and the admin's picks */
+  pools: TaskPools;
 }
 
 declare module '../module' {
@@ -43,21 +49,22 @@ declare module '../module' {
  */
 export const tasksModule = defineModule({
   name: 'tasks',
-  entities: [Task, TaskAction, Approval, Todo],
-  migrations: [Tasks1764962000000],
+  entities: [Task, TaskAction, Approval, Todo, TaskPoolMember],
+  migrations: [Tasks1764962000000, TaskPoolMembers1764975000000],
   errors: TASK_ERRORS,
-  permissions: ['todos.follow', 'todos.confirm', 'todos.escalations.read'],
+  permissions: ['todos.follow', 'todos.confirm', 'todos.escalations.read', 'tasks.pools.manage'],
   messages: { ...todoMessages, ...taskMessages },
   subjects: { todo: resolveTodoDelivery, task: resolveTaskDelivery },
   taskKinds: [visitNextActionKind],
   services: ({ db, policy, clock, use, modules }): TaskExports => {
     const kinds = new TaskKinds(() => (modules ?? [tasksModule]).flatMap((m) => m.taskKinds ?? []));
     const org = use('org').org;
-    const tasks = new TaskService(db, policy, clock, org, kinds);
+    const pools = new TaskPools(db, policy, clock, org);
+    const tasks = new TaskService(db, policy, clock, org, kinds, pools);
     const approvals = new ApprovalService(db, policy, clock, org, kinds, tasks);
     tasks.approvals = approvals;
-    return { tasks, approvals, todos: new TodoService(db, policy, clock, org, tasks) };
+    return { tasks, approvals, todos: new TodoService(db, policy, clock, org, tasks), pools };
   },
-  routes: ({ tasks }) => taskRoutes(tasks),
+  routes: ({ tasks, pools }) => taskRoutes(tasks, pools),
   jobs: (_s, { db }) => ({ 'todo.escalate': escalateTodos(isSqlite(db)), 'task.escalate': escalateTasks(isSqlite(db)) }),
 });

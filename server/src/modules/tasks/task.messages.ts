@@ -2,7 +2,7 @@ import { SQL, type Sql } from '../../db/sql';
 import type { MessageKit } from '../../outbox/message-kit';
 import type { PlannedDelivery, SendPlan } from '../../outbox/message-builder';
 import type { MessagePlanner, SendResolver } from '../module';
-import { activeMembersWithRole } from '../org';
+import { PoolBook } from './task-pools';
 import type { PersonAction } from './task-kind';
 import type { TaskOutcome } from './task.entity';
 
@@ -47,13 +47,36 @@ async function loadTask(sql: Sql, id: unknown): Promise<TaskForMessage | null> {
   };
 }
 
-/** Who a task's card goes to: its assignee, or every active member of its pool (the first to act wins). */
+/**
+ * Who a task's card goes to: its assignee, or each member of its pool (policy taskPools: the active
+ * members of its roles, or a chosen pool's picked members; the first to act wins).
+ */
 async function recipients(sql: Sql, kit: MessageKit, task: TaskForMessage): Promise<{ id: number; name: string; wecomUserId: string | null; teamId: number | null }[]> {
   if (task.assigneeId !== null) {
     const member = await kit.member(sql, task.assigneeId);
     return member ? [member] : [];
   }
-  return task.assigneePool ? activeMembersWithRole(sql, task.assigneePool) : [];
+  return task.assigneePool ? new PoolBook(kit.policy).actors(sql, task.assigneePool) : [];
+}
+
+/** How a card names a pool: 「财务」任务池. */
+const poolName = (kit: MessageKit, pool: string | null): string => `「${new PoolBook(kit.policy).label(pool ?? '')}」任务池`;
+
+/**
+ * Which hand-over a task card belongs to: its task_id is `anchor_task_<task>_<member>`, with `_r<n>`
+ * for a card sent after the task's n-th reassign (WeCom refuses a task_id twice: someone it comes back
+ * to gets a new one).
+ */
+function cardRound(body: string | Record<string, unknown>): number {
+  const card = (typeof body === 'string' ? JSON.parse(body) : body) as { template_card?: { task_id?: string } };
+  const m = /^anchor_task_\d+_\d+(?:_r(\d+))?$/.exec(card.template_card?.task_id ?? '');
+  return m?.[1] ? Number(m[1]) : 0;
+}
+
+/** How often a task was handed on (its cards of earlier rounds are no longer anyone's to act on). */
+async function reassignments(sql: Sql, taskId: number): Promise<number> {
+  const [row] = await sql.rows<{ n: number }>(SQL`SELECT COUNT(*) AS n FROM task_action WHERE taskId = ? AND action = 'reassign'`, [taskId]);
+  return Number(row?.n ?? 0);
 }
 
 /** The app's 任务 screen opened on this task (its buttons, and the reason box a reject needs). */
@@ -69,7 +92,7 @@ const BUTTON: Partial<Record<PersonAction, { text: string; style: number }>> = {
 const OUTCOME_TEXT: Record<TaskOutcome, string> = { done: '已处理', approved: '已同意', rejected: '已驳回', cancelled: '已取消' };
 
 /** The WeCom button card of one recipient: buttons for what needs no words, a link into the app for a reject (it needs a reason). */
-export function taskCardBody(task: { id: number; card: TaskCard }, userId: string, memberId: number, agentid: number, url: string): Record<string, unknown> {
+export function taskCardBody(task: { id: number; card: TaskCard }, userId: string, memberId: number, agentid: number, url: string, round = 0): Record<string, unknown> {
   const c = task.card;
   const buttons: Record<string, unknown>[] = c.actions.flatMap((a) => (BUTTON[a] ? [{ text: BUTTON[a].text, style: BUTTON[a].style, key: `${a}:${task.id}` }] : []));
   if (c.actions.includes('reject')) buttons.push({ text: '驳回（填写理由）', style: 3, type: 1, url });
@@ -87,7 +110,8 @@ export function taskCardBody(task: { id: number; card: TaskCard }, userId: strin
       }),
       card_action: { type: 1, url },
       // Unique per app and recipient: a retry cannot post a second card, a pool's members each get theirs.
-      task_id: `anchor_task_${task.id}_${memberId}`,
+      // After a reassign, a fresh id per round (someone it comes back to had a card under the old one).
+      task_id: `anchor_task_${task.id}_${memberId}${round ? `_r${round}` : ''}`,
       button_list: buttons.length ? buttons : [{ text: '去处理', style: 1, type: 1, url }],
     },
   };
@@ -105,12 +129,12 @@ export const taskMessages: Record<string, MessagePlanner> = {
     if (agentid) {
       for (const person of people) {
         if (!person.wecomUserId) continue;
-        out.push({ channel: 'wecom_app', target: `wecom_app:${person.wecomUserId}`, subject: `task:${task.id}`, body: taskCardBody(task, person.wecomUserId, person.id, agentid, url) });
+        out.push({ channel: 'wecom_app', target: `wecom_app:${person.wecomUserId}`, subject: `task:${task.id}`, body: taskCardBody(task, person.wecomUserId, person.id, agentid, url, Number(p.round ?? 0)) });
       }
     }
     // DingTalk (and the WeCom group robot): a card that links into the app, where every action is.
     const requester = await kit.person(sql, task.requesterId);
-    const who = task.assigneeId !== null ? (people[0]?.name ?? '') : `${task.assigneePool ?? ''} 角色池`;
+    const who = task.assigneeId !== null ? (people[0]?.name ?? '') : poolName(kit, task.assigneePool);
     out.push(...kit.robots(requester?.teamId ?? null, await kit.team(sql, requester?.teamId ?? null), {
       title: `待处理：${task.card.title}`,
       lines: [`${task.card.label}`, ...task.card.lines, `处理人：${who}`],
@@ -131,9 +155,29 @@ export const taskMessages: Record<string, MessagePlanner> = {
       [`task:${task.id}`],
     );
     const replace = `${OUTCOME_TEXT[task.outcome ?? 'done']} · ${who}`.slice(0, 16);
+    // a task handed on to one member: the earlier holders' cards were greyed then (「已转交给 …」)
+    const assignee = task.assigneeId === null || p.only ? null : await kit.person(sql, task.assigneeId);
     return cards
       .map((c) => c.target.replace(/^wecom_app:/, ''))
       .filter((userId) => !p.only || p.only === userId)
+      .filter((userId) => !assignee || assignee.wecomUserId === userId)
+      .map((userId) => ({ channel: 'wecom_card_update' as const, target: `wecom_app:${userId}`, subject: `task:${task.id}`, body: { userids: [userId], agentid, button: { replace_name: replace } } }));
+  },
+
+  'task.reassigned': async (sql, { payload: p }, kit) => {
+    // Handed on: grey out every card of the task so far (its assignee's, or each of its pool's members'),
+    // once, so their buttons cannot act any more; the new assignee gets a fresh card (the next round).
+    const agentid = kit.agentid;
+    const task = await loadTask(sql, p.taskId);
+    if (!task || !agentid || task.assigneeId === null) return [];
+    const to = await kit.person(sql, task.assigneeId);
+    const cards = await sql.rows<{ target: string }>(
+      SQL`SELECT DISTINCT target FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND status IN ('sent', 'pending')`,
+      [`task:${task.id}`],
+    );
+    const replace = `已转交给 ${to?.name ?? ''}`.slice(0, 16);
+    return cards
+      .map((c) => c.target.replace(/^wecom_app:/, ''))
       .map((userId) => ({ channel: 'wecom_card_update' as const, target: `wecom_app:${userId}`, subject: `task:${task.id}`, body: { userids: [userId], agentid, button: { replace_name: replace } } }));
   },
 
@@ -152,7 +196,7 @@ export const taskMessages: Record<string, MessagePlanner> = {
     if (!task || !agentid) return [];
     const manager = await kit.member(sql, p.toId);
     const targets = manager ? [manager] : await kit.admins(sql);
-    const who = task.assigneeId !== null ? ((await kit.person(sql, task.assigneeId))?.name ?? '') : `${task.assigneePool ?? ''} 角色池`;
+    const who = task.assigneeId !== null ? ((await kit.person(sql, task.assigneeId))?.name ?? '') : poolName(kit, task.assigneePool);
     const text = `【超时未处理】${task.card.label}「${task.card.title}」已过期限仍未被 ${who} 处理\n${taskUrl(kit, task.id)}`;
     return targets.filter((t) => t.wecomUserId).map((t) => kit.wecomText(t.wecomUserId!, agentid, text));
   },
@@ -172,8 +216,12 @@ export const taskMessages: Record<string, MessagePlanner> = {
   },
 };
 
-/** The text a recipient reads when their card cannot be greyed out (no usable response_code). */
+/** The text a recipient reads when their card cannot be greyed out (no usable response_code): settled, or handed on. */
 async function settledText(sql: Sql, kit: MessageKit, task: TaskForMessage, userId: string, agentid: number): Promise<Record<string, unknown>> {
+  if (!task.completedAt && task.assigneeId !== null) {
+    const to = (await kit.person(sql, task.assigneeId))?.name ?? '';
+    return kit.wecomText(userId, agentid, `已转交给 ${to}：${task.card.label}「${task.card.title}」，无需你再处理\n${taskUrl(kit, task.id)}`).body;
+  }
   const who = (await kit.person(sql, task.completedById))?.name ?? '';
   return kit.wecomText(userId, agentid, `${OUTCOME_TEXT[task.outcome ?? 'done']} · ${who}：${task.card.label}「${task.card.title}」\n${taskUrl(kit, task.id)}`).body;
 }
@@ -189,8 +237,12 @@ export const resolveTaskDelivery: SendResolver = async (sql, d, kit): Promise<Se
   if (!agentid || (!isCard && d.channel !== 'wecom_card_update')) return { kind: 'send', channel: d.channel, body: d.body };
   const task = await loadTask(sql, d.subjectId);
   if (!task) return { kind: 'skip', reason: '任务已不存在' };
+  // handed on since this card was planned (a card of an earlier round): it is no longer anyone's to act on
+  const round = task.completedAt ? 0 : await reassignments(sql, task.id);
+  const handedOn = (body: string | Record<string, unknown>) => !task.completedAt && cardRound(body) < round;
   if (isCard) {
-    if (!task.completedAt) return { kind: 'send', channel: d.channel, body: d.body };
+    if (!task.completedAt && !handedOn(d.body)) return { kind: 'send', channel: d.channel, body: d.body };
+    if (handedOn(d.body) && d.attempts === 0) return { kind: 'skip', reason: '任务已转交，卡片不再发送' };
     const own = await kit.delivery(sql, d.id);
     if (own?.responseCode) return { kind: 'delivered', reason: '任务已处理；卡片此前已送达（已收到其点击），由后续更新置灰' };
     if (d.attempts > 0) return { kind: 'send', channel: 'wecom_app', body: await settledText(sql, kit, task, String(d.body.touser), agentid), note: '任务已处理；此前的发送可能已送达卡片，改发文字' };
@@ -198,9 +250,11 @@ export const resolveTaskDelivery: SendResolver = async (sql, d, kit): Promise<Se
   }
   const userId = String((d.body.userids as string[] | undefined)?.[0] ?? '');
   const [card] = await sql.rows<{ status: string; responseCode: string | null; body: string }>(
-    SQL`SELECT status, responseCode, body FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND target = ? ORDER BY id DESC LIMIT 1`,
-    [d.subject, `wecom_app:${userId}`],
+    SQL`SELECT status, responseCode, body FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND target = ? AND id < ? ORDER BY id DESC LIMIT 1`,
+    [d.subject, `wecom_app:${userId}`, d.id],
   );
+  // an open task's card is only greyed when it was handed on from this recipient (not a card of its new assignee)
+  if (card && !task.completedAt && !handedOn(card.body)) return { kind: 'skip', reason: '卡片属于当前处理人，无需更新' };
   if (card?.responseCode) return { kind: 'send', channel: 'wecom_card_update', body: { ...d.body, response_code: card.responseCode }, fallback: await settledText(sql, kit, task, userId, agentid) };
   const shown = card && card.status === 'sent' && (JSON.parse(card.body) as { msgtype?: string }).msgtype === 'template_card';
   if (!shown) return { kind: 'skip', reason: '卡片未发出（或已改发文字），无需更新' };

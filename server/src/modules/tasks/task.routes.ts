@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { labelled } from '@anchor/shared';
+import { DB_ID_MAX, labelled, taskPoolListSchema, taskPoolViewSchema } from '@anchor/shared';
 import { idParam, route, type AnyRoute } from '../../http/route';
+import type { TaskPools } from './task-pools';
 import type { TaskService } from './task.service';
 
 const pageQuery = {
@@ -9,10 +10,10 @@ const pageQuery = {
 };
 
 /** The app's surface of the task engine: my tasks, my pool's, the ones I asked for, escalated ones; one with its history; act on it. */
-export function taskRoutes(tasks: TaskService): AnyRoute[] {
+export function taskRoutes(tasks: TaskService, pools: TaskPools): AnyRoute[] {
   return [
     route({
-      method: 'get', path: '/tasks', tag: '任务', summary: '任务：as=mine 指派给我，as=pool 我所在角色池待处理，as=requested 我发起的，as=escalated 总监/管理员可见的超时升级', access: 'member',
+      method: 'get', path: '/tasks', tag: '任务', summary: '任务：as=mine 指派给我，as=pool 我所在任务池待处理，as=requested 我发起的，as=escalated 总监/管理员可见的超时升级', access: 'member',
       query: z
         .object({
           as: labelled(z.enum(['mine', 'pool', 'requested', 'escalated']), '视角').default('mine'),
@@ -40,6 +41,22 @@ export function taskRoutes(tasks: TaskService): AnyRoute[] {
         const { task, changed } = await tasks.act(ctx.state.member.id, idParam(ctx, 'id', '任务'), body.action, 'app', { comment: body.comment ?? null, toMemberId: body.toMemberId ?? null });
         return { ...task, changed };
       },
+    }),
+    route({
+      method: 'get', path: '/task-pools', tag: '任务', summary: '任务池（policy taskPools）：名称、角色，需选定成员的池已选定谁（管理员）', can: 'tasks.pools.manage',
+      response: taskPoolListSchema,
+      handler: async () => ({ items: await pools.list() }),
+    }),
+    route({
+      method: 'put', path: '/task-pools/:id/members', tag: '任务', summary: '选定任务池的成员（管理员；仅 chosen 池；空列表为不限定，由其角色的全部在职成员处理）', can: 'tasks.pools.manage',
+      response: taskPoolViewSchema,
+      errors: ['TASK_POOL_NOT_FOUND', 'TASK_POOL_NOT_CHOSEN'],
+      body: z
+        .object({
+          memberIds: labelled(z.array(z.number().int().min(1).max(DB_ID_MAX)).max(50, '成员至多选 50 人'), '成员'),
+        })
+        .strict(),
+      handler: (ctx, { body }) => pools.setMembers(ctx.state.member, String((ctx as unknown as { params: Record<string, string> }).params.id ?? ''), body.memberIds),
     }),
   ];
 }

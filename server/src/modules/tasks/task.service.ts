@@ -14,6 +14,7 @@ import { TaskAction, type TaskActionName } from './task-action.entity';
 import { NEEDS_WORDS, type PersonAction, type TaskKinds } from './task-kind';
 import { Task, type TaskOutcome, type TaskVia } from './task.entity';
 import type { TaskCard } from './task.messages';
+import type { TaskPools } from './task-pools';
 
 const HOUR_MS = 3600_000;
 
@@ -50,6 +51,8 @@ export interface TaskView {
   requesterId: number | null;
   assigneeId: number | null;
   assigneePool: string | null;
+  /** the pool's name (policy taskPools label), e.g. 财务 */
+  assigneePoolLabel: string | null;
   approvalId: number | null;
   stepIndex: number | null;
   state: 'open' | TaskOutcome;
@@ -97,6 +100,7 @@ export class TaskService {
     private readonly clock: Clock,
     private readonly org: OrgService,
     readonly kinds: TaskKinds,
+    readonly pools: TaskPools,
   ) {}
 
   /**
@@ -123,17 +127,20 @@ export class TaskService {
     return task;
   }
 
-  /** Whether `member` is the one to act on `task`: its assignee, or an active member of its pool. */
-  isActor(task: Pick<Task, 'assigneeId' | 'assigneePool'>, member: Pick<Member, 'id' | 'role' | 'deactivatedAt'>): boolean {
+  /**
+   * Whether `member` is the one to act on `task`: its assignee, or a member of its pool (`pools`: the
+   * pools they act in, from `TaskPools.idsOf`: roles, and a chosen pool's picked members).
+   */
+  isActor(task: Pick<Task, 'assigneeId' | 'assigneePool'>, member: Pick<Member, 'id' | 'role' | 'deactivatedAt'>, pools: ReadonlySet<string>): boolean {
     if (member.deactivatedAt) return false;
-    return task.assigneeId !== null ? task.assigneeId === member.id : task.assigneePool !== null && task.assigneePool === member.role;
+    return task.assigneeId !== null ? task.assigneeId === member.id : task.assigneePool !== null && pools.has(task.assigneePool);
   }
 
-  /** What `member` may do with `task` now. */
-  allowed(task: Task, member: Pick<Member, 'id' | 'role' | 'deactivatedAt'>): PersonAction[] {
+  /** What `member` (acting in `pools`) may do with `task` now. */
+  allowed(task: Task, member: Pick<Member, 'id' | 'role' | 'deactivatedAt'>, pools: ReadonlySet<string>): PersonAction[] {
     const kind = this.kinds.find(task.kind);
     if (!kind) return [];
-    const actor = this.isActor(task, member);
+    const actor = this.isActor(task, member, pools);
     return kind.actions.filter((a) => {
       if (a === 'comment') return actor || task.requesterId === member.id;
       if (!actor || task.completedAt) return false;
@@ -153,14 +160,21 @@ export class TaskService {
    */
   async act(memberId: number, taskId: number, action: PersonAction, via: TaskVia, input: ActionInput = {}, outer?: EntityManager): Promise<{ task: TaskView; changed: boolean }> {
     const now = this.clock.now();
-    const { row, member, changed } = await this.inTransaction(outer, async (manager) => {
+    const { row, member, pools, changed } = await this.inTransaction(outer, async (manager) => {
       const repo = manager.getRepository(Task);
       const task = await repo.findOne({ where: { id: taskId } });
       const member = await this.org.findActiveMember(memberId, manager);
       if (!task || !member) throw notFound('任务');
       const kind = this.kinds.find(task.kind);
-      const actor = this.isActor(task, member);
-      if (!actor && !(action === 'comment' && task.requesterId === member.id)) throw notFound('任务');
+      const pools = await this.pools.idsOf(member, manager);
+      const actor = this.isActor(task, member, pools);
+      if (!actor && !(action === 'comment' && task.requesterId === member.id)) {
+        // A chosen pool's task (e.g. the marketing lead's) seen by someone of its roles who was not picked: refused, saying who acts.
+        if (task.assigneeId === null && task.assigneePool !== null && this.pools.hasRoleOf(task.assigneePool, member)) {
+          throw taskError('TASK_ACTION_NOT_ALLOWED', { message: `该任务由选定的「${this.pools.label(task.assigneePool)}」成员处理` });
+        }
+        throw notFound('任务');
+      }
       if (!kind?.actions.includes(action)) throw taskError('TASK_ACTION_NOT_ALLOWED', { message: `该任务不支持「${ACTION_LABELS[action]}」` });
       const comment = input.comment?.trim() || null;
       if (comment && comment.length > 200) throw invalid({ comment: '内容不能超过 200 个字' });
@@ -210,40 +224,47 @@ export class TaskService {
         changed = (result.affected ?? 0) === 1;
         if (changed) {
           await record({ toMemberId: to.id });
-          await enqueueMessages(sql, [kind.legacy ? { kind: 'todo.card', teamId: null, payload: { todoId: taskId, reassigned: true } } : { kind: 'task.card', teamId: null, payload: { taskId } }], now);
+          // the previous assignee's (or pool's) cards are greyed 「已转交给 …」, then the new assignee gets theirs
+          await enqueueMessages(sql, kind.legacy
+            ? [{ kind: 'todo.reassigned', teamId: null, payload: { todoId: taskId, fromId: task.assigneeId } }, { kind: 'todo.card', teamId: null, payload: { todoId: taskId, reassigned: true } }]
+            : [{ kind: 'task.reassigned', teamId: null, payload: { taskId, fromId: task.assigneeId, toId: to.id } }, { kind: 'task.card', teamId: null, payload: { taskId, round: await manager.getRepository(TaskAction).count({ where: { taskId, action: 'reassign' } }) } }], now);
         }
       }
-      return { row: await repo.findOneOrFail({ where: { id: taskId } }), member, changed };
+      return { row: await repo.findOneOrFail({ where: { id: taskId } }), member, pools: await this.pools.idsOf(member, manager), changed };
     });
-    return { task: this.toView(row, member), changed };
+    return { task: this.toView(row, member, pools), changed };
   }
 
-  toView(t: Task, viewer: Pick<Member, 'id' | 'role' | 'deactivatedAt'> | null): TaskView {
+  toView(t: Task, viewer: Pick<Member, 'id' | 'role' | 'deactivatedAt'> | null, pools: ReadonlySet<string> = new Set()): TaskView {
     const kind = this.kinds.find(t.kind);
     const shown = kind ? kind.render(t.snapshot) : { title: t.kind, lines: [] };
     const now = this.clock.now().getTime();
     return {
       id: t.id, kind: t.kind, kindLabel: kind?.label ?? t.kind, subjectType: t.subjectType, subjectId: t.subjectId, customerId: t.customerId, requesterId: t.requesterId,
-      assigneeId: t.assigneeId, assigneePool: t.assigneePool, approvalId: t.approvalId, stepIndex: t.stepIndex,
+      assigneeId: t.assigneeId, assigneePool: t.assigneePool, assigneePoolLabel: t.assigneePool === null ? null : this.pools.label(t.assigneePool), approvalId: t.approvalId, stepIndex: t.stepIndex,
       state: t.completedAt ? (t.outcome ?? 'done') : 'open', title: shown.title, lines: shown.lines,
       dueAt: t.dueAt.toISOString(), overdue: !t.completedAt && t.dueAt.getTime() < now, escalatedAt: t.escalatedAt?.toISOString() ?? null,
       completedAt: t.completedAt?.toISOString() ?? null, completedById: t.completedById, completedVia: t.completedVia, comment: t.comment,
-      talkRequestedAt: t.talkRequestedAt?.toISOString() ?? null, actions: viewer ? this.allowed(t, viewer) : [], createdAt: t.createdAt.toISOString(),
+      talkRequestedAt: t.talkRequestedAt?.toISOString() ?? null, actions: viewer ? this.allowed(t, viewer, pools) : [], createdAt: t.createdAt.toISOString(),
     };
   }
 
   /**
-   * The caller's tasks: `mine` (assigned to them), `pool` (waiting in their role's pool), `requested`
+   * The caller's tasks: `mine` (assigned to them), `pool` (waiting in a pool they act in), `requested`
    * (on their behalf), or `escalated` (a director's or admin's reach).
    */
   async list(caller: Member, options: { as: 'mine' | 'pool' | 'requested' | 'escalated'; status: 'open' | 'settled' | 'all'; page: number; pageSize: number }) {
     const state = options.status === 'open' ? { completedAt: IsNull() } : options.status === 'settled' ? { completedAt: Not(IsNull()) } : {};
+    const pools = await this.pools.idsOf(caller);
     let where: FindOptionsWhere<Task>;
     if (options.as === 'escalated') {
       if (!['director', 'admin'].includes(caller.role)) return { items: [], total: 0, page: options.page, pageSize: options.pageSize };
       const scope = await this.org.scopeOf(caller);
       where = { escalatedAt: Not(IsNull()), ...state, ...(scope.kind === 'owners' ? { requesterId: In(scope.memberIds) } : {}) };
-    } else if (options.as === 'pool') where = { assigneePool: caller.role, assigneeId: IsNull(), ...state };
+    } else if (options.as === 'pool') {
+      if (pools.size === 0) return { items: [], total: 0, page: options.page, pageSize: options.pageSize };
+      where = { assigneePool: In([...pools]), assigneeId: IsNull(), ...state };
+    }
     else if (options.as === 'requested') where = { requesterId: caller.id, ...state };
     else where = { assigneeId: caller.id, ...state };
     const [rows, total] = await this.db.getRepository(Task).findAndCount({
@@ -252,7 +273,7 @@ export class TaskService {
       skip: (options.page - 1) * options.pageSize,
       take: options.pageSize,
     });
-    return { items: rows.map((t) => this.toView(t, caller)), total, page: options.page, pageSize: options.pageSize };
+    return { items: rows.map((t) => this.toView(t, caller, pools)), total, page: options.page, pageSize: options.pageSize };
   }
 
   /** A task with its history, for its assignee, its pool, its requester, anyone who acted on it, or (escalated) a director or admin in reach. */
@@ -260,8 +281,10 @@ export class TaskService {
     const task = await this.db.getRepository(Task).findOne({ where: { id } });
     if (!task) throw notFound('任务');
     const actions = await this.db.getRepository(TaskAction).find({ where: { taskId: id }, order: { at: 'ASC', id: 'ASC' } });
+    const pools = await this.pools.idsOf(caller);
     const visible =
-      this.isActor(task, caller) ||
+      this.isActor(task, caller, pools) ||
+      (task.assigneeId === null && task.assigneePool !== null && this.pools.hasRoleOf(task.assigneePool, caller)) ||
       task.requesterId === caller.id ||
       actions.some((a) => a.byId === caller.id) ||
       (task.escalatedAt !== null && ['director', 'admin'].includes(caller.role) && (task.requesterId === null || scopeIncludes(await this.org.scopeOf(caller), task.requesterId)));
@@ -269,7 +292,7 @@ export class TaskService {
     const people = await this.org.membersByIds(actions.flatMap((a) => [a.byId, a.toMemberId]).filter((x): x is number => x !== null));
     const name = (id: number | null) => (id === null ? null : { id, name: people.get(id)?.name ?? '' });
     return {
-      ...this.toView(task, caller),
+      ...this.toView(task, caller, pools),
       history: actions.map((a) => ({ action: a.action, by: name(a.byId), via: a.via, comment: a.comment, to: name(a.toMemberId), at: a.at.toISOString() })),
     };
   }

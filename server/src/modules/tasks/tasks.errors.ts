@@ -10,6 +10,10 @@ export const TASK_ERRORS = {
   TASK_ACTION_NOT_ALLOWED: { status: 409, message: '该任务不支持这个操作' },
   /** talking about or handing on a task that is already settled */
   TASK_ALREADY_SETTLED: { status: 409, message: '该任务已处理' },
+  /** a task pool policy taskPools does not define */
+  TASK_POOL_NOT_FOUND: { status: 404, message: '没有这个任务池' },
+  /** picking members for a pool that is its roles' members (not `chosen`) */
+  TASK_POOL_NOT_CHOSEN: { status: 409, message: '该任务池由其角色的全部在职成员组成，无需选定成员' },
 } as const satisfies Record<CatalogCode<'tasks'>, ErrorSpec>;
 
 export const taskError = errorThrower(TASK_ERRORS);

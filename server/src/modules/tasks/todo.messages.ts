@@ -108,6 +108,21 @@ export const todoMessages: Record<string, MessagePlanner> = {
     ];
   },
 
+  'todo.reassigned': async (sql, { payload: p }, kit) => {
+    // Handed on to another confirmer: the previous one's card is greyed 「已转交给 …」 (once), so its
+    // buttons cannot act; their card's update is resolved against their own card (see the resolver).
+    const agentid = kit.agentid;
+    const todo = await loadTodo(sql, kit, p);
+    const from = await kit.person(sql, p.fromId);
+    if (!todo || !agentid || !from?.wecomUserId || from.wecomUserId === todo.assigneeWecom) return [];
+    return [{
+      channel: 'wecom_card_update',
+      target: `wecom_app:${from.wecomUserId}`,
+      subject: `todo:${todo.id}`,
+      body: { userids: [from.wecomUserId], agentid, button: { replace_name: `已转交给 ${todo.assigneeName}`.slice(0, 16) } },
+    }];
+  },
+
   'todo.group_notice': async (sql, { payload: p }, kit) => {
     const todo = await loadTodo(sql, kit, p);
     if (!todo) return [];
@@ -196,6 +211,20 @@ export const resolveTodoDelivery: SendResolver = async (sql, d, kit): Promise<Se
   const isCard = d.channel === 'wecom_app' && d.body.msgtype === 'template_card';
   if (!agentid || (!isCard && d.channel !== 'wecom_card_update')) return { kind: 'send', channel: d.channel, body: d.body };
   const todo = await loadTodo(sql, kit, { todoId: d.subjectId });
+  // the WeCom user a card or update is for; someone other than the to-do's confirmer now: it was handed on
+  const recipient = String(isCard ? d.body.touser : ((d.body.userids as string[] | undefined)?.[0] ?? ''));
+  const handedOn = !!todo && !todo.confirmedAt && !!todo.assigneeWecom && recipient !== todo.assigneeWecom;
+  if (handedOn) {
+    const text = kit.wecomText(recipient, agentid, `已转交给 ${todo.assigneeName}：${todo.snap.customer.name} 的下一步「${action(todo.snap)}」，无需你再确认\n${todoUrl(kit, todo)}`).body;
+    if (isCard) return d.attempts > 0 ? { kind: 'send', channel: 'wecom_app', body: text, note: '待办已转交；此前的发送可能已送达卡片，改发文字' } : { kind: 'skip', reason: '待办已转交，卡片不再发送' };
+    const [card] = await sql.rows<{ status: string; responseCode: string | null; body: string }>(
+      SQL`SELECT status, responseCode, body FROM delivery WHERE subject = ? AND channel = 'wecom_app' AND target = ? ORDER BY id DESC LIMIT 1`,
+      [d.subject, `wecom_app:${recipient}`],
+    );
+    if (card?.responseCode) return { kind: 'send', channel: 'wecom_card_update', body: { ...d.body, response_code: card.responseCode }, fallback: text };
+    const shown = card && card.status === 'sent' && (JSON.parse(card.body) as { msgtype?: string }).msgtype === 'template_card';
+    return shown ? { kind: 'send', channel: 'wecom_app', body: text, note: '卡片没有可用的 response_code，改发文字' } : { kind: 'skip', reason: '卡片未发出，无需更新' };
+  }
   if (isCard) {
     if (!todo) return { kind: 'skip', reason: '待办已不存在，卡片不再发送' };
     if (!todo.confirmedAt) return { kind: 'send', channel: d.channel, body: d.body };

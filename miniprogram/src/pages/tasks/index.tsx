@@ -217,7 +217,7 @@ export default function Tasks() {
           </View>
         ) : (
           <Textarea
-            id={`task-${t.id}-${which === 'reject' ? 'reason' : 'comment'}`}
+            id={`task-${t.id}-${which === 'reject' ? 'reason' : 'comment-text'}`}
             className='textarea'
             placeholder={f.placeholder}
             maxlength={WORDS_MAX}

@@ -191,7 +191,7 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
         await page.waitForSelector(`#task-${second}-approve`, { timeout: 20_000 });
         await page.click(`#task-${second}-reassign`);
         await page.waitForSelector(`#task-${second}-nobody`, { timeout: 20_000 });
-        expect(await page.isDisabled(`#task-${second}-reassign-send`)).toBe(true);
+        expect(await page.isVisible(`#task-${second}-reassign-send`)).toBe(false);
         await shot(page, `task-screen2-${tag}-director-nobody`);
         await page.click(`#task-${second}-reassign-cancel`);
         await shot(page, `task-screen2-${tag}-director`);

@@ -196,6 +196,8 @@ export default function Tasks() {
 
   const formView = (t: TaskItem, which: Form) => {
     const f = FORMS[which]
+    // nobody to hand it to: nothing to send
+    const nobody = which === 'reassign' && colleagues?.length === 0
     return (
       <View className='task-card__form' id={`task-${t.id}-${which}-form`}>
         {which === 'reassign' ? (
@@ -226,16 +228,18 @@ export default function Tasks() {
           />
         )}
         <View className='row task-card__actions'>
-          <Button
-            id={`task-${t.id}-${which === 'reject' ? 'reject' : which}-send`}
-            className='btn btn--small btn--primary'
-            disabled={busy !== null || (which === 'reassign' && !colleagues?.length)}
-            onClick={() => void act(t, which)}
-          >
-            {busy === t.id ? '处理中…' : f.send}
-          </Button>
+          {nobody ? null : (
+            <Button
+              id={`task-${t.id}-${which === 'reject' ? 'reject' : which}-send`}
+              className='btn btn--small btn--primary'
+              disabled={busy !== null || (which === 'reassign' && colleagues === null)}
+              onClick={() => void act(t, which)}
+            >
+              {busy === t.id ? '处理中…' : f.send}
+            </Button>
+          )}
           <Button id={`task-${t.id}-${which}-cancel`} className='btn btn--small' onClick={() => (setForm(null), fail(t.id, ''))}>
-            取消
+            {nobody ? '关闭' : '取消'}
           </Button>
         </View>
       </View>

@@ -163,11 +163,13 @@ describe('任务: 已处理', () => {
     await screen.findByText('合同 #31');
     expect(document.querySelector('#tasks-tab-handled')!.className).toContain('chip--on');
     expect(text('#task-31-outcome')).toBe('已驳回：资料不全');
-    expect(text('#task-31-by')).toMatch(/^一组主管 · 12-02 \d\d:00 · 企业微信$/);
+    expect(text('#task-31-by')).toMatch(/^一组主管 · 12-02 \d\d:00 · 通过企业微信$/);
     expect(text('#task-32-outcome')).toBe('已同意');
-    expect(text('#task-32-by')).toMatch(/· 应用$/);
+    expect(text('#task-32-by')).toMatch(/ · 通过应用$/);
+    expect(document.querySelector('#task-32-passed')).toBeNull();
     expect(text('#task-33-outcome')).toBe('已转交给 二组主管（待对方处理）');
-    expect(text('#task-33-by')).toMatch(/^我于 12-02 \d\d:00 转交给 二组主管（应用）$/);
+    expect(text('#task-33-passed')).toMatch(/^我于 12-02 \d\d:00 转交给 二组主管（应用）$/);
+    expect(document.querySelector('#task-33-by')).toBeNull();
     expect(document.querySelectorAll('#task-31 button, #task-32 button, #task-33 button')).toHaveLength(0);
   });
 });

@@ -177,7 +177,7 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
         await page.click('#tasks-tab-handled');
         await page.waitForSelector(`#task-${first}-by`, { timeout: 20_000 });
         expect(await page.textContent(`#task-${first}-outcome`)).toBe('已同意');
-        expect(await page.textContent(`#task-${first}-by`)).toMatch(/^一组主管 · \d\d-\d\d \d\d:\d\d · 应用$/);
+        expect(await page.textContent(`#task-${first}-by`)).toMatch(/^一组主管 · \d\d-\d\d \d\d:\d\d · 通过应用$/);
         await shot(page, `task-screen2-${tag}-supervisor-handled`);
       } finally {
         await context.close();
@@ -220,6 +220,7 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
         await page.waitForSelector(`#task-${last}-history`, { timeout: 20_000 });
         await page.waitForFunction(`document.querySelector('#task-${last}-history')?.textContent?.includes('转交 → 财务二')`, undefined, { timeout: 20_000 });
         expect(await page.isVisible(`#task-${last}-approve`)).toBe(false);
+        expect(await page.textContent(`#task-${last}-outcome`)).toBe('已转交给 财务二');
         await shot(page, `task-screen2-${tag}-finance-reassigned`);
       } finally {
         await context.close();
@@ -245,7 +246,8 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
         await page.click('#tasks-tab-handled');
         await page.waitForSelector(`#task-${last}-by`, { timeout: 20_000 });
         expect(await page.textContent(`#task-${last}-outcome`)).toBe('已同意');
-        expect(await page.textContent(`#task-${last}-by`)).toMatch(/^财务二 · .* · 应用；我于 .* 转交给 财务二（应用）$/);
+        expect(await page.textContent(`#task-${last}-by`)).toMatch(/^财务二 · .* · 通过应用$/);
+        expect(await page.textContent(`#task-${last}-passed`)).toMatch(/^我于 .* 转交给 财务二（应用）$/);
         await shot(page, `task-screen2-${tag}-finance-handled`);
       } finally {
         await context.close();

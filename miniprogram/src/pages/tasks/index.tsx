@@ -82,13 +82,18 @@ function outcomeText(t: TaskItem, note: string | undefined): string {
   return ''
 }
 
-/** In 已处理: who settled it, when, from where (and to whom I passed it on). */
+const viaText = (v: string | null | undefined) => (v ? VIA_TEXT[v] ?? v : '')
+
+/** In 已处理: who settled it, when, from where. */
 function settledLine(t: TaskItem): string {
-  const via = (v: string | null | undefined) => (v ? VIA_TEXT[v] ?? v : '')
-  const parts: string[] = []
-  if (t.state !== 'open') parts.push([t.completedBy?.name ?? '', formatInstant(t.completedAt), via(t.completedVia)].filter(Boolean).join(' · '))
-  if (t.passedOn) parts.push(`我于 ${formatInstant(t.passedOn.at)} 转交给 ${t.passedOn.to?.name ?? ''}${t.passedOn.via ? `（${via(t.passedOn.via)}）` : ''}`)
-  return parts.join('；')
+  if (t.state === 'open') return ''
+  return [t.completedBy?.name ?? '', formatInstant(t.completedAt), t.completedVia ? `通过${viaText(t.completedVia)}` : ''].filter(Boolean).join(' · ')
+}
+
+/** In 已处理: to whom I passed it on, when, from where. */
+function passedLine(t: TaskItem): string {
+  if (!t.passedOn) return ''
+  return `我于 ${formatInstant(t.passedOn.at)} 转交给 ${t.passedOn.to?.name ?? ''}${t.passedOn.via ? `（${viaText(t.passedOn.via)}）` : ''}`
 }
 
 /** In 已处理: the outcome, or 已转交 for a task I passed on that is still open. */
@@ -170,6 +175,7 @@ export default function Tasks() {
         void Taro.showToast({ title: '评论已发送', icon: 'success' })
       } else if (action === 'reassign') {
         const to = colleagues?.find((c) => c.id === chosen)?.name ?? ''
+        setNotes((n) => ({ ...n, [task.id]: `已转交给 ${to}` }))
         void Taro.showToast({ title: `已转交给 ${to}`, icon: 'none' })
       } else if (!updated.changed) {
         setNotes((n) => ({ ...n, [task.id]: updated.state === 'open' ? '已请求过沟通' : `已由他人处理（${OUTCOME[updated.state]}）` }))
@@ -211,7 +217,7 @@ export default function Tasks() {
             ) : null}
             <View className='row task-card__people'>
               {(colleagues ?? []).map((c) => (
-                <View key={c.id} id={`task-${t.id}-to-${c.id}`} className={`chip task-card__person ${chosen === c.id ? 'chip--on' : ''}`} onClick={() => setChosen(c.id)}>
+                <View key={c.id} id={`task-${t.id}-to-${c.id}`} className={`chip task-card__person ${chosen === c.id ? 'chip--on' : ''}`} onClick={() => (setChosen(c.id), fail(t.id, ''))}>
                   {c.name}
                 </View>
               ))}
@@ -224,7 +230,10 @@ export default function Tasks() {
             placeholder={f.placeholder}
             maxlength={WORDS_MAX}
             value={words[t.id] ?? ''}
-            onInput={(e) => setWords((w) => ({ ...w, [t.id]: e.detail.value }))}
+            onInput={(e) => {
+              setWords((w) => ({ ...w, [t.id]: e.detail.value }))
+              if (cardErrors[t.id]) fail(t.id, '')
+            }}
           />
         )}
         <View className='row task-card__actions'>
@@ -252,6 +261,7 @@ export default function Tasks() {
     const buttons = handled ? [] : BUTTONS.filter((b) => t.actions.includes(b.action))
     const open = form && form.id === t.id && t.actions.includes(form.form) ? form.form : null
     const by = handled ? settledLine(t) : ''
+    const passed = handled ? passedLine(t) : ''
     return (
       <View key={t.id} className='card task-card' id={`task-${t.id}`}>
         <Text className='task-card__label muted'>{t.kindLabel}</Text>
@@ -274,6 +284,11 @@ export default function Tasks() {
         {by ? (
           <Text className='task-card__by muted' id={`task-${t.id}-by`}>
             {by}
+          </Text>
+        ) : null}
+        {passed ? (
+          <Text className='task-card__by muted' id={`task-${t.id}-passed`}>
+            {passed}
           </Text>
         ) : null}
         {said[t.id] ? (

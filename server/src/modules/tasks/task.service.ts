@@ -219,7 +219,9 @@ export class TaskService {
       }
       return { row: await repo.findOneOrFail({ where: { id: taskId } }), member, changed };
     });
-    return { task: (await this.named([this.toView(row, member)]))[0]!, changed };
+    // inside a caller's transaction (a chat callback) the names are not needed, and not read on another connection
+    const view = this.toView(row, member);
+    return { task: outer ? view : (await this.named([view]))[0]!, changed };
   }
 
   toView(t: Task, viewer: Pick<Member, 'id' | 'role' | 'deactivatedAt'> | null): TaskView {

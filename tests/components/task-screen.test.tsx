@@ -172,4 +172,25 @@ describe('任务: 已处理', () => {
     expect(document.querySelector('#task-33-by')).toBeNull();
     expect(document.querySelectorAll('#task-31 button, #task-32 button, #task-33 button')).toHaveLength(0);
   });
+
+  it('a quick tap back to 待我处理 is not overwritten by the slower 已处理 answer', async () => {
+    let slow: (() => void) | null = null;
+    serve({
+      'GET /tasks?as=mine': () => page([task(41)]),
+      'GET /tasks?as=handled': () =>
+        new Promise<Reply>((resolve) => {
+          slow = () => resolve(page([task(42, { state: 'approved', completedAt: '2026-12-02T02:00:00.000Z', actions: [] })]));
+        }) as unknown as Reply,
+    });
+    render(<Tasks />);
+    await screen.findByText('合同 #41');
+    await click('#tasks-tab-handled');
+    await click('#tasks-tab-mine');
+    await screen.findByText('合同 #41');
+    await act(async () => slow!());
+    await act(async () => new Promise((r) => setTimeout(r, 20)));
+    expect(screen.queryByText('合同 #42')).toBeNull();
+    expect(document.querySelector('#tasks-tab-mine')!.className).toContain('chip--on');
+    expect(document.querySelector('#task-41-approve')).toBeTruthy();
+  });
 });

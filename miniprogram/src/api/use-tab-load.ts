@@ -18,13 +18,15 @@ export interface TabLoad<T extends string> {
 /**
  * A list screen with tabs (or filters) that loads the one shown: each time the page shows (to the login
  * page when signed out), on pull-down and on a tab tap, with its loading and error state. `fetch` loads
- * a tab and may answer another tab to show instead (a link opening on the right one).
+ * a tab and may answer another tab to show instead (a link opening on the right one); `stale()` says a newer
+ * load has started since (a quick tap on another tab), so its answer must not be shown.
  */
-export function useTabLoad<T extends string>(initial: T, fetch: (tab: T) => Promise<T | void>, onShow?: () => void): TabLoad<T> {
+export function useTabLoad<T extends string>(initial: T, fetch: (tab: T, stale: () => boolean) => Promise<T | void>, onShow?: () => void): TabLoad<T> {
   const [tab, setTab] = useState<T>(initial)
   const current = useRef(initial)
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState('')
+  const seq = useRef(0)
 
   const show = (next: T) => {
     current.current = next
@@ -32,14 +34,17 @@ export function useTabLoad<T extends string>(initial: T, fetch: (tab: T) => Prom
   }
 
   const load = async (next: T = current.current) => {
+    const mine = ++seq.current
+    const stale = () => mine !== seq.current
     setLoading(true)
     setError('')
     try {
-      show((await fetch(next)) || next)
+      const shown = (await fetch(next, stale)) || next
+      if (!stale()) show(shown)
     } catch (e) {
-      setError(errorMessage(e))
+      if (!stale()) setError(errorMessage(e))
     } finally {
-      setLoading(false)
+      if (!stale()) setLoading(false)
     }
   }
 

@@ -120,13 +120,14 @@ export default function Tasks() {
   const [notes, setNotes] = useState<Record<number, string>>({})
   const [said, setSaid] = useState<Record<number, string>>({})
 
-  const { tab: as, pick, load, loading, error } = useTabLoad<As>('mine', async (view) => {
+  const { tab: as, pick, load, loading, error } = useTabLoad<As>('mine', async (view, stale) => {
     let shown = view
     const one = focusId ? await api.get<TaskItem>(`/tasks/${focusId}`) : null
     // a link to a task waiting in my role's pool opens on that tab, first time only
     if (one && first.current && hasPool && one.assigneePool && one.assigneeId === null) shown = 'pool'
     first.current = false
     const page = await api.get<Page<TaskItem>>('/tasks', shown === 'handled' ? { as: 'handled', status: 'all', pageSize: 100 } : { as: shown, status: 'open', pageSize: 100 })
+    if (stale()) return shown
     setFocus(one)
     void refreshTaskCount()
     setItems(page.items.filter((t) => t.id !== focusId))

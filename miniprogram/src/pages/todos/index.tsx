@@ -68,10 +68,10 @@ export default function Todos() {
 
   const { tab: filter, pick: pickFilter, load, loading, error } = useTabLoad<Filter>(
     can(member?.role, 'todos.follow') ? 'all' : 'open',
-    async (status) => {
+    async (status, stale) => {
       if (!sections.length) return
       const pages = await Promise.all(sections.map((s) => api.get<Page<Todo>>('/todos', { as: s.as, status, pageSize: 100 })))
-      setLists(Object.fromEntries(sections.map((s, i) => [s.key, pages[i]!.items])))
+      if (!stale()) setLists(Object.fromEntries(sections.map((s, i) => [s.key, pages[i]!.items])))
     },
     () => void refreshTaskCount(),
   )

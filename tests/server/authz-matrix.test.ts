@@ -157,6 +157,7 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   // tasks: every member may ask; the task decides (its assignee or pool, its requester, escalations in reach)
   'GET /tasks': { member: true, request: () => ({ path: '/tasks' }) },
   'GET /tasks/:id': { member: true, request: async () => ({ path: `/tasks/${(await visitOf(org.repA)).todoId}` }) },
+  'GET /tasks/:id/handoff': { member: true, request: async () => ({ path: `/tasks/${(await visitOf(org.repA)).todoId}/handoff` }) },
   'POST /tasks/:id/actions': { member: true, request: async () => ({ path: `/tasks/${(await visitOf(org.repA)).todoId}/actions`, json: { action: 'comment', comment: '权限矩阵测试' } }) },
   'GET /task-pools': { request: () => ({ path: '/task-pools' }) },
   'PUT /task-pools/:id/members': { request: () => ({ path: '/task-pools/marketing_lead/members', json: { memberIds: [] } }) },

@@ -214,6 +214,50 @@ describe('reassign, comment and history', () => {
   });
 });
 
+describe('the 已处理 list and whom a task can be handed to', () => {
+  it('handoff offers colleagues in the same role and region, only to the task\'s actor, only while open', async () => {
+    const approval = await purchase(60_000);
+    const step = await stepTask(approval.id, 0);
+    const offered = await api(h.url, 'GET', `/api/v1/tasks/${step}/handoff`, { token: org.token(org.supervisor1) });
+    expect(offered.status).toBe(200);
+    expect(offered.body.items.map((m: { name: string }) => m.name)).toEqual(['二组主管']); // not themselves, not another region's supervisor, no reps
+    expect((await api(h.url, 'GET', `/api/v1/tasks/${step}/handoff`, { token: org.token(org.supervisor2) })).status).toBe(404);
+    expect((await api(h.url, 'GET', '/api/v1/tasks/abc/handoff', { token: org.token(org.supervisor1) })).status).toBe(404); // not a 500
+    const notice = await noticeTask({ assigneeId: org.supervisor1.id });
+    const refused = await api(h.url, 'GET', `/api/v1/tasks/${notice.id}/handoff`, { token: org.token(org.supervisor1) });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toBe('该任务不支持「转交」');
+    expect((await act(org.supervisor1, step, { action: 'approve' })).status).toBe(200);
+    const settled = await api(h.url, 'GET', `/api/v1/tasks/${step}/handoff`, { token: org.token(org.supervisor1) });
+    expect(settled.status).toBe(409);
+    expect(settled.body.error.code).toBe('TASK_ALREADY_SETTLED');
+  });
+
+  it('as=handled lists what I decided, what I passed on (to whom), and what my pool settled, naming who', async () => {
+    const decided = await stepTask((await purchase(70_000)).id, 0);
+    const passed = await stepTask((await purchase(80_000)).id, 0);
+    expect((await act(org.supervisor1, decided, { action: 'reject', comment: '资料不全' })).status).toBe(200);
+    expect((await act(org.supervisor1, passed, { action: 'reassign', toMemberId: org.supervisor2.id })).status).toBe(200);
+    const list = (await api(h.url, 'GET', '/api/v1/tasks?as=handled&status=all&pageSize=100', { token: org.token(org.supervisor1) })).body.items as Array<Record<string, any>>;
+    const byId = new Map(list.map((t) => [t.id, t]));
+    expect(byId.get(decided)).toMatchObject({ state: 'rejected', comment: '资料不全', completedBy: { id: org.supervisor1.id, name: '一组主管' }, completedVia: 'app', passedOn: null });
+    expect(byId.get(passed)).toMatchObject({ state: 'open', passedOn: { to: { name: '二组主管' }, via: 'app' } });
+    // open only: what I passed on and is still open
+    const open = (await api(h.url, 'GET', '/api/v1/tasks?as=handled&status=open', { token: org.token(org.supervisor1) })).body.items.map((t: { id: number }) => t.id);
+    expect(open).toContain(passed);
+    expect(open).not.toContain(decided);
+    // a pool task settled by a colleague shows in the other pool member's 已处理, naming the colleague
+    const pool = await noticeTask({ assigneePool: 'finance' });
+    expect((await act(finance2, pool.id, { action: 'confirm' })).status).toBe(200);
+    const seen = (await api(h.url, 'GET', '/api/v1/tasks?as=handled&status=settled&pageSize=100', { token: org.token(org.finance) })).body.items as Array<Record<string, any>>;
+    expect(seen.find((t) => t.id === pool.id)).toMatchObject({ state: 'done', completedBy: { name: '财务二' } });
+    // someone else's decisions are not in a stranger's list
+    const stranger = (await api(h.url, 'GET', '/api/v1/tasks?as=handled&status=all&pageSize=100', { token: org.token(org.supervisor3) })).body.items.map((t: { id: number }) => t.id);
+    expect(stranger).not.toContain(decided);
+    expect(stranger).not.toContain(passed);
+  });
+});
+
 describe('approval chains from policy', () => {
   it('below the threshold: supervisor then the finance pool; the director step is not added', async () => {
     const approval = await purchase(999_999);

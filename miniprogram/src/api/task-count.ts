@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'react'
 import type { Page, Role } from '@anchor/shared'
 import { api } from './client'
 import { getSession } from './session'
 import { sessionTaskPools } from './task-pools'
+import { countStore } from './count-store'
 
 /**
  * Whether the signed-in member acts in any task pool (policy taskPools, as GET /me names them and the
@@ -17,13 +17,7 @@ export function hasPool(_role?: Role): boolean {
  * The open tasks the 任务 screen lists besides visit next actions (those are 待办's): approvals and
  * other kinds, mine and my role's pool. 待办 links to 任务 and the console shows its entry while there are any.
  */
-let count = 0
-const listeners = new Set<(count: number) => void>()
-
-function show(next: number) {
-  count = next
-  listeners.forEach((fn) => fn(count))
-}
+const store = countStore()
 
 export async function refreshTaskCount(): Promise<number> {
   const member = getSession()?.member
@@ -31,26 +25,18 @@ export async function refreshTaskCount(): Promise<number> {
   try {
     const views = hasPool(member.role) ? (['mine', 'pool'] as const) : (['mine'] as const)
     const pages = await Promise.all(views.map((as) => api.get<Page<{ kind: string }>>('/tasks', { as, status: 'open', pageSize: 100 })))
-    show(pages.reduce((n, p) => n + p.items.filter((t) => t.kind !== 'visit_next_action').length, 0))
+    store.set(pages.reduce((n, p) => n + p.items.filter((t) => t.kind !== 'visit_next_action').length, 0))
   } catch {
     // offline: keep the last count (the link is a shortcut; the lists report their own errors)
   }
-  return count
+  return store.get()
 }
 
 export function forgetTaskCount(): void {
-  show(0)
+  store.set(0)
 }
 
 /** The current count, kept up to date. */
 export function useTaskCount(): number {
-  const [value, setValue] = useState(count)
-  useEffect(() => {
-    listeners.add(setValue)
-    setValue(count)
-    return () => {
-      listeners.delete(setValue)
-    }
-  }, [])
-  return value
+  return store.useCount()
 }

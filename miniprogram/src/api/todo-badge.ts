@@ -1,17 +1,16 @@
-import { useEffect, useState } from 'react'
 import Taro, { useDidShow } from '@tarojs/taro'
 import { TAB_PAGES, type MeView } from '@anchor/shared'
 import { api } from './client'
 import { getSession } from './session'
 import { rememberTaskPools } from './task-pools'
+import { countStore } from './count-store'
 
 /**
  * The 待办 count: a badge on the tab bar (Taro.setTabBarBadge) and in the console's navigation.
  * Refreshed whenever a tab page shows, from GET /api/v1/me, which counts what the 待办 screen lists.
  */
 const TODOS_TAB = (TAB_PAGES as readonly string[]).indexOf('todos')
-let count = 0
-const listeners = new Set<(count: number) => void>()
+const store = countStore()
 
 /** The text WeChat shows in the badge: it fits three characters. */
 export function badgeText(n: number): string {
@@ -19,8 +18,7 @@ export function badgeText(n: number): string {
 }
 
 function show(next: number) {
-  count = next
-  listeners.forEach((fn) => fn(count))
+  store.set(next)
   // fails off a tab page (no tab bar there) or before the tab bar exists: the next refresh sets it
   const done = next > 0 ? Taro.setTabBarBadge({ index: TODOS_TAB, text: badgeText(next) }) : Taro.removeTabBarBadge({ index: TODOS_TAB })
   void Promise.resolve(done).catch(() => undefined)
@@ -40,21 +38,12 @@ export async function refreshTodoBadge(): Promise<MeView | null> {
 }
 
 export function forgetTodoBadge(): void {
-  count = 0
-  listeners.forEach((fn) => fn(0))
+  store.set(0)
 }
 
 /** The current count, kept up to date (the console navigation shows it). */
 export function useTodoCount(): number {
-  const [value, setValue] = useState(count)
-  useEffect(() => {
-    listeners.add(setValue)
-    setValue(count)
-    return () => {
-      listeners.delete(setValue)
-    }
-  }, [])
-  return value
+  return store.useCount()
 }
 
 /** Call on each tab page: the badge is refreshed every time the page shows. */

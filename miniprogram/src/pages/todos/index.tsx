@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { Text, View } from '@tarojs/components'
-import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
+import Taro from '@tarojs/taro'
 import { can, type Role } from '@anchor/shared'
 import { api, errorMessage } from '../../api/client'
 import { getSession } from '../../api/session'
@@ -12,6 +12,7 @@ import { useTodoBadge } from '../../api/todo-badge'
 import './index.css'
 import { useTeamTimeZone } from '../../api/options'
 import { refreshTaskCount, useTaskCount } from '../../api/task-count'
+import { useTabLoad } from '../../api/use-tab-load'
 
 type Filter = 'open' | 'confirmed' | 'all'
 const FILTERS: Array<{ value: Filter; label: string }> = [
@@ -60,40 +61,20 @@ export default function Todos() {
   useTodoBadge()
   const member = getSession()?.member ?? null
   const { intro, sections } = sectionsFor(member?.role)
-  const [filter, setFilter] = useState<Filter>(can(member?.role, 'todos.follow') ? 'all' : 'open')
   const [lists, setLists] = useState<Record<string, Todo[]>>({})
-  const [loading, setLoading] = useState(false)
-  const [error, setError] = useState('')
   const [busy, setBusy] = useState<{ id: number; what: 'confirm' | 'discuss' } | null>(null)
   const [cardErrors, setCardErrors] = useState<Record<number, string>>({})
   const openTasks = useTaskCount()
 
-  const load = async (status: Filter = filter) => {
-    if (!sections.length) return
-    setLoading(true)
-    setError('')
-    try {
+  const { tab: filter, pick: pickFilter, load, loading, error } = useTabLoad<Filter>(
+    can(member?.role, 'todos.follow') ? 'all' : 'open',
+    async (status, stale) => {
+      if (!sections.length) return
       const pages = await Promise.all(sections.map((s) => api.get<Page<Todo>>('/todos', { as: s.as, status, pageSize: 100 })))
-      setLists(Object.fromEntries(sections.map((s, i) => [s.key, pages[i]!.items])))
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setLoading(false)
-    }
-  }
-
-  useDidShow(() => {
-    if (!member) {
-      void goTo('login')
-      return
-    }
-    void load()
-    void refreshTaskCount()
-  })
-
-  usePullDownRefresh(() => {
-    void load().finally(() => Taro.stopPullDownRefresh())
-  })
+      if (!stale()) setLists(Object.fromEntries(sections.map((s, i) => [s.key, pages[i]!.items])))
+    },
+    () => void refreshTaskCount(),
+  )
 
   const replace = (updated: Todo) =>
     setLists((all) => Object.fromEntries(Object.entries(all).map(([key, list]) => [key, list.map((t) => (t.id === updated.id ? { ...t, ...updated } : t))])))
@@ -110,11 +91,6 @@ export default function Todos() {
     } finally {
       setBusy(null)
     }
-  }
-
-  const pickFilter = (value: Filter) => {
-    setFilter(value)
-    void load(value)
   }
 
   return (

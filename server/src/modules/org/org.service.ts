@@ -67,6 +67,18 @@ export class OrgService {
     return new Map(rows.map((m) => [m.id, m]));
   }
 
+  /**
+   * Who could take over a task from `member`: active members in the same role (an approval step needs the
+   * same standing), in the same region when the member has one; not the member themselves.
+   */
+  async colleaguesOf(member: Pick<Member, 'id' | 'role' | 'regionId'>): Promise<Member[]> {
+    const rows = await this.db.getRepository(Member).find({
+      where: { role: member.role, deactivatedAt: IsNull(), ...(member.regionId !== null ? { regionId: member.regionId } : {}) },
+      order: { id: 'ASC' },
+    });
+    return rows.filter((m) => m.id !== member.id);
+  }
+
   /** Members the caller can see (owner pickers, import's 负责人 column). */
   async listMembers(caller: Member): Promise<Member[]> {
     const scope = await this.scopeOf(caller);

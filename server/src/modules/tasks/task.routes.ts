@@ -13,10 +13,10 @@ const pageQuery = {
 export function taskRoutes(tasks: TaskService, pools: TaskPools): AnyRoute[] {
   return [
     route({
-      method: 'get', path: '/tasks', tag: '任务', summary: '任务：as=mine 指派给我，as=pool 我所在任务池待处理，as=requested 我发起的，as=escalated 总监/管理员可见的超时升级', access: 'member',
+      method: 'get', path: '/tasks', tag: '任务', summary: '任务：as=mine 指派给我，as=pool 我所在任务池待处理，as=requested 我发起的，as=escalated 总监/管理员可见的超时升级，as=handled 我处理过或转交出去的（含本人/任务池已被处理的）', access: 'member',
       query: z
         .object({
-          as: labelled(z.enum(['mine', 'pool', 'requested', 'escalated']), '视角').default('mine'),
+          as: labelled(z.enum(['mine', 'pool', 'requested', 'escalated', 'handled']), '视角').default('mine'),
           status: labelled(z.enum(['open', 'settled', 'all']), '状态').default('open'),
           ...pageQuery,
         })
@@ -26,6 +26,11 @@ export function taskRoutes(tasks: TaskService, pools: TaskPools): AnyRoute[] {
     route({
       method: 'get', path: '/tasks/:id', tag: '任务', summary: '任务详情（含处理记录）', access: 'member',
       handler: (ctx) => tasks.get(ctx.state.member, idParam(ctx, 'id', '任务')),
+    }),
+    route({
+      method: 'get', path: '/tasks/:id/handoff', tag: '任务', summary: '可转交给谁：与我同岗位（同大区）的在职成员；仅任务的处理人可查', access: 'member',
+      errors: ['TASK_ACTION_NOT_ALLOWED', 'TASK_ALREADY_SETTLED'],
+      handler: (ctx) => tasks.handoffCandidates(ctx.state.member, idParam(ctx, 'id', '任务')),
     }),
     route({
       method: 'post', path: '/tasks/:id/actions', tag: '任务', summary: '处理任务：确认、同意、驳回（须填理由）、评论、需要沟通、转交；处理类操作只生效一次', access: 'member',

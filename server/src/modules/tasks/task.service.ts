@@ -64,11 +64,15 @@ export interface TaskView {
   completedAt: string | null;
   completedById: number | null;
   completedVia: TaskVia | null;
+  /** who settled it (named, for the 已处理 list) */
+  completedBy: { id: number; name: string } | null;
   comment: string | null;
   talkRequestedAt: string | null;
   /** what the caller may do with it now (the app shows these buttons) */
   actions: PersonAction[];
   createdAt: string;
+  /** as=handled: the viewer's own latest hand-over of it, when they passed it on */
+  passedOn?: { to: { id: number; name: string } | null; via: TaskVia | null; at: string } | null;
 }
 
 export interface TaskDetail extends TaskView {
@@ -232,7 +236,9 @@ export class TaskService {
       }
       return { row: await repo.findOneOrFail({ where: { id: taskId } }), member, pools: await this.pools.idsOf(member, manager), changed };
     });
-    return { task: this.toView(row, member, pools), changed };
+    // inside a caller's transaction (a chat callback) the names are not needed, and not read on another connection
+    const view = this.toView(row, member, pools);
+    return { task: outer ? view : (await this.named([view]))[0]!, changed };
   }
 
   toView(t: Task, viewer: Pick<Member, 'id' | 'role' | 'deactivatedAt'> | null, pools: ReadonlySet<string> = new Set()): TaskView {
@@ -244,7 +250,7 @@ export class TaskService {
       assigneeId: t.assigneeId, assigneePool: t.assigneePool, assigneePoolLabel: t.assigneePool === null ? null : this.pools.label(t.assigneePool), approvalId: t.approvalId, stepIndex: t.stepIndex,
       state: t.completedAt ? (t.outcome ?? 'done') : 'open', title: shown.title, lines: shown.lines,
       dueAt: t.dueAt.toISOString(), overdue: !t.completedAt && t.dueAt.getTime() < now, escalatedAt: t.escalatedAt?.toISOString() ?? null,
-      completedAt: t.completedAt?.toISOString() ?? null, completedById: t.completedById, completedVia: t.completedVia, comment: t.comment,
+      completedAt: t.completedAt?.toISOString() ?? null, completedById: t.completedById, completedVia: t.completedVia, completedBy: null, comment: t.comment,
       talkRequestedAt: t.talkRequestedAt?.toISOString() ?? null, actions: viewer ? this.allowed(t, viewer, pools) : [], createdAt: t.createdAt.toISOString(),
     };
   }
@@ -253,11 +259,24 @@ export class TaskService {
    * The caller's tasks: `mine` (assigned to them), `pool` (waiting in a pool they act in), `requested`
    * (on their behalf), or `escalated` (a director's or admin's reach).
    */
-  async list(caller: Member, options: { as: 'mine' | 'pool' | 'requested' | 'escalated'; status: 'open' | 'settled' | 'all'; page: number; pageSize: number }) {
+  async list(caller: Member, options: { as: 'mine' | 'pool' | 'requested' | 'escalated' | 'handled'; status: 'open' | 'settled' | 'all'; page: number; pageSize: number }) {
     const state = options.status === 'open' ? { completedAt: IsNull() } : options.status === 'settled' ? { completedAt: Not(IsNull()) } : {};
     const pools = await this.pools.idsOf(caller);
-    let where: FindOptionsWhere<Task>;
-    if (options.as === 'escalated') {
+    let where: FindOptionsWhere<Task> | FindOptionsWhere<Task>[];
+    let passed = new Map<number, TaskAction>();
+    if (options.as === 'handled') {
+      // what I decided or passed on, and what was decided in my hands or my pool (a colleague may have been first)
+      const mine = await this.db.getRepository(TaskAction).find({ where: { byId: caller.id, action: In(['confirm', 'approve', 'reject', 'reassign']) }, order: { at: 'ASC', id: 'ASC' } });
+      passed = new Map(mine.filter((a) => a.action === 'reassign').map((a) => [a.taskId, a]));
+      const done = { completedAt: Not(IsNull()) };
+      where = [
+        { assigneeId: caller.id, ...done },
+        ...(pools.size ? [{ assigneePool: In([...pools]), assigneeId: IsNull(), ...done }] : []),
+        ...(mine.length ? [{ id: In([...new Set(mine.map((a) => a.taskId))]), ...state }] : []),
+      ];
+      if (options.status === 'open') where = mine.length ? [where.at(-1)!] : [];
+      if (!where.length) return { items: [], total: 0, page: options.page, pageSize: options.pageSize };
+    } else if (options.as === 'escalated') {
       if (!['director', 'admin'].includes(caller.role)) return { items: [], total: 0, page: options.page, pageSize: options.pageSize };
       const scope = await this.org.scopeOf(caller);
       where = { escalatedAt: Not(IsNull()), ...state, ...(scope.kind === 'owners' ? { requesterId: In(scope.memberIds) } : {}) };
@@ -273,7 +292,36 @@ export class TaskService {
       skip: (options.page - 1) * options.pageSize,
       take: options.pageSize,
     });
-    return { items: rows.map((t) => this.toView(t, caller, pools)), total, page: options.page, pageSize: options.pageSize };
+    const items = await this.named(rows.map((t) => this.toView(t, caller, pools)), options.as === 'handled' ? passed : undefined);
+    return { items, total, page: options.page, pageSize: options.pageSize };
+  }
+
+  /** Names who settled each task (and, for the 已处理 list, to whom the viewer passed it on). */
+  private async named(views: TaskView[], passed?: Map<number, TaskAction>): Promise<TaskView[]> {
+    const ids = views.flatMap((v) => [v.completedById, passed?.get(v.id)?.toMemberId ?? null]).filter((x): x is number => x !== null);
+    const people = await this.org.membersByIds(ids);
+    const name = (id: number | null) => (id === null ? null : { id, name: people.get(id)?.name ?? '' });
+    return views.map((v) => {
+      const named: TaskView = { ...v, completedBy: name(v.completedById) };
+      if (passed) {
+        const p = passed.get(v.id);
+        named.passedOn = p ? { to: name(p.toMemberId), via: p.via, at: p.at.toISOString() } : null;
+      }
+      return named;
+    });
+  }
+
+  /**
+   * Who the caller may hand `id` to: colleagues in their role (and region); only its actor may ask, and
+   * only while its kind allows a hand-over and it is open.
+   */
+  async handoffCandidates(caller: Member, id: number): Promise<{ items: Array<{ id: number; name: string; role: string }> }> {
+    const task = await this.db.getRepository(Task).findOne({ where: { id } });
+    if (!task || !this.isActor(task, caller, await this.pools.idsOf(caller))) throw notFound('任务');
+    if (!this.kinds.find(task.kind)?.actions.includes('reassign')) throw taskError('TASK_ACTION_NOT_ALLOWED', { message: '该任务不支持「转交」' });
+    if (task.completedAt) throw taskError('TASK_ALREADY_SETTLED', { message: '该任务已处理，不能再转交' });
+    const people = await this.org.colleaguesOf(caller);
+    return { items: people.filter((m) => m.id !== task.assigneeId).map((m) => ({ id: m.id, name: m.name, role: m.role })) };
   }
 
   /** A task with its history, for its assignee, its pool, its requester, anyone who acted on it, or (escalated) a director or admin in reach. */
@@ -292,7 +340,7 @@ export class TaskService {
     const people = await this.org.membersByIds(actions.flatMap((a) => [a.byId, a.toMemberId]).filter((x): x is number => x !== null));
     const name = (id: number | null) => (id === null ? null : { id, name: people.get(id)?.name ?? '' });
     return {
-      ...this.toView(task, caller, pools),
+      ...(await this.named([this.toView(task, caller, pools)]))[0]!,
       history: actions.map((a) => ({ action: a.action, by: name(a.byId), via: a.via, comment: a.comment, to: name(a.toMemberId), at: a.at.toISOString() })),
     };
   }

@@ -47,7 +47,6 @@ export const eveningCheckinSchema = z
     customerIds: labelled(
       z
         .array(dbId(L.customerIds))
-        .min(1, `请选择明日重点客户（${EVENING_TOP} 位）`)
         .max(EVENING_TOP, `明日重点客户最多 ${EVENING_TOP} 位`)
         .refine((ids) => new Set(ids).size === ids.length, '明日重点客户不能重复'),
       L.customerIds,

@@ -82,13 +82,13 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
         expect(await page.textContent('#submit-morning')).toContain('记为迟到');
         await page.fill('#core-need textarea', '确认快装方案的演示时间');
         await page.click('#submit-morning');
-        await page.waitForFunction(() => (document.querySelector('#morning-state')?.textContent ?? '').includes('迟到'), undefined, { timeout: 10_000 });
+        await page.waitForFunction(() => ((globalThis as any).document.querySelector('#morning-state')?.textContent ?? '').includes('迟到'), undefined, { timeout: 10_000 });
 
         // after the visit: prefilled, confirmed in one tap
         const visitCard = `#visit-checkin-${visit.body.id}`;
         expect(await page.textContent(visitCard)).toContain('价格合适就下周签');
         await page.click(`#visit-confirm-${visit.body.id}`);
-        await page.waitForFunction((sel) => (document.querySelector(sel)?.textContent ?? '').includes('已打卡'), visitCard, { timeout: 10_000 });
+        await page.waitForFunction((sel) => ((globalThis as any).document.querySelector(sel)?.textContent ?? '').includes('已打卡'), visitCard, { timeout: 10_000 });
 
         // evening: the third customer has no reminder; picked, the button says why it cannot finish yet
         await page.click(`#candidate-${ids[2]} .checkins__customer`);
@@ -98,9 +98,9 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
         await page.click(`#fix-open-${ids[2]}`);
         await pickOption(page, `fix-date-${ids[2]}`, tomorrowLabel());
         await page.click(`#fix-save-${ids[2]}`);
-        await page.waitForFunction((sel) => !(document.querySelector(sel)?.textContent ?? '').includes('未设提醒'), `#candidate-${ids[2]}`, { timeout: 10_000 });
+        await page.waitForFunction((sel) => !((globalThis as any).document.querySelector(sel)?.textContent ?? '').includes('未设提醒'), `#candidate-${ids[2]}`, { timeout: 10_000 });
         await page.click('#submit-evening');
-        await page.waitForFunction(() => (document.querySelector('#evening-state')?.textContent ?? '').includes('已打卡'), undefined, { timeout: 10_000 });
+        await page.waitForFunction(() => ((globalThis as any).document.querySelector('#evening-state')?.textContent ?? '').includes('已打卡'), undefined, { timeout: 10_000 });
         await snap(page, `${viewport.tag}-3-done`);
       } finally {
         await context.close();

@@ -3,6 +3,11 @@ import { isWorkingDay, localDay } from '@anchor/shared';
 import { ConfigError, DEFAULT_POLICY_PATH, parsePolicy } from '../../server/src/config/policy';
 import { Checkin } from '../../server/src/modules/checkins/checkin.entity';
 import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
+import { MessageKit } from '../../server/src/outbox/message-kit';
+import { messageDirectory } from '../../server/src/modules/org';
+import { checkinMessages } from '../../server/src/modules/checkins/checkin.messages';
+import { withSqlTransaction } from '../../server/src/db/sql';
+import type { Env } from '../../server/src/config/env';
 import { startHarness, type Harness } from '../support/harness';
 import { api } from '../support/http';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
@@ -236,6 +241,25 @@ describe('window ends: missing rows and one reminder, on working days only', () 
     expect(byMember.has(org.finance.id)).toBe(false);
     const sent = (await reminders()).slice(before).filter((m) => (m.payload as { kind: string }).kind === 'morning');
     expect(sent.map((m) => (m.payload as { memberId: number }).memberId).sort()).toEqual([org.repE.id, org.supervisor1.id, org.supervisor2.id, org.supervisor3.id].sort());
+    // repB's three visits went without their check-in: missing each, one reminder each; repA's two were done
+    const visitRows = await h.db.getRepository(Checkin).find({ where: { kind: 'visit' } });
+    expect(visitRows.filter((r) => r.memberId === org.repB.id).map((r) => r.status)).toEqual(['missing', 'missing', 'missing']);
+    expect(visitRows.filter((r) => r.memberId === org.repA.id).map((r) => r.status).sort()).toEqual(['late', 'on_time']);
+    const visitReminders = (await reminders()).filter((m) => (m.payload as { kind: string }).kind === 'visit');
+    expect(visitReminders.map((m) => (m.payload as { memberId: number }).memberId)).toEqual([org.repB.id, org.repB.id, org.repB.id]);
+  });
+
+  it('the reminder is a WeCom app text naming the window, with a link to 打卡', async () => {
+    await h.db.query('UPDATE member SET wecomUserId = ? WHERE id = ?', ['wx-rep-e', org.repE.id]);
+    const [message] = (await reminders()).filter((m) => (m.payload as { memberId: number }).memberId === org.repE.id);
+    const env = { ...h.env, wecom: { corpId: 'corp', agentId: 1000002, secret: 's' } } as Env;
+    const kit = new MessageKit(env, h.policy, messageDirectory);
+    const planned = await withSqlTransaction(h.db, (sql) => checkinMessages['checkin.reminder']!(sql, message!, kit));
+    expect(planned).toHaveLength(1);
+    const body = JSON.stringify(planned[0]!.body);
+    expect(body).toContain('wx-rep-e');
+    expect(body).toContain('【打卡提醒】早间打卡已于 2026-11-20 10:00 截止');
+    expect(body).toContain('packages/checkins/index');
   });
 
   it('a late check-in after the missing row turns it late, not on time and not a second row', async () => {

@@ -259,7 +259,9 @@ export default function CheckinsPage() {
                   <Text className='checkins__label'>核心需求</Text>
                   <Text className='checkins__value'>{morningAnswers.coreNeed}</Text>
                 </View>
-              ) : day.morning.state === 'not_open' || day.morning.state === 'off' ? null : (
+              ) : day.morning.state === 'not_open' || day.morning.state === 'off' ? null : candidates.length === 0 ? (
+                <Text className='muted checkins__hint' id='morning-no-customers'>你名下还没有客户，无法选择今天的重点客户</Text>
+              ) : (
                 <View>
                   {morningError.form ? <Text className='message-error' id='morning-error'>{morningError.form}</Text> : null}
                   <SelectField
@@ -309,7 +311,7 @@ export default function CheckinsPage() {
                 </View>
               ) : (
                 <View>
-                  {candidates.length === 0 ? <Text className='muted'>你还没有客户</Text> : null}
+                  {candidates.length === 0 ? <Text className='muted checkins__hint'>你名下还没有客户：确认后即完成晚间打卡</Text> : null}
                   {candidates.slice(0, 12).map((c) => {
                     const on = picked.includes(c.customerId)
                     return (

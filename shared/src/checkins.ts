@@ -30,7 +30,8 @@ const L = { customerId: '重点客户', coreNeed: '核心需求', visitId: '拜�
 const text = (max: number, label: string) => labelled(z.string().trim().min(1, `请填写${label}`).max(max, `${label}不能超过 ${max} 个字`), label);
 
 export const morningCheckinSchema = z
-  .object({ kind: z.literal('morning'), customerId: dbId(L.customerId), coreNeed: text(CHECKIN_TEXT_MAX.coreNeed, L.coreNeed) })
+  // customerId: required of a member who owns customers (the server checks; one without any names today's focus only)
+  .object({ kind: z.literal('morning'), customerId: dbId(L.customerId).optional(), coreNeed: text(CHECKIN_TEXT_MAX.coreNeed, L.coreNeed) })
   .strict();
 /** After a visit: omitted answers mean "as the visit says" (confirmed); given ones correct it. */
 export const visitCheckinSchema = z

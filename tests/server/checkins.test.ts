@@ -107,6 +107,15 @@ describe('the morning check-in', () => {
     expect(extra.status).toBe(422);
   });
 
+  it('names a key customer unless the member owns none (a new supervisor writes only the focus)', async () => {
+    const none = await post(org.repE, { kind: 'morning', coreNeed: '今天最重要的事情' });
+    expect(none.status).toBe(422);
+    expect(none.body.error.fields.customerId).toBe('请选择今天的重点客户');
+    const sup = await post(org.supervisor3, { kind: 'morning', coreNeed: '带新人拜访三家医院' });
+    expect(sup.status).toBe(201);
+    expect(sup.body).toMatchObject({ status: 'late', customerId: null });
+  });
+
   it('finance and marketing do not check in (403)', async () => {
     const res = await post(org.finance, { kind: 'morning', customerId: 1, coreNeed: '需求需求' });
     expect(res.status).toBe(403);
@@ -237,10 +246,11 @@ describe('window ends: missing rows and one reminder, on working days only', () 
     const byMember = new Map(morning.map((r) => [r.memberId, r.status]));
     expect(byMember.get(org.repA.id)).toBe('on_time');
     expect(byMember.get(org.repC.id)).toBe('late');
-    for (const m of [org.repE, org.supervisor1, org.supervisor2, org.supervisor3]) expect(byMember.get(m.id)).toBe('missing');
+    for (const m of [org.repE, org.supervisor1, org.supervisor2]) expect(byMember.get(m.id)).toBe('missing');
+    expect(byMember.get(org.supervisor3.id)).toBe('late');
     expect(byMember.has(org.finance.id)).toBe(false);
     const sent = (await reminders()).slice(before).filter((m) => (m.payload as { kind: string }).kind === 'morning');
-    expect(sent.map((m) => (m.payload as { memberId: number }).memberId).sort()).toEqual([org.repE.id, org.supervisor1.id, org.supervisor2.id, org.supervisor3.id].sort());
+    expect(sent.map((m) => (m.payload as { memberId: number }).memberId).sort()).toEqual([org.repE.id, org.supervisor1.id, org.supervisor2.id].sort());
     // repB's three visits went without their check-in: missing each, one reminder each; repA's two were done
     const visitRows = await h.db.getRepository(Checkin).find({ where: { kind: 'visit' } });
     expect(visitRows.filter((r) => r.memberId === org.repB.id).map((r) => r.status)).toEqual(['missing', 'missing', 'missing']);

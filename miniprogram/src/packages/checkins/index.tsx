@@ -206,7 +206,7 @@ export default function CheckinsPage() {
     setBusy(true)
     setMorningError({})
     try {
-      await api.post('/checkins', { kind: 'morning', customerId, coreNeed })
+      await api.post('/checkins', { kind: 'morning', ...(customerId ? { customerId } : {}), coreNeed })
       void Taro.showToast({ title: '早间打卡完成', icon: 'success' })
       load()
     } catch (e) {
@@ -255,16 +255,15 @@ export default function CheckinsPage() {
               {morningDone ? (
                 <View className='checkins__answers'>
                   <Text className='checkins__label'>重点客户</Text>
-                  <Text className='checkins__value'>{morningAnswers.customerName}</Text>
+                  <Text className='checkins__value'>{morningAnswers.customerName ?? '（名下暂无客户）'}</Text>
                   <Text className='checkins__label'>核心需求</Text>
                   <Text className='checkins__value'>{morningAnswers.coreNeed}</Text>
                 </View>
-              ) : day.morning.state === 'not_open' || day.morning.state === 'off' ? null : candidates.length === 0 ? (
-                <Text className='muted checkins__hint' id='morning-no-customers'>你名下还没有客户，无法选择今天的重点客户</Text>
-              ) : (
+              ) : day.morning.state === 'not_open' || day.morning.state === 'off' ? null : (
                 <View>
                   {morningError.form ? <Text className='message-error' id='morning-error'>{morningError.form}</Text> : null}
-                  <SelectField
+                  {candidates.length === 0 ? <Text className='muted checkins__hint'>你名下还没有客户：写下今天最重要的一件事即可</Text> : null}
+                  {candidates.length === 0 ? null : <SelectField
                     name='customerId'
                     label='重点客户'
                     required
@@ -273,7 +272,7 @@ export default function CheckinsPage() {
                     value={candidates.find((c) => c.customerId === customerId)?.customerName ?? ''}
                     placeholder='选择今天的重点客户'
                     onChange={(name) => setCustomerId(candidates.find((c) => c.customerName === name)?.customerId ?? 0)}
-                  />
+                  />}
                   <Field name='coreNeed' label='核心需求' required error={morningError.coreNeed}>
                     <Textarea id='core-need' className='textarea textarea--short' maxlength={CHECKIN_TEXT_MAX.coreNeed} placeholder='这个客户今天最需要解决的一件事' value={coreNeed} onInput={(e) => setCoreNeed(e.detail.value)} />
                   </Field>

@@ -159,6 +159,12 @@ export class CheckinService {
       throw checkinError('CHECKIN_NOT_OPEN', { message: `${CHECKIN_KIND_LABELS[input.kind]}还没开始：${hhmm(window.opens, this.tz)} 起可以打卡` });
     }
     if (input.kind === 'morning') {
+      if (input.customerId === undefined) {
+        // only a member without customers (a new supervisor) names no key customer
+        const [, owned] = await this.customers.ownedBy(caller.id, 1);
+        if (owned > 0) throw invalid({ customerId: '请选择今天的重点客户' });
+        return this.store(caller, { day, kind: 'morning', slot: 'morning', visitId: null, customerId: null, window, now, answers: { customerName: null, coreNeed: input.coreNeed } });
+      }
       const customer = await this.ownCustomer(caller, input.customerId);
       return this.store(caller, { day, kind: 'morning', slot: 'morning', visitId: null, customerId: customer.id, window, now, answers: { customerName: customer.name, coreNeed: input.coreNeed } });
     }

@@ -120,6 +120,12 @@ export function isWorkingDay(day: string, calendar: Pick<CheckinPolicy, 'working
   return calendar.workingWeekdays.includes(weekday);
 }
 
+/** The first working day after `day` (the evening check-in names its customers); a fortnight off at most. */
+export function nextWorkingDay(day: string, calendar: Pick<CheckinPolicy, 'workingWeekdays' | 'holidays' | 'makeUpWorkdays'>): string {
+  for (let n = 1; n <= 14; n++) if (isWorkingDay(addDays(day, n), calendar)) return addDays(day, n);
+  return addDays(day, 1);
+}
+
 /** The morning or evening window of a local day, as instants. On time: opens ≤ t ≤ closes. */
 export function dayWindow(kind: 'morning' | 'evening', day: string, policy: CheckinPolicy, timeZone: string): { opens: Date; closes: Date } {
   const w = policy[kind];

@@ -229,6 +229,8 @@ describe('the evening check-in', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'on_time', day: '2026-11-20' });
     expect((res.body.answers.customers as unknown[]).length).toBe(3);
+    // Friday evening names Monday's customers: the next working day
+    expect(res.body.answers.tomorrow).toBe('2026-11-23');
   });
 });
 

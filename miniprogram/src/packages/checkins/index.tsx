@@ -300,7 +300,7 @@ export default function CheckinsPage() {
                 <StateTag state={day.evening.state} id='evening-state' />
               </View>
               <Text className='muted checkins__hint'>
-                {hm(day.evening.opens)}–{hm(day.evening.closes)}：明天（{day.evening.tomorrow.slice(5)}）的 {EVENING_TOP} 位重点客户，每位都要有约定动作和跟进提醒
+                {hm(day.evening.opens)}–{hm(day.evening.closes)}：下个工作日（{day.evening.tomorrow.slice(5)}）的 {EVENING_TOP} 位重点客户，每位都要有约定动作和跟进提醒
               </Text>
               {eveningDone ? (
                 <View className='checkins__answers'>

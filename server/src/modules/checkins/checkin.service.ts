@@ -1,6 +1,6 @@
 import { In, type DataSource } from 'typeorm';
 import {
-  CHECKIN_KIND_LABELS, EVENING_TOP, addDays, dayWindow, isWorkingDay, localDay, localInstant, timing, visitWindow,
+  CHECKIN_KIND_LABELS, EVENING_TOP, addDays, nextWorkingDay, dayWindow, isWorkingDay, localDay, localInstant, timing, visitWindow,
   type CheckinInput, type CheckinState, type CheckinSummary, type CheckinTeam, type CheckinToday, type CheckinView, type FollowUpFixInput, type FollowUpState,
 } from '@anchor/shared';
 import type { Clock } from '../../clock';
@@ -95,7 +95,7 @@ export class CheckinService {
       morning: { state: this.stateOf(bySlot.get('morning'), morning, now, working), opens: morning.opens.toISOString(), closes: morning.closes.toISOString(), checkin: viewOf(bySlot.get('morning')) },
       evening: {
         state: this.stateOf(bySlot.get('evening'), evening, now, working), opens: evening.opens.toISOString(), closes: evening.closes.toISOString(), checkin: viewOf(bySlot.get('evening')),
-        tomorrow: addDays(day, 1), candidates,
+        tomorrow: nextWorkingDay(day, this.rules), candidates,
       },
       visits: visits.map((v) => {
         const w = visitWindow(v.submittedAt, this.rules);
@@ -183,7 +183,7 @@ export class CheckinService {
     if (Object.keys(fields).length) throw checkinError('CHECKIN_INCOMPLETE', { fields });
     return this.store(caller, {
       day, kind: 'evening', slot: 'evening', visitId: null, customerId: null, window, now,
-      answers: { tomorrow: addDays(day, 1), customers: states.map((s) => ({ customerId: s.customerId, customerName: s.customerName, agreedAction: s.agreedAction, nextFollowUpAt: s.nextFollowUpAt })) },
+      answers: { tomorrow: nextWorkingDay(day, this.rules), customers: states.map((s) => ({ customerId: s.customerId, customerName: s.customerName, agreedAction: s.agreedAction, nextFollowUpAt: s.nextFollowUpAt })) },
     });
   }
 

@@ -101,6 +101,7 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
         await page.waitForFunction((sel) => !((globalThis as any).document.querySelector(sel)?.textContent ?? '').includes('未设提醒'), `#candidate-${ids[2]}`, { timeout: 10_000 });
         await page.click('#submit-evening');
         await page.waitForFunction(() => ((globalThis as any).document.querySelector('#evening-state')?.textContent ?? '').includes('已打卡'), undefined, { timeout: 10_000 });
+        await page.waitForTimeout(1600); // the toast goes
         await snap(page, `${viewport.tag}-3-done`);
       } finally {
         await context.close();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isWorkingDay, localDay } from '@anchor/shared';
-import { ConfigError, DEFAULT_POLICY_PATH, parsePolicy } from '../../server/src/config/policy';
+import { ConfigError, DEFAULT_POLICY_PATH, loadPolicy, parsePolicy } from '../../server/src/config/policy';
 import { Checkin } from '../../server/src/modules/checkins/checkin.entity';
 import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
 import { MessageKit } from '../../server/src/outbox/message-kit';
@@ -359,5 +359,46 @@ describe('the policy', () => {
     expect(isWorkingDay('2026-10-10', cal)).toBe(true);
     expect(localDay(at('2026-11-19T16:00:00Z'), 'Asia/Shanghai')).toBe('2026-11-20');
     expect(localDay(at('2026-11-19T15:59:59Z'), 'Asia/Shanghai')).toBe('2026-11-19');
+  });
+});
+
+describe('the policy calendar and the evening boundaries, on their own server', () => {
+  let h2: Harness;
+  let org2: OrgFixture;
+  beforeAll(async () => {
+    const policy = loadPolicy();
+    // Friday the 20th a holiday, Saturday the 21st a make-up working day (调休)
+    h2 = await startHarness({ now: at('2026-11-20T10:00:00Z'), policy: { ...policy, checkins: { ...policy.checkins, holidays: ['2026-11-20'], makeUpWorkdays: ['2026-11-21'] } } });
+    org2 = await buildOrg(h2);
+    await h2.services.jobs.seedRecurring();
+  });
+  afterAll(() => h2.close());
+
+  it('a holiday chases nobody; the make-up Saturday does', async () => {
+    h2.clock.set(at('2026-11-20T15:00:00Z')); // 23:00 on the holiday
+    await h2.services.jobs.runDue();
+    expect(await h2.db.getRepository(Checkin).count()).toBe(0);
+    expect(await h2.db.getRepository(OutboxMessage).count({ where: { kind: 'checkin.reminder' } })).toBe(0);
+    h2.clock.set(at('2026-11-21T02:10:00Z')); // 10:10 on the make-up Saturday
+    await h2.services.jobs.runDue();
+    const rows = await h2.db.getRepository(Checkin).find({ where: { day: '2026-11-21', slot: 'morning' } });
+    expect(rows.length).toBe(7);
+    expect(rows.every((r) => r.status === 'missing')).toBe(true);
+    expect(await h2.db.getRepository(OutboxMessage).count({ where: { kind: 'checkin.reminder' } })).toBe(7);
+  });
+
+  it('the evening: exactly 22:00 local on time; 23:59 local late; 00:00 local the next day not yet open', async () => {
+    const t = { token: org2.token(org2.repA) };
+    const evening = (json: unknown) => api(h2.url, 'POST', '/api/v1/checkins', { ...t, json });
+    h2.clock.set(at('2026-11-21T14:00:00Z'));
+    expect((await evening({ kind: 'evening', customerIds: [] })).body).toMatchObject({ status: 'on_time', day: '2026-11-21' });
+    const b = { token: org2.token(org2.repB) };
+    h2.clock.set(at('2026-11-21T15:59:00Z'));
+    expect((await api(h2.url, 'POST', '/api/v1/checkins', { ...b, json: { kind: 'evening', customerIds: [] } })).body).toMatchObject({ status: 'late', day: '2026-11-21' });
+    const c = { token: org2.token(org2.repC) };
+    h2.clock.set(at('2026-11-21T16:00:00Z')); // midnight local: Sunday
+    const next = await api(h2.url, 'POST', '/api/v1/checkins', { ...c, json: { kind: 'evening', customerIds: [] } });
+    expect(next.status).toBe(422);
+    expect(next.body.error.message).toContain('17:00');
   });
 });

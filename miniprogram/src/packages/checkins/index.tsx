@@ -14,6 +14,8 @@ import { formatInstant } from '../../utils/time'
 import './index.css'
 
 const TONES: Record<CheckinState, Tone> = { on_time: 'green', late: 'orange', missing: 'red', open: 'plain', not_open: 'plain', off: 'plain' }
+/** A retried submit that had already landed (a bad network) answers 409: the page shows the stored check-in. */
+const alreadyDone = (e: unknown) => isApiError(e) && e.code === 'CHECKIN_DONE'
 const hm = (iso: string) => formatInstant(iso).slice(-5)
 
 function StateTag(props: { state: CheckinState; id?: string }) {
@@ -79,7 +81,8 @@ function VisitCheckin(props: { line: CheckinToday['visits'][number]; highlighted
       void Taro.showToast({ title: '已打卡', icon: 'success' })
       props.onDone()
     } catch (e) {
-      setError(errorMessage(e))
+      if (alreadyDone(e)) props.onDone()
+      else setError(errorMessage(e))
     } finally {
       setBusy(false)
     }
@@ -210,6 +213,7 @@ export default function CheckinsPage() {
       void Taro.showToast({ title: '早间打卡完成', icon: 'success' })
       load()
     } catch (e) {
+      if (alreadyDone(e)) return load()
       setMorningError(isApiError(e) && Object.keys(e.fields).length ? e.fields : { form: errorMessage(e) })
     } finally {
       setBusy(false)
@@ -223,6 +227,7 @@ export default function CheckinsPage() {
       void Taro.showToast({ title: '晚间打卡完成', icon: 'success' })
       load()
     } catch (e) {
+      if (alreadyDone(e)) return load()
       setEveningError(isApiError(e) && Object.keys(e.fields).length ? Object.values(e.fields).join('；') : errorMessage(e))
     } finally {
       setBusy(false)

@@ -14,9 +14,11 @@ import { CHECKIN_ROLES } from './checkin.service';
  * `checkin_window` (unique day + kind), an after-visit window by its missing row, so a second run, a
  * second server or a restart finds nothing left to do. Days off chase nobody.
  *
- * Windows of today and yesterday (local) are looked at: a server down over a window's end still writes it
+ * Windows closed within the last 24 hours are looked at: a server down over a window's end still writes it
  * when one is back; a reminder goes only for today's windows (yesterday's is no use to anyone now).
  */
+const LOOKBACK_MS = 24 * 3600_000;
+
 export function windowEndJob(policy: Policy, isSqlite: boolean): RecurringJob {
   const tz = policy.timeZone;
   const rules = policy.checkins;
@@ -33,7 +35,8 @@ export function windowEndJob(policy: Policy, isSqlite: boolean): RecurringJob {
         if (!isWorkingDay(day, rules)) continue;
         for (const kind of ['morning', 'evening'] as const) {
           const { closes } = dayWindow(kind, day, rules, tz);
-          if (now.getTime() <= closes.getTime()) continue;
+          // closed, and within the last day (a fresh install does not fill in the days before it)
+          if (now.getTime() <= closes.getTime() || now.getTime() - closes.getTime() > LOOKBACK_MS) continue;
           // the marker decides: inserted now → this run handles the window; already there → done before
           if ((await sql.exec(SQL`${ignore} INTO checkin_window (day, kind, createdAt) VALUES (?, ?, ?)`, [day, kind, now])) !== 1) continue;
           members ??= (await Promise.all(CHECKIN_ROLES.map((r) => activeMembersWithRole(sql, r)))).flat();
@@ -47,7 +50,7 @@ export function windowEndJob(policy: Policy, isSqlite: boolean): RecurringJob {
       }
       // After-visit windows that closed within the last day (and after the previous run: those have rows).
       const closedBy = new Date(now.getTime() - rules.afterVisitMinutes * 60_000);
-      const visits = await visitsSubmittedBetween(sql, new Date(closedBy.getTime() - 24 * 3600_000), closedBy);
+      const visits = await visitsSubmittedBetween(sql, new Date(closedBy.getTime() - LOOKBACK_MS), closedBy);
       const open = visits.filter((v) => isWorkingDay(localDay(v.submittedAt, tz), rules) && now.getTime() > visitWindow(v.submittedAt, rules).closes.getTime());
       if (open.length) {
         const have = new Set(

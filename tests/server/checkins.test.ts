@@ -116,6 +116,13 @@ describe('the morning check-in', () => {
     expect(sup.body).toMatchObject({ status: 'late', customerId: null });
   });
 
+  it('the database refuses a check-in of a member or customer that does not exist', async () => {
+    const row = (memberId: number, customerId: number | null) =>
+      h.db.query("INSERT INTO checkin (memberId, day, kind, slot, customerId, status, windowClosesAt, createdAt) VALUES (?, '2026-11-02', 'morning', 'morning', ?, 'missing', ?, ?)", [memberId, customerId, '2026-11-02 02:00:00.000', '2026-11-02 02:00:00.000']);
+    await expect(row(987654, null)).rejects.toThrow();
+    await expect(row(org.repA.id, 987654)).rejects.toThrow();
+  });
+
   it('finance and marketing do not check in (403)', async () => {
     const res = await post(org.finance, { kind: 'morning', customerId: 1, coreNeed: '需求需求' });
     expect(res.status).toBe(403);

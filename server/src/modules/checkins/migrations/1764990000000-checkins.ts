@@ -1,4 +1,4 @@
-import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Table, TableForeignKey, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { migrationColumns } from '../../../db/migration-columns';
 
 /** Daily check-ins: one row per member, local day and slot; and the windows whose end was handled. */
@@ -19,6 +19,13 @@ export class Checkins1764990000000 implements MigrationInterface {
           index('idx_checkin_team_day', ['teamId', 'day']),
           index('idx_checkin_visit', ['visitId']),
         ],
+        // a check-in keeps its member, team, customer and visit from being deleted (issue 12's rule for business records)
+        foreignKeys: [
+          ['memberId', 'member'],
+          ['teamId', 'team'],
+          ['customerId', 'customer'],
+          ['visitId', 'visit'],
+        ].map(([column, parent]) => new TableForeignKey({ name: `fk_checkin_${column}`, columnNames: [column!], referencedTableName: parent!, referencedColumnNames: ['id'], onDelete: 'NO ACTION' })),
       }),
       true,
     );

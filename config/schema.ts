@@ -44,6 +44,42 @@ export const DEFAULT_TASK_POOLS = {
   marketing_lead: { label: '市场负责人', roles: ['marketing'], chosen: true },
   admin: { label: '管理员', roles: ['admin'] },
 } as const satisfies Record<string, z.input<typeof taskPool>>;
+/** A wall-clock time of day in the policy time zone. */
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '须为 HH:mm（00:00–23:59）');
+/** A check-in window within one local day: it opens before it closes (a window never crosses midnight). */
+const checkinWindow = z
+  .object({ opens: hhmm, closes: hhmm })
+  .strict()
+  .refine((w) => w.opens < w.closes, { message: '打卡窗口的开始时间（opens）必须早于结束时间（closes），且不跨零点', path: ['closes'] });
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, '须为 YYYY-MM-DD')
+  .refine((v) => {
+    const d = new Date(`${v}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+  }, '不是有效的日期');
+const checkinsPolicy = z
+  .object({
+    morning: checkinWindow,
+    afterVisitMinutes: z.number().int('必须是整数（分钟）').min(1, '至少 1 分钟').max(24 * 60, '不能超过 1440 分钟'),
+    evening: checkinWindow,
+    workingWeekdays: z
+      .array(z.number().int().min(1, '星期须为 1（周一）到 7（周日）').max(7, '星期须为 1（周一）到 7（周日）'))
+      .refine((d) => new Set(d).size === d.length, '星期不能重复'),
+    holidays: z.array(isoDay).max(1000).default([]),
+    makeUpWorkdays: z.array(isoDay).max(1000).default([]),
+  })
+  .strict()
+  .refine((c) => c.morning.closes <= c.evening.opens, { message: '早间窗口须在晚间窗口开始前结束', path: ['evening', 'opens'] })
+  .refine((c) => !c.holidays.some((d) => c.makeUpWorkdays.includes(d)), { message: '同一天不能既是节假日又是调休工作日', path: ['makeUpWorkdays'] });
+export const DEFAULT_CHECKINS = {
+  morning: { opens: '07:00', closes: '10:00' },
+  afterVisitMinutes: 30,
+  evening: { opens: '17:00', closes: '22:00' },
+  workingWeekdays: [1, 2, 3, 4, 5],
+  holidays: [] as string[],
+  makeUpWorkdays: [] as string[],
+};
 
 /** how often a recurring job runs, in whole minutes */
 const everyMinutes = (max: number) => z.number().int('必须是整数（分钟）').min(1, '至少 1 分钟').max(max, `不能超过 ${max} 分钟`);
@@ -137,8 +173,12 @@ export const policySchema = z
       .object({
         'attachments.sweep': z.object({ everyMinutes: everyMinutes(60 * 24 * 31) }).strict(),
         'callbacks.forget_nonces': z.object({ everyMinutes: everyMinutes(60 * 24) }).strict(),
+        // a window's end must be noticed within minutes: the missing row and the one reminder follow it
+        'checkins.window_end': z.object({ everyMinutes: everyMinutes(60) }).strict().default({ everyMinutes: 5 }),
       })
       .strict(),
+    // Daily three check-ins: windows in the policy time zone and the working calendar (nobody is chased off it).
+    checkins: checkinsPolicy.default(DEFAULT_CHECKINS),
     outbox: z
       .object({
         deadLetterAttempts: z.number().int().min(1).max(1000),

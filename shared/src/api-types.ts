@@ -5,6 +5,7 @@
  * app's client and pages use these types, never a copy. Not checked at run time.
  */
 import { z } from 'zod';
+import { checkinSummarySchema } from './checkins';
 import { ROLES } from './org';
 import type { AnchorTextRules } from './visits';
 import { STAGE_CODES } from './stages';
@@ -205,6 +206,8 @@ export const homeSchema = z.object({
     items: z.array(z.object({ customerId: z.number().int(), customerName: z.string(), firstTouchDueAt: isoTime, overdue: z.boolean() })),
   }),
   todos: z.object({ toConfirm: z.number().int(), myOpen: z.number().int(), escalated: z.number().int() }),
+  /** the caller's daily check-ins today (null for roles that do not check in) */
+  checkins: checkinSummarySchema.nullable(),
 });
 export type Home = z.output<typeof homeSchema>;
 

@@ -51,6 +51,7 @@ const MATRIX = {
   // the coming modules (SPEC 6–10): their rights are decided here, before their routes exist
   'dashboards.read': { label: '查看仪表盘', grants: MANAGERS },
   'checkins.create': { label: '每日打卡', grants: { rep: 'own', supervisor: 'own' } },
+  'checkins.team.read': { label: '查看团队打卡', grants: MANAGERS },
   'materials.read': { label: '查看营销素材', grants: { rep: 'all', supervisor: 'all', director: 'all', marketing: 'all', admin: 'all' } },
   'materials.manage': { label: '管理营销素材', grants: { marketing: 'all' } },
   'materials.usage.read': { label: '查看素材使用情况', grants: { supervisor: 'team', director: 'region', marketing: 'all', admin: 'all' } },

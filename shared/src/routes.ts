@@ -22,6 +22,8 @@ export const PAGES = {
   customerImport: { path: 'packages/import/index', params: [] },
   /** Admin: failed, dead-lettered and queued chat deliveries, re-send, each target's queue age. */
   deliveries: { path: 'packages/admin/deliveries/index', params: [] },
+  /** Daily three check-ins (morning, after each visit, evening); `visit` opens the one after that visit. */
+  checkins: { path: 'packages/checkins/index', params: ['visit'] },
 } as const;
 
 /** Pages in the tab bar: reached with switchTab, which takes no parameters. */

@@ -109,6 +109,20 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'GET /me': { member: true, request: () => ({ path: '/me' }) },
   'POST /me/subscribe-consent': { member: true, request: () => ({ path: '/me/subscribe-consent', json: { templateId: 'authz-template' } }) },
   'GET /home': { member: true, request: () => ({ path: '/home' }) },
+
+  // daily check-ins: one's own customers and visits (another's answers 404, as for a record that does not exist)
+  'GET /checkins/today': { request: () => ({ path: '/checkins/today' }) },
+  // the harness clock is 10:00 local: the morning window's last minute (a fresh customer: once per caller)
+  'POST /checkins': { request: async ({ owner }) => ({ path: '/checkins', json: { kind: 'morning', customerId: await newCustomer(owner), coreNeed: '权限矩阵核心需求' } }), ownerOnly: 404, outside: 404 },
+  'POST /checkins/follow-up': {
+    request: async ({ owner }) => ({
+      path: '/checkins/follow-up',
+      json: { customerId: (await visitOf(owner)).customerId, agreedAction: '发送方案', nextFollowUpDate: '2026-11-25', nextFollowUpTime: '10:00', nextFollowUpForm: '电话' },
+    }),
+    ownerOnly: 404,
+    outside: 404,
+  },
+  'GET /checkins/team': { request: ({ teamId }) => ({ path: `/checkins/team?teamId=${teamId}` }), outside: 404 },
   'GET /options': { member: true, request: () => ({ path: '/options' }) },
 
   // customers

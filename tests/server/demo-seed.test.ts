@@ -81,4 +81,20 @@ describe('the seeded demo company', () => {
     expect(waiting).toBeGreaterThan(4);
     expect(await h.db.getRepository(Customer).sum('waitingVisits')).toBe(waiting);
   });
+
+  it('has a month of daily check-ins for the team: mostly on time, some late, some missing, none on days off', async () => {
+    const rows: Array<{ day: string; kind: string; status: string; n: number }> = await h.db.query('SELECT day, kind, status, COUNT(*) AS n FROM checkin GROUP BY day, kind, status');
+    const days = new Set(rows.map((r) => r.day));
+    expect(days.size).toBeGreaterThanOrEqual(18);
+    const count = (status: string) => rows.filter((r) => r.status === status).reduce((n, r) => n + Number(r.n), 0);
+    expect(count('on_time')).toBeGreaterThan(count('late'));
+    expect(count('late')).toBeGreaterThan(0);
+    expect(count('missing')).toBeGreaterThan(0);
+    expect(rows.some((r) => r.kind === 'visit')).toBe(true);
+    for (const day of days) expect([0, 6]).not.toContain(new Date(`${day}T00:00:00Z`).getUTCDay());
+    const supervisor = (await h.db.getRepository(Member).findOneByOrFail({ role: 'supervisor' })).name;
+    const team = await get(supervisor, `/checkins/team?day=${[...days].sort().at(-1)}`);
+    expect(team.status).toBe(200);
+    expect(team.body.members.length).toBeGreaterThanOrEqual(5);
+  });
 });

@@ -14,8 +14,8 @@ export const CONSOLE_MIN_WIDTH = 1024
 export interface ConsoleNavItem {
   page: PageName
   label: string
-  /** The right (shared/src/permissions.ts) a role needs to see the entry; everyone when absent. */
-  can?: Action
+  /** The right (shared/src/permissions.ts) a role needs to see the entry (any one of a list); everyone when absent. */
+  can?: Action | readonly Action[]
   /** Shows the open to-do count beside the label. */
   todoBadge?: boolean
   /** Shown to roles with a pool, and to others while they have open tasks (approvals) or are on the page. */
@@ -32,12 +32,13 @@ export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
   { page: 'todos', label: '待办', todoBadge: true, within: ['visitDetail'] },
   { page: 'tasks', label: '任务', whenTasks: true },
   { page: 'customerImport', label: 'Excel 导入 / 导出', can: 'customers.import' },
+  { page: 'checkins', label: '每日打卡', can: ['checkins.create', 'checkins.team.read'] },
   { page: 'me', label: '我的' },
   { page: 'deliveries', label: '消息投递', can: 'deliveries.manage' },
 ]
 
 export function navItemsFor(role: Role | undefined): ConsoleNavItem[] {
-  return CONSOLE_NAV.filter((item) => !item.can || can(role, item.can))
+  return CONSOLE_NAV.filter((item) => !item.can || (typeof item.can === 'string' ? [item.can] : item.can).some((action) => can(role, action)))
 }
 
 function wideNow(): boolean {

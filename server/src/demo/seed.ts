@@ -20,6 +20,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { FirstTouch } from '../modules/visits/first-touch.entity';
 import { Visit } from '../modules/visits/visit.entity';
 import { DemoMember } from './demo-member.entity';
+import { seedCheckins } from './checkins-seed';
 
 /** Deterministic, so every demo shows the same company. */
 function prng(seed: number) {
@@ -186,6 +187,14 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
       clocks.map(({ customerId, assignedAt }) => ({ kind: 'lead.first_touch_due' as const, dueAt: new Date(assignedAt.getTime() + firstTouchMs), payload: { customerId }, subject: `customer:${customerId}` })),
     );
     await seedActivity(m, policy, now, random, { customers, ids, reps, supervisors, clocks: new Set(clocks.map((c) => c.customerId)) });
+    // a month of daily check-ins: reps and supervisors, each with their own customers to name
+    const owned = new Map<number, Array<{ id: number; name: string }>>();
+    for (const c of customers) {
+      const list = owned.get(c.ownerId!) ?? [];
+      if (list.length < 10) list.push({ id: ids.get(c.nameKey!)!, name: c.name! });
+      owned.set(c.ownerId!, list);
+    }
+    await seedCheckins(m, policy, now, random, [...supervisors, ...reps], owned);
     for (const team of teams) {
       await m.getRepository(TeamChannelSettings).save({ teamId: team.id, wecomRobotKey: `sandbox-team-${team.id}`, dingtalkRobotToken: null, dingtalkRobotSecret: null, updatedById: logins.length });
     }

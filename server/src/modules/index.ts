@@ -1,4 +1,5 @@
 import { attachmentsModule } from './attachments';
+import { checkinsModule } from './checkins';
 import { customersModule } from './customers';
 import { homeModule } from './home';
 import type { AnyModule } from './module';
@@ -16,6 +17,7 @@ export const serverModules = (): readonly AnyModule[] => [
   attachmentsModule,
   tasksModule,
   visitsModule,
+  checkinsModule,
   homeModule,
 ];
 // A function, not a constant: the modules import the platform, which reads this list; read at call time,

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import { Button, Input, Picker, Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
-import { DEFAULT_STAGE_LABELS, ROLE_LABELS, STAGE_CODES, can } from '@anchor/shared'
+import { CHECKIN_STATE_LABELS, DEFAULT_STAGE_LABELS, ROLE_LABELS, STAGE_CODES, can } from '@anchor/shared'
 import { api, errorMessage } from '../../api/client'
 import { customerOverdue, loadOptions, useTeamTimeZone } from '../../api/options'
 import { getSession } from '../../api/session'
@@ -25,10 +25,18 @@ const DEFAULT_STAGES: StageOption[] = STAGE_CODES.map((code) => ({ code, label: 
  * first touch, each with its count; a tap opens the customer.
  */
 function HomeSummary(props: { home: Home }) {
-  const { pendingVisits, leadsAwaitingFirstTouch, todos } = props.home
-  if (!pendingVisits.count && !leadsAwaitingFirstTouch.count && !todos.toConfirm && !todos.escalated) return null
+  const { pendingVisits, leadsAwaitingFirstTouch, todos, checkins } = props.home
+  if (!pendingVisits.count && !leadsAwaitingFirstTouch.count && !todos.toConfirm && !todos.escalated && !checkins) return null
   return (
     <View className='card home-summary' id='home-summary'>
+      {checkins ? (
+        <View className='row row--between home-summary__item home-checkins' id='home-checkins' onClick={() => void goTo('checkins')}>
+          <Text className='home-summary__name'>今日打卡{checkins.workingDay ? '' : '（休息日）'}</Text>
+          <Text className='muted home-summary__when'>
+            早间 {CHECKIN_STATE_LABELS[checkins.morning]} · 拜访后 {checkins.visits.onTime + checkins.visits.late}/{checkins.visits.total} · 晚间 {CHECKIN_STATE_LABELS[checkins.evening]}
+          </Text>
+        </View>
+      ) : null}
       <View className='row home-summary__counts'>
         {pendingVisits.count ? <Text className='home-summary__count' id='home-pending-visits'>待拜访 {pendingVisits.count}</Text> : null}
         {leadsAwaitingFirstTouch.count ? <Text className='home-summary__count' id='home-leads'>待首次触达 {leadsAwaitingFirstTouch.count}</Text> : null}

@@ -122,6 +122,12 @@ export default function Me() {
         审批任务
       </Button>
 
+      {can(m.role, 'checkins.create') || can(m.role, 'checkins.team.read') ? (
+        <Button id='checkins-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('checkins')}>
+          {can(m.role, 'checkins.create') ? '每日打卡' : '团队打卡'}
+        </Button>
+      ) : null}
+
       {can(m.role, 'deliveries.manage') ? (
         <Button id='deliveries-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('deliveries')}>
           消息投递（失败、死信与排队）

@@ -163,6 +163,11 @@ export class CustomerService {
     return this.db.getRepository(Customer).findOne({ where: { id }, select: { id: true, name: true, ownerId: true } });
   }
 
+  /** A member's own customers (id and name), most recently followed up first, at most `take`; and how many. */
+  ownedBy(ownerId: number, take: number): Promise<[Array<Pick<Customer, 'id' | 'name'>>, number]> {
+    return this.db.getRepository(Customer).findAndCount({ where: { ownerId }, order: { lastFollowUpAt: 'DESC', id: 'DESC' }, take, select: { id: true, name: true } });
+  }
+
   /** Customers' names by id (for lists other modules show). */
   async namesOf(ids: number[]): Promise<Map<number, string>> {
     if (!ids.length) return new Map();

@@ -1,6 +1,7 @@
-import { can, homeSchema } from '@anchor/shared';
+import { can, homeSchema, type CheckinSummary } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { route, type AnyRoute } from '../../http/route';
+import type { CheckinService } from '../checkins';
 import type { CustomerService } from '../customers';
 import type { Member, OrgService } from '../org';
 import type { TodoService } from '../tasks';
@@ -16,6 +17,8 @@ export interface HomeView {
   leadsAwaitingFirstTouch: { count: number; items: Array<{ customerId: number; customerName: string; firstTouchDueAt: string; overdue: boolean }> };
   /** open to-dos by the caller's part in them */
   todos: { toConfirm: number; myOpen: number; escalated: number };
+  /** the caller's daily check-ins today (null for roles that do not check in) */
+  checkins: CheckinSummary | null;
 }
 
 /** What the home screen needs from the modules that own the data, each through its service. */
@@ -24,6 +27,7 @@ export interface HomeSources {
   customers: CustomerService;
   visits: VisitService;
   todos: TodoService;
+  checkins: CheckinService;
   clock: Clock;
 }
 
@@ -45,6 +49,7 @@ export async function homeOf(src: HomeSources, caller: Member): Promise<HomeView
       items: leads.map((c) => ({ customerId: c.id, customerName: c.name, firstTouchDueAt: c.firstTouchDueAt!.toISOString(), overdue: c.firstTouchDueAt!.getTime() < now.getTime() })),
     },
     todos,
+    checkins: await src.checkins.summary(caller),
   };
 }
 

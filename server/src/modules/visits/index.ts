@@ -1,6 +1,7 @@
 import { defineModule } from '../module';
 import { VISIT_ERRORS } from './visits.errors';
 import { FirstTouch } from './first-touch.entity';
+import { FollowUpService } from './follow-up.service';
 import { PhotoService } from './photo.service';
 import { remindFollowUps } from './reminder.job';
 import { TimelineService } from './timeline.service';
@@ -13,12 +14,16 @@ import { VisitService } from './visit.service';
 
 export type { VisitService, VisitFaults } from './visit.service';
 export type { PhotoService } from './photo.service';
+export type { FollowUpService, CustomerFollowUp, SubmittedVisit } from './follow-up.service';
+export { visitsSubmittedBetween } from './follow-up.service';
 
 export interface VisitExports {
   visits: VisitService;
   photos: PhotoService;
   timeline: TimelineService;
   visitDetail: VisitDetailService;
+  /** what the daily check-ins read from visits, and the evening's follow-up fix */
+  followUps: FollowUpService;
 }
 
 declare module '../module' {
@@ -46,6 +51,7 @@ export const visitsModule = defineModule({
       visits: new VisitService(db, policy, clock, org, customers, photos, visitFaults),
       timeline: new TimelineService(db, org, customers, policy, todos, photos),
       visitDetail: new VisitDetailService(db, clock, org, photos, policy, customers, todos),
+      followUps: new FollowUpService(db, policy, clock),
     };
   },
   routes: (s, { use }) => [...visitRoutes(s.visits, use('tasks').todos, s.photos, s.timeline), ...visitDetailRoutes(s.visitDetail)],

@@ -1,0 +1,62 @@
+import { Between, type EntityManager } from 'typeorm';
+import { addDays, dayWindow, isWorkingDay, localDay, localInstant, visitWindow } from '@anchor/shared';
+import type { Policy } from '../config/policy';
+import { Checkin, CheckinWindow } from '../modules/checkins/checkin.entity';
+import type { Member } from '../modules/org/member.entity';
+import { Visit } from '../modules/visits/visit.entity';
+
+const NEEDS = ['确认快装方案的演示时间', '集采后的价格底线', '科室培训排期', '样品试用反馈', '回款计划确认', '竞品替换的临床数据', '设备科预算审批进度'];
+const MIN = 60_000;
+
+/**
+ * A month of daily check-ins for the demo team, so the home line and the team's day have a history: the
+ * working days of the last 30 (policy calendar), most on time, some late, a few missing (as the window-end
+ * job writes them), and one after each submitted visit. Today is left to the person trying the demo.
+ */
+export async function seedCheckins(m: EntityManager, policy: Policy, now: Date, random: () => number, members: Member[], ownedBy: Map<number, Array<{ id: number; name: string }>>): Promise<void> {
+  const tz = policy.timeZone;
+  const rules = policy.checkins;
+  const today = localDay(now, tz);
+  const rows: Partial<Checkin>[] = [];
+  const windows: Partial<CheckinWindow>[] = [];
+  const status = (): Checkin['status'] => {
+    const r = random();
+    return r < 0.78 ? 'on_time' : r < 0.9 ? 'late' : 'missing';
+  };
+  const within = (w: { opens: Date; closes: Date }, s: Checkin['status']) =>
+    s === 'on_time' ? new Date(w.opens.getTime() + random() * (w.closes.getTime() - w.opens.getTime())) : new Date(w.closes.getTime() + (5 + random() * 90) * MIN);
+  for (let back = 30; back >= 1; back--) {
+    const day = addDays(today, -back);
+    if (!isWorkingDay(day, rules)) continue;
+    windows.push({ day, kind: 'morning' }, { day, kind: 'evening' });
+    for (const member of members) {
+      const own = ownedBy.get(member.id) ?? [];
+      for (const kind of ['morning', 'evening'] as const) {
+        const w = dayWindow(kind, day, rules, tz);
+        const s = status();
+        const key = own.length ? own[Math.floor(random() * own.length)]! : null;
+        const tomorrow = own.slice(0, 3).map((c) => ({ customerId: c.id, customerName: c.name, agreedAction: '安排演示', nextFollowUpAt: localInstant(addDays(day, 1), '14:30', tz).toISOString() }));
+        rows.push({
+          memberId: member.id, teamId: member.teamId, day, kind, slot: kind, visitId: null, customerId: kind === 'morning' ? key?.id ?? null : null, status: s,
+          answers: s === 'missing' ? null : JSON.stringify(kind === 'morning' ? { customerName: key?.name ?? null, coreNeed: NEEDS[Math.floor(random() * NEEDS.length)] } : { tomorrow: addDays(day, 1), customers: tomorrow }),
+          checkedInAt: s === 'missing' ? null : within(w, s), windowClosesAt: w.closes, remindedAt: s === 'missing' ? w.closes : null, createdAt: s === 'missing' ? w.closes : within(w, s),
+        });
+      }
+      const visits = await m.getRepository(Visit).find({
+        where: { memberId: member.id, submittedAt: Between(localInstant(day, '00:00', tz), localInstant(addDays(day, 1), '00:00', tz)) },
+        select: { id: true, customerId: true, submittedAt: true, customerVerbatim: true, dialogueSummary: true, agreedAction: true },
+      });
+      for (const v of visits) {
+        const w = visitWindow(v.submittedAt!, rules);
+        const s = status();
+        rows.push({
+          memberId: member.id, teamId: member.teamId, day, kind: 'visit', slot: `visit:${v.id}`, visitId: v.id, customerId: v.customerId, status: s,
+          answers: s === 'missing' ? null : JSON.stringify({ customerWords: (v.customerVerbatim || v.dialogueSummary || '').slice(0, 300), promisedAction: v.agreedAction ?? '', corrected: random() < 0.2 }),
+          checkedInAt: s === 'missing' ? null : within(w, s), windowClosesAt: w.closes, remindedAt: s === 'missing' ? w.closes : null, createdAt: w.closes,
+        });
+      }
+    }
+  }
+  for (let i = 0; i < rows.length; i += 200) await m.createQueryBuilder().insert().into(Checkin).values(rows.slice(i, i + 200)).updateEntity(false).execute();
+  if (windows.length) await m.createQueryBuilder().insert().into(CheckinWindow).values(windows).updateEntity(false).execute();
+}

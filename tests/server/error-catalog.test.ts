@@ -28,6 +28,7 @@ const THROWERS: Record<ErrorCatalogName, { dir: string; thrower: string }> = {
   visits: { dir: 'modules/visits', thrower: 'visitError' },
   attachments: { dir: 'modules/attachments', thrower: 'attachmentError' },
   tasks: { dir: 'modules/tasks', thrower: 'taskError' },
+  signins: { dir: 'modules/signins', thrower: 'signinError' },
   home: { dir: 'modules/home', thrower: 'homeError' },
   org: { dir: 'modules/org', thrower: 'orgError' },
   outbox: { dir: 'outbox', thrower: 'outboxError' },

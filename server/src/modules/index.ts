@@ -3,6 +3,7 @@ import { customersModule } from './customers';
 import { homeModule } from './home';
 import type { AnyModule } from './module';
 import { orgModule } from './org';
+import { signinsModule } from './signins';
 import { tasksModule } from './tasks';
 import { visitsModule } from './visits';
 
@@ -15,6 +16,7 @@ export const serverModules = (): readonly AnyModule[] => [
   customersModule,
   attachmentsModule,
   tasksModule,
+  signinsModule,
   visitsModule,
   homeModule,
 ];

@@ -123,7 +123,7 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
         const loc = (await api(h.url, 'GET', `/api/v1/customers/${customerId}/location`, { token: org.token(org.repA) })).body;
         expect(loc).toMatchObject({ status: 'set', coordSystem: 'gcj02', setBy: { id: org.supervisor1.id } });
         expect(loc.lat).not.toBeCloseTo(GPS.latitude, 3);
-        expect(await page.textContent('#location-status')).toContain('陈主管 确认');
+        expect(await page.textContent('#location-status')).toContain(`${org.supervisor1.name} 确认`);
         await shot(page, `customer-location-set-${viewport.tag}`);
       } finally {
         await context.close();
@@ -184,7 +184,7 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
         await shot(page, `location-proposed-${viewport.tag}`);
         await page.click('#confirm-location');
         await page.waitForSelector('#location-status.signin-panel__location--set', { timeout: 10_000 });
-        expect(await page.textContent('#location-status')).toContain('由签到推算，陈主管 确认');
+        expect(await page.textContent('#location-status')).toContain(`由签到推算，${org.supervisor1.name} 确认`);
         // the three sign-ins are measured now
         const measured = await h.db.query('SELECT COUNT(*) AS n FROM signin WHERE customerId = ? AND distance IS NOT NULL', [other]);
         expect(Number(measured[0].n)).toBe(3);

@@ -37,7 +37,11 @@ afterAll(async () => {
   await h?.close();
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+/** A full-page screenshot once any toast has gone (they last 1.5 s). */
+const shot = async (page: Page, name: string) => {
+  await page.waitForTimeout(1700);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+};
 
 async function newCustomer(name: string): Promise<number> {
   const res = await api(h.url, 'POST', '/api/v1/customers', { token: org.token(org.repA), json: { name, industry: '公立医院', stage: 'proposal', contactName: '王主任', city: '上海' } });

@@ -40,6 +40,7 @@ function LocationForm(props: { customerId: number; onSaved: (l: CustomerLocation
       setLat(p.lat.toFixed(6))
       setLng(p.lng.toFixed(6))
       setSystem(p.coordSystem)
+      setErrors({})
       setNote(`当前位置（精度约 ${p.accuracy} m${p.coordSystem === 'wgs84' ? '，浏览器定位为 WGS-84，保存时换算' : ''}）`)
     } catch (e) {
       setNote(e instanceof PositionError ? e.message : errorMessage(e))

@@ -5,7 +5,6 @@ import { can, type CoordSystem, type CustomerLocationView, type SigninView } fro
 import { errorMessage, isApiError } from '../api/client'
 import { getSession } from '../api/session'
 import { confirmCustomerLocation, currentPosition, customerLocation, mySigninsToday, PositionError, setCustomerLocation, signInAt } from '../api/signins'
-import { StatusTag } from './tag'
 import './signin-panel.css'
 
 const fixed = (n: number | null) => (n === null ? '' : n.toFixed(6))
@@ -15,10 +14,8 @@ export function SigninChip(props: { signin: Pick<SigninView, 'chip' | 'tooFar' |
   const tone = !props.signin ? 'plain' : props.signin.tooFar || props.signin.inaccurate ? 'orange' : 'green'
   const text = props.signin ? `${props.signin.chip}${props.signin.inaccurate ? ' · 定位精度差' : ''}` : '未签到'
   return (
-    <View id={props.id} className='signin-chip'>
-      <StatusTag tone={tone} className='signin-chip__tag'>
-        {text}
-      </StatusTag>
+    <View id={props.id} className={`signin-chip signin-chip--${tone}`}>
+      <Text>{text}</Text>
     </View>
   )
 }

@@ -30,6 +30,7 @@ describe('policy file (config/policy.yaml)', () => {
     expect(policy.grading.weights).toEqual({ paymentHistory: 0.3, inventorySpeed: 0.25, hospitalLevelActivity: 0.25, competitorPenetration: 0.2 });
     expect(policy.options.visitObjectives).toEqual(['建立联系', '推进方案', '促成签约', '处理异议', '收集反馈']);
     expect(policy.database).toEqual({ queryTimeoutSeconds: 10, acquireTimeoutSeconds: 10, queueLimit: 1000, retryAfterSeconds: 5 });
+    expect(policy.signins).toEqual({ farDistanceMeters: 500, proposalSignins: 3, proposalMaxAccuracyMeters: 100 });
   });
 
   it.each<[string, (p: any) => void, RegExp]>([
@@ -47,6 +48,9 @@ describe('policy file (config/policy.yaml)', () => {
     ['an empty placeholder answer', (p) => p.anchors.placeholders.push(' '), /^anchors\.placeholders\.\d+：占位答案不能为空字符串/],
     ['an unbounded database queue', (p) => (p.database.queueLimit = 0), /^database\.queueLimit：必须至少为 1/],
     ['a zero database timeout', (p) => (p.database.queryTimeoutSeconds = 0), /^database\.queryTimeoutSeconds：必须是正数/],
+    ['a negative sign-in distance', (p) => (p.signins.farDistanceMeters = -500), /^signins\.farDistanceMeters：至少 10 米/],
+    ['a sign-in distance as text', (p) => (p.signins.farDistanceMeters = '500米'), /^signins\.farDistanceMeters：/],
+    ['a proposal from no sign-ins', (p) => (p.signins.proposalSignins = 0), /^signins\.proposalSignins：至少 1 次签到/],
   ])('rejects %s, naming the key path', (_title, change, expected) => {
     expect(problems(withChange(change)).some((line) => expected.test(line))).toBe(true);
   });

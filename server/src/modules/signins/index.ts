@@ -1,6 +1,6 @@
 import { defineModule } from '../module';
 import { CustomerLocation } from './customer-location.entity';
-import { Signins1764970000000 } from './migrations/1764970000000-signins';
+import { Signins1764975500000 } from './migrations/1764975500000-signins';
 import { Signin } from './signin.entity';
 import { signinRoutes } from './signin.routes';
 import { SigninService } from './signin.service';
@@ -27,7 +27,7 @@ declare module '../module' {
 export const signinsModule = defineModule({
   name: 'signins',
   entities: [Signin, CustomerLocation],
-  migrations: [Signins1764970000000],
+  migrations: [Signins1764975500000],
   errors: SIGNIN_ERRORS,
   permissions: ['signins.create', 'signins.read', 'signins.location.manage'],
   messages: {},

@@ -5,8 +5,8 @@ const fk = (table: string, column: string, parent: string, onDelete: 'CASCADE' |
   new TableForeignKey({ name: `fk_${table}_${column}`, columnNames: [column], referencedTableName: parent, referencedColumnNames: parent === 'customer_location' ? ['customerId'] : ['id'], onDelete });
 
 /** On-site sign-ins and customers' locations (the signins module's tables). */
-export class Signins1764970000000 implements MigrationInterface {
-  name = 'Signins1764970000000';
+export class Signins1764975500000 implements MigrationInterface {
+  name = 'Signins1764975500000';
 
   async up(q: QueryRunner): Promise<void> {
     const { sqlite, id, int, str, ts, created, index } = migrationColumns(q);

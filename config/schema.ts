@@ -110,7 +110,7 @@ export const policySchema = z
     // Periodic work: each kind is one job row that, when done, writes its next occurrence.
     recurring: z
       .object({
-        'photos.sweep_unattached': z.object({ everyMinutes: everyMinutes(60 * 24 * 31) }).strict(),
+        'attachments.sweep': z.object({ everyMinutes: everyMinutes(60 * 24 * 31) }).strict(),
         'callbacks.forget_nonces': z.object({ everyMinutes: everyMinutes(60 * 24) }).strict(),
       })
       .strict(),
@@ -131,12 +131,15 @@ export const policySchema = z
       .object({
         photoMaxMegabytes: positiveNumber.max(50),
         unattachedPhotoHours: z.number().int().min(1).max(24 * 30),
+        unattachedMaterialHours: z.number().int().min(1).max(24 * 30),
         photoDailyQuota: z.number().int().min(1).max(10000),
         // materials (PDF, MP4, Office) are read into memory on upload: bounded well below the server's RAM
         materialMaxMegabytes: positiveNumber.max(200),
         // with object storage, a download larger than this is answered with a redirect to a presigned URL
         presignAboveMegabytes: z.number().min(0).max(1024),
         presignedUrlSeconds: z.number().int().min(10).max(3600),
+        // each sweep reads at most this many old photos back from the store to checksum them
+        checksumBatch: z.number().int().min(1).max(10000),
       })
       .strict(),
     import: z

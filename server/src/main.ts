@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { buildApp } from './app';
+import { answerClientErrors } from './http/client-error';
 import { systemClock } from './clock';
 import { EnvError, readEnv } from './config/env';
 import { ConfigError, loadPolicy } from './config/policy';
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   }
   const { app, services } = buildApp({ db, policy, env, clock, logger, sandbox });
   const server: Server = app.listen(env.port, env.host);
+  answerClientErrors(server);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;

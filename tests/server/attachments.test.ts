@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createConnection } from 'mysql2/promise';
@@ -51,6 +52,16 @@ async function uploadAs(who: Member, purpose: Purpose, bytes: Buffer): Promise<{
     if (!(error instanceof AppError)) throw error;
     return { status: error.status, body: { error: { code: error.code, message: error.message, fields: error.fields } } };
   }
+}
+/** Every file under a folder (the local store), recursively. */
+function filesUnder(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((name) => (statSync(path.join(dir, name)).isDirectory() ? filesUnder(path.join(dir, name)) : [path.join(dir, name)]));
 }
 const photo = (token: string, bytes: Buffer) => api(h.url, 'POST', '/api/v1/photos', { token, form: form(bytes, 'IMG.jpg', 'image/jpeg') });
 
@@ -173,10 +184,88 @@ describe('downloads stream and answer Range', () => {
     expect(res.body.error.message).toContain('范围');
   });
 
+  it.each([
+    ['bytes=abc', 'not numbers'],
+    ['bytes=5-2', 'last byte before the first'],
+    ['bytes=0-1,4-5', 'several ranges (one answer, not multipart/byteranges)'],
+    ['items=0-1', 'another unit'],
+    ['bytes=', 'no range at all'],
+    ['bytes=--1', 'two dashes'],
+  ])('%s (%s) is ignored: the whole file, 200', async (range) => {
+    const res = await get(range);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-range')).toBeNull();
+    expect(res.headers.get('content-length')).toBe(String(LONG_PNG.length));
+    expect(Buffer.compare(res.body, LONG_PNG)).toBe(0);
+  });
+
+  it.each([['bytes=-0'], [`bytes=${LONG_PNG.length + 1000}-${LONG_PNG.length + 2000}`], [`bytes=${LONG_PNG.length}-${LONG_PNG.length}`], [`bytes=${'9'.repeat(40)}-`]])(
+    '%s asks for no byte of the file: 416 naming its size, no body bytes',
+    async (range) => {
+      const res = await get(range);
+      expect(res.status).toBe(416);
+      expect(res.headers.get('content-range')).toBe(`bytes */${LONG_PNG.length}`);
+      expect(res.body.error).toMatchObject({ code: 'RANGE_NOT_SATISFIABLE', message: `请求的范围超出文件大小（${LONG_PNG.length} 字节）` });
+    },
+  );
+
+  it('a suffix longer than the file is the whole file as a 206', async () => {
+    const res = await get(`bytes=-${LONG_PNG.length * 3}`);
+    expect(res.status).toBe(206);
+    expect(res.headers.get('content-range')).toBe(`bytes 0-${LONG_PNG.length - 1}/${LONG_PNG.length}`);
+    expect(Buffer.compare(res.body, LONG_PNG)).toBe(0);
+  });
+
   it('the general attachment route answers ranges the same way', async () => {
     const res = await api(h.url, 'GET', `/api/v1/attachments/${id}`, { token: org.token(org.repA), headers: { range: 'bytes=0-7' } });
     expect(res.status).toBe(206);
     expect(Buffer.compare(res.body, LONG_PNG.subarray(0, 8))).toBe(0);
+  });
+});
+
+describe('an upload whose Content-Length lies about its body', () => {
+  /** A photo upload over a raw socket, declaring `declared` bytes of body; what comes back before the connection ends. */
+  function rawUpload(declared: (actual: number) => number, options: { endAfterBody: boolean }): Promise<string> {
+    const boundary = 'anchorboundary42';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`),
+      LONG_PNG,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const { port } = new URL(h.url);
+    return new Promise((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port: Number(port) });
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', () => undefined);
+      socket.setTimeout(5000, () => socket.destroy());
+      socket.write(
+        `POST /api/v1/photos HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${org.token(org.repA)}\r\n` +
+          `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${declared(body.length)}\r\nConnection: close\r\n\r\n`,
+      );
+      socket.write(body);
+      if (options.endAfterBody) socket.end();
+    });
+  }
+  const stored = async () => ({ rows: await h.db.getRepository(Attachment).count(), files: filesUnder(h.env.uploadDir) });
+
+  it('shorter than the body: the bytes past it are no request, answered 400 in Chinese; nothing stored', async () => {
+    const before = await stored();
+    const answer = await rawUpload((n) => Math.floor(n / 2), { endAfterBody: false });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('application/json');
+    expect(answer).toContain('请求格式不正确：无法解析该 HTTP 请求（请求体须与 Content-Length 一致）');
+    expect(await stored()).toEqual(before);
+  });
+
+  it('longer than the body, the client then done sending: 400 in Chinese, nothing stored, and the server keeps serving', async () => {
+    const before = await stored();
+    const answer = await rawUpload((n) => n + 1000, { endAfterBody: true });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('请求格式不正确：无法解析该 HTTP 请求（请求体须与 Content-Length 一致）');
+    expect(await stored()).toEqual(before);
+    expect((await photo(org.token(org.repA), PNG)).status).toBe(201);
   });
 });
 
@@ -227,8 +316,10 @@ describe('the migration moves photos into attachments', () => {
     try {
       await after.runMigrations({ transaction: 'each' });
       const rows = await after.query('SELECT id, ownerKind, ownerId, purpose, customerId, uploadedById, size, contentType, storageKey, attachedAt FROM attachment ORDER BY id');
-      const next = await after.getRepository(Attachment).insert({ purpose: 'photo', uploadedById: 7, size: 1, contentType: 'image/png', sha256: null, storageKey: 'photos/x.png', ownerKind: null, ownerId: null, customerId: null, attachedAt: null });
-      return { rows: rows.map((r: Record<string, unknown>) => ({ ...r, attachedAt: r.attachedAt === null ? null : 'set' })), nextId: next.identifiers[0]!.id as number };
+      // the columns of this migration (the entity has later ones)
+      await after.query("INSERT INTO attachment (purpose, uploadedById, size, contentType, sha256, storageKey) VALUES ('photo', 7, 1, 'image/png', NULL, 'photos/x.png')");
+      const [next] = await after.query("SELECT id FROM attachment WHERE storageKey = 'photos/x.png'");
+      return { rows: rows.map((r: Record<string, unknown>) => ({ ...r, attachedAt: r.attachedAt === null ? null : 'set' })), nextId: Number(next.id) };
     } finally {
       await after.destroy();
     }

@@ -64,7 +64,7 @@ describe('on MariaDB, two servers on one database', () => {
 
   it('seeding on every server at start-up leaves one row per recurring kind', async () => {
     await Promise.all([a.services.jobs.seedRecurring(), b.services.jobs.seedRecurring(), a.services.jobs.seedRecurring()]);
-    for (const kind of [PROBE, 'photos.sweep_unattached', 'callbacks.forget_nonces']) {
+    for (const kind of [PROBE, 'attachments.sweep', 'callbacks.forget_nonces']) {
       const rows = await rowsOf(a.db, kind);
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ status: 'pending' });
@@ -87,7 +87,7 @@ describe('on MariaDB, two servers on one database', () => {
     expect((await rowsOf(a.db, PROBE))).toHaveLength(1); // the same row, rescheduled: no trail of done rows
   });
 
-  it('the photo sweep runs as a recurring job: a photo never submitted is deleted after uploads.unattachedPhotoHours', async () => {
+  it('the attachments sweep runs as a recurring job: a photo never submitted is deleted after uploads.unattachedPhotoHours', async () => {
     const form = new FormData();
     form.append('file', new Blob([Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')], { type: 'image/png' }), 'a.png');
     const uploaded = await api(a.url, 'POST', '/api/v1/photos', { token: org.token(org.repA), form });
@@ -104,9 +104,9 @@ describe('on MariaDB, two servers on one database', () => {
     await bothRun();
     expect(await a.db.query('SELECT id FROM attachment WHERE id = ?', [uploaded.body.id])).toHaveLength(0);
     expect(existsSync(file)).toBe(false);
-    const [sweep] = await rowsOf(a.db, 'photos.sweep_unattached');
+    const [sweep] = await rowsOf(a.db, 'attachments.sweep');
     expect(sweep).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
-    expect(sqlDate(sweep!.dueAt)).toEqual(new Date(a.clock.now().getTime() + a.policy.recurring['photos.sweep_unattached'].everyMinutes * MIN));
+    expect(sqlDate(sweep!.dueAt)).toEqual(new Date(a.clock.now().getTime() + a.policy.recurring['attachments.sweep'].everyMinutes * MIN));
   });
 
   it('with every server down past several due times, the first one back runs it once, and schedules the next from then', async () => {
@@ -161,14 +161,14 @@ describe('on MariaDB, two servers on one database', () => {
 describe('the schedule in config/policy.yaml', () => {
   it('is validated at start-up: a bad interval names its key, in Chinese', () => {
     const text = readFileSync(DEFAULT_POLICY_PATH, 'utf8');
-    expect(loadPolicy().recurring['photos.sweep_unattached'].everyMinutes).toBe(60);
-    const bad = text.replace('photos.sweep_unattached: { everyMinutes: 60 }', 'photos.sweep_unattached: { everyMinutes: 0 }');
+    expect(loadPolicy().recurring['attachments.sweep'].everyMinutes).toBe(60);
+    const bad = text.replace('attachments.sweep: { everyMinutes: 60 }', 'attachments.sweep: { everyMinutes: 0 }');
     expect(bad).not.toBe(text);
     expect(() => parsePolicy(bad, 'policy.yaml')).toThrow(ConfigError);
     try {
       parsePolicy(bad, 'policy.yaml');
     } catch (error) {
-      expect((error as ConfigError).problems).toEqual(['recurring.photos.sweep_unattached.everyMinutes：至少 1 分钟']);
+      expect((error as ConfigError).problems).toEqual(['recurring.attachments.sweep.everyMinutes：至少 1 分钟']);
     }
     const missing = text.replace(/^\s*callbacks\.forget_nonces:.*$/m, '');
     expect(() => parsePolicy(missing, 'policy.yaml')).toThrow(/recurring\.callbacks\.forget_nonces/);
@@ -218,7 +218,7 @@ describe('on the embedded SQLite default', () => {
         }
         if (kinds.length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(kinds).toEqual(['callbacks.forget_nonces', 'photos.sweep_unattached']);
+      expect(kinds).toEqual(['attachments.sweep', 'callbacks.forget_nonces']);
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { loadPolicy, type Policy } from '../../server/src/config/policy';
 import { createLogger } from '../../server/src/logger';
 import type { VisitFaults } from '../../server/src/modules/visits/visit.service';
 import type { AnyModule } from '../../server/src/modules/module';
+import { answerClientErrors } from '../../server/src/http/client-error';
 import { attachDatabase, createTestDatabase, databaseEnv } from './database';
 
 export interface Harness {
@@ -53,6 +54,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const services = createServices(deps);
   const { app, routes } = buildApp(deps, services);
   const server: Server = app.listen(0, '127.0.0.1');
+  answerClientErrors(server);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {

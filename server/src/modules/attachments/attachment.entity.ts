@@ -46,6 +46,10 @@ export class Attachment {
   @Column({ type: 'varchar', length: 200 })
   storageKey: string;
 
+  /** set when the checksum pass over moved-over photos found no object under the key (it is not tried again) */
+  @TimestampColumn({ nullable: true })
+  missingAt: Date | null;
+
   @CreatedAtColumn()
   createdAt: Date;
 

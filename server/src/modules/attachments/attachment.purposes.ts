@@ -32,7 +32,7 @@ export const PURPOSES = {
   material: {
     label: '资料', noun: '文件', kinds: ['pdf', 'mp4', 'docx', 'xlsx', 'pptx'], action: 'materials.manage', folder: 'materials',
     maxMegabytes: (p) => p.uploads.materialMaxMegabytes,
-    unattachedHours: (p) => p.uploads.unattachedPhotoHours,
+    unattachedHours: (p) => p.uploads.unattachedMaterialHours,
   },
 } satisfies Record<string, PurposeSpec>;
 

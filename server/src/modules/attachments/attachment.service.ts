@@ -32,9 +32,18 @@ export type Download =
 
 const MB = 1024 * 1024;
 
+/** What one checksum pass did: checksums written, files found missing, and whether more may wait. */
+export interface ChecksumPass {
+  filled: number;
+  missing: number;
+  left: boolean;
+}
+
 
 export class AttachmentService {
   private readonly owners = new Map<string, OwnerScope>();
+  /** set when a checksum pass found no moved-over photo left: later sweeps skip the query */
+  private checksumsDone = false;
 
   constructor(
     private readonly db: DataSource,
@@ -154,6 +163,11 @@ export class AttachmentService {
     if (range === 'unsatisfiable') return { kind: 'unsatisfiable', size: attachment.size };
     const body = await storage.open(attachment.storageKey, range ?? undefined).catch(this.storageDown);
     if (!body) throw notFound(options.what);
+    // The store failing mid-body (a cut connection) aborts the answer; the app's error handler takes it
+    // for a client gone, so it is logged here. A client hanging up destroys the body as a premature close.
+    body.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') this.logger?.warn({ err: error, storage: storage.kind, attachmentId: id }, 'attachment download broken off by the store');
+    });
     return { kind: 'stream', body, contentType: attachment.contentType, size: attachment.size, range };
   }
 
@@ -179,6 +193,68 @@ export class AttachmentService {
       removed++;
     }
     return removed;
+  }
+
+  /**
+   * The module's one recurring sweep (`attachments.sweep`): every purpose's unattached uploads after its
+   * own hours, then a batch of checksums for photos moved over from before attachments.
+   */
+  async sweep(limit = 500): Promise<{ removed: Partial<Record<Purpose, number>>; checksums: ChecksumPass }> {
+    const removed: Partial<Record<Purpose, number>> = {};
+    for (const purpose of PURPOSE_NAMES) {
+      const n = await this.sweepUnattached(purpose, limit);
+      if (n) removed[purpose] = n;
+    }
+    return { removed, checksums: await this.fillMissingChecksums() };
+  }
+
+  /**
+   * Photos moved over from the old table have no checksum: this reads up to `uploads.checksumBatch` of
+   * them back from the store (streamed, never whole in memory) and writes theirs, only where still empty,
+   * so two servers or a rerun change nothing. An object not in the store is marked `missingAt` and not
+   * tried again; the store failing stops the batch, and the rest waits for the next sweep.
+   */
+  async fillMissingChecksums(limit = this.policy.uploads.checksumBatch): Promise<ChecksumPass> {
+    // every upload since attachments has its checksum: once a pass finds none left, none can appear
+    if (this.checksumsDone) return { filled: 0, missing: 0, left: false };
+    const repo = this.db.getRepository(Attachment);
+    const pending = await repo.find({
+      where: { sha256: IsNull(), missingAt: IsNull() },
+      select: { id: true, storageKey: true },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+    const pass: ChecksumPass = { filled: 0, missing: 0, left: false };
+    for (const attachment of pending) {
+      let sha256: string | null;
+      try {
+        sha256 = await this.hashOf(attachment.storageKey);
+      } catch (error) {
+        this.logger?.warn({ err: error, storage: this.storage.kind, attachmentId: attachment.id }, 'checksum pass stopped: storage unavailable');
+        pass.left = true;
+        return pass;
+      }
+      if (sha256 === null) {
+        await repo.update({ id: attachment.id, sha256: IsNull(), missingAt: IsNull() }, { missingAt: this.clock.now() });
+        this.logger?.warn({ attachmentId: attachment.id, storageKey: attachment.storageKey }, 'attachment file missing from storage');
+        pass.missing++;
+      } else {
+        await repo.update({ id: attachment.id, sha256: IsNull() }, { sha256 });
+        pass.filled++;
+      }
+    }
+    pass.left = pending.length === limit;
+    if (pending.length === 0) this.checksumsDone = true;
+    return pass;
+  }
+
+  /** The hex SHA-256 of an object's bytes, read as a stream; null when the object is not there. */
+  private async hashOf(key: string): Promise<string | null> {
+    const body = await this.storage.open(key);
+    if (!body) return null;
+    const hash = createHash('sha256');
+    for await (const chunk of body) hash.update(chunk as Buffer);
+    return hash.digest('hex');
   }
 
   /** The ids attached to each of these owners of one kind, in upload order. */

@@ -1,7 +1,6 @@
 import { defineModule } from '../module';
 import { VISIT_ERRORS } from './visits.errors';
 import { FirstTouch } from './first-touch.entity';
-import { photoSweepJob } from './photo-sweep.job';
 import { PhotoService } from './photo.service';
 import { remindFollowUps } from './reminder.job';
 import { TimelineService } from './timeline.service';
@@ -52,5 +51,4 @@ export const visitsModule = defineModule({
   },
   routes: (s, { use }) => [...visitRoutes(s.visits, use('tasks').todos, s.photos, s.timeline), ...visitDetailRoutes(s.visitDetail)],
   jobs: () => ({ 'visit.reminder': remindFollowUps }),
-  recurring: (s, { policy, logger }) => [photoSweepJob(s.photos, policy, logger)],
 });

@@ -31,7 +31,7 @@ export class PhotoService {
     return { id: stored.id, mimeType: stored.contentType, bytes: stored.size };
   }
 
-  /** Photos uploaded for a form that was never submitted go after `uploads.unattachedPhotoHours`. */
+  /** Photos uploaded for a form that was never submitted go after `uploads.unattachedPhotoHours` (the attachments module’s one sweep does the same for every purpose). */
   sweepUnattached(limit = 500): Promise<number> {
     return this.attachments.sweepUnattached('photo', limit);
   }

@@ -33,6 +33,12 @@ export class S3Storage implements ObjectStorage {
       credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // The SDK's standard retries, stated: each request is tried at most three times, with jittered
+      // exponential backoff (longer after throttling: 429, 503 SlowDown). An upload's body is a buffer,
+      // so a retry resends the same bytes. Then the caller answers 503 with Retry-After; a download whose
+      // body breaks after its headers is not retried (the answer has started) and is aborted.
+      maxAttempts: 3,
+      retryMode: 'standard',
     });
   }
 

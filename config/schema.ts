@@ -218,6 +218,16 @@ export const policySchema = z
         maxInflatedMegabytes: positiveNumber.max(1000),
       })
       .strict(),
+    // On-site sign-in: how far from the customer (or how inaccurate) a sign-in may be before it is flagged,
+    // and how a customer without a location gets one proposed from its first good sign-ins.
+    signins: z
+      .object({
+        farDistanceMeters: z.number().int('必须是整数（米）').min(10, '至少 10 米').max(100000, '不能超过 100000 米'),
+        proposalSignins: z.number().int('必须是整数').min(1, '至少 1 次签到').max(50, '不能超过 50 次签到'),
+        proposalMaxAccuracyMeters: z.number().int('必须是整数（米）').min(1, '至少 1 米').max(10000, '不能超过 10000 米'),
+      })
+      .strict()
+      .default({ farDistanceMeters: 500, proposalSignins: 3, proposalMaxAccuracyMeters: 100 }),
     // Tasks: how long an approval step may wait before it escalates.
     tasks: z.object({ approvalStepHours: positiveNumber.max(24 * 30) }).strict().default({ approvalStepHours: 48 }),
     // Named task pools: id → label, roles, and whether an admin picks its members (chosen).

@@ -41,9 +41,14 @@ export default defineAppConfig({
       { pagePath: 'pages/me/index', iconPath: 'assets/tab/me.png', selectedIconPath: 'assets/tab/me-active.png', text: '我的' }
     ]
   },
-  // Photos, the recorder (WechatSI) and later location wait for the app's own consent sheet
+  // Photos, the recorder (WechatSI) and location wait for the app's own consent sheet
   // (components/privacy-sheet.tsx through wx.onNeedPrivacyAuthorization).
   __usePrivacyCheck__: true,
+  // 外勤签到: wx.getLocation must be declared to be callable, with the reason WeChat shows when asking.
+  requiredPrivateInfos: ['getLocation'],
+  permission: {
+    'scope.userLocation': { desc: '用于在客户处外勤签到，计算与客户位置的距离' }
+  },
   // WeChat simultaneous interpretation (语音输入); add the plugin to the mini-program in the WeChat admin.
   ...(process.env.TARO_ENV === 'weapp'
     ? { plugins: { WechatSI: { version: '0.3.5', provider: 'wx069ba97219f66d99' } } }

@@ -157,6 +157,7 @@ function systemRoutes(deps: AppDeps): AnyRoute[] {
         anchors: policy.anchors,
         // The mini-program asks for subscribe-message consent with this template when a reminder is set.
         reminderTemplateId: deps.env.wechatReminderTemplateId ?? null,
+        signins: { farDistanceMeters: policy.signins.farDistanceMeters },
       }),
     }),
   ];

@@ -101,6 +101,8 @@ export const optionsSchema = z.object({
   limits: z.object({ nextFollowUpHorizonDays: z.number(), overdueDays: z.number().optional() }).catchall(z.unknown()),
   /** Subscribe-message template for reminders; null when WeChat is not configured. */
   reminderTemplateId: z.string().nullable().optional(),
+  /** on-site sign-in: beyond this many metres (or accuracy) a sign-in is flagged (absent in an old cached copy) */
+  signins: z.object({ farDistanceMeters: z.number() }).optional(),
   /** minimum lengths and placeholder answers for the text anchors (absent in an old cached copy) */
   anchors: z
     .custom<AnchorTextRules>()
@@ -240,5 +242,7 @@ export const visitSubmittedSchema = z.object({
   createdAt: isoTime,
   /** the supervisor's to-do this visit created (none when the rep has no supervisor) */
   todo: z.object({ assigneeId: z.number().int(), status: z.literal('open'), dueAt: isoTime }).nullable().optional(),
+  /** the sign-in the visit links (外勤签到), when the rep picked one */
+  signin: z.object({ id: z.number().int(), distance: z.number().int().nullable(), tooFar: z.boolean(), chip: z.string() }).nullable().optional(),
 });
 export type VisitSubmitted = z.output<typeof visitSubmittedSchema>;

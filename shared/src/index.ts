@@ -10,6 +10,7 @@ export * from './visits';
 export * from './voice-note';
 export * from './routes';
 export * from './visit-detail';
+export * from './signins';
 export * from './xml-safe';
 export * from './api-types';
 export * from './permissions';

@@ -37,6 +37,10 @@ const MATRIX = {
   // visits (photos and first touches are part of a visit)
   'visits.read': { label: '查看拜访记录', grants: READ_ALL },
   'visits.create': { label: '记录拜访', grants: SALES },
+  // on-site sign-in (外勤签到): at a customer in reach; its location is set or confirmed by a supervisor or admin
+  'signins.create': { label: '外勤签到', grants: SALES },
+  'signins.read': { label: '查看签到记录', grants: SALES },
+  'signins.location.manage': { label: '设置客户位置', grants: { supervisor: 'team', admin: 'all' } },
   // to-dos: a rep follows their own next actions; managers confirm cards; directors and admins follow escalations
   'todos.follow': { label: '跟进自己的下一步动作', grants: { rep: 'own' } },
   'todos.confirm': { label: '确认待办', grants: MANAGERS },

@@ -43,6 +43,13 @@ export const visitDetailSchema = z.object({
   /** 「离线保存于 …，上传于 …」 when save and receipt are further apart than the policy allows */
   offlineNote: z.string().nullable(),
   createdAt: isoTime,
+  /** the sign-in the visit links (外勤签到), null when the rep did not pick one */
+  signin: z
+    .object({ id: z.number().int(), distance: z.number().int().nullable(), tooFar: z.boolean(), inaccurate: z.boolean(), chip: z.string(), at: isoTime })
+    .nullable()
+    .optional(),
+  /** 已签到 · 120 m, 距离客户 3.2 km, or 未签到 */
+  signinChip: z.string().optional(),
   todo: visitDetailTodoSchema.nullable(),
 });
 export type VisitDetail = z.output<typeof visitDetailSchema>;

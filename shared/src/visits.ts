@@ -21,6 +21,7 @@ export const VISIT_FIELD_LABELS = {
   customerVerbatim: '客户原话',
   photoIds: '照片',
   savedAt: '离线保存时间',
+  signinId: '签到',
 } as const;
 
 /** The anchors a rep picks from a list (「请选择…」) and those written in words (「请填写…」). */
@@ -151,6 +152,8 @@ export function makeVisitSchema(options: VisitOptions) {
       photoIds: labelled(z.array(dbId('照片')).max(MAX_VISIT_PHOTOS), L.photoIds).default([]),
       // when the rep pressed save (a visit saved offline is sent later); the server bounds it
       savedAt: labelled(z.iso.datetime({ offset: true }).optional(), L.savedAt),
+      // the rep's sign-in at this customer on the visit's day (外勤签到), if they signed in
+      signinId: dbId(L.signinId).optional(),
     })
     .strict();
 }

@@ -162,6 +162,24 @@ const SAMPLES: Record<string, Sample | 'public'> = {
     ownerOnly: 403,
   },
 
+  // on-site sign-in: at a customer in reach; its location is the supervisor's or admin's to set or confirm
+  'POST /customers/:id/signins': {
+    request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/signins`, json: { lat: 31.2304, lng: 121.4737, accuracy: 30 }, headers: idem() }),
+    outside: 404,
+  },
+  'GET /customers/:id/signins': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/signins` }), outside: 404 },
+  'GET /customers/:id/location': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/location` }), outside: 404 },
+  'PUT /customers/:id/location': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/location`, json: { lat: 31.2304, lng: 121.4737 } }), outside: 404 },
+  'POST /customers/:id/location/confirm': {
+    // a fresh customer with a location proposed from its sign-ins, each time
+    request: async ({ owner }) => {
+      const customerId = await newCustomer(owner);
+      await h.db.query("INSERT INTO customer_location (customerId, lat, lng, source, sampleCount, proposedAt) VALUES (?, 31.2304, 121.4737, 'signins', 3, '2026-11-20 02:00:00.000')", [customerId]);
+      return { path: `/customers/${customerId}/location/confirm` };
+    },
+    outside: 404,
+  },
+
   // to-dos: every member may ask; the to-do itself decides (its rep, its assignee, escalations in reach)
   'GET /todos': { member: true, request: () => ({ path: '/todos' }) },
   'GET /todos/:id': { member: true, request: async () => ({ path: `/todos/${(await visitOf(org.repA)).todoId}` }) },

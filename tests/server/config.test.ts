@@ -30,6 +30,7 @@ describe('policy file (config/policy.yaml)', () => {
     expect(policy.grading.weights).toEqual({ paymentHistory: 0.3, inventorySpeed: 0.25, hospitalLevelActivity: 0.25, competitorPenetration: 0.2 });
     expect(policy.options.visitObjectives).toEqual(['建立联系', '推进方案', '促成签约', '处理异议', '收集反馈']);
     expect(policy.database).toEqual({ queryTimeoutSeconds: 10, acquireTimeoutSeconds: 10, queueLimit: 1000, retryAfterSeconds: 5 });
+    expect(policy.signins).toEqual({ farDistanceMeters: 500, proposalSignins: 3, proposalMaxAccuracyMeters: 100 });
   });
 
   it('ships the task pools (finance, marketing, the chosen marketing lead, admin); a file without taskPools gets the same', () => {
@@ -63,6 +64,9 @@ describe('policy file (config/policy.yaml)', () => {
     ['a task pool without roles', (p) => (p.taskPools.marketing_lead.roles = []), /^taskPools\.marketing_lead\.roles：至少需要一个角色/],
     ['a task pool of an unknown role', (p) => (p.taskPools.finance.roles = ['accountant']), /^taskPools\.finance\.roles\.0：角色须为以下之一/],
     ['a task pool without a label', (p) => (p.taskPools.finance.label = ' '), /^taskPools\.finance\.label：名称不能为空/],
+    ['a negative sign-in distance', (p) => (p.signins.farDistanceMeters = -500), /^signins\.farDistanceMeters：至少 10 米/],
+    ['a sign-in distance as text', (p) => (p.signins.farDistanceMeters = '500米'), /^signins\.farDistanceMeters：/],
+    ['a proposal from no sign-ins', (p) => (p.signins.proposalSignins = 0), /^signins\.proposalSignins：至少 1 次签到/],
   ])('rejects %s, naming the key path', (_title, change, expected) => {
     expect(problems(withChange(change)).some((line) => expected.test(line))).toBe(true);
   });

@@ -97,4 +97,24 @@ describe('the seeded demo company', () => {
     expect(team.status).toBe(200);
     expect(team.body.members.length).toBeGreaterThanOrEqual(5);
   });
+
+  it('has a month of sign-ins: most visits linked to one near the customer, some far, the chip on the card', async () => {
+    const rows = (await h.db.query('SELECT localDay, visitId, distance, tooFar, memberId FROM signin')) as Array<{ localDay: string; visitId: number | null; distance: number | null; tooFar: number | boolean; memberId: number }>;
+    const days = new Set(rows.map((r) => r.localDay));
+    expect(days.size).toBeGreaterThan(20);
+    const linked = rows.filter((r) => r.visitId !== null);
+    expect(linked.length).toBeGreaterThan(100);
+    expect(linked.filter((r) => !!r.tooFar).length).toBeGreaterThan(0);
+    expect(linked.filter((r) => r.distance !== null && !r.tooFar).length).toBeGreaterThan(linked.length / 2);
+    // every rep signed in
+    const reps = await h.db.getRepository(Member).find({ where: { role: 'rep' } });
+    for (const rep of reps) expect(rows.some((r) => Number(r.memberId) === rep.id)).toBe(true);
+    // a proposed location waits for a supervisor
+    const proposed = (await h.db.query('SELECT COUNT(*) AS n FROM customer_location WHERE confirmedAt IS NULL')) as { n: number }[];
+    expect(Number(proposed[0]!.n)).toBeGreaterThan(0);
+    // the card snapshot carries the same chip the visit detail shows
+    const todo = (await h.db.getRepository(Todo).find({ take: 50 })).find((t) => t.snapshot.visit.signin?.startsWith('已签到'))!;
+    const detail = await get('系统管理员', `/visits/${todo.visitId}`);
+    expect(detail.body.signinChip).toBe(todo.snapshot.visit.signin);
+  });
 });

@@ -29,6 +29,7 @@ const THROWERS: Record<ErrorCatalogName, { dir: string; thrower: string }> = {
   attachments: { dir: 'modules/attachments', thrower: 'attachmentError' },
   tasks: { dir: 'modules/tasks', thrower: 'taskError' },
   checkins: { dir: 'modules/checkins', thrower: 'checkinError' },
+  signins: { dir: 'modules/signins', thrower: 'signinError' },
   home: { dir: 'modules/home', thrower: 'homeError' },
   org: { dir: 'modules/org', thrower: 'orgError' },
   outbox: { dir: 'outbox', thrower: 'outboxError' },

@@ -41,6 +41,9 @@ describe('a child row for a missing parent is refused', () => {
       () => ["INSERT INTO customer_stage_change (customerId, fromStage, toStage, changedById, changedAt) VALUES (?, 'lead', 'visit', ?, ?)", [MISSING, org.repA.id, now()]],
     ],
     ['a customer owned by a missing member', () => ["INSERT INTO customer (name, nameKey, industry, stage, stageChangedAt, ownerId, createdById, createdAt, updatedAt) VALUES ('无主医院', 'wuzhu', '公立医院', 'lead', ?, ?, ?, ?, ?)", [now(), MISSING, org.repA.id, now(), now()]]],
+    ['a sign-in at a missing customer', () => ["INSERT INTO signin (customerId, memberId, lat, lng, coordSystem, accuracy, localDay, createdAt) VALUES (?, ?, 31.2, 121.4, 'gcj02', 10, '2026-11-20', ?)", [MISSING, org.repA.id, now()]]],
+    ['a sign-in by a missing member', () => ["INSERT INTO signin (customerId, memberId, lat, lng, coordSystem, accuracy, localDay, createdAt) VALUES (?, ?, 31.2, 121.4, 'gcj02', 10, '2026-11-20', ?)", [customerId, MISSING, now()]]],
+    ['a location of a missing customer', () => ["INSERT INTO customer_location (customerId, lat, lng, source, proposedAt) VALUES (?, 31.2, 121.4, 'set', ?)", [MISSING, now()]]],
   ])('%s', async (_what, statement) => {
     const [query, params] = statement();
     const table = /INSERT INTO (\w+)/.exec(query)![1]!;

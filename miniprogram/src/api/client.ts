@@ -172,6 +172,7 @@ export const api = {
   get: <T>(path: string, query?: Query) => request<T>(path, { query }),
   post: <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
     request<T>(path, { method: 'POST', body: body ?? {}, headers }),
+  put: <T>(path: string, body: unknown) => request<T>(path, { method: 'PUT', body }),
 }
 
 /** Multipart upload of one local file (a chooseImage temp path; a blob: URL on H5) to `/api/v1${path}`. */

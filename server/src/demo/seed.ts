@@ -21,6 +21,7 @@ import { FirstTouch } from '../modules/visits/first-touch.entity';
 import { Visit } from '../modules/visits/visit.entity';
 import { DemoMember } from './demo-member.entity';
 import { seedCheckins } from './checkins-seed';
+import { seedSignins } from './seed-signins';
 
 /** Deterministic, so every demo shows the same company. */
 function prng(seed: number) {
@@ -275,6 +276,12 @@ async function seedActivity(
   for (let i = 0; i < visits.length; i += 200) await m.createQueryBuilder().insert().into(Visit).values(visits.slice(i, i + 200)).updateEntity(false).execute();
   const visitIds = new Map((await m.getRepository(Visit).find({ select: { id: true, customerId: true } })).map((v) => [v.customerId, v.id]));
 
+  // a month of sign-ins, each visit's linked one (its own random stream: the rest of the demo stays as it was)
+  const chips = await seedSignins(
+    m, policy, now, prng(20261202),
+    visits.map((v) => ({ visitId: visitIds.get(v.customerId!)!, customerId: v.customerId!, memberId: v.memberId!, at: v.submittedAt!, supervisorId: repById.get(v.memberId!)?.managerId ?? null })),
+  );
+
   const todos: Partial<Todo>[] = [];
   const timers: { visitId: number; dueAt: Date }[] = [];
   visits.forEach((v, i) => {
@@ -287,7 +294,7 @@ async function seedActivity(
     const snapshot: TodoSnapshot = {
       customer: { id: v.customerId!, name: c.name!, stage: c.stage!, stageLabel: policy.stages.find((s) => s.code === c.stage)?.label ?? c.stage!, grade: c.grade ?? null, industry: c.industry!, hospitalLevel: c.hospitalLevel ?? null, lastFollowUpAt: null },
       rep: { id: rep.id, name: rep.name },
-      visit: { id: visitId, objective: v.objective!, painPoint: v.painPoint!, bottleneck: v.bottleneck!, valuePoint: v.valuePoint!, submittedAt: submittedAt.toISOString() },
+      visit: { id: visitId, objective: v.objective!, painPoint: v.painPoint!, bottleneck: v.bottleneck!, valuePoint: v.valuePoint!, submittedAt: submittedAt.toISOString(), signin: chips.get(visitId) ?? '未签到' },
       actionItems: { agreedAction: v.agreedAction!, note: v.agreedActionNote ?? null, nextFollowUpAt: v.nextFollowUpAt!.toISOString(), nextFollowUpForm: v.nextFollowUpForm! },
     };
     const base = { kind: 'visit_next_action' as const, customerId: v.customerId!, visitId, assigneeId: rep.managerId, repId: rep.id, snapshot, dueAt, createdAt: submittedAt, discussRequestedAt: null, discussRequestedVia: null, confirmComment: null };

@@ -4,6 +4,7 @@ import { customersModule } from './customers';
 import { homeModule } from './home';
 import type { AnyModule } from './module';
 import { orgModule } from './org';
+import { signinsModule } from './signins';
 import { tasksModule } from './tasks';
 import { visitsModule } from './visits';
 
@@ -16,6 +17,7 @@ export const serverModules = (): readonly AnyModule[] => [
   customersModule,
   attachmentsModule,
   tasksModule,
+  signinsModule,
   visitsModule,
   checkinsModule,
   homeModule,

@@ -11,6 +11,7 @@ import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
 import { ErrorRetry, NotFound } from '../../components/load-state'
 import { PhotoThumbs } from '../../components/photo-thumbs'
+import { SigninPanel } from '../../components/signin-panel'
 import './index.css'
 import { customerOverdue, useTeamTimeZone } from '../../api/options'
 
@@ -294,6 +295,8 @@ export default function CustomerPage() {
           新建拜访
         </Button>
       ) : null}
+
+      {customer && (canVisit || can(role, 'signins.read')) ? <SigninPanel customerId={id} /> : null}
 
       {pending.length ? (
         <View className='customer__section'>

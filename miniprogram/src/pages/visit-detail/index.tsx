@@ -7,6 +7,7 @@ import { getSession } from '../../api/session'
 import { useRequest } from '../../api/use-request'
 // the same order as the customer page, so the shared chunk's CSS has one order (weapp build)
 import { StatusTag } from '../../components/tag'
+import { SigninChip } from '../../components/signin-panel'
 import { NotFound, PageLoading } from '../../components/load-state'
 import { PhotoThumbs } from '../../components/photo-thumbs'
 import { backOr, goTo } from '../../utils/nav'
@@ -90,6 +91,9 @@ export default function VisitDetailPage() {
         <Text className='visit-detail__meta muted'>
           {visit.rep.name} · {visit.submittedAt ? `拜访于 ${formatInstant(visit.submittedAt, true)}` : '待完成的拜访'}
         </Text>
+        {visit.submittedAt && visit.signinChip ? (
+          <SigninChip id='visit-detail-signin' signin={visit.signin ? { chip: visit.signin.chip, tooFar: visit.signin.tooFar, inaccurate: visit.signin.inaccurate } : null} />
+        ) : null}
         {visit.offlineNote ? (
           <Text className='visit-detail__meta muted' id='visit-offline-note'>
             {visit.offlineNote}

@@ -29,6 +29,7 @@ import { EMPTY_VISIT, MORE_FIELDS, toRawVisit, type VisitForm } from './visit-fo
 import { VoicePanel } from './voice-panel'
 import { PageLoading } from '../../components/load-state'
 import { PrivacySheet } from '../../components/privacy-sheet'
+import { VisitSignin } from '../../components/signin-panel'
 import './index.css'
 
 type Errors = Record<string, string>
@@ -50,6 +51,8 @@ export default function VisitPage() {
   const [submitting, setSubmitting] = useState(false)
   const [photoIds, setPhotoIds] = useState<number[]>([])
   const [photosBusy, setPhotosBusy] = useState(false)
+  // today's sign-in at this customer, linked to the visit (外勤签到)
+  const [signinId, setSigninId] = useState<number | null>(null)
   const keyRef = useRef(newIdempotencyKey())
   // the form names whose visit it is: a rep who scanned a code sees which customer the code was for
   const customer = useRequest(() => api.get<Customer>(`/customers/${customerId}`), [customerId])
@@ -106,7 +109,7 @@ export default function VisitPage() {
       setFormError('照片还在上传，请稍候再提交')
       return
     }
-    const checked = checkVisit(makeVisitSchema(options), toRawVisit(form, customerId, photoIds), {
+    const checked = checkVisit(makeVisitSchema(options), { ...toRawVisit(form, customerId, photoIds), ...(signinId ? { signinId } : {}) }, {
       now: () => new Date(),
       timeZone: teamTimeZone(),
       horizonDays,
@@ -177,6 +180,10 @@ export default function VisitPage() {
           {formError}
         </Text>
       ) : null}
+
+      <View className='card'>
+        <VisitSignin customerId={customerId} value={signinId} onChange={(id) => (setSigninId(id), clearErrors(['signinId']))} error={errors.signinId} />
+      </View>
 
       <VoicePanel options={options} onFill={fill} />
 

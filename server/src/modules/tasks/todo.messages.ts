@@ -92,6 +92,7 @@ export const todoMessages: Record<string, MessagePlanner> = {
               { keyname: '客户痛点', value: s.visit.painPoint.slice(0, 30) },
               { keyname: '约定动作', value: action(s).slice(0, 30) },
               { keyname: '下次跟进', value: `${kit.local(s.actionItems.nextFollowUpAt)} ${s.actionItems.nextFollowUpForm}` },
+              ...(s.visit.signin ? [{ keyname: '外勤签到', value: s.visit.signin.slice(0, 30) }] : []),
             ],
             // Tapping the card (not a button) opens the visit in full.
             card_action: { type: 1, url: todoUrl(kit, todo) },
@@ -129,7 +130,13 @@ export const todoMessages: Record<string, MessagePlanner> = {
     const s = todo.snap;
     return kit.robots(todo.teamId, await kit.team(sql, todo.teamId), {
       title: `待确认：${s.customer.name}`,
-      lines: [`${s.rep.name} 拜访 · ${s.visit.objective}`, `约定动作：${action(s)}`, `下次跟进：${kit.local(s.actionItems.nextFollowUpAt)} ${s.actionItems.nextFollowUpForm}`, `确认人：${todo.assigneeName}`],
+      lines: [
+        `${s.rep.name} 拜访 · ${s.visit.objective}`,
+        ...(s.visit.signin ? [`外勤签到：${s.visit.signin}`] : []),
+        `约定动作：${action(s)}`,
+        `下次跟进：${kit.local(s.actionItems.nextFollowUpAt)} ${s.actionItems.nextFollowUpForm}`,
+        `确认人：${todo.assigneeName}`,
+      ],
       url: todoUrl(kit, todo),
       button: '去确认',
     });

@@ -1,11 +1,11 @@
 import { ViewColumn, ViewEntity, type ValueTransformer } from 'typeorm';
 import { TODO_VIEW_SQL } from './migrations/1764962000000-tasks';
 
-/** What the supervisor's card shows, frozen when the visit was submitted. */
+/** What the supervisor's card shows, frozen when the visit was submitted (`visit.signin`: the sign-in chip, absent before sign-ins existed). */
 export interface TodoSnapshot {
   customer: { id: number; name: string; stage: string; stageLabel: string; grade: string | null; industry: string; hospitalLevel: string | null; lastFollowUpAt: string | null };
   rep: { id: number; name: string };
-  visit: { id: number; objective: string; painPoint: string; bottleneck: string; valuePoint: string; submittedAt: string };
+  visit: { id: number; objective: string; painPoint: string; bottleneck: string; valuePoint: string; submittedAt: string; signin?: string };
   actionItems: { agreedAction: string; note: string | null; nextFollowUpAt: string; nextFollowUpForm: string };
 }
 

@@ -46,11 +46,12 @@ export const visitsModule = defineModule({
     const { todos } = use('tasks');
     // photos are attachments of purpose `photo`, owned by a visit or a first touch
     const photos = new PhotoService(use('attachments').attachments, customers);
+    const { signins } = use('signins');
     return {
       photos,
-      visits: new VisitService(db, policy, clock, org, customers, photos, visitFaults),
+      visits: new VisitService(db, policy, clock, org, customers, photos, signins, visitFaults),
       timeline: new TimelineService(db, org, customers, policy, todos, photos),
-      visitDetail: new VisitDetailService(db, clock, org, photos, policy, customers, todos),
+      visitDetail: new VisitDetailService(db, clock, org, photos, policy, customers, todos, signins),
       followUps: new FollowUpService(db, policy, clock),
     };
   },

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { agreedActionText, offlineSavedNote, type VisitDetail } from '@anchor/shared';
+import { agreedActionText, offlineSavedNote, signinChip, type VisitDetail } from '@anchor/shared';
 import type { Policy } from '../../config/policy';
 import type { Clock } from '../../clock';
 import { notFound } from '../../http/errors';
@@ -7,6 +7,7 @@ import type { CustomerService } from '../customers';
 import type { Member } from '../org';
 import type { OrgService } from '../org';
 import { scopeIncludes } from '../org';
+import type { SigninService } from '../signins';
 import type { TodoService } from '../tasks';
 import type { PhotoService } from './photo.service';
 import { Visit } from './visit.entity';
@@ -25,6 +26,7 @@ export class VisitDetailService {
     private readonly policy: Policy,
     private readonly customers: CustomerService,
     private readonly todos: TodoService,
+    private readonly signins: SigninService,
   ) {}
 
   async get(caller: Member, id: number): Promise<VisitDetail> {
@@ -44,6 +46,7 @@ export class VisitDetailService {
     const people = await this.org.membersByIds([visit.memberId, ...(todo ? [todo.assigneeId] : []), ...(todo?.confirmedById ? [todo.confirmedById] : [])]);
     const who = (memberId: number) => ({ id: memberId, name: people.get(memberId)?.name ?? '' });
     const photoIds = (await this.photos.idsOfVisits([visit.id])).get(visit.id) ?? [];
+    const signin = (await this.signins.ofVisits([visit.id])).get(visit.id) ?? null;
     return {
       id: visit.id,
       status: visit.submittedAt ? 'submitted' : 'pending',
@@ -68,6 +71,8 @@ export class VisitDetailService {
         ? offlineSavedNote(visit.savedAt, visit.submittedAt, this.policy.limits.offlineTimeShownAfterMinutes, this.policy.timeZone)
         : null,
       createdAt: visit.createdAt.toISOString(),
+      signin: signin ? { id: signin.id, distance: signin.distance, tooFar: signin.tooFar, inaccurate: signin.inaccurate, chip: signin.chip, at: signin.createdAt } : null,
+      signinChip: signinChip(signin),
       todo: todo
         ? {
             id: todo.id,

@@ -40,7 +40,7 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
     route({
       method: 'post', path: '/visits', tag: '拜访', summary: '提交拜访记录（三要素必填；需 Idempotency-Key 请求头）', can: 'visits.create',
       response: visitSubmittedSchema,
-      errors: ['ACTION_NOT_CLOSED', 'VISIT_TOO_OLD', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED'],
+      errors: ['ACTION_NOT_CLOSED', 'VISIT_TOO_OLD', 'SIGNIN_NOT_LINKABLE', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED'],
       body: visits.schema, checkBody: (raw) => visits.check(raw), invalid: (fields) => visitError('ACTION_NOT_CLOSED', { fields }),
       handler: async (ctx, { body }) => answer(ctx, await visits.submit(ctx.state.member, body, idempotencyKeyOf(ctx))),
     }),

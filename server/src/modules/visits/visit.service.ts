@@ -1,5 +1,5 @@
 import { In, IsNull, type DataSource } from 'typeorm';
-import { boundSavedAt, checkVisit, makeFirstTouchSchema, makeVisitSchema, nextFollowUpInstant, visitTooOldMessage, type FirstTouchInput, type StageCode, type VisitInput, type VisitOptions } from '@anchor/shared';
+import { boundSavedAt, checkVisit, signinChip, makeFirstTouchSchema, makeVisitSchema, nextFollowUpInstant, visitTooOldMessage, type FirstTouchInput, type StageCode, type VisitInput, type VisitOptions } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { HOUR_MS } from '../../clock';
 import type { Policy } from '../../config/policy';
@@ -13,6 +13,7 @@ import type { Member } from '../org';
 import type { OrgService } from '../org';
 import { activeMemberStatement, scopeIncludes } from '../org';
 import { visitTodoStatements, type TodoSnapshot } from '../tasks';
+import type { SigninService } from '../signins';
 import type { PhotoService } from './photo.service';
 import { Visit } from './visit.entity';
 import { completeWaitingVisitStatements, dropVisitStatement, insertFirstTouch, insertVisitStatement, waitingVisitId, type SubmittedVisitFields, type WaitingVisitRow } from './visit.sql';
@@ -45,6 +46,8 @@ export interface VisitView {
   createdAt: string;
   /** the supervisor's to-do this visit created (none when the rep has no supervisor) */
   todo?: { assigneeId: number; status: 'open'; dueAt: string } | null;
+  /** the sign-in the visit links (已签到 · 120 m), when the rep picked one */
+  signin?: { id: number; distance: number | null; tooFar: boolean; chip: string } | null;
 }
 
 
@@ -64,6 +67,7 @@ export class VisitService {
     private readonly org: OrgService,
     private readonly customers: CustomerService,
     private readonly photos: PhotoService,
+    private readonly signins: SigninService,
     private readonly faults: VisitFaults = {},
   ) {
     this.schema = makeVisitSchema(visitOptionsOf(policy));
@@ -194,6 +198,8 @@ export class VisitService {
       ];
       this.faults.afterVisitInsert?.();
       await this.photos.attach(sql, caller, input.photoIds, { visitId, customerId: customer.id }, 'photoIds');
+      // the rep's sign-in there that day (外勤签到): its chip goes on the supervisor's card
+      const signin = input.signinId ? await this.signins.linkToVisit(sql, caller, input.signinId, { visitId, customerId: customer.id, savedAt: fields.savedAt! }) : null;
 
       // Everything below is keyed by the visit (one to-do per visit), so it goes in the last batch.
       const jobs: JobSpec[] = [];
@@ -206,7 +212,10 @@ export class VisitService {
             hospitalLevel: customer.hospitalLevel, lastFollowUpAt: sqlDate(customer.lastFollowUpAt)?.toISOString() ?? null,
           },
           rep: { id: caller.id, name: caller.name },
-          visit: { id: visitId, objective: input.objective, painPoint: input.painPoint, bottleneck: input.bottleneck, valuePoint: input.valuePoint, submittedAt: now.toISOString() },
+          visit: {
+            id: visitId, objective: input.objective, painPoint: input.painPoint, bottleneck: input.bottleneck, valuePoint: input.valuePoint, submittedAt: now.toISOString(),
+            signin: signinChip(signin),
+          },
           actionItems: { agreedAction: input.agreedAction, note: input.agreedActionNote || null, nextFollowUpAt: next.at.toISOString(), nextFollowUpForm: input.nextFollowUpForm },
         };
         const dueAt = new Date(now.getTime() + this.policy.limits.todoConfirmHours * HOUR_MS);
@@ -221,7 +230,8 @@ export class VisitService {
       tail.push(jobStatement(sql, jobs));
 
       const visit = { id: visitId, customerId: customer.id, memberId: caller.id, ...fields, createdAt } as Visit;
-      return { status: 201, body: { ...this.toView(visit, [...new Set(input.photoIds)]), todo }, tail };
+      const linked = signin ? { id: signin.id, distance: signin.distance, tooFar: signin.tooFar, chip: signin.chip } : null;
+      return { status: 201, body: { ...this.toView(visit, [...new Set(input.photoIds)]), todo, signin: linked }, tail };
     });
   }
 

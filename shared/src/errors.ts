@@ -27,6 +27,7 @@ export const ERROR_CODES_BY_CATALOG = {
   customers: ['DUPLICATE_CUSTOMER', 'IMPORT_INVALID'],
   visits: ['VISIT_TOO_OLD', 'ACTION_NOT_CLOSED', 'NOT_AWAITING_FIRST_TOUCH', 'FIRST_TOUCH_RECORDED'],
   attachments: ['QUOTA_EXCEEDED', 'RANGE_NOT_SATISFIABLE'],
+  materials: ['MATERIAL_TAG_UNKNOWN', 'MATERIAL_TAG_TAKEN', 'MATERIAL_FILE_MISMATCH', 'SHARE_REVOKED'],
   tasks: ['TODO_ALREADY_CONFIRMED', 'TASK_ACTION_NOT_ALLOWED', 'TASK_ALREADY_SETTLED'],
   /** the home screen only reads: it refuses with the platform's codes */
   home: [],

@@ -13,3 +13,4 @@ export * from './visit-detail';
 export * from './xml-safe';
 export * from './api-types';
 export * from './permissions';
+export * from './materials';

@@ -22,6 +22,12 @@ export const PAGES = {
   customerImport: { path: 'packages/import/index', params: [] },
   /** Admin: failed, dead-lettered and queued chat deliveries, re-send, each target's queue age. */
   deliveries: { path: 'packages/admin/deliveries/index', params: [] },
+  /** Material center: browse and search by tag and text; `customerId` shares for that customer. */
+  materials: { path: 'packages/materials/index', params: ['customerId', 'tag'] },
+  /** One material: play, open, share (link and QR) — for a customer when `customerId` is given. */
+  material: { path: 'packages/materials/detail/index', params: ['id', 'customerId'] },
+  /** Marketing: upload and edit materials, the tag list, usage per material and per rep. */
+  materialsManage: { path: 'packages/materials/manage/index', params: [] },
 } as const;
 
 /** Pages in the tab bar: reached with switchTab, which takes no parameters. */

@@ -27,6 +27,7 @@ const THROWERS: Record<ErrorCatalogName, { dir: string; thrower: string }> = {
   customers: { dir: 'modules/customers', thrower: 'customerError' },
   visits: { dir: 'modules/visits', thrower: 'visitError' },
   attachments: { dir: 'modules/attachments', thrower: 'attachmentError' },
+  materials: { dir: 'modules/materials', thrower: 'materialError' },
   tasks: { dir: 'modules/tasks', thrower: 'taskError' },
   home: { dir: 'modules/home', thrower: 'homeError' },
   org: { dir: 'modules/org', thrower: 'orgError' },

@@ -1,6 +1,7 @@
 import { attachmentsModule } from './attachments';
 import { customersModule } from './customers';
 import { homeModule } from './home';
+import { materialsModule } from './materials';
 import type { AnyModule } from './module';
 import { orgModule } from './org';
 import { tasksModule } from './tasks';
@@ -17,6 +18,7 @@ export const serverModules = (): readonly AnyModule[] => [
   tasksModule,
   visitsModule,
   homeModule,
+  materialsModule,
 ];
 // A function, not a constant: the modules import the platform, which reads this list; read at call time,
 // every module is loaded by then whichever file was imported first.

@@ -14,6 +14,7 @@ import { VisitService } from './visit.service';
 
 export type { VisitService, VisitFaults } from './visit.service';
 export type { PhotoService } from './photo.service';
+export type { TimelineEntry, TimelineService, TimelineSource } from './timeline.service';
 
 export interface VisitExports {
   visits: VisitService;

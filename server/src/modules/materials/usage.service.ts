@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { instantToWallClock, wallClockToInstant, type MaterialUsage as UsageView } from '@anchor/shared';
 import { DAY_MS, type Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
-import { SQL } from '../../db/sql';
+import { SQL, withSqlTransaction } from '../../db/sql';
 import { invalid } from '../../http/errors';
 import type { Member, OrgService } from '../org';
 import { Material } from './material.entity';
@@ -39,15 +39,17 @@ export class UsageService {
     const members = await this.org.listMembers(caller);
     const inReach = (id: number) => reach.kind === 'all' || reach.memberIds.includes(id);
     const reps = members.filter((m) => m.role === 'rep' && inReach(m.id));
-    const usage = (await this.db.query(
+    // one read transaction: the usage and the opens counted at the same moment
+    const [usage, opens] = await withSqlTransaction(this.db, async (sql) => [
+      await sql.rows<{ materialId: number; memberId: number; action: string; n: number | string }>(
       SQL`SELECT materialId, memberId, action, COUNT(*) AS n FROM material_usage WHERE at >= ? AND at < ? GROUP BY materialId, memberId, action`,
       [start, end],
-    )) as Array<{ materialId: number; memberId: number; action: string; n: number | string }>;
-    const opens = (await this.db.query(
+    ),
+      await sql.rows<{ materialId: number; memberId: number; n: number | string }>(
       SQL`SELECT s.materialId AS materialId, s.memberId AS memberId, COUNT(*) AS n FROM material_share_open o JOIN material_share s ON s.id = o.shareId
        WHERE o.openedAt >= ? AND o.openedAt < ? GROUP BY s.materialId, s.memberId`,
       [start, end],
-    )) as Array<{ materialId: number; memberId: number; n: number | string }>;
+    )] as const);
     const materials = await this.db.getRepository(Material).find({ order: { id: 'DESC' }, select: { id: true, title: true, retiredAt: true } });
 
     const zero = () => ({ views: 0, downloads: 0, shares: 0, opens: 0 });

@@ -80,6 +80,8 @@ export const materialSchema = z.object({
   bottlenecks: z.array(z.string()),
   retiredAt: z.string().nullable(),
   createdAt: z.string(),
+  /** on GET /materials/:id: a signed address the app's player loads (Range, no header needed), minutes long */
+  playUrl: z.string().optional(),
   /** why it fits a customer (on GET /customers/:id/materials): 「阶段：拜访」「瓶颈：集采降价压力」 */
   fits: z.array(z.string()).optional(),
 });

@@ -198,6 +198,7 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'GET /s/:token/file': 'public',
   'POST /s/:token/beacon': 'public',
   'GET /share-page.js': 'public',
+  'GET /materials/:id/stream': 'public',
 
   // deliveries (admin)
   'GET /admin/channel-health': { request: () => ({ path: '/admin/channel-health' }) },

@@ -213,6 +213,18 @@ describe('sharing to a customer', () => {
     expect(JSON.stringify(plan)).toContain('王主任（分享测试医院）打开了您分享的《快装方案》');
   });
 
+  it("in the app the video plays from a signed address with seeking (Range 206); a forged or expired one is 404", async () => {
+    const detail = (await get('repA', `/materials/${material.id}`)).body;
+    expect(detail.playUrl).toMatch(/^\/api\/v1\/materials\/\d+\/stream\?m=\d+&e=\d+&s=/);
+    const part = await fetch(`${h.url}${detail.playUrl}`, { headers: { range: 'bytes=0-99' } });
+    expect(part.status).toBe(206);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(MP4.subarray(0, 100));
+    expect((await fetch(`${h.url}${detail.playUrl.replace(/s=[^&]+/, 's=forged')}`)).status).toBe(404);
+    expect((await fetch(`${h.url}${detail.playUrl.replace(/m=\d+/, `m=${org.repB.id}`)}`)).status).toBe(404);
+    h.clock.advance(31 * 60_000);
+    expect((await fetch(`${h.url}${detail.playUrl}`)).status).toBe(404);
+  });
+
   it('the shared video plays with seeking (Range 206) without a session', async () => {
     const share = (await post('repA', `/materials/${material.id}/shares`, { customerId })).body;
     const part = await fetch(`${h.url}/api/v1/s/${share.token}/file`, { headers: { range: 'bytes=100-199' } });

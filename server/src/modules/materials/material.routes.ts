@@ -80,6 +80,14 @@ export function materialRoutes(materials: MaterialService, shares: ShareService,
       },
     }),
     route({
+      method: 'get', path: '/materials/:id/stream', tag: '素材', summary: '素材文件的签名地址（GET /materials/:id 给出，数分钟有效；支持 Range，供播放器直接加载）', access: 'public',
+      query: z.object({ m: z.coerce.number().int().min(1).max(2147483647), e: z.coerce.number().int().min(0), s: z.string().max(100) }).strict(),
+      errors: ['RANGE_NOT_SATISFIABLE'],
+      handler: async (ctx, { query }) => {
+        answerDownload(ctx, await materials.stream(idParam(ctx, 'id', '素材'), query, ctx.get('range') || undefined));
+      },
+    }),
+    route({
       method: 'get', path: '/customers/:id/materials', tag: '素材', summary: '适合该客户的素材（按阶段、行业和最近一次拜访的瓶颈）', can: 'materials.read',
       response: z.object({ items: z.array(materialSchema), stage: z.string(), industry: z.string(), bottleneck: z.string().nullable() }),
       handler: (ctx) => materials.forCustomer(ctx.state.member, idParam(ctx, 'id', '客户')),

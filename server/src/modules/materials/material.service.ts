@@ -1,3 +1,4 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { In, IsNull, type DataSource } from 'typeorm';
 import { MATERIAL_KIND_LABELS, can, type Material as MaterialView, type MaterialCreateInput, type MaterialKind, type MaterialTag as TagView, type MaterialUpdateInput } from '@anchor/shared';
 import type { Clock } from '../../clock';
@@ -10,6 +11,10 @@ import type { Member } from '../org';
 import type { TimelineService } from '../visits';
 import { Material, MaterialTag, MaterialTagLink, MaterialUsage } from './material.entity';
 import { materialError } from './materials.errors';
+
+/** How long a play URL works; the key is this process's (a URL outlives neither a restart nor its minutes). */
+const PLAY_URL_SECONDS = 30 * 60;
+const PLAY_URL_KEY = process.env.MATERIAL_URL_KEY || randomBytes(32).toString('hex');
 
 export type UsageAction = 'view' | 'download' | 'share';
 
@@ -220,7 +225,8 @@ export class MaterialService {
     const material = await this.visible(caller, id);
     if (customerId !== null) await this.customers.findInScope(caller, customerId);
     await this.record(material.id, caller.id, customerId, 'view');
-    return this.view(material);
+    const view = await this.view(material);
+    return material.attachmentId ? { ...view, playUrl: this.playUrl(caller, material) } : view;
   }
 
   /** The file (video seeks with Range). A request from the first byte counts as a download. */
@@ -231,6 +237,29 @@ export class MaterialService {
     const download = await this.attachments.download(caller, material.attachmentId, { purpose: 'material', what: '素材文件', range });
     if (!range || /^bytes=0-/.test(range.trim())) await this.record(material.id, caller.id, customerId, 'download');
     return download;
+  }
+
+  /**
+   * A short-lived address of the file the app's player can load itself (a <video> sends no Authorization
+   * header, and must ask for ranges to seek): signed for this member and material, minutes long.
+   */
+  playUrl(caller: Member, material: Material): string {
+    const expires = Math.floor(this.clock.now().getTime() / 1000) + PLAY_URL_SECONDS;
+    return `/api/v1/materials/${material.id}/stream?m=${caller.id}&e=${expires}&s=${this.sign(material.id, caller.id, expires)}`;
+  }
+
+  /** The file behind a play URL, if its signature holds and it has not expired (else absent, 404). */
+  async stream(id: number, query: { m: number; e: number; s: string }, range: string | undefined): Promise<Download> {
+    const expected = Buffer.from(this.sign(id, query.m, query.e));
+    const given = Buffer.from(query.s);
+    const valid = expected.length === given.length && timingSafeEqual(expected, given) && query.e * 1000 > this.clock.now().getTime();
+    const material = valid ? await this.db.getRepository(Material).findOne({ where: { id } }) : null;
+    if (!material || material.attachmentId === null || material.retiredAt !== null) throw notFound('素材文件');
+    return this.attachments.downloadOwned({ kind: 'material', id }, material.attachmentId, { what: '素材文件', range });
+  }
+
+  private sign(id: number, memberId: number, expires: number): string {
+    return createHmac('sha256', PLAY_URL_KEY).update(`${id}.${memberId}.${expires}`).digest('base64url');
   }
 
   /** Materials fitting a customer: its stage, its industry, its last visit's bottleneck (most matches first). */

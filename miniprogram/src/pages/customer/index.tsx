@@ -11,6 +11,7 @@ import { formatInstant } from '../../utils/time'
 import { StatusTag } from '../../components/tag'
 import { ErrorRetry, NotFound } from '../../components/load-state'
 import { PhotoThumbs } from '../../components/photo-thumbs'
+import { CustomerMaterials } from '../../components/customer-materials'
 import './index.css'
 import { customerOverdue, useTeamTimeZone } from '../../api/options'
 
@@ -106,6 +107,11 @@ function describe(entry: TimelineEntry): { title: string; lines: string[] } {
           `截止：${formatInstant(entry.dueAt)}`,
           entry.confirmedAt ? `确认于：${formatInstant(entry.confirmedAt)}` : '',
         ].filter(Boolean),
+      }
+    case 'material_open':
+      return {
+        title: `客户打开了《${entry.title}》`,
+        lines: [`${entry.by.name} 分享`, entry.watchedSeconds ? `观看 ${Math.floor(entry.watchedSeconds / 60)} 分 ${entry.watchedSeconds % 60} 秒` : ''].filter(Boolean),
       }
     default:
       return { title: '记录', lines: [] }
@@ -294,6 +300,8 @@ export default function CustomerPage() {
           新建拜访
         </Button>
       ) : null}
+
+      {customer ? <CustomerMaterials customerId={id} /> : null}
 
       {pending.length ? (
         <View className='customer__section'>

@@ -255,7 +255,10 @@ export class MaterialService {
     const valid = expected.length === given.length && timingSafeEqual(expected, given) && query.e * 1000 > this.clock.now().getTime();
     const material = valid ? await this.db.getRepository(Material).findOne({ where: { id } }) : null;
     if (!material || material.attachmentId === null || material.retiredAt !== null) throw notFound('素材文件');
-    return this.attachments.downloadOwned({ kind: 'material', id }, material.attachmentId, { what: '素材文件', range });
+    const download = await this.attachments.downloadOwned({ kind: 'material', id }, material.attachmentId, { what: '素材文件', range });
+    // a document opened in the phone's viewer (or a browser tab) is a download; a video or image shown on the page is the view already counted
+    if ((material.kind === 'pdf' || material.kind === 'office') && (!range || /^bytes=0-/.test(range.trim()))) await this.record(id, query.m, null, 'download');
+    return download;
   }
 
   private sign(id: number, memberId: number, expires: number): string {

@@ -1,4 +1,10 @@
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../../clock';
+import { withSqlTransaction } from '../../db/sql';
+import type { CustomerService } from '../customers';
 import { defineModule } from '../module';
+import { activeMembersWithRole, type Member, type OrgService } from '../org';
+import { seedMaterialDemo } from './material.demo';
 import { Material, MaterialShare, MaterialShareOpen, MaterialTag, MaterialTagLink, MaterialUsage } from './material.entity';
 import { materialMessages } from './material.messages';
 import { materialRoutes } from './material.routes';
@@ -46,3 +52,17 @@ export const materialsModule = defineModule({
   },
   routes: (s) => materialRoutes(s.materials, s.materialShares, s.materialUsage),
 });
+
+/** The demo's materials and a month of their use (main.ts, after the demo's people and customers are seeded). */
+export async function seedMaterialsForDemo(db: DataSource, clock: Clock, services: { materials: MaterialService; org: OrgService; customers: CustomerService }): Promise<void> {
+  const byRole = (role: string) => withSqlTransaction(db, (sql) => activeMembersWithRole(sql, role));
+  const load = async (ids: number[]) => (await Promise.all(ids.map((id) => services.org.findActiveMember(id)))).filter((m): m is Member => !!m);
+  const [marketing] = await load((await byRole('marketing')).map((m) => m.id));
+  if (!marketing) return;
+  const reps = await load((await byRole('rep')).map((m) => m.id));
+  const customersOf = async (repId: number) => {
+    const rep = reps.find((r) => r.id === repId)!;
+    return (await services.customers.list(rep, { page: 1, pageSize: 30 } as never)).items.map((c) => c.id);
+  };
+  await seedMaterialDemo(db, clock, services.materials, { marketing, reps }, customersOf);
+}

@@ -8,6 +8,7 @@ import { NotFound, PageLoading } from '../../../components/load-state'
 import { StatusTag } from '../../../components/tag'
 import { backOr } from '../../../utils/nav'
 import { formatInstant } from '../../../utils/time'
+import '../index.css'
 import './index.css'
 
 /** The link and its QR code, to send in WeChat or show on the phone for the customer to scan. */

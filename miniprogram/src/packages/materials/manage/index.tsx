@@ -12,6 +12,7 @@ import { Field } from '../../../components/field'
 import { PageLoading } from '../../../components/load-state'
 import { StatusTag } from '../../../components/tag'
 import { goTo } from '../../../utils/nav'
+import '../index.css'
 import './index.css'
 
 type UsageRow = MaterialUsage['materials'][number]
@@ -154,11 +155,11 @@ export default function ManageMaterials() {
               <Input id='material-title-input' className='input' value={form.title} maxlength={60} placeholder='如：快装方案介绍' onInput={(e) => set({ title: e.detail.value })} />
             </Field>
             <Field name='description' label='简介' error={fields.description}>
-              <Textarea id='material-description' className='input manage__textarea' value={form.description} maxlength={500} placeholder='给销售看的一两句说明' onInput={(e) => set({ description: e.detail.value })} />
+              <Textarea id='material-description' className='textarea manage__textarea' value={form.description} maxlength={500} placeholder='给销售看的一两句说明' onInput={(e) => set({ description: e.detail.value })} />
             </Field>
             {form.kind === 'script' ? (
               <Field name='scriptText' label='话术内容' required error={fields.scriptText}>
-                <Textarea id='material-script' className='input manage__textarea manage__textarea--tall' value={form.scriptText} maxlength={5000} onInput={(e) => set({ scriptText: e.detail.value })} />
+                <Textarea id='material-script' className='textarea manage__textarea manage__textarea--tall' value={form.scriptText} maxlength={5000} onInput={(e) => set({ scriptText: e.detail.value })} />
               </Field>
             ) : (
               <Field name='file' label='文件' required error={fields.file || fields.attachmentId}>

@@ -61,7 +61,7 @@ it('marketing uploads at the console; a rep finds and shares it on the phone; th
   const card = r.locator('.share-card').first();
   await card.waitFor({ timeout: 20_000 });
   await r.waitForSelector('.share-card img.share-card__qr, .share-card .share-card__qr img', { timeout: 20_000 }).catch(() => undefined);
-  expect(await card.innerText()).toContain('尚未打开');
+  expect(await card.innerText()).toContain('尚无人打开');
   await both(r, 'detail-390');
   const token = (await card.getAttribute('data-token'))!;
   expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);

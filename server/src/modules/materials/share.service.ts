@@ -173,9 +173,10 @@ export class ShareService {
   }
 }
 
-/** 「王主任 打开了 《快装方案》 2 次」, or 「尚未打开」. */
+/** 「王主任 打开了 《快装方案》 2 次」, 「王主任 尚未打开 《快装方案》」; without a customer 「《快装方案》 被打开了 2 次」. */
 export function openSummary(customer: { name: string; contactName: string | null } | null, title: string, count: number): string {
-  const who = customer ? (customer.contactName || customer.name) : '客户';
+  if (!customer) return count > 0 ? `《${title}》 被打开了 ${count} 次` : `尚无人打开 《${title}》`;
+  const who = customer.contactName || customer.name;
   return count > 0 ? `${who} 打开了 《${title}》 ${count} 次` : `${who} 尚未打开 《${title}》`;
 }
 

@@ -81,7 +81,7 @@ it('marketing uploads at the console; a rep finds and shares it on the phone; th
   const [share] = await app.product.query<{ openCount: number; firstOpenedAt: Date | null }>('SELECT openCount, firstOpenedAt FROM material_share WHERE token = ?', [token]);
   expect(share).toMatchObject({ openCount: 1 });
   expect(share!.firstOpenedAt).not.toBeNull();
-  expect(await app.product.query('SELECT id FROM material_share_open o JOIN material_share s ON s.id = o.shareId WHERE s.token = ?', [token])).toHaveLength(1);
+  expect(await app.product.query('SELECT o.id FROM material_share_open o JOIN material_share s ON s.id = o.shareId WHERE s.token = ?', [token])).toHaveLength(1);
 
   // the rep sees the open
   await r.reload();

@@ -27,6 +27,10 @@ export default defineAppConfig({
     {
       root: 'packages/checkins',
       pages: ['index']
+    },
+    {
+      root: 'packages/materials',
+      pages: ['index', 'detail/index', 'manage/index']
     }
   ],
   // 客户 · 待办 · 我的, in the order of TAB_PAGES (shared/src/routes.ts); 待办 carries the open count as a badge.

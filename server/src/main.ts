@@ -6,6 +6,7 @@ import { EnvError, readEnv } from './config/env';
 import { ConfigError, loadPolicy } from './config/policy';
 import { openDatabase } from './db/data-source';
 import { isDemoDatabase, isEmpty, seedDemo } from './demo/seed';
+import { seedMaterialsForDemo } from './modules/materials';
 import { pointSandboxAt, sandboxWecomEnv } from './channels/sandbox/sandbox';
 import { createLogger } from './logger';
 import { ROLE_LABELS } from '@anchor/shared';
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     env.offChannels = env.offChannels.filter((c) => !c.channel.startsWith('WeCom'));
   }
   const { app, services } = buildApp({ db, policy, env, clock, logger, sandbox });
+  // the demo's materials need the file store, which the services hold
+  if (demoLogins) await seedMaterialsForDemo(db, clock, services);
   const server: Server = app.listen(env.port, env.host);
   answerClientErrors(server);
   await new Promise<void>((resolve) => server.once('listening', resolve));

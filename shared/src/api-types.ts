@@ -165,8 +165,13 @@ const todoEntry = z.object({
   type: z.literal('todo'), at: isoTime, id: z.number().int(), visitId: z.number().int().nullable().optional(), status: z.enum(['open', 'confirmed']), agreedAction: z.string(),
   agreedActionText: z.string().optional(), dueAt: isoTime, confirmedAt: nullableTime, escalatedAt: nullableTime,
 });
+/** A customer opened a material a rep shared (materials module): each open, with how long a video was watched. */
+const materialOpenEntry = z.object({
+  type: z.literal('material_open'), at: isoTime, id: z.number().int(), by: personRefSchema, shareId: z.number().int(), materialId: z.number().int(), title: z.string(),
+  watchedSeconds: z.number().int().nullable(),
+});
 /** GET /api/v1/customers/:id/timeline: one entry per thing that happened to the customer */
-export const timelineEntrySchema = z.discriminatedUnion('type', [visitEntry, firstTouchEntry, stageChangeEntry, todoEntry]);
+export const timelineEntrySchema = z.discriminatedUnion('type', [visitEntry, firstTouchEntry, stageChangeEntry, todoEntry, materialOpenEntry]);
 export type TimelineEntry = z.output<typeof timelineEntrySchema>;
 
 /** GET /api/v1/todos/:id (and each item of GET /todos); what confirm and discuss answer */

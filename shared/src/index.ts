@@ -15,3 +15,4 @@ export * from './xml-safe';
 export * from './api-types';
 export * from './permissions';
 export * from './checkins';
+export * from './materials';

@@ -57,7 +57,7 @@ const MATRIX = {
   'checkins.create': { label: '每日打卡', grants: { rep: 'own', supervisor: 'own' } },
   'checkins.team.read': { label: '查看团队打卡', grants: MANAGERS },
   'materials.read': { label: '查看营销素材', grants: { rep: 'all', supervisor: 'all', director: 'all', marketing: 'all', admin: 'all' } },
-  'materials.manage': { label: '管理营销素材', grants: { marketing: 'all' } },
+  'materials.manage': { label: '管理营销素材', grants: { marketing: 'all', admin: 'all' } },
   'materials.usage.read': { label: '查看素材使用情况', grants: { supervisor: 'team', director: 'region', marketing: 'all', admin: 'all' } },
   'rebates.policy.manage': { label: '维护返点政策', grants: { finance: 'all' } },
   'rebates.request.create': { label: '申请返点', grants: { rep: 'own', supervisor: 'team' } },

@@ -24,6 +24,12 @@ export const PAGES = {
   deliveries: { path: 'packages/admin/deliveries/index', params: [] },
   /** Daily three check-ins (morning, after each visit, evening); `visit` opens the one after that visit. */
   checkins: { path: 'packages/checkins/index', params: ['visit'] },
+  /** Material center: browse and search by tag and text; `customerId` shares for that customer. */
+  materials: { path: 'packages/materials/index', params: ['customerId', 'tag'] },
+  /** One material: play, open, share (link and QR) — for a customer when `customerId` is given. */
+  material: { path: 'packages/materials/detail/index', params: ['id', 'customerId'] },
+  /** Marketing: upload and edit materials, the tag list, usage per material and per rep. */
+  materialsManage: { path: 'packages/materials/manage/index', params: [] },
 } as const;
 
 /** Pages in the tab bar: reached with switchTab, which takes no parameters. */

@@ -88,6 +88,24 @@ const newInvite = async (teamId: number) => (await h.services.org.createInvite(o
 const importFile = async (owner: Member) =>
   xlsxForm(await buildWorkbook([['客户名称', '所属行业', '负责人手机'], [`权限导入医院${++seq}号`, '公立医院', owner.phone]]));
 const idem = () => ({ 'idempotency-key': randomUUID() });
+const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
+const pdfForm = () => {
+  const f = new FormData();
+  f.append('file', new Blob([PDF], { type: 'application/pdf' }), 'material.pdf');
+  return f;
+};
+/** A material (a script, no file) and one with a file, made by marketing through the service. */
+const newMaterial = async (withFile = false) => {
+  const file = withFile ? await h.services.attachments.upload(org.marketing, 'material', PDF) : null;
+  return (await h.services.materials.create(org.marketing, {
+    kind: file ? 'pdf' : 'script', title: `权限素材${++seq}`, description: '', attachmentId: file?.id ?? null, scriptText: file ? null : '话术',
+    tagIds: [], stages: [], industries: [], bottlenecks: [],
+  })).id;
+};
+const materialOf = () => once('material', () => newMaterial(true));
+const tagOf = () => once('tag', async () => (await h.services.materials.createTag(`权限标签${++seq}`)).id);
+/** A share of the material by `owner` (only its rep revokes it or reads its QR code). */
+const shareOf = async (owner: Member) => (await h.services.materialShares.create(owner, await materialOf(), null)).id;
 
 /** One sample request per route of the table, keyed `METHOD /path` as the route table spells it. */
 const SAMPLES: Record<string, Sample | 'public'> = {
@@ -193,6 +211,29 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'POST /tasks/:id/actions': { member: true, request: async () => ({ path: `/tasks/${(await visitOf(org.repA)).todoId}/actions`, json: { action: 'comment', comment: '权限矩阵测试' } }) },
   'GET /task-pools': { request: () => ({ path: '/task-pools' }) },
   'PUT /task-pools/:id/members': { request: () => ({ path: '/task-pools/marketing_lead/members', json: { memberIds: [] } }) },
+
+  // materials: marketing (and admins) write; whoever reads materials browses and shares; the share page is public
+  'POST /attachments': { request: () => ({ path: '/attachments?purpose=material', form: pdfForm() }) },
+  'GET /material-tags': { request: () => ({ path: '/material-tags' }) },
+  'POST /material-tags': { request: () => ({ path: '/material-tags', json: { name: `权限标签${++seq}` } }) },
+  'PATCH /material-tags/:id': { request: async () => ({ path: `/material-tags/${await tagOf()}`, json: { name: `权限标签改${++seq}` } }) },
+  'GET /materials': { request: () => ({ path: '/materials' }) },
+  'POST /materials': { request: () => ({ path: '/materials', json: { kind: 'script', title: `权限话术${++seq}`, scriptText: '您好' } }) },
+  'GET /materials/:id': { request: async () => ({ path: `/materials/${await materialOf()}` }) },
+  'PATCH /materials/:id': { request: async () => ({ path: `/materials/${await materialOf()}`, json: { description: '权限矩阵测试' } }) },
+  'POST /materials/:id/retire': { request: async () => ({ path: `/materials/${await newMaterial()}/retire`, json: { retired: true } }) },
+  'GET /materials/:id/file': { request: async () => ({ path: `/materials/${await materialOf()}/file` }) },
+  'GET /customers/:id/materials': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/materials` }) },
+  'POST /materials/:id/shares': { request: async ({ owner }) => ({ path: `/materials/${await materialOf()}/shares`, json: { customerId: await customerOf(owner) } }) },
+  'GET /material-shares': { request: () => ({ path: '/material-shares' }) },
+  'POST /material-shares/:id/revoke': { request: async ({ owner }) => ({ path: `/material-shares/${await shareOf(owner)}/revoke` }), ownerOnly: 404 },
+  'GET /material-shares/:id/qr.png': { request: async ({ owner }) => ({ path: `/material-shares/${await shareOf(owner)}/qr.png` }), ownerOnly: 404 },
+  'GET /material-usage': { request: () => ({ path: '/material-usage' }) },
+  'GET /s/:token': 'public',
+  'GET /s/:token/file': 'public',
+  'POST /s/:token/beacon': 'public',
+  'GET /share-page.js': 'public',
+  'GET /materials/:id/stream': 'public',
 
   // deliveries (admin)
   'GET /admin/channel-health': { request: () => ({ path: '/admin/channel-health' }) },

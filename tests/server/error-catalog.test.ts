@@ -27,6 +27,7 @@ const THROWERS: Record<ErrorCatalogName, { dir: string; thrower: string }> = {
   customers: { dir: 'modules/customers', thrower: 'customerError' },
   visits: { dir: 'modules/visits', thrower: 'visitError' },
   attachments: { dir: 'modules/attachments', thrower: 'attachmentError' },
+  materials: { dir: 'modules/materials', thrower: 'materialError' },
   tasks: { dir: 'modules/tasks', thrower: 'taskError' },
   checkins: { dir: 'modules/checkins', thrower: 'checkinError' },
   signins: { dir: 'modules/signins', thrower: 'signinError' },

@@ -2,6 +2,7 @@ import { attachmentsModule } from './attachments';
 import { checkinsModule } from './checkins';
 import { customersModule } from './customers';
 import { homeModule } from './home';
+import { materialsModule } from './materials';
 import type { AnyModule } from './module';
 import { orgModule } from './org';
 import { signinsModule } from './signins';
@@ -21,6 +22,7 @@ export const serverModules = (): readonly AnyModule[] => [
   visitsModule,
   checkinsModule,
   homeModule,
+  materialsModule,
 ];
 // A function, not a constant: the modules import the platform, which reads this list; read at call time,
 // every module is loaded by then whichever file was imported first.

@@ -12,6 +12,7 @@ import { StatusTag } from '../../components/tag'
 import { ErrorRetry, NotFound } from '../../components/load-state'
 import { PhotoThumbs } from '../../components/photo-thumbs'
 import { SigninPanel } from '../../components/signin-panel'
+import { CustomerMaterials } from '../../components/customer-materials'
 import './index.css'
 import { customerOverdue, useTeamTimeZone } from '../../api/options'
 
@@ -107,6 +108,11 @@ function describe(entry: TimelineEntry): { title: string; lines: string[] } {
           `截止：${formatInstant(entry.dueAt)}`,
           entry.confirmedAt ? `确认于：${formatInstant(entry.confirmedAt)}` : '',
         ].filter(Boolean),
+      }
+    case 'material_open':
+      return {
+        title: `客户打开了《${entry.title}》`,
+        lines: [`${entry.by.name} 分享`, entry.watchedSeconds ? `观看 ${Math.floor(entry.watchedSeconds / 60)} 分 ${entry.watchedSeconds % 60} 秒` : ''].filter(Boolean),
       }
     default:
       return { title: '记录', lines: [] }
@@ -297,6 +303,8 @@ export default function CustomerPage() {
       ) : null}
 
       {customer && (canVisit || can(role, 'signins.read')) ? <SigninPanel customerId={id} /> : null}
+
+      {customer ? <CustomerMaterials customerId={id} /> : null}
 
       {pending.length ? (
         <View className='customer__section'>

@@ -128,6 +128,12 @@ export default function Me() {
         </Button>
       ) : null}
 
+      {can(m.role, 'materials.read') ? (
+        <Button id='materials-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('materials')}>
+          营销素材
+        </Button>
+      ) : null}
+
       {can(m.role, 'deliveries.manage') ? (
         <Button id='deliveries-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('deliveries')}>
           消息投递（失败、死信与排队）

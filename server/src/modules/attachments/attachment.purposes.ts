@@ -30,7 +30,7 @@ export const PURPOSES = {
     dailyQuota: (p) => p.uploads.photoDailyQuota,
   },
   material: {
-    label: '资料', noun: '文件', kinds: ['pdf', 'mp4', 'docx', 'xlsx', 'pptx'], action: 'materials.manage', folder: 'materials',
+    label: '资料', noun: '文件', kinds: ['pdf', 'mp4', 'jpeg', 'png', 'webp', 'docx', 'xlsx', 'pptx'], action: 'materials.manage', folder: 'materials',
     maxMegabytes: (p) => p.uploads.materialMaxMegabytes,
     unattachedHours: (p) => p.uploads.unattachedMaterialHours,
   },

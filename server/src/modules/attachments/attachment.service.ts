@@ -172,6 +172,27 @@ export class AttachmentService {
   }
 
   /**
+   * A download the owner's module has already allowed (a material behind a valid share link, opened
+   * without a session): the attachment must belong to that owner, else it is absent.
+   */
+  async downloadOwned(owner: { kind: string; id: number }, id: number, options: { what: string; range?: string | undefined }): Promise<Download> {
+    const attachment = await this.db.getRepository(Attachment).findOne({ where: { id, ownerKind: owner.kind, ownerId: owner.id } });
+    if (!attachment) throw notFound(options.what);
+    const range = parseRange(options.range, attachment.size);
+    if (range === 'unsatisfiable') return { kind: 'unsatisfiable', size: attachment.size };
+    const body = await this.storage.open(attachment.storageKey, range ?? undefined).catch(this.storageDown);
+    if (!body) throw notFound(options.what);
+    return { kind: 'stream', body, contentType: attachment.contentType, size: attachment.size, range };
+  }
+
+  /** Type and size of attachments, by id (a module showing its records' files). */
+  async describe(ids: number[]): Promise<Map<number, { contentType: string; size: number; uploadedById: number; ownerKind: string | null; purpose: string }>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.getRepository(Attachment).find({ where: { id: In([...new Set(ids)]) }, select: { id: true, contentType: true, size: true, uploadedById: true, ownerKind: true, purpose: true } });
+    return new Map(rows.map((r) => [r.id, { contentType: r.contentType, size: r.size, uploadedById: r.uploadedById, ownerKind: r.ownerKind, purpose: r.purpose }]));
+  }
+
+  /**
    * Deletes uploads never attached (the form was closed) after their purpose's hours. The row goes
    * first, only while still unattached, so one attached meanwhile is kept, and of several servers
    * sweeping only one removes each object.

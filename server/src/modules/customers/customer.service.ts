@@ -159,8 +159,8 @@ export class CustomerService {
   }
 
   /** Just the name and owner of a customer, for a record that points at it (scope is the caller's check). */
-  summaryOf(id: number): Promise<Pick<Customer, 'id' | 'name' | 'ownerId'> | null> {
-    return this.db.getRepository(Customer).findOne({ where: { id }, select: { id: true, name: true, ownerId: true } });
+  summaryOf(id: number): Promise<Pick<Customer, 'id' | 'name' | 'ownerId' | 'contactName'> | null> {
+    return this.db.getRepository(Customer).findOne({ where: { id }, select: { id: true, name: true, ownerId: true, contactName: true } });
   }
 
   /** A member's own customers (id and name), most recently followed up first, at most `take`; and how many. */

@@ -16,6 +16,7 @@ export type { VisitService, VisitFaults } from './visit.service';
 export type { PhotoService } from './photo.service';
 export type { FollowUpService, CustomerFollowUp, SubmittedVisit } from './follow-up.service';
 export { visitsSubmittedBetween } from './follow-up.service';
+export type { TimelineEntry, TimelineService, TimelineSource } from './timeline.service';
 
 export interface VisitExports {
   visits: VisitService;

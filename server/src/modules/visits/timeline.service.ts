@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { IsNull, Not, type DataSource } from 'typeorm';
 import { agreedActionText, offlineSavedNote } from '@anchor/shared';
 import type { Policy } from '../../config/policy';
 import type { CustomerService } from '../customers';
@@ -13,13 +13,19 @@ export type TimelineEntry =
   | { type: 'visit'; at: string; id: number; by: { id: number; name: string }; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; agreedActionNote: string | null; agreedActionText: string; nextFollowUpAt: string | null; alert: boolean; photoIds: number[]; savedAt: string | null; offlineNote: string | null }
   | { type: 'first_touch'; at: string; id: number; by: { id: number; name: string }; method: string; verbatim: string; onTime: boolean; photoIds: number[] }
   | { type: 'stage_change'; at: string; id: number; by: { id: number; name: string }; from: string | null; fromLabel: string | null; to: string; toLabel: string }
-  | { type: 'todo'; at: string; id: number; visitId: number | null; status: 'open' | 'confirmed'; agreedAction: string; agreedActionNote: string | null; agreedActionText: string; dueAt: string; confirmedAt: string | null; escalatedAt: string | null };
+  | { type: 'todo'; at: string; id: number; visitId: number | null; status: 'open' | 'confirmed'; agreedAction: string; agreedActionNote: string | null; agreedActionText: string; dueAt: string; confirmedAt: string | null; escalatedAt: string | null }
+  | { type: 'material_open'; at: string; id: number; by: { id: number; name: string }; shareId: number; materialId: number; title: string; watchedSeconds: number | null };
+
+/** Another module's entries for a customer's timeline (newest first, at most `take`), and how many it has in all. */
+export type TimelineSource = (customerId: number, take: number) => Promise<[TimelineEntry[], number]>;
 
 /**
  * One customer's history, newest first: visits, first touch, stage changes and to-dos. Each source
  * gives at most the rows the requested page can need, then they are merged.
  */
 export class TimelineService {
+  private readonly sources: TimelineSource[] = [];
+
   constructor(
     private readonly db: DataSource,
     private readonly org: OrgService,
@@ -29,6 +35,11 @@ export class TimelineService {
     private readonly photos: PhotoService,
   ) {}
 
+  /** A module listed after this one adds its entries (e.g. materials: a customer opened a shared material). */
+  registerSource(source: TimelineSource): void {
+    this.sources.push(source);
+  }
+
   async forCustomer(caller: Member, customerId: number, page: number, pageSize: number) {
     await this.customers.findInScope(caller, customerId);
     const need = page * pageSize;
@@ -36,6 +47,7 @@ export class TimelineService {
     const [touches, touchCount] = await this.db.getRepository(FirstTouch).findAndCount({ where: { customerId }, take: need });
     const [stages, stageCount] = await this.customers.stageChangesOf(customerId, need);
     const [todos, todoCount] = await this.todos.ofCustomer(customerId, need);
+    const others = await Promise.all(this.sources.map((source) => source(customerId, need)));
     const people = await this.org.membersByIds([...visits.map((v) => v.memberId), ...touches.map((t) => t.memberId), ...stages.map((s) => s.changedById)]);
     const who = (id: number) => ({ id, name: people.get(id)?.name ?? '' });
     const photos = await this.photosOf(visits.map((v) => v.id), touches.map((t) => t.id));
@@ -61,11 +73,18 @@ export class TimelineService {
         agreedActionNote: t.snapshot.actionItems.note, agreedActionText: agreedActionText(t.snapshot.actionItems.agreedAction, t.snapshot.actionItems.note),
         dueAt: t.dueAt.toISOString(), confirmedAt: t.confirmedAt?.toISOString() ?? null, escalatedAt: t.escalatedAt?.toISOString() ?? null,
       })),
+      ...others.flatMap(([items]) => items),
     ];
     // Newest first; at the same instant a visit reads before the to-do it created.
-    const order = { todo: 0, visit: 1, first_touch: 2, stage_change: 3 } as const;
+    const order = { todo: 0, visit: 1, first_touch: 2, stage_change: 3, material_open: 4 } as const;
     entries.sort((a, b) => b.at.localeCompare(a.at) || order[a.type] - order[b.type] || b.id - a.id);
-    return { items: entries.slice((page - 1) * pageSize, need), total: visitCount + touchCount + stageCount + todoCount, page, pageSize };
+    return { items: entries.slice((page - 1) * pageSize, need), total: visitCount + touchCount + stageCount + todoCount + others.reduce((n, [, count]) => n + count, 0), page, pageSize };
+  }
+
+  /** The bottleneck the customer's latest submitted visit named (materials fitting it are suggested). */
+  async lastBottleneck(customerId: number): Promise<string | null> {
+    const [last] = await this.db.getRepository(Visit).find({ where: { customerId, submittedAt: Not(IsNull()) }, order: { submittedAt: 'DESC', id: 'DESC' }, take: 1, select: { id: true, bottleneck: true } });
+    return last?.bottleneck ?? null;
   }
 
   /** A visit saved offline: when it was saved and, past the policy's gap, 「离线保存于 …，上传于 …」. */

@@ -1,5 +1,6 @@
 import { attachmentsModule } from './attachments';
 import { customersModule } from './customers';
+import { gradingModule } from './grading';
 import { homeModule } from './home';
 import type { AnyModule } from './module';
 import { orgModule } from './org';
@@ -13,6 +14,7 @@ import { visitsModule } from './visits';
 export const serverModules = (): readonly AnyModule[] => [
   orgModule,
   customersModule,
+  gradingModule,
   attachmentsModule,
   tasksModule,
   visitsModule,

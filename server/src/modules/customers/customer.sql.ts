@@ -37,3 +37,7 @@ export async function adjustWaitingVisits(manager: EntityManager, customerId: nu
   if (delta > 0) await manager.getRepository(CustomerEntity).increment({ id: customerId }, 'waitingVisits', delta);
   if (delta < 0) await manager.getRepository(CustomerEntity).decrement({ id: customerId }, 'waitingVisits', -delta);
 }
+
+/** The grading module sets a customer's grade (inside its transaction, beside the grade history row). */
+export const setGradeStatement = (customerId: number, grade: string, now: Date): Statement =>
+  statement('UPDATE customer SET grade = ?, updatedAt = ? WHERE id = ?', [grade, now, customerId]);

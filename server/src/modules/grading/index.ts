@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { SQL, sqlDate, withSqlTransaction } from '../../db/sql';
+import { idParam, route } from '../../http/route';
+import { defineModule } from '../module';
+import { setGradeStatement } from '../customers';
+import { CustomerGrade } from './customer-grade.entity';
+import { DIMENSIONS, scoreCustomer, type Dimension } from './grading.score';
+import { Grading1764975000000 } from './migrations/1764975000000-grading';
+
+export { scoreCustomer, type GradeInputs, type GradeResult } from './grading.score';
+
+const n = z.number();
+const subScoresSchema = z.object({ paymentHistory: n, inventorySpeed: n, hospitalLevelActivity: n, competitorPenetration: n }).strict();
+const gradeSchema = z
+  .object({
+    customerId: z.number().int(),
+    grade: z.string(),
+    score: n,
+    subScores: subScoresSchema,
+    weights: subScoresSchema,
+    missing: z.array(z.enum(['paymentHistory', 'inventorySpeed', 'hospitalLevelActivity', 'competitorPenetration'])),
+    reason: z.string(),
+    gradedAt: z.string(),
+  })
+  .strict();
+const historySchema = z.object({ items: z.array(gradeSchema.omit({ weights: true })) }).strict();
+
+type GradeRow = Omit<CustomerGrade, 'gradedAt'> & { gradedAt: Date | string };
+
+/**
+ * Customer grading (README "Customer grading"): four 0–100 dimensions weighted by policy, a grade from
+ * policy thresholds, each run kept as history. The payment-history input is missing (neutral) until a
+ * receivables module provides `paymentOnTimeRate`.
+ */
+export const gradingModule = defineModule({
+  name: 'grading',
+  entities: [CustomerGrade],
+  migrations: [Grading1764975000000],
+  errors: {},
+  permissions: [],
+  messages: {},
+  services: ({ db, policy, clock, use }) => {
+    const { customers } = use('customers');
+    return {
+      async gradeNow(caller: Parameters<typeof customers.findInScope>[0], customerId: number) {
+        const c = await customers.findInScope(caller, customerId);
+        const result = scoreCustomer(
+          { ...(c.gradingInputs ?? {}), paymentOnTimeRate: null, hospitalLevel: c.hospitalLevel, departmentActivity: c.departmentActivity },
+          policy,
+        );
+        const now = clock.now();
+        await withSqlTransaction(db, async (sql) => {
+          await sql.batch([
+            sql.insertStatement('customer_grade', [
+              { customerId: c.id, ...result.subScores, score: result.score, grade: result.grade, missing: result.missing.join(','), reason: 'on_demand', gradedAt: now },
+            ]),
+            setGradeStatement(c.id, result.grade, now),
+          ]);
+        });
+        return { customerId: c.id, grade: result.grade, score: result.score, subScores: result.subScores, weights: result.weights, missing: result.missing, reason: 'on_demand', gradedAt: now.toISOString() };
+      },
+      async history(caller: Parameters<typeof customers.findInScope>[0], customerId: number) {
+        await customers.findInScope(caller, customerId);
+        return withSqlTransaction(db, async (sql) => {
+          const rows = await sql.rows<GradeRow>(
+            SQL`SELECT id, customerId, paymentHistory, inventorySpeed, hospitalLevelActivity, competitorPenetration, score, grade, missing, reason, gradedAt FROM customer_grade WHERE customerId = ? ORDER BY gradedAt DESC, id DESC LIMIT 100`,
+            [customerId],
+          );
+          return {
+            items: rows.map((r) => ({
+              customerId: r.customerId,
+              grade: r.grade,
+              score: Number(r.score),
+              subScores: Object.fromEntries(DIMENSIONS.map((d) => [d, Number(r[d])])) as Record<Dimension, number>,
+              missing: (r.missing ? r.missing.split(',') : []) as Dimension[],
+              reason: r.reason,
+              gradedAt: sqlDate(r.gradedAt)!.toISOString(),
+            })),
+          };
+        });
+      },
+    };
+  },
+  routes: (grading) => [
+    route({
+      method: 'post', path: '/customers/:id/grade', tag: '客户', summary: '立即重新分级：答新等级、四项分数和所用权重（限本人可见范围）', can: 'customers.update',
+      response: gradeSchema,
+      handler: (ctx) => grading.gradeNow(ctx.state.member, idParam(ctx, 'id', '客户')),
+    }),
+    route({
+      method: 'get', path: '/customers/:id/grades', tag: '客户', summary: '分级历史（四项分数、总分、等级、时间、原因）', can: 'customers.read',
+      response: historySchema,
+      handler: (ctx) => grading.history(ctx.state.member, idParam(ctx, 'id', '客户')),
+    }),
+  ],
+});

@@ -29,6 +29,7 @@ const THROWERS: Record<ErrorCatalogName, { dir: string; thrower: string }> = {
   attachments: { dir: 'modules/attachments', thrower: 'attachmentError' },
   tasks: { dir: 'modules/tasks', thrower: 'taskError' },
   home: { dir: 'modules/home', thrower: 'homeError' },
+  grading: { dir: 'modules/grading', thrower: 'gradingError' },
   org: { dir: 'modules/org', thrower: 'orgError' },
   outbox: { dir: 'outbox', thrower: 'outboxError' },
   channels: { dir: 'channels', thrower: 'channelError' },

@@ -2,10 +2,23 @@ import { z } from 'zod';
 import { SQL, sqlDate, withSqlTransaction } from '../../db/sql';
 import { idParam, route } from '../../http/route';
 import { defineModule } from '../module';
-import { setGradeStatement } from '../customers';
+import { customersForGrading, setGradeStatement, setGradesStatement } from '../customers';
+import { everyMinutes } from '../../jobs/job-runner';
 import { CustomerGrade } from './customer-grade.entity';
 import { DIMENSIONS, scoreCustomer, type Dimension } from './grading.score';
 import { Grading1764975000000 } from './migrations/1764975000000-grading';
+
+export interface GradingExports {
+  grading: {
+    regradeAll(reason?: string): Promise<{ graded: number; changed: number }>;
+  };
+}
+
+declare module '../module' {
+  interface ModuleExports {
+    grading: GradingExports;
+  }
+}
 
 export { scoreCustomer, type GradeInputs, type GradeResult } from './grading.score';
 
@@ -25,6 +38,9 @@ const gradeSchema = z
   .strict();
 const historySchema = z.object({ items: z.array(gradeSchema.omit({ weights: true })) }).strict();
 
+/** customers per regrade transaction (one INSERT of this many history rows) */
+const REGRADE_BATCH = 1000;
+
 type GradeRow = Omit<CustomerGrade, 'gradedAt'> & { gradedAt: Date | string };
 
 /**
@@ -41,7 +57,7 @@ export const gradingModule = defineModule({
   messages: {},
   services: ({ db, policy, clock, use }) => {
     const { customers } = use('customers');
-    return {
+    const grading = {
       async gradeNow(caller: Parameters<typeof customers.findInScope>[0], customerId: number) {
         const c = await customers.findInScope(caller, customerId);
         const result = scoreCustomer(
@@ -58,6 +74,38 @@ export const gradingModule = defineModule({
           ]);
         });
         return { customerId: c.id, grade: result.grade, score: result.score, subScores: result.subScores, weights: result.weights, missing: result.missing, reason: 'on_demand', gradedAt: now.toISOString() };
+      },
+      /**
+       * Regrades every customer, set-based: customers are read in id order in batches of REGRADE_BATCH,
+       * each batch writes its history rows in one multi-row INSERT and its grades in one UPDATE per grade,
+       * in its own transaction. Memory stays bounded by one batch whatever the number of customers.
+       */
+      async regradeAll(reason = 'scheduled'): Promise<{ graded: number; changed: number }> {
+        const now = clock.now();
+        let afterId = 0;
+        let graded = 0;
+        let changed = 0;
+        for (;;) {
+          const done = await withSqlTransaction(db, async (sql) => {
+            const rows = await customersForGrading(sql, afterId, REGRADE_BATCH);
+            if (!rows.length) return true;
+            const history: Record<string, unknown>[] = [];
+            const byGrade = new Map<string, number[]>();
+            for (const c of rows) {
+              const r = scoreCustomer({ ...(c.gradingInputs ?? {}), paymentOnTimeRate: null, hospitalLevel: c.hospitalLevel, departmentActivity: c.departmentActivity }, policy);
+              history.push({ customerId: c.id, ...r.subScores, score: r.score, grade: r.grade, missing: r.missing.join(','), reason, gradedAt: now });
+              if (r.grade !== c.grade) {
+                changed++;
+                byGrade.set(r.grade, [...(byGrade.get(r.grade) ?? []), c.id]);
+              }
+            }
+            await sql.batch([sql.insertStatement('customer_grade', history), ...[...byGrade].map(([grade, ids]) => setGradesStatement(ids, grade, now))]);
+            graded += rows.length;
+            afterId = rows[rows.length - 1]!.id;
+            return rows.length < REGRADE_BATCH;
+          });
+          if (done) return { graded, changed };
+        }
       },
       async history(caller: Parameters<typeof customers.findInScope>[0], customerId: number) {
         await customers.findInScope(caller, customerId);
@@ -80,8 +128,20 @@ export const gradingModule = defineModule({
         });
       },
     };
+    return { grading };
   },
-  routes: (grading) => [
+  // every customer is regraded every limits.regradeIntervalHours (72 h), claimed once across servers like any job
+  recurring: ({ grading }, { policy, logger }) => [
+    {
+      kind: 'grading.regrade',
+      nextAfter: everyMinutes(policy.limits.regradeIntervalHours * 60),
+      run: async () => {
+        const { graded, changed } = await grading.regradeAll('scheduled');
+        logger.info({ graded, changed }, 'customers regraded');
+      },
+    },
+  ],
+  routes: ({ grading }) => [
     route({
       method: 'post', path: '/customers/:id/grade', tag: '客户', summary: '立即重新分级：答新等级、四项分数和所用权重（限本人可见范围）', can: 'customers.update',
       response: gradeSchema,

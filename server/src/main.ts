@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     env.offChannels = env.offChannels.filter((c) => !c.channel.startsWith('WeCom'));
   }
   const { app, services } = buildApp({ db, policy, env, clock, logger, sandbox });
+  // a freshly seeded demo shows each customer's grade with its first history row (four sub-scores, why)
+  if (demoLogins) await services.grading.regradeAll('demo_seed');
   const server: Server = app.listen(env.port, env.host);
   answerClientErrors(server);
   await new Promise<void>((resolve) => server.once('listening', resolve));

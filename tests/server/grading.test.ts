@@ -43,7 +43,7 @@ describe('on-demand grading: POST /customers/:id/grade', () => {
     expect((await h.db.getRepository(Customer).findOneByOrFail({ id })).grade).toBe('B');
 
     await api(h.url, 'PATCH', `/api/v1/customers/${id}`, { token: org.token(org.repA), json: { departmentActivity: '高', gradingInputs: { inventoryConsumptionSpeed: 100, competitorPenetration: 0 } } });
-    const again = await api(h.url, 'POST', `/api/v1/customers/${id}/grade`, { token: org.token(org.repA) });
+    const again = await api(h.url, 'POST', `/api/v1/customers/${id}/grade`, { token: org.token(org.repA), json: {} }); // as the app sends it
     // 15 + 25 + 0.25·90 (22.5) + 20 = 82.5 → A
     expect([again.body.score, again.body.grade]).toEqual([82.5, 'A']);
 

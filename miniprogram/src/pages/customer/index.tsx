@@ -12,6 +12,7 @@ import { StatusTag } from '../../components/tag'
 import { ErrorRetry, NotFound } from '../../components/load-state'
 import { PhotoThumbs } from '../../components/photo-thumbs'
 import './index.css'
+import { GradeSection } from './grade-section'
 import { customerOverdue, useTeamTimeZone } from '../../api/options'
 
 const PAGE_SIZE = 20
@@ -268,6 +269,8 @@ export default function CustomerPage() {
           </Text>
         </View>
       ) : null}
+
+      {customer ? <GradeSection id={id} canRegrade={canEdit} onGraded={() => void load()} /> : null}
 
       {customer && showQr ? <CustomerQr id={id} name={customer.name} onClose={() => setShowQr(false)} /> : null}
 

@@ -8,6 +8,7 @@ import { h5Timing } from './h5-timing';
 import { escalationScale } from './escalation-scale';
 import { customerSearchBench } from './customer-search';
 import { deliveryRecovery } from './delivery-recovery';
+import { gradingBench } from './grading';
 import { percentile } from './stats';
 
 interface Figure {
@@ -39,7 +40,7 @@ async function customerWorkbook(rows: number, ownerPhones: string[]): Promise<Bu
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-// BENCH_ONLY=visits (or customers, search, escalation, delivery, h5; comma-separated) runs just those parts.
+// BENCH_ONLY=visits (or customers, search, escalation, delivery, grading, h5; comma-separated) runs just those parts.
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const runs = (part: string) => !only || only.includes(part);
 
@@ -159,6 +160,16 @@ async function deliveryFigures() {
   });
 }
 
+async function gradingFigures() {
+  // BENCH_GRADING_CUSTOMERS overrides the 200 000 (e.g. 20000 for a quick run).
+  const g = await gradingBench();
+  figures.push({
+    name: `grading: regrade ${grouped(g.customers)} customers (target < 20 s, < 300 MB)`,
+    value: seconds(g.seconds * 1000),
+    note: `peak RSS ${g.peakRssMb.toFixed(0)} MB (before ${g.baseRssMb.toFixed(0)} MB); ${grouped(g.graded)} graded, ${grouped(g.changed)} changed; insert ${g.insertSeconds.toFixed(0)} s`,
+  });
+}
+
 async function h5Figures() {
   const h5 = await h5Timing();
   figures.push({ name: 'weapp main package (target < 1.5 MB, WeChat limit 2 MB)', value: `${(h5.weappMainBytes / 1024).toFixed(0)} KB` });
@@ -168,7 +179,7 @@ async function h5Figures() {
 }
 
 async function main() {
-  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['delivery', deliveryFigures], ['h5', h5Figures]];
+  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['delivery', deliveryFigures], ['grading', gradingFigures], ['h5', h5Figures]];
   let failed = false;
   for (const [part, measure] of parts) {
     if (!runs(part)) continue;

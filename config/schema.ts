@@ -153,6 +153,17 @@ export const policySchema = z
           .refine((w) => Math.abs(Object.values(w).reduce((a, b) => a + b, 0) - 1) < 1e-6, {
             message: '各维度权重之和必须等于 1',
           }),
+        // Option → points for the hospital level / department activity dimension. An option not listed
+        // falls back to its position in options.* (first 100, last 0, evenly between).
+        optionPoints: z
+          .object({
+            hospitalLevels: z.record(z.string(), z.number().min(0).max(100)).optional(),
+            departmentActivity: z.record(z.string(), z.number().min(0).max(100)).optional(),
+          })
+          .strict()
+          .optional(),
+        // Score a dimension takes when its input is missing (shown as missing, never NaN).
+        neutralScore: z.number().min(0).max(100).default(50),
         grades: z
           .array(z.object({ grade: z.string().trim().min(1).max(4), minScore: z.number().min(0).max(100) }).strict())
           .min(2, '至少需要两个等级')
@@ -258,6 +269,15 @@ export const policySchema = z
           ctx.addIssue({ code: 'custom', path: ['approvals', kind, i, 'pool'], message: `没有名为 ${step.pool} 的任务池（taskPools 中有：${Object.keys(p.taskPools).join(', ')}）` });
         }
       });
+    }
+    // A point mapping may only name options that exist, so a typo cannot silently score nothing.
+    const points = p.grading.optionPoints;
+    for (const key of ['hospitalLevels', 'departmentActivity'] as const) {
+      for (const option of Object.keys(points?.[key] ?? {})) {
+        if (!p.options[key].includes(option)) {
+          ctx.addIssue({ code: 'custom', path: ['grading', 'optionPoints', key, option], message: `选项「${option}」不在 options.${key} 中` });
+        }
+      }
     }
   });
 

@@ -216,9 +216,9 @@ describe('on the embedded SQLite default', () => {
         } finally {
           await file.destroy();
         }
-        if (kinds.length < 3) await new Promise((resolve) => setTimeout(resolve, 100));
+        if (kinds.length < 4) await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(kinds).toEqual(['attachments.sweep', 'callbacks.forget_nonces', 'checkins.window_end']);
+      expect(kinds).toEqual(['attachments.sweep', 'callbacks.forget_nonces', 'checkins.window_end', 'grading.regrade']);
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { attachmentsModule } from './attachments';
 import { checkinsModule } from './checkins';
 import { customersModule } from './customers';
+import { gradingModule } from './grading';
 import { homeModule } from './home';
 import { materialsModule } from './materials';
 import type { AnyModule } from './module';
@@ -16,6 +17,7 @@ import { visitsModule } from './visits';
 export const serverModules = (): readonly AnyModule[] => [
   orgModule,
   customersModule,
+  gradingModule,
   attachmentsModule,
   tasksModule,
   signinsModule,

@@ -14,6 +14,7 @@ import { PhotoThumbs } from '../../components/photo-thumbs'
 import { SigninPanel } from '../../components/signin-panel'
 import { CustomerMaterials } from '../../components/customer-materials'
 import './index.css'
+import { GradeSection } from './grade-section'
 import { customerOverdue, useTeamTimeZone } from '../../api/options'
 
 const PAGE_SIZE = 20
@@ -275,6 +276,8 @@ export default function CustomerPage() {
           </Text>
         </View>
       ) : null}
+
+      {customer ? <GradeSection id={id} canRegrade={canEdit} onGraded={() => void load()} /> : null}
 
       {customer && showQr ? <CustomerQr id={id} name={customer.name} onClose={() => setShowQr(false)} /> : null}
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { SQL, statement, type RowOf, type Sql, type Statement } from '../../db/sql';
+import { SQL, placeholders, statement, type RowOf, type Sql, type Statement } from '../../db/sql';
 import { Customer as CustomerEntity, type Customer } from './customer.entity';
 
 /** A customer's name, read inside the caller's transaction (other modules' messages use it). */
@@ -37,3 +37,28 @@ export async function adjustWaitingVisits(manager: EntityManager, customerId: nu
   if (delta > 0) await manager.getRepository(CustomerEntity).increment({ id: customerId }, 'waitingVisits', delta);
   if (delta < 0) await manager.getRepository(CustomerEntity).decrement({ id: customerId }, 'waitingVisits', -delta);
 }
+
+/** The grading module sets a customer's grade (inside its transaction, beside the grade history row). */
+export const setGradeStatement = (customerId: number, grade: string, now: Date): Statement =>
+  statement('UPDATE customer SET grade = ?, updatedAt = ? WHERE id = ?', [grade, now, customerId]);
+
+/** What the grading model reads of a customer, in id order after `afterId`: one batch of the regrade. */
+export async function customersForGrading(sql: Sql, afterId: number, limit: number) {
+  const rows = await sql.rows<RowOf<Customer, 'id' | 'grade' | 'ownerId' | 'hospitalLevel' | 'departmentActivity'> & { gradingInputs: string | null }>(
+    SQL`SELECT id, grade, ownerId, hospitalLevel, departmentActivity, gradingInputs FROM customer WHERE id > ? ORDER BY id LIMIT ?`,
+    [afterId, limit],
+  );
+  return rows.map((r) => {
+    let inputs: Customer['gradingInputs'] = null;
+    try {
+      inputs = r.gradingInputs ? (JSON.parse(r.gradingInputs) as Customer['gradingInputs']) : null;
+    } catch {
+      inputs = null; // unreadable inputs grade as missing (neutral), never as an error
+    }
+    return { ...r, gradingInputs: inputs };
+  });
+}
+
+/** Sets one grade on many customers at once (the regrade writes one of these per grade per batch). */
+export const setGradesStatement = (ids: readonly number[], grade: string, now: Date): Statement =>
+  statement(SQL`UPDATE customer SET grade = ?, updatedAt = ? WHERE id IN (${placeholders(ids.length)})`, [grade, now, ...ids]);

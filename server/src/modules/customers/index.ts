@@ -9,7 +9,7 @@ import { CustomerService } from './customer.service';
 import { flagUntouchedLeads } from './first-touch-due.job';
 
 export type { CustomerService } from './customer.service';
-export { adjustWaitingVisits, claimFirstTouch, customerForVisitStatement, customerName, followedUpStatement, leadClockOf, type CustomerForVisit } from './customer.sql';
+export { adjustWaitingVisits, claimFirstTouch, customerForVisitStatement, customerName, followedUpStatement, leadClockOf, setGradeStatement, customersForGrading, setGradesStatement, type CustomerForVisit } from './customer.sql';
 
 export interface CustomerExports {
   customers: CustomerService;

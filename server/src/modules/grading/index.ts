@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { SQL, sqlDate, withSqlTransaction } from '../../db/sql';
+import { idParam, route } from '../../http/route';
+import { defineModule } from '../module';
+import { customersForGrading, setGradeStatement, setGradesStatement } from '../customers';
+import { everyMinutes } from '../../jobs/job-runner';
+import { CustomerGrade } from './customer-grade.entity';
+import { DIMENSIONS, scoreCustomer, type Dimension } from './grading.score';
+import { Grading1764975000000 } from './migrations/1764975000000-grading';
+
+export interface GradingExports {
+  grading: {
+    regradeAll(reason?: string): Promise<{ graded: number; changed: number }>;
+  };
+}
+
+declare module '../module' {
+  interface ModuleExports {
+    grading: GradingExports;
+  }
+}
+
+export { scoreCustomer, type GradeInputs, type GradeResult } from './grading.score';
+
+const n = z.number();
+const subScoresSchema = z.object({ paymentHistory: n, inventorySpeed: n, hospitalLevelActivity: n, competitorPenetration: n }).strict();
+const gradeSchema = z
+  .object({
+    customerId: z.number().int(),
+    grade: z.string(),
+    score: n,
+    subScores: subScoresSchema,
+    weights: subScoresSchema,
+    missing: z.array(z.enum(['paymentHistory', 'inventorySpeed', 'hospitalLevelActivity', 'competitorPenetration'])),
+    reason: z.string(),
+    gradedAt: z.string(),
+  })
+  .strict();
+const historySchema = z.object({ items: z.array(gradeSchema.omit({ weights: true })) }).strict();
+
+/** customers per regrade transaction (one INSERT of this many history rows) */
+const REGRADE_BATCH = 1000;
+
+type GradeRow = Omit<CustomerGrade, 'gradedAt'> & { gradedAt: Date | string };
+
+/**
+ * Customer grading (README "Customer grading"): four 0–100 dimensions weighted by policy, a grade from
+ * policy thresholds, each run kept as history. The payment-history input is missing (neutral) until a
+ * receivables module provides `paymentOnTimeRate`.
+ */
+export const gradingModule = defineModule({
+  name: 'grading',
+  entities: [CustomerGrade],
+  migrations: [Grading1764975000000],
+  errors: {},
+  permissions: [],
+  messages: {},
+  services: ({ db, policy, clock, use }) => {
+    const { customers } = use('customers');
+    const grading = {
+      async gradeNow(caller: Parameters<typeof customers.findInScope>[0], customerId: number) {
+        const c = await customers.findInScope(caller, customerId);
+        const result = scoreCustomer(
+          { ...(c.gradingInputs ?? {}), paymentOnTimeRate: null, hospitalLevel: c.hospitalLevel, departmentActivity: c.departmentActivity },
+          policy,
+        );
+        const now = clock.now();
+        await withSqlTransaction(db, async (sql) => {
+          await sql.batch([
+            sql.insertStatement('customer_grade', [
+              { customerId: c.id, ...result.subScores, score: result.score, grade: result.grade, missing: result.missing.join(','), reason: 'on_demand', gradedAt: now },
+            ]),
+            setGradeStatement(c.id, result.grade, now),
+          ]);
+        });
+        return { customerId: c.id, grade: result.grade, score: result.score, subScores: result.subScores, weights: result.weights, missing: result.missing, reason: 'on_demand', gradedAt: now.toISOString() };
+      },
+      /**
+       * Regrades every customer, set-based: customers are read in id order in batches of REGRADE_BATCH,
+       * each batch writes its history rows in one multi-row INSERT and its grades in one UPDATE per grade,
+       * in its own transaction. Memory stays bounded by one batch whatever the number of customers.
+       */
+      async regradeAll(reason = 'scheduled'): Promise<{ graded: number; changed: number }> {
+        const now = clock.now();
+        let afterId = 0;
+        let graded = 0;
+        let changed = 0;
+        for (;;) {
+          const done = await withSqlTransaction(db, async (sql) => {
+            const rows = await customersForGrading(sql, afterId, REGRADE_BATCH);
+            if (!rows.length) return true;
+            const history: Record<string, unknown>[] = [];
+            const byGrade = new Map<string, number[]>();
+            for (const c of rows) {
+              const r = scoreCustomer({ ...(c.gradingInputs ?? {}), paymentOnTimeRate: null, hospitalLevel: c.hospitalLevel, departmentActivity: c.departmentActivity }, policy);
+              history.push({ customerId: c.id, ...r.subScores, score: r.score, grade: r.grade, missing: r.missing.join(','), reason, gradedAt: now });
+              if (r.grade !== c.grade) {
+                changed++;
+                byGrade.set(r.grade, [...(byGrade.get(r.grade) ?? []), c.id]);
+              }
+            }
+            await sql.batch([sql.insertStatement('customer_grade', history), ...[...byGrade].map(([grade, ids]) => setGradesStatement(ids, grade, now))]);
+            graded += rows.length;
+            afterId = rows[rows.length - 1]!.id;
+            return rows.length < REGRADE_BATCH;
+          });
+          if (done) return { graded, changed };
+        }
+      },
+      async history(caller: Parameters<typeof customers.findInScope>[0], customerId: number) {
+        await customers.findInScope(caller, customerId);
+        return withSqlTransaction(db, async (sql) => {
+          const rows = await sql.rows<GradeRow>(
+            SQL`SELECT id, customerId, paymentHistory, inventorySpeed, hospitalLevelActivity, competitorPenetration, score, grade, missing, reason, gradedAt FROM customer_grade WHERE customerId = ? ORDER BY gradedAt DESC, id DESC LIMIT 100`,
+            [customerId],
+          );
+          return {
+            items: rows.map((r) => ({
+              customerId: r.customerId,
+              grade: r.grade,
+              score: Number(r.score),
+              subScores: Object.fromEntries(DIMENSIONS.map((d) => [d, Number(r[d])])) as Record<Dimension, number>,
+              missing: (r.missing ? r.missing.split(',') : []) as Dimension[],
+              reason: r.reason,
+              gradedAt: sqlDate(r.gradedAt)!.toISOString(),
+            })),
+          };
+        });
+      },
+    };
+    return { grading };
+  },
+  // every customer is regraded every limits.regradeIntervalHours (72 h), claimed once across servers like any job
+  recurring: ({ grading }, { policy, logger }) => [
+    {
+      kind: 'grading.regrade',
+      nextAfter: everyMinutes(policy.limits.regradeIntervalHours * 60),
+      run: async () => {
+        const { graded, changed } = await grading.regradeAll('scheduled');
+        logger.info({ graded, changed }, 'customers regraded');
+      },
+    },
+  ],
+  routes: ({ grading }) => [
+    route({
+      method: 'post', path: '/customers/:id/grade', tag: '客户', summary: '立即重新分级：答新等级、四项分数和所用权重（限本人可见范围）', can: 'customers.update',
+      response: gradeSchema,
+      handler: (ctx) => grading.gradeNow(ctx.state.member, idParam(ctx, 'id', '客户')),
+    }),
+    route({
+      method: 'get', path: '/customers/:id/grades', tag: '客户', summary: '分级历史（四项分数、总分、等级、时间、原因）', can: 'customers.read',
+      response: historySchema,
+      handler: (ctx) => grading.history(ctx.state.member, idParam(ctx, 'id', '客户')),
+    }),
+  ],
+});

@@ -6,7 +6,7 @@ import { shippedOptions } from './support/options';
 
 // The 任务 screen's 评论 and 转交 (shown only when the task offers them, checked before anything is sent,
 // a refusal shown in Chinese) and its 已处理 tab.
-const supervisor = { id: 2, name: '一组主管', phone: '13800000011', role: 'supervisor' as const, teamId: 3, regionId: 1, managerId: 1 };
+const supervisor = { id: 2, name: '一组主管', phone: '13800000011', role: 'supervisor' as const, teamId: 3, regionId: 1, managerId: 1, taskPools: [] };  // as GET /me keeps them with the session: a supervisor acts in no pool
 
 function task(id: number, over: Partial<TaskItem> = {}): TaskItem {
   return {

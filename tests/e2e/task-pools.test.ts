@@ -93,7 +93,7 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
         await shot(picked.page, `task-pools-${viewport.tag}-lead-tab`);
         await picked.page.click(`#task-${task.id}-confirm`);
         await picked.page.waitForSelector(`#task-${task.id}-outcome`, { timeout: 20_000 });
-        expect(await picked.page.textContent(`#task-${task.id}-outcome`)).toBe('已处理');
+        expect(await picked.page.textContent(`#task-${task.id}-outcome`)).toBe('已确认');
       } finally {
         await picked.context.close();
       }

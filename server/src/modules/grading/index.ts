@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import { SQL, sqlDate, withSqlTransaction } from '../../db/sql';
+import { SQL, sqlDate, withSqlTransaction, type Sql } from '../../db/sql';
 import { idParam, route } from '../../http/route';
 import { defineModule } from '../module';
 import { customersForGrading, setGradeStatement, setGradesStatement } from '../customers';
 import { everyMinutes } from '../../jobs/job-runner';
 import { CustomerGrade } from './customer-grade.entity';
 import { DIMENSIONS, scoreCustomer, type Dimension } from './grading.score';
-import { Grading1764975000000 } from './migrations/1764975000000-grading';
+import { Grading1764975200000 } from './migrations/1764975200000-grading';
 
 export interface GradingExports {
   grading: {
-    regradeAll(reason?: string): Promise<{ graded: number; changed: number }>;
+    regradeAll(reason?: string, inJob?: Sql): Promise<{ graded: number; changed: number }>;
   };
 }
 
@@ -51,7 +51,7 @@ type GradeRow = Omit<CustomerGrade, 'gradedAt'> & { gradedAt: Date | string };
 export const gradingModule = defineModule({
   name: 'grading',
   entities: [CustomerGrade],
-  migrations: [Grading1764975000000],
+  migrations: [Grading1764975200000],
   errors: {},
   permissions: [],
   messages: {},
@@ -80,30 +80,33 @@ export const gradingModule = defineModule({
        * each batch writes its history rows in one multi-row INSERT and its grades in one UPDATE per grade,
        * in its own transaction. Memory stays bounded by one batch whatever the number of customers.
        */
-      async regradeAll(reason = 'scheduled'): Promise<{ graded: number; changed: number }> {
+      async regradeAll(reason = 'scheduled', inJob?: Sql): Promise<{ graded: number; changed: number }> {
         const now = clock.now();
         let afterId = 0;
         let graded = 0;
         let changed = 0;
-        for (;;) {
-          const done = await withSqlTransaction(db, async (sql) => {
-            const rows = await customersForGrading(sql, afterId, REGRADE_BATCH);
-            if (!rows.length) return true;
-            const history: Record<string, unknown>[] = [];
-            const byGrade = new Map<string, number[]>();
-            for (const c of rows) {
-              const r = scoreCustomer({ ...(c.gradingInputs ?? {}), paymentOnTimeRate: null, hospitalLevel: c.hospitalLevel, departmentActivity: c.departmentActivity }, policy);
-              history.push({ customerId: c.id, ...r.subScores, score: r.score, grade: r.grade, missing: r.missing.join(','), reason, gradedAt: now });
-              if (r.grade !== c.grade) {
-                changed++;
-                byGrade.set(r.grade, [...(byGrade.get(r.grade) ?? []), c.id]);
-              }
+        const batch = async (sql: Sql): Promise<boolean> => {
+          const rows = await customersForGrading(sql, afterId, REGRADE_BATCH);
+          if (!rows.length) return true;
+          const history: Record<string, unknown>[] = [];
+          const byGrade = new Map<string, number[]>();
+          for (const c of rows) {
+            const r = scoreCustomer({ ...(c.gradingInputs ?? {}), paymentOnTimeRate: null, hospitalLevel: c.hospitalLevel, departmentActivity: c.departmentActivity }, policy);
+            history.push({ customerId: c.id, ...r.subScores, score: r.score, grade: r.grade, missing: r.missing.join(','), reason, gradedAt: now });
+            if (r.grade !== c.grade) {
+              changed++;
+              byGrade.set(r.grade, [...(byGrade.get(r.grade) ?? []), c.id]);
             }
-            await sql.batch([sql.insertStatement('customer_grade', history), ...[...byGrade].map(([grade, ids]) => setGradesStatement(ids, grade, now))]);
-            graded += rows.length;
-            afterId = rows[rows.length - 1]!.id;
-            return rows.length < REGRADE_BATCH;
-          });
+          }
+          await sql.batch([sql.insertStatement('customer_grade', history), ...[...byGrade].map(([grade, ids]) => setGradesStatement(ids, grade, now))]);
+          graded += rows.length;
+          afterId = rows[rows.length - 1]!.id;
+          return rows.length < REGRADE_BATCH;
+        };
+        for (;;) {
+          // Inside the recurring job's transaction its batches share it: the embedded SQLite has one writer,
+          // and a transaction of our own opened beneath the job's would wait for it forever.
+          const done = inJob ? await batch(inJob) : await withSqlTransaction(db, batch);
           if (done) return { graded, changed };
         }
       },
@@ -135,8 +138,8 @@ export const gradingModule = defineModule({
     {
       kind: 'grading.regrade',
       nextAfter: everyMinutes(policy.limits.regradeIntervalHours * 60),
-      run: async () => {
-        const { graded, changed } = await grading.regradeAll('scheduled');
+      run: async (_jobs, sql) => {
+        const { graded, changed } = await grading.regradeAll('scheduled', sql);
         logger.info({ graded, changed }, 'customers regraded');
       },
     },

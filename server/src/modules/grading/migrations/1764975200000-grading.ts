@@ -1,6 +1,6 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
-export class Grading1764975000000 implements MigrationInterface {
+export class Grading1764975200000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const sqlite = queryRunner.connection.options.type === 'better-sqlite3';
     const time = sqlite ? 'datetime' : 'datetime(3)';

@@ -57,7 +57,7 @@ export function GradeSection({ id, canRegrade, onGraded }: { id: number; canRegr
   return (
     <View className='customer__section' id='customer-grade'>
       <View className='row row--between'>
-        <Text className='section-title'>客户分级</Text>
+        <Text className='customer__section-title'>客户分级</Text>
         {canRegrade ? (
           <Button id='customer-regrade' className='btn btn--small' disabled={busy} onClick={() => void regrade()}>
             重新分级

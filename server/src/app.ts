@@ -157,6 +157,8 @@ function systemRoutes(deps: AppDeps): AnyRoute[] {
         anchors: policy.anchors,
         // The mini-program asks for subscribe-message consent with this template when a reminder is set.
         reminderTemplateId: deps.env.wechatReminderTemplateId ?? null,
+        // ... and with this one when the rep checks in (the next missed window's reminder).
+        checkinTemplateId: deps.env.wechatCheckinTemplateId ?? null,
         signins: { farDistanceMeters: policy.signins.farDistanceMeters },
       }),
     }),

@@ -101,6 +101,8 @@ export const optionsSchema = z.object({
   limits: z.object({ nextFollowUpHorizonDays: z.number(), overdueDays: z.number().optional() }).catchall(z.unknown()),
   /** Subscribe-message template for reminders; null when WeChat is not configured. */
   reminderTemplateId: z.string().nullable().optional(),
+  /** Subscribe-message template for check-in reminders (asked when the rep checks in); null when not configured. */
+  checkinTemplateId: z.string().nullable().optional(),
   /** on-site sign-in: beyond this many metres (or accuracy) a sign-in is flagged (absent in an old cached copy) */
   signins: z.object({ farDistanceMeters: z.number() }).optional(),
   /** minimum lengths and placeholder answers for the text anchors (absent in an old cached copy) */

@@ -47,6 +47,12 @@ export interface Env {
   wechat: WechatEnv | null;
   /** the subscribe-message template for follow-up reminders (thing1 customer, time2 when, thing3 action) */
   wechatReminderTemplateId: string | undefined;
+  /**
+   * the subscribe-message template for check-in reminders (thing1 which check-in, time2 when it closed,
+   * thing3 what to do). Its own template: a check-in reminder never uses up a consent the rep gave for a
+   * follow-up reminder. Unset: check-in reminders go by WeCom only.
+   */
+  wechatCheckinTemplateId: string | undefined;
   wechatPay: WechatPayEnv | null;
   /** false on API-only instances: they take requests but run no timers and deliver no messages */
   background: boolean;
@@ -169,6 +175,7 @@ export function readEnv(source: Source = process.env): Env {
     dingtalk,
     wechat,
     wechatReminderTemplateId: source.WECHAT_REMINDER_TEMPLATE_ID || undefined,
+    wechatCheckinTemplateId: source.WECHAT_CHECKIN_TEMPLATE_ID || undefined,
     background: source.ANCHOR_BACKGROUND !== 'off',
     robotApiBase: { wecom: source.WECOM_API_BASE || 'https://qyapi.weixin.qq.com', dingtalk: source.DINGTALK_API_BASE || 'https://oapi.dingtalk.com' },
     wechatPay,

@@ -5,6 +5,7 @@ import { CHECKIN_STATE_LABELS, CHECKIN_TEXT_MAX, EVENING_TOP, can, type CheckinS
 import { api, errorMessage, isApiError } from '../../api/client'
 import { loadOptions, useTeamTimeZone } from '../../api/options'
 import { getSession } from '../../api/session'
+import { askReminderConsent } from '../../api/subscribe'
 import type { Options } from '../../api/types'
 import { Field, SelectField } from '../../components/field'
 import { DatePickerBox, TimePickerBox } from '../../components/date-time-pickers'
@@ -208,6 +209,9 @@ export default function CheckinsPage() {
   const submitMorning = async () => {
     setBusy(true)
     setMorningError({})
+    // Still inside the tap (WeChat opens its dialog only from one): 「允许」 lets the next missed window's
+    // reminder come as a subscribe message instead of a WeCom text.
+    await askReminderConsent(options.checkinTemplateId)
     try {
       await api.post('/checkins', { kind: 'morning', ...(customerId ? { customerId } : {}), coreNeed })
       void Taro.showToast({ title: '早间打卡完成', icon: 'success' })
@@ -222,6 +226,7 @@ export default function CheckinsPage() {
   const submitEvening = async () => {
     setBusy(true)
     setEveningError('')
+    await askReminderConsent(options.checkinTemplateId)
     try {
       await api.post('/checkins', { kind: 'evening', customerIds: picked })
       void Taro.showToast({ title: '晚间打卡完成', icon: 'success' })

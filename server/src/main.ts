@@ -9,7 +9,7 @@ import { isDemoDatabase, isEmpty, seedDemo } from './demo/seed';
 import { seedMaterialsForDemo } from './modules/materials';
 import { pointSandboxAt, sandboxWecomEnv } from './channels/sandbox/sandbox';
 import { createLogger } from './logger';
-import { ROLE_LABELS } from '@anchor/shared';
+import { ROLE_LABELS, holidayWarnings, localDay } from '@anchor/shared';
 
 async function main(): Promise<void> {
   let env;
@@ -87,6 +87,11 @@ async function main(): Promise<void> {
     }
   } catch (error) {
     logger.error({ err: error }, 'channel health check at start-up failed');
+  }
+  // What only a person can fill (next year's holidays): said where an operator looks, as the app's admin page does.
+  for (const w of holidayWarnings(policy.checkins, localDay(clock.now(), policy.timeZone))) {
+    lines.push(`  policy todo ${w.message}`);
+    logger.warn({ key: w.key }, w.message);
   }
   if (env.demo) {
     lines.push(`  demo login  curl -X POST ${base}/api/v1/auth/dev-login -H 'content-type: application/json' -d '{"phone":"13800000101"}'`);

@@ -120,6 +120,31 @@ export function isWorkingDay(day: string, calendar: Pick<CheckinPolicy, 'working
   return calendar.workingWeekdays.includes(weekday);
 }
 
+/** A policy value that needs a person: its key path in config/policy.yaml and what to fill, in Chinese. */
+export interface PolicyWarning {
+  key: string;
+  message: string;
+}
+
+/**
+ * The holiday list has to be filled each year by a person (the State Council publishes the dates late in
+ * the year before; nothing here can know them). Warns when it has no date in the current local year, and
+ * from December on none in the next one either: otherwise reps are chased on Spring Festival.
+ */
+export function holidayWarnings(calendar: Pick<CheckinPolicy, 'holidays'>, today: string): PolicyWarning[] {
+  const year = Number(today.slice(0, 4));
+  const needed = Number(today.slice(5, 7)) === 12 ? [year, year + 1] : [year];
+  return needed
+    .filter((y) => !calendar.holidays.some((d) => d.startsWith(`${y}-`)))
+    .map((y) => ({
+      key: 'checkins.holidays',
+      message:
+        `checkins.holidays 里没有 ${y} 年的日期：请按国务院办公厅公布的 ${y} 年部分节假日安排，` +
+        `把放假日期（YYYY-MM-DD）填入 checkins.holidays、调休上班的周末填入 checkins.makeUpWorkdays（config/policy.yaml）。` +
+        `未填之前，春节、国庆等假日照常催打卡。`,
+    }));
+}
+
 /** The first working day after `day` (the evening check-in names its customers); a fortnight off at most. */
 export function nextWorkingDay(day: string, calendar: Pick<CheckinPolicy, 'workingWeekdays' | 'holidays' | 'makeUpWorkdays'>): string {
   for (let n = 1; n <= 14; n++) if (isWorkingDay(addDays(day, n), calendar)) return addDays(day, n);

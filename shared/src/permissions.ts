@@ -56,6 +56,7 @@ const MATRIX = {
   'dashboards.read': { label: '查看仪表盘', grants: MANAGERS },
   'checkins.create': { label: '每日打卡', grants: { rep: 'own', supervisor: 'own' } },
   'checkins.team.read': { label: '查看团队打卡', grants: MANAGERS },
+  'checkins.calendar.read': { label: '查看打卡日历的配置提醒', grants: ADMIN },
   'materials.read': { label: '查看营销素材', grants: { rep: 'all', supervisor: 'all', director: 'all', marketing: 'all', admin: 'all' } },
   'materials.manage': { label: '管理营销素材', grants: { marketing: 'all', admin: 'all' } },
   'materials.usage.read': { label: '查看素材使用情况', grants: { supervisor: 'team', director: 'region', marketing: 'all', admin: 'all' } },

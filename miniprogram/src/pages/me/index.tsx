@@ -1,8 +1,8 @@
-import { useRef, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { Button, Image, Text, View } from '@tarojs/components'
 import Taro, { useDidShow } from '@tarojs/taro'
 import { can, type InviteView, type MeView } from '@anchor/shared'
-import { errorMessage } from '../../api/client'
+import { api, errorMessage } from '../../api/client'
 import { logout } from '../../api/logout'
 import { refreshTodoBadge } from '../../api/todo-badge'
 import { useRequest } from '../../api/use-request'
@@ -68,6 +68,29 @@ function InviteCard(props: { teamId: number; teamName: string }) {
   )
 }
 
+/**
+ * What only an admin can fill in config/policy.yaml before it bites (next year's holidays: without them
+ * reps are chased on Spring Festival), with the key path and what to put there.
+ */
+function PolicyWarnings() {
+  const [items, setItems] = useState<Array<{ key: string; message: string }>>([])
+  useEffect(() => {
+    api.get<{ items: Array<{ key: string; message: string }> }>('/admin/policy-warnings').then((r) => setItems(r.items), () => undefined)
+  }, [])
+  if (!items.length) return null
+  return (
+    <View className='card me__warnings' id='policy-warnings'>
+      <Text className='me__section-title'>配置待补（config/policy.yaml）</Text>
+      {items.map((w, i) => (
+        <View key={i} className='me__warning' data-key={w.key}>
+          <Text className='me__warning-key'>{w.key}</Text>
+          <Text className='me__line'>{w.message}</Text>
+        </View>
+      ))}
+    </View>
+  )
+}
+
 export default function Me() {
   useTeamTimeZone()
   const me = useRequest(loadMe, [])
@@ -115,6 +138,8 @@ export default function Me() {
           </View>
         </View>
       </View>
+
+      {can(m.role, 'checkins.calendar.read') ? <PolicyWarnings /> : null}
 
       {m.canInvite && m.team ? <InviteCard teamId={m.team.id} teamName={m.team.name} /> : null}
 

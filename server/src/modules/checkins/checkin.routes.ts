@@ -36,5 +36,10 @@ export function checkinRoutes(checkins: CheckinService): AnyRoute[] {
       response: checkinTeamSchema,
       handler: (ctx, { query }) => checkins.team(ctx.state.member, query),
     }),
+    route({
+      method: 'get', path: '/admin/policy-warnings', tag: '管理', summary: '策略配置中需要管理员补填的项（如本年/明年的节假日 checkins.holidays；管理员）', can: 'checkins.calendar.read',
+      response: z.object({ items: z.array(z.object({ key: z.string(), message: z.string() })) }),
+      handler: () => ({ items: checkins.calendarWarnings() }),
+    }),
   ];
 }

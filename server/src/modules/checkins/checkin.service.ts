@@ -1,7 +1,7 @@
 import { In, type DataSource } from 'typeorm';
 import {
-  CHECKIN_KIND_LABELS, EVENING_TOP, addDays, nextWorkingDay, dayWindow, isWorkingDay, localDay, localInstant, timing, visitWindow,
-  type CheckinInput, type CheckinState, type CheckinSummary, type CheckinTeam, type CheckinToday, type CheckinView, type FollowUpFixInput, type FollowUpState,
+  CHECKIN_KIND_LABELS, EVENING_TOP, addDays, holidayWarnings, nextWorkingDay, dayWindow, isWorkingDay, localDay, localInstant, timing, visitWindow,
+  type CheckinInput, type CheckinState, type CheckinSummary, type CheckinTeam, type CheckinToday, type CheckinView, type FollowUpFixInput, type FollowUpState, type PolicyWarning,
 } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
@@ -45,6 +45,11 @@ export class CheckinService {
   }
 
   /** A window's state for the caller now: its row's status, else open / not yet open / missing / a day off. */
+  /** What an admin must fill in the check-in calendar (today's local year, and next year's from December). */
+  calendarWarnings(): PolicyWarning[] {
+    return holidayWarnings(this.rules, localDay(this.clock.now(), this.tz));
+  }
+
   private stateOf(row: Checkin | undefined, window: { opens: Date; closes: Date }, now: Date, working: boolean): CheckinState {
     if (row) return row.status;
     if (!working) return 'off';

@@ -29,7 +29,7 @@ export const checkinsModule = defineModule({
   entities: [Checkin, CheckinWindow],
   migrations: [Checkins1764990000000],
   errors: CHECKIN_ERRORS,
-  permissions: ['checkins.create', 'checkins.team.read'],
+  permissions: ['checkins.create', 'checkins.team.read', 'checkins.calendar.read'],
   messages: checkinMessages,
   services: ({ db, policy, clock, use }): CheckinExports => ({
     checkins: new CheckinService(db, policy, clock, use('org').org, use('customers').customers, use('visits').followUps),

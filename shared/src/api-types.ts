@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { checkinSummarySchema } from './checkins';
+import { locationProposalsSchema } from './signins';
 import { ROLES } from './org';
 import type { AnchorTextRules } from './visits';
 import { STAGE_CODES } from './stages';
@@ -217,6 +218,8 @@ export const homeSchema = z.object({
   todos: z.object({ toConfirm: z.number().int(), myOpen: z.number().int(), escalated: z.number().int() }),
   /** the caller's daily check-ins today (null for roles that do not check in) */
   checkins: checkinSummarySchema.nullable(),
+  /** 位置待确认: customers whose proposed location the caller confirms (null for roles that do not) */
+  locationProposals: locationProposalsSchema.nullable(),
 });
 export type Home = z.output<typeof homeSchema>;
 

@@ -248,6 +248,9 @@ export const checkinTeamSchema = z.object({
   day: z.string(),
   workingDay: z.boolean(),
   teamId: z.number().int().nullable(),
+  teamName: z.string().optional(),
+  /** the teams the caller may look at (a director's region's, every team for an admin), to switch between */
+  teams: z.array(z.object({ id: z.number().int(), name: z.string() })).optional(),
   members: z.array(z.object({ memberId: z.number().int(), name: z.string(), role: z.string() }).extend(checkinSummarySchema.omit({ day: true, workingDay: true }).shape)),
   totals: z.object({ done: z.number().int(), late: z.number().int(), missing: z.number().int(), open: z.number().int() }),
 });

@@ -92,6 +92,23 @@ export const customerLocationSchema = z.object({
 });
 export type CustomerLocationView = z.output<typeof customerLocationSchema>;
 
+/** A customer whose location was proposed from its first sign-ins and waits for the supervisor (位置待确认). */
+export const locationProposalSchema = z.object({
+  customerId: z.number().int(),
+  customerName: z.string(),
+  owner: z.object({ id: z.number().int(), name: z.string() }),
+  /** GCJ-02 */
+  lat: z.number(),
+  lng: z.number(),
+  sampleCount: z.number().int().nullable(),
+  proposedAt: isoTime,
+});
+export type LocationProposal = z.output<typeof locationProposalSchema>;
+
+/** The caller's customers waiting for confirmation: all of them counted, the oldest shown. */
+export const locationProposalsSchema = z.object({ count: z.number().int(), items: z.array(locationProposalSchema) });
+export type LocationProposals = z.output<typeof locationProposalsSchema>;
+
 const EARTH_RADIUS_M = 6_371_000;
 const rad = (deg: number) => (deg * Math.PI) / 180;
 

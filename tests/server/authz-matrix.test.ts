@@ -140,6 +140,7 @@ const SAMPLES: Record<string, Sample | 'public'> = {
     ownerOnly: 404,
     outside: 404,
   },
+  'GET /signins/location-proposals': { request: () => ({ path: '/signins/location-proposals' }) },
   'GET /admin/policy-warnings': { request: () => ({ path: '/admin/policy-warnings' }) },
   'GET /checkins/team': { request: ({ teamId }) => ({ path: `/checkins/team?teamId=${teamId}` }), outside: 404 },
   'GET /options': { member: true, request: () => ({ path: '/options' }) },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { wgs84ToGcj02 } from '@anchor/shared';
+import type { Member } from '../../server/src/modules/org/member.entity';
 import { Todo } from '../../server/src/modules/tasks/todo.view';
 import { startHarness, type Harness } from '../support/harness';
 import { api } from '../support/http';
@@ -238,6 +239,38 @@ describe('a location proposed from the first good sign-ins, confirmed by the sup
     const set = await setLocation(customerId, north(1000));
     expect(set.body).toMatchObject({ status: 'set', source: 'set', sampleCount: null });
     expect((await signIn(customerId, { ...DOOR, accuracy: 20 })).body).toMatchObject({ distance: 1000, chip: '距离客户 1.0 km' });
+  });
+});
+
+describe('位置待确认: the supervisor finds the customers waiting and confirms from the list', () => {
+  const proposals = (who: Member) => api(h.url, 'GET', '/api/v1/signins/location-proposals', { token: org.token(who) });
+  const ids = (res: { body: { items: Array<{ customerId: number }> } }) => res.body.items.map((p) => p.customerId);
+  it('lists the waiting ones in reach (team for a supervisor, all for an admin), on the home screen too; a confirmed one leaves', async () => {
+    const mine = await newCustomer(org.repA);
+    const other = await newCustomer(org.repC); // team 2
+    for (const m of [0, 5, 10]) await signIn(mine, { ...north(m), accuracy: 20 }, org.repA);
+    for (const m of [0, 5, 10]) await signIn(other, { ...north(m), accuracy: 20 }, org.repC);
+    const s1 = await proposals(org.supervisor1);
+    expect(s1.status).toBe(200);
+    expect(ids(s1)).toContain(mine);
+    expect(ids(s1)).not.toContain(other);
+    const row = s1.body.items.find((p: { customerId: number }) => p.customerId === mine);
+    expect(row).toMatchObject({ customerName: expect.stringContaining('签到测试医院'), owner: { id: org.repA.id, name: org.repA.name }, sampleCount: 3 });
+    expect(row.lat).toBeCloseTo(north(5).lat, 9);
+    expect(s1.body.count).toBe(s1.body.items.length);
+    expect(ids(await proposals(org.supervisor2))).toEqual(expect.arrayContaining([other]));
+    expect(ids(await proposals(org.admin))).toEqual(expect.arrayContaining([mine, other]));
+    // the home screen carries the same list for whoever confirms, nothing for the others
+    const home = await api(h.url, 'GET', '/api/v1/home', { token: org.token(org.supervisor1) });
+    expect(home.body.locationProposals.items.map((p: { customerId: number }) => p.customerId)).toContain(mine);
+    for (const who of [org.repA, org.directorEast, org.finance, org.marketing]) {
+      expect((await api(h.url, 'GET', '/api/v1/home', { token: org.token(who) })).body.locationProposals).toBeNull();
+      expect((await proposals(who)).status).toBe(403);
+    }
+    // one tap from the list: confirmed, and it leaves the list
+    expect((await api(h.url, 'POST', `/api/v1/customers/${mine}/location/confirm`, { token: org.token(org.supervisor1) })).status).toBe(200);
+    expect(ids(await proposals(org.supervisor1))).not.toContain(mine);
+    expect((await signIn(mine, { ...north(5), accuracy: 20 }, org.repA)).body).toMatchObject({ distance: 0, chip: '已签到 · 0 m' });
   });
 });
 

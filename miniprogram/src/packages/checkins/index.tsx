@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { Button, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useDidShow, useRouter } from '@tarojs/taro'
-import { CHECKIN_STATE_LABELS, CHECKIN_TEXT_MAX, EVENING_TOP, can, type CheckinState, type CheckinTeam, type CheckinToday, type FollowUpState } from '@anchor/shared'
+import { CHECKIN_STATE_LABELS, ROLE_LABELS, CHECKIN_TEXT_MAX, EVENING_TOP, can, type CheckinState, type CheckinTeam, type CheckinToday, type FollowUpState } from '@anchor/shared'
 import { api, errorMessage, isApiError } from '../../api/client'
 import { loadOptions, useTeamTimeZone } from '../../api/options'
 import { getSession } from '../../api/session'
@@ -9,9 +9,10 @@ import { askReminderConsent } from '../../api/subscribe'
 import type { Options } from '../../api/types'
 import { Field, SelectField } from '../../components/field'
 import { DatePickerBox, TimePickerBox } from '../../components/date-time-pickers'
-import { PageLoading } from '../../components/load-state'
+import { NotFound, PageLoading } from '../../components/load-state'
 import { StatusTag, type Tone } from '../../components/tag'
 import { formatInstant } from '../../utils/time'
+import { backOr } from '../../utils/nav'
 import './index.css'
 
 const TONES: Record<CheckinState, Tone> = { on_time: 'green', late: 'orange', missing: 'red', open: 'plain', not_open: 'plain', off: 'plain' }
@@ -66,7 +67,7 @@ function FollowUpFix(props: { customer: FollowUpState; options: Options; onDone:
 }
 
 /** One visit's check-in: what the visit recorded, confirmed in one tap or corrected (two). */
-function VisitCheckin(props: { line: CheckinToday['visits'][number]; highlighted: boolean; onDone: () => void }) {
+function VisitCheckin(props: { line: CheckinToday['visits'][number]; highlighted: boolean; today?: string; onDone: () => void }) {
   const { line } = props
   const [editing, setEditing] = useState(false)
   const [words, setWords] = useState(line.prefill.customerWords)
@@ -95,7 +96,10 @@ function VisitCheckin(props: { line: CheckinToday['visits'][number]; highlighted
         <Text className='checkins__customer'>{line.customerName}</Text>
         <StateTag state={line.state} />
       </View>
-      <Text className='muted checkins__hint'>拜访于 {hm(line.submittedAt)}，{hm(line.closes)} 前打卡为按时</Text>
+      <Text className='muted checkins__hint'>
+        {/* a visit from an earlier day (opened from its reminder) names its date */}
+        拜访于 {props.today && formatInstant(line.submittedAt, true).startsWith(props.today) ? hm(line.submittedAt) : formatInstant(line.submittedAt)}，{hm(line.closes)} 前打卡为按时
+      </Text>
       {done ? (
         <View className='checkins__answers'>
           <Text className='checkins__label'>客户原话</Text>
@@ -138,13 +142,23 @@ function VisitCheckin(props: { line: CheckinToday['visits'][number]; highlighted
   )
 }
 
-function TeamDay(props: { team: CheckinTeam }) {
+function TeamDay(props: { team: CheckinTeam; onTeam?: (teamId: number) => void }) {
   const { team } = props
+  const teams = team.teams ?? []
   return (
     <View className='card checkins__team' id='checkins-team'>
-      <View className='row row--between'>
-        <Text className='checkins__title'>团队今日打卡</Text>
-        <Text className='muted'>
+      {props.onTeam && teams.length > 1 ? (
+        <View className='row checkins__teams' id='checkins-teams'>
+          {teams.map((t) => (
+            <View key={t.id} className={`chip ${t.id === team.teamId ? 'chip--on' : ''}`} data-team={t.id} onClick={() => props.onTeam!(t.id)}>
+              {t.name}
+            </View>
+          ))}
+        </View>
+      ) : null}
+      <View className='row row--between checkins__team-top'>
+        <Text className='checkins__title checkins__title--keep'>{team.teamName && props.onTeam ? `${team.teamName} · 今日打卡` : '团队今日打卡'}</Text>
+        <Text className='muted checkins__team-totals' id='team-totals'>
           已打卡 {team.totals.done} · 迟到 {team.totals.late} · 缺卡 {team.totals.missing} · 待打卡 {team.totals.open}
         </Text>
       </View>
@@ -154,6 +168,7 @@ function TeamDay(props: { team: CheckinTeam }) {
         <Text className='checkins__team-cell'>拜访后</Text>
         <Text className='checkins__team-cell'>晚间</Text>
       </View>
+      {team.members.length === 0 ? <Text className='muted checkins__hint' id='team-empty'>这个团队还没有需要打卡的成员（销售代表、主管）</Text> : null}
       {team.members.map((m) => (
         <View key={m.memberId} className='row checkins__team-row' id={`team-member-${m.memberId}`}>
           <Text className='checkins__team-name'>{m.name}</Text>
@@ -168,8 +183,46 @@ function TeamDay(props: { team: CheckinTeam }) {
   )
 }
 
-/** 每日打卡: the morning one, one after each visit, the evening one; a supervisor also sees the team's day. */
+/**
+ * 团队打卡 for a manager who does not check in (director, admin): the day of one team in reach, the
+ * others a tap away. (Asking them for their own check-ins only answered 「不能每日打卡」.)
+ */
+function TeamOnlyPage() {
+  useTeamTimeZone()
+  const [team, setTeam] = useState<CheckinTeam | null>(null)
+  const [error, setError] = useState('')
+  const load = (teamId?: number) => {
+    setError('')
+    api.get<CheckinTeam>('/checkins/team', teamId ? { teamId } : {}).then(setTeam, (e) => setError(errorMessage(e)))
+  }
+  useEffect(() => load(), [])
+  useDidShow(() => {
+    if (team) load(team.teamId ?? undefined)
+  })
+  if (!team) return <PageLoading errorId='checkins-load-error' error={error} onRetry={() => load()} />
+  return (
+    <View className='page checkins'>
+      <View className='row row--between checkins__head'>
+        <Text className='checkins__day' id='checkins-day'>{team.day} {team.workingDay ? '' : '· 休息日（不催打卡）'}</Text>
+      </View>
+      {error ? <Text className='message-error'>{error}</Text> : null}
+      <TeamDay team={team} onTeam={(id) => load(id)} />
+    </View>
+  )
+}
+
+/** 每日打卡 (or, for a manager who does not check in, the team's day). */
 export default function CheckinsPage() {
+  const role = getSession()?.member.role
+  if (!can(role, 'checkins.create') && can(role, 'checkins.team.read')) return <TeamOnlyPage />
+  if (!can(role, 'checkins.create')) {
+    return <NotFound id='checkins-forbidden' message={`你的岗位（${role ? ROLE_LABELS[role] : '未登录'}）不需要打卡`} onBack={() => void backOr('me')} />
+  }
+  return <OwnCheckinsPage />
+}
+
+/** 每日打卡: the morning one, one after each visit, the evening one; a supervisor also sees the team's day. */
+function OwnCheckinsPage() {
   useTeamTimeZone()
   const router = useRouter()
   const visitParam = Number(router.params.visit) || 0
@@ -188,7 +241,8 @@ export default function CheckinsPage() {
 
   const load = () => {
     setLoadError('')
-    Promise.all([api.get<CheckinToday>('/checkins/today'), loadOptions()])
+    // a reminder's link names its visit: listed even when it was submitted yesterday
+    Promise.all([api.get<CheckinToday>('/checkins/today', visitParam ? { visit: visitParam } : {}), loadOptions()])
       .then(([d, o]) => {
         setDay(d)
         setOptions(o)
@@ -203,7 +257,6 @@ export default function CheckinsPage() {
     if (day) load()
   })
 
-  if (!can(role, 'checkins.create') && !can(role, 'checkins.team.read')) return <View className='page state'>你的岗位不需要打卡</View>
   if (!day || !options) return <PageLoading errorId='checkins-load-error' error={loadError} onRetry={load} />
 
   const submitMorning = async () => {
@@ -284,7 +337,7 @@ export default function CheckinsPage() {
                     onChange={(name) => setCustomerId(candidates.find((c) => c.customerName === name)?.customerId ?? 0)}
                   />}
                   <Field name='coreNeed' label='核心需求' required error={morningError.coreNeed}>
-                    <Textarea id='core-need' className='textarea textarea--short' maxlength={CHECKIN_TEXT_MAX.coreNeed} placeholder='这个客户今天最需要解决的一件事' value={coreNeed} onInput={(e) => setCoreNeed(e.detail.value)} />
+                    <Textarea id='core-need' className='textarea textarea--short' maxlength={CHECKIN_TEXT_MAX.coreNeed} placeholder={candidates.length ? '这个客户今天最需要解决的一件事' : '今天最重要的一件事'} value={coreNeed} onInput={(e) => setCoreNeed(e.detail.value)} />
                   </Field>
                   <Button id='submit-morning' className='btn btn--primary btn--block' disabled={busy} onClick={() => void submitMorning()}>
                     {day.morning.state === 'missing' ? '补打卡（记为迟到）' : '早间打卡'}
@@ -300,7 +353,7 @@ export default function CheckinsPage() {
               </View>
               <Text className='muted checkins__hint'>每次拜访后确认客户原话和承诺的动作（已按拜访记录预填）</Text>
               {day.visits.map((v) => (
-                <VisitCheckin key={v.visitId} line={v} highlighted={v.visitId === visitParam} onDone={load} />
+                <VisitCheckin key={v.visitId} line={v} highlighted={v.visitId === visitParam} today={day.day} onDone={load} />
               ))}
             </View>
 

@@ -1,13 +1,13 @@
 import { useState } from 'react'
 import { Button, Input, Text, View } from '@tarojs/components'
 import { useRouter } from '@tarojs/taro'
-import { can } from '@anchor/shared'
+import { ROLE_LABELS, can } from '@anchor/shared'
 import { materialsApi, KIND_TONES, type Material } from '../../api/materials'
 import { getSession } from '../../api/session'
 import { useRequest } from '../../api/use-request'
-import { PageLoading } from '../../components/load-state'
+import { NotFound, PageLoading } from '../../components/load-state'
 import { StatusTag } from '../../components/tag'
-import { goTo } from '../../utils/nav'
+import { backOr, goTo } from '../../utils/nav'
 import './index.css'
 
 /** One material in a list: kind, title, description, tags; and, for a customer, why it fits. */
@@ -37,6 +37,15 @@ export function MaterialCard(props: { m: Material; customerId?: number }) {
  * (`customerId`), a share made from here is for that customer.
  */
 export default function Materials() {
+  const role = getSession()?.member.role
+  // a link or an old page reached by a role without materials: say so, and only 返回 (重试 cannot help)
+  if (!can(role, 'materials.read')) {
+    return <NotFound id='materials-forbidden' message={`你的岗位（${role ? ROLE_LABELS[role] : '未登录'}）不使用营销素材`} onBack={() => void backOr('me')} />
+  }
+  return <MaterialBrowser />
+}
+
+function MaterialBrowser() {
   const params = useRouter().params
   const customerId = Number(params.customerId) || undefined
   const [q, setQ] = useState('')

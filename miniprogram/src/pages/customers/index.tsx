@@ -13,6 +13,7 @@ import { StatusTag } from '../../components/tag'
 import { ErrorRetry } from '../../components/load-state'
 import { useConsoleLayout } from '../../components/console-nav'
 import { CustomerTable } from './customer-table'
+import { LocationProposalsCard } from './location-proposals'
 import './index.css'
 
 const PAGE_SIZE = 20
@@ -183,6 +184,7 @@ export default function Customers() {
       </View>
 
       {home ? <HomeSummary home={home} /> : null}
+      {home?.locationProposals ? <LocationProposalsCard proposals={home.locationProposals} onConfirmed={loadHome} /> : null}
       {session && can(session.member.role, 'customers.create') ? (
         <View className='row customers__new'>
           <Button id='new-customer' className='btn customers__new-btn' onClick={() => void goTo('customerEdit')}>

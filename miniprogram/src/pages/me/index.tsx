@@ -84,7 +84,7 @@ function PolicyWarnings() {
       {items.map((w, i) => (
         <View key={i} className='me__warning' data-key={w.key}>
           <Text className='me__warning-key'>{w.key}</Text>
-          <Text className='me__line'>{w.message}</Text>
+          <Text className='me__line me__warning-text'>{w.message}</Text>
         </View>
       ))}
     </View>

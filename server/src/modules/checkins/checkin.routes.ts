@@ -13,9 +13,10 @@ const teamQuery = z
 export function checkinRoutes(checkins: CheckinService): AnyRoute[] {
   return [
     route({
-      method: 'get', path: '/checkins/today', tag: '打卡', summary: '我今天的三次打卡：早间、每次拜访后、晚间（含拜访预填与明日候选客户）', can: 'checkins.create',
+      method: 'get', path: '/checkins/today', tag: '打卡', summary: '我今天的三次打卡：早间、每次拜访后、晚间（含拜访预填与明日候选客户；visit=提醒链接里的拜访，前一天的也列出）', can: 'checkins.create',
       response: checkinTodaySchema,
-      handler: (ctx) => checkins.today(ctx.state.member),
+      query: z.object({ visit: dbId('拜访', { coerce: true }).optional() }).strict(),
+      handler: (ctx, { query }) => checkins.today(ctx.state.member, query.visit),
     }),
     route({
       method: 'post', path: '/checkins', tag: '打卡', summary: '打卡（早间 / 拜访后 / 晚间）；窗口内为按时，窗口后为迟到，窗口开始前拒绝', can: 'checkins.create', status: 201,
@@ -39,7 +40,7 @@ export function checkinRoutes(checkins: CheckinService): AnyRoute[] {
     route({
       method: 'get', path: '/admin/policy-warnings', tag: '管理', summary: '策略配置中需要管理员补填的项（如本年/明年的节假日 checkins.holidays；管理员）', can: 'checkins.calendar.read',
       response: z.object({ items: z.array(z.object({ key: z.string(), message: z.string() })) }),
-      handler: () => ({ items: checkins.calendarWarnings() }),
+      handler: async () => ({ items: checkins.calendarWarnings() }),
     }),
   ];
 }

@@ -78,7 +78,12 @@ export class CheckinService {
   }
 
   /** The caller's check-in day: each kind's state, today's visits with their prefill, tomorrow's candidates. */
-  async today(caller: Member): Promise<CheckinToday> {
+  /**
+   * The caller's day. `linkedVisitId`: the visit a reminder's link names — shown too when it was submitted
+   * on an earlier day (a visit near midnight, or a reminder read the next morning), so the link opens
+   * something to check in, not a page without it. Another rep's visit is ignored.
+   */
+  async today(caller: Member, linkedVisitId?: number): Promise<CheckinToday> {
     const now = this.clock.now();
     const day = localDay(now, this.tz);
     const working = isWorkingDay(day, this.rules);
@@ -87,6 +92,14 @@ export class CheckinService {
     const morning = dayWindow('morning', day, this.rules, this.tz);
     const evening = dayWindow('evening', day, this.rules, this.tz);
     const visits = await this.followUps.submittedBy(caller.id, localInstant(day, '00:00', this.tz), new Date(localInstant(addDays(day, 1), '00:00', this.tz).getTime() - 1));
+    if (linkedVisitId && !visits.some((v) => v.id === linkedVisitId)) {
+      const linked = await this.followUps.submitted(linkedVisitId);
+      if (linked && linked.memberId === caller.id) {
+        visits.unshift(linked);
+        const [row] = await this.db.getRepository(Checkin).find({ where: { memberId: caller.id, slot: `visit:${linked.id}` } });
+        if (row) bySlot.set(row.slot, row);
+      }
+    }
     const [owned] = await this.customers.ownedBy(caller.id, CANDIDATES);
     const names = await this.customers.namesOf(visits.map((v) => v.customerId));
     const latest = await this.followUps.latestOf(owned.map((c) => c.id));
@@ -237,7 +250,9 @@ export class CheckinService {
   async team(caller: Member, query: { day?: string | undefined; teamId?: number | undefined }): Promise<CheckinTeam> {
     const now = this.clock.now();
     const day = query.day ?? localDay(now, this.tz);
-    const teamId = query.teamId ?? caller.teamId;
+    // a director or admin has no team of their own: the first team in reach, and the list to switch
+    const teams = await this.org.teamsInReach(caller);
+    const teamId = query.teamId ?? caller.teamId ?? teams[0]?.id;
     if (teamId === null || teamId === undefined) throw invalid({ teamId: '请选择团队' });
     const team = await this.org.teamById(teamId);
     const scope = await this.org.scopeOf(caller, 'checkins.team.read');
@@ -254,7 +269,7 @@ export class CheckinService {
     }
     const all = lines.flatMap((l) => [l.morning, l.evening]);
     return {
-      day, workingDay: isWorkingDay(day, this.rules), teamId: team.id, members: lines,
+      day, workingDay: isWorkingDay(day, this.rules), teamId: team.id, teamName: team.name, teams: teams.map((t) => ({ id: t.id, name: t.name })), members: lines,
       totals: {
         done: all.filter((s) => s === 'on_time').length + lines.reduce((n, l) => n + l.visits.onTime, 0),
         late: all.filter((s) => s === 'late').length + lines.reduce((n, l) => n + l.visits.late, 0),

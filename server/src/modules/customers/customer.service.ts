@@ -168,6 +168,13 @@ export class CustomerService {
     return this.db.getRepository(Customer).findAndCount({ where: { ownerId }, order: { lastFollowUpAt: 'DESC', id: 'DESC' }, take, select: { id: true, name: true } });
   }
 
+  /** Customers' id, name and owner by id (another module's list, scoped by the owner). */
+  async summariesOf(ids: number[]): Promise<Map<number, Pick<Customer, 'id' | 'name' | 'ownerId'>>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db.getRepository(Customer).find({ where: { id: In([...new Set(ids)]) }, select: { id: true, name: true, ownerId: true } });
+    return new Map(rows.map((c) => [c.id, c]));
+  }
+
   /** Customers' names by id (for lists other modules show). */
   async namesOf(ids: number[]): Promise<Map<number, string>> {
     if (!ids.length) return new Map();

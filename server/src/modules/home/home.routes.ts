@@ -1,8 +1,9 @@
-import { can, homeSchema, type CheckinSummary } from '@anchor/shared';
+import { can, homeSchema, type CheckinSummary, type LocationProposals } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { route, type AnyRoute } from '../../http/route';
 import type { CheckinService } from '../checkins';
 import type { CustomerService } from '../customers';
+import type { SigninService } from '../signins';
 import type { Member, OrgService } from '../org';
 import type { TodoService } from '../tasks';
 import type { VisitService } from '../visits';
@@ -19,6 +20,8 @@ export interface HomeView {
   todos: { toConfirm: number; myOpen: number; escalated: number };
   /** the caller's daily check-ins today (null for roles that do not check in) */
   checkins: CheckinSummary | null;
+  /** 位置待确认: customers whose location the caller confirms (null for roles that do not) */
+  locationProposals: LocationProposals | null;
 }
 
 /** What the home screen needs from the modules that own the data, each through its service. */
@@ -28,6 +31,7 @@ export interface HomeSources {
   visits: VisitService;
   todos: TodoService;
   checkins: CheckinService;
+  signins: SigninService;
   clock: Clock;
 }
 
@@ -50,6 +54,7 @@ export async function homeOf(src: HomeSources, caller: Member): Promise<HomeView
     },
     todos,
     checkins: await src.checkins.summary(caller),
+    locationProposals: await src.signins.proposals(caller, SHOWN),
   };
 }
 

@@ -16,5 +16,5 @@ export const homeModule = defineModule({
   permissions: [],
   messages: {},
   services: (): Record<string, never> => ({}),
-  routes: (_s, { use, clock }) => homeRoutes({ org: use('org').org, customers: use('customers').customers, visits: use('visits').visits, todos: use('tasks').todos, checkins: use('checkins').checkins, clock }),
+  routes: (_s, { use, clock }) => homeRoutes({ org: use('org').org, customers: use('customers').customers, visits: use('visits').visits, todos: use('tasks').todos, checkins: use('checkins').checkins, signins: use('signins').signins, clock }),
 });

@@ -169,6 +169,14 @@ export class OrgService {
     }
   }
 
+  /** The teams whose day a manager looks at: their own team, a director's region's, every team for an admin. */
+  async teamsInReach(caller: Member): Promise<Team[]> {
+    const repo = this.db.getRepository(Team);
+    if (caller.role === 'admin') return repo.find({ order: { id: 'ASC' } });
+    if (caller.role === 'director' && caller.regionId !== null) return repo.find({ where: { regionId: caller.regionId }, order: { id: 'ASC' } });
+    return caller.teamId === null ? [] : repo.find({ where: { id: caller.teamId } });
+  }
+
   async teamById(id: number): Promise<Team | null> {
     return this.db.getRepository(Team).findOne({ where: { id } });
   }

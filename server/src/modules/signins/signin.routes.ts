@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { customerLocationInputSchema, customerLocationSchema, labelled, signinInputSchema, signinSchema } from '@anchor/shared';
+import { customerLocationInputSchema, customerLocationSchema, labelled, locationProposalsSchema, signinInputSchema, signinSchema } from '@anchor/shared';
 import { idempotencyKeyOf } from '../../http/idempotency';
 import { idParam, route, type AnyRoute } from '../../http/route';
 import type { SigninService } from './signin.service';
@@ -38,6 +38,12 @@ export function signinRoutes(signins: SigninService): AnyRoute[] {
         })
         .strict(),
       handler: (ctx, { query }) => signins.list(ctx.state.member, idParam(ctx, 'id', '客户'), { ...query, mine: query.mine === 'true' }),
+    }),
+    route({
+      method: 'get', path: '/signins/location-proposals', tag: '外勤签到', summary: '位置待确认：由签到推算、等待确认的客户位置（主管本团队，管理员全部）', can: 'signins.location.manage',
+      response: locationProposalsSchema,
+      query: z.object({ pageSize: labelled(z.coerce.number().int().min(1).max(100), '每页条数').default(20) }).strict(),
+      handler: async (ctx, { query }) => (await signins.proposals(ctx.state.member, query.pageSize))!,
     }),
     route({
       method: 'get', path: '/customers/:id/location', tag: '外勤签到', summary: '客户位置（已设置、待确认的建议位置或尚无）', can: 'signins.read',

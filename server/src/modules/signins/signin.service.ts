@@ -1,5 +1,5 @@
-import type { DataSource } from 'typeorm';
-import { can, haversineMeters, instantToWallClock, median, signinChip, toGcj02, type CustomerLocationInput, type CustomerLocationView, type SigninInput, type SigninView } from '@anchor/shared';
+import { IsNull, type DataSource } from 'typeorm';
+import { can, haversineMeters, type LocationProposals, instantToWallClock, median, signinChip, toGcj02, type CustomerLocationInput, type CustomerLocationView, type SigninInput, type SigninView } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { isSqlite } from '../../db/data-source';
@@ -16,6 +16,9 @@ import {
   confirmProposal, firstGoodSignins, linkStatement, locationOf, measuredStatement, proposeLocation, setLocation, signinById, unmeasuredSignins,
   type LocationRow, type SigninRow,
 } from './signin.sql';
+
+/** How many waiting proposals are read at most before the caller's scope keeps theirs. */
+const PROPOSALS_READ = 2000;
 
 export interface SigninListQuery {
   /** only the caller's own */
@@ -136,6 +139,35 @@ export class SigninService {
       customerId, status: row.confirmedAt ? 'set' : 'proposed', lat: Number(row.lat), lng: Number(row.lng), coordSystem: 'gcj02', source: row.source,
       sampleCount: row.sampleCount === null ? null : Number(row.sampleCount), setBy: byId ? { id: byId, name: by?.name ?? '' } : null,
       setAt: sqlDate(row.confirmedAt)?.toISOString() ?? null, canManage,
+    };
+  }
+
+  /**
+   * 位置待确认: the customers in the caller's reach whose proposed location nobody has confirmed, oldest
+   * first; null for a role that cannot confirm. Proposals are few (one per customer, until confirmed), so
+   * the waiting ones are read (bounded) and kept by the owner's scope here.
+   */
+  async proposals(caller: Member, take: number): Promise<LocationProposals | null> {
+    if (!can(caller.role, 'signins.location.manage')) return null;
+    const scope = await this.org.scopeOf(caller, 'signins.location.manage');
+    const waiting = await this.db.getRepository(CustomerLocation).find({ where: { confirmedAt: IsNull() }, order: { proposedAt: 'ASC', customerId: 'ASC' }, take: PROPOSALS_READ });
+    const customers = await this.customers.summariesOf(waiting.map((w) => Number(w.customerId)));
+    const mine = waiting.filter((w) => {
+      const c = customers.get(Number(w.customerId));
+      return c && scopeIncludes(scope, c.ownerId);
+    });
+    const shown = mine.slice(0, take);
+    const owners = await this.org.membersByIds([...new Set(shown.map((w) => customers.get(Number(w.customerId))!.ownerId))]);
+    return {
+      count: mine.length,
+      items: shown.map((w) => {
+        const c = customers.get(Number(w.customerId))!;
+        return {
+          customerId: c.id, customerName: c.name, owner: { id: c.ownerId, name: owners.get(c.ownerId)?.name ?? '' },
+          lat: Number(w.lat), lng: Number(w.lng), sampleCount: w.sampleCount === null ? null : Number(w.sampleCount),
+          proposedAt: sqlDate(w.proposedAt)!.toISOString(),
+        };
+      }),
     };
   }
 

@@ -211,6 +211,8 @@ describe('sharing to a customer', () => {
     const payload = typeof rows[0].payload === 'string' ? JSON.parse(rows[0].payload) : rows[0].payload;
     const plan = await withSqlTransaction(h.db, (sql) => h.services.messages.plan(sql, { id: rows[0].id, kind: 'material.share_opened', teamId: null, payload }));
     expect(JSON.stringify(plan)).toContain('王主任（分享测试医院）打开了您分享的《快装方案》');
+    // and a way on from the chat: the customer's page, whose timeline shows the open
+    expect(JSON.stringify(plan)).toContain(`/app/#/pages/customer/index?id=${customerId}`);
   });
 
   it("in the app the video plays from a signed address with seeking (Range 206); a forged or expired one is 404", async () => {

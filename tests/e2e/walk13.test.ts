@@ -93,7 +93,14 @@ for (const v of VIEWPORTS) {
           try {
             await who.page.goto(link.replace(/^https?:\/\/[^/]+/, base));
             await who.page.waitForSelector(visit ? `#visit-checkin-${visit}` : '#checkin-morning', { timeout: 20_000 });
-            if (visit) expect(await who.page.getAttribute(`#visit-checkin-${visit}`, 'class')).toContain('checkins__visit--on');
+            if (visit) {
+              expect(await who.page.getAttribute(`#visit-checkin-${visit}`, 'class')).toContain('checkins__visit--on');
+              // brought into view: the person lands on the visit the reminder was about, not on the morning card
+              await who.page.waitForTimeout(800);
+              const box = (await who.page.locator(`#visit-checkin-${visit}`).boundingBox())!;
+              expect(box.y).toBeGreaterThanOrEqual(-1);
+              expect(box.y).toBeLessThan(v.height - 100);
+            }
             await snap(who.page, `rep-${v.tag}-3-reminder-link-${i + 1}`);
           } finally {
             await who.context.close();
@@ -237,6 +244,17 @@ for (const v of VIEWPORTS) {
         await snap(page, `marketing-${v.tag}-1-materials`);
         await page.click('#materials-manage');
         await page.waitForSelector('#usage-by-material', { timeout: 20_000 });
+        // every column can be reached: on a phone the tables scroll sideways (they hid 分享, 客户打开 and 从未打开的销售)
+        for (const id of ['#usage-by-material', '#usage-by-rep']) {
+          const table = page.locator(id);
+          // (a string: the tests compile without the DOM's types)
+          const { overflowX, scrollable } = (await table.evaluate(
+            new Function('el', 'return { overflowX: getComputedStyle(el).overflowX, scrollable: el.scrollWidth > el.clientWidth }') as (el: unknown) => unknown,
+          )) as { overflowX: string; scrollable: boolean };
+          if (scrollable) expect(['auto', 'scroll']).toContain(overflowX);
+          await table.locator('.data-table__title:has-text("客户打开")').scrollIntoViewIfNeeded();
+          expect(await table.locator('.data-table__title:has-text("客户打开")').isVisible()).toBe(true);
+        }
         await snap(page, `marketing-${v.tag}-2-manage`);
         await go(page, 'packages/checkins/index');
         await page.waitForSelector('#checkins-forbidden', { timeout: 20_000 });

@@ -1,3 +1,4 @@
+import { instantToWallClock } from '@anchor/shared';
 import { IsNull, Not } from 'typeorm';
 import { seedDemo } from '../../server/src/demo/seed';
 import { Job } from '../../server/src/jobs/job.entity';
@@ -22,6 +23,14 @@ afterAll(() => h.close());
 const get = (who: string, path: string) => api(h.url, 'GET', `/api/v1${path}`, { token: tokens.get(who)! });
 
 describe('the seeded demo company', () => {
+  it('works in working hours: every visit and first touch between 08:00 and 18:00 local (not 拜访于 01:37)', async () => {
+    const visits = await h.db.getRepository(Visit).find({ where: { submittedAt: Not(IsNull()) } });
+    const touches = await h.db.getRepository(FirstTouch).find();
+    const hours = [...visits.map((v) => v.submittedAt!), ...touches.map((t) => t.touchedAt)].map((at) => instantToWallClock(at, h.policy.timeZone).getUTCHours());
+    expect(hours.length).toBeGreaterThan(100);
+    expect(hours.filter((x) => x < 8 || x >= 18)).toEqual([]);
+  });
+
   it('has a visit or a first touch behind every 最近跟进 time', async () => {
     const followed = await h.db.getRepository(Customer).find({ where: { lastFollowUpAt: Not(IsNull()) } });
     expect(followed.length).toBeGreaterThan(200);

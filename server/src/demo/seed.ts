@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { customerNameKey, STAGE_CODES, type Role, type StageCode } from '@anchor/shared';
+import { customerNameKey, instantToWallClock, wallClockToInstant, STAGE_CODES, type Role, type StageCode } from '@anchor/shared';
 import type { Clock } from '../clock';
 import { DAY_MS, HOUR_MS } from '../clock';
 import type { Policy } from '../config/policy';
@@ -134,7 +134,7 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
         }
         const finalStage = changes[changes.length - 1]!.to;
         const lastChange = changes[changes.length - 1]!.at;
-        const lastFollowUpAt = random() < 0.08 ? null : new Date(now.getTime() - Math.pow(random(), 2) * 14 * DAY_MS - random() * 8 * HOUR_MS);
+        const lastFollowUpAt = random() < 0.08 ? null : duringWorkHours(new Date(now.getTime() - Math.pow(random(), 2) * 14 * DAY_MS - random() * 8 * HOUR_MS), now, policy.timeZone);
         const payment = Math.round(40 + random() * 60);
         const inventory = Math.round(20 + random() * 80);
         const competitor = Math.round(random() * 80);
@@ -337,4 +337,17 @@ async function seedActivity(
     });
     await m.getRepository(Customer).update({ id: customerId }, { waitingVisits: 1 });
   }
+}
+
+/**
+ * The same local day, moved into 08:00–18:00 in the team's zone (hour h → 08 + 10h/24, minutes kept): demo
+ * visits, first touches and sign-ins at 01:37 read as nonsense to the person walking the demo. A time that
+ * lands after `now` goes a day back.
+ */
+export function duringWorkHours(at: Date, now: Date, timeZone: string): Date {
+  const wall = instantToWallClock(at, timeZone);
+  wall.setUTCHours(8 + Math.floor((wall.getUTCHours() * 10) / 24));
+  let moved = wallClockToInstant(wall, timeZone);
+  if (moved.getTime() > now.getTime() - 10 * 60_000) moved = new Date(moved.getTime() - DAY_MS);
+  return moved;
 }

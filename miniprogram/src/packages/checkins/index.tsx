@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { Button, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useDidShow, useRouter } from '@tarojs/taro'
 import { CHECKIN_STATE_LABELS, ROLE_LABELS, CHECKIN_TEXT_MAX, EVENING_TOP, can, type CheckinState, type CheckinTeam, type CheckinToday, type FollowUpState } from '@anchor/shared'
@@ -256,6 +256,13 @@ function OwnCheckinsPage() {
   useDidShow(() => {
     if (day) load()
   })
+  // Opened from a reminder about one visit: bring that visit into view, once (it may be the fourth of the day).
+  const scrolled = useRef(false)
+  useEffect(() => {
+    if (!day || !visitParam || scrolled.current || !day.visits.some((v) => v.visitId === visitParam)) return
+    scrolled.current = true
+    setTimeout(() => void Taro.pageScrollTo({ selector: `#visit-checkin-${visitParam}`, duration: 200 }).catch(() => undefined), 100)
+  }, [day])
 
   if (!day || !options) return <PageLoading errorId='checkins-load-error' error={loadError} onRetry={load} />
 
@@ -378,8 +385,8 @@ function OwnCheckinsPage() {
                     const on = picked.includes(c.customerId)
                     return (
                       <View key={c.customerId} className={`checkins__candidate ${on ? 'checkins__candidate--on' : ''}`} id={`candidate-${c.customerId}`}>
-                        <View className='row row--between' onClick={() => toggle(c.customerId)}>
-                          <Text className='checkins__customer'>{on ? '☑' : '☐'} {c.customerName}</Text>
+                        <View className='row row--between checkins__candidate-line' onClick={() => toggle(c.customerId)}>
+                          <Text className='checkins__customer checkins__candidate-name'>{on ? '☑' : '☐'} {c.customerName}</Text>
                           <View className='row checkins__flags'>
                             <StatusTag tone={c.hasAction ? 'green' : 'red'}>{c.hasAction ? '有约定动作' : '无约定动作'}</StatusTag>
                             <StatusTag tone={c.hasReminder ? 'green' : 'red'}>{c.hasReminder ? `提醒 ${formatInstant(c.nextFollowUpAt)}` : '未设提醒'}</StatusTag>

@@ -221,7 +221,7 @@ export default function ManageMaterials() {
       ) : null}
 
       {usage ? (
-        <View id='material-usage'>
+        <View id='material-usage' className='manage__usage'>
           <Text className='manage__subtitle manage__section'>近 30 天使用情况 · 按素材</Text>
           <DataTable id='usage-by-material' columns={usageColumns} rows={usage.materials} rowKey={(r) => r.id} empty={<Text className='muted'>还没有素材</Text>} />
           <Text className='manage__subtitle manage__section'>按销售</Text>

@@ -74,6 +74,8 @@ for (const v of VIEWPORTS) {
           await page.waitForSelector('#checkin-morning .checkins__answers', { timeout: 20_000 });
         }
         expect(await page.locator('#checkin-morning').innerText()).toContain('确认科室下周的试用安排');
+        // the evening's customer names keep one line (they broke as 芜湖红十字会医 / 院 beside their flags)
+        for (const name of await page.locator('.checkins__candidate-name').all()) expect((await name.boundingBox())!.height).toBeLessThan(50);
         await snap(page, `rep-${v.tag}-2-checkins`);
 
         // the check-in reminders WeCom delivered (the outbox's texts), each link opened as its rep, as written

@@ -261,7 +261,7 @@ function OwnCheckinsPage() {
   useEffect(() => {
     if (!day || !visitParam || scrolled.current || !day.visits.some((v) => v.visitId === visitParam)) return
     scrolled.current = true
-    setTimeout(() => void Taro.pageScrollTo({ selector: `#visit-checkin-${visitParam}`, duration: 200 }).catch(() => undefined), 100)
+    setTimeout(() => void Taro.pageScrollTo({ selector: `#visit-checkin-${visitParam}`, offsetTop: -24, duration: 200 }).catch(() => undefined), 100)
   }, [day])
 
   if (!day || !options) return <PageLoading errorId='checkins-load-error' error={loadError} onRetry={load} />

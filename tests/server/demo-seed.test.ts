@@ -107,6 +107,20 @@ describe('the seeded demo company', () => {
     expect(team.body.members.length).toBeGreaterThanOrEqual(5);
   });
 
+  it("has today's day in progress: closed windows answered (the start-up job has nobody to chase for them), open ones partly done", async () => {
+    // the harness's now: Friday 10:00 local, the morning window just closed
+    const today: Array<{ kind: string; status: string; n: number }> = await h.db.query("SELECT kind, status, COUNT(*) AS n FROM checkin WHERE day = '2026-11-20' GROUP BY kind, status");
+    const members = (await h.db.getRepository(Member).find()).filter((m) => m.role === 'rep' || m.role === 'supervisor').length;
+    expect(today.filter((r) => r.kind === 'morning').reduce((n, r) => n + Number(r.n), 0)).toBe(members);
+    expect(today.some((r) => r.kind === 'evening')).toBe(false); // 17:00 has not come
+    const before = Number((await h.db.query("SELECT COUNT(*) AS n FROM outbox_message WHERE kind = 'checkin.reminder'"))[0].n);
+    await h.services.jobs.seedRecurring();
+    await h.services.jobs.runDue();
+    const reminders: Array<{ payload: string | { kind: string; day: string } }> = await h.db.query("SELECT payload FROM outbox_message WHERE kind = 'checkin.reminder'");
+    const morningToday = reminders.slice(before).map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload)).filter((p) => p.kind === 'morning' && p.day === '2026-11-20');
+    expect(morningToday).toEqual([]);
+  });
+
   it('has a month of sign-ins: most visits linked to one near the customer, some far, the chip on the card', async () => {
     const rows = (await h.db.query('SELECT localDay, visitId, distance, tooFar, memberId FROM signin')) as Array<{ localDay: string; visitId: number | null; distance: number | null; tooFar: number | boolean; memberId: number }>;
     const days = new Set(rows.map((r) => r.localDay));

@@ -14,6 +14,8 @@ export const CONSOLE_MIN_WIDTH = 1024
 export interface ConsoleNavItem {
   page: PageName
   label: string
+  /** The label for a role without this right (团队打卡 for a director, who does not check in). */
+  labelWithout?: { can: Action; label: string }
   /** The right (shared/src/permissions.ts) a role needs to see the entry (any one of a list); everyone when absent. */
   can?: Action | readonly Action[]
   /** Shows the open to-do count beside the label. */
@@ -33,7 +35,7 @@ export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
   { page: 'tasks', label: '任务', whenTasks: true },
   { page: 'materials', label: '营销素材', can: 'materials.read', within: ['material', 'materialsManage'] },
   { page: 'customerImport', label: 'Excel 导入 / 导出', can: 'customers.import' },
-  { page: 'checkins', label: '每日打卡', can: ['checkins.create', 'checkins.team.read'] },
+  { page: 'checkins', label: '每日打卡', labelWithout: { can: 'checkins.create', label: '团队打卡' }, can: ['checkins.create', 'checkins.team.read'] },
   { page: 'me', label: '我的' },
   { page: 'deliveries', label: '消息投递', can: 'deliveries.manage' },
 ]
@@ -114,7 +116,7 @@ export function ConsoleNav() {
             className={`console-nav__item ${active ? 'console-nav__item--active' : ''}`}
             onClick={() => void goTo(item.page)}
           >
-            <Text>{item.label}</Text>
+            <Text>{item.labelWithout && !can(member.role, item.labelWithout.can) ? item.labelWithout.label : item.label}</Text>
             {item.todoBadge && todoCount > 0 ? (
               <Text className='console-nav__badge' id='console-nav-badge'>
                 {badgeText(todoCount)}

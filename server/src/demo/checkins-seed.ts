@@ -25,21 +25,31 @@ export async function seedCheckins(m: EntityManager, policy: Policy, now: Date, 
   };
   const within = (w: { opens: Date; closes: Date }, s: Checkin['status']) =>
     s === 'on_time' ? new Date(w.opens.getTime() + random() * (w.closes.getTime() - w.opens.getTime())) : new Date(w.closes.getTime() + (5 + random() * 90) * MIN);
-  for (let back = 30; back >= 1; back--) {
+  // Today too, up to now (a window still open: done by most, the rest still to do; one closed: as any day),
+  // so the demo's team has a day in progress rather than every window of it missing and chased at start-up.
+  const nowMs = now.getTime();
+  const upToNow = (w: { opens: Date; closes: Date }): Checkin['status'] | null => {
+    if (nowMs >= w.closes.getTime()) return status();
+    if (nowMs <= w.opens.getTime() || random() < 0.3) return null;
+    return 'on_time';
+  };
+  const at = (w: { opens: Date; closes: Date }, s: Checkin['status']) => new Date(Math.min(within(w, s).getTime(), nowMs - MIN));
+  for (let back = 30; back >= 0; back--) {
     const day = addDays(today, -back);
     if (!isWorkingDay(day, rules)) continue;
-    windows.push({ day, kind: 'morning' }, { day, kind: 'evening' });
+    for (const kind of ['morning', 'evening'] as const) if (nowMs >= dayWindow(kind, day, rules, tz).closes.getTime()) windows.push({ day, kind });
     for (const member of members) {
       const own = ownedBy.get(member.id) ?? [];
       for (const kind of ['morning', 'evening'] as const) {
         const w = dayWindow(kind, day, rules, tz);
-        const s = status();
+        const s = upToNow(w);
+        if (!s) continue;
         const key = own.length ? own[Math.floor(random() * own.length)]! : null;
         const tomorrow = own.slice(0, 3).map((c) => ({ customerId: c.id, customerName: c.name, agreedAction: '安排演示', nextFollowUpAt: localInstant(addDays(day, 1), '14:30', tz).toISOString() }));
         rows.push({
           memberId: member.id, teamId: member.teamId, day, kind, slot: kind, visitId: null, customerId: kind === 'morning' ? key?.id ?? null : null, status: s,
           answers: s === 'missing' ? null : JSON.stringify(kind === 'morning' ? { customerName: key?.name ?? null, coreNeed: NEEDS[Math.floor(random() * NEEDS.length)] } : { tomorrow: addDays(day, 1), customers: tomorrow }),
-          checkedInAt: s === 'missing' ? null : within(w, s), windowClosesAt: w.closes, remindedAt: s === 'missing' ? w.closes : null, createdAt: s === 'missing' ? w.closes : within(w, s),
+          checkedInAt: s === 'missing' ? null : at(w, s), windowClosesAt: w.closes, remindedAt: s === 'missing' ? w.closes : null, createdAt: s === 'missing' ? w.closes : at(w, s),
         });
       }
       const visits = await m.getRepository(Visit).find({
@@ -48,11 +58,12 @@ export async function seedCheckins(m: EntityManager, policy: Policy, now: Date, 
       });
       for (const v of visits) {
         const w = visitWindow(v.submittedAt!, rules);
-        const s = status();
+        const s = upToNow(w);
+        if (!s) continue;
         rows.push({
           memberId: member.id, teamId: member.teamId, day, kind: 'visit', slot: `visit:${v.id}`, visitId: v.id, customerId: v.customerId, status: s,
           answers: s === 'missing' ? null : JSON.stringify({ customerWords: (v.customerVerbatim || v.dialogueSummary || '').slice(0, 300), promisedAction: v.agreedAction ?? '', corrected: random() < 0.2 }),
-          checkedInAt: s === 'missing' ? null : within(w, s), windowClosesAt: w.closes, remindedAt: s === 'missing' ? w.closes : null, createdAt: w.closes,
+          checkedInAt: s === 'missing' ? null : at(w, s), windowClosesAt: w.closes, remindedAt: s === 'missing' ? w.closes : null, createdAt: new Date(Math.min(w.closes.getTime(), nowMs)),
         });
       }
     }

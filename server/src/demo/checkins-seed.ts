@@ -1,5 +1,5 @@
 import { Between, type EntityManager } from 'typeorm';
-import { addDays, dayWindow, isWorkingDay, localDay, localInstant, visitWindow } from '@anchor/shared';
+import { addDays, agreedActionText, dayWindow, isWorkingDay, localDay, localInstant, visitWindow } from '@anchor/shared';
 import type { Policy } from '../config/policy';
 import { Checkin, CheckinWindow } from '../modules/checkins/checkin.entity';
 import type { Member } from '../modules/org/member.entity';
@@ -54,7 +54,7 @@ export async function seedCheckins(m: EntityManager, policy: Policy, now: Date, 
       }
       const visits = await m.getRepository(Visit).find({
         where: { memberId: member.id, submittedAt: Between(localInstant(day, '00:00', tz), localInstant(addDays(day, 1), '00:00', tz)) },
-        select: { id: true, customerId: true, submittedAt: true, customerVerbatim: true, dialogueSummary: true, agreedAction: true },
+        select: { id: true, customerId: true, submittedAt: true, customerVerbatim: true, dialogueSummary: true, agreedAction: true, agreedActionNote: true },
       });
       for (const v of visits) {
         const w = visitWindow(v.submittedAt!, rules);
@@ -62,7 +62,7 @@ export async function seedCheckins(m: EntityManager, policy: Policy, now: Date, 
         if (!s) continue;
         rows.push({
           memberId: member.id, teamId: member.teamId, day, kind: 'visit', slot: `visit:${v.id}`, visitId: v.id, customerId: v.customerId, status: s,
-          answers: s === 'missing' ? null : JSON.stringify({ customerWords: (v.customerVerbatim || v.dialogueSummary || '').slice(0, 300), promisedAction: v.agreedAction ?? '', corrected: random() < 0.2 }),
+          answers: s === 'missing' ? null : JSON.stringify({ customerWords: (v.customerVerbatim || v.dialogueSummary || '').slice(0, 300), promisedAction: v.agreedAction ? agreedActionText(v.agreedAction, v.agreedActionNote) : '', corrected: random() < 0.2 }),
           checkedInAt: s === 'missing' ? null : at(w, s), windowClosesAt: w.closes, remindedAt: s === 'missing' ? w.closes : null, createdAt: new Date(Math.min(w.closes.getTime(), nowMs)),
         });
       }

@@ -77,9 +77,8 @@ export class CheckinService {
     return { customerWords: (v.customerVerbatim || v.dialogueSummary || '').slice(0, 300), promisedAction: `${action}${when}`.slice(0, 100) };
   }
 
-  /** The caller's check-in day: each kind's state, today's visits with their prefill, tomorrow's candidates. */
   /**
-   * The caller's day. `linkedVisitId`: the visit a reminder's link names — shown too when it was submitted
+   * The caller's check-in day: each kind's state, today's visits with their prefill, tomorrow's candidates. `linkedVisitId`: the visit a reminder's link names — shown too when it was submitted
    * on an earlier day (a visit near midnight, or a reminder read the next morning), so the link opens
    * something to check in, not a page without it. Another rep's visit is ignored.
    */

@@ -81,7 +81,7 @@ export function customerOverdue(customer: Pick<Customer, 'stage' | 'lastFollowUp
   const excluded = options?.overdueExcludedStages
   const { stage, createdAt } = customer
   if (typeof overdueDays !== 'number' || !Array.isArray(excluded) || !isStageCode(stage) || typeof createdAt !== 'string') return customer.overdue
-  return isCustomerOverdue({ stage, lastFollowUpAt: customer.lastFollowUpAt, createdAt, closedAt: customer.closed?.at ?? null }, { overdueDays, overdueExcludedStages: excluded }, now)
+  return isCustomerOverdue({ stage, lastFollowUpAt: customer.lastFollowUpAt, createdAt, closedAt: null }, { overdueDays, overdueExcludedStages: excluded }, now)
 }
 
 /** Dropped at logout: the next member may belong to another team or server. */

@@ -77,6 +77,8 @@ describe('customer feedback on a visit (积极 / 中性 / 消极)', () => {
     for (const bad of ['很好', '', 3, '积极 ']) {
       const res = await submitVisit(h, org.token(org.repA), { ...completeVisit(customerId), customerFeedback: bad });
       expect(res.status).toBe(422);
+      // not 「动作未闭环」: every anchor is there, only the optional feedback is wrong
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
       expect(res.body.error.fields.customerFeedback).toMatch(/^客户反馈/);
       expect(res.body.error.fields.customerFeedback).toContain('积极、中性 或 消极');
     }

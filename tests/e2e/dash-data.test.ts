@@ -99,6 +99,9 @@ describe('a rep at 390 × 844: feedback on the visit, the agreed action marked d
   });
 
   it('marks the agreed action done from the 待办 card, with a note; the card and the visit say 已完成 · 按时', async () => {
+    // from the customer page (no tab bar there) to the 待办 tab, as the app's back does
+    await page.goto(`${app.product.server.url}/app/#/pages/customers/index`);
+    await page.waitForSelector('.customer-item', { timeout: 15_000 });
     await openTab(page, '待办');
     const button = page.locator(`#mark-done-${visitId}`);
     await button.waitFor({ state: 'visible', timeout: 15_000 });

@@ -7,10 +7,11 @@ import { getSession } from '../../api/session'
 import { useRequest } from '../../api/use-request'
 // the same order as the customer page, so the shared chunk's CSS has one order (weapp build)
 import { StatusTag } from '../../components/tag'
+// before the sign-in chip: its photo picker's CSS comes before the sign-in panel's, as on the visit form
+import { ActionDone } from '../../components/action-done'
 import { SigninChip } from '../../components/signin-panel'
 import { NotFound, PageLoading } from '../../components/load-state'
 import { PhotoThumbs } from '../../components/photo-thumbs'
-import { ActionDone } from '../../components/action-done'
 import { backOr, goTo } from '../../utils/nav'
 import { requireSession } from '../../utils/return-to'
 import { formatInstant } from '../../utils/time'

@@ -176,6 +176,13 @@ export class CustomerService {
     return this.db.getRepository(Customer).findAndCount({ where: { ownerId }, order: { lastFollowUpAt: 'DESC', id: 'DESC' }, take, select: { id: true, name: true } });
   }
 
+  /** Customers' owners by id, in one query (scope checks over a page of records that point at customers). */
+  async ownersOf(ids: number[]): Promise<Map<number, number>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db.getRepository(Customer).find({ where: { id: In([...new Set(ids)]) }, select: { id: true, ownerId: true } });
+    return new Map(rows.map((c) => [c.id, c.ownerId]));
+  }
+
   /** Customers' names by id (for lists other modules show). */
   async namesOf(ids: number[]): Promise<Map<number, string>> {
     if (!ids.length) return new Map();

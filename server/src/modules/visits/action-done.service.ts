@@ -88,11 +88,7 @@ export class ActionDoneService {
     const ids = [...new Set(visitIds)];
     if (!ids.length) return [];
     const visits = await this.db.getRepository(Visit).find({ where: { id: In(ids) } });
-    const owners = new Map<number, number>();
-    for (const v of visits) {
-      const c = await this.customers.summaryOf(v.customerId);
-      if (c) owners.set(v.customerId, c.ownerId);
-    }
+    const owners = await this.customers.ownersOf(visits.map((v) => v.customerId));
     const readScope = await this.org.scopeOf(caller, 'visits.read');
     const completeScope = await this.org.scopeOf(caller, 'visits.actions.complete');
     const visible = visits.filter((v) => v.memberId === caller.id || (owners.has(v.customerId) && scopeIncludes(readScope, owners.get(v.customerId)!)));

@@ -14,7 +14,7 @@ import { GradeStrategies1765200000000 } from './migrations/1765200000000-grade-s
 
 export interface GradingExports {
   grading: {
-    regradeAll(reason?: string, inJob?: Sql): Promise<{ graded: number; changed: number }>;
+    regradeAll(reason?: string, inJob?: Sql): Promise<{ graded: number; changed: number; pushed: number; reviews: number }>;
   };
 }
 
@@ -100,11 +100,13 @@ export const gradingModule = defineModule({
        * in its own transaction. Memory stays bounded by one batch whatever the number of customers.
        * The batch's changed customers set off their strategies together, in the batch's transaction.
        */
-      async regradeAll(reason = 'scheduled', inJob?: Sql): Promise<{ graded: number; changed: number }> {
+      async regradeAll(reason = 'scheduled', inJob?: Sql): Promise<{ graded: number; changed: number; pushed: number; reviews: number }> {
         const now = clock.now();
         let afterId = 0;
         let graded = 0;
         let changed = 0;
+        let pushed = 0;
+        let reviews = 0;
         const batch = async (sql: Sql): Promise<boolean> => {
           const rows = await customersForGrading(sql, afterId, REGRADE_BATCH);
           if (!rows.length) return true;
@@ -123,7 +125,11 @@ export const gradingModule = defineModule({
             }
           }
           await sql.batch([sql.insertStatement('customer_grade', history), ...[...byGrade].map(([grade, ids]) => setGradesStatement(ids, grade, now))]);
-          if (moved.length) await strategies.apply(sql, moved, now);
+          if (moved.length) {
+            const set = await strategies.apply(sql, moved, now);
+            pushed += set.pushed;
+            reviews += set.reviews;
+          }
           graded += rows.length;
           afterId = rows[rows.length - 1]!.id;
           return rows.length < REGRADE_BATCH;
@@ -132,7 +138,7 @@ export const gradingModule = defineModule({
           // Inside the recurring job's transaction its batches share it: the embedded SQLite has one writer,
           // and a transaction of our own opened beneath the job's would wait for it forever.
           const done = inJob ? await batch(inJob) : await withSqlTransaction(db, batch);
-          if (done) return { graded, changed };
+          if (done) return { graded, changed, pushed, reviews };
         }
       },
       /** The support packs pushed for a customer (newest first), for the 支持包 block of its page. */
@@ -179,8 +185,8 @@ export const gradingModule = defineModule({
       kind: 'grading.regrade',
       nextAfter: everyMinutes(policy.limits.regradeIntervalHours * 60),
       run: async (_jobs, sql) => {
-        const { graded, changed } = await grading.regradeAll('scheduled', sql);
-        logger.info({ graded, changed }, 'customers regraded');
+        const { graded, changed, pushed, reviews } = await grading.regradeAll('scheduled', sql);
+        logger.info({ graded, changed, pushed, reviews }, 'customers regraded');
       },
     },
   ],

@@ -165,7 +165,7 @@ describe('to C: a review task for the owner\'s supervisor', () => {
       kind: 'customer_grade_review', kindLabel: '客户降级复核', title: `策略测试医院${seq}号`, customerId: id, state: 'open',
       actions: ['confirm', 'comment'], actionLabels: { confirm: '复核完成' },
     });
-    expect(task!.lines).toEqual(['等级：B → C', '负责人：代表甲', '总分：27.5', '回款准时率：50', '库存消耗速度：0', '医院等级与科室活跃度：50', '竞品渗透率：0']);
+    expect(task!.lines).toEqual(['等级：B → C', '负责人：代表甲', '总分：27.5 分', '回款准时率：50 分', '库存消耗速度：0 分', '医院等级与科室活跃度：50 分', '竞品渗透率：0 分']);
 
     // the card in WeCom: 复核完成 as its button
     const [card] = await h.db.query("SELECT id, payload FROM outbox_message WHERE kind = 'task.card' AND payload LIKE ? ORDER BY id DESC LIMIT 1", [`%"taskId":${tasks[0]!.id}}%`]);

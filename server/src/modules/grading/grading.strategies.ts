@@ -57,8 +57,9 @@ export const customerGradeReviewKind: TaskKindDefinition = {
       lines: [
         `等级：${s.from ?? '未分级'} → ${s.to ?? ''}`,
         `负责人：${s.owner?.name ?? ''}`,
-        `总分：${s.score ?? ''}`,
-        ...(Object.keys(DIMENSION_LABELS) as Dimension[]).map((d) => `${DIMENSION_LABELS[d]}：${s.subScores?.[d] ?? ''}`),
+        `总分：${s.score ?? ''} 分`,
+        // sub-scores (0–100, higher is better: for competitors, a lower penetration), as the customer page shows them
+        ...(Object.keys(DIMENSION_LABELS) as Dimension[]).map((d) => `${DIMENSION_LABELS[d]}：${s.subScores?.[d] ?? ''} 分`),
       ],
     };
   },

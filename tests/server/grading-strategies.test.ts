@@ -214,6 +214,20 @@ describe('to C: a review task for the owner\'s supervisor', () => {
     expect(await reviewsOf(id)).toHaveLength(2);
   });
 
+  it('two 重新分级 of one customer at the same moment open one review and push one pack', async () => {
+    const down = await newCustomer(org.repA, 'B');
+    const up = await newCustomer(org.repA, 'B');
+    await gradeTo(down, 'B');
+    await gradeTo(up, 'B');
+    await inputsFor(down, 'C');
+    await inputsFor(up, 'A+');
+    const grade = (id: number) => api(h.url, 'POST', `/api/v1/customers/${id}/grade`, { token: org.token(org.repA), json: {} });
+    const answers = await Promise.all([grade(down), grade(down), grade(down), grade(up), grade(up), grade(up)]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(await reviewsOf(down)).toHaveLength(1);
+    expect(await pushesOf(up)).toHaveLength(1);
+  });
+
   it('another team\'s customer goes to that team\'s supervisor', async () => {
     const id = await newCustomer(org.repE, 'B');
     await gradeTo(id, 'B', org.repE);
@@ -251,5 +265,52 @@ describe('by the recurring regrade (regradeAll, set-based in the job\'s transact
     await inputsFor(up[0]!, 'A+');
     await h.services.grading.regradeAll();
     expect(await pushesOf(up[0]!)).toHaveLength(1);
+
+    // … with a new material in the tag within the window: pushed
+    await inputsFor(up[0]!, 'A');
+    await h.services.grading.regradeAll();
+    const tagId = (await h.services.materials.tags(org.marketing, true)).find((t) => t.name === rule().supportPack!.tag)!.id;
+    await packMaterial('定时分级新增支持包素材', [tagId]);
+    await inputsFor(up[0]!, 'A+');
+    await h.services.grading.regradeAll();
+    expect(await pushesOf(up[0]!)).toHaveLength(2);
+
+    // … the same pack again after the window: pushed
+    await inputsFor(up[0]!, 'A');
+    await h.services.grading.regradeAll();
+    h.clock.advance(rule().supportPack!.flapDays * DAY_MS + HOUR_MS);
+    await inputsFor(up[0]!, 'A+');
+    const run = await h.services.grading.regradeAll();
+    expect(run).toMatchObject({ changed: 1, pushed: 1, reviews: 0 });
+    expect(await pushesOf(up[0]!)).toHaveLength(3);
+  });
+
+  it('with no material carrying the tag (the tag retired) the regrade pushes nothing and still regrades', async () => {
+    const tag = (await h.services.materials.tags(org.marketing, true)).find((t) => t.name === rule().supportPack!.tag)!;
+    await h.services.materials.updateTag(tag.id, { retired: true });
+    try {
+      const id = await newCustomer(org.repA, 'B');
+      await h.services.grading.regradeAll();
+      await inputsFor(id, 'A+');
+      const run = await h.services.grading.regradeAll();
+      expect(run).toMatchObject({ changed: 1, pushed: 0 });
+      expect((await h.db.query('SELECT grade FROM customer WHERE id = ?', [id]))[0].grade).toBe('A+');
+      expect(await pushesOf(id)).toEqual([]);
+    } finally {
+      await h.services.materials.updateTag(tag.id, { retired: false });
+    }
+  });
+
+  it('a review the regrade opened escalates to the director after 48 h, once', async () => {
+    const id = await newCustomer(org.repC, 'B');
+    await h.services.grading.regradeAll();
+    await inputsFor(id, 'C', org.repC);
+    expect(await h.services.grading.regradeAll()).toMatchObject({ changed: 1, reviews: 1 });
+    const [task] = await reviewsOf(id);
+    h.clock.advance(rule().review!.dueHours * HOUR_MS + 1000);
+    await h.services.jobs.runDue();
+    await h.services.jobs.runDue();
+    const escalations = (await h.db.getRepository(OutboxMessage).find({ where: { kind: 'task.escalation' } })).map((m) => m.payload).filter((p) => p.taskId === Number(task!.id));
+    expect(escalations).toEqual([{ taskId: Number(task!.id), toId: org.directorEast.id }]);
   });
 });

@@ -81,11 +81,13 @@ export const gradingModule = defineModule({
         );
         const now = clock.now();
         await withSqlTransaction(db, async (sql) => {
-          const [, set] = await sql.batch([
+          // the customer row first: the history row's foreign key takes a shared lock on it, and two regrades
+          // of one customer each holding that while waiting to update it would deadlock
+          const [set] = await sql.batch([
+            setGradeStatement(c.id, result.grade, now),
             sql.insertStatement('customer_grade', [
               { customerId: c.id, ...result.subScores, score: result.score, grade: result.grade, missing: result.missing.join(','), reason: 'on_demand', gradedAt: now },
             ]),
-            setGradeStatement(c.id, result.grade, now),
           ]);
           // the grade moved (decided by the update, under the row's lock): its strategy runs in this transaction
           if ((set?.affected ?? 0) === 1) {
@@ -124,7 +126,8 @@ export const gradingModule = defineModule({
               moved.push({ customerId: Number(c.id), customerName: c.name, ownerId: Number(c.ownerId), from: c.grade, to: r.grade, score: r.score, subScores: r.subScores });
             }
           }
-          await sql.batch([sql.insertStatement('customer_grade', history), ...[...byGrade].map(([grade, ids]) => setGradesStatement(ids, grade, now))]);
+          // grades first, history after (the lock order of gradeNow: the history's foreign key locks the customer rows shared)
+          await sql.batch([...[...byGrade].map(([grade, ids]) => setGradesStatement(ids, grade, now)), sql.insertStatement('customer_grade', history)]);
           if (moved.length) {
             const set = await strategies.apply(sql, moved, now);
             pushed += set.pushed;

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { HOUR_MS } from '../../server/src/clock';
+import { DEFAULT_POLICY_PATH, parsePolicy } from '../../server/src/config/policy';
 import { withSqlTransaction } from '../../server/src/db/sql';
 import type { Member } from '../../server/src/modules/org/member.entity';
 import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
@@ -312,5 +314,15 @@ describe('by the recurring regrade (regradeAll, set-based in the job\'s transact
     await h.services.jobs.runDue();
     const escalations = (await h.db.getRepository(OutboxMessage).find({ where: { kind: 'task.escalation' } })).map((m) => m.payload).filter((p) => p.taskId === Number(task!.id));
     expect(escalations).toEqual([{ taskId: Number(task!.id), toId: org.directorEast.id }]);
+  });
+});
+
+describe('policy grading.strategies', () => {
+  const yaml = readFileSync(DEFAULT_POLICY_PATH, 'utf8');
+  it('a rule on a grade the model cannot give is refused at start-up, naming the key; a rule left out is off', () => {
+    expect(() => parsePolicy(yaml.replace('    review:\n      grade: C', '    review:\n      grade: D'), 'policy.yaml')).toThrow(/grading\.strategies\.review\.grade：等级「D」不在 grading\.grades 中/);
+    const off = parsePolicy(yaml.replace(/\n    review:\n      grade: C\n      dueHours: 48\n/, '\n'), 'policy.yaml');
+    expect(off.grading.strategies.review).toBeUndefined();
+    expect(off.grading.strategies.supportPack).toMatchObject({ grade: 'A+', tag: 'A+客户支持包', flapDays: 7 });
   });
 });

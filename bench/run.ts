@@ -166,7 +166,7 @@ async function gradingFigures() {
   figures.push({
     name: `grading: regrade ${grouped(g.customers)} customers (target < 20 s, < 300 MB)`,
     value: seconds(g.seconds * 1000),
-    note: `peak RSS ${g.peakRssMb.toFixed(0)} MB (before ${g.baseRssMb.toFixed(0)} MB); ${grouped(g.graded)} graded, ${grouped(g.changed)} changed; insert ${g.insertSeconds.toFixed(0)} s`,
+    note: `peak RSS ${g.peakRssMb.toFixed(0)} MB (before ${g.baseRssMb.toFixed(0)} MB); ${grouped(g.graded)} graded, ${grouped(g.changed)} changed (${grouped(g.pushed)} packs pushed, ${grouped(g.reviews)} reviews opened); insert ${g.insertSeconds.toFixed(0)} s`,
   });
 }
 

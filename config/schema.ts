@@ -169,6 +169,26 @@ export const policySchema = z
           .min(2, '至少需要两个等级')
           .refine((g) => g.every((x, i) => i === 0 || x.minScore < g[i - 1]!.minScore), '等级必须按最低分从高到低排列')
           .refine((g) => g[g.length - 1]?.minScore === 0, '最后一个等级的最低分必须为 0，以便每个客户都有等级'),
+        // What a grade change sets off (README "Customer grading"); a rule left out is off.
+        strategies: z
+          .object({
+            // becoming `grade`: the owner is pushed the current materials tagged `tag` (WeCom text + the app)
+            supportPack: z
+              .object({
+                grade: z.string().trim().min(1).max(4),
+                tag: z.string().trim().min(1).max(30),
+                // the same material set is not pushed to the same customer again within this many days
+                flapDays: z.number().min(0).max(365),
+                // at most this many materials in one pack (the newest)
+                maxMaterials: z.number().int().min(1).max(50),
+              })
+              .strict()
+              .optional(),
+            // becoming `grade`: a review task for the owner's supervisor, due in dueHours, escalating to the director
+            review: z.object({ grade: z.string().trim().min(1).max(4), dueHours: positiveNumber }).strict().optional(),
+          })
+          .strict()
+          .default({}),
       })
       .strict(),
     jobs: z
@@ -269,6 +289,14 @@ export const policySchema = z
           ctx.addIssue({ code: 'custom', path: ['approvals', kind, i, 'pool'], message: `没有名为 ${step.pool} 的任务池（taskPools 中有：${Object.keys(p.taskPools).join(', ')}）` });
         }
       });
+    }
+    // A strategy fires on a grade the model can give, so a typo cannot silently turn it off.
+    const grades = p.grading.grades.map((g) => g.grade);
+    for (const key of ['supportPack', 'review'] as const) {
+      const rule = p.grading.strategies[key];
+      if (rule && !grades.includes(rule.grade)) {
+        ctx.addIssue({ code: 'custom', path: ['grading', 'strategies', key, 'grade'], message: `等级「${rule.grade}」不在 grading.grades 中` });
+      }
     }
     // A point mapping may only name options that exist, so a typo cannot silently score nothing.
     const points = p.grading.optionPoints;

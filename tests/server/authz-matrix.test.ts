@@ -164,6 +164,7 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'GET /customers/:id/stage-history': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/stage-history` }), outside: 404 },
   'POST /customers/:id/grade': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/grade` }), outside: 404 },
   'GET /customers/:id/grades': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/grades` }), outside: 404 },
+  'GET /customers/:id/support-packs': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/support-packs` }), outside: 404 },
   'GET /customers/:id/qr.png': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/qr.png` }), outside: 404 },
   'GET /customers/:id/timeline': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/timeline` }), outside: 404 },
 

@@ -9,6 +9,7 @@ import { scheduleJobs } from '../jobs/job-scheduler';
 import { Customer } from '../modules/customers/customer.entity';
 import { CustomerStageChange } from '../modules/customers/customer-history.entity';
 import { indexCustomers } from '../modules/customers/customer-search';
+import { scoreCustomer } from '../modules/grading';
 import { Invite } from '../modules/org/invite.entity';
 import { Member } from '../modules/org/member.entity';
 import { Region } from '../modules/org/region.entity';
@@ -162,6 +163,23 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
         });
         histories.push({ key, changes });
       }
+    }
+    // Each customer is seeded with the grade its inputs give (the start-up regrade changes nothing), except
+    // a short story for the grading strategies: the first rep's 三级甲等 hospitals (up to two) now score A+ (were
+    // A: the regrade pushes 王小明 the support pack) and one customer of each team slipped to C (were B:
+    // its supervisor gets a 客户降级复核 task).
+    const pushed = customers.filter((c) => c.ownerId === reps[0]!.id && c.hospitalLevel === '三级甲等').slice(0, 2);
+    for (const c of pushed) Object.assign(c, { departmentActivity: '高', gradingInputs: { ...c.gradingInputs, inventoryConsumptionSpeed: 100, competitorPenetration: 0 } });
+    const graded = (c: Partial<Customer>) =>
+      scoreCustomer({ ...(c.gradingInputs ?? {}), paymentOnTimeRate: null, hospitalLevel: c.hospitalLevel ?? null, departmentActivity: c.departmentActivity ?? null }, policy).grade;
+    for (const c of customers) c.grade = graded(c);
+    const grades = policy.grading.grades.map((g) => g.grade);
+    const { supportPack, review } = policy.grading.strategies;
+    const next = (grade: string | undefined, step: number) => (grade === undefined ? undefined : grades[grades.indexOf(grade) + step]);
+    for (const c of pushed) if (supportPack && c.grade === supportPack.grade) c.grade = next(supportPack.grade, 1) ?? c.grade;
+    for (const team of [0, 1]) {
+      const slipped = customers.find((c) => review && c.grade === review.grade && reps.findIndex((r) => r.id === c.ownerId) === team * 4);
+      if (slipped) slipped.grade = next(review?.grade, -1) ?? slipped.grade;
     }
     await m.createQueryBuilder().insert().into(Customer).values(customers).updateEntity(false).execute();
     const ids = new Map((await m.getRepository(Customer).find({ select: { id: true, nameKey: true } })).map((c) => [c.nameKey, c.id]));

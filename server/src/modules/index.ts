@@ -17,7 +17,6 @@ import { visitsModule } from './visits';
 export const serverModules = (): readonly AnyModule[] => [
   orgModule,
   customersModule,
-  gradingModule,
   attachmentsModule,
   tasksModule,
   signinsModule,
@@ -25,6 +24,8 @@ export const serverModules = (): readonly AnyModule[] => [
   checkinsModule,
   homeModule,
   materialsModule,
+  // after materials and tasks: a grade change pushes a support pack and opens a review task
+  gradingModule,
 ];
 // A function, not a constant: the modules import the platform, which reads this list; read at call time,
 // every module is loaded by then whichever file was imported first.

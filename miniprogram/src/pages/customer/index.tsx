@@ -15,6 +15,7 @@ import { SigninPanel } from '../../components/signin-panel'
 import { CustomerMaterials } from '../../components/customer-materials'
 import './index.css'
 import { GradeSection } from './grade-section'
+import { SupportPackSection } from './support-pack-section'
 import { customerOverdue, useTeamTimeZone } from '../../api/options'
 
 const PAGE_SIZE = 20
@@ -278,6 +279,7 @@ export default function CustomerPage() {
       ) : null}
 
       {customer ? <GradeSection id={id} canRegrade={canEdit} onGraded={() => void load()} /> : null}
+      {customer ? <SupportPackSection id={id} reloadKey={`${customer.grade ?? ''}|${customer.updatedAt}`} /> : null}
 
       {customer && showQr ? <CustomerQr id={id} name={customer.name} onClose={() => setShowQr(false)} /> : null}
 

@@ -38,14 +38,18 @@ export async function adjustWaitingVisits(manager: EntityManager, customerId: nu
   if (delta < 0) await manager.getRepository(CustomerEntity).decrement({ id: customerId }, 'waitingVisits', -delta);
 }
 
-/** The grading module sets a customer's grade (inside its transaction, beside the grade history row). */
+/**
+ * The grading module sets a customer's grade (inside its transaction, beside the grade history row). Only
+ * a different grade is written: the rows changed (1 or 0) say whether the grade moved, decided under the
+ * row's lock, so two regrades of one customer at once set off its grade-change strategy once.
+ */
 export const setGradeStatement = (customerId: number, grade: string, now: Date): Statement =>
-  statement('UPDATE customer SET grade = ?, updatedAt = ? WHERE id = ?', [grade, now, customerId]);
+  statement('UPDATE customer SET grade = ?, updatedAt = ? WHERE id = ? AND (grade IS NULL OR grade <> ?)', [grade, now, customerId, grade]);
 
 /** What the grading model reads of a customer, in id order after `afterId`: one batch of the regrade. */
 export async function customersForGrading(sql: Sql, afterId: number, limit: number) {
-  const rows = await sql.rows<RowOf<Customer, 'id' | 'grade' | 'ownerId' | 'hospitalLevel' | 'departmentActivity'> & { gradingInputs: string | null }>(
-    SQL`SELECT id, grade, ownerId, hospitalLevel, departmentActivity, gradingInputs FROM customer WHERE id > ? ORDER BY id LIMIT ?`,
+  const rows = await sql.rows<RowOf<Customer, 'id' | 'name' | 'grade' | 'ownerId' | 'hospitalLevel' | 'departmentActivity'> & { gradingInputs: string | null }>(
+    SQL`SELECT id, name, grade, ownerId, hospitalLevel, departmentActivity, gradingInputs FROM customer WHERE id > ? ORDER BY id LIMIT ?`,
     [afterId, limit],
   );
   return rows.map((r) => {

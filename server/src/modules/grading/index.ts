@@ -7,11 +7,15 @@ import { everyMinutes } from '../../jobs/job-runner';
 import { CustomerGrade } from './customer-grade.entity';
 import { DIMENSIONS, scoreCustomer, type Dimension } from './grading.score';
 import { Grading1764975200000 } from './migrations/1764975200000-grading';
+import { GRADING_ERRORS } from './grading.errors';
+import { GradingInputsSheet } from './grading-inputs';
+import { gradingInputRoutes } from './grading-inputs.routes';
 
 export interface GradingExports {
   grading: {
     regradeAll(reason?: string, inJob?: Sql): Promise<{ graded: number; changed: number }>;
   };
+  gradingInputs: GradingInputsSheet;
 }
 
 declare module '../module' {
@@ -36,7 +40,8 @@ const gradeSchema = z
     gradedAt: z.string(),
   })
   .strict();
-const historySchema = z.object({ items: z.array(gradeSchema.omit({ weights: true })) }).strict();
+// the weights the policy gives now (a run keeps its sub-scores; the weights are the policy's)
+const historySchema = z.object({ items: z.array(gradeSchema.omit({ weights: true })), weights: subScoresSchema }).strict();
 
 /** customers per regrade transaction (one INSERT of this many history rows) */
 const REGRADE_BATCH = 1000;
@@ -52,11 +57,12 @@ export const gradingModule = defineModule({
   name: 'grading',
   entities: [CustomerGrade],
   migrations: [Grading1764975200000],
-  errors: {},
+  errors: GRADING_ERRORS,
   permissions: [],
   messages: {},
   services: ({ db, policy, clock, use }) => {
     const { customers } = use('customers');
+    const { org } = use('org');
     const grading = {
       async gradeNow(caller: Parameters<typeof customers.findInScope>[0], customerId: number) {
         const c = await customers.findInScope(caller, customerId);
@@ -127,11 +133,12 @@ export const gradingModule = defineModule({
               reason: r.reason,
               gradedAt: sqlDate(r.gradedAt)!.toISOString(),
             })),
+            weights: { ...policy.grading.weights },
           };
         });
       },
     };
-    return { grading };
+    return { grading, gradingInputs: new GradingInputsSheet(db, policy, clock, org) };
   },
   // every customer is regraded every limits.regradeIntervalHours (72 h), claimed once across servers like any job
   recurring: ({ grading }, { policy, logger }) => [
@@ -144,7 +151,8 @@ export const gradingModule = defineModule({
       },
     },
   ],
-  routes: ({ grading }) => [
+  routes: ({ grading, gradingInputs }) => [
+    ...gradingInputRoutes(gradingInputs),
     route({
       method: 'post', path: '/customers/:id/grade', tag: '客户', summary: '立即重新分级：答新等级、四项分数和所用权重（限本人可见范围）', can: 'customers.update',
       response: gradeSchema,

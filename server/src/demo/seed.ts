@@ -22,6 +22,7 @@ import { Visit } from '../modules/visits/visit.entity';
 import { DemoMember } from './demo-member.entity';
 import { seedCheckins } from './checkins-seed';
 import { seedSignins } from './seed-signins';
+import { planGradeHistory } from './seed-grades';
 
 /** Deterministic, so every demo shows the same company. */
 function prng(seed: number) {
@@ -145,6 +146,7 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
           stage: finalStage,
           stageChangedAt: lastChange,
           ownerId: owner.id,
+          // drawn so the rest of the demo stays as it was; planGradeHistory below sets the grade the model gives
           grade: pick(policy.grading.grades.map((g) => g.grade)),
           lastFollowUpAt,
           province,
@@ -163,8 +165,11 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
         histories.push({ key, changes });
       }
     }
+    // a month of grade history from the grading model; each customer's grade is its newest run's (own sequence)
+    const writeGrades = planGradeHistory(customers, policy, now, prng(20261203));
     await m.createQueryBuilder().insert().into(Customer).values(customers).updateEntity(false).execute();
     const ids = new Map((await m.getRepository(Customer).find({ select: { id: true, nameKey: true } })).map((c) => [c.nameKey, c.id]));
+    await writeGrades(m, (c) => ids.get(c.nameKey!)!);
     await indexCustomers(m, [...ids.values()]);
     const rows = histories.flatMap((h) => h.changes.map((c) => ({ customerId: ids.get(h.key)!, fromStage: c.from, toStage: c.to, changedById: c.by, changedAt: c.at })));
     for (let i = 0; i < rows.length; i += 500) {

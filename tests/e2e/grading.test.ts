@@ -78,7 +78,7 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
         expect(await page.textContent('.customer__tags')).toContain(`${customer.grade} 级`);
         expect(customer.grade).toBe(latest.grade);
         // four dimensions with their weights; payment history is missing (no receivables yet) and says so
-        const dims = await page.$$eval('#customer-grade-dims .grade__dim:not(.grade__dim--head)', (rows) => rows.map((r) => (r as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+        const dims = await page.$$eval('#customer-grade-dims .grade__dim:not(.grade__dim--head)', (rows) => rows.map((r: any) => (r.innerText as string).replace(/\s+/g, ' ').trim()));
         expect(dims).toHaveLength(4);
         expect(dims[0]).toBe(`回款准时率 缺失（按中性分） 30% ${latest.subScores.paymentHistory}`);
         expect(dims[1]).toBe(`库存消耗速度 25% ${latest.subScores.inventorySpeed}`);
@@ -89,7 +89,7 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
         const first = await page.textContent('#customer-grade-history .grade__run');
         expect(first).toContain(`${latest.score} 分`);
         await page.click('#customer-grade-more');
-        const shownRuns = await page.$$eval('#customer-grade-history .grade__run', (rows) => rows.map((r) => (r as HTMLElement).innerText.replace(/\s+/g, ' ')));
+        const shownRuns = await page.$$eval('#customer-grade-history .grade__run', (rows) => rows.map((r: any) => (r.innerText as string).replace(/\s+/g, ' ')));
         expect(shownRuns).toHaveLength(runs);
         expect(shownRuns.some((r) => r.includes('→'))).toBe(true);
         expect(shownRuns.some((r) => r.includes('定时分级'))).toBe(true);

@@ -81,7 +81,7 @@ function valueOf(cell: XlsxCell, label: string, percent: boolean): { value: numb
     if (!Number.isFinite(cell)) return { error: `${label}不是数字` };
     return cell < 0 || cell > 100 ? { error: `${label}须在 0–100 之间（填写的是 ${cell}）` } : { value: cell };
   }
-  if (typeof cell !== 'string') return { error: `${label}不是数字（填写的是${cell instanceof Date ? '日期' : '是/否'}）` };
+  if (typeof cell !== 'string') return { error: `${label}不是数字（填写的是${cell instanceof Date ? '日期' : '逻辑值 TRUE/FALSE'}，应填 0–100）` };
   const text = cell.normalize('NFKC').trim();
   if (text === CLEAR_WORD) return { value: null };
   const m = /^([+-]?\d+(?:\.\d+)?)\s*(%?)$/.exec(text.replace(/,/g, ''));

@@ -142,7 +142,7 @@ describe('the grading input sheet: commit', () => {
     const d = await customer(org.repA);
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('分级数据');
-    ws.addRow(['客户名称', '竞品渗透率']);
+    ws.addRow(['客户名称*', '竞品渗透率（%）']); // a note in brackets or a required mark is not part of the header
     ws.addRow([d.name, 0.35]);
     ws.getCell('B2').numFmt = '0%';
     const file = Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);

@@ -32,12 +32,13 @@ interface ColumnDef {
 export const GRADING_INPUT_COLUMNS: ColumnDef[] = [
   { key: 'id', header: '客户编号', aliases: ['客户ID', '客户id', 'ID', 'id', '编号'], width: 10 },
   { key: 'name', header: '客户名称', aliases: ['客户名', '医院名称', '名称', '客户'], width: 28 },
-  { key: 'inventoryConsumptionSpeed', header: '库存消耗速度', aliases: ['库存消耗速度(0-100)', '库存消耗'], width: 16 },
-  { key: 'competitorPenetration', header: '竞品渗透率', aliases: ['竞品渗透率(%)', '竞品渗透'], width: 14 },
+  { key: 'inventoryConsumptionSpeed', header: '库存消耗速度', aliases: ['库存消耗'], width: 16 },
+  { key: 'competitorPenetration', header: '竞品渗透率', aliases: ['竞品渗透'], width: 14 },
 ];
 const INPUT_KEYS: InputKey[] = ['inventoryConsumptionSpeed', 'competitorPenetration'];
 const headerOf = (key: Key) => GRADING_INPUT_COLUMNS.find((c) => c.key === key)!.header;
-const normalizeHeader = (text: string) => text.normalize('NFKC').replace(/[\s*＊:：()（）%％]/g, '').replace(/0-100/g, '');
+// 库存消耗速度（0–100）, 竞品渗透率 (%) and 客户名称* all read as the column they name: a note in brackets is not part of it
+const normalizeHeader = (text: string) => text.normalize('NFKC').replace(/\([^)]*\)/g, '').replace(/[\s*＊:：%]/g, '');
 const HEADER_LOOKUP = new Map<string, ColumnDef>();
 for (const col of GRADING_INPUT_COLUMNS) for (const name of [col.header, ...col.aliases]) HEADER_LOOKUP.set(normalizeHeader(name), col);
 

@@ -32,8 +32,8 @@ export const ERROR_CODES_BY_CATALOG = {
   tasks: ['TODO_ALREADY_CONFIRMED', 'TASK_ACTION_NOT_ALLOWED', 'TASK_ALREADY_SETTLED', 'TASK_POOL_NOT_FOUND', 'TASK_POOL_NOT_CHOSEN'],
   /** the home screen only reads: it refuses with the platform's codes */
   home: [],
-  /** grading refuses with the platform's codes (out of scope: NOT_FOUND) */
-  grading: [],
+  /** grading: the input sheet's refusal (out of scope is the platform's NOT_FOUND) */
+  grading: ['GRADING_IMPORT_INVALID'],
   org: [
     'LOGIN_CODE_INVALID',
     'LOGIN_UPSTREAM_FAILED',

@@ -87,6 +87,9 @@ const visitOf = (owner: Member) =>
 const newInvite = async (teamId: number) => (await h.services.org.createInvite(org.admin, { teamId })).code;
 const importFile = async (owner: Member) =>
   xlsxForm(await buildWorkbook([['客户名称', '所属行业', '负责人手机'], [`权限导入医院${++seq}号`, '公立医院', owner.phone]]));
+/** A grading input sheet naming `owner`'s customer. */
+const gradingInputsFile = async (owner: Member) =>
+  xlsxForm(await buildWorkbook([['客户编号', '库存消耗速度', '竞品渗透率'], [await customerOf(owner), 60, 30]]));
 const idem = () => ({ 'idempotency-key': randomUUID() });
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 const pdfForm = () => {
@@ -165,6 +168,10 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'POST /customers/:id/grade': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/grade` }), outside: 404 },
   'GET /customers/:id/grades': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/grades` }), outside: 404 },
   'GET /customers/:id/support-packs': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/support-packs` }), outside: 404 },
+  // the grading input sheet: customers.import in its reach (a customer outside it is a row error: the commit refuses, 422)
+  'GET /grading/inputs/template.xlsx': { request: () => ({ path: '/grading/inputs/template.xlsx' }) },
+  'POST /grading/inputs/preview': { request: async ({ owner }) => ({ path: '/grading/inputs/preview', form: await gradingInputsFile(owner) }) },
+  'POST /grading/inputs/commit': { request: async ({ owner }) => ({ path: '/grading/inputs/commit', form: await gradingInputsFile(owner) }), outside: 422 },
   'GET /customers/:id/qr.png': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/qr.png` }), outside: 404 },
   'GET /customers/:id/timeline': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/timeline` }), outside: 404 },
 

@@ -81,7 +81,8 @@ export class GradeStrategies {
   async apply(sql: Sql, changes: readonly GradeChange[], now: Date): Promise<{ pushed: number; reviews: number }> {
     const { supportPack, review } = this.policy.grading.strategies;
     const pushed = supportPack ? await this.pushPacks(sql, changes.filter((c) => c.to === supportPack.grade && c.from !== supportPack.grade), now) : 0;
-    const reviews = review ? await this.openReviews(sql, changes.filter((c) => c.to === review.grade && c.from !== review.grade)) : 0;
+    // A first grade is not a drop: a bulk import of ungraded customers must not open a review for each C.
+    const reviews = review ? await this.openReviews(sql, changes.filter((c) => c.to === review.grade && c.from !== null && c.from !== review.grade)) : 0;
     return { pushed, reviews };
   }
 

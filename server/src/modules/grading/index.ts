@@ -11,11 +11,15 @@ import { DIMENSIONS, scoreCustomer, type Dimension } from './grading.score';
 import { GradeStrategies, customerGradeReviewKind, type GradeChange } from './grading.strategies';
 import { Grading1764975200000 } from './migrations/1764975200000-grading';
 import { GradeStrategies1765200000000 } from './migrations/1765200000000-grade-strategies';
+import { GRADING_ERRORS } from './grading.errors';
+import { GradingInputsSheet } from './grading-inputs';
+import { gradingInputRoutes } from './grading-inputs.routes';
 
 export interface GradingExports {
   grading: {
     regradeAll(reason?: string, inJob?: Sql): Promise<{ graded: number; changed: number; pushed: number; reviews: number }>;
   };
+  gradingInputs: GradingInputsSheet;
 }
 
 declare module '../module' {
@@ -40,7 +44,8 @@ const gradeSchema = z
     gradedAt: z.string(),
   })
   .strict();
-const historySchema = z.object({ items: z.array(gradeSchema.omit({ weights: true })) }).strict();
+// the weights the policy gives now (a run keeps its sub-scores; the weights are the policy's)
+const historySchema = z.object({ items: z.array(gradeSchema.omit({ weights: true })), weights: subScoresSchema }).strict();
 const packSchema = z
   .object({
     items: z.array(
@@ -64,7 +69,7 @@ export const gradingModule = defineModule({
   name: 'grading',
   entities: [CustomerGrade, GradePackPush],
   migrations: [Grading1764975200000, GradeStrategies1765200000000],
-  errors: {},
+  errors: GRADING_ERRORS,
   permissions: [],
   messages: gradingMessages,
   taskKinds: [customerGradeReviewKind],
@@ -72,6 +77,7 @@ export const gradingModule = defineModule({
     const { customers } = use('customers');
     // what a grade change sets off (policy grading.strategies): a support pack, a supervisor's review
     const strategies = new GradeStrategies(policy, logger, use('materials').materials, use('tasks').tasks);
+    const { org } = use('org');
     const grading = {
       async gradeNow(caller: Parameters<typeof customers.findInScope>[0], customerId: number) {
         const c = await customers.findInScope(caller, customerId);
@@ -176,11 +182,12 @@ export const gradingModule = defineModule({
               reason: r.reason,
               gradedAt: sqlDate(r.gradedAt)!.toISOString(),
             })),
+            weights: { ...policy.grading.weights },
           };
         });
       },
     };
-    return { grading };
+    return { grading, gradingInputs: new GradingInputsSheet(db, policy, clock, org, strategies) };
   },
   // every customer is regraded every limits.regradeIntervalHours (72 h), claimed once across servers like any job
   recurring: ({ grading }, { policy, logger }) => [
@@ -193,7 +200,8 @@ export const gradingModule = defineModule({
       },
     },
   ],
-  routes: ({ grading }) => [
+  routes: ({ grading, gradingInputs }) => [
+    ...gradingInputRoutes(gradingInputs),
     route({
       method: 'post', path: '/customers/:id/grade', tag: '客户', summary: '立即重新分级：答新等级、四项分数和所用权重（限本人可见范围）', can: 'customers.update',
       response: gradeSchema,

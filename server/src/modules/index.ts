@@ -1,6 +1,7 @@
 import { attachmentsModule } from './attachments';
 import { checkinsModule } from './checkins';
 import { customersModule } from './customers';
+import { dashboardsModule } from './dashboards';
 import { gradingModule } from './grading';
 import { homeModule } from './home';
 import { materialsModule } from './materials';
@@ -25,6 +26,7 @@ export const serverModules = (): readonly AnyModule[] => [
   checkinsModule,
   homeModule,
   materialsModule,
+  dashboardsModule,
 ];
 // A function, not a constant: the modules import the platform, which reads this list; read at call time,
 // every module is loaded by then whichever file was imported first.

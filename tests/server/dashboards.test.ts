@@ -301,7 +301,7 @@ describe('xlsx export of each dashboard\'s table', () => {
       const res = await get(org.supervisor1, path);
       expect(res.status).toBe(200);
       const wb = new ExcelJS.Workbook();
-      await wb.xlsx.load(res.body as Buffer);
+      await wb.xlsx.load(res.body as unknown as ExcelJS.Buffer);
       return wb;
     };
     const pipeline = await read('pipeline/export.xlsx');

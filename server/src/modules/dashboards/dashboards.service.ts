@@ -101,7 +101,9 @@ export class DashboardService {
   private async visitNumbers(sql: Sql, reach: Reach) {
     const graceSeconds = this.rules.visitQuality.followUpGraceHours * 3600;
     const aggregates = await visitAggregates(sql, this.d, reach.population.map((p) => p.id), reach.start, reach.end, this.clock.now(), graceSeconds);
-    const teamOf = (memberId: number) => reach.population.find((p) => p.id === memberId)?.teamId ?? -memberId;
+    const teams = new Map(reach.population.map((p) => [p.id, p.teamId]));
+    // a member without a team is a team of one
+    const teamOf = (memberId: number) => teams.get(memberId) ?? -memberId;
     return { aggregates, teamOf };
   }
 
@@ -118,10 +120,11 @@ export class DashboardService {
         t.visits += a.visits;
         team.set(key, t);
       }
+      const byCell = new Map(aggregates.map((a) => [`${a.memberId}|${a.objective}`, a]));
       const rows = reach.shown.map((p) => ({
         memberId: p.id, name: p.name, teamId: p.teamId, teamName: p.teamName,
         cells: objectives.map((objective) => {
-          const a = aggregates.find((x) => x.memberId === p.id && x.objective === objective);
+          const a = byCell.get(`${p.id}|${objective}`);
           const t = team.get(`${teamOf(p.id)}|${objective}`);
           const repAvg = a && a.visits ? a.waitSeconds / a.visits : null;
           const teamAvg = t && t.visits ? t.seconds / t.visits : null;
@@ -144,7 +147,10 @@ export class DashboardService {
         m.due += a.followUpsDue;
         m.onTime += a.followUpsOnTime;
       }
-      const teamMedian = (teamKey: number) => medianOrNull(reach.population.filter((p) => teamOf(p.id) === teamKey).map((p) => per.get(p.id)!.visits));
+      const counts = new Map<number, number[]>();
+      for (const p of reach.population) counts.set(teamOf(p.id), [...(counts.get(teamOf(p.id)) ?? []), per.get(p.id)!.visits]);
+      const medians = new Map([...counts].map(([team, list]) => [team, medianOrNull(list)]));
+      const teamMedian = (teamKey: number) => medians.get(teamKey) ?? null;
       const rows = reach.shown.map((p) => {
         const m = per.get(p.id)!;
         const avgPainChars = m.visits ? Math.round((m.painChars / m.visits) * 10) / 10 : null;
@@ -263,11 +269,11 @@ export class DashboardService {
       const days: string[] = [];
       for (let d = reach.from; d <= reach.to; d = addDays(d, 1)) days.push(d);
       if (days.length > MAX_DAYS_IN_HEATMAP) throw invalid({ from: `打卡热力图最多显示 ${MAX_DAYS_IN_HEATMAP} 天` });
-      const counts = await checkinCounts(sql, reach.shown.map((p) => p.id), reach.from, reach.to);
+      const counts = new Map((await checkinCounts(sql, reach.shown.map((p) => p.id), reach.from, reach.to)).map((c) => [`${c.memberId}|${c.day}|${c.status}`, c.n]));
       const rows = reach.shown.map((p) => ({
         memberId: p.id, name: p.name, teamId: p.teamId, teamName: p.teamName,
         cells: days.map((day) => {
-          const of = (status: string) => counts.find((c) => c.memberId === p.id && c.day === day && c.status === status)?.n ?? 0;
+          const of = (status: string) => counts.get(`${p.id}|${day}|${status}`) ?? 0;
           const [onTime, late, missing] = [of('on_time'), of('late'), of('missing')];
           return { day, onTime, late, missing, completion: checkinCompletion(onTime, late, missing) };
         }),

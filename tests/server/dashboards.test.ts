@@ -1,4 +1,9 @@
 import ExcelJS from 'exceljs';
+import type { z } from 'zod';
+import {
+  behaviourDashboardSchema, checkinRecordsSchema, checkinsDashboardSchema, counterCustomersSchema, countersDashboardSchema, dashboardVisitsSchema, penetrationDashboardSchema,
+  penetrationRecordsSchema, pipelineCustomersSchema, pipelineDashboardSchema, visitQualityDashboardSchema, wordCloudDashboardSchema, wordCloudRecordsSchema,
+} from '@anchor/shared';
 import type { Member } from '../../server/src/modules/org/member.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { api } from '../support/http';
@@ -292,6 +297,23 @@ describe('scope and filters', () => {
     expect(res.body.error.fields.to).toBeDefined();
     expect((await get(org.supervisor1, 'pipeline?from=2026-02-30')).status).toBe(422);
     expect((await get(org.supervisor1, 'visits')).body.error.fields.repId).toBe('请选择成员');
+  });
+});
+
+describe('the answers fit the response schemas in shared/ (the app reads them typed from there)', () => {
+  it('every dashboard and drill-down', async () => {
+    const cases: Array<[string, z.ZodType]> = [
+      ['pipeline', pipelineDashboardSchema], ['pipeline/customers?overdue=true', pipelineCustomersSchema], ['behaviour', behaviourDashboardSchema],
+      ['visit-quality', visitQualityDashboardSchema], [`visits?repId=${org.repA.id}`, dashboardVisitsSchema], ['penetration', penetrationDashboardSchema],
+      ['penetration/records?action=lead_touch&month=2026-11', penetrationRecordsSchema], ['checkins?from=2026-11-16&to=2026-11-17', checkinsDashboardSchema],
+      [`checkins/records?repId=${org.repA.id}&day=2026-11-16`, checkinRecordsSchema], ['word-cloud', wordCloudDashboardSchema],
+      [`word-cloud/records?term=${encodeURIComponent('积压')}`, wordCloudRecordsSchema], ['counters', countersDashboardSchema], ['counters/customers?counter=second_quote', counterCustomersSchema],
+    ];
+    for (const [path, schema] of cases) {
+      const res = await get(org.supervisor1, path);
+      const result = schema.safeParse(res.body);
+      expect([path, res.status, result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)]).toEqual([path, 200, []]);
+    }
   });
 });
 

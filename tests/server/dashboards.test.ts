@@ -173,6 +173,12 @@ describe('behaviour-health heatmap: average follow-up duration ÷ the team\'s, p
     expect(res.body.rows[0].cells[0]).toMatchObject({ ratio: 1.38, teamAvgHours: 52, status: 'red' });
   });
 
+  it('drills down to the team\'s visits behind its average', async () => {
+    const res = await get(org.supervisor1, `visits?teamId=${org.teamIds.team1}&objective=${encodeURIComponent('建立联系')}`);
+    // the team's 建立联系 mean, 52 h, is these six: 24 + 48 + 24 + 48 + 144 + 24 = 312 h
+    expect(res.body.items.map((x: any) => x.followUpHours)).toEqual([24, 48, 48, 144, 24, 24]);
+  });
+
   it('drills down to the visits behind a cell, each with its follow-up', async () => {
     const res = await get(org.supervisor1, `visits?repId=${org.repB.id}&objective=${encodeURIComponent('建立联系')}`);
     expect(res.status).toBe(200);
@@ -296,7 +302,7 @@ describe('scope and filters', () => {
     expect(res.status).toBe(422);
     expect(res.body.error.fields.to).toBeDefined();
     expect((await get(org.supervisor1, 'pipeline?from=2026-02-30')).status).toBe(422);
-    expect((await get(org.supervisor1, 'visits')).body.error.fields.repId).toBe('请选择成员');
+    expect((await get(org.supervisor1, 'checkins/records?day=2026-11-16')).body.error.fields.repId).toBe('请选择成员');
   });
 });
 

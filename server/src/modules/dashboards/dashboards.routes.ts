@@ -55,7 +55,7 @@ export function dashboardRoutes(d: DashboardService, excel: DashboardExcel): Any
     ...board('behaviour', 'dashboards.read', '行为健康热力图：成员 × 拜访目标，平均跟进时长 ÷ 团队均值', '行为健康热力图.xlsx', behaviourDashboardSchema, (m, f) => d.behaviour(m, f), (m, f) => excel.behaviour(m, f)),
     ...board('visit-quality', 'dashboards.read', '拜访质量：痛点摘要平均字数、跟进按时率、假忙标记', '拜访质量.xlsx', visitQualityDashboardSchema, (m, f) => d.visitQuality(m, f), (m, f) => excel.visitQuality(m, f)),
     route({
-      method: 'get', path: '/dashboards/visits', tag: TAG, summary: '下钻：某成员在统计区间内的拜访（可按拜访目标），含跟进时长与是否按时', can: 'dashboards.read',
+      method: 'get', path: '/dashboards/visits', tag: TAG, summary: '下钻：统计区间内某成员（或团队）的拜访（可按拜访目标），含跟进时长与是否按时', can: 'dashboards.read',
       query: z.object({ ...filterFields, ...pageFields, objective: labelled(z.string().min(1).max(20), '拜访目标').optional() }).strict(),
       response: dashboardVisitsSchema,
       handler: (ctx, { query }) => d.visits(ctx.state.member, { ...pick(query), objective: query.objective }, page(query)),

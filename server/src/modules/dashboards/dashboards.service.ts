@@ -169,14 +169,16 @@ export class DashboardService {
     });
   }
 
-  /** The visits behind a heatmap cell (rep + objective) or a quality row (rep): each with its follow-up. */
+  /**
+   * The visits behind a heatmap cell (rep + objective), a quality row (rep) or a team's average (team +
+   * objective; the members shown: a rep only ever sees their own): each with its follow-up.
+   */
   async visits(caller: Member, filter: DashboardFilter & { objective?: string | undefined }, page: PageQuery) {
-    if (filter.repId === undefined) throw invalid({ repId: '请选择成员' });
     if (filter.objective !== undefined && !this.policy.options.visitObjectives.includes(filter.objective)) throw invalid({ objective: `拜访目标须为以下之一：${this.policy.options.visitObjectives.join('、')}` });
     const now = this.clock.now();
     const grace = this.rules.visitQuality.followUpGraceHours * 3_600_000;
     return this.read(caller, 'dashboards.read', filter, async (sql, reach) => {
-      const { rows, total } = await visitFacts(sql, filter.repId!, reach.start, reach.end, filter.objective, pageOf(page));
+      const { rows, total } = await visitFacts(sql, reach.shown.map((p) => p.id), reach.start, reach.end, filter.objective, pageOf(page));
       return {
         items: rows.map((v) => {
           const until = v.nextContactAt ?? now;

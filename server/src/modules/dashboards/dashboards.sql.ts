@@ -148,11 +148,12 @@ export interface VisitFactRow {
   nextContactAt: Date | null;
 }
 
-/** The visits behind a heatmap cell or a quality row: one member's, in the period, optionally one objective. */
-export async function visitFacts(sql: Sql, memberId: number, start: Date, end: Date, objective: string | undefined, page: { limit: number; offset: number }): Promise<{ rows: VisitFactRow[]; total: number }> {
+/** The visits behind a heatmap cell or a quality row (one member's), or a team's average: in the period, optionally one objective. */
+export async function visitFacts(sql: Sql, memberIds: readonly number[], start: Date, end: Date, objective: string | undefined, page: { limit: number; offset: number }): Promise<{ rows: VisitFactRow[]; total: number }> {
+  if (memberIds.length === 0) return { rows: [], total: 0 };
   const byObjective = objective !== undefined ? constSql(' AND v.objective = ?') : constSql('');
-  const params = [memberId, start, end, ...(objective !== undefined ? [objective] : [])];
-  const where = SQL`v.memberId = ? AND v.submittedAt >= ? AND v.submittedAt < ?${byObjective}`;
+  const params = [...memberIds, start, end, ...(objective !== undefined ? [objective] : [])];
+  const where = SQL`v.memberId IN (${ids(memberIds)}) AND v.submittedAt >= ? AND v.submittedAt < ?${byObjective}`;
   const [count] = await sql.rows<{ n: unknown }>(SQL`SELECT COUNT(*) AS n FROM visit v WHERE ${where}`, params);
   const rows = await sql.rows<{ id: number; memberId: number; customerId: number; customerName: string; objective: string; painPoint: string; submittedAt: Date | string; nextFollowUpAt: Date | string | null; nextAt: Date | string | null }>(
     SQL`SELECT v.id AS id, v.memberId AS memberId, v.customerId AS customerId, c.name AS customerName, v.objective AS objective, v.painPoint AS painPoint,

@@ -34,6 +34,8 @@ export const ERROR_CODES_BY_CATALOG = {
   home: [],
   /** grading: the input sheet's refusal (out of scope is the platform's NOT_FOUND) */
   grading: ['GRADING_IMPORT_INVALID'],
+  /** the dashboards only read: a team or rep outside the caller's reach is NOT_FOUND, a bad filter VALIDATION_FAILED */
+  dashboards: [],
   org: [
     'LOGIN_CODE_INVALID',
     'LOGIN_UPSTREAM_FAILED',

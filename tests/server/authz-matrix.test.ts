@@ -110,6 +110,27 @@ const tagOf = () => once('tag', async () => (await h.services.materials.createTa
 /** A share of the material by `owner` (only its rep revokes it or reads its QR code). */
 const shareOf = async (owner: Member) => (await h.services.materialShares.create(owner, await materialOf(), null)).id;
 
+/**
+ * The dashboards: a route with a rep (the drill-downs) is asked about the target's owner, the others about
+ * the target's team; either outside the caller's reach answers 404 (团队不存在 / 成员不存在).
+ */
+function dashboardSamples(): Record<string, Sample> {
+  const byTeam = (path: string): Sample => ({ request: ({ teamId }) => ({ path: `${path}${path.includes('?') ? '&' : '?'}teamId=${teamId}` }), outside: 404 });
+  const byRep = (path: string): Sample => ({ request: ({ owner }) => ({ path: `${path}${path.includes('?') ? '&' : '?'}repId=${owner.id}` }), outside: 404 });
+  const samples: Record<string, Sample> = {};
+  for (const board of ['pipeline', 'behaviour', 'visit-quality', 'penetration', 'checkins', 'word-cloud', 'counters']) {
+    samples[`GET /dashboards/${board}`] = byTeam(`/dashboards/${board}`);
+    samples[`GET /dashboards/${board}/export.xlsx`] = byTeam(`/dashboards/${board}/export.xlsx`);
+  }
+  samples['GET /dashboards/pipeline/customers'] = byTeam('/dashboards/pipeline/customers?overdue=true');
+  samples['GET /dashboards/visits'] = byRep('/dashboards/visits');
+  samples['GET /dashboards/penetration/records'] = byRep('/dashboards/penetration/records?action=lead_touch&month=2026-11');
+  samples['GET /dashboards/checkins/records'] = byRep('/dashboards/checkins/records?day=2026-11-19');
+  samples['GET /dashboards/word-cloud/records'] = byTeam(`/dashboards/word-cloud/records?term=${encodeURIComponent('安装')}`);
+  samples['GET /dashboards/counters/customers'] = byRep('/dashboards/counters/customers?counter=second_quote');
+  return samples;
+}
+
 /** One sample request per route of the table, keyed `METHOD /path` as the route table spells it. */
 const SAMPLES: Record<string, Sample | 'public'> = {
   // org: login is public (tests/server/auth.test.ts); the rest needs a session
@@ -244,6 +265,9 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'POST /s/:token/beacon': 'public',
   'GET /share-page.js': 'public',
   'GET /materials/:id/stream': 'public',
+
+  // dashboards: each with the team filter (out of reach: 404 团队不存在) or the rep its drill-down is about
+  ...dashboardSamples(),
 
   // deliveries (admin)
   'GET /admin/channel-health': { request: () => ({ path: '/admin/channel-health' }) },

@@ -48,8 +48,9 @@ async function main(): Promise<void> {
   }
   const { app, services } = buildApp({ db, policy, env, clock, logger, sandbox });
   // the demo's materials need the file store, which the services hold
-  if (demoLogins) await seedMaterialsForDemo(db, clock, services);
-  // a freshly seeded demo shows each customer's grade with its first history row (four sub-scores, why)
+  if (demoLogins) await seedMaterialsForDemo(db, clock, services, policy.grading.strategies.supportPack?.tag ?? null);
+  // a freshly seeded demo shows each customer's grade with its first history row (four sub-scores, why);
+  // customers it grades A+ push the support pack seeded above, those it grades C open a review
   if (demoLogins) await services.grading.regradeAll('demo_seed');
   const server: Server = app.listen(env.port, env.host);
   answerClientErrors(server);

@@ -32,8 +32,10 @@ export const ERROR_CODES_BY_CATALOG = {
   tasks: ['TODO_ALREADY_CONFIRMED', 'TASK_ACTION_NOT_ALLOWED', 'TASK_ALREADY_SETTLED', 'TASK_POOL_NOT_FOUND', 'TASK_POOL_NOT_CHOSEN'],
   /** the home screen only reads: it refuses with the platform's codes */
   home: [],
-  /** grading refuses with the platform's codes (out of scope: NOT_FOUND) */
-  grading: [],
+  /** grading: the input sheet's refusal (out of scope is the platform's NOT_FOUND) */
+  grading: ['GRADING_IMPORT_INVALID'],
+  /** the dashboards only read: a team or rep outside the caller's reach is NOT_FOUND, a bad filter VALIDATION_FAILED */
+  dashboards: [],
   org: [
     'LOGIN_CODE_INVALID',
     'LOGIN_UPSTREAM_FAILED',

@@ -59,7 +59,11 @@ const MATRIX = {
   'tasks.pools.manage': { label: '选定任务池成员', grants: ADMIN },
   'deliveries.manage': { label: '管理消息投递', grants: ADMIN },
   // the coming modules (SPEC 6–10): their rights are decided here, before their routes exist
-  'dashboards.read': { label: '查看仪表盘', grants: MANAGERS },
+  // dashboards: managers over their reach; a rep sees their own rows (their team's means and median only as
+  // the yardstick). Customer demands (word cloud, business counters) also to marketing (materials answer
+  // them) and finance (second quotes and delivery questions reach pricing and payment).
+  'dashboards.read': { label: '查看仪表盘', grants: { rep: 'own', supervisor: 'team', director: 'region', admin: 'all' } },
+  'dashboards.demand.read': { label: '查看客户需求与业务计数', grants: { rep: 'own', supervisor: 'team', director: 'region', finance: 'all', marketing: 'all', admin: 'all' } },
   'checkins.create': { label: '每日打卡', grants: { rep: 'own', supervisor: 'own' } },
   'checkins.team.read': { label: '查看团队打卡', grants: MANAGERS },
   'materials.read': { label: '查看营销素材', grants: { rep: 'all', supervisor: 'all', director: 'all', marketing: 'all', admin: 'all' } },

@@ -95,6 +95,9 @@ const closedCustomer = async (owner: Member): Promise<number> => {
 const newInvite = async (teamId: number) => (await h.services.org.createInvite(org.admin, { teamId })).code;
 const importFile = async (owner: Member) =>
   xlsxForm(await buildWorkbook([['客户名称', '所属行业', '负责人手机'], [`权限导入医院${++seq}号`, '公立医院', owner.phone]]));
+/** A grading input sheet naming `owner`'s customer. */
+const gradingInputsFile = async (owner: Member) =>
+  xlsxForm(await buildWorkbook([['客户编号', '库存消耗速度', '竞品渗透率'], [await customerOf(owner), 60, 30]]));
 const idem = () => ({ 'idempotency-key': randomUUID() });
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 const pdfForm = () => {
@@ -114,6 +117,27 @@ const materialOf = () => once('material', () => newMaterial(true));
 const tagOf = () => once('tag', async () => (await h.services.materials.createTag(`权限标签${++seq}`)).id);
 /** A share of the material by `owner` (only its rep revokes it or reads its QR code). */
 const shareOf = async (owner: Member) => (await h.services.materialShares.create(owner, await materialOf(), null)).id;
+
+/**
+ * The dashboards: a route with a rep (the drill-downs) is asked about the target's owner, the others about
+ * the target's team; either outside the caller's reach answers 404 (团队不存在 / 成员不存在).
+ */
+function dashboardSamples(): Record<string, Sample> {
+  const byTeam = (path: string): Sample => ({ request: ({ teamId }) => ({ path: `${path}${path.includes('?') ? '&' : '?'}teamId=${teamId}` }), outside: 404 });
+  const byRep = (path: string): Sample => ({ request: ({ owner }) => ({ path: `${path}${path.includes('?') ? '&' : '?'}repId=${owner.id}` }), outside: 404 });
+  const samples: Record<string, Sample> = {};
+  for (const board of ['pipeline', 'behaviour', 'visit-quality', 'penetration', 'checkins', 'word-cloud', 'counters']) {
+    samples[`GET /dashboards/${board}`] = byTeam(`/dashboards/${board}`);
+    samples[`GET /dashboards/${board}/export.xlsx`] = byTeam(`/dashboards/${board}/export.xlsx`);
+  }
+  samples['GET /dashboards/pipeline/customers'] = byTeam('/dashboards/pipeline/customers?overdue=true');
+  samples['GET /dashboards/visits'] = byRep('/dashboards/visits');
+  samples['GET /dashboards/penetration/records'] = byRep('/dashboards/penetration/records?action=lead_touch&month=2026-11');
+  samples['GET /dashboards/checkins/records'] = byRep('/dashboards/checkins/records?day=2026-11-19');
+  samples['GET /dashboards/word-cloud/records'] = byTeam(`/dashboards/word-cloud/records?term=${encodeURIComponent('安装')}`);
+  samples['GET /dashboards/counters/customers'] = byRep('/dashboards/counters/customers?counter=second_quote');
+  return samples;
+}
 
 /** One sample request per route of the table, keyed `METHOD /path` as the route table spells it. */
 const SAMPLES: Record<string, Sample | 'public'> = {
@@ -177,6 +201,11 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'GET /customers/:id/stage-history': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/stage-history` }), outside: 404 },
   'POST /customers/:id/grade': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/grade` }), outside: 404 },
   'GET /customers/:id/grades': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/grades` }), outside: 404 },
+  'GET /customers/:id/support-packs': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/support-packs` }), outside: 404 },
+  // the grading input sheet: customers.import in its reach (a customer outside it is a row error: the commit refuses, 422)
+  'GET /grading/inputs/template.xlsx': { request: () => ({ path: '/grading/inputs/template.xlsx' }) },
+  'POST /grading/inputs/preview': { request: async ({ owner }) => ({ path: '/grading/inputs/preview', form: await gradingInputsFile(owner) }) },
+  'POST /grading/inputs/commit': { request: async ({ owner }) => ({ path: '/grading/inputs/commit', form: await gradingInputsFile(owner) }), outside: 422 },
   'GET /customers/:id/qr.png': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/qr.png` }), outside: 404 },
   'GET /customers/:id/timeline': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/timeline` }), outside: 404 },
 
@@ -252,6 +281,9 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'POST /s/:token/beacon': 'public',
   'GET /share-page.js': 'public',
   'GET /materials/:id/stream': 'public',
+
+  // dashboards: each with the team filter (out of reach: 404 团队不存在) or the rep its drill-down is about
+  ...dashboardSamples(),
 
   // deliveries (admin)
   'GET /admin/channel-health': { request: () => ({ path: '/admin/channel-health' }) },

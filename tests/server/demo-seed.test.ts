@@ -3,6 +3,7 @@ import { seedDemo } from '../../server/src/demo/seed';
 import { Job } from '../../server/src/jobs/job.entity';
 import { Customer } from '../../server/src/modules/customers/customer.entity';
 import { CustomerStageChange } from '../../server/src/modules/customers/customer-history.entity';
+import { CustomerGrade } from '../../server/src/modules/grading/customer-grade.entity';
 import { Member } from '../../server/src/modules/org/member.entity';
 import { Todo } from '../../server/src/modules/tasks/todo.view';
 import { FirstTouch } from '../../server/src/modules/visits/first-touch.entity';
@@ -154,5 +155,40 @@ describe('the seeded demo company', () => {
     // at least one of them has signed a deal since joining
     const signed = (await h.db.getRepository(CustomerStageChange).find({ where: { toStage: 'signed', kind: 'stage' } })).filter((r) => fresh.some((f) => f.id === r.changedById));
     expect(signed.length).toBeGreaterThan(0);
+  });
+
+  it('has a month of grade history from the model: scheduled runs every 72 h, some customers changing grade, each customer graded as its newest run says', async () => {
+    const customers = await h.db.getRepository(Customer).find();
+    const runs = await h.db.getRepository(CustomerGrade).find({ order: { gradedAt: 'ASC', id: 'ASC' } });
+    const byCustomer = new Map<number, CustomerGrade[]>();
+    for (const r of runs) byCustomer.set(r.customerId, [...(byCustomer.get(r.customerId) ?? []), r]);
+    // every customer has a history, its newest run is its grade, and the model agrees with that run
+    expect(customers.filter((c) => byCustomer.get(c.id)?.at(-1)?.grade !== c.grade).map((c) => c.name)).toEqual([]);
+    const now = h.clock.now().getTime();
+    // Regrading now gives each customer its newest run again, except the grading strategies' story: after their
+    // last run the first rep's top hospitals (up to two) rose to A+ and one B customer of each team's first rep fell.
+    const moved: string[] = [];
+    const firstRep = (await h.db.getRepository(Member).find({ where: { role: 'rep' }, order: { id: 'ASC' } }))[0]!;
+    for (const c of customers) {
+      const newest = byCustomer.get(c.id)!.at(-1)!;
+      const again = await api(h.url, 'POST', `/api/v1/customers/${c.id}/grade`, { token: tokens.get('系统管理员')! });
+      if (again.body.grade === newest.grade) expect(again.body.score).toBe(newest.score);
+      else moved.push(`${c.ownerId === firstRep.id && again.body.grade === 'A+' ? 'rise' : c.grade}→${again.body.grade}`);
+    }
+    expect(moved.filter((m) => m === 'B→C')).toHaveLength(2);
+    const rises = moved.filter((m) => m === 'rise→A+').length;
+    expect(rises === 1 || rises === 2).toBe(true);
+    expect(moved).toHaveLength(2 + rises);
+    // several scheduled runs a month, 72 h apart, none in the future
+    const scheduled = [...new Set(runs.filter((r) => r.reason === 'scheduled').map((r) => r.gradedAt.getTime()))].sort();
+    expect(scheduled.length).toBeGreaterThanOrEqual(9);
+    expect(scheduled.at(-1)!).toBeLessThan(now);
+    expect(scheduled.at(-1)! - scheduled[0]!).toBeGreaterThan(25 * 24 * 3600_000);
+    expect(new Set(scheduled.slice(1).map((t, i) => t - scheduled[i]!))).toEqual(new Set([h.policy.limits.regradeIntervalHours * 3600_000]));
+    expect(new Set(runs.map((r) => r.reason))).toEqual(new Set(['scheduled', 'import', 'on_demand']));
+    // some customers changed grade during the month, and every grade appears today
+    const changed = [...byCustomer.values()].filter((list) => new Set(list.map((r) => r.grade)).size > 1);
+    expect(changed.length).toBeGreaterThan(customers.length / 10);
+    expect(new Set(customers.map((c) => c.grade))).toEqual(new Set(h.policy.grading.grades.map((g) => g.grade)));
   });
 });

@@ -22,6 +22,7 @@ import { Visit } from '../modules/visits/visit.entity';
 import { DemoMember } from './demo-member.entity';
 import { seedCheckins } from './checkins-seed';
 import { seedSignins } from './seed-signins';
+import { planGradeHistory } from './seed-grades';
 
 /** Deterministic, so every demo shows the same company. */
 function prng(seed: number) {
@@ -154,6 +155,7 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
           stage: finalStage,
           stageChangedAt: lastChange,
           ownerId: owner.id,
+          // drawn so the rest of the demo stays as it was; planGradeHistory below sets the grade the model gives
           grade: pick(policy.grading.grades.map((g) => g.grade)),
           lastFollowUpAt,
           province,
@@ -172,8 +174,28 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
         histories.push({ key, changes });
       }
     }
+    // a month of grade history from the grading model; each customer's grade is its newest run's (own sequence)
+    const writeGrades = planGradeHistory(customers, policy, now, prng(20261203));
+    // A short story for the grading strategies, told by the start-up regrade: after their last run the inputs of
+    // the first rep's 三级甲等 hospitals (up to two, not yet A+) reached the top (the regrade makes them A+ and pushes
+    // 王小明 the support pack), and one B customer of each team's first rep collapsed (it slips to C: its
+    // supervisor gets a 客户降级复核 task).
+    const { supportPack, review } = policy.grading.strategies;
+    const top = policy.options.hospitalLevels[0];
+    if (supportPack) {
+      for (const c of customers.filter((c) => c.ownerId === reps[0]!.id && c.hospitalLevel === top && c.grade !== supportPack.grade).slice(0, 2)) {
+        Object.assign(c, { departmentActivity: policy.options.departmentActivity[0], gradingInputs: { ...c.gradingInputs, inventoryConsumptionSpeed: 100, competitorPenetration: 0 } });
+      }
+    }
+    const grades = policy.grading.grades.map((g) => g.grade);
+    const aboveReview = review ? grades[grades.indexOf(review.grade) - 1] : undefined;
+    for (const team of [0, 1]) {
+      const slipping = aboveReview && customers.find((c) => c.grade === aboveReview && c.ownerId === reps[team * 4]!.id);
+      if (slipping) slipping.gradingInputs = { ...slipping.gradingInputs, inventoryConsumptionSpeed: 0, competitorPenetration: 100 };
+    }
     await m.createQueryBuilder().insert().into(Customer).values(customers).updateEntity(false).execute();
     const ids = new Map((await m.getRepository(Customer).find({ select: { id: true, nameKey: true } })).map((c) => [c.nameKey, c.id]));
+    await writeGrades(m, (c) => ids.get(c.nameKey!)!);
     await indexCustomers(m, [...ids.values()]);
     const rows = histories.flatMap((h) => h.changes.map((c) => ({ customerId: ids.get(h.key)!, fromStage: c.from, toStage: c.to, changedById: c.by, changedAt: c.at })));
     for (let i = 0; i < rows.length; i += 500) {

@@ -16,6 +16,7 @@ import { CustomerMaterials } from '../../components/customer-materials'
 import './index.css'
 import { GradeSection } from './grade-section'
 import { CloseSection } from './close-section'
+import { SupportPackSection } from './support-pack-section'
 import { customerOverdue, useTeamTimeZone } from '../../api/options'
 
 const PAGE_SIZE = 20
@@ -295,6 +296,7 @@ export default function CustomerPage() {
       {customer && customer.closed ? <CloseSection customer={customer} role={role} onChange={() => void load()} /> : null}
 
       {customer ? <GradeSection id={id} canRegrade={canEdit} onGraded={() => void load()} /> : null}
+      {customer ? <SupportPackSection id={id} reloadKey={`${customer.grade ?? ''}|${customer.updatedAt}`} /> : null}
 
       {customer && showQr ? <CustomerQr id={id} name={customer.name} onClose={() => setShowQr(false)} /> : null}
 

@@ -10,7 +10,11 @@ import { flagUntouchedLeads } from './first-touch-due.job';
 import { CustomerClosed1765210000001 } from './migrations/1765210000001-customer-closed';
 
 export type { CustomerService } from './customer.service';
-export { adjustWaitingVisits, claimFirstTouch, customerForVisitStatement, customerName, followedUpStatement, leadClockOf, setGradeStatement, customersForGrading, setGradesStatement, type CustomerForVisit } from './customer.sql';
+export { adjustWaitingVisits, claimFirstTouch, customerForVisitStatement, customerName, followedUpStatement, leadClockOf, setGradeStatement, customersForGrading, setGradesStatement, customersForGradingByIds, customersForInputSheet, setGradingInputsStatement, type CustomerForVisit } from './customer.sql';
+// The import's hardened .xlsx reader (limits, worker thread), for other modules' sheets (the grading inputs).
+export { readFirstSheetOffThread } from './xlsx-off-thread';
+export { XlsxRefusal, type XlsxCell, type XlsxSheet } from './xlsx-reader';
+export type { GradingInputs } from './customer.entity';
 
 export interface CustomerExports {
   customers: CustomerService;

@@ -35,6 +35,8 @@ export interface TaskKindDefinition {
   /** Chinese name shown on cards and lists (e.g. 合同审批) */
   label: string;
   actions: readonly PersonAction[];
+  /** the kind's own words for an action's button, e.g. confirm → 复核完成 (default: 确认, 同意 …) */
+  actionLabels?: Partial<Record<PersonAction, string>>;
   /** hours after creation when it escalates (from policy, never a literal) */
   dueHours(policy: Policy): number;
   escalateTo: EscalationTarget;

@@ -3,6 +3,7 @@ import { Customer } from '../../server/src/modules/customers/customer.entity';
 import { CustomerStageChange } from '../../server/src/modules/customers/customer-history.entity';
 import { Member } from '../../server/src/modules/org/member.entity';
 import { Visit } from '../../server/src/modules/visits/visit.entity';
+import { OutboxMessage } from '../../server/src/outbox/outbox-message.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { api } from '../support/http';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
@@ -280,6 +281,24 @@ describe('关闭/丢单: a customer closed as lost', () => {
     // a director in reach and an admin may reopen too
     await close(org.repA, id, { reason: '价格' });
     expect((await reopen(org.directorEast, id)).status).toBe(200);
+  });
+
+  it('a lead lost before its first touch is neither waiting on the home screen nor flagged late; reopened, its clock starts again', async () => {
+    const id = await customerOf(org.repA); // a lead: its 48 h first-touch clock runs
+    const waiting = async () => (await api(h.url, 'GET', '/api/v1/home', { token: org.token(org.repA) })).body.leadsAwaitingFirstTouch.items.map((i: { customerId: number }) => i.customerId);
+    expect(await waiting()).toContain(id);
+    await close(org.repA, id, { reason: '预算取消' });
+    expect(await waiting()).not.toContain(id);
+    h.clock.set(new Date(START.getTime() + 49 * 3_600_000));
+    await h.services.jobs.runDue();
+    const flagged = async () => (await h.db.getRepository(OutboxMessage).find({ where: { kind: 'lead.first_touch_overdue' } })).filter((m) => m.payload.customerId === id);
+    expect(await flagged()).toEqual([]);
+    const reopened = await reopen(org.supervisor1, id);
+    expect(reopened.body.firstTouchDueAt).toBe(new Date(START.getTime() + 97 * 3_600_000).toISOString());
+    expect(await waiting()).toContain(id);
+    h.clock.set(new Date(START.getTime() + 98 * 3_600_000));
+    await h.services.jobs.runDue();
+    expect(await flagged()).toHaveLength(1);
   });
 
   it('who may close: the owner and managers in reach; another rep 404; finance and marketing 403', async () => {

@@ -154,7 +154,8 @@ export class CustomerService {
   /** The owner's leads still waiting for their first touch, soonest due first (at most `take`), and how many. */
   leadsAwaitingFirstTouch(ownerId: number, take: number): Promise<[Array<Pick<Customer, 'id' | 'name' | 'firstTouchDueAt'>>, number]> {
     return this.db.getRepository(Customer).findAndCount({
-      where: { ownerId, firstTouchDueAt: Not(IsNull()), firstTouchAt: IsNull() },
+      // a lead closed as lost waits for nothing
+      where: { ownerId, firstTouchDueAt: Not(IsNull()), firstTouchAt: IsNull(), closedAt: IsNull() },
       order: { firstTouchDueAt: 'ASC', id: 'ASC' },
       take,
       select: { id: true, name: true, firstTouchDueAt: true },
@@ -491,6 +492,8 @@ export class CustomerService {
       await manager.getRepository(CustomerStageChange).insert({
         customerId: id, fromStage: customer.stage, toStage: customer.stage, kind: 'closed_lost', reason: input.reason, note, changedById: caller.id, changedAt: now,
       });
+      // a lead lost before its first touch: nobody is to be told it is late
+      if (customer.firstTouchDueAt && !customer.firstTouchAt) await cancelJobs(sqlOf(manager), 'lead.first_touch_due', `customer:${id}`);
       return manager.getRepository(Customer).findOneOrFail({ where: { id } });
     });
     return (await this.views([updated]))[0]!;
@@ -507,6 +510,8 @@ export class CustomerService {
       await manager.getRepository(CustomerStageChange).insert({
         customerId: id, fromStage: customer.stage, toStage: customer.stage, kind: 'reopened', reason: customer.closedReason, note: note?.trim() || null, changedById: caller.id, changedAt: now,
       });
+      // a lead reopened still untouched gets a fresh first-touch clock, as a reassigned one does
+      if (customer.stage === 'lead' && !customer.firstTouchAt) await this.startLeadClocks(manager, [id], now, true);
       return manager.getRepository(Customer).findOneOrFail({ where: { id } });
     });
     return (await this.views([updated]))[0]!;

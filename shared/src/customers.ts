@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STAGE_CODES, type StageCode } from './stages';
-import { dbId, labelled } from './validation';
+import { MISSING, dbId, labelled } from './validation';
 import { XML_SAFE_TEXT, XML_UNSAFE_MESSAGE } from './xml-safe';
 
 /** The option lists a customer form needs; they come from config/ via GET /api/v1/options. */
@@ -152,7 +152,11 @@ export function makeCustomerCloseSchemas(lostReasons: readonly string[] = DEFAUL
   const reasons = lostReasons.length ? lostReasons : DEFAULT_LOST_REASONS;
   const close = z
     .object({
-      reason: labelled(z.enum(reasons as [string, ...string[]], { error: `只能选择 ${reasons.join('、')} 之一` }), CUSTOMER_CLOSE_LABELS.reason),
+      // none given: 「请选择丢单原因」 (MISSING); a value not in the list names the choices
+      reason: labelled(
+        z.enum(reasons as [string, ...string[]], { error: (issue) => (issue.input === undefined || issue.input === null ? MISSING : `只能选择 ${reasons.join('、')} 之一`) }),
+        CUSTOMER_CLOSE_LABELS.reason,
+      ),
       note: labelled(text(100), CUSTOMER_CLOSE_LABELS.note).optional(),
     })
     .strict()

@@ -138,8 +138,9 @@ describe('a rep at 390 × 844: feedback on the visit, the agreed action marked d
     await page.waitForSelector('#close-form');
     await page.click('#confirm-close'); // no reason: refused, naming it
     await page.waitForSelector('#close-form .state--error');
-    expect(await page.textContent('#close-form')).toContain('丢单原因');
+    expect(await page.textContent('#close-form')).toContain('请选择丢单原因');
     await page.click('#lost-reason-竞品锁定');
+    expect(await page.$('#close-form .state--error')).toBeNull(); // picking one clears the complaint
     await page.fill('#lost-note input', '竞品签了三年独家');
     await shot(page, 'dash-data-close-form');
     await page.click('#confirm-close');

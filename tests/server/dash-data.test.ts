@@ -255,7 +255,7 @@ describe('关闭/丢单: a customer closed as lost', () => {
     expect(other.body.error.fields.note).toBe('丢单原因选择「其他」时请填写原因说明');
     const missing = await close(org.repA, open, {});
     expect(missing.status).toBe(422);
-    expect(missing.body.error.fields.reason).toContain('丢单原因');
+    expect(missing.body.error.fields.reason).toBe('请选择丢单原因');
     expect((await h.db.getRepository(Customer).findOneByOrFail({ id: open })).closedAt).toBeNull();
     expect((await close(org.repA, open, { reason: '其他', note: '医院合并' })).body.closed.text).toBe('其他（医院合并）');
   });

@@ -83,14 +83,14 @@ export function CloseSection(props: { customer: Customer; role: Role | undefined
       </Text>
       <View className='row customer__reasons'>
         {reasons.map((r) => (
-          <View key={r} id={`lost-reason-${r}`} className={`chip ${reason === r ? 'chip--on' : ''}`} onClick={() => setReason(r)}>
+          <View key={r} id={`lost-reason-${r}`} className={`chip ${reason === r ? 'chip--on' : ''}`} onClick={() => (setReason(r), setError(''), setFields(({ reason: _, ...rest }) => rest))}>
             {r}
           </View>
         ))}
       </View>
       {fields.reason ? <Text className='customer__line state--error'>{fields.reason}</Text> : null}
       <Text className='field__label'>原因说明{reason === OTHER_LOST_REASON ? <Text className='field__required'> *</Text> : '（选填）'}</Text>
-      <Input id='lost-note' className='input' maxlength={100} placeholder='例如：竞品签了三年独家' value={note} onInput={(e) => setNote(e.detail.value)} />
+      <Input id='lost-note' className='input' maxlength={100} placeholder='例如：竞品签了三年独家' value={note} onInput={(e) => (setNote(e.detail.value), setError(''), setFields(({ note: _, ...rest }) => rest))} />
       {fields.note ? <Text className='customer__line state--error'>{fields.note}</Text> : null}
       {error && !Object.keys(fields).length ? <Text className='customer__line state--error'>{error}</Text> : null}
       <View className='row customer__close-actions'>

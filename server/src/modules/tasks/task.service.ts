@@ -118,7 +118,7 @@ export class TaskService {
     if (!spec.assigneeId && !spec.assigneePool) throw new Error(`task of kind ${spec.kind} without an assignee or a pool`);
     const now = this.clock.now();
     // The snapshot carries what the card shows, so the card is planned (even long after) without the registry.
-    const card: TaskCard = { label: kind.label, ...kind.render(spec.snapshot), actions: [...kind.actions], ...(kind.actionLabels ? { actionLabels: kind.actionLabels } : {}) };
+    const card: TaskCard = { label: kind.label, ...kind.render(spec.snapshot, this.policy.timeZone), actions: [...kind.actions], ...(kind.actionLabels ? { actionLabels: kind.actionLabels } : {}) };
     const task = await manager.getRepository(Task).save(
       manager.getRepository(Task).create({
         kind: spec.kind, subjectType: spec.subjectType, subjectId: spec.subjectId, customerId: spec.customerId ?? null, requesterId: spec.requesterId ?? null,
@@ -156,7 +156,7 @@ export class TaskService {
     const dueAt = new Date(now.getTime() + definition.dueHours(this.policy) * HOUR_MS);
     await sql.insert('task', [...fresh.values()].map((spec) => {
       if (!spec.assigneeId && !spec.assigneePool) throw new Error(`task of kind ${kind} without an assignee or a pool`);
-      const card: TaskCard = { label: definition.label, ...definition.render(spec.snapshot), actions: [...definition.actions], ...(definition.actionLabels ? { actionLabels: definition.actionLabels } : {}) };
+      const card: TaskCard = { label: definition.label, ...definition.render(spec.snapshot, this.policy.timeZone), actions: [...definition.actions], ...(definition.actionLabels ? { actionLabels: definition.actionLabels } : {}) };
       return {
         kind, subjectType, subjectId: spec.subjectId, customerId: spec.customerId ?? null, requesterId: spec.requesterId ?? null, assigneeId: spec.assigneeId ?? null,
         assigneePool: spec.assigneeId ? null : (spec.assigneePool ?? null), approvalId: spec.approvalId ?? null, stepIndex: spec.stepIndex ?? null,
@@ -289,7 +289,7 @@ export class TaskService {
 
   toView(t: Task, viewer: Pick<Member, 'id' | 'role' | 'deactivatedAt'> | null, pools: ReadonlySet<string> = new Set()): TaskView {
     const kind = this.kinds.find(t.kind);
-    const shown = kind ? kind.render(t.snapshot) : { title: t.kind, lines: [] };
+    const shown = kind ? kind.render(t.snapshot, this.policy.timeZone) : { title: t.kind, lines: [] };
     const now = this.clock.now().getTime();
     return {
       id: t.id, kind: t.kind, kindLabel: kind?.label ?? t.kind, subjectType: t.subjectType, subjectId: t.subjectId, customerId: t.customerId, requesterId: t.requesterId,

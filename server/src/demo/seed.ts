@@ -182,12 +182,15 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
     // supervisor gets a 客户降级复核 task).
     const { supportPack, review } = policy.grading.strategies;
     const top = policy.options.hospitalLevels[0];
+    const grades = policy.grading.grades.map((g) => g.grade);
     if (supportPack) {
-      for (const c of customers.filter((c) => c.ownerId === reps[0]!.id && c.hospitalLevel === top && c.grade !== supportPack.grade).slice(0, 2)) {
+      // the closest to A+ first: a rise from A reads as a story, a leap from C as a glitch
+      const rising = customers.filter((c) => c.ownerId === reps[0]!.id && c.hospitalLevel === top && c.grade !== supportPack.grade);
+      rising.sort((a, b) => grades.indexOf(a.grade!) - grades.indexOf(b.grade!));
+      for (const c of rising.slice(0, 2)) {
         Object.assign(c, { departmentActivity: policy.options.departmentActivity[0], gradingInputs: { ...c.gradingInputs, inventoryConsumptionSpeed: 100, competitorPenetration: 0 } });
       }
     }
-    const grades = policy.grading.grades.map((g) => g.grade);
     const aboveReview = review ? grades[grades.indexOf(review.grade) - 1] : undefined;
     for (const team of [0, 1]) {
       const slipping = aboveReview && customers.find((c) => c.grade === aboveReview && c.ownerId === reps[team * 4]!.id);

@@ -81,6 +81,52 @@ export const DEFAULT_CHECKINS = {
   makeUpWorkdays: [] as string[],
 };
 
+/** Dashboards: thresholds of SPEC §5's metrics (README «Metrics»). */
+const phraseList = z.array(z.string().trim().min(2, '短语至少 2 个字').max(20, '短语至多 20 个字')).min(1, '至少需要一个短语').max(100);
+const keyAction = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z_]{1,39}$/, '须为小写英文和下划线'),
+    label: z.string().trim().min(1, '名称不能为空').max(30, '名称至多 30 个字'),
+    trigger: z.enum(['lead_assigned', 'visit_submitted'], { message: '触发须为 lead_assigned（线索分配）或 visit_submitted（拜访提交）' }),
+    completion: z.enum(['first_touch', 'supervisor_confirmed'], { message: '完成须为 first_touch（首次触达）或 supervisor_confirmed（主管确认）' }),
+    deadlineHours: z.number().positive('必须是正数').max(24 * 90, '不能超过 2160 小时'),
+  })
+  .strict()
+  .refine((a) => (a.trigger === 'lead_assigned') === (a.completion === 'first_touch'), { message: '线索分配只能由首次触达完成，拜访提交只能由主管确认完成', path: ['completion'] });
+export const DEFAULT_DASHBOARDS = {
+  behaviour: { redAbove: 1.3, minVisits: 3 },
+  visitQuality: { fakeBusyPainChars: 15, followUpGraceHours: 12 },
+  penetration: {
+    markAt: 0.85,
+    months: 6,
+    keyActions: [
+      { id: 'lead_touch', label: '线索 48 小时内触达', trigger: 'lead_assigned', completion: 'first_touch', deadlineHours: 48 },
+      { id: 'supervisor_confirm', label: '主管 48 小时内确认', trigger: 'visit_submitted', completion: 'supervisor_confirmed', deadlineHours: 48 },
+    ],
+  },
+  wordCloud: { topTerms: 50, minTermChars: 2 },
+  counters: {
+    secondQuotePhrases: ['二次报价', '重新报价', '再报价', '再报一次', '重报价', '再报个价', '重新核价', '价格再算'],
+    deliveryPhrases: ['交货', '发货', '到货', '送货', '物流', '配送', '交付', '什么时候到', '几时到', '安装时间'],
+    deliveryWithinDays: 7,
+  },
+} as const;
+const dashboardsPolicy = z
+  .object({
+    behaviour: z.object({ redAbove: z.number().min(1, '不能小于 1').max(10), minVisits: z.number().int('必须是整数').min(1, '至少 1 次').max(1000) }).strict(),
+    visitQuality: z.object({ fakeBusyPainChars: z.number().int('必须是整数').min(1).max(200), followUpGraceHours: z.number().min(0).max(24 * 7) }).strict(),
+    penetration: z
+      .object({
+        markAt: z.number().min(0).max(1, '是比例：0 到 1 之间'),
+        months: z.number().int('必须是整数').min(1).max(24),
+        keyActions: z.array(keyAction).min(1, '至少需要一个关键动作').max(20).refine((l) => new Set(l.map((a) => a.id)).size === l.length, '关键动作的 id 不能重复'),
+      })
+      .strict(),
+    wordCloud: z.object({ topTerms: z.number().int().min(1).max(500), minTermChars: z.number().int().min(1).max(10) }).strict(),
+    counters: z.object({ secondQuotePhrases: phraseList, deliveryPhrases: phraseList, deliveryWithinDays: z.number().int('必须是整数（天）').min(1).max(90) }).strict(),
+  })
+  .strict();
+
 /** how often a recurring job runs, in whole minutes */
 const everyMinutes = (max: number) => z.number().int('必须是整数（分钟）').min(1, '至少 1 分钟').max(max, `不能超过 ${max} 分钟`);
 
@@ -112,6 +158,10 @@ export const policySchema = z
         agreedActions: optionList('约定动作'),
         followUpForms: optionList('跟进形式'),
         firstTouchMethods: optionList('首次触达方式'),
+        // optional on a visit; the first option is the positive one (an effective contact needs it)
+        customerFeedback: optionList('客户反馈').default(['积极', '中性', '消极']),
+        // 关闭/丢单 reasons; the one named 其他 needs a note
+        lostReasons: optionList('丢单原因').default(['价格', '竞品锁定', '预算取消', '联系人离职', '其他']),
       })
       .strict(),
     limits: z
@@ -169,6 +219,26 @@ export const policySchema = z
           .min(2, '至少需要两个等级')
           .refine((g) => g.every((x, i) => i === 0 || x.minScore < g[i - 1]!.minScore), '等级必须按最低分从高到低排列')
           .refine((g) => g[g.length - 1]?.minScore === 0, '最后一个等级的最低分必须为 0，以便每个客户都有等级'),
+        // What a grade change sets off (README "Customer grading"); a rule left out is off.
+        strategies: z
+          .object({
+            // becoming `grade`: the owner is pushed the current materials tagged `tag` (WeCom text + the app)
+            supportPack: z
+              .object({
+                grade: z.string().trim().min(1).max(4),
+                tag: z.string().trim().min(1).max(30),
+                // the same material set is not pushed to the same customer again within this many days
+                flapDays: z.number().min(0).max(365),
+                // at most this many materials in one pack (the newest)
+                maxMaterials: z.number().int().min(1).max(50),
+              })
+              .strict()
+              .optional(),
+            // becoming `grade`: a review task for the owner's supervisor, due in dueHours, escalating to the director
+            review: z.object({ grade: z.string().trim().min(1).max(4), dueHours: positiveNumber }).strict().optional(),
+          })
+          .strict()
+          .default({}),
       })
       .strict(),
     jobs: z
@@ -249,6 +319,8 @@ export const policySchema = z
     approvals: z
       .record(z.string().regex(/^[a-z][a-z_]{1,39}$/, '审批类型须为小写英文和下划线'), z.array(approvalStep).min(1, '审批链至少需要一个步骤').max(10, '审批链至多 10 个步骤'))
       .default({}),
+    // Dashboards: the thresholds behind the metrics' colours, flags and marks, the key actions, the counters' phrases.
+    dashboards: dashboardsPolicy.default(DEFAULT_DASHBOARDS as unknown as z.input<typeof dashboardsPolicy>),
     // Database trouble answers 503 within these bounds instead of holding a request open.
     database: z
       .object({
@@ -269,6 +341,14 @@ export const policySchema = z
           ctx.addIssue({ code: 'custom', path: ['approvals', kind, i, 'pool'], message: `没有名为 ${step.pool} 的任务池（taskPools 中有：${Object.keys(p.taskPools).join(', ')}）` });
         }
       });
+    }
+    // A strategy fires on a grade the model can give, so a typo cannot silently turn it off.
+    const grades = p.grading.grades.map((g) => g.grade);
+    for (const key of ['supportPack', 'review'] as const) {
+      const rule = p.grading.strategies[key];
+      if (rule && !grades.includes(rule.grade)) {
+        ctx.addIssue({ code: 'custom', path: ['grading', 'strategies', key, 'grade'], message: `等级「${rule.grade}」不在 grading.grades 中` });
+      }
     }
     // A point mapping may only name options that exist, so a typo cannot silently score nothing.
     const points = p.grading.optionPoints;

@@ -1,6 +1,6 @@
 // A throwaway MariaDB for one test or bench run: temporary data dir, free port, removed afterwards.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,15 +34,27 @@ export async function startThrowawayMariadb() {
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'anchor-mariadb-'));
   const port = await freePort();
+  mkdirSync(`${dir}/tmp`);
   execFileSync(installDb, ['--no-defaults', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db', '--user=root'], { stdio: 'ignore' });
   const child = spawn(
     mariadbd,
     ['--no-defaults', `--datadir=${dir}/data`, `--socket=${dir}/sock`, `--port=${port}`, '--bind-address=127.0.0.1', '--user=root', '--skip-log-bin',
-      '--innodb-buffer-pool-size=256M', '--innodb-flush-log-at-trx-commit=2', '--max-connections=500', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+      '--innodb-buffer-pool-size=256M', '--innodb-flush-log-at-trx-commit=2', '--max-connections=500', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci',
+      // To a file, not a pipe: `npm test` runs jest with spawnSync, so nothing would drain a pipe while the
+      // suite runs, and once 64 KB of warnings (aborted connections from the fault tests) filled it, every
+      // new connection hung in its handshake.
+      `--log-error=${dir}/error.log`,
+      // its own temporary tables' directory: several throwaway servers (parallel runs) never share /tmp's files
+      `--tmpdir=${dir}/tmp`],
+    { stdio: 'ignore' },
   );
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  const errorLog = (chars = 2000) => {
+    try {
+      return readFileSync(`${dir}/error.log`, 'utf8').slice(-chars);
+    } catch {
+      return '(no error log)';
+    }
+  };
   const stop = () => {
     if (child.exitCode === null) child.kill('SIGTERM');
     return new Promise((resolve) => {
@@ -64,11 +76,18 @@ export async function startThrowawayMariadb() {
       break;
     } catch {
       if (child.exitCode !== null || i > 150) {
+        const log = errorLog();
         await stop();
-        throw new Error(`throwaway MariaDB did not start:\n${stderr.slice(-2000)}`);
+        throw new Error(`throwaway MariaDB did not start:\n${log}`);
       }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  return { url: `mysql://root@127.0.0.1:${port}/anchor`, port, stop };
+  /** the error log's tail when the server crashed during the run (so a failed run says why), else null */
+  const crashReport = () => {
+    const log = errorLog(1e6);
+    const at = log.search(/got signal \d+/);
+    return at < 0 ? null : log.slice(Math.max(0, at - 200), at + 3000);
+  };
+  return { url: `mysql://root@127.0.0.1:${port}/anchor`, port, stop, crashReport };
 }

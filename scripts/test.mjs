@@ -83,14 +83,20 @@ function jest(title, args, env) {
 const sqliteOnly = process.env.ANCHOR_TEST_DB === 'sqlite';
 if (!sqliteOnly) {
   let stop = async () => {};
+  let crashReport = () => null;
   if (!process.env.DATABASE_URL) {
     const db = await startThrowawayMariadb();
     process.env.DATABASE_URL = db.url;
-    stop = db.stop;
+    ({ stop, crashReport } = db);
     console.log(`\nthrowaway MariaDB on port ${db.port}`);
   }
   try {
     ok = jest('jest on MariaDB (real HTTP)', jestArgs, { ...process.env, ANCHOR_TEST_DB: 'mariadb' }) && ok;
+    const crash = crashReport();
+    if (crash) {
+      console.log(`\n  the throwaway MariaDB crashed during the run; every test after that failed to connect. Its log ends:\n${crash}`);
+      ok = false;
+    }
   } finally {
     await stop();
   }

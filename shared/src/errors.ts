@@ -24,16 +24,18 @@ export const ERROR_CODES_BY_CATALOG = {
     'SERVICE_UNAVAILABLE',
     'INTERNAL',
   ],
-  customers: ['DUPLICATE_CUSTOMER', 'IMPORT_INVALID'],
-  visits: ['VISIT_TOO_OLD', 'ACTION_NOT_CLOSED', 'NOT_AWAITING_FIRST_TOUCH', 'FIRST_TOUCH_RECORDED'],
+  customers: ['DUPLICATE_CUSTOMER', 'IMPORT_INVALID', 'CUSTOMER_CLOSED', 'CUSTOMER_NOT_CLOSED'],
+  visits: ['VISIT_TOO_OLD', 'ACTION_NOT_CLOSED', 'NOT_AWAITING_FIRST_TOUCH', 'FIRST_TOUCH_RECORDED', 'AGREED_ACTION_DONE', 'NO_AGREED_ACTION'],
   attachments: ['QUOTA_EXCEEDED', 'RANGE_NOT_SATISFIABLE'],
   materials: ['MATERIAL_TAG_UNKNOWN', 'MATERIAL_TAG_TAKEN', 'MATERIAL_FILE_MISMATCH', 'SHARE_REVOKED'],
   signins: ['NO_LOCATION_PROPOSAL', 'SIGNIN_NOT_LINKABLE'],
   tasks: ['TODO_ALREADY_CONFIRMED', 'TASK_ACTION_NOT_ALLOWED', 'TASK_ALREADY_SETTLED', 'TASK_POOL_NOT_FOUND', 'TASK_POOL_NOT_CHOSEN'],
   /** the home screen only reads: it refuses with the platform's codes */
   home: [],
-  /** grading refuses with the platform's codes (out of scope: NOT_FOUND) */
-  grading: [],
+  /** grading: the input sheet's refusal (out of scope is the platform's NOT_FOUND) */
+  grading: ['GRADING_IMPORT_INVALID'],
+  /** the dashboards only read: a team or rep outside the caller's reach is NOT_FOUND, a bad filter VALIDATION_FAILED */
+  dashboards: [],
   org: [
     'LOGIN_CODE_INVALID',
     'LOGIN_UPSTREAM_FAILED',

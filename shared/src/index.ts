@@ -16,3 +16,4 @@ export * from './api-types';
 export * from './permissions';
 export * from './checkins';
 export * from './materials';
+export * from './dashboards';

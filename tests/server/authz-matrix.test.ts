@@ -84,9 +84,20 @@ const visitOf = (owner: Member) =>
     const todo = (await h.services.todos.list(owner, { as: 'rep', status: 'all', page: 1, pageSize: 100 })).items.find((t) => t.visitId === visit.id);
     return { customerId, visitId: visit.id as number, photoId: photo.id as number, todoId: todo!.id };
   });
+/** A fresh visit by `owner` (its agreed action can be marked done once). */
+const freshVisit = async (owner: Member): Promise<number> => (await must(submitVisit(h, org.token(owner), completeVisit(await newCustomer(owner))), 'visit')).id;
+/** A fresh customer of `owner`, closed as lost by the admin (a manager may reopen it). */
+const closedCustomer = async (owner: Member): Promise<number> => {
+  const id = await newCustomer(owner);
+  await h.services.customers.close(org.admin, id, { reason: '价格' });
+  return id;
+};
 const newInvite = async (teamId: number) => (await h.services.org.createInvite(org.admin, { teamId })).code;
 const importFile = async (owner: Member) =>
   xlsxForm(await buildWorkbook([['客户名称', '所属行业', '负责人手机'], [`权限导入医院${++seq}号`, '公立医院', owner.phone]]));
+/** A grading input sheet naming `owner`'s customer. */
+const gradingInputsFile = async (owner: Member) =>
+  xlsxForm(await buildWorkbook([['客户编号', '库存消耗速度', '竞品渗透率'], [await customerOf(owner), 60, 30]]));
 const idem = () => ({ 'idempotency-key': randomUUID() });
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 const pdfForm = () => {
@@ -107,6 +118,27 @@ const tagOf = () => once('tag', async () => (await h.services.materials.createTa
 /** A share of the material by `owner` (only its rep revokes it or reads its QR code). */
 const shareOf = async (owner: Member) => (await h.services.materialShares.create(owner, await materialOf(), null)).id;
 
+/**
+ * The dashboards: a route with a rep (the drill-downs) is asked about the target's owner, the others about
+ * the target's team; either outside the caller's reach answers 404 (团队不存在 / 成员不存在).
+ */
+function dashboardSamples(): Record<string, Sample> {
+  const byTeam = (path: string): Sample => ({ request: ({ teamId }) => ({ path: `${path}${path.includes('?') ? '&' : '?'}teamId=${teamId}` }), outside: 404 });
+  const byRep = (path: string): Sample => ({ request: ({ owner }) => ({ path: `${path}${path.includes('?') ? '&' : '?'}repId=${owner.id}` }), outside: 404 });
+  const samples: Record<string, Sample> = {};
+  for (const board of ['pipeline', 'behaviour', 'visit-quality', 'penetration', 'checkins', 'word-cloud', 'counters']) {
+    samples[`GET /dashboards/${board}`] = byTeam(`/dashboards/${board}`);
+    samples[`GET /dashboards/${board}/export.xlsx`] = byTeam(`/dashboards/${board}/export.xlsx`);
+  }
+  samples['GET /dashboards/pipeline/customers'] = byTeam('/dashboards/pipeline/customers?overdue=true');
+  samples['GET /dashboards/visits'] = byRep('/dashboards/visits');
+  samples['GET /dashboards/penetration/records'] = byRep('/dashboards/penetration/records?action=lead_touch&month=2026-11');
+  samples['GET /dashboards/checkins/records'] = byRep('/dashboards/checkins/records?day=2026-11-19');
+  samples['GET /dashboards/word-cloud/records'] = byTeam(`/dashboards/word-cloud/records?term=${encodeURIComponent('安装')}`);
+  samples['GET /dashboards/counters/customers'] = byRep('/dashboards/counters/customers?counter=second_quote');
+  return samples;
+}
+
 /** One sample request per route of the table, keyed `METHOD /path` as the route table spells it. */
 const SAMPLES: Record<string, Sample | 'public'> = {
   // org: login is public (tests/server/auth.test.ts); the rest needs a session
@@ -116,6 +148,8 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'POST /auth/logout': { member: true, request: async ({ who }) => ({ path: '/auth/logout', token: (await h.services.auth.issueSession(who, 'wechat')).token }) },
   'GET /auth/me': { member: true, request: () => ({ path: '/auth/me' }) },
   'GET /members': { member: true, request: () => ({ path: '/members' }) },
+  // the join date (入职日期): an admin's edit
+  'PATCH /members/:id': { request: () => ({ path: `/members/${org.repB.id}`, json: { joinedAt: '2026-09-01' } }) },
   'DELETE /members/:id/sessions': {
     request: async () => ({ path: `/members/${(await h.services.org.createMember({ name: `临时成员${++seq}`, phone: `137${String(10000000 + seq).slice(-8)}`, role: 'rep' })).id}/sessions` }),
   },
@@ -163,9 +197,17 @@ const SAMPLES: Record<string, Sample | 'public'> = {
     request: async ({ owner }) => ({ path: `/customers/${await newCustomer(owner)}/reassign`, json: { ownerId: org.repB.id } }),
     outside: 404,
   },
+  // 关闭/丢单: whoever works the customer closes it (fresh each time); a manager reopens it
+  'POST /customers/:id/close': { request: async ({ owner }) => ({ path: `/customers/${await newCustomer(owner)}/close`, json: { reason: '价格' } }), outside: 404 },
+  'POST /customers/:id/reopen': { request: async ({ owner }) => ({ path: `/customers/${await closedCustomer(owner)}/reopen`, json: {} }), outside: 404 },
   'GET /customers/:id/stage-history': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/stage-history` }), outside: 404 },
   'POST /customers/:id/grade': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/grade` }), outside: 404 },
   'GET /customers/:id/grades': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/grades` }), outside: 404 },
+  'GET /customers/:id/support-packs': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/support-packs` }), outside: 404 },
+  // the grading input sheet: customers.import in its reach (a customer outside it is a row error: the commit refuses, 422)
+  'GET /grading/inputs/template.xlsx': { request: () => ({ path: '/grading/inputs/template.xlsx' }) },
+  'POST /grading/inputs/preview': { request: async ({ owner }) => ({ path: '/grading/inputs/preview', form: await gradingInputsFile(owner) }) },
+  'POST /grading/inputs/commit': { request: async ({ owner }) => ({ path: '/grading/inputs/commit', form: await gradingInputsFile(owner) }), outside: 422 },
   'GET /customers/:id/qr.png': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/qr.png` }), outside: 404 },
   'GET /customers/:id/timeline': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/timeline` }), outside: 404 },
 
@@ -177,6 +219,9 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'POST /visits': { request: async ({ owner }) => ({ path: '/visits', json: completeVisit(await customerOf(owner)), headers: idem() }), outside: 404 },
   'GET /visits/pending': { member: true, request: () => ({ path: '/visits/pending' }) },
   'GET /visits/:id': { request: async ({ owner }) => ({ path: `/visits/${(await visitOf(owner)).visitId}` }), outside: 404 },
+  // 标记完成: the visit's rep or the supervisor of their team, once per visit (a fresh one each call)
+  'POST /visits/:id/action-done': { request: async ({ owner }) => ({ path: `/visits/${await freshVisit(owner)}/action-done`, json: { note: '权限矩阵测试' } }), outside: 404 },
+  'GET /agreed-actions': { request: async ({ owner }) => ({ path: `/agreed-actions?visitIds=${(await visitOf(owner)).visitId}` }) },
   'POST /customers/:id/first-touch': {
     request: async ({ owner }) => ({ path: `/customers/${await newCustomer(owner)}/first-touch`, json: { method: '电话', verbatim: '客户说下周再谈', evidenceText: '通话记录：下周再谈' }, headers: idem() }),
     outside: 404,
@@ -238,6 +283,9 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'POST /s/:token/beacon': 'public',
   'GET /share-page.js': 'public',
   'GET /materials/:id/stream': 'public',
+
+  // dashboards: each with the team filter (out of reach: 404 团队不存在) or the rep its drill-down is about
+  ...dashboardSamples(),
 
   // deliveries (admin)
   'GET /admin/channel-health': { request: () => ({ path: '/admin/channel-health' }) },

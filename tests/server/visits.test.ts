@@ -75,6 +75,10 @@ describe('a complete visit', () => {
     ]);
     const outbox = await h.db.getRepository(OutboxMessage).find({ where: { deliveredAt: IsNull() } });
     expect(outbox.filter((m) => m.payload.visitId === res.body.id).map((m) => m.kind).sort()).toEqual(['todo.card', 'todo.group_notice']);
+
+    // the supervisor's 任务 screen reads the follow-up as a local time with its form, not an ISO instant
+    const tasks = (await api(h.url, 'GET', '/api/v1/tasks?as=mine', { token: org.token(org.supervisor1) })).body.items as { subjectId: number; lines: string[] }[];
+    expect(tasks.find((t) => t.subjectId === res.body.id)!.lines).toContain('下次跟进：2026-11-24 14:30 上门');
   });
 
   it('the visitor and the visit time come from the session and the server clock, never from the client', async () => {

@@ -42,7 +42,7 @@ export function placeholders(n: number): ConstSql {
 }
 
 /** `text` n times (n ≥ 1), e.g. the value tuples of a multi-row INSERT. */
-export function repeated(text: ConstSql, n: number, separator: ', ' | ' OR ' | ' UNION ALL ' = ', '): ConstSql {
+export function repeated(text: ConstSql, n: number, separator: ', ' | ' ' | ' OR ' | ' UNION ALL ' = ', '): ConstSql {
   if (!Number.isInteger(n) || n < 1) throw new Error(`repeated: ${n} is not a positive count`);
   return Array.from({ length: n }, () => text).join(separator) as ConstSql;
 }

@@ -1,6 +1,7 @@
 import { attachmentsModule } from './attachments';
 import { checkinsModule } from './checkins';
 import { customersModule } from './customers';
+import { dashboardsModule } from './dashboards';
 import { gradingModule } from './grading';
 import { homeModule } from './home';
 import { materialsModule } from './materials';
@@ -17,7 +18,6 @@ import { visitsModule } from './visits';
 export const serverModules = (): readonly AnyModule[] => [
   orgModule,
   customersModule,
-  gradingModule,
   attachmentsModule,
   tasksModule,
   signinsModule,
@@ -25,6 +25,9 @@ export const serverModules = (): readonly AnyModule[] => [
   checkinsModule,
   homeModule,
   materialsModule,
+  // after materials and tasks: a grade change pushes a support pack and opens a review task
+  gradingModule,
+  dashboardsModule,
 ];
 // A function, not a constant: the modules import the platform, which reads this list; read at call time,
 // every module is loaded by then whichever file was imported first.

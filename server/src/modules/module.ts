@@ -70,6 +70,12 @@ export interface ModuleDefinition<Name extends string = string, Services = unkno
   name: Name;
   /** tables this module owns; no other module names them in SQL or uses their entity classes */
   entities: Constructor[];
+  /**
+   * Modules whose tables this one reads in its own SQL, never writes (a reporting module: the dashboards
+   * count visits, customers, check-ins and tasks where they are). Each read is a SELECT over columns the
+   * owner keeps; the owner's tests do not know about them, the reader's tests do. Writes stay the owner's.
+   */
+  reads?: readonly string[];
   /** its migrations (run in timestamp order with every other module's) */
   migrations: Constructor[];
   /** its error codes → status and Chinese message */

@@ -1,3 +1,3 @@
 export default definePageConfig({
-  navigationBarTitleText: '导入客户'
+  navigationBarTitleText: 'Excel 导入'
 })

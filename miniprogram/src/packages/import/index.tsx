@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
-import { API_BASE } from '../../api/client'
-import { getToken } from '../../api/session'
+import { download, upload } from './files'
+import { GradingInputsImport } from './grading-inputs'
 import { backOr, goTo } from '../../utils/nav'
 import './index.css'
 
@@ -14,45 +14,12 @@ interface ImportReport {
   sample: Array<{ row: number; name: string; industry: string; stage: string; owner: string }>
 }
 
-interface ErrorBody {
-  error?: { message?: string; fields?: Record<string, string> | null }
-}
-
-/** A file answer from the API, saved under a name (the export and the template need the token, so no plain link). */
-async function download(path: string, filename: string): Promise<void> {
-  const token = getToken()
-  const res = await fetch(`${API_BASE}/api/v1${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} })
-  if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as ErrorBody).error?.message || `下载失败（${res.status}）`)
-  const url = URL.createObjectURL(await res.blob())
-  const a = document.createElement('a')
-  a.href = url
-  a.download = filename
-  document.body.appendChild(a)
-  a.click()
-  a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 10_000)
-}
-
-async function upload<T>(path: string, file: File): Promise<T> {
-  const token = getToken()
-  const form = new FormData()
-  form.append('file', file, file.name)
-  let res: Response
-  try {
-    res = await fetch(`${API_BASE}/api/v1${path}`, { method: 'POST', headers: token ? { Authorization: `Bearer ${token}` } : {}, body: form })
-  } catch {
-    throw new Error('网络连接失败，请检查网络后重试')
-  }
-  const body = (await res.json().catch(() => ({}))) as T & ErrorBody
-  if (!res.ok) throw new Error(body.error?.message || `上传失败（${res.status}）`)
-  return body
-}
-
 /**
  * Web console: Excel import — choose a file, see every bad row with its reason in a table, then
  * commit (all rows or none). The export of the visible customers sits beside it.
  */
 export default function CustomerImport() {
+  const [mode, setMode] = useState<'customers' | 'grading'>('customers')
   const [file, setFile] = useState<File | null>(null)
   const [report, setReport] = useState<ImportReport | null>(null)
   const [busy, setBusy] = useState<'' | 'preview' | 'commit' | 'download'>('')
@@ -98,14 +65,37 @@ export default function CustomerImport() {
       setFile(null)
     })
 
-  return (
-    <View className='page import'>
+  const header = (
+    <>
       <View className='row row--between'>
-        <Text className='import__title'>导入客户（Excel）</Text>
+        <Text className='import__title'>{mode === 'customers' ? '导入客户（Excel）' : '导入分级数据（Excel）'}</Text>
         <Button id='back' className='btn btn--small' onClick={() => void backOr('customers')}>
           ‹ 返回
         </Button>
       </View>
+      <View className='row import__tabs'>
+        <View id='import-tab-customers' className={`chip ${mode === 'customers' ? 'chip--on' : ''}`} onClick={() => setMode('customers')}>
+          客户
+        </View>
+        <View id='import-tab-grading' className={`chip ${mode === 'grading' ? 'chip--on' : ''}`} onClick={() => setMode('grading')}>
+          分级数据
+        </View>
+      </View>
+    </>
+  )
+
+  if (mode === 'grading') {
+    return (
+      <View className='page import'>
+        {header}
+        <GradingInputsImport />
+      </View>
+    )
+  }
+
+  return (
+    <View className='page import'>
+      {header}
       <View className='row import__links'>
         <Button id='download-template' className='btn btn--small' disabled={!!busy} onClick={() => void run('download', () => download('/customers/import/template.xlsx', '客户导入模板.xlsx'))}>
           下载导入模板
@@ -116,9 +106,16 @@ export default function CustomerImport() {
       </View>
       <View className='card'>
         <Text className='muted'>第一步：选择按模板填写的 .xlsx 文件，系统逐行检查，不会写入任何数据。</Text>
+        <View className='row import__choose'>
+          {/* the browser's own file button speaks the browser's language (Choose File): ours speaks Chinese */}
+          <label htmlFor='import-file' className='btn btn--small import__choose-btn'>
+            选择 Excel 文件
+          </label>
+          <Text className='muted import__file-name' id='import-file-name'>{file ? file.name : '未选择文件'}</Text>
+        </View>
         <input
           id='import-file'
-          className='import__file'
+          className='import__file-input'
           type='file'
           accept='.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
           onChange={(e) => {

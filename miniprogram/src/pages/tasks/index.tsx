@@ -33,6 +33,8 @@ export interface TaskItem {
   comment: string | null
   talkRequestedAt: string | null
   actions: Array<'confirm' | 'approve' | 'reject' | 'comment' | 'request_talk' | 'reassign'>
+  /** the kind's own words for a button (客户降级复核: confirm → 复核完成) */
+  actionLabels?: Partial<Record<'confirm' | 'approve' | 'reject' | 'comment' | 'request_talk' | 'reassign', string>>
   history?: Array<{ action: string; by: { id: number; name: string } | null; via: string | null; comment: string | null; to: { id: number; name: string } | null; at: string }>
 }
 
@@ -317,7 +319,7 @@ export default function Tasks() {
                 disabled={busy !== null}
                 onClick={() => (isForm(b.action) ? void openForm(t, b.action) : void act(t, b.action))}
               >
-                {busy === t.id ? '处理中…' : b.label}
+                {busy === t.id ? '处理中…' : (t.actionLabels?.[b.action] ?? b.label)}
               </Button>
             ))}
           </View>

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { SQL, placeholders, statement, type RowOf, type Sql, type Statement } from '../../db/sql';
+import { SQL, placeholders, repeated, statement, type RowOf, type Sql, type Statement } from '../../db/sql';
 import { Customer as CustomerEntity, type Customer } from './customer.entity';
 
 /** A customer's name, read inside the caller's transaction (other modules' messages use it). */
@@ -38,25 +38,66 @@ export async function adjustWaitingVisits(manager: EntityManager, customerId: nu
   if (delta < 0) await manager.getRepository(CustomerEntity).decrement({ id: customerId }, 'waitingVisits', -delta);
 }
 
-/** The grading module sets a customer's grade (inside its transaction, beside the grade history row). */
+/**
+ * The grading module sets a customer's grade (inside its transaction, beside the grade history row). Only
+ * a different grade is written: the rows changed (1 or 0) say whether the grade moved, decided under the
+ * row's lock, so two regrades of one customer at once set off its grade-change strategy once.
+ */
 export const setGradeStatement = (customerId: number, grade: string, now: Date): Statement =>
-  statement('UPDATE customer SET grade = ?, updatedAt = ? WHERE id = ?', [grade, now, customerId]);
+  statement('UPDATE customer SET grade = ?, updatedAt = ? WHERE id = ? AND (grade IS NULL OR grade <> ?)', [grade, now, customerId, grade]);
+
+type GradingRow = RowOf<Customer, 'id' | 'name' | 'grade' | 'ownerId' | 'hospitalLevel' | 'departmentActivity'> & { gradingInputs: string | null };
+
+/** The stored inputs as the grading model reads them: unreadable inputs grade as missing (neutral), never as an error. */
+function parsedInputs(text: string | null): Customer['gradingInputs'] {
+  try {
+    return text ? (JSON.parse(text) as Customer['gradingInputs']) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** What the grading model reads of a customer, in id order after `afterId`: one batch of the regrade. */
 export async function customersForGrading(sql: Sql, afterId: number, limit: number) {
-  const rows = await sql.rows<RowOf<Customer, 'id' | 'grade' | 'ownerId' | 'hospitalLevel' | 'departmentActivity'> & { gradingInputs: string | null }>(
-    SQL`SELECT id, grade, ownerId, hospitalLevel, departmentActivity, gradingInputs FROM customer WHERE id > ? ORDER BY id LIMIT ?`,
+  const rows = await sql.rows<GradingRow>(
+    SQL`SELECT id, name, grade, ownerId, hospitalLevel, departmentActivity, gradingInputs FROM customer WHERE id > ? ORDER BY id LIMIT ?`,
     [afterId, limit],
   );
-  return rows.map((r) => {
-    let inputs: Customer['gradingInputs'] = null;
-    try {
-      inputs = r.gradingInputs ? (JSON.parse(r.gradingInputs) as Customer['gradingInputs']) : null;
-    } catch {
-      inputs = null; // unreadable inputs grade as missing (neutral), never as an error
-    }
-    return { ...r, gradingInputs: inputs };
-  });
+  return rows.map((r) => ({ ...r, gradingInputs: parsedInputs(r.gradingInputs) }));
+}
+
+/** The same for the customers with these ids (at most a batch: the caller chunks), in id order. */
+export async function customersForGradingByIds(sql: Sql, ids: readonly number[]) {
+  if (!ids.length) return [];
+  const rows = await sql.rows<GradingRow>(
+    SQL`SELECT id, name, grade, ownerId, hospitalLevel, departmentActivity, gradingInputs FROM customer WHERE id IN (${placeholders(ids.length)}) ORDER BY id`,
+    [...ids],
+  );
+  return rows.map((r) => ({ ...r, gradingInputs: parsedInputs(r.gradingInputs) }));
+}
+
+/** Who a grading input sheet names: customers by id or by name key (customerNameKey), with their owner and inputs. */
+export async function customersForInputSheet(sql: Sql, by: 'id' | 'nameKey', values: readonly (number | string)[]) {
+  const found: (RowOf<Customer, 'id' | 'name' | 'nameKey' | 'ownerId'> & { gradingInputs: Customer['gradingInputs'] })[] = [];
+  for (let i = 0; i < values.length; i += 1000) {
+    const chunk = values.slice(i, i + 1000);
+    const rows = await sql.rows<RowOf<Customer, 'id' | 'name' | 'nameKey' | 'ownerId'> & { gradingInputs: string | null }>(
+      by === 'id'
+        ? SQL`SELECT id, name, nameKey, ownerId, gradingInputs FROM customer WHERE id IN (${placeholders(chunk.length)})`
+        : SQL`SELECT id, name, nameKey, ownerId, gradingInputs FROM customer WHERE nameKey IN (${placeholders(chunk.length)})`,
+      [...chunk],
+    );
+    for (const r of rows) found.push({ ...r, id: Number(r.id), ownerId: Number(r.ownerId), gradingInputs: parsedInputs(r.gradingInputs) });
+  }
+  return found;
+}
+
+/** Writes many customers' grading inputs in one statement (CASE on the id); the caller chunks (≤ 500 a statement). */
+export function setGradingInputsStatement(rows: readonly { id: number; inputs: Customer['gradingInputs'] }[], now: Date): Statement {
+  return statement(
+    SQL`UPDATE customer SET gradingInputs = CASE id ${repeated(SQL`WHEN ? THEN ?`, rows.length, ' ')} END, updatedAt = ? WHERE id IN (${placeholders(rows.length)})`,
+    [...rows.flatMap((r) => [r.id, r.inputs === null ? null : JSON.stringify(r.inputs)]), now, ...rows.map((r) => r.id)],
+  );
 }
 
 /** Sets one grade on many customers at once (the regrade writes one of these per grade per batch). */

@@ -307,11 +307,18 @@ const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28
 /** exceljs's rule: date letters outside [colour/locale] blocks and quoted text. */
 const isDateFormat = (code: string) => /[ymdhsb]/i.test(code.replace(/\[[^\]]*\]/g, '').replace(/"[^"]*"/g, ''));
 
-/** For each cell style index (the s attribute), whether its number format shows a date. */
-function parseDateStyles(xml: string | null): boolean[] {
+/** Built-in number formats that show a percentage (0%, 0.00%). */
+const BUILTIN_PERCENT_FORMATS = new Set([9, 10]);
+const isPercentFormat = (code: string) => /%/.test(code.replace(/\[[^\]]*\]/g, '').replace(/"[^"]*"/g, '').replace(/\\./g, ''));
+
+/** What a cell style's number format shows: a date, a percentage (35% is stored as 0.35), or a plain number. */
+type StyleKind = 'date' | 'percent' | null;
+
+/** For each cell style index (the s attribute), whether its number format shows a date or a percentage. */
+function parseStyleKinds(xml: string | null): StyleKind[] {
   if (!xml) return [];
   const customFormats = new Map<number, string>();
-  const dateStyles: boolean[] = [];
+  const kinds: StyleKind[] = [];
   let inCellXfs = false;
   scanXml(xml, {
     open(name, a) {
@@ -320,7 +327,9 @@ function parseDateStyles(xml: string | null): boolean[] {
       else if (name === 'xf' && inCellXfs) {
         const id = Number(a.numFmtId ?? 0);
         const custom = customFormats.get(id);
-        dateStyles.push(custom !== undefined ? isDateFormat(custom) : BUILTIN_DATE_FORMATS.has(id));
+        const date = custom !== undefined ? isDateFormat(custom) : BUILTIN_DATE_FORMATS.has(id);
+        const percent = custom !== undefined ? isPercentFormat(custom) : BUILTIN_PERCENT_FORMATS.has(id);
+        kinds.push(date ? 'date' : percent ? 'percent' : null);
       }
     },
     close(name) {
@@ -328,7 +337,7 @@ function parseDateStyles(xml: string | null): boolean[] {
     },
     text() {},
   });
-  return dateStyles;
+  return kinds;
 }
 
 /** Serial day → the wall clock it shows, in a Date's UTC fields (exceljs's arithmetic). */
@@ -347,7 +356,7 @@ function columnOf(ref: string | undefined, previous: number): number {
 
 const isBlank = (value: XlsxCell | undefined) => value === undefined || (typeof value === 'string' && value.trim() === '');
 
-async function parseSheet(unzip: Inflater, part: string, shared: string[], dateStyles: boolean[], date1904: boolean, maxRows: number): Promise<XlsxSheet> {
+async function parseSheet(unzip: Inflater, part: string, shared: string[], styleKinds: StyleKind[], date1904: boolean, maxRows: number): Promise<XlsxSheet> {
   const rows: XlsxRow[] = [];
   let truncated = false;
   let rowNumber = 0;
@@ -385,7 +394,10 @@ async function parseSheet(unzip: Inflater, part: string, shared: string[], dateS
       default: {
         const n = Number(v);
         if (v.trim() === '' || Number.isNaN(n)) return v;
-        return dateStyles[cell!.style] ? serialToDate(n, date1904) : n;
+        const kind = styleKinds[cell!.style];
+        // A percentage reads as what the person sees (0.35 shown as 35% is the text 35%), not as 0.35.
+        if (kind === 'percent') return `${Number((n * 100).toPrecision(12))}%`;
+        return kind === 'date' ? serialToDate(n, date1904) : n;
       }
     }
   };
@@ -507,8 +519,8 @@ export async function readFirstSheet(file: Buffer, limits: XlsxLimits): Promise<
     const stylesPart = rels.find((r) => r.type.endsWith('/styles'))?.target;
 
     const shared = sharedPart ? await parseSharedStrings(unzip, sharedPart, MAX_SHARED_STRINGS) : [];
-    const dateStyles = parseDateStyles(stylesPart ? await unzip.text(stylesPart) : null);
-    return await parseSheet(unzip, sheetPart, shared, dateStyles, date1904, limits.maxRows);
+    const styleKinds = parseStyleKinds(stylesPart ? await unzip.text(stylesPart) : null);
+    return await parseSheet(unzip, sheetPart, shared, styleKinds, date1904, limits.maxRows);
   } finally {
     zip.close();
   }

@@ -54,7 +54,13 @@ export const materialsModule = defineModule({
 });
 
 /** The demo's materials and a month of their use (main.ts, after the demo's people and customers are seeded). */
-export async function seedMaterialsForDemo(db: DataSource, clock: Clock, services: { materials: MaterialService; org: OrgService; customers: CustomerService }): Promise<void> {
+export async function seedMaterialsForDemo(
+  db: DataSource,
+  clock: Clock,
+  services: { materials: MaterialService; org: OrgService; customers: CustomerService },
+  /** policy grading.strategies.supportPack.tag: the demo tags a few materials with it (an A+ customer's pack) */
+  supportPackTag: string | null = null,
+): Promise<void> {
   const byRole = (role: string) => withSqlTransaction(db, (sql) => activeMembersWithRole(sql, role));
   const load = async (ids: number[]) => (await Promise.all(ids.map((id) => services.org.findActiveMember(id)))).filter((m): m is Member => !!m);
   const [marketing] = await load((await byRole('marketing')).map((m) => m.id));
@@ -64,5 +70,5 @@ export async function seedMaterialsForDemo(db: DataSource, clock: Clock, service
     const rep = reps.find((r) => r.id === repId)!;
     return (await services.customers.list(rep, { page: 1, pageSize: 30 } as never)).items.map((c) => c.id);
   };
-  await seedMaterialDemo(db, clock, services.materials, { marketing, reps }, customersOf);
+  await seedMaterialDemo(db, clock, services.materials, { marketing, reps }, customersOf, supportPackTag);
 }

@@ -80,18 +80,22 @@ export async function seedMaterialDemo(
   materials: MaterialService,
   people: { marketing: Member; reps: Member[] },
   customersOf: (repId: number) => Promise<number[]>,
+  supportPackTag: string | null = null,
 ): Promise<void> {
   let seed = 20261202;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const tags = new Map<string, number>();
   for (const name of TAGS) tags.set(name, (await materials.createTag(name)).id);
+  // the A+ customers' support pack (grading strategies): three materials carry its tag
+  if (supportPackTag && !tags.has(supportPackTag)) tags.set(supportPackTag, (await materials.createTag(supportPackTag)).id);
   const t = (...names: string[]) => names.map((n) => tags.get(n)!);
+  const pack = (...names: string[]) => [...t(...names), ...(supportPackTag ? [tags.get(supportPackTag)!] : [])];
   const file = async (bytes: Buffer) => (await materials.attachments.upload(people.marketing, 'material', bytes)).id;
   const base = { description: '', stages: [] as string[], industries: [] as string[], bottlenecks: [] as string[], scriptText: null, attachmentId: null as number | null };
   const made = [
-    await materials.create(people.marketing, { ...base, kind: 'pdf', title: '快装方案', description: '48 小时完成安装调试的流程与三甲医院案例', attachmentId: await file(demoPdf('Quick Install Plan')), tagIds: t('集采替代方案沟通', '三甲医院案例'), stages: ['proposal', 'quote'], bottlenecks: ['集采降价压力', '操作培训不足'] }),
-    await materials.create(people.marketing, { ...base, kind: 'image', title: '安装周期对比图', description: '我方与竞品的平均安装调试天数', attachmentId: await file(demoPng()), tagIds: t('竞品对比'), bottlenecks: ['竞品已入院'] }),
-    await materials.create(people.marketing, { ...base, kind: 'pdf', title: '耗材三年价格锁定说明', description: '集采后价格承诺与供货保障', attachmentId: await file(demoPdf('3-Year Price Lock')), tagIds: t('集采替代方案沟通'), bottlenecks: ['集采降价压力', '预算审批周期长'], stages: ['quote'] }),
+    await materials.create(people.marketing, { ...base, kind: 'pdf', title: '快装方案', description: '48 小时完成安装调试的流程与三甲医院案例', attachmentId: await file(demoPdf('Quick Install Plan')), tagIds: pack('集采替代方案沟通', '三甲医院案例'), stages: ['proposal', 'quote'], bottlenecks: ['集采降价压力', '操作培训不足'] }),
+    await materials.create(people.marketing, { ...base, kind: 'image', title: '安装周期对比图', description: '我方与竞品的平均安装调试天数', attachmentId: await file(demoPng()), tagIds: pack('竞品对比'), bottlenecks: ['竞品已入院'] }),
+    await materials.create(people.marketing, { ...base, kind: 'pdf', title: '耗材三年价格锁定说明', description: '集采后价格承诺与供货保障', attachmentId: await file(demoPdf('3-Year Price Lock')), tagIds: pack('集采替代方案沟通'), bottlenecks: ['集采降价压力', '预算审批周期长'], stages: ['quote'] }),
     await materials.create(people.marketing, { ...base, kind: 'script', title: '二级医院首次拜访开场话术', description: '三分钟讲清我们是谁、能解决什么', scriptText: '主任您好，我是锚点医疗的销售，负责咱们医院这一片。今天只占用您三分钟：\n1. 先问科室目前的设备使用情况和最头疼的一件事；\n2. 再讲我们 48 小时内完成安装调试，不耽误手术排期；\n3. 最后约下一次到科室现场演示的时间。', tagIds: t('二级医院首次拜访'), stages: ['lead', 'visit'], industries: ['公立医院', '民营医院'] }),
     await materials.create(people.marketing, { ...base, kind: 'script', title: '术后随访关怀话术', description: '交付后第一个月的回访要点', scriptText: '王主任您好，设备用了一个月了，想跟您确认三件事：\n1. 日常使用中有没有不顺手的地方；\n2. 护士的操作培训是否还需要我们再安排一次；\n3. 耗材的消耗节奏，方便我们提前备货。', tagIds: t('术后随访关怀'), stages: ['delivered'] }),
     await materials.create(people.marketing, { ...base, kind: 'script', title: '竞品已入院的应对', description: '不贬低竞品，讲清差异', scriptText: '理解科室已经在用其他品牌，我们不替换正在用的设备。差异有两点：\n1. 安装调试 48 小时完成，售后 4 小时到场；\n2. 耗材价格三年锁定，集采后不涨价。\n可以先在一个术式上试用一个月，用数据说话。', tagIds: t('竞品对比'), bottlenecks: ['竞品已入院'], stages: ['visit', 'proposal'] }),

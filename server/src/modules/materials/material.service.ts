@@ -3,7 +3,7 @@ import { In, IsNull, type DataSource } from 'typeorm';
 import { MATERIAL_KIND_LABELS, can, type Material as MaterialView, type MaterialCreateInput, type MaterialKind, type MaterialTag as TagView, type MaterialUpdateInput } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
-import { SQL, placeholders, withSqlTransaction } from '../../db/sql';
+import { SQL, placeholders, withSqlTransaction, type Sql } from '../../db/sql';
 import { invalid, notFound } from '../../http/errors';
 import type { AttachmentService, Download } from '../attachments';
 import type { CustomerService } from '../customers';
@@ -284,6 +284,20 @@ export class MaterialService {
       .slice(0, 20);
     const views = await this.views(scored.map((x) => x.m));
     return { items: views.map((v, i) => ({ ...v, fits: scored[i]!.fits })), stage: stageLabel, industry: customer.industry, bottleneck };
+  }
+
+  /**
+   * The materials carrying the tag `tagName` that are in use now (neither the material nor the tag
+   * retired), newest first, at most `max`: a support pack (grading strategies). Read in the caller's
+   * transaction; an unknown tag is an empty pack.
+   */
+  async taggedNow(sql: Sql, tagName: string, max: number): Promise<Array<{ id: number; title: string; kind: string }>> {
+    const rows = await sql.rows<{ id: number; title: string; kind: string }>(
+      SQL`SELECT m.id AS id, m.title AS title, m.kind AS kind FROM material_tag t JOIN material_tag_link l ON l.tagId = t.id JOIN material m ON m.id = l.materialId
+       WHERE t.name = ? AND t.retiredAt IS NULL AND m.retiredAt IS NULL ORDER BY m.id DESC LIMIT ?`,
+      [tagName, max],
+    );
+    return rows.map((r) => ({ id: Number(r.id), title: r.title, kind: r.kind }));
   }
 
   async record(materialId: number, memberId: number, customerId: number | null, action: UsageAction): Promise<void> {

@@ -28,18 +28,18 @@ export const messageDirectory: MessageDirectory = {
 export const activeMemberStatement = (id: number | null): Statement => statement('SELECT id FROM member WHERE id = ? AND deactivatedAt IS NULL', [id ?? 0]);
 
 /** Where a member sits in the org, as other modules' jobs need it (read in their transaction). */
-export type MemberPlace = Pick<Member, 'id' | 'role' | 'teamId' | 'managerId'> & { active: boolean };
+export type MemberPlace = Pick<Member, 'id' | 'name' | 'role' | 'teamId' | 'managerId'> & { active: boolean };
 
 /** Members by id (active or not), keyed by id. */
 export async function membersById(sql: Sql, ids: number[]): Promise<Map<number, MemberPlace>> {
   const unique = [...new Set(ids)];
   if (!unique.length) return new Map();
-  const rows = await sql.rows<{ id: number; role: Member['role']; teamId: number | null; managerId: number | null; deactivatedAt: unknown }>(
-    SQL`SELECT id, role, teamId, managerId, deactivatedAt FROM member WHERE id IN (${placeholders(unique.length)})`,
+  const rows = await sql.rows<{ id: number; name: string; role: Member['role']; teamId: number | null; managerId: number | null; deactivatedAt: unknown }>(
+    SQL`SELECT id, name, role, teamId, managerId, deactivatedAt FROM member WHERE id IN (${placeholders(unique.length)})`,
     unique,
   );
   const num = (v: number | null) => (v === null ? null : Number(v));
-  return new Map(rows.map((r) => [Number(r.id), { id: Number(r.id), role: r.role, teamId: num(r.teamId), managerId: num(r.managerId), active: r.deactivatedAt === null }]));
+  return new Map(rows.map((r) => [Number(r.id), { id: Number(r.id), name: r.name, role: r.role, teamId: num(r.teamId), managerId: num(r.managerId), active: r.deactivatedAt === null }]));
 }
 
 /** The active members of a role (a task pool: any of them may act), for their cards. */

@@ -35,11 +35,13 @@ export interface TaskKindDefinition {
   /** Chinese name shown on cards and lists (e.g. 合同审批) */
   label: string;
   actions: readonly PersonAction[];
+  /** the kind's own words for an action's button, e.g. confirm → 复核完成 (default: 确认, 同意 …) */
+  actionLabels?: Partial<Record<PersonAction, string>>;
   /** hours after creation when it escalates (from policy, never a literal) */
   dueHours(policy: Policy): number;
   escalateTo: EscalationTarget;
-  /** the card's title and lines, from the snapshot frozen at creation */
-  render(snapshot: Record<string, unknown>): { title: string; lines: string[] };
+  /** the card's title and lines, from the snapshot frozen at creation; times in the policy's zone (`timeZone`) */
+  render(snapshot: Record<string, unknown>, timeZone: string): { title: string; lines: string[] };
   /**
    * The messages a change sends, when the kind keeps its own (the visit next action keeps the to-do's
    * messages and timers, so old cards and queued deliveries go on working). Absent: the engine's own.

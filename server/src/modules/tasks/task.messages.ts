@@ -13,6 +13,8 @@ export interface TaskCard {
   lines: string[];
   /** the kind's actions: those without words become buttons, the rest a link into the app */
   actions: PersonAction[];
+  /** the kind's own button words (confirm → 复核完成), when it has them */
+  actionLabels?: Partial<Record<PersonAction, string>>;
 }
 
 interface TaskRow {
@@ -94,7 +96,7 @@ const OUTCOME_TEXT: Record<TaskOutcome, string> = { done: '已处理', approved:
 /** The WeCom button card of one recipient: buttons for what needs no words, a link into the app for a reject (it needs a reason). */
 export function taskCardBody(task: { id: number; card: TaskCard }, userId: string, memberId: number, agentid: number, url: string, round = 0): Record<string, unknown> {
   const c = task.card;
-  const buttons: Record<string, unknown>[] = c.actions.flatMap((a) => (BUTTON[a] ? [{ text: BUTTON[a].text, style: BUTTON[a].style, key: `${a}:${task.id}` }] : []));
+  const buttons: Record<string, unknown>[] = c.actions.flatMap((a) => (BUTTON[a] ? [{ text: c.actionLabels?.[a] ?? BUTTON[a].text, style: BUTTON[a].style, key: `${a}:${task.id}` }] : []));
   if (c.actions.includes('reject')) buttons.push({ text: '驳回（填写理由）', style: 3, type: 1, url });
   return {
     touser: userId,

@@ -1,12 +1,12 @@
 import { In, IsNull, Not, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
-import { sqlOf } from '../../db/sql';
+import { SQL, placeholders, sqlOf, type Sql } from '../../db/sql';
 import { withTransaction } from '../../db/transaction';
 import { invalid, notFound } from '../../http/errors';
 import { taskError } from './tasks.errors';
-import { cancelJobs, scheduleJobs } from '../../jobs/job-scheduler';
-import { enqueueMessages } from '../../outbox/outbox';
+import { cancelJobs, jobStatement, scheduleJobs } from '../../jobs/job-scheduler';
+import { enqueueMessages, outboxStatement } from '../../outbox/outbox';
 import type { Member, OrgService } from '../org';
 import { scopeIncludes } from '../org';
 import type { ApprovalService } from './approval.service';
@@ -70,6 +70,8 @@ export interface TaskView {
   talkRequestedAt: string | null;
   /** what the caller may do with it now (the app shows these buttons) */
   actions: PersonAction[];
+  /** the kind's own words for some of those buttons (confirm → 复核完成) */
+  actionLabels: Partial<Record<PersonAction, string>>;
   createdAt: string;
   /** as=handled: the viewer's own latest hand-over of it, when they passed it on */
   passedOn?: { to: { id: number; name: string } | null; via: TaskVia | null; at: string } | null;
@@ -116,7 +118,7 @@ export class TaskService {
     if (!spec.assigneeId && !spec.assigneePool) throw new Error(`task of kind ${spec.kind} without an assignee or a pool`);
     const now = this.clock.now();
     // The snapshot carries what the card shows, so the card is planned (even long after) without the registry.
-    const card: TaskCard = { label: kind.label, ...kind.render(spec.snapshot), actions: [...kind.actions] };
+    const card: TaskCard = { label: kind.label, ...kind.render(spec.snapshot, this.policy.timeZone), actions: [...kind.actions], ...(kind.actionLabels ? { actionLabels: kind.actionLabels } : {}) };
     const task = await manager.getRepository(Task).save(
       manager.getRepository(Task).create({
         kind: spec.kind, subjectType: spec.subjectType, subjectId: spec.subjectId, customerId: spec.customerId ?? null, requesterId: spec.requesterId ?? null,
@@ -129,6 +131,50 @@ export class TaskService {
     await scheduleJobs(sql, [{ kind: 'task.escalate', dueAt: task.dueAt, payload: { taskId: task.id }, subject: `task:${task.id}` }]);
     await enqueueMessages(sql, [{ kind: 'task.card', teamId: null, payload: { taskId: task.id } }], now);
     return task;
+  }
+
+  /**
+   * Opens one task of `kind` about each subject (of `subjectType`) that has no task of that kind open, in
+   * the caller's transaction and set-based, for work that changes many subjects at once (a regrade batch):
+   * one read of the open ones, one multi-row INSERT, one read of the new ids, then every escalation timer
+   * and card in one batch. Answers subject id → the task opened for it (subjects skipped are absent).
+   */
+  async openForSubjects(sql: Sql, kind: string, subjectType: string, specs: Array<Omit<NewTask, 'kind' | 'subjectType' | 'subjectId'> & { subjectId: number }>): Promise<Map<number, number>> {
+    const opened = new Map<number, number>();
+    if (specs.length === 0) return opened;
+    const definition = this.kinds.get(kind);
+    const ids = [...new Set(specs.map((s) => s.subjectId))];
+    const open = await sql.rows<{ subjectId: number }>(
+      SQL`SELECT subjectId FROM task WHERE subjectType = ? AND subjectId IN (${placeholders(ids.length)}) AND kind = ? AND completedAt IS NULL`,
+      [subjectType, ...ids, kind],
+    );
+    const busy = new Set(open.map((r) => Number(r.subjectId)));
+    const fresh = new Map<number, (typeof specs)[number]>();
+    for (const spec of specs) if (!busy.has(spec.subjectId) && !fresh.has(spec.subjectId)) fresh.set(spec.subjectId, spec);
+    if (fresh.size === 0) return opened;
+    const now = this.clock.now();
+    const dueAt = new Date(now.getTime() + definition.dueHours(this.policy) * HOUR_MS);
+    await sql.insert('task', [...fresh.values()].map((spec) => {
+      if (!spec.assigneeId && !spec.assigneePool) throw new Error(`task of kind ${kind} without an assignee or a pool`);
+      const card: TaskCard = { label: definition.label, ...definition.render(spec.snapshot, this.policy.timeZone), actions: [...definition.actions], ...(definition.actionLabels ? { actionLabels: definition.actionLabels } : {}) };
+      return {
+        kind, subjectType, subjectId: spec.subjectId, customerId: spec.customerId ?? null, requesterId: spec.requesterId ?? null, assigneeId: spec.assigneeId ?? null,
+        assigneePool: spec.assigneeId ? null : (spec.assigneePool ?? null), approvalId: spec.approvalId ?? null, stepIndex: spec.stepIndex ?? null,
+        snapshot: { ...spec.snapshot, card }, dueAt, escalationTarget: definition.escalateTo, createdAt: now,
+      };
+    }));
+    // the subjects had none open: the open ones now are those just written
+    const created = await sql.rows<{ id: number; subjectId: number }>(
+      SQL`SELECT id, subjectId FROM task WHERE subjectType = ? AND subjectId IN (${placeholders(fresh.size)}) AND kind = ? AND completedAt IS NULL ORDER BY id`,
+      [subjectType, ...fresh.keys(), kind],
+    );
+    for (const r of created) opened.set(Number(r.subjectId), Number(r.id));
+    const taskIds = [...opened.values()];
+    await sql.batch([
+      jobStatement(sql, taskIds.map((id) => ({ kind: 'task.escalate', dueAt, payload: { taskId: id }, subject: `task:${id}` }))),
+      outboxStatement(sql, taskIds.map((id) => ({ kind: 'task.card', teamId: null, payload: { taskId: id } })), now),
+    ]);
+    return opened;
   }
 
   /**
@@ -243,7 +289,7 @@ export class TaskService {
 
   toView(t: Task, viewer: Pick<Member, 'id' | 'role' | 'deactivatedAt'> | null, pools: ReadonlySet<string> = new Set()): TaskView {
     const kind = this.kinds.find(t.kind);
-    const shown = kind ? kind.render(t.snapshot) : { title: t.kind, lines: [] };
+    const shown = kind ? kind.render(t.snapshot, this.policy.timeZone) : { title: t.kind, lines: [] };
     const now = this.clock.now().getTime();
     return {
       id: t.id, kind: t.kind, kindLabel: kind?.label ?? t.kind, subjectType: t.subjectType, subjectId: t.subjectId, customerId: t.customerId, requesterId: t.requesterId,
@@ -251,7 +297,7 @@ export class TaskService {
       state: t.completedAt ? (t.outcome ?? 'done') : 'open', title: shown.title, lines: shown.lines,
       dueAt: t.dueAt.toISOString(), overdue: !t.completedAt && t.dueAt.getTime() < now, escalatedAt: t.escalatedAt?.toISOString() ?? null,
       completedAt: t.completedAt?.toISOString() ?? null, completedById: t.completedById, completedVia: t.completedVia, completedBy: null, comment: t.comment,
-      talkRequestedAt: t.talkRequestedAt?.toISOString() ?? null, actions: viewer ? this.allowed(t, viewer, pools) : [], createdAt: t.createdAt.toISOString(),
+      talkRequestedAt: t.talkRequestedAt?.toISOString() ?? null, actions: viewer ? this.allowed(t, viewer, pools) : [], actionLabels: kind?.actionLabels ?? {}, createdAt: t.createdAt.toISOString(),
     };
   }
 

@@ -1,4 +1,4 @@
-import { agreedActionText } from '@anchor/shared';
+import { agreedActionText, formatLocalDateTime } from '@anchor/shared';
 import type { TaskKindDefinition } from './task-kind';
 import type { TodoSnapshot } from './todo.view';
 
@@ -15,12 +15,12 @@ export const visitNextActionKind: TaskKindDefinition = {
   actions: ['confirm', 'request_talk', 'comment', 'reassign'],
   dueHours: (policy) => policy.limits.todoConfirmHours,
   escalateTo: 'manager',
-  render: (snapshot) => {
+  render: (snapshot, timeZone) => {
     const s = snapshot as Partial<TodoSnapshot>;
     const action = s.actionItems ? agreedActionText(s.actionItems.agreedAction, s.actionItems.note ?? null) : '';
     return {
       title: s.customer?.name ?? '',
-      lines: [`${s.rep?.name ?? ''} 拜访 · ${s.visit?.objective ?? ''}`, `约定动作：${action}`, ...(s.actionItems?.nextFollowUpAt ? [`下次跟进：${s.actionItems.nextFollowUpAt}`] : [])],
+      lines: [`${s.rep?.name ?? ''} 拜访 · ${s.visit?.objective ?? ''}`, `约定动作：${action}`, ...(s.actionItems?.nextFollowUpAt ? [`下次跟进：${formatLocalDateTime(new Date(s.actionItems.nextFollowUpAt), timeZone)} ${s.actionItems.nextFollowUpForm ?? ''}`.trim()] : [])],
     };
   },
   // Its messages and timer stay the to-do's: old cards, queued deliveries and pending timers name them.

@@ -13,7 +13,12 @@ const MIN = 60_000;
  * working days of the last 30 (policy calendar), most on time, some late, a few missing (as the window-end
  * job writes them), and one after each submitted visit. Today is left to the person trying the demo.
  */
-export async function seedCheckins(m: EntityManager, policy: Policy, now: Date, random: () => number, members: Member[], ownedBy: Map<number, Array<{ id: number; name: string }>>): Promise<void> {
+export async function seedCheckins(m: EntityManager, policy: Policy, now: Date, seeded: () => number, members: Member[], ownedBy: Map<number, Array<{ id: number; name: string }>>): Promise<void> {
+  // Today's rows draw from a generator of their own: the shared sequence stays as it was for what is seeded
+  // after the check-ins (the grade history's story depends on it).
+  let t = 20261203;
+  const ownDraws = () => ((t = (Math.imul(t, 1103515245) + 12345) >>> 0), t / 2 ** 32);
+  let random = seeded;
   const tz = policy.timeZone;
   const rules = policy.checkins;
   const today = localDay(now, tz);
@@ -35,6 +40,7 @@ export async function seedCheckins(m: EntityManager, policy: Policy, now: Date, 
   };
   const at = (w: { opens: Date; closes: Date }, s: Checkin['status']) => new Date(Math.min(within(w, s).getTime(), nowMs - MIN));
   for (let back = 30; back >= 0; back--) {
+    if (back === 0) random = ownDraws;
     const day = addDays(today, -back);
     if (!isWorkingDay(day, rules)) continue;
     for (const kind of ['morning', 'evening'] as const) if (nowMs >= dayWindow(kind, day, rules, tz).closes.getTime()) windows.push({ day, kind });

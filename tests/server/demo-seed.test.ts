@@ -1,6 +1,7 @@
 import { instantToWallClock } from '@anchor/shared';
 import { IsNull, Not } from 'typeorm';
 import { seedDemo } from '../../server/src/demo/seed';
+import { isSqlite } from '../../server/src/db/data-source';
 import { withSqlTransaction } from '../../server/src/db/tx';
 import { windowEndJob } from '../../server/src/modules/checkins/window-end.job';
 import { Job } from '../../server/src/jobs/job.entity';
@@ -119,7 +120,7 @@ describe('the seeded demo company', () => {
     expect(today.some((r) => r.kind === 'evening')).toBe(false); // 17:00 has not come
     const before = Number((await h.db.query("SELECT COUNT(*) AS n FROM outbox_message WHERE kind = 'checkin.reminder'"))[0].n);
     // the window-end job alone (running every due job would also run the 72 h regrade the grade story waits for)
-    await withSqlTransaction(h.db, (sql) => windowEndJob(h.policy, false).run([], sql, h.clock.now()));
+    await withSqlTransaction(h.db, (sql) => windowEndJob(h.policy, isSqlite(h.db)).run([], sql, h.clock.now()));
     const reminders: Array<{ payload: string | { kind: string; day: string } }> = await h.db.query("SELECT payload FROM outbox_message WHERE kind = 'checkin.reminder'");
     const morningToday = reminders.slice(before).map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload)).filter((p) => p.kind === 'morning' && p.day === '2026-11-20');
     expect(morningToday).toEqual([]);

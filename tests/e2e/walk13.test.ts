@@ -264,6 +264,14 @@ for (const v of VIEWPORTS) {
           if (scrollable) expect(['auto', 'scroll']).toContain(overflowX);
           await table.locator('.data-table__title:has-text("客户打开")').scrollIntoViewIfNeeded();
           expect(await table.locator('.data-table__title:has-text("客户打开")').isVisible()).toBe(true);
+          // the columns line up: every row as wide as the header
+          const widths = await table.locator('.data-table__head, .data-table__row').evaluateAll((rows) => rows.map((r) => Math.round(r.getBoundingClientRect().width)));
+          expect(new Set(widths).size).toBe(1);
+          // and each row holds its cells (the last one ends inside its row, not past its background)
+          const overflow = await table.locator('.data-table__row').first().evaluate(
+            new Function('r', 'const last = r.lastElementChild; return last.getBoundingClientRect().right - r.getBoundingClientRect().right') as (r: unknown) => number,
+          );
+          expect(overflow).toBeLessThanOrEqual(1);
         }
         await snap(page, `marketing-${v.tag}-2-manage`);
         await go(page, 'packages/checkins/index');

@@ -127,6 +127,18 @@ const dashboardsPolicy = z
   })
   .strict();
 
+/** The weekly digest in chat (README «Weekly digest»): when it goes out, in the policy time zone. */
+const weeklyDigestPolicy = z
+  .object({
+    weekday: z.number().int('星期须为 1（周一）到 7（周日）').min(1, '星期须为 1（周一）到 7（周日）').max(7, '星期须为 1（周一）到 7（周日）'),
+    time: hhmm,
+    catchUpHours: z.number().int('必须是整数（小时）').min(1, '至少 1 小时').max(24 * 6, '不能超过 144 小时（下一期周报之前）'),
+    onDayOff: z.enum(['next_working_day', 'skip'], { message: '须为 next_working_day（顺延到本周第一个工作日）或 skip（本周不发）' }),
+    moves: z.number().int('必须是整数').min(1, '至少 1 项').max(6, '至多 6 项'),
+  })
+  .strict();
+export const DEFAULT_WEEKLY_DIGEST = { weekday: 1, time: '08:30', catchUpHours: 24, onDayOff: 'next_working_day', moves: 3 } as const;
+
 /** how often a recurring job runs, in whole minutes */
 const everyMinutes = (max: number) => z.number().int('必须是整数（分钟）').min(1, '至少 1 分钟').max(max, `不能超过 ${max} 分钟`);
 
@@ -317,6 +329,8 @@ export const policySchema = z
       .default({}),
     // Dashboards: the thresholds behind the metrics' colours, flags and marks, the key actions, the counters' phrases.
     dashboards: dashboardsPolicy.default(DEFAULT_DASHBOARDS as unknown as z.input<typeof dashboardsPolicy>),
+    // The weekly digest: each supervisor and director's card with the figures that moved most, on a weekday and time.
+    weeklyDigest: weeklyDigestPolicy.default(DEFAULT_WEEKLY_DIGEST),
     // Database trouble answers 503 within these bounds instead of holding a request open.
     database: z
       .object({

@@ -30,6 +30,8 @@ export const PAGES = {
   material: { path: 'packages/materials/detail/index', params: ['id', 'customerId'] },
   /** Marketing: upload and edit materials, the tag list, usage per material and per rep. */
   materialsManage: { path: 'packages/materials/manage/index', params: [] },
+  /** Dashboards (supervisors, directors, admin): the chat's weekly digest links here. */
+  dashboards: { path: 'packages/dashboards/index', params: [] },
 } as const;
 
 /** Pages in the tab bar: reached with switchTab, which takes no parameters. */

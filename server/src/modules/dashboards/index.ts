@@ -2,6 +2,11 @@ import { defineModule } from '../module';
 import { DashboardExcel } from './dashboards.excel';
 import { dashboardRoutes } from './dashboards.routes';
 import { DashboardService } from './dashboards.service';
+import { digestMessages } from './digest.messages';
+import { WeeklyDigest1765300000000 } from './migrations/1765300000000-weekly-digest';
+import { WeeklyDigest } from './weekly-digest.entity';
+import { weeklyDigestJob } from './weekly-digest.job';
+import { isSqlite } from '../../db/data-source';
 
 export type { DashboardService } from './dashboards.service';
 
@@ -18,17 +23,21 @@ declare module '../module' {
 /**
  * Dashboards in business language (SPEC §5): pipeline and overdue, behaviour-health heatmap, visit
  * quality, action penetration, check-in completion, the word cloud of customer demands and the business
- * counters, each with its drill-downs and an .xlsx of its table. It owns no table: it reads the rows of
- * visits, customers, check-ins, tasks and the org where they are (`reads`), and writes nothing.
+ * counters, each with its drill-downs and an .xlsx of its table. It reads the rows of visits, customers,
+ * check-ins, tasks and the org where they are (`reads`) and writes none of them; its one table is the
+ * weekly digests it has sent (weekly-digest.job.ts).
  */
 export const dashboardsModule = defineModule({
   name: 'dashboards',
-  entities: [],
+  // its one table: the weekly digests produced (once per person and ISO week)
+  entities: [WeeklyDigest],
   reads: ['visits', 'customers', 'checkins', 'tasks', 'org'],
-  migrations: [],
+  migrations: [WeeklyDigest1765300000000],
   errors: {},
   permissions: ['dashboards.read', 'dashboards.demand.read'],
-  messages: {},
+  messages: { ...digestMessages },
   services: ({ db, policy, clock }): DashboardExports => ({ dashboards: new DashboardService(db, policy, clock) }),
   routes: (s) => dashboardRoutes(s.dashboards, new DashboardExcel(s.dashboards)),
+  // every Monday 08:30 (policy weeklyDigest) each supervisor and director gets one card: README «Weekly digest»
+  recurring: (_s, { policy, db, logger }) => [weeklyDigestJob(policy, isSqlite(db), logger)],
 });

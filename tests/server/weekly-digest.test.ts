@@ -6,6 +6,7 @@ import { sqlDate } from '../../server/src/db/sql';
 import { dueDigest, isoWeek, movedMost, nextDigestAfter, sendInstant } from '../../server/src/modules/dashboards/weekly-digest';
 import type { Member } from '../../server/src/modules/org/member.entity';
 import { Member as MemberEntity } from '../../server/src/modules/org/member.entity';
+import { sqlTime } from '../support/database';
 import { startHarness, type Harness } from '../support/harness';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { DingtalkSimulator } from '../simulators/dingtalk-sim';
@@ -212,6 +213,12 @@ describe('two servers on one database', () => {
     expect((await digests(a)).map((d) => [d.memberId, d.week])).toEqual(people.map((id) => [id, '2026-W49']));
     expect((await digestMessages(a)).map((m) => m.payload.memberId).sort((x, y) => x - y)).toEqual(people);
     expect(await jobDue(a)).toEqual(new Date('2026-12-07T00:30:00Z'));
+    // the job run again within the hour (as after a lease taken over): the (member, week) rows stop it
+    await a.db.query("UPDATE job SET dueAt = ? WHERE recurring = 'dashboards.weekly_digest'", [sqlTime(a.clock.now())]);
+    advance(30 * 60_000);
+    await bothRun();
+    expect(await digests(a)).toHaveLength(people.length);
+    expect(await digestMessages(a)).toHaveLength(people.length);
   });
 
   it("the supervisor's card holds the three figures of the team that moved most, the team's overdue count and the dashboard link (WeCom)", async () => {

@@ -30,8 +30,8 @@ export const PAGES = {
   material: { path: 'packages/materials/detail/index', params: ['id', 'customerId'] },
   /** Marketing: upload and edit materials, the tag list, usage per material and per rep. */
   materialsManage: { path: 'packages/materials/manage/index', params: [] },
-  /** Dashboards (supervisors, directors, admin): the chat's weekly digest links here. */
-  dashboards: { path: 'packages/dashboards/index', params: [] },
+  /** Dashboards (仪表盘) in business language, with the period, team and rep filters of the link. */
+  dashboards: { path: 'packages/dashboards/index', params: ['from', 'to', 'teamId', 'repId'] },
 } as const;
 
 /** Pages in the tab bar: reached with switchTab, which takes no parameters. */

@@ -236,7 +236,7 @@ describe('two servers on one database', () => {
       '当前逾期客户：2 位',
     ]);
     expect(card.template_card.emphasis_content).toEqual({ title: '2', desc: '当前逾期客户' });
-    expect(card.template_card.card_action.url).toBe(`${PUBLIC_URL}/app/#/packages/dashboards/index`);
+    expect(card.template_card.card_action.url).toBe(`${PUBLIC_URL}/app/#/packages/dashboards/index?from=2026-11-23&to=2026-11-29`);
   });
 
   it("the director's card counts the whole region (both teams), not another region", async () => {
@@ -258,17 +258,18 @@ describe('two servers on one database', () => {
     const card = posts[0]!.body.actionCard;
     expect(card.title).toBe('杭州二组 周报 · 2026-W49（二组主管）');
     expect(card.text).toBe(['### 杭州二组 周报 · 2026-W49（二组主管）', '', '- 上周（11月23日–11月29日）变化最大的 1 项：', '- 1. 打卡完成率：50%（前一周 100%，环比 -50%）', '- 当前逾期客户：1 位'].join('\n'));
-    expect(card.singleURL).toBe(`${PUBLIC_URL}/app/#/packages/dashboards/index`);
+    expect(card.singleURL).toBe(`${PUBLIC_URL}/app/#/packages/dashboards/index?from=2026-11-23&to=2026-11-29`);
     // S3 and D2 have no channel: their digests are recorded, nothing is sent
     expect(wecom.counters.delivered).toBe(2);
   });
 
-  it('the link names a page of the app, with no parameter it does not read', () => {
+  it('the link names a page of the app, on last week, with no parameter the page does not read', () => {
     const url: string = wecom.deliveredCards('zhou.d1')[0]!.body.template_card.card_action.url;
     const [pagePath, query = ''] = url.split('/app/#/')[1]!.split('?');
     const page = (Object.keys(PAGES) as PageName[]).find((p) => PAGES[p].path === pagePath);
     expect(page).toBe('dashboards');
-    expect(query).toBe('');
+    expect(Object.fromEntries(new URLSearchParams(query))).toEqual({ from: '2026-11-23', to: '2026-11-29' });
+    for (const key of new URLSearchParams(query).keys()) expect(PAGES.dashboards.params).toContain(key);
     // declared by the app (main package or a subpackage root), as tests/channels/chat-links.test.ts checks every link
     const sub = /^(packages\/[^/]+)\/(.+)$/.exec(pagePath!)!;
     expect(APP_CONFIG.includes(`'${sub[1]}'`) && APP_CONFIG.includes(`'${sub[2]}'`)).toBe(true);

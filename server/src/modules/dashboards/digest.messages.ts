@@ -14,7 +14,8 @@ export const digestMessages: Record<string, MessagePlanner> = {
     const p = payload as DigestPayload;
     const person = await kit.member(sql, p.memberId);
     if (!person) return [];
-    const url = kit.link('dashboards');
+    // the dashboards opened on the week the card is about (the reach is the reader's own)
+    const url = kit.link('dashboards', { from: p.last.from, to: p.last.to });
     const title = digestTitle(p);
     const lines = digestLines(p);
     const agentid = kit.agentid;

@@ -193,6 +193,8 @@ describe('the schedule (policy weeklyDigest: Monday 08:30 in Asia/Shanghai)', ()
 
   it('"moved most": largest relative change either way; from 0 ranks first; ties keep the headline order; unmoved or missing figures are not listed', () => {
     const f = (id: string, last: number | null, before: number | null) => ({ id, label: id, kind: 'count' as const, last, before });
+    const r = (id: string, last: number, before: number) => ({ id, label: id, kind: 'rate' as const, last, before });
+    expect(movedMost([r('same', 0.8572, 0.8571), r('down', 0.5, 0.8)], 3).map((m) => [m.id, m.last, m.before, m.change])).toEqual([['down', 0.5, 0.8, -0.375]]);
     expect(movedMost([f('a', 10, 8), f('b', 1, 4), f('c', 5, 5), f('d', 3, 0), f('e', null, 2), f('g', 6, 8)], 3).map((m) => [m.id, m.change])).toEqual([['d', null], ['b', -0.75], ['a', 0.25]]); // a (+25%) and g (−25%) tie: a comes first in the list
   });
 });

@@ -96,14 +96,20 @@ export interface Move extends Figure {
   change: number | null;
 }
 
+/** A figure as the card shows it: a rate in whole percent (0.8572 → 0.86), a count as it is. */
+const shown = (kind: Figure['kind'], v: number | null) => (v === null || kind === 'count' ? v : Math.round(v * 100) / 100);
+
 /**
  * "Moved most": among the headline figures with a value in both weeks, those whose relative change
  * (last − before) ÷ before is largest in size, whichever way; a figure that rose from 0 ranks above any
- * finite change; a figure that did not move is not listed; ties keep the headline order. At most `n`.
+ * finite change; ties keep the headline order. At most `n`. Computed on the values as the card shows them
+ * (rates in whole percent), so the reader can redo the 环比 from the card, and 85.72% against 85.71% —
+ * shown 86% both weeks — did not move and is not listed.
  */
 export function movedMost(figures: readonly Figure[], n: number): Move[] {
   const moves: Array<Move & { size: number; order: number }> = [];
-  figures.forEach((f, order) => {
+  figures.forEach((raw, order) => {
+    const f = { ...raw, last: shown(raw.kind, raw.last), before: shown(raw.kind, raw.before) };
     if (f.last === null || f.before === null || f.last === f.before) return;
     const change = f.before === 0 ? null : (f.last - f.before) / f.before;
     moves.push({ ...f, change, size: change === null ? Number.POSITIVE_INFINITY : Math.abs(change), order });

@@ -170,6 +170,10 @@ export const policySchema = z
         agreedActions: optionList('约定动作'),
         followUpForms: optionList('跟进形式'),
         firstTouchMethods: optionList('首次触达方式'),
+        // optional on a visit; the first option is the positive one (an effective contact needs it)
+        customerFeedback: optionList('客户反馈').default(['积极', '中性', '消极']),
+        // 关闭/丢单 reasons; the one named 其他 needs a note
+        lostReasons: optionList('丢单原因').default(['价格', '竞品锁定', '预算取消', '联系人离职', '其他']),
       })
       .strict(),
     limits: z

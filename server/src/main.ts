@@ -49,9 +49,8 @@ async function main(): Promise<void> {
   const { app, services } = buildApp({ db, policy, env, clock, logger, sandbox });
   // the demo's materials need the file store, which the services hold
   if (demoLogins) await seedMaterialsForDemo(db, clock, services, policy.grading.strategies.supportPack?.tag ?? null);
-  // a freshly seeded demo shows each customer's grade with its first history row (four sub-scores, why);
-  // customers it grades A+ push the support pack seeded above, those it grades C open a review
-  if (demoLogins) await services.grading.regradeAll('demo_seed');
+  // (A fresh demo's grade history is seeded; the 72 h regrade's first run, due at the first start, tells the
+  // strategies' story: the customers whose inputs moved after their last run push the pack or open a review.)
   const server: Server = app.listen(env.port, env.host);
   answerClientErrors(server);
   await new Promise<void>((resolve) => server.once('listening', resolve));

@@ -30,6 +30,8 @@ export const memberViewSchema = z.object({
   teamId: z.number().int().nullable(),
   regionId: z.number().int().nullable(),
   managerId: z.number().int().nullable(),
+  /** when the member joined (入职; defaults to when the member was created; an admin sets it) */
+  joinedAt: z.string().optional(),
 });
 export type MemberView = z.output<typeof memberViewSchema>;
 
@@ -98,6 +100,10 @@ export const optionsSchema = z.object({
   agreedActions: z.array(z.string()),
   followUpForms: z.array(z.string()),
   firstTouchMethods: z.array(z.string()),
+  /** 积极 / 中性 / 消极: a visit's customer feedback chips, the first the positive one (absent in an old cached copy) */
+  customerFeedback: z.array(z.string()).optional(),
+  /** 关闭/丢单 reasons (absent in an old cached copy) */
+  lostReasons: z.array(z.string()).optional(),
   limits: z.object({ nextFollowUpHorizonDays: z.number(), overdueDays: z.number().optional() }).catchall(z.unknown()),
   /** Subscribe-message template for reminders; null when WeChat is not configured. */
   reminderTemplateId: z.string().nullable().optional(),
@@ -135,6 +141,11 @@ export const customerSchema = z
     contactPhone: z.string().nullable().optional(),
     contactTitle: z.string().nullable().optional(),
     address: z.string().nullable().optional(),
+    /** 关闭/丢单: null while open */
+    closed: z
+      .object({ at: isoTime, reason: z.string(), note: z.string().nullable(), text: z.string(), by: personRefSchema.nullable() })
+      .nullable()
+      .optional(),
   })
   .catchall(z.unknown());
 export type Customer = z.output<typeof customerSchema>;
@@ -154,12 +165,20 @@ const visitEntry = z.object({
   type: z.literal('visit'), at: isoTime, id: z.number().int(), by: personRefSchema, status: z.enum(['pending', 'submitted']),
   objective: z.string().nullable(), painPoint: z.string().nullable(), agreedAction: z.string().nullable(), agreedActionText: z.string().optional(),
   nextFollowUpAt: nullableTime, alert: z.boolean(), photoIds: z.array(z.number().int()).optional(), savedAt: nullableTime.optional(), offlineNote: z.string().nullable().optional(),
+  /** 积极 / 中性 / 消极, null when the rep gave none */
+  customerFeedback: z.string().nullable().optional(),
+  /** the agreed action marked done: when, and whether by the next follow-up time */
+  actionDone: z.object({ at: isoTime, onTime: z.boolean(), by: personRefSchema }).nullable().optional(),
 });
 const firstTouchEntry = z.object({
   type: z.literal('first_touch'), at: isoTime, id: z.number().int(), by: personRefSchema, method: z.string(), verbatim: z.string(), onTime: z.boolean(), photoIds: z.array(z.number().int()).optional(),
 });
 const stageChangeEntry = z.object({
   type: z.literal('stage_change'), at: isoTime, id: z.number().int(), by: personRefSchema, from: z.string().nullable(), fromLabel: z.string().nullable(), to: z.string(), toLabel: z.string(),
+  /** stage: a move; closed_lost: 关闭/丢单 at `to` (with its reason); reopened: a supervisor reopened it */
+  kind: z.enum(['stage', 'closed_lost', 'reopened']).optional(),
+  reason: z.string().nullable().optional(),
+  note: z.string().nullable().optional(),
 });
 const todoEntry = z.object({
   type: z.literal('todo'), at: isoTime, id: z.number().int(), visitId: z.number().int().nullable().optional(), status: z.enum(['open', 'confirmed']), agreedAction: z.string(),
@@ -240,6 +259,8 @@ export const visitSubmittedSchema = z.object({
   nextFollowUpForm: z.string().nullable(),
   alert: z.boolean(),
   customerVerbatim: z.string().nullable(),
+  /** 积极 / 中性 / 消极 (policy options.customerFeedback), null when not given */
+  customerFeedback: z.string().nullable().optional(),
   photoIds: z.array(z.number().int()),
   submittedAt: nullableTime,
   /** when the rep saved it (earlier than submittedAt for a visit saved offline) */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STAGE_CODES, type StageCode } from './stages';
-import { dbId, labelled } from './validation';
+import { MISSING, dbId, labelled } from './validation';
 import { XML_SAFE_TEXT, XML_UNSAFE_MESSAGE } from './xml-safe';
 
 /** The option lists a customer form needs; they come from config/ via GET /api/v1/options. */
@@ -137,6 +137,40 @@ export function makeCustomerSchemas(options: CustomerOptions) {
   const reassign = z.object({ ownerId: dbId('新负责人') }).strict();
 
   return { create, update, list, reassign };
+}
+
+/** The lost reason that needs a few words of its own. */
+export const OTHER_LOST_REASON = '其他';
+export const DEFAULT_LOST_REASONS = ['价格', '竞品锁定', '预算取消', '联系人离职', '其他'];
+export const CUSTOMER_CLOSE_LABELS = { reason: '丢单原因', note: '原因说明' } as const;
+
+/**
+ * 关闭/丢单: a reason from policy options.lostReasons (其他 with a note). Reopening (the supervisor's)
+ * may say why.
+ */
+export function makeCustomerCloseSchemas(lostReasons: readonly string[] = DEFAULT_LOST_REASONS) {
+  const reasons = lostReasons.length ? lostReasons : DEFAULT_LOST_REASONS;
+  const close = z
+    .object({
+      // none given: 「请选择丢单原因」 (MISSING); a value not in the list names the choices
+      reason: labelled(
+        z.enum(reasons as [string, ...string[]], { error: (issue) => (issue.input === undefined || issue.input === null ? MISSING : `只能选择 ${reasons.join('、')} 之一`) }),
+        CUSTOMER_CLOSE_LABELS.reason,
+      ),
+      note: labelled(text(100), CUSTOMER_CLOSE_LABELS.note).optional(),
+    })
+    .strict()
+    .refine((v) => v.reason !== OTHER_LOST_REASON || !!v.note?.trim(), { path: ['note'], message: `丢单原因选择「${OTHER_LOST_REASON}」时请填写原因说明` });
+  const reopen = z.object({ note: labelled(text(100), '重新打开说明').optional() }).strict();
+  return { close, reopen };
+}
+export type CustomerCloseInput = z.output<ReturnType<typeof makeCustomerCloseSchemas>['close']>;
+
+/** 丢单 · 竞品锁定 / 丢单 · 其他（院长换人）: a closed customer's reason as people read it. */
+export function lostReasonText(reason: string | null | undefined, note?: string | null): string {
+  if (!reason) return '';
+  const said = note?.trim();
+  return reason === OTHER_LOST_REASON && said ? `${reason}（${said}）` : said ? `${reason} · ${said}` : reason;
 }
 
 export type CustomerSchemas = ReturnType<typeof makeCustomerSchemas>;

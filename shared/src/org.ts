@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { labelled } from './validation';
+import { isoDate, labelled } from './validation';
 
 export const ROLES = ['rep', 'supervisor', 'director', 'finance', 'marketing', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -25,3 +25,11 @@ export const teamChannelSettingsSchema = z
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: '没有要修改的内容' });
+
+/** An admin's edit of a member (PATCH /members/:id): today only the join date (入职日期, a local day). */
+export const memberEditSchema = z
+  .object({
+    joinedAt: isoDate('入职日期'),
+  })
+  .strict();
+export type MemberEditInput = z.output<typeof memberEditSchema>;

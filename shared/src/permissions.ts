@@ -34,9 +34,14 @@ const MATRIX = {
   'customers.stage': { label: '变更客户阶段', grants: SALES },
   'customers.import': { label: '导入客户', grants: SALES },
   'customers.assign': { label: '改派客户负责人', grants: MANAGERS },
+  // 关闭/丢单: whoever works the customer closes it as lost; only a manager reopens it
+  'customers.close': { label: '关闭客户（丢单）', grants: SALES },
+  'customers.reopen': { label: '重新打开已丢单客户', grants: MANAGERS },
   // visits (photos and first touches are part of a visit)
   'visits.read': { label: '查看拜访记录', grants: READ_ALL },
   'visits.create': { label: '记录拜访', grants: SALES },
+  // 标记完成 of a visit's agreed action: the visit's rep (own) or the supervisor of the rep's team
+  'visits.actions.complete': { label: '标记约定动作完成', grants: { rep: 'own', supervisor: 'team' } },
   // on-site sign-in (外勤签到): at a customer in reach; its location is set or confirmed by a supervisor or admin
   'signins.create': { label: '外勤签到', grants: SALES },
   'signins.read': { label: '查看签到记录', grants: SALES },
@@ -48,6 +53,7 @@ const MATRIX = {
   // org
   'org.invites.manage': { label: '生成或作废邀请码', grants: MANAGERS },
   'org.members.manage': { label: '管理成员会话', grants: ADMIN },
+  'org.members.edit': { label: '修改成员资料（入职日期）', grants: ADMIN },
   'channels.manage': { label: '设置团队群机器人', grants: ADMIN },
   // task pools (policy taskPools): an admin picks who acts for a `chosen` pool (e.g. the marketing lead)
   'tasks.pools.manage': { label: '选定任务池成员', grants: ADMIN },

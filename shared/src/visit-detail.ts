@@ -24,6 +24,17 @@ export const visitDetailTodoSchema = z.object({
 });
 export type VisitDetailTodo = z.output<typeof visitDetailTodoSchema>;
 
+/** The agreed action marked done (标记完成): when, by whom, on time or not, with its evidence. */
+export const actionDoneSchemaView = z.object({
+  at: isoTime,
+  by: ref,
+  /** marked no later than the visit's next follow-up time */
+  onTime: z.boolean(),
+  note: z.string().nullable(),
+  photoIds: z.array(z.number().int()),
+});
+export type ActionDoneView = z.output<typeof actionDoneSchemaView>;
+
 export const visitDetailSchema = z.object({
   id: z.number().int(),
   status: z.enum(['pending', 'submitted']),
@@ -51,5 +62,11 @@ export const visitDetailSchema = z.object({
   /** 已签到 · 120 m, 距离客户 3.2 km, or 未签到 */
   signinChip: z.string().optional(),
   todo: visitDetailTodoSchema.nullable(),
+  /** 积极 / 中性 / 消极, null when the rep gave none */
+  customerFeedback: z.string().nullable().optional(),
+  /** the agreed action marked done, null while it is not */
+  actionDone: actionDoneSchemaView.nullable().optional(),
+  /** the caller may mark it done now (the visit's rep or their supervisor; not yet done) */
+  canCompleteAction: z.boolean().optional(),
 });
 export type VisitDetail = z.output<typeof visitDetailSchema>;

@@ -22,6 +22,7 @@ export const VISIT_FIELD_LABELS = {
   photoIds: '照片',
   savedAt: '离线保存时间',
   signinId: '签到',
+  customerFeedback: '客户反馈',
 } as const;
 
 /** The anchors a rep picks from a list (「请选择…」) and those written in words (「请填写…」). */
@@ -81,6 +82,8 @@ export interface VisitOptions {
   agreedActions: string[];
   followUpForms: string[];
   firstTouchMethods: string[];
+  /** the customer's reaction (policy options.customerFeedback; the first is the positive one); the defaults when an old cached copy lacks it */
+  customerFeedback?: string[];
   /** from policy `anchors:` (GET /options carries it); the defaults when an old cached copy lacks it */
   anchors?: AnchorTextRules;
 }
@@ -154,8 +157,47 @@ export function makeVisitSchema(options: VisitOptions) {
       savedAt: labelled(z.iso.datetime({ offset: true }).optional(), L.savedAt),
       // the rep's sign-in at this customer on the visit's day (外勤签到), if they signed in
       signinId: dbId(L.signinId).optional(),
+      // optional: one tap on the form, never chosen for the rep (see README, 客户反馈)
+      customerFeedback: feedbackField(options.customerFeedback ?? DEFAULT_CUSTOMER_FEEDBACK).optional(),
     })
     .strict();
+}
+
+/** policy options.customerFeedback as shipped; the first is the positive one */
+export const DEFAULT_CUSTOMER_FEEDBACK = ['积极', '中性', '消极'];
+
+/** 「只能选择 积极、中性 或 消极」: the choices in the refusal, so a rep (or a client) knows what is taken. */
+export function choiceList(values: readonly string[]): string {
+  return values.length === 1 ? values[0]! : `${values.slice(0, -1).join('、')} 或 ${values.at(-1)}`;
+}
+
+function feedbackField(values: readonly string[]) {
+  return labelled(z.enum(values as [string, ...string[]], { error: `只能选择 ${choiceList(values)}` }), L.customerFeedback);
+}
+
+/** Is this feedback the positive one (the first of the policy's list)? An effective contact needs it. */
+export function isPositiveFeedback(feedback: string | null | undefined, options: readonly string[] = DEFAULT_CUSTOMER_FEEDBACK): boolean {
+  return !!feedback && feedback === options[0];
+}
+
+export const ACTION_DONE_FIELD_LABELS = { note: '完成说明', photoIds: '完成凭证照片' } as const;
+export const MAX_ACTION_DONE_PHOTOS = 3;
+
+/**
+ * 标记完成 of a visit's agreed action: optional evidence, a note and/or photos (uploaded first with
+ * POST /photos, as a visit's are).
+ */
+export const actionDoneSchema = z
+  .object({
+    note: labelled(z.string().trim().max(200), ACTION_DONE_FIELD_LABELS.note).optional(),
+    photoIds: labelled(z.array(dbId('照片')).max(MAX_ACTION_DONE_PHOTOS), ACTION_DONE_FIELD_LABELS.photoIds).default([]),
+  })
+  .strict();
+export type ActionDoneInput = z.output<typeof actionDoneSchema>;
+
+/** On time ⇔ marked done no later than the visit's next follow-up time (both instants). */
+export function actionDoneOnTime(doneAt: Date, nextFollowUpAt: Date): boolean {
+  return doneAt.getTime() <= nextFollowUpAt.getTime();
 }
 
 /**

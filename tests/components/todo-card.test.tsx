@@ -93,4 +93,27 @@ describe('待办 by role', () => {
     expect(overdueText(120)).toBe('2 小时');
     expect(overdueText(24 * 60 * 2 + 180)).toBe('2 天 3 小时');
   });
+
+  it("for the rep shows 标记完成 while the agreed action is open, and 已完成 · 按时 with when and who once done", () => {
+    const open = { visitId: 7, nextFollowUpAt: '2026-11-24T06:30:00.000Z', actionDone: null, canComplete: true };
+    const { unmount } = render(<TodoCard todo={todo()} view='rep' action={open} />);
+    expect(screen.getByText('标记完成')).toBeTruthy();
+    unmount();
+    const done = { ...open, canComplete: false, actionDone: { at: '2026-11-23T08:00:00.000Z', onTime: true, by: { id: 9, name: '王小明' }, note: '已演示', photoIds: [] } };
+    render(<TodoCard todo={todo()} view='rep' action={done} />);
+    expect(screen.queryByText('标记完成')).toBeNull();
+    expect(text()).toContain('已完成 · 按时');
+    expect(text()).toContain('王小明');
+    // the evidence is on the visit detail, not on the compact card
+    expect(text()).not.toContain('已演示');
+  });
+
+  it('a late completion reads 已完成 · 逾期; the supervisor confirming sees no 标记完成 on the card', () => {
+    const late = { visitId: 7, nextFollowUpAt: '2026-11-24T06:30:00.000Z', canComplete: false, actionDone: { at: '2026-11-25T08:00:00.000Z', onTime: false, by: { id: 9, name: '王小明' }, note: null, photoIds: [] } };
+    const { unmount } = render(<TodoCard todo={todo()} view='rep' action={late} />);
+    expect(text()).toContain('已完成 · 逾期');
+    unmount();
+    render(<TodoCard todo={todo()} view='confirm' action={{ ...late, actionDone: null, canComplete: true }} />);
+    expect(screen.queryByText('标记完成')).toBeNull();
+  });
 });

@@ -264,4 +264,27 @@ describe('新建拜访 form', () => {
       expect(consents()).toHaveLength(0);
     });
   });
+
+  it('offers the customer feedback as three chips, none chosen; the one tapped is sent, tapped again it is not', async () => {
+    await openForm();
+    const chips = Array.from(document.querySelectorAll('#customerFeedback .chip')).map((c) => c.textContent);
+    expect(chips).toEqual(['积极', '中性', '消极']);
+    expect(document.querySelector('#customerFeedback .chip--on')).toBeNull();
+    fillTheRest();
+    fireEvent.click(screen.getByText('消极'));
+    fireEvent.click(screen.getByText('消极')); // changed their mind: nothing chosen
+    fireEvent.click(screen.getByText('提交拜访'));
+    await waitFor(() => expect(visitPosts()).toHaveLength(1));
+    expect(visitPosts()[0]!.data).not.toHaveProperty('customerFeedback');
+  });
+
+  it('sends the chosen feedback with the visit', async () => {
+    await openForm();
+    fillTheRest();
+    fireEvent.click(screen.getByText('积极'));
+    expect(document.querySelector('#customerFeedback .chip--on')!.textContent).toBe('积极');
+    fireEvent.click(screen.getByText('提交拜访'));
+    await waitFor(() => expect(visitPosts()).toHaveLength(1));
+    expect((visitPosts()[0]!.data as { customerFeedback: string }).customerFeedback).toBe('积极');
+  });
 });

@@ -84,6 +84,14 @@ const visitOf = (owner: Member) =>
     const todo = (await h.services.todos.list(owner, { as: 'rep', status: 'all', page: 1, pageSize: 100 })).items.find((t) => t.visitId === visit.id);
     return { customerId, visitId: visit.id as number, photoId: photo.id as number, todoId: todo!.id };
   });
+/** A fresh visit by `owner` (its agreed action can be marked done once). */
+const freshVisit = async (owner: Member): Promise<number> => (await must(submitVisit(h, org.token(owner), completeVisit(await newCustomer(owner))), 'visit')).id;
+/** A fresh customer of `owner`, closed as lost by the admin (a manager may reopen it). */
+const closedCustomer = async (owner: Member): Promise<number> => {
+  const id = await newCustomer(owner);
+  await h.services.customers.close(org.admin, id, { reason: '价格' });
+  return id;
+};
 const newInvite = async (teamId: number) => (await h.services.org.createInvite(org.admin, { teamId })).code;
 const importFile = async (owner: Member) =>
   xlsxForm(await buildWorkbook([['客户名称', '所属行业', '负责人手机'], [`权限导入医院${++seq}号`, '公立医院', owner.phone]]));
@@ -140,6 +148,8 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'POST /auth/logout': { member: true, request: async ({ who }) => ({ path: '/auth/logout', token: (await h.services.auth.issueSession(who, 'wechat')).token }) },
   'GET /auth/me': { member: true, request: () => ({ path: '/auth/me' }) },
   'GET /members': { member: true, request: () => ({ path: '/members' }) },
+  // the join date (入职日期): an admin's edit
+  'PATCH /members/:id': { request: () => ({ path: `/members/${org.repB.id}`, json: { joinedAt: '2026-09-01' } }) },
   'DELETE /members/:id/sessions': {
     request: async () => ({ path: `/members/${(await h.services.org.createMember({ name: `临时成员${++seq}`, phone: `137${String(10000000 + seq).slice(-8)}`, role: 'rep' })).id}/sessions` }),
   },
@@ -185,6 +195,9 @@ const SAMPLES: Record<string, Sample | 'public'> = {
     request: async ({ owner }) => ({ path: `/customers/${await newCustomer(owner)}/reassign`, json: { ownerId: org.repB.id } }),
     outside: 404,
   },
+  // 关闭/丢单: whoever works the customer closes it (fresh each time); a manager reopens it
+  'POST /customers/:id/close': { request: async ({ owner }) => ({ path: `/customers/${await newCustomer(owner)}/close`, json: { reason: '价格' } }), outside: 404 },
+  'POST /customers/:id/reopen': { request: async ({ owner }) => ({ path: `/customers/${await closedCustomer(owner)}/reopen`, json: {} }), outside: 404 },
   'GET /customers/:id/stage-history': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/stage-history` }), outside: 404 },
   'POST /customers/:id/grade': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/grade` }), outside: 404 },
   'GET /customers/:id/grades': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/grades` }), outside: 404 },
@@ -204,6 +217,9 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'POST /visits': { request: async ({ owner }) => ({ path: '/visits', json: completeVisit(await customerOf(owner)), headers: idem() }), outside: 404 },
   'GET /visits/pending': { member: true, request: () => ({ path: '/visits/pending' }) },
   'GET /visits/:id': { request: async ({ owner }) => ({ path: `/visits/${(await visitOf(owner)).visitId}` }), outside: 404 },
+  // 标记完成: the visit's rep or the supervisor of their team, once per visit (a fresh one each call)
+  'POST /visits/:id/action-done': { request: async ({ owner }) => ({ path: `/visits/${await freshVisit(owner)}/action-done`, json: { note: '权限矩阵测试' } }), outside: 404 },
+  'GET /agreed-actions': { request: async ({ owner }) => ({ path: `/agreed-actions?visitIds=${(await visitOf(owner)).visitId}` }) },
   'POST /customers/:id/first-touch': {
     request: async ({ owner }) => ({ path: `/customers/${await newCustomer(owner)}/first-touch`, json: { method: '电话', verbatim: '客户说下周再谈', evidenceText: '通话记录：下周再谈' }, headers: idem() }),
     outside: 404,

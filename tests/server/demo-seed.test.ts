@@ -2,6 +2,7 @@ import { IsNull, Not } from 'typeorm';
 import { seedDemo } from '../../server/src/demo/seed';
 import { Job } from '../../server/src/jobs/job.entity';
 import { Customer } from '../../server/src/modules/customers/customer.entity';
+import { CustomerStageChange } from '../../server/src/modules/customers/customer-history.entity';
 import { CustomerGrade } from '../../server/src/modules/grading/customer-grade.entity';
 import { Member } from '../../server/src/modules/org/member.entity';
 import { Todo } from '../../server/src/modules/tasks/todo.view';
@@ -117,6 +118,43 @@ describe('the seeded demo company', () => {
     const todo = (await h.db.getRepository(Todo).find({ take: 50 })).find((t) => t.snapshot.visit.signin?.startsWith('已签到'))!;
     const detail = await get('系统管理员', `/visits/${todo.visitId}`);
     expect(detail.body.signinChip).toBe(todo.snapshot.visit.signin);
+  });
+
+  it("has what the dashboards read: feedback on most visits, agreed actions done on time and late, two lost customers, two new reps", async () => {
+    const visits = await h.db.getRepository(Visit).find({ where: { submittedAt: Not(IsNull()) } });
+    const withFeedback = visits.filter((v) => v.customerFeedback);
+    expect(withFeedback.length).toBeGreaterThan(visits.length * 0.75);
+    expect(new Set(withFeedback.map((v) => v.customerFeedback))).toEqual(new Set(['积极', '中性', '消极']));
+    const done = visits.filter((v) => v.actionDoneAt);
+    expect(done.filter((v) => v.actionDoneOnTime).length).toBeGreaterThan(20);
+    expect(done.filter((v) => !v.actionDoneOnTime).length).toBeGreaterThan(5);
+    for (const v of done) {
+      expect(!!v.actionDoneOnTime).toBe(v.actionDoneAt!.getTime() <= v.nextFollowUpAt!.getTime());
+      expect(v.actionDoneAt!.getTime()).toBeLessThanOrEqual(h.clock.now().getTime());
+      expect(v.actionDoneById).toBe(v.memberId);
+    }
+    // some due actions were never marked: the completion rate is not 100 %
+    expect(visits.filter((v) => !v.actionDoneAt && v.nextFollowUpAt!.getTime() < h.clock.now().getTime()).length).toBeGreaterThan(5);
+
+    const lost = await h.db.getRepository(Customer).find({ where: { closedAt: Not(IsNull()) } });
+    expect(lost.map((c) => [c.stage, c.closedReason])).toEqual(expect.arrayContaining([['quote', '竞品锁定'], ['proposal', '价格']]));
+    expect(lost).toHaveLength(2);
+    for (const c of lost) {
+      const row = await h.db.getRepository(CustomerStageChange).findOneByOrFail({ customerId: c.id, kind: 'closed_lost' });
+      expect([row.reason, row.changedAt.toISOString()]).toEqual([c.closedReason, c.closedAt!.toISOString()]);
+    }
+
+    const reps = await h.db.getRepository(Member).find({ where: { role: 'rep' } });
+    const fresh = reps.filter((r) => h.clock.now().getTime() - r.joinedAt!.getTime() < 90 * 86_400_000);
+    expect(fresh.map((r) => r.name).sort()).toEqual(['冯晓', '郑新']);
+    for (const rep of fresh) {
+      const owned = await h.db.getRepository(Customer).find({ where: { ownerId: rep.id } });
+      expect(owned.length).toBeGreaterThan(5);
+      expect(owned.filter((c) => c.createdAt.getTime() < rep.joinedAt!.getTime())).toEqual([]);
+    }
+    // at least one of them has signed a deal since joining
+    const signed = (await h.db.getRepository(CustomerStageChange).find({ where: { toStage: 'signed', kind: 'stage' } })).filter((r) => fresh.some((f) => f.id === r.changedById));
+    expect(signed.length).toBeGreaterThan(0);
   });
 
   it('has a month of grade history from the model: scheduled runs every 72 h, some customers changing grade, each customer graded as its newest run says', async () => {

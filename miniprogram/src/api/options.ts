@@ -74,12 +74,14 @@ export function useTeamTimeZone(): string {
  * 逾期 as the app shows it: the shared rule (isCustomerOverdue) with the policy's bits from the
  * options, at the device's now; the server's flag while the options (or an old stored copy) lack them.
  */
-export function customerOverdue(customer: Pick<Customer, 'stage' | 'lastFollowUpAt' | 'createdAt' | 'overdue'>, options: Options | null = inMemory, now = new Date()): boolean {
+export function customerOverdue(customer: Pick<Customer, 'stage' | 'lastFollowUpAt' | 'createdAt' | 'overdue' | 'closed'>, options: Options | null = inMemory, now = new Date()): boolean {
+  // closed as lost (丢单): never overdue
+  if (customer.closed) return false
   const overdueDays = options?.limits?.overdueDays
   const excluded = options?.overdueExcludedStages
   const { stage, createdAt } = customer
   if (typeof overdueDays !== 'number' || !Array.isArray(excluded) || !isStageCode(stage) || typeof createdAt !== 'string') return customer.overdue
-  return isCustomerOverdue({ stage, lastFollowUpAt: customer.lastFollowUpAt, createdAt }, { overdueDays, overdueExcludedStages: excluded }, now)
+  return isCustomerOverdue({ stage, lastFollowUpAt: customer.lastFollowUpAt, createdAt, closedAt: null }, { overdueDays, overdueExcludedStages: excluded }, now)
 }
 
 /** Dropped at logout: the next member may belong to another team or server. */

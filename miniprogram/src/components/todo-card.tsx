@@ -3,6 +3,7 @@ import { agreedActionText } from '@anchor/shared'
 import type { Todo } from '../api/types'
 import { formatInstant } from '../utils/time'
 import { StatusTag } from './tag'
+import { ActionDone, type AgreedActionState } from './action-done'
 import './todo-card.css'
 
 /**
@@ -30,6 +31,9 @@ export function TodoCard(props: {
   onConfirm?: () => void
   onDiscuss?: () => void
   onOpen?: () => void
+  /** the rep's view: whether the agreed action is done, and 「标记完成」 while it is not */
+  action?: AgreedActionState
+  onActionChange?: (state: AgreedActionState) => void
 }) {
   const { todo: t, view } = props
   const confirmed = t.status === 'confirmed' || !!t.confirmedAt
@@ -78,6 +82,9 @@ export function TodoCard(props: {
         <Text className='todo-item__line todo-item__discuss'>
           {view === 'rep' ? '主管希望先和你沟通，请尽快联系' : '已请销售沟通'} · {formatInstant(t.discussRequestedAt)}
         </Text>
+      ) : null}
+      {view === 'rep' && props.action && t.visitId ? (
+        <ActionDone visitId={t.visitId} done={props.action.actionDone} canComplete={props.action.canComplete} compact onChange={(s) => props.onActionChange?.(s)} />
       ) : null}
       {props.error ? <Text className='todo-item__line state--error'>{props.error}</Text> : null}
       {canConfirm ? (

@@ -85,10 +85,13 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
   return withTransaction(db, async (m) => {
     const region = await m.getRepository(Region).save({ name: '华东大区' });
     const teams = [await m.getRepository(Team).save({ name: '上海一组', regionId: region.id }), await m.getRepository(Team).save({ name: '江浙二组', regionId: region.id })];
-    const add = async (name: string, phone: string, role: Role, team: Team | null, managerId: number | null) => {
+    // when each joined (入职): the old hands a year or two ago, one each month apart; new reps below
+    let tenure = 0;
+    const add = async (name: string, phone: string, role: Role, team: Team | null, managerId: number | null, joinedDaysAgo = 700 - 37 * tenure++) => {
       // WeCom user ids the sandbox (or a real corp with these ids) delivers cards to.
       const member = await m.getRepository(Member).save({
         name, phone, role, teamId: team?.id ?? null, regionId: region.id, managerId, wechatOpenId: null, wecomUserId: `demo_${phone}`, dingtalkUserId: null, deactivatedAt: null,
+        joinedAt: new Date(now.getTime() - joinedDaysAgo * DAY_MS),
       });
       await m.getRepository(DemoMember).insert({ memberId: member.id, phone }); // marks the database as the demo's
       logins.push({ name, phone, role, team: team?.name ?? null });
@@ -105,6 +108,11 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
       const t = i < 4 ? 0 : 1;
       reps.push(await add(repNames[i]!, `1380000010${i + 1}`, 'rep', teams[t]!, supervisors[t]!.id));
     }
+    // Two new reps (joined within 90 days), one per team: they own only customers from after they joined
+    // (the board table's "new reps' days to first signed deal").
+    for (const [i, [name, days]] of ([['郑新', 62], ['冯晓', 41]] as const).entries()) {
+      reps.push(await add(name, `13800000${109 + i}`, 'rep', teams[i]!, supervisors[i]!.id, days));
+    }
 
     const stageBag = STAGE_CODES.flatMap((s) => Array<StageCode>(STAGE_WEIGHTS[s]).fill(s));
     const seen = new Set<string>();
@@ -117,10 +125,11 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
         const key = customerNameKey(name);
         if (seen.has(key)) continue;
         seen.add(key);
-        const owner = pick(reps);
         const stage = pick(stageBag);
         // Three months of history: created up to 90 days ago, walked stage by stage to today's stage.
         const createdAt = new Date(now.getTime() - (20 + random() * 70) * DAY_MS);
+        // owned by a rep who had joined by then
+        const owner = pick(reps.filter((r) => (r.joinedAt ?? r.createdAt).getTime() <= createdAt.getTime()));
         const target = STAGE_CODES.indexOf(stage);
         const changes: { from: StageCode | null; to: StageCode; at: Date; by: number }[] = [{ from: null, to: 'lead', at: createdAt, by: owner.id }];
         let at = createdAt.getTime();
@@ -173,12 +182,15 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
     // supervisor gets a 客户降级复核 task).
     const { supportPack, review } = policy.grading.strategies;
     const top = policy.options.hospitalLevels[0];
+    const grades = policy.grading.grades.map((g) => g.grade);
     if (supportPack) {
-      for (const c of customers.filter((c) => c.ownerId === reps[0]!.id && c.hospitalLevel === top && c.grade !== supportPack.grade).slice(0, 2)) {
+      // the closest to A+ first: a rise from A reads as a story, a leap from C as a glitch
+      const rising = customers.filter((c) => c.ownerId === reps[0]!.id && c.hospitalLevel === top && c.grade !== supportPack.grade);
+      rising.sort((a, b) => grades.indexOf(a.grade!) - grades.indexOf(b.grade!));
+      for (const c of rising.slice(0, 2)) {
         Object.assign(c, { departmentActivity: policy.options.departmentActivity[0], gradingInputs: { ...c.gradingInputs, inventoryConsumptionSpeed: 100, competitorPenetration: 0 } });
       }
     }
-    const grades = policy.grading.grades.map((g) => g.grade);
     const aboveReview = review ? grades[grades.indexOf(review.grade) - 1] : undefined;
     for (const team of [0, 1]) {
       const slipping = aboveReview && customers.find((c) => c.grade === aboveReview && c.ownerId === reps[team * 4]!.id);
@@ -210,6 +222,7 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
       clocks.map(({ customerId, assignedAt }) => ({ kind: 'lead.first_touch_due' as const, dueAt: new Date(assignedAt.getTime() + firstTouchMs), payload: { customerId }, subject: `customer:${customerId}` })),
     );
     await seedActivity(m, policy, now, random, { customers, ids, reps, supervisors, clocks: new Set(clocks.map((c) => c.customerId)) });
+    await seedLost(m, policy, now, customers, ids);
     // a month of daily check-ins: reps and supervisors, each with their own customers to name
     const owned = new Map<number, Array<{ id: number; name: string }>>();
     for (const c of customers) {
@@ -262,6 +275,8 @@ async function seedActivity(
   data: { customers: Partial<Customer>[]; ids: Map<string, number>; reps: Member[]; supervisors: Member[]; clocks: Set<number> },
 ): Promise<void> {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  // the dashboards' inputs (feedback, agreed actions done) draw from their own stream: the rest stays as it was
+  const extra = prng(20261203);
   const o = policy.options;
   const confirmMs = policy.limits.todoConfirmHours * HOUR_MS;
   const repById = new Map(data.reps.map((r) => [r.id, r]));
@@ -288,6 +303,8 @@ async function seedActivity(
       bottleneck: pick(o.bottlenecks.filter((b) => b !== '其他')), valuePoint: pick(VALUE_POINTS), agreedAction: action,
       agreedActionNote: action === '其他' ? '陪同主任参观样板医院' : null, nextFollowUpAt: nextAt, nextFollowUpForm: pick(o.followUpForms),
       alert: random() < 0.1, customerVerbatim: random() < 0.5 ? pick(VERBATIMS) : null, submittedAt: at, createdAt: at,
+      customerFeedback: demoFeedback(extra, o.customerFeedback),
+      ...demoActionDone(extra, at, nextAt, now, c.ownerId!),
     });
     visited.push(c);
   }
@@ -358,5 +375,58 @@ async function seedActivity(
       agreedActionNote: null, nextFollowUpAt: null, nextFollowUpForm: null, alert: false, customerVerbatim: null, submittedAt: null, createdAt: newest.stageChangedAt!,
     });
     await m.getRepository(Customer).update({ id: customerId }, { waitingVisits: 1 });
+  }
+}
+
+/** Most visits carry the customer's reaction: mostly the positive one, some neutral, a few negative, some none. */
+function demoFeedback(random: () => number, options: readonly string[]): string | null {
+  const r = random();
+  if (r < 0.12) return null;
+  if (r < 0.65) return options[0] ?? null;
+  if (r < 0.9) return options[1] ?? options[0] ?? null;
+  return options[2] ?? options[0] ?? null;
+}
+
+/**
+ * The agreed action marked done by its rep: of those due already, most on time (before the follow-up),
+ * some late, some never; of those still ahead, a few done early.
+ */
+function demoActionDone(random: () => number, submittedAt: Date, nextAt: Date, now: Date, repId: number): Partial<Visit> {
+  const none = { actionDoneAt: null, actionDoneById: null, actionDoneNote: null, actionDoneOnTime: null };
+  const r = random();
+  let doneAt: Date | null = null;
+  if (nextAt.getTime() <= now.getTime()) {
+    if (r < 0.68) doneAt = new Date(submittedAt.getTime() + random() * (nextAt.getTime() - submittedAt.getTime()));
+    else if (r < 0.86) doneAt = new Date(Math.min(now.getTime() - HOUR_MS, nextAt.getTime() + (1 + random() * 47) * HOUR_MS));
+  } else if (r < 0.3) {
+    doneAt = new Date(submittedAt.getTime() + random() * (Math.min(now.getTime(), nextAt.getTime()) - submittedAt.getTime()));
+  }
+  if (!doneAt || doneAt.getTime() <= submittedAt.getTime()) return none;
+  const notes = ['方案已通过微信发给主任', '演示已完成，科室反馈良好', '样品已送到设备科并签收', null, null];
+  return {
+    actionDoneAt: doneAt, actionDoneById: repId, actionDoneNote: notes[Math.floor(random() * notes.length)] ?? null,
+    actionDoneOnTime: doneAt.getTime() <= nextAt.getTime(),
+  };
+}
+
+/**
+ * Two customers closed as lost (关闭/丢单), each where it stood, with its reason and a stage-history row:
+ * one at 报价 (竞品锁定: a stage misjudgment on the board table), one at 方案 (价格).
+ */
+async function seedLost(m: EntityManager, policy: Policy, now: Date, customers: Partial<Customer>[], ids: Map<string, number>): Promise<void> {
+  const reasons = policy.options.lostReasons;
+  const plan: Array<[StageCode, string, string | null, number]> = [
+    ['quote', reasons.includes('竞品锁定') ? '竞品锁定' : reasons[0]!, '竞品签了三年独家供货', 3],
+    ['proposal', reasons.includes('价格') ? '价格' : reasons[0]!, null, 6],
+  ];
+  const taken = new Set<number>();
+  for (const [stage, reason, note, daysAgo] of plan) {
+    const c = customers.find((x) => x.stage === stage && !taken.has(ids.get(x.nameKey!)!) && x.stageChangedAt!.getTime() < now.getTime() - daysAgo * DAY_MS);
+    if (!c) continue;
+    const id = ids.get(c.nameKey!)!;
+    taken.add(id);
+    const closedAt = new Date(now.getTime() - daysAgo * DAY_MS);
+    await m.getRepository(Customer).update({ id }, { closedAt, closedReason: reason, closedNote: note, closedById: c.ownerId!, updatedAt: closedAt });
+    await m.getRepository(CustomerStageChange).insert({ customerId: id, fromStage: stage, toStage: stage, kind: 'closed_lost', reason, note, changedById: c.ownerId!, changedAt: closedAt });
   }
 }

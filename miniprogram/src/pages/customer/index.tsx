@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react'
 import { Button, Image, Text, View } from '@tarojs/components'
 import Taro, { useDidShow, useRouter } from '@tarojs/taro'
 import { API_BASE, api, errorMessage, isApiError } from '../../api/client'
-import { can } from '@anchor/shared'
+import { can, lostReasonText } from '@anchor/shared'
 import type { Customer, Page, TimelineEntry } from '../../api/types'
 import { flushQueue, QUEUE_EVENT, QUEUE_SENT_EVENT, readQueue, type QueuedVisit } from '../../api/visit-queue'
 import { getSession, getToken } from '../../api/session'
@@ -15,6 +15,7 @@ import { SigninPanel } from '../../components/signin-panel'
 import { CustomerMaterials } from '../../components/customer-materials'
 import './index.css'
 import { GradeSection } from './grade-section'
+import { CloseSection } from './close-section'
 import { SupportPackSection } from './support-pack-section'
 import { customerOverdue, useTeamTimeZone } from '../../api/options'
 
@@ -88,7 +89,9 @@ function describe(entry: TimelineEntry): { title: string; lines: string[] } {
         lines: [
           entry.objective ? `目标：${entry.objective}` : '',
           entry.painPoint ? `痛点：${entry.painPoint}` : '',
+          entry.customerFeedback ? `客户反馈：${entry.customerFeedback}` : '',
           entry.agreedAction ? `约定：${entry.agreedActionText || entry.agreedAction}` : '',
+          entry.actionDone ? `约定动作已完成 · ${entry.actionDone.onTime ? '按时' : '逾期'}（${formatInstant(entry.actionDone.at)}）` : '',
           entry.nextFollowUpAt ? `下次跟进：${formatInstant(entry.nextFollowUpAt)}` : '',
           entry.offlineNote ?? '', // 离线保存于 …，上传于 … (server, policy gap)
         ].filter(Boolean),
@@ -99,6 +102,18 @@ function describe(entry: TimelineEntry): { title: string; lines: string[] } {
         lines: [entry.verbatim ? `客户反应：${entry.verbatim}` : ''].filter(Boolean),
       }
     case 'stage_change':
+      if (entry.kind === 'closed_lost') {
+        return {
+          title: `关闭（丢单）：在「${entry.toLabel}」阶段`,
+          lines: [`原因：${lostReasonText(entry.reason, entry.note)}`, entry.by.name ? `操作人：${entry.by.name}` : ''].filter(Boolean),
+        }
+      }
+      if (entry.kind === 'reopened') {
+        return {
+          title: `重新打开（「${entry.toLabel}」阶段）`,
+          lines: [entry.note ? `说明：${entry.note}` : '', entry.by.name ? `操作人：${entry.by.name}` : ''].filter(Boolean),
+        }
+      }
       return {
         title: `阶段变更：${entry.fromLabel ?? '新建'} → ${entry.toLabel}`,
         lines: [entry.by.name ? `操作人：${entry.by.name}` : ''].filter(Boolean),
@@ -255,7 +270,7 @@ export default function CustomerPage() {
             <Text className='customer__name' id='customer-name'>
               {customer.name}
             </Text>
-            {customerOverdue(customer) ? <StatusTag tone='red'>逾期</StatusTag> : null}
+            {customer.closed ? <StatusTag tone='red'>已丢单</StatusTag> : customerOverdue(customer) ? <StatusTag tone='red'>逾期</StatusTag> : null}
           </View>
           <View className='customer__tags'>
             <StatusTag className='customer__stage'>{customer.stageLabel || customer.stage}</StatusTag>
@@ -277,6 +292,8 @@ export default function CustomerPage() {
           </Text>
         </View>
       ) : null}
+
+      {customer && customer.closed ? <CloseSection customer={customer} role={role} onChange={() => void load()} /> : null}
 
       {customer ? <GradeSection id={id} canRegrade={canEdit} onGraded={() => void load()} /> : null}
       {customer ? <SupportPackSection id={id} reloadKey={`${customer.grade ?? ''}|${customer.updatedAt}`} /> : null}
@@ -310,6 +327,8 @@ export default function CustomerPage() {
       {customer && (canVisit || can(role, 'signins.read')) ? <SigninPanel customerId={id} /> : null}
 
       {customer ? <CustomerMaterials customerId={id} /> : null}
+
+      {customer && !customer.closed ? <CloseSection customer={customer} role={role} onChange={() => void load()} /> : null}
 
       {pending.length ? (
         <View className='customer__section'>

@@ -16,7 +16,7 @@ const COLUMNS: readonly DataColumn<Customer>[] = [
     render: (c) => (
       <>
         <Text className='customer-item__name'>{c.name}</Text>
-        {customerOverdue(c) ? <StatusTag tone='red' className='customer-item__overdue'>逾期</StatusTag> : null}
+        {c.closed ? <StatusTag className='customer-item__closed'>已丢单</StatusTag> : customerOverdue(c) ? <StatusTag tone='red' className='customer-item__overdue'>逾期</StatusTag> : null}
       </>
     ),
   },

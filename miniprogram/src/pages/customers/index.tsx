@@ -233,7 +233,7 @@ export default function Customers() {
         >
           <View className='row row--between'>
             <Text className='customer-item__name'>{c.name}</Text>
-            {customerOverdue(c) ? <StatusTag tone='red' className='customer-item__overdue'>逾期</StatusTag> : null}
+            {c.closed ? <StatusTag className='customer-item__closed'>已丢单</StatusTag> : customerOverdue(c) ? <StatusTag tone='red' className='customer-item__overdue'>逾期</StatusTag> : null}
           </View>
           <View className='row customer-item__meta'>
             <StatusTag className='customer-item__stage'>{c.stageLabel || c.stage}</StatusTag>

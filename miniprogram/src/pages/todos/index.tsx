@@ -7,6 +7,7 @@ import { getSession } from '../../api/session'
 import type { Page, Todo } from '../../api/types'
 import { goTo } from '../../utils/nav'
 import { TodoCard, type TodoCardView } from '../../components/todo-card'
+import type { AgreedActionState } from '../../components/action-done'
 import { ErrorRetry } from '../../components/load-state'
 import { useTodoBadge } from '../../api/todo-badge'
 import './index.css'
@@ -64,6 +65,8 @@ export default function Todos() {
   const [lists, setLists] = useState<Record<string, Todo[]>>({})
   const [busy, setBusy] = useState<{ id: number; what: 'confirm' | 'discuss' } | null>(null)
   const [cardErrors, setCardErrors] = useState<Record<number, string>>({})
+  // the rep's agreed actions behind the cards (标记完成), by visit
+  const [actions, setActions] = useState<Record<number, AgreedActionState>>({})
   const openTasks = useTaskCount()
 
   const { tab: filter, pick: pickFilter, load, loading, error } = useTabLoad<Filter>(
@@ -71,7 +74,13 @@ export default function Todos() {
     async (status, stale) => {
       if (!sections.length) return
       const pages = await Promise.all(sections.map((s) => api.get<Page<Todo>>('/todos', { as: s.as, status, pageSize: 100 })))
-      if (!stale()) setLists(Object.fromEntries(sections.map((s, i) => [s.key, pages[i]!.items])))
+      if (stale()) return
+      setLists(Object.fromEntries(sections.map((s, i) => [s.key, pages[i]!.items])))
+      const visitIds = [...new Set(sections.flatMap((s, i) => (s.view === 'rep' ? pages[i]!.items.flatMap((t) => (t.visitId ? [t.visitId] : [])) : [])))]
+      if (!visitIds.length) return
+      // a card still shows without it: the agreed action's state is one more look-up
+      const states = await api.get<{ items: AgreedActionState[] }>('/agreed-actions', { visitIds: visitIds.join(',') }).catch(() => null)
+      if (states && !stale()) setActions(Object.fromEntries(states.items.map((a) => [a.visitId, a])))
     },
     () => void refreshTaskCount(),
   )
@@ -139,6 +148,8 @@ export default function Todos() {
                     onConfirm={() => void act(t, 'confirm')}
                     onDiscuss={() => void act(t, 'discuss')}
                     onOpen={t.visitId ? () => void goTo('visitDetail', { id: t.visitId!, todo: t.id }) : undefined}
+                    action={t.visitId ? actions[t.visitId] : undefined}
+                    onActionChange={(state) => setActions((all) => ({ ...all, [state.visitId]: state }))}
                   />
                 ))}
               </View>

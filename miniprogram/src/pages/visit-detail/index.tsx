@@ -7,6 +7,8 @@ import { getSession } from '../../api/session'
 import { useRequest } from '../../api/use-request'
 // the same order as the customer page, so the shared chunk's CSS has one order (weapp build)
 import { StatusTag } from '../../components/tag'
+// before the sign-in chip: its photo picker's CSS comes before the sign-in panel's, as on the visit form
+import { ActionDone } from '../../components/action-done'
 import { SigninChip } from '../../components/signin-panel'
 import { NotFound, PageLoading } from '../../components/load-state'
 import { PhotoThumbs } from '../../components/photo-thumbs'
@@ -136,6 +138,23 @@ export default function VisitDetailPage() {
         </View>
       ) : null}
 
+      {visit.submittedAt && visit.agreedAction ? (
+        <View className='card visit-detail__action' id='visit-action'>
+          <Text className='visit-detail__section-title'>约定动作</Text>
+          <Text className='visit-detail__meta'>
+            {visit.agreedActionText}
+            {followUp ? ` · 跟进 ${followUp}` : ''}
+          </Text>
+          {!visit.actionDone && !visit.canCompleteAction ? <Text className='visit-detail__meta muted' id='visit-action-open'>尚未标记完成</Text> : null}
+          <ActionDone
+            visitId={visit.id}
+            done={visit.actionDone ?? null}
+            canComplete={!!visit.canCompleteAction}
+            onChange={(state) => setData((prev) => (prev ? { ...prev, actionDone: state.actionDone, canCompleteAction: state.canComplete } : prev))}
+          />
+        </View>
+      ) : null}
+
       <View className='card visit-detail__anchors'>
         <Field id='objective' label={L.objective} value={visit.objective} />
         <Field id='painPoint' label={L.painPoint} value={visit.painPoint} />
@@ -144,6 +163,7 @@ export default function VisitDetailPage() {
         <Field id='valuePoint' label={L.valuePoint} value={visit.valuePoint} />
         <Field id='agreedAction' label={L.agreedAction} value={visit.agreedActionText} />
         <Field id='nextFollowUp' label='下次跟进' value={followUp} />
+        <Field id='customerFeedback' label={L.customerFeedback} value={visit.customerFeedback ?? null} />
         <Field id='alert' label={L.alert} value={visit.alert ? '是（需要主管关注）' : '否'} />
         <Field id='customerVerbatim' label={L.customerVerbatim} value={visit.customerVerbatim ? `「${visit.customerVerbatim}」` : null} />
         {visit.photoIds.length ? (

@@ -4,6 +4,7 @@ import Taro, { useRouter } from '@tarojs/taro'
 import {
   ACTION_NOT_CLOSED_MESSAGE,
   DEFAULT_ANCHOR_RULES,
+  DEFAULT_CUSTOMER_FEEDBACK,
   MAX_VISIT_PHOTOS,
   OTHER_ACTION,
   VISIT_FIELD_LABELS,
@@ -239,6 +240,22 @@ export default function VisitPage() {
             value={form.valuePoint}
             onInput={(e) => set('valuePoint', e.detail.value)}
           />
+        </Field>
+
+        {/* optional, one tap (tap again to clear): nothing is chosen for the rep */}
+        <Field name='customerFeedback' label={`${L.customerFeedback}（选填）`} error={errors.customerFeedback}>
+          <View className='row visit__feedback' id='customerFeedback'>
+            {(options.customerFeedback ?? DEFAULT_CUSTOMER_FEEDBACK).map((choice) => (
+              <View
+                key={choice}
+                id={`feedback-${choice}`}
+                className={`chip visit__feedback-chip ${form.customerFeedback === choice ? 'chip--on' : ''}`}
+                onClick={() => set('customerFeedback', form.customerFeedback === choice ? '' : choice)}
+              >
+                {choice}
+              </View>
+            ))}
+          </View>
         </Field>
       </View>
 

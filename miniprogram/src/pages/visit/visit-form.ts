@@ -18,6 +18,7 @@ export const EMPTY_VISIT: VisitForm = {
   nextFollowUpForm: '',
   alert: false,
   customerVerbatim: '',
+  customerFeedback: '',
 }
 
 /**
@@ -43,6 +44,8 @@ export function toRawVisit(form: VisitForm, customerId: number, photoIds: number
   }
   if (form.agreedAction === OTHER_ACTION) raw.agreedActionNote = form.agreedActionNote
   if (form.customerVerbatim.trim()) raw.customerVerbatim = form.customerVerbatim
+  // optional: sent only when the rep tapped one
+  if (form.customerFeedback) raw.customerFeedback = form.customerFeedback
   if (photoIds.length) raw.photoIds = photoIds
   return raw
 }

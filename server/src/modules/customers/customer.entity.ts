@@ -87,6 +87,19 @@ export class Customer {
   @Column({ type: 'varchar', length: 200, nullable: true, select: false })
   searchText: string | null;
 
+  /** 关闭/丢单: when the customer was closed as lost (null while open), why (policy options.lostReasons), who */
+  @TimestampColumn({ nullable: true })
+  closedAt: Date | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  closedReason: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  closedNote: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  closedById: number | null;
+
   @Column({ type: 'int' })
   createdById: number;
 

@@ -69,6 +69,20 @@ export function customerRoutes(customers: CustomerService, excel: CustomerExcel)
       handler: (ctx, { body }) => customers.reassign(ctx.state.member, idParam(ctx, 'id', '客户'), body.ownerId),
     }),
     route({
+      method: 'post', path: '/customers/:id/close', tag: '客户', summary: '关闭客户（丢单）：原因取自 policy options.lostReasons（「其他」需说明）；保留当前阶段，记入阶段历史', can: 'customers.close',
+      body: customers.closeSchemas.close,
+      response: customerSchema,
+      errors: ['CUSTOMER_CLOSED'],
+      handler: (ctx, { body }) => customers.close(ctx.state.member, idParam(ctx, 'id', '客户'), body),
+    }),
+    route({
+      method: 'post', path: '/customers/:id/reopen', tag: '客户', summary: '重新打开已丢单的客户（主管及以上；记入阶段历史）', can: 'customers.reopen',
+      body: customers.closeSchemas.reopen,
+      response: customerSchema,
+      errors: ['CUSTOMER_NOT_CLOSED'],
+      handler: (ctx, { body }) => customers.reopen(ctx.state.member, idParam(ctx, 'id', '客户'), body.note ?? null),
+    }),
+    route({
       method: 'get', path: '/customers/:id/stage-history', tag: '客户', summary: '阶段变更历史（谁、何时、从、到）', can: 'customers.read', query: pageQuery,
       handler: (ctx, { query }) => customers.stageHistory(ctx.state.member, idParam(ctx, 'id', '客户'), query.page, query.pageSize),
     }),

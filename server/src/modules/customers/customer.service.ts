@@ -5,7 +5,11 @@ import {
   scopeOf as scopeRuleOf,
   customerNameKey,
   isCustomerOverdue,
+  formatLocalDateTime,
+  lostReasonText,
+  makeCustomerCloseSchemas,
   overdueCriteria,
+  type CustomerCloseInput,
   type OverdueRules,
   makeCustomerSchemas,
   type CustomerCreateInput,
@@ -53,6 +57,8 @@ export interface CustomerView {
   departmentActivity: string | null;
   gradingInputs: Customer['gradingInputs'];
   notes: string | null;
+  /** 关闭/丢单: when, why (policy options.lostReasons), who; null while open */
+  closed: { at: string; reason: string; note: string | null; text: string; by: { id: number; name: string } | null } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -102,6 +108,7 @@ export type OwnerChangeHook = (manager: EntityManager, change: OwnerChange) => P
 
 export class CustomerService {
   readonly schemas: CustomerSchemas;
+  readonly closeSchemas;
   private readonly stageLabels: Map<StageCode, string>;
   private readonly stageHooks: StageChangeHook[] = [];
   private readonly ownerHooks: OwnerChangeHook[] = [];
@@ -113,6 +120,7 @@ export class CustomerService {
     private readonly org: OrgService,
   ) {
     this.schemas = makeCustomerSchemas(customerOptionsOf(policy));
+    this.closeSchemas = makeCustomerCloseSchemas(policy.options.lostReasons);
     this.stageLabels = new Map(policy.stages.map((s) => [s.code, s.label]));
   }
 
@@ -146,7 +154,8 @@ export class CustomerService {
   /** The owner's leads still waiting for their first touch, soonest due first (at most `take`), and how many. */
   leadsAwaitingFirstTouch(ownerId: number, take: number): Promise<[Array<Pick<Customer, 'id' | 'name' | 'firstTouchDueAt'>>, number]> {
     return this.db.getRepository(Customer).findAndCount({
-      where: { ownerId, firstTouchDueAt: Not(IsNull()), firstTouchAt: IsNull() },
+      // a lead closed as lost waits for nothing
+      where: { ownerId, firstTouchDueAt: Not(IsNull()), firstTouchAt: IsNull(), closedAt: IsNull() },
       order: { firstTouchDueAt: 'ASC', id: 'ASC' },
       take,
       select: { id: true, name: true, firstTouchDueAt: true },
@@ -168,6 +177,13 @@ export class CustomerService {
     return this.db.getRepository(Customer).findAndCount({ where: { ownerId }, order: { lastFollowUpAt: 'DESC', id: 'DESC' }, take, select: { id: true, name: true } });
   }
 
+  /** Customers' owners by id, in one query (scope checks over a page of records that point at customers). */
+  async ownersOf(ids: number[]): Promise<Map<number, number>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db.getRepository(Customer).find({ where: { id: In([...new Set(ids)]) }, select: { id: true, ownerId: true } });
+    return new Map(rows.map((c) => [c.id, c.ownerId]));
+  }
+
   /** Customers' names by id (for lists other modules show). */
   async namesOf(ids: number[]): Promise<Map<number, string>> {
     if (!ids.length) return new Map();
@@ -184,7 +200,7 @@ export class CustomerService {
     return { overdueDays: this.policy.limits.overdueDays, overdueExcludedStages: this.policy.overdueExcludedStages };
   }
 
-  isOverdue(c: Pick<Customer, 'stage' | 'lastFollowUpAt' | 'createdAt'>): boolean {
+  isOverdue(c: Pick<Customer, 'stage' | 'lastFollowUpAt' | 'createdAt' | 'closedAt'>): boolean {
     return isCustomerOverdue(c, this.overdueRules(), this.clock.now());
   }
 
@@ -212,13 +228,20 @@ export class CustomerService {
       departmentActivity: c.departmentActivity,
       gradingInputs: c.gradingInputs,
       notes: c.notes,
+      closed:
+        c.closedAt && c.closedReason
+          ? {
+              at: c.closedAt.toISOString(), reason: c.closedReason, note: c.closedNote, text: lostReasonText(c.closedReason, c.closedNote),
+              by: c.closedById ? { id: c.closedById, name: owners.get(c.closedById)?.name ?? '' } : null,
+            }
+          : null,
       createdAt: c.createdAt.toISOString(),
       updatedAt: c.updatedAt.toISOString(),
     };
   }
 
   async views(customers: Customer[]): Promise<CustomerView[]> {
-    const owners = await this.org.membersByIds(customers.map((c) => c.ownerId));
+    const owners = await this.org.membersByIds([...customers.map((c) => c.ownerId), ...customers.flatMap((c) => (c.closedById ? [c.closedById] : []))]);
     return customers.map((c) => this.toView(c, owners));
   }
 
@@ -241,13 +264,16 @@ export class CustomerService {
       const lateCondition = new Brackets((b) => {
         b.where('c.lastFollowUpAt < :cutoff', { cutoff }).orWhere('(c.lastFollowUpAt IS NULL AND c.createdAt < :cutoff)', { cutoff });
       });
+      // a customer closed as lost (丢单) is never overdue (overdueCriteria's openOnly)
       if (query.overdue) {
         if (excluded.length) qb.andWhere('c.stage NOT IN (:...excluded)', { excluded });
+        qb.andWhere('c.closedAt IS NULL');
         qb.andWhere(lateCondition);
       } else {
         qb.andWhere(
           new Brackets((b) => {
-            if (excluded.length) b.where('c.stage IN (:...excluded)', { excluded });
+            b.where('c.closedAt IS NOT NULL');
+            if (excluded.length) b.orWhere('c.stage IN (:...excluded)', { excluded });
             b.orWhere(new Brackets((n) => n.where('c.lastFollowUpAt >= :cutoff', { cutoff }).orWhere('(c.lastFollowUpAt IS NULL AND c.createdAt >= :cutoff)', { cutoff })));
           }),
         );
@@ -382,6 +408,8 @@ export class CustomerService {
         }
         if (input.name !== undefined) changes.nameKey = customerNameKey(input.name);
         const stageChanged = input.stage !== undefined && input.stage !== customer.stage;
+        // a lost customer stays where it was lost until a supervisor reopens it
+        if (stageChanged && customer.closedAt) throw customerError('CUSTOMER_CLOSED');
         if (stageChanged) changes.stageChangedAt = now;
         changes.updatedAt = now;
         await manager.getRepository(Customer).update({ id }, changes);
@@ -436,10 +464,56 @@ export class CustomerService {
         toLabel: this.stageLabel(r.toStage),
         changedAt: r.changedAt.toISOString(),
         changedBy: { id: r.changedById, name: people.get(r.changedById)?.name ?? '' },
+        kind: r.kind ?? 'stage',
+        reason: r.reason ?? null,
+        note: r.note ?? null,
       })),
       total,
       page,
       pageSize,
     };
+  }
+
+  /**
+   * 关闭/丢单: the customer is closed as lost where it stands (its stage is kept: "lost from 报价"), with a
+   * reason from policy; one stage-history row of kind closed_lost says so. Closing a closed customer is
+   * refused and changes nothing (the conditional update decides a race).
+   */
+  async close(caller: Member, id: number, input: CustomerCloseInput): Promise<CustomerView> {
+    const scope = await this.org.scopeOf(caller, 'customers.close');
+    const now = this.clock.now();
+    const updated = await withTransaction(this.db, async (manager) => {
+      const customer = await this.findInScope(caller, id, manager);
+      if (!scopeIncludes(scope, customer.ownerId)) throw notFound('客户');
+      if (customer.closedAt) throw customerError('CUSTOMER_CLOSED', { message: `客户已于 ${formatLocalDateTime(customer.closedAt, this.policy.timeZone).slice(0, 10)} 关闭（丢单：${lostReasonText(customer.closedReason, customer.closedNote)}），不能重复关闭` });
+      const note = input.note?.trim() || null;
+      const result = await manager.getRepository(Customer).update({ id, closedAt: IsNull() }, { closedAt: now, closedReason: input.reason, closedNote: note, closedById: caller.id, updatedAt: now });
+      if (result.affected !== 1) throw customerError('CUSTOMER_CLOSED');
+      await manager.getRepository(CustomerStageChange).insert({
+        customerId: id, fromStage: customer.stage, toStage: customer.stage, kind: 'closed_lost', reason: input.reason, note, changedById: caller.id, changedAt: now,
+      });
+      // a lead lost before its first touch: nobody is to be told it is late
+      if (customer.firstTouchDueAt && !customer.firstTouchAt) await cancelJobs(sqlOf(manager), 'lead.first_touch_due', `customer:${id}`);
+      return manager.getRepository(Customer).findOneOrFail({ where: { id } });
+    });
+    return (await this.views([updated]))[0]!;
+  }
+
+  /** A supervisor (or above, in reach) reopens a lost customer: it is worked again from the stage it was lost at. */
+  async reopen(caller: Member, id: number, note: string | null): Promise<CustomerView> {
+    const now = this.clock.now();
+    const updated = await withTransaction(this.db, async (manager) => {
+      const customer = await this.findInScope(caller, id, manager);
+      if (!customer.closedAt) throw customerError('CUSTOMER_NOT_CLOSED');
+      const result = await manager.getRepository(Customer).update({ id, closedAt: Not(IsNull()) }, { closedAt: null, closedReason: null, closedNote: null, closedById: null, updatedAt: now });
+      if (result.affected !== 1) throw customerError('CUSTOMER_NOT_CLOSED');
+      await manager.getRepository(CustomerStageChange).insert({
+        customerId: id, fromStage: customer.stage, toStage: customer.stage, kind: 'reopened', reason: customer.closedReason, note: note?.trim() || null, changedById: caller.id, changedAt: now,
+      });
+      // a lead reopened still untouched gets a fresh first-touch clock, as a reassigned one does
+      if (customer.stage === 'lead' && !customer.firstTouchAt) await this.startLeadClocks(manager, [id], now, true);
+      return manager.getRepository(Customer).findOneOrFail({ where: { id } });
+    });
+    return (await this.views([updated]))[0]!;
   }
 }

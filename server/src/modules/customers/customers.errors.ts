@@ -11,6 +11,10 @@ export const CUSTOMER_ERRORS = {
   DUPLICATE_CUSTOMER: { status: 409, message: '客户已存在，请联系主管分配' },
   /** an Excel import refused as a whole (bad header, bad rows, too many rows) */
   IMPORT_INVALID: { status: 422, message: '导入失败，请检查表格' },
+  /** closing a customer already closed as lost, or moving the stage of one: reopen it first */
+  CUSTOMER_CLOSED: { status: 409, message: '客户已关闭（丢单），请主管先重新打开' },
+  /** reopening a customer that is not closed */
+  CUSTOMER_NOT_CLOSED: { status: 409, message: '客户未关闭，无需重新打开' },
 } as const satisfies Record<CatalogCode<'customers'>, ErrorSpec>;
 
 export const customerError = errorThrower(CUSTOMER_ERRORS);

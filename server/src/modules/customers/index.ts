@@ -7,6 +7,7 @@ import { customerMessages } from './customer.messages';
 import { customerRoutes } from './customer.routes';
 import { CustomerService } from './customer.service';
 import { flagUntouchedLeads } from './first-touch-due.job';
+import { CustomerClosed1765210000001 } from './migrations/1765210000001-customer-closed';
 
 export type { CustomerService } from './customer.service';
 export { adjustWaitingVisits, claimFirstTouch, customerForVisitStatement, customerName, followedUpStatement, leadClockOf, setGradeStatement, customersForGrading, setGradesStatement, customersForGradingByIds, customersForInputSheet, setGradingInputsStatement, type CustomerForVisit } from './customer.sql';
@@ -30,9 +31,9 @@ declare module '../module' {
 export const customersModule = defineModule({
   name: 'customers',
   entities: [Customer, CustomerStageChange, CustomerOwnerChange],
-  migrations: [],
+  migrations: [CustomerClosed1765210000001],
   errors: CUSTOMER_ERRORS,
-  permissions: ['customers.read', 'customers.export', 'customers.create', 'customers.update', 'customers.stage', 'customers.import', 'customers.assign'],
+  permissions: ['customers.read', 'customers.export', 'customers.create', 'customers.update', 'customers.stage', 'customers.import', 'customers.assign', 'customers.close', 'customers.reopen'],
   messages: customerMessages,
   services: ({ db, policy, clock, use }): CustomerExports => {
     const { org } = use('org');

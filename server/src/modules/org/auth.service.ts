@@ -30,7 +30,7 @@ export interface IssuedSession {
 type Identity = { kind: 'wechat'; id: string } | { kind: 'wecom'; id: string };
 const identityColumn = (identity: Identity) => (identity.kind === 'wechat' ? 'wechatOpenId' : 'wecomUserId');
 
-type MemberRow = Omit<Member, 'deactivatedAt' | 'createdAt' | 'updatedAt'> & { createdAt: Date | string; updatedAt: Date | string };
+type MemberRow = Omit<Member, 'deactivatedAt' | 'createdAt' | 'updatedAt' | 'joinedAt'> & { createdAt: Date | string; updatedAt: Date | string; joinedAt: Date | string | null };
 
 /** How long a checked session is trusted without asking the database again. */
 export const SESSION_CACHE_MS = 5_000;
@@ -95,7 +95,7 @@ export class AuthService {
 
   private async lookup(tokenHash: string, now: Date): Promise<{ member: Member; expiresAt: Date } | null> {
     const rows: (MemberRow & { sessionExpiresAt: Date | string })[] = await this.db.query(
-      `SELECT s.expiresAt AS sessionExpiresAt, m.id, m.name, m.phone, m.role, m.teamId, m.regionId, m.managerId, m.wechatOpenId, m.wecomUserId, m.dingtalkUserId, m.createdAt, m.updatedAt
+      `SELECT s.expiresAt AS sessionExpiresAt, m.id, m.name, m.phone, m.role, m.teamId, m.regionId, m.managerId, m.wechatOpenId, m.wecomUserId, m.dingtalkUserId, m.createdAt, m.updatedAt, m.joinedAt
        FROM session s JOIN member m ON m.id = s.memberId
        WHERE s.tokenHash = ? AND s.revokedAt IS NULL AND s.expiresAt > ? AND m.deactivatedAt IS NULL${this.demo ? '' : " AND s.via <> 'dev'"}`,
       [tokenHash, isSqlite(this.db) ? now.toISOString().replace('T', ' ').replace('Z', '') : now],
@@ -104,7 +104,7 @@ export class AuthService {
     if (!row) return null;
     const { sessionExpiresAt, ...member } = row;
     return {
-      member: Object.assign(new Member(), { ...member, deactivatedAt: null, createdAt: sqlDate(member.createdAt)!, updatedAt: sqlDate(member.updatedAt)! }),
+      member: Object.assign(new Member(), { ...member, deactivatedAt: null, createdAt: sqlDate(member.createdAt)!, updatedAt: sqlDate(member.updatedAt)!, joinedAt: sqlDate(member.joinedAt) }),
       expiresAt: sqlDate(sessionExpiresAt)!,
     };
   }
@@ -212,6 +212,8 @@ export class AuthService {
           wechatOpenId: identity.kind === 'wechat' ? identity.id : null,
           wecomUserId: identity.kind === 'wecom' ? identity.id : null,
           deactivatedAt: null,
+          // joining by a team code: this is the day they joined (an admin may correct it)
+          joinedAt: this.clock.now(),
         });
       });
     } catch (error) {

@@ -16,6 +16,7 @@ import { Session } from './session.entity';
 import { TeamChannelSettings } from './team-channel-settings.entity';
 import { TeamChannelsService } from './team-channels.service';
 import { Team } from './team.entity';
+import { MemberJoinedAt1765210000000 } from './migrations/1765210000000-member-joined-at';
 
 export type { Member } from './member.entity';
 export type { OrgService } from './org.service';
@@ -38,9 +39,9 @@ declare module '../module' {
 export const orgModule = defineModule({
   name: 'org',
   entities: [Region, Team, Member, Session, Invite, TeamChannelSettings],
-  migrations: [],
+  migrations: [MemberJoinedAt1765210000000],
   errors: ORG_ERRORS,
-  permissions: ['org.invites.manage', 'org.members.manage', 'channels.manage'],
+  permissions: ['org.invites.manage', 'org.members.manage', 'org.members.edit', 'channels.manage'],
   messages: {},
   services: ({ db, policy, clock, env, logger, tokens }): OrgExports => {
     const org = new OrgService(db, policy, clock);

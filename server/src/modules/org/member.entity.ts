@@ -46,6 +46,13 @@ export class Member {
   @TimestampColumn({ nullable: true })
   deactivatedAt: Date | null;
 
+  /**
+   * When the member joined the company (入职): defaults to when the member was created; an admin may
+   * set it (PATCH /members/:id). Null only for a row written by raw SQL on SQLite: read as createdAt.
+   */
+  @TimestampColumn({ nullable: true })
+  joinedAt: Date | null;
+
   @CreatedAtColumn()
   createdAt: Date;
 

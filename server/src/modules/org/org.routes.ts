@@ -1,4 +1,4 @@
-import { createInviteSchema, devLoginSchema, h5Link, inviteViewSchema, loginResultSchema, memberViewSchema, miniProgramLoginSchema, teamChannelSettingsSchema } from '@anchor/shared';
+import { createInviteSchema, devLoginSchema, memberEditSchema, h5Link, inviteViewSchema, loginResultSchema, memberViewSchema, miniProgramLoginSchema, teamChannelSettingsSchema } from '@anchor/shared';
 import type { Env } from '../../config/env';
 import { notFound } from '../../http/errors';
 import { idParam, route, type AnyRoute, type MemberContext } from '../../http/route';
@@ -54,6 +54,12 @@ export function orgRoutes(auth: AuthService, org: OrgService, teamChannels: Team
     route({
       method: 'delete', path: '/members/:id/sessions', tag: '组织', summary: '作废某成员的全部会话（管理员）', can: 'org.members.manage',
       handler: async (ctx) => ({ revoked: await auth.revokeAllFor(idParam(ctx, 'id', '成员')) }),
+    }),
+    route({
+      method: 'patch', path: '/members/:id', tag: '组织', summary: '修改成员资料（管理员）：入职日期 joinedAt（YYYY-MM-DD，团队时区；默认为成员创建之日）', can: 'org.members.edit',
+      body: memberEditSchema,
+      response: memberViewSchema,
+      handler: async (ctx, { body }) => memberView(await org.setJoinedAt(idParam(ctx, 'id', '成员'), body.joinedAt)),
     }),
     route({
       method: 'get', path: '/teams/:id/channels', tag: '组织', summary: '团队的群机器人设置（管理员；密钥只显示末 4 位）', can: 'channels.manage',

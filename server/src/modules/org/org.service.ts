@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { can, scopeOf as scopeRuleOf, type Action, type MemberView, type Role } from '@anchor/shared';
+import { can, instantToWallClock, scopeOf as scopeRuleOf, wallClockToInstant, type Action, type MemberView, type Role } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import { DAY_MS } from '../../clock';
-import { forbidden, notFound } from '../../http/errors';
+import { forbidden, invalid, notFound } from '../../http/errors';
 import { orgError } from './org.errors';
 import type { Policy } from '../../config/policy';
 import { Invite } from './invite.entity';
@@ -17,7 +17,11 @@ export type { MemberView } from '@anchor/shared';
 
 export function memberView(m: Member): MemberView {
   // identities (WeChat, WeCom, DingTalk ids) stay on the server
-  return { id: m.id, name: m.name, phone: m.phone, role: m.role, teamId: m.teamId, regionId: m.regionId, managerId: m.managerId };
+  const joined = m.joinedAt ?? m.createdAt;
+  return {
+    id: m.id, name: m.name, phone: m.phone, role: m.role, teamId: m.teamId, regionId: m.regionId, managerId: m.managerId,
+    ...(joined ? { joinedAt: joined.toISOString() } : {}),
+  };
 }
 
 export class OrgService {
@@ -104,8 +108,25 @@ export class OrgService {
       wecomUserId: null,
       dingtalkUserId: null,
       deactivatedAt: null,
+      // joined when created, unless an admin says otherwise (PATCH /members/:id)
+      joinedAt: this.clock.now(),
       ...fields,
     });
+  }
+
+  /**
+   * An admin sets when a member joined (入职日期, a day in the policy's zone; stored as that day's local
+   * midnight). Not after today: a join date ahead would make a new rep's "days to first deal" negative.
+   */
+  async setJoinedAt(id: number, day: string): Promise<Member> {
+    const member = await this.db.getRepository(Member).findOne({ where: { id } });
+    if (!member) throw notFound('成员');
+    const [y, mo, d] = day.split('-').map(Number) as [number, number, number];
+    const joinedAt = wallClockToInstant(new Date(Date.UTC(y, mo - 1, d)), this.policy.timeZone);
+    const today = instantToWallClock(this.clock.now(), this.policy.timeZone).toISOString().slice(0, 10);
+    if (day > today) throw invalid({ joinedAt: `入职日期不能晚于今天（${today}）` });
+    await this.db.getRepository(Member).update({ id }, { joinedAt });
+    return this.db.getRepository(Member).findOneOrFail({ where: { id } });
   }
 
   /**

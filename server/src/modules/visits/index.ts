@@ -10,7 +10,9 @@ import { VisitDetailService } from './visit-detail.service';
 import { Visit } from './visit.entity';
 import { visitMessages } from './visit.messages';
 import { visitRoutes } from './visit.routes';
+import { ActionDoneService } from './action-done.service';
 import { VisitService } from './visit.service';
+import { VisitFeedbackActionDone1765210000002 } from './migrations/1765210000002-visit-feedback-action-done';
 
 export type { VisitService, VisitFaults } from './visit.service';
 export type { PhotoService } from './photo.service';
@@ -25,6 +27,8 @@ export interface VisitExports {
   visitDetail: VisitDetailService;
   /** what the daily check-ins read from visits, and the evening's follow-up fix */
   followUps: FollowUpService;
+  /** 标记完成 of a visit's agreed action */
+  actionDone: ActionDoneService;
 }
 
 declare module '../module' {
@@ -37,9 +41,9 @@ declare module '../module' {
 export const visitsModule = defineModule({
   name: 'visits',
   entities: [Visit, FirstTouch],
-  migrations: [],
+  migrations: [VisitFeedbackActionDone1765210000002],
   errors: VISIT_ERRORS,
-  permissions: ['visits.read', 'visits.create'],
+  permissions: ['visits.read', 'visits.create', 'visits.actions.complete'],
   messages: visitMessages,
   services: ({ db, policy, clock, visitFaults, use }): VisitExports => {
     const { org } = use('org');
@@ -54,8 +58,9 @@ export const visitsModule = defineModule({
       timeline: new TimelineService(db, org, customers, policy, todos, photos),
       visitDetail: new VisitDetailService(db, clock, org, photos, policy, customers, todos, signins),
       followUps: new FollowUpService(db, policy, clock),
+      actionDone: new ActionDoneService(db, policy, clock, org, customers, photos),
     };
   },
-  routes: (s, { use }) => [...visitRoutes(s.visits, use('tasks').todos, s.photos, s.timeline), ...visitDetailRoutes(s.visitDetail)],
+  routes: (s, { use }) => [...visitRoutes(s.visits, use('tasks').todos, s.photos, s.timeline), ...visitDetailRoutes(s.visitDetail, s.actionDone)],
   jobs: () => ({ 'visit.reminder': remindFollowUps }),
 });

@@ -20,6 +20,8 @@ export class PhotoService {
       ));
     attachments.registerOwner('visit', customerInScope);
     attachments.registerOwner('first_touch', customerInScope);
+    // evidence of an agreed action marked done (标记完成), owned by the visit's action
+    attachments.registerOwner('visit_action', customerInScope);
   }
 
   get maxBytes(): number {
@@ -40,6 +42,15 @@ export class PhotoService {
   async attach(sql: Sql, caller: Member, ids: number[], target: { visitId?: number; firstTouchId?: number; customerId: number }, field: string): Promise<void> {
     const owner = target.visitId !== undefined ? { kind: 'visit', id: target.visitId } : { kind: 'first_touch', id: target.firstTouchId! };
     await this.attachments.attach(sql, caller, 'photo', ids, { ...owner, customerId: target.customerId }, field);
+  }
+
+  /** Evidence photos of a visit's agreed action marked done: the caller's own, still unattached. */
+  async attachEvidence(sql: Sql, caller: Member, ids: number[], target: { visitId: number; customerId: number }, field: string): Promise<void> {
+    await this.attachments.attach(sql, caller, 'photo', ids, { kind: 'visit_action', id: target.visitId, customerId: target.customerId }, field);
+  }
+
+  idsOfActions(visitIds: number[]): Promise<Map<number, number[]>> {
+    return this.attachments.idsOf('visit_action', visitIds, 'photo');
   }
 
   /** A photo's bytes (or a range of them), only for those who may see it. */

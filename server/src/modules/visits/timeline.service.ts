@@ -8,11 +8,16 @@ import type { TodoService } from '../tasks';
 import { FirstTouch } from './first-touch.entity';
 import { Visit } from './visit.entity';
 import type { PhotoService } from './photo.service';
+import { actionDoneView } from './action-done.service';
 
 export type TimelineEntry =
-  | { type: 'visit'; at: string; id: number; by: { id: number; name: string }; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null; agreedActionNote: string | null; agreedActionText: string; nextFollowUpAt: string | null; alert: boolean; photoIds: number[]; savedAt: string | null; offlineNote: string | null }
+  | {
+      type: 'visit'; at: string; id: number; by: { id: number; name: string }; status: 'pending' | 'submitted'; objective: string | null; painPoint: string | null; agreedAction: string | null;
+      agreedActionNote: string | null; agreedActionText: string; nextFollowUpAt: string | null; alert: boolean; photoIds: number[]; savedAt: string | null; offlineNote: string | null;
+      customerFeedback: string | null; actionDone: { at: string; onTime: boolean; by: { id: number; name: string } } | null;
+    }
   | { type: 'first_touch'; at: string; id: number; by: { id: number; name: string }; method: string; verbatim: string; onTime: boolean; photoIds: number[] }
-  | { type: 'stage_change'; at: string; id: number; by: { id: number; name: string }; from: string | null; fromLabel: string | null; to: string; toLabel: string }
+  | { type: 'stage_change'; at: string; id: number; by: { id: number; name: string }; from: string | null; fromLabel: string | null; to: string; toLabel: string; kind: 'stage' | 'closed_lost' | 'reopened'; reason: string | null; note: string | null }
   | { type: 'todo'; at: string; id: number; visitId: number | null; status: 'open' | 'confirmed'; agreedAction: string; agreedActionNote: string | null; agreedActionText: string; dueAt: string; confirmedAt: string | null; escalatedAt: string | null }
   | { type: 'material_open'; at: string; id: number; by: { id: number; name: string }; shareId: number; materialId: number; title: string; watchedSeconds: number | null };
 
@@ -48,9 +53,15 @@ export class TimelineService {
     const [stages, stageCount] = await this.customers.stageChangesOf(customerId, need);
     const [todos, todoCount] = await this.todos.ofCustomer(customerId, need);
     const others = await Promise.all(this.sources.map((source) => source(customerId, need)));
-    const people = await this.org.membersByIds([...visits.map((v) => v.memberId), ...touches.map((t) => t.memberId), ...stages.map((s) => s.changedById)]);
+    const people = await this.org.membersByIds([
+      ...visits.map((v) => v.memberId), ...visits.flatMap((v) => (v.actionDoneById ? [v.actionDoneById] : [])), ...touches.map((t) => t.memberId), ...stages.map((s) => s.changedById),
+    ]);
     const who = (id: number) => ({ id, name: people.get(id)?.name ?? '' });
     const photos = await this.photosOf(visits.map((v) => v.id), touches.map((t) => t.id));
+    const doneOf = (v: Visit) => {
+      const done = actionDoneView(v, people, []);
+      return done ? { at: done.at, onTime: done.onTime, by: done.by } : null;
+    };
 
     const entries: TimelineEntry[] = [
       ...visits.map((v): TimelineEntry => ({
@@ -59,6 +70,8 @@ export class TimelineService {
         agreedActionText: agreedActionText(v.agreedAction, v.agreedActionNote), nextFollowUpAt: v.nextFollowUpAt?.toISOString() ?? null, alert: !!v.alert,
         photoIds: photos.get(`visit:${v.id}`) ?? [],
         ...this.savedTimes(v),
+        customerFeedback: v.customerFeedback ?? null,
+        actionDone: doneOf(v),
       })),
       ...touches.map((t): TimelineEntry => ({
         type: 'first_touch', at: t.touchedAt.toISOString(), id: t.id, by: who(t.memberId), method: t.method, verbatim: t.verbatim, onTime: t.touchedAt.getTime() <= t.dueAt.getTime(),
@@ -67,6 +80,7 @@ export class TimelineService {
       ...stages.map((s): TimelineEntry => ({
         type: 'stage_change', at: s.changedAt.toISOString(), id: s.id, by: who(s.changedById), from: s.fromStage,
         fromLabel: s.fromStage ? this.customers.stageLabel(s.fromStage) : null, to: s.toStage, toLabel: this.customers.stageLabel(s.toStage),
+        kind: s.kind ?? 'stage', reason: s.reason ?? null, note: s.note ?? null,
       })),
       ...todos.map((t): TimelineEntry => ({
         type: 'todo', at: t.createdAt.toISOString(), id: t.id, visitId: t.visitId, status: t.confirmedAt ? 'confirmed' : 'open', agreedAction: t.snapshot.actionItems.agreedAction,

@@ -11,6 +11,7 @@ import type { SigninService } from '../signins';
 import type { TodoService } from '../tasks';
 import type { PhotoService } from './photo.service';
 import { Visit } from './visit.entity';
+import { actionDoneView } from './action-done.service';
 
 /**
  * One visit as the detail page shows it. Who may read it: its rep, whoever confirms its to-do, and
@@ -43,7 +44,12 @@ export class VisitDetailService {
       scopeIncludes(await this.org.scopeOf(caller, 'visits.read'), customer.ownerId);
     if (!mayRead) throw notFound('拜访记录');
 
-    const people = await this.org.membersByIds([visit.memberId, ...(todo ? [todo.assigneeId] : []), ...(todo?.confirmedById ? [todo.confirmedById] : [])]);
+    const people = await this.org.membersByIds([
+      visit.memberId, ...(todo ? [todo.assigneeId] : []), ...(todo?.confirmedById ? [todo.confirmedById] : []), ...(visit.actionDoneById ? [visit.actionDoneById] : []),
+    ]);
+    const evidence = visit.actionDoneAt ? ((await this.photos.idsOfActions([visit.id])).get(visit.id) ?? []) : [];
+    const canCompleteAction =
+      !visit.actionDoneAt && !!visit.submittedAt && !!visit.nextFollowUpAt && scopeIncludes(await this.org.scopeOf(caller, 'visits.actions.complete'), visit.memberId);
     const who = (memberId: number) => ({ id: memberId, name: people.get(memberId)?.name ?? '' });
     const photoIds = (await this.photos.idsOfVisits([visit.id])).get(visit.id) ?? [];
     const signin = (await this.signins.ofVisits([visit.id])).get(visit.id) ?? null;
@@ -87,6 +93,9 @@ export class VisitDetailService {
             canConfirm: todo.assigneeId === caller.id,
           }
         : null,
+      customerFeedback: visit.customerFeedback ?? null,
+      actionDone: actionDoneView(visit, people, evidence),
+      canCompleteAction,
     };
   }
 }

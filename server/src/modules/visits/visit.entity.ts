@@ -63,6 +63,24 @@ export class Visit {
   @TimestampColumn({ nullable: true })
   savedAt: Date | null;
 
+  /** the customer's reaction (policy options.customerFeedback: 积极 / 中性 / 消极); optional, null when not given */
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  customerFeedback: string | null;
+
+  /** 标记完成 of the agreed action: when, by whom (the rep or their supervisor), a note; null while not done */
+  @TimestampColumn({ nullable: true })
+  actionDoneAt: Date | null;
+
+  @Column({ type: 'int', nullable: true })
+  actionDoneById: number | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  actionDoneNote: string | null;
+
+  /** actionDoneAt ≤ nextFollowUpAt, decided when it was marked (null while not done) */
+  @Column({ type: 'boolean', nullable: true })
+  actionDoneOnTime: boolean | null;
+
   @CreatedAtColumn()
   createdAt: Date;
 }

@@ -9,6 +9,10 @@ import type { PhotoService } from './photo.service';
 import type { TimelineService } from './timeline.service';
 import type { VisitService } from './visit.service';
 import { visitError } from './visits.errors';
+import { invalid } from '../../http/errors';
+
+// optional fields: a bad value there is not an unclosed action (「动作未闭环」 would mislead the rep)
+const NOT_ANCHORS = new Set(['customerFeedback']);
 
 const pageQuery = {
   page: labelled(z.coerce.number().int().min(1).max(100000), '页码').default(1),
@@ -40,8 +44,8 @@ export function visitRoutes(visits: VisitService, todos: TodoService, photos: Ph
     route({
       method: 'post', path: '/visits', tag: '拜访', summary: '提交拜访记录（三要素必填；需 Idempotency-Key 请求头）', can: 'visits.create',
       response: visitSubmittedSchema,
-      errors: ['ACTION_NOT_CLOSED', 'VISIT_TOO_OLD', 'SIGNIN_NOT_LINKABLE', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED'],
-      body: visits.schema, checkBody: (raw) => visits.check(raw), invalid: (fields) => visitError('ACTION_NOT_CLOSED', { fields }),
+      errors: ['ACTION_NOT_CLOSED', 'VALIDATION_FAILED', 'VISIT_TOO_OLD', 'SIGNIN_NOT_LINKABLE', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED'],
+      body: visits.schema, checkBody: (raw) => visits.check(raw), invalid: (fields) => (Object.keys(fields).every((k) => NOT_ANCHORS.has(k)) ? invalid(fields) : visitError('ACTION_NOT_CLOSED', { fields })),
       handler: async (ctx, { body }) => answer(ctx, await visits.submit(ctx.state.member, body, idempotencyKeyOf(ctx))),
     }),
     route({

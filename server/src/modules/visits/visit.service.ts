@@ -39,6 +39,8 @@ export interface VisitView {
   nextFollowUpForm: string | null;
   alert: boolean;
   customerVerbatim: string | null;
+  /** 积极 / 中性 / 消极, or null when the rep gave none */
+  customerFeedback: string | null;
   photoIds: number[];
   submittedAt: string | null;
   /** when the rep saved it (earlier than submittedAt for a visit saved offline) */
@@ -52,8 +54,8 @@ export interface VisitView {
 
 
 export function visitOptionsOf(policy: Policy): VisitOptions {
-  const { visitObjectives, bottlenecks, agreedActions, followUpForms, firstTouchMethods } = policy.options;
-  return { visitObjectives, bottlenecks, agreedActions, followUpForms, firstTouchMethods, anchors: policy.anchors };
+  const { visitObjectives, bottlenecks, agreedActions, followUpForms, firstTouchMethods, customerFeedback } = policy.options;
+  return { visitObjectives, bottlenecks, agreedActions, followUpForms, firstTouchMethods, customerFeedback, anchors: policy.anchors };
 }
 
 export class VisitService {
@@ -105,7 +107,7 @@ export class VisitService {
   private pendingVisit(customerId: number, memberId: number): Partial<Visit> {
     return {
       customerId, memberId, objective: null, painPoint: null, dialogueSummary: null, bottleneck: null, valuePoint: null, agreedAction: null,
-      agreedActionNote: null, nextFollowUpAt: null, nextFollowUpForm: null, alert: false, customerVerbatim: null, submittedAt: null, savedAt: null,
+      agreedActionNote: null, nextFollowUpAt: null, nextFollowUpForm: null, alert: false, customerVerbatim: null, submittedAt: null, savedAt: null, customerFeedback: null,
     };
   }
 
@@ -114,7 +116,7 @@ export class VisitService {
       id: v.id, customerId: v.customerId, memberId: v.memberId, status: v.submittedAt ? 'submitted' : 'pending',
       objective: v.objective, painPoint: v.painPoint, dialogueSummary: v.dialogueSummary, bottleneck: v.bottleneck, valuePoint: v.valuePoint,
       agreedAction: v.agreedAction, agreedActionNote: v.agreedActionNote, nextFollowUpAt: v.nextFollowUpAt?.toISOString() ?? null,
-      nextFollowUpForm: v.nextFollowUpForm, alert: !!v.alert, customerVerbatim: v.customerVerbatim, photoIds,
+      nextFollowUpForm: v.nextFollowUpForm, alert: !!v.alert, customerVerbatim: v.customerVerbatim, customerFeedback: v.customerFeedback ?? null, photoIds,
       submittedAt: v.submittedAt?.toISOString() ?? null, savedAt: v.savedAt?.toISOString() ?? null, createdAt: v.createdAt.toISOString(),
     };
   }
@@ -163,6 +165,7 @@ export class VisitService {
         valuePoint: input.valuePoint, agreedAction: input.agreedAction, agreedActionNote: input.agreedActionNote || null,
         nextFollowUpAt: next.at, nextFollowUpForm: input.nextFollowUpForm, alert: input.alert, customerVerbatim: input.customerVerbatim || null, submittedAt: now,
         savedAt: savedAt.getTime() > now.getTime() ? now : savedAt,
+        customerFeedback: input.customerFeedback ?? null,
       };
       // First round trip: read the customer and insert the visit. Out of scope rolls the insert back
       // with everything else; if a visit was waiting for this rep, that one is completed instead.

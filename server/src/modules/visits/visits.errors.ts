@@ -12,6 +12,10 @@ export const VISIT_ERRORS = {
   NOT_AWAITING_FIRST_TOUCH: { status: 409, message: '该客户不是待首次触达的线索' },
   /** a first touch for a lead that already has one (also the loser of two at once) */
   FIRST_TOUCH_RECORDED: { status: 409, message: '该客户已有首次触达记录' },
+  /** 标记完成 a second time (also the loser of two at once): the message says when and by whom */
+  AGREED_ACTION_DONE: { status: 409, message: '该约定动作已标记完成，不能重复标记' },
+  /** 标记完成 on a visit without an agreed action and next follow-up (one stage automation left waiting) */
+  NO_AGREED_ACTION: { status: 409, message: '该拜访还没有约定动作，无法标记完成' },
 } as const satisfies Record<CatalogCode<'visits'>, ErrorSpec>;
 
 export const visitError = errorThrower(VISIT_ERRORS);

@@ -96,8 +96,8 @@ export interface Move extends Figure {
   change: number | null;
 }
 
-/** A figure as the card shows it: a rate in whole percent (0.8572 → 0.86), a count as it is. */
-const shown = (kind: Figure['kind'], v: number | null) => (v === null || kind === 'count' ? v : Math.round(v * 100) / 100);
+/** A figure as the card shows it: a rate in whole percent (0.8572 → 86), a count as it is. */
+const shown = (kind: Figure['kind'], v: number | null) => (v === null || kind === 'count' ? v : Math.round(v * 100));
 
 /**
  * "Moved most": among the headline figures with a value in both weeks, those whose relative change
@@ -109,10 +109,10 @@ const shown = (kind: Figure['kind'], v: number | null) => (v === null || kind ==
 export function movedMost(figures: readonly Figure[], n: number): Move[] {
   const moves: Array<Move & { size: number; order: number }> = [];
   figures.forEach((raw, order) => {
-    const f = { ...raw, last: shown(raw.kind, raw.last), before: shown(raw.kind, raw.before) };
-    if (f.last === null || f.before === null || f.last === f.before) return;
-    const change = f.before === 0 ? null : (f.last - f.before) / f.before;
-    moves.push({ ...f, change, size: change === null ? Number.POSITIVE_INFINITY : Math.abs(change), order });
+    const [last, before] = [shown(raw.kind, raw.last), shown(raw.kind, raw.before)];
+    if (last === null || before === null || last === before) return;
+    const change = before === 0 ? null : (last - before) / before;
+    moves.push({ ...raw, last: raw.kind === 'rate' ? last / 100 : last, before: raw.kind === 'rate' ? before / 100 : before, change, size: change === null ? Number.POSITIVE_INFINITY : Math.abs(change), order });
   });
   moves.sort((a, b) => b.size - a.size || a.order - b.order);
   return moves.slice(0, n).map(({ size: _size, order: _order, ...m }) => m);

@@ -41,14 +41,14 @@ const VISIT_TEXTS = [constSql('v.painPoint'), constSql('v.dialogueSummary'), con
 
 /**
  * Customers per stage, and per stage how many are overdue by the one shared rule (shared/src/overdue.ts:
- * stage not excluded and COALESCE(lastFollowUpAt, createdAt) older than the cutoff), over the owners shown.
+ * stage not excluded, not closed as lost, and COALESCE(lastFollowUpAt, createdAt) older than the cutoff), over the owners shown.
  * A snapshot of now: the period does not apply. Index idx_customer_owner_stage.
  */
 export async function pipelineCounts(sql: Sql, ownerIds: readonly number[], excluded: readonly string[], cutoff: Date): Promise<Array<{ stage: string; customers: number; overdue: number }>> {
   if (ownerIds.length === 0) return [];
   const notExcluded = excluded.length ? SQL`stage NOT IN (${placeholders(excluded.length)})` : constSql('1 = 1');
   const rows = await sql.rows<{ stage: string; n: unknown; overdue: unknown }>(
-    SQL`SELECT stage, COUNT(*) AS n, SUM(CASE WHEN ${notExcluded} AND COALESCE(lastFollowUpAt, createdAt) < ? THEN 1 ELSE 0 END) AS overdue
+    SQL`SELECT stage, COUNT(*) AS n, SUM(CASE WHEN ${notExcluded} AND closedAt IS NULL AND COALESCE(lastFollowUpAt, createdAt) < ? THEN 1 ELSE 0 END) AS overdue
       FROM customer WHERE ownerId IN (${ids(ownerIds)}) GROUP BY stage`,
     [...excluded, cutoff, ...ownerIds],
   );
@@ -62,6 +62,7 @@ export interface PipelineCustomerRow {
   ownerId: number;
   lastFollowUpAt: Date | null;
   createdAt: Date;
+  closedAt: Date | null;
 }
 
 /** The customers behind a stage's count or the overdue count (oldest follow-up first), one page. */
@@ -75,19 +76,19 @@ export async function pipelineCustomers(
   const stage = filter.stage !== undefined ? constSql(' AND stage = ?') : constSql('');
   const overdue = filter.overdue
     ? filter.overdue.excluded.length
-      ? SQL` AND stage NOT IN (${placeholders(filter.overdue.excluded.length)}) AND COALESCE(lastFollowUpAt, createdAt) < ?`
-      : constSql(' AND COALESCE(lastFollowUpAt, createdAt) < ?')
+      ? SQL` AND stage NOT IN (${placeholders(filter.overdue.excluded.length)}) AND closedAt IS NULL AND COALESCE(lastFollowUpAt, createdAt) < ?`
+      : constSql(' AND closedAt IS NULL AND COALESCE(lastFollowUpAt, createdAt) < ?')
     : constSql('');
   const params = [...ownerIds, ...(filter.stage !== undefined ? [filter.stage] : []), ...(filter.overdue ? [...filter.overdue.excluded, filter.overdue.cutoff] : [])];
   const where = SQL`ownerId IN (${ids(ownerIds)})${stage}${overdue}`;
   const [count] = await sql.rows<{ n: unknown }>(SQL`SELECT COUNT(*) AS n FROM customer WHERE ${where}`, params);
-  const rows = await sql.rows<{ id: number; name: string; stage: string; ownerId: number; lastFollowUpAt: Date | string | null; createdAt: Date | string }>(
-    SQL`SELECT id, name, stage, ownerId, lastFollowUpAt, createdAt FROM customer WHERE ${where} ORDER BY COALESCE(lastFollowUpAt, createdAt), id LIMIT ? OFFSET ?`,
+  const rows = await sql.rows<{ id: number; name: string; stage: string; ownerId: number; lastFollowUpAt: Date | string | null; createdAt: Date | string; closedAt: Date | string | null }>(
+    SQL`SELECT id, name, stage, ownerId, lastFollowUpAt, createdAt, closedAt FROM customer WHERE ${where} ORDER BY COALESCE(lastFollowUpAt, createdAt), id LIMIT ? OFFSET ?`,
     [...params, page.limit, page.offset],
   );
   return {
     total: num(count?.n),
-    rows: rows.map((r) => ({ id: Number(r.id), name: r.name, stage: r.stage, ownerId: Number(r.ownerId), lastFollowUpAt: sqlDate(r.lastFollowUpAt), createdAt: sqlDate(r.createdAt)! })),
+    rows: rows.map((r) => ({ id: Number(r.id), name: r.name, stage: r.stage, ownerId: Number(r.ownerId), lastFollowUpAt: sqlDate(r.lastFollowUpAt), createdAt: sqlDate(r.createdAt)!, closedAt: sqlDate(r.closedAt) })),
   };
 }
 

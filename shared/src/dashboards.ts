@@ -114,11 +114,11 @@ function shiftDay(day: string, n: number): string {
 }
 
 /**
- * 客户接触效率比: effective contacts ÷ sales hours, per hour, rounded to 0.001; no sales hours: null. Sales hours are
+ * 客户接触效率比: effective contacts ÷ sales hours, per hour, rounded to 0.0001; no sales hours: null. Sales hours are
  * the member's working days in the period (the policy calendar) × `dashboards.efficiency.hoursPerDay`.
  */
 export function contactEfficiency(effectiveContacts: number, salesHours: number): number | null {
-  return salesHours > 0 ? Math.round((effectiveContacts / salesHours) * 1000) / 1000 : null;
+  return salesHours > 0 ? Math.round((effectiveContacts / salesHours) * 10000) / 10000 : null;
 }
 
 /** The board table's rows (before / after), in the order shown. */

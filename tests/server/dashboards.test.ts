@@ -198,7 +198,7 @@ describe('visit quality per rep', () => {
     expect(row(org.repB)).toMatchObject({ visits: 4, avgPainChars: 15.3, followUpsDue: 3, followUpsOnTime: 2, followUpOnTimeRate: 0.6667, teamMedianVisits: 4, fakeBusy: false });
     // the team median counts the supervisor's 0: median(0, 5, 4) = 4
     expect(row(org.supervisor1)).toMatchObject({ visits: 0, avgPainChars: null, followUpOnTimeRate: null, fakeBusy: false });
-    expect(res.body.notYetMeasured).toEqual(['agreedActionCompletionRate', 'realPush']);
+    expect(res.body.notYetMeasured).toEqual([]);
   });
 
   it('drills down to a rep\'s visits', async () => {

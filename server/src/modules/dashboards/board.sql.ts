@@ -71,17 +71,16 @@ export interface JudgmentRow {
 
 /**
  * Stage judgments of the period: customers (owned by `ownerIds`) moved **forward** in [start, end) (a stage
- * change to a later stage). A judgment is **wrong** when, after that move (up to now), the customer moved back
- * to an earlier stage, or was closed as lost (关闭/丢单) at 报价 or later. One row per customer: its first forward
- * move of the period, and the first thing after it that proved it wrong.
+ * change to a later stage X). A judgment is **wrong** when, after that move (up to now), the customer moved back
+ * to a stage before X, or was closed as lost (关闭/丢单) at 报价 or later (and not before X). One row per customer:
+ * its first forward move of the period, and the first thing after it that proved it wrong.
  */
 export async function stageJudgments(sql: Sql, ownerIds: readonly number[], start: Date, end: Date): Promise<JudgmentRow[]> {
   if (ownerIds.length === 0) return [];
-  const forward = SQL`s.kind = 'stage' AND s.fromStage IS NOT NULL AND ${RANK_TO} > ${RANK_FROM}`;
   const moves = await sql.rows<{ id: number; customerId: number; customerName: string; ownerId: number; changedAt: Date | string; fromStage: string; toStage: string }>(
     SQL`SELECT s.id AS id, s.customerId AS customerId, c.name AS customerName, c.ownerId AS ownerId, s.changedAt AS changedAt, s.fromStage AS fromStage, s.toStage AS toStage
       FROM customer c JOIN customer_stage_change s ON s.customerId = c.id
-      WHERE c.ownerId IN (${ids(ownerIds)}) AND s.changedAt >= ? AND s.changedAt < ? AND ${forward}
+      WHERE c.ownerId IN (${ids(ownerIds)}) AND s.changedAt >= ? AND s.changedAt < ? AND s.kind = 'stage' AND s.fromStage IS NOT NULL AND ${RANK_TO} > ${RANK_FROM}
       ORDER BY s.customerId, s.changedAt, s.id`,
     [...ownerIds, start, end],
   );
@@ -89,17 +88,23 @@ export async function stageJudgments(sql: Sql, ownerIds: readonly number[], star
   for (const m of moves) if (!first.has(Number(m.customerId))) first.set(Number(m.customerId), m);
   if (first.size === 0) return [];
   const customerIds = [...first.keys()];
-  const against = await sql.rows<{ id: number; customerId: number; changedAt: Date | string; kind: string }>(
-    SQL`SELECT s.id AS id, s.customerId AS customerId, s.changedAt AS changedAt, s.kind AS kind FROM customer_stage_change s
-      WHERE s.customerId IN (${ids(customerIds)}) AND ((s.kind = 'stage' AND s.fromStage IS NOT NULL AND ${RANK_TO} < ${RANK_FROM})
-        OR (s.kind = 'closed_lost' AND ${RANK_TO} >= ?))
+  // every move back and every close at 报价 or later of these customers; which of them proves a judgment wrong is decided below
+  const against = await sql.rows<{ id: number; customerId: number; changedAt: Date | string; kind: string; toStage: string }>(
+    SQL`SELECT s.id AS id, s.customerId AS customerId, s.changedAt AS changedAt, s.kind AS kind, s.toStage AS toStage FROM customer_stage_change s
+      WHERE s.customerId IN (${ids(customerIds)}) AND ((s.kind = 'stage' AND s.fromStage IS NOT NULL AND ${RANK_TO} < ${RANK_FROM}) OR (s.kind = 'closed_lost' AND ${RANK_TO} >= ?))
       ORDER BY s.customerId, s.changedAt, s.id`,
     [...customerIds, QUOTE_RANK],
   );
+  const rankOf = (stage: string) => STAGE_CODES.indexOf(stage as (typeof STAGE_CODES)[number]);
   return customerIds.map((customerId) => {
     const m = first.get(customerId)!;
     const movedAt = sqlDate(m.changedAt)!;
-    const later = against.find((a) => Number(a.customerId) === customerId && (sqlDate(a.changedAt)!.getTime() > movedAt.getTime() || (sqlDate(a.changedAt)!.getTime() === movedAt.getTime() && Number(a.id) > Number(m.id))));
+    const judged = rankOf(m.toStage);
+    const later = against.find((a) => {
+      const at = sqlDate(a.changedAt)!.getTime();
+      const after = at > movedAt.getTime() || (at === movedAt.getTime() && Number(a.id) > Number(m.id));
+      return Number(a.customerId) === customerId && after && (a.kind === 'closed_lost' ? rankOf(a.toStage) >= judged : rankOf(a.toStage) < judged);
+    });
     return {
       customerId, customerName: m.customerName, ownerId: Number(m.ownerId), movedAt, fromStage: m.fromStage, toStage: m.toStage,
       wrong: later ? (later.kind === 'closed_lost' ? ('closed_lost' as const) : ('back' as const)) : null, wrongAt: later ? sqlDate(later.changedAt) : null,

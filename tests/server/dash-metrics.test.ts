@@ -300,6 +300,6 @@ describe('the answers fit their schemas; the tables export to xlsx', () => {
     const trends = await read(org.supervisor1, 'trends/export.xlsx');
     expect(trends.getRow(2).values).toEqual([undefined, '全部', undefined, undefined, 50, 100, 100]);
     const quality = await read(org.supervisor1, 'visit-quality/export.xlsx');
-    expect(quality.getRow(4).values.slice(10)).toEqual([2, 2, 100, '是']);
+    expect((quality.getRow(4).values as ExcelJS.CellValue[]).slice(10)).toEqual([2, 2, 100, '是']);
   });
 });

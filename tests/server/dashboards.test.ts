@@ -336,7 +336,7 @@ describe('xlsx export of each dashboard\'s table', () => {
     expect(pipeline.getWorksheet('阶段分布')!.getRow(8).values).toEqual([undefined, '合计', 5, 2]);
     expect(pipeline.getWorksheet('逾期客户')!.rowCount).toBe(3);
     const quality = await read('visit-quality/export.xlsx');
-    expect(quality.worksheets[0]!.getRow(3).values).toEqual([undefined, '代表甲', '上海一组', 5, 6, 4, 2, 50, 4, '是']);
+    expect(quality.worksheets[0]!.getRow(3).values).toEqual([undefined, '代表甲', '上海一组', 5, 6, 4, 2, 50, 4, '是', 5, 0, 0, '']); // agreed actions: v0 v1 v2 v3 v10 due, none marked done
     const heat = await read('behaviour/export.xlsx');
     expect(heat.worksheets[0]!.getRow(4).getCell(3).value).toBe(1.38);
     expect((await read('penetration/export.xlsx')).worksheets[0]!.rowCount).toBe(13);

@@ -93,6 +93,8 @@ beforeAll(async () => {
   await customer('k9', B, 'quote');
   await customer('k10', B, 'proposal');
   await customer('k11', B, 'proposal', { lastFollowUpAt: '2026-11-01 02:00', closed: ['2026-11-10 02:00', '价格'] });
+  // a lead lost before anyone touched it: never late, not due (neither in penetration nor on the board)
+  await customer('k12', C, 'lead', { leadAssignedAt: '2026-09-15 02:00', closed: ['2026-09-20 02:00', '预算取消'] });
 
   // A's agreed actions (follow-up time = due): a6 and a1 done on time, a2 done late, a3 never, a4 done early (due later
   // today, counts once done), a5 not due yet and not done, a7 has no agreed action; a0 is October's
@@ -224,7 +226,7 @@ describe('board table (before / after)', () => {
     const res = await get(org.directorEast, `board?${BOARD}`);
     expect(res.status).toBe(200);
     const rows = Object.fromEntries(res.body.rows.map((r: any) => [r.metric, [r.before.value, r.before.numerator, r.before.denominator, r.after.value, r.after.numerator, r.after.denominator, r.change, r.improved]]));
-    // leads due in Sep: k4 on time, k5 late; Nov: k7 on time
+    // leads due in Sep: k4 on time, k5 late (k12, lost untouched, is not due); Nov: k7 on time
     expect(rows.lead_touch).toEqual([0.5, 1, 2, 1, 1, 1, 0.5, true]);
     // Sep records: s1, w2 complete, w1 filled after 5 days; Nov: a1 a2 a3 a4 a5 a7 b1 b2 complete, w3 never filled (w4 not 48 h old)
     expect(rows.record_completeness).toEqual([0.6667, 2, 3, 0.8889, 8, 9, 0.2222, true]);
@@ -252,6 +254,8 @@ describe('board table (before / after)', () => {
       return out.body.items.map((x: any) => [x.name, x.counted]);
     };
     expect(await drill('lead_touch', 'before')).toEqual([['指标医院k4', true], ['指标医院k5', false]]);
+    const september = await get(org.directorEast, 'penetration?from=2026-09-01&to=2026-09-30');
+    expect(september.body.actions.find((a: any) => a.id === 'lead_touch').months.map((m: any) => [m.month, m.due, m.done])).toEqual([['2026-09', 2, 1]]);
     expect(await drill('record_completeness', 'before')).toEqual([['指标医院k8', true], ['指标医院k2', false], ['指标医院k4', true]]);
     expect(await drill('stage_misjudgment', 'before')).toEqual([['指标医院k8', true], ['指标医院k9', false], ['指标医院k5', false], ['指标医院k1', true]]);
     expect(await drill('stage_misjudgment', 'after')).toEqual([['指标医院k7', false], ['指标医院k11', false], ['指标医院k9', true]]);

@@ -59,14 +59,13 @@ export class DashboardBoardService {
 
   // ── 客户接触效率比 contact efficiency ──────────────────────────────────────────────────────────
 
-  /** A member's working days in the period, from their join day, up to today: the policy calendar (checkins). */
-  private workingDays(from: string, to: string, joined: Date | undefined): number {
+  /** The period's working days up to today, by the policy calendar (checkins: weekdays, holidays, 调休). */
+  private workingDaysOf(from: string, to: string): string[] {
     const today = localDay(this.clock.now(), this.tz);
-    const first = joined && localDay(joined, this.tz) > from ? localDay(joined, this.tz) : from;
     const last = to < today ? to : today;
-    let n = 0;
-    for (let day = first; day <= last; day = addDays(day, 1)) if (isWorkingDay(day, this.policy.checkins)) n++;
-    return n;
+    const days: string[] = [];
+    for (let day = from; day <= last; day = addDays(day, 1)) if (isWorkingDay(day, this.policy.checkins)) days.push(day);
+    return days;
   }
 
   async efficiency(caller: Member, filter: DashboardFilter) {
@@ -75,8 +74,11 @@ export class DashboardBoardService {
       const counts = new Map((await effectiveContacts(sql, ids, reach.start, reach.end, this.positiveFeedback())).map((c) => [c.memberId, c]));
       const joined = await joinDates(sql, ids);
       const hoursPerDay = this.rules.efficiency.hoursPerDay;
+      const days = this.workingDaysOf(reach.from, reach.to);
       const rows = reach.shown.map((p) => {
-        const workingDays = this.workingDays(reach.from, reach.to, joined.get(p.id));
+        // from the member's join day (the policy zone's day of COALESCE(joinedAt, createdAt))
+        const joinDay = joined.has(p.id) ? localDay(joined.get(p.id)!, this.tz) : reach.from;
+        const workingDays = joinDay <= reach.from ? days.length : days.filter((d) => d >= joinDay).length;
         const salesHours = workingDays * hoursPerDay;
         const c = counts.get(p.id);
         return {

@@ -187,14 +187,16 @@ interface KeyActionSource {
 
 /**
  * lead_assigned → first_touch: a lead's clock (customer.leadAssignedAt, set when it is created, imported
- * or reassigned untouched) and its first touch (customer.firstTouchAt); the lead's owner's.
+ * or reassigned untouched) and its first touch (customer.firstTouchAt); the lead's owner's; a lead closed as lost
+ * untouched is not due (reopened, it is due again on its fresh clock).
  * visit_submitted → supervisor_confirmed: the visit's next-action to-do (task kind visit_next_action,
  * created with the visit) and its confirmation (completedAt, a cancelled one is not due); the rep's.
  */
 const SOURCES: Record<'lead_assigned' | 'visit_submitted', KeyActionSource> = {
   lead_assigned: {
     from: constSql('customer k'), trigger: constSql('k.leadAssignedAt'), completion: constSql('k.firstTouchAt'), owner: constSql('k.ownerId'),
-    where: constSql('k.leadAssignedAt IS NOT NULL'), customer: constSql('k.id'),
+    // a lead closed as lost (丢单) while untouched waits for nothing and is never late (the home screen's rule): not due
+    where: constSql('k.leadAssignedAt IS NOT NULL AND (k.firstTouchAt IS NOT NULL OR k.closedAt IS NULL)'), customer: constSql('k.id'),
   },
   visit_submitted: {
     from: constSql('task k'), trigger: constSql('k.createdAt'), completion: constSql("CASE WHEN k.outcome IS NULL OR k.outcome <> 'cancelled' THEN k.completedAt END"), owner: constSql('k.requesterId'),

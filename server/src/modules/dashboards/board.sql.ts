@@ -23,8 +23,10 @@ const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 export async function recordCompleteness(sql: Sql, d: Dialect, memberIds: readonly number[], start: Date, end: Date, now: Date, withinSeconds: number, page?: { limit: number; offset: number }) {
   if (memberIds.length === 0) return { due: 0, done: 0, rows: [] as RecordRow[], total: 0 };
   const complete = SQL`(v.submittedAt IS NOT NULL AND ${d.seconds(constSql('v.createdAt'), constSql('v.submittedAt'))} <= ?)`;
-  const where = SQL`v.memberId IN (${ids(memberIds)}) AND v.createdAt >= ? AND v.createdAt < ? AND (${complete} OR v.createdAt <= ?)`;
-  const params = [...memberIds, start, end, withinSeconds, new Date(now.getTime() - withinSeconds * 1000)];
+  // A record is submitted no earlier than it was created: (submittedAt IS NULL OR submittedAt ≥ start − a day of clock
+  // slack) lets idx_visit_member (memberId, submittedAt) bound the scan instead of reading every visit of the members.
+  const where = SQL`v.memberId IN (${ids(memberIds)}) AND (v.submittedAt IS NULL OR v.submittedAt >= ?) AND v.createdAt >= ? AND v.createdAt < ? AND (${complete} OR v.createdAt <= ?)`;
+  const params = [...memberIds, new Date(start.getTime() - 86_400_000), start, end, withinSeconds, new Date(now.getTime() - withinSeconds * 1000)];
   const [count] = await sql.rows<{ n: unknown; done: unknown }>(SQL`SELECT COUNT(*) AS n, SUM(CASE WHEN ${complete} THEN 1 ELSE 0 END) AS done FROM visit v WHERE ${where}`, [withinSeconds, ...params]);
   const rows = page
     ? await sql.rows<{ id: number; customerId: number; customerName: string; memberId: number; createdAt: Date | string; submittedAt: Date | string | null; done: unknown }>(

@@ -1,4 +1,5 @@
 import { defineModule } from '../module';
+import { DashboardBoardService } from './board.service';
 import { DashboardExcel } from './dashboards.excel';
 import { dashboardRoutes } from './dashboards.routes';
 import { DashboardService } from './dashboards.service';
@@ -9,9 +10,12 @@ import { weeklyDigestJob } from './weekly-digest.job';
 import { isSqlite } from '../../db/data-source';
 
 export type { DashboardService } from './dashboards.service';
+export type { DashboardBoardService } from './board.service';
 
 export interface DashboardExports {
   dashboards: DashboardService;
+  /** contact efficiency, the weekly trends, the board table (before / after) */
+  dashboardBoard: DashboardBoardService;
 }
 
 declare module '../module' {
@@ -23,7 +27,8 @@ declare module '../module' {
 /**
  * Dashboards in business language (SPEC §5): pipeline and overdue, behaviour-health heatmap, visit
  * quality, action penetration, check-in completion, the word cloud of customer demands and the business
- * counters, each with its drill-downs and an .xlsx of its table. It reads the rows of visits, customers,
+ * counters, contact efficiency, the weekly agreed-action and check-in trends and the board table (before /
+ * after), each with its drill-downs and an .xlsx of its table. It reads the rows of visits, customers,
  * check-ins, tasks and the org where they are (`reads`) and writes none of them; its one table is the
  * weekly digests it has sent (weekly-digest.job.ts).
  */
@@ -36,8 +41,8 @@ export const dashboardsModule = defineModule({
   errors: {},
   permissions: ['dashboards.read', 'dashboards.demand.read'],
   messages: { ...digestMessages },
-  services: ({ db, policy, clock }): DashboardExports => ({ dashboards: new DashboardService(db, policy, clock) }),
-  routes: (s) => dashboardRoutes(s.dashboards, new DashboardExcel(s.dashboards)),
+  services: ({ db, policy, clock }): DashboardExports => ({ dashboards: new DashboardService(db, policy, clock), dashboardBoard: new DashboardBoardService(db, policy, clock) }),
+  routes: (s) => dashboardRoutes(s.dashboards, s.dashboardBoard, new DashboardExcel(s.dashboards, s.dashboardBoard)),
   // every Monday 08:30 (policy weeklyDigest) each supervisor and director gets one card: README «Weekly digest»
   recurring: (_s, { policy, db, logger }) => [weeklyDigestJob(policy, isSqlite(db), logger)],
 });

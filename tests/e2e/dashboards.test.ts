@@ -37,11 +37,23 @@ async function openAs(phone: string, viewport: { width: number; height: number }
   const token = (await h.services.auth.issueSession(member, 'wechat')).token;
   const me = (await api(h.url, 'GET', '/api/v1/me', { token })).body;
   const context = await browser.newContext({ viewport, acceptDownloads: true });
+  // the browser's today is the demo's (the server's clock stands at the seed time): 本月 means the same month to both
+  await context.clock.setSystemTime(h.clock.now());
   const session = JSON.stringify({ data: { token, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), member: me } });
   await context.addInitScript(`window.localStorage.setItem('anchor.session', ${JSON.stringify(session)})`);
   return { context, page: await context.newPage(), token };
 }
 const snap = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+/** The whole dashboard page in one picture: the H5 page scrolls inside itself, so the window grows for the shot. */
+async function snapAll(page: Page, name: string) {
+  const size = page.viewportSize()!;
+  const height = await page.evaluate(() => Math.ceil(((globalThis as any).document.querySelector('.dash, .drill') as any)?.scrollHeight ?? 0));
+  await page.setViewportSize({ width: size.width, height: Math.max(size.height, height + 40) });
+  await page.waitForTimeout(500);
+  await snap(page, name);
+  await page.setViewportSize(size);
+  await page.waitForTimeout(300);
+}
 const text = async (page: Page, selector: string) => (await page.textContent(selector)) ?? '';
 
 /** The demo's clock is its seed time: 本月 runs from the 1st to that day. */
@@ -89,12 +101,13 @@ describe('仪表盘', () => {
       expect(await text(page, '#dash-scope')).toContain('本团队');
       // the team's pipeline as the API counts it, in words
       const pipeline = (await api(h.url, 'GET', '/api/v1/dashboards/pipeline', { token })).body;
-      expect(await text(page, '#pipeline-overdue')).toContain(`${pipeline.overdue}`);
+      expect(await text(page, '#pipeline-overdue .dash-overdue__num')).toBe(`${pipeline.overdue}`);
       expect(await text(page, '#pipeline-overdue')).toContain('逾期未跟进');
       // a supervisor narrows to a rep of the team, never to another team
       expect(await page.$('#filter-team')).toBeNull();
       expect(await page.$('#filter-rep')).not.toBeNull();
-      await snap(page, 'phone-supervisor-1-month');
+      await page.waitForSelector('#chart-pipeline canvas', { timeout: 20_000 });
+      await snapAll(page, 'phone-supervisor-1-month');
 
       // 上月: every card asks again for October's days
       const asked: string[] = [];
@@ -149,7 +162,7 @@ describe('仪表盘', () => {
       expect(await text(page, '#dash-scope')).toContain('本大区');
       await page.waitForSelector('#chart-pipeline canvas', { timeout: 20_000 });
       await page.waitForSelector('#chart-penetration canvas', { timeout: 20_000 });
-      await snap(page, 'desktop-director-1-region');
+      await snapAll(page, 'desktop-director-1-region');
 
       // one team
       const teams = (await api(h.url, 'GET', '/api/v1/dashboards/behaviour', { token })).body.rows.map((r: { teamName: string }) => r.teamName);
@@ -158,10 +171,14 @@ describe('仪表盘', () => {
       await page.waitForFunction(() => ((globalThis as any).document.querySelector('#filter-team')?.textContent ?? '').includes('江浙二组'));
       const teamId = (await api(h.url, 'GET', '/api/v1/dashboards/behaviour', { token })).body.rows.find((r: { teamName: string }) => r.teamName === '江浙二组').teamId;
       const teamPipeline = (await api(h.url, 'GET', `/api/v1/dashboards/pipeline?teamId=${teamId}`, { token })).body;
-      await page.waitForFunction((n) => ((globalThis as any).document.querySelector('#pipeline-overdue')?.textContent ?? '').includes(`${n} 位客户逾期`), teamPipeline.overdue, { timeout: 20_000 });
+      await page.waitForFunction((n) => (globalThis as any).document.querySelector('#pipeline-overdue .dash-overdue__num')?.textContent === String(n), teamPipeline.overdue, { timeout: 20_000 });
       // the rep filter now offers that team's members only
       await page.waitForTimeout(300);
       await snap(page, 'desktop-director-2-team');
+
+      // 导出 Excel: the pipeline's table with the team filter
+      const xlsx = await exportDownloads(page, 'pipeline');
+      expect(xlsx.subarray(0, 2).toString()).toBe('PK');
 
       // the overdue customers → one customer
       await page.click('#pipeline-overdue');
@@ -171,14 +188,9 @@ describe('仪表盘', () => {
       await snap(page, 'desktop-director-3-overdue');
       const name = (await text(page, '.drill__item >> nth=0 >> .drill__name')).trim();
       await page.click('.drill__item >> nth=0');
-      await page.waitForFunction((n) => ((globalThis as any).document.body.textContent ?? '').includes(n) && (globalThis as any).location.hash.includes('pages/customer/index'), name, { timeout: 20_000 });
-
-      // 导出 Excel: the pipeline's table with the team filter
-      await page.goBack();
-      await page.goBack();
-      await page.waitForSelector('#export-pipeline', { timeout: 20_000 });
-      const xlsx = await exportDownloads(page, 'pipeline');
-      expect(xlsx.subarray(0, 2).toString()).toBe('PK');
+      await page.waitForFunction(() => (globalThis as any).location.hash.includes('pages/customer/index'), undefined, { timeout: 20_000 });
+      await page.waitForSelector('#customer-name', { timeout: 20_000 });
+      expect(await text(page, '#customer-name')).toContain(name);
     } finally {
       await context.close();
     }
@@ -190,7 +202,7 @@ describe('仪表盘', () => {
       await page.goto(`${h.url}/app/#/packages/dashboards/index`);
       await waitForCards(page);
       await page.waitForSelector('#chart-pipeline canvas', { timeout: 20_000 });
-      await snap(page, 'wide-director-dashboards');
+      await snapAll(page, 'wide-director-dashboards');
 
       await page.goto(`${h.url}/app/#/packages/dashboards/wall/index`);
       await page.waitForSelector('#wall-overdue-count', { timeout: 30_000 });
@@ -199,8 +211,13 @@ describe('仪表盘', () => {
       const pipeline = (await api(h.url, 'GET', '/api/v1/dashboards/pipeline', { token })).body;
       expect(await text(page, '#wall-overdue-count')).toBe(String(pipeline.overdue));
       expect(await text(page, '#wall-pipeline')).toContain(`共 ${pipeline.total} 位`);
-      const red = await redCell(token);
-      expect(await text(page, '#wall-red')).toContain(`${red.name} · ${red.objective}`);
+      // the red cells, counted, the worst first
+      const heat = (await api(h.url, 'GET', '/api/v1/dashboards/behaviour', { token })).body;
+      const reds = heat.rows.flatMap((r: any) => r.cells.map((c: any, i: number) => ({ name: r.name, objective: heat.objectives[i], ratio: c.ratio, status: c.status }))).filter((c: any) => c.status === 'red');
+      reds.sort((a: any, b: any) => b.ratio - a.ratio);
+      expect(reds.length).toBeGreaterThan(0);
+      expect(await text(page, '#wall-red')).toContain(`红格 ${reds.length} 个`);
+      expect(await text(page, '#wall-red .wall__row >> nth=0')).toBe(`${reds[0].name} · ${reds[0].objective}${reds[0].ratio.toFixed(2)} 倍`);
       expect(await text(page, '#wall-checkins')).toMatch(/\d+%|还没有应打卡/);
       const words = (await api(h.url, 'GET', '/api/v1/dashboards/word-cloud', { token })).body;
       expect(await text(page, '#wall-terms')).toContain(words.terms[0].term);

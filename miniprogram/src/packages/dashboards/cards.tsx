@@ -98,7 +98,8 @@ export function PipelineCard(props: { filter: DashFilter }) {
                       color: STAGE_COLOURS,
                       tooltip: { trigger: 'item', formatter: '{b}：{c} 位（{d}%）' },
                       title: undefined,
-                      series: [{ type: 'pie', radius: ['48%', '78%'], avoidLabelOverlap: true, label: { show: true, formatter: '{b}\n{c}', fontSize: 12 }, data: d.stages.map((st) => ({ name: st.label, value: st.customers })) }],
+                      // the numbers are in the list beside it: slice labels would crowd a small donut
+                      series: [{ type: 'pie', radius: ['50%', '80%'], label: { show: false }, data: d.stages.map((st) => ({ name: st.label, value: st.customers })) }],
                     }}
                     onPick={(e) => {
                       const st = d.stages[e.dataIndex]
@@ -281,7 +282,7 @@ export function PenetrationCard(props: { filter: DashFilter }) {
                               if (m.due) drill('penetration', `${a.label} · ${m.month}`, f, { action: a.id, month: m.month })
                             }}
                           >
-                            <Text>{m.due ? `${m.marked ? '★' : ''}${pct(m.rate, 0)}` : '—'}</Text>
+                            <Text>{m.due ? `${m.marked ? '★' : ''}${pct(m.rate)}` : '—'}</Text>
                             {m.due ? <Text className='ptable__sub'>{m.done}/{m.due}</Text> : null}
                           </View>
                         )),

@@ -95,7 +95,7 @@ export default function Dashboards() {
           </Text>
         </View>
         {process.env.TARO_ENV === 'h5' && access.full && (role === 'director' || role === 'admin') ? (
-          <Button id='open-wall' className='btn btn--small' onClick={openWall}>
+          <Button id='open-wall' className='btn btn--small dash__wall-btn' onClick={openWall}>
             大屏模式
           </Button>
         ) : null}

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react'
 import { Text, View } from '@tarojs/components'
 import { useRouter } from '@tarojs/taro'
 import type { BehaviourDashboard, CheckinsDashboard, PenetrationDashboard, PipelineDashboard, WordCloudDashboard } from '@anchor/shared'
-import { errorMessage } from '../../../api/client'
+import { api, errorMessage } from '../../../api/client'
 import { useTeamTimeZone } from '../../../api/options'
 import { getSession } from '../../../api/session'
 import { requireSession } from '../../../utils/return-to'
@@ -20,20 +20,22 @@ interface WallData {
   penetration: PenetrationDashboard
   checkins: CheckinsDashboard
   words: WordCloudDashboard
+  region: string | null
   at: Date
 }
 
 async function loadWall(teamId: number | undefined): Promise<WallData> {
   const today = todayLocal()
   const month: DashFilter = { ...periodOf('month', today), teamId }
-  const [pipeline, behaviour, penetration, checkins, words] = await Promise.all([
+  const [pipeline, behaviour, penetration, checkins, words, me] = await Promise.all([
     getBoard<PipelineDashboard>('pipeline', month),
     getBoard<BehaviourDashboard>('behaviour', month),
     getBoard<PenetrationDashboard>('penetration', { from: `${today.slice(0, 8)}01`, to: today, teamId }),
     getBoard<CheckinsDashboard>('checkins', { from: today, to: today, teamId }),
     getBoard<WordCloudDashboard>('word-cloud', month),
+    api.get<{ region: { name: string } | null }>('/me'),
   ])
-  return { pipeline, behaviour, penetration, checkins, words, at: new Date() }
+  return { pipeline, behaviour, penetration, checkins, words, region: me.region?.name ?? null, at: new Date() }
 }
 
 const STAGE_COLOURS = ['#69b1ff', '#4096ff', '#1677ff', '#ffa940', '#73d13d', '#389e0d']
@@ -97,7 +99,7 @@ export default function DashboardWall() {
       all += c.onTime + c.late + c.missing
     }
   const checkinRate = all ? done / all : null
-  const scope = teamId ? behaviour.rows.find((r) => r.teamId === teamId)?.teamName ?? '团队' : member?.role === 'admin' ? '全公司' : '本大区'
+  const scope = teamId ? behaviour.rows.find((r) => r.teamId === teamId)?.teamName ?? '团队' : member?.role === 'admin' ? '全公司' : data.region || '本大区'
   const chartHeight = Math.round(height * 0.34)
   const topTerms = words.terms.slice(0, 12)
   const maxTerm = Math.max(1, ...topTerms.map((t) => t.count))
@@ -117,6 +119,8 @@ export default function DashboardWall() {
             id='wall-chart-pipeline'
             height={chartHeight}
             option={{
+              // redrawn every minute: no sweep each time
+              animation: false,
               color: STAGE_COLOURS,
               series: [
                 {
@@ -139,7 +143,7 @@ export default function DashboardWall() {
 
         <View className='wall__panel wall__panel--figure' id='wall-checkins'>
           <Text className='wall__label'>今日打卡完成</Text>
-          <Text className={`wall__big ${checkinRate !== null && checkinRate < 0.8 ? 'wall__big--warn' : 'wall__big--good'}`} id='wall-checkin-rate'>{pct(checkinRate, 0)}</Text>
+          <Text className={`wall__big ${checkinRate === null ? 'wall__big--none' : checkinRate < 0.8 ? 'wall__big--warn' : 'wall__big--good'}`} id='wall-checkin-rate'>{checkinRate === null ? '暂无' : pct(checkinRate, 0)}</Text>
           <Text className='wall__note'>{all ? `已打卡 ${done} / 应打卡 ${all}` : '今天还没有应打卡的记录'}</Text>
         </View>
 
@@ -149,13 +153,13 @@ export default function DashboardWall() {
             <Text className='wall__note wall__note--big'>本月没有红格</Text>
           ) : (
             <View className='wall__list'>
-              {red.slice(0, 6).map((r) => (
+              {red.slice(0, 4).map((r) => (
                 <View key={`${r.name}${r.objective}`} className='wall__row'>
                   <Text className='wall__row-name'>{r.name} · {r.objective}</Text>
                   <Text className='wall__row-num wall__bad'>{r.ratio.toFixed(2)} 倍</Text>
                 </View>
               ))}
-              {red.length > 6 ? <Text className='wall__note'>另 {red.length - 6} 个</Text> : null}
+              {red.length > 4 ? <Text className='wall__note'>另有 {red.length - 4} 个红格（仪表盘中查看）</Text> : null}
             </View>
           )}
         </View>
@@ -169,7 +173,7 @@ export default function DashboardWall() {
                 <View key={a.id} className='wall__row'>
                   <Text className='wall__row-name'>{a.label}</Text>
                   <Text className={`wall__row-num ${m && m.rate !== null && m.rate < penetration.markAt ? 'wall__warn' : 'wall__good'}`}>
-                    {m && m.due ? pct(m.rate, 0) : '—'}
+                    {m && m.due ? pct(m.rate) : '—'}
                   </Text>
                 </View>
               )

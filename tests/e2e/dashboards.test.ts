@@ -108,6 +108,9 @@ describe('仪表盘', () => {
       expect(await page.$('#filter-rep')).not.toBeNull();
       await page.waitForSelector('#chart-pipeline canvas', { timeout: 20_000 });
       await snapAll(page, 'phone-supervisor-1-month');
+      for (const id of ['dash-pipeline', 'dash-penetration', 'dash-behaviour', 'dash-quality', 'dash-checkins', 'dash-words', 'dash-counters']) {
+        await page.locator(`#${id}`).screenshot({ path: path.join(SHOTS, `phone-card-${id.slice(5)}.png`) });
+      }
 
       // 上月: every card asks again for October's days
       const asked: string[] = [];

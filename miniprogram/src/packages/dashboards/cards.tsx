@@ -365,11 +365,11 @@ export function CheckinsCard(props: { filter: DashFilter }) {
 }
 
 // ── word cloud ──────────────────────────────────────────────────────────────────────────────────
-export function WordCloudCard(props: { filter: DashFilter }) {
+export function WordCloudCard(props: { filter: DashFilter; wide?: boolean }) {
   const f = props.filter
   const s = useRequest(() => getBoard<WordCloudDashboard>('word-cloud', f), [key(f)])
   return (
-    <Card id='dash-words' title='客户需求词云' board='word-cloud' file='客户需求词云.xlsx' filter={f}>
+    <Card id='dash-words' title='客户需求词云' board='word-cloud' file='客户需求词云.xlsx' filter={f} wide={props.wide}>
       <Loaded id='dash-words' state={s}>
         {(d) => {
           const max = Math.max(1, ...d.terms.map((t) => t.count))

@@ -135,9 +135,9 @@ export default function Dashboards() {
           <PenetrationCard filter={filter} />
           <BehaviourCard filter={filter} />
           <QualityCard filter={filter} />
-          <CheckinsCard filter={filter} />
-          {access.demand ? <WordCloudCard filter={filter} /> : null}
           {access.demand ? <CountersCard filter={filter} /> : null}
+          <CheckinsCard filter={filter} />
+          {access.demand ? <WordCloudCard filter={filter} wide /> : null}
         </View>
       ) : (
         <View className='dash__grid'>

@@ -6,6 +6,7 @@ import type { BehaviourDashboard, CheckinsDashboard, CountersDashboard, Penetrat
 import { errorMessage } from '../../api/client'
 import { useRequest } from '../../api/use-request'
 import { goTo } from '../../utils/nav'
+import { useConsoleLayout } from '../../components/console-nav'
 import { Chart } from './chart'
 import { exportXlsx, getBoard, hoursText, pct, penetrationFilter, periodText, type DashFilter } from './api'
 
@@ -171,7 +172,10 @@ export function BehaviourCard(props: { filter: DashFilter }) {
                             }}
                           >
                             <Text className='heat__ratio'>{c.status === 'none' ? '—' : c.ratio === null ? '—' : c.ratio.toFixed(2)}</Text>
-                            <Text className='heat__sub'>{c.status === 'too_few' ? '样本不足' : c.visits ? `${c.visits} 次 · ${hoursText(c.avgHours)}` : ''}</Text>
+                            <Text className='heat__sub'>
+                              {c.status === 'too_few' ? '样本不足' : c.visits ? `${c.visits} 次` : ''}
+                              {c.status !== 'too_few' && c.visits ? <Text className='heat__sub-extra'> · {hoursText(c.avgHours)}</Text> : null}
+                            </Text>
                           </View>
                         )),
                       ])}
@@ -239,12 +243,16 @@ export function QualityCard(props: { filter: DashFilter }) {
 const LINE_COLOURS = ['#1677ff', '#fa8c16', '#52c41a', '#722ed1']
 export function PenetrationCard(props: { filter: DashFilter }) {
   const f = penetrationFilter(props.filter)
+  // the phone's width holds three months beside the action's name; the chart above shows all six
+  const wide = useConsoleLayout()
   const s = useRequest(() => getBoard<PenetrationDashboard>('penetration', f), [key(f)])
   return (
     <Card id='dash-penetration' title='动作穿透率' board='penetration' file='动作穿透率.xlsx' filter={f}>
       <Loaded id='dash-penetration' state={s}>
         {(d) => {
           const anyDue = d.actions.some((a) => a.months.some((m) => m.due > 0))
+          const cols = wide ? d.months.length : Math.min(3, d.months.length)
+          const tableMonths = d.months.slice(-cols)
           return (
             <View>
               <Text className='muted dash-card__note'>关键动作按时完成数 ÷ 应完成数，按月；连续两个月 ≥ {pct(d.markAt, 0)} 标 ★。点数字看每一项。</Text>
@@ -266,14 +274,14 @@ export function PenetrationCard(props: { filter: DashFilter }) {
                     }}
                   />
                   <ScrollView scrollX className='dash-scroll'>
-                    <View className='ptable' style={{ gridTemplateColumns: `minmax(96px, 1.6fr) repeat(${d.months.length}, minmax(64px, 1fr))` }}>
+                    <View className='ptable' style={{ gridTemplateColumns: `minmax(96px, 1.6fr) repeat(${cols}, minmax(64px, 1fr))` }}>
                       <Text className='ptable__head'>关键动作</Text>
-                      {d.months.map((m) => (
+                      {tableMonths.map((m) => (
                         <Text key={m} className='ptable__head ptable__num'>{`${Number(m.slice(5))}月`}</Text>
                       ))}
                       {d.actions.map((a) => [
                         <Text key={a.id} className='ptable__name'>{a.label}</Text>,
-                        ...a.months.map((m) => (
+                        ...a.months.slice(-cols).map((m) => (
                           <View
                             key={`${a.id}${m.month}`}
                             id={`pen-${a.id}-${m.month}`}
@@ -331,6 +339,7 @@ export function CheckinsCard(props: { filter: DashFilter }) {
               ) : (
                 <View>
                   <Text className='dash-summary' id='checkins-total'>本期完成 {pct(all ? done / all : null)}（{done}/{all}）</Text>
+                  {d.days.length > 10 ? <Text className='muted dash-scroll-hint'>左右滑动查看全部 {d.days.length} 天</Text> : null}
                   <ScrollView scrollX className='dash-scroll'>
                     <View className='cheat' style={{ gridTemplateColumns: `64px repeat(${d.days.length}, minmax(26px, 1fr))` }}>
                       <Text className='cheat__corner'>成员</Text>

@@ -93,6 +93,10 @@ describe('仪表盘', () => {
     const { context, page, token } = await openAs(SUPERVISOR, { width: 390, height: 844 });
     try {
       const month = monthOf(h.clock.now());
+      // the home screen has the way in at its top; so has 我的
+      await page.goto(`${h.url}/app/#/pages/customers/index`);
+      await page.waitForSelector('#home-dashboards', { timeout: 20_000 });
+      expect(await page.isVisible('#home-dashboards')).toBe(true);
       await page.goto(`${h.url}/app/#/pages/me/index`);
       await page.waitForSelector('#dashboards-entry', { timeout: 20_000 });
       expect(await text(page, '#dashboards-entry')).toBe('仪表盘');
@@ -194,6 +198,30 @@ describe('仪表盘', () => {
       await page.waitForFunction(() => (globalThis as any).location.hash.includes('pages/customer/index'), undefined, { timeout: 20_000 });
       await page.waitForSelector('#customer-name', { timeout: 20_000 });
       expect(await text(page, '#customer-name')).toContain(name);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('marketing reads the demand dashboards only: the word cloud and the counters, each drilling to its records', async () => {
+    const { context, page, token } = await openAs('13800000031', { width: 390, height: 844 });
+    try {
+      await page.goto(`${h.url}/app/#/pages/me/index`);
+      await page.waitForSelector('#dashboards-entry', { timeout: 20_000 });
+      expect(await text(page, '#dashboards-entry')).toBe('客户需求与业务计数');
+      await page.click('#dashboards-entry');
+      await page.waitForSelector('#dash-words .dash-card__body', { timeout: 20_000 });
+      await page.waitForSelector('#dash-counters .dash-card__body', { timeout: 20_000 });
+      for (const id of ['dash-pipeline', 'dash-behaviour', 'dash-quality', 'dash-penetration', 'dash-checkins']) expect(await page.$(`#${id}`)).toBeNull();
+      const counters = (await api(h.url, 'GET', '/api/v1/dashboards/counters', { token })).body.counters;
+      const quote = counters.find((c: { counter: string }) => c.counter === 'second_quote');
+      expect(quote.customers).toBeGreaterThan(0); // the demo has customers asking for a new quote
+      expect(await text(page, '#counter-second_quote .counters__num')).toBe(String(quote.customers));
+      await snapAll(page, 'phone-marketing');
+      await page.click('#counter-second_quote');
+      await page.waitForFunction((n) => ((globalThis as any).document.querySelector('#drill-count')?.textContent ?? '').startsWith(`${n} 条客户`), quote.customers, { timeout: 20_000 });
+      expect(await text(page, '.drill__item >> nth=0')).toContain('重新报价');
+      await snap(page, 'phone-marketing-second-quote');
     } finally {
       await context.close();
     }

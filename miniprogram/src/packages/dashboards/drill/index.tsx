@@ -5,7 +5,7 @@ import { CHECKIN_STATE_LABELS, type CheckinState } from '@anchor/shared'
 import { api, errorMessage } from '../../../api/client'
 import { useTeamTimeZone } from '../../../api/options'
 import { requireSession } from '../../../utils/return-to'
-import { goTo } from '../../../utils/nav'
+import { backOr, goTo } from '../../../utils/nav'
 import { formatInstant } from '../../../utils/time'
 import { StatusTag } from '../../../components/tag'
 import { hoursText, periodText } from '../api'
@@ -138,7 +138,12 @@ export default function DashboardDrill() {
   const period = p.from && p.to ? periodText({ from: p.from, to: p.to }) : ''
   return (
     <View className='page page--wide drill'>
-      <Text className='drill__title' id='drill-title'>{title}</Text>
+      <View className='row row--between drill__head'>
+        <Text className='drill__title' id='drill-title'>{title}</Text>
+        <Button id='drill-back' className='btn btn--small drill__back' onClick={() => void backOr('dashboards')}>
+          ‹ 仪表盘
+        </Button>
+      </View>
       <Text className='muted drill__sub' id='drill-count'>
         {total === null ? '加载中…' : `${total} 条${KIND_LABEL[kind]}`}
         {period && kind !== 'pipeline' && kind !== 'penetration' ? ` · ${period}` : ''}

@@ -26,12 +26,17 @@ export async function seedDashboardHistory(m: EntityManager, policy: Policy, now
   for (const r of rows) {
     if (random() >= 0.5) continue;
     const next = new Date(r.submittedAt).getTime();
-    const at = next - (3 + random() * 9) * DAY_MS;
-    if (at < new Date(r.customerCreatedAt).getTime() + HOUR_MS) continue;
-    // promised: on time (the next contact up to the grace after it) for three in four, a day or more early for the rest
+    // in working hours, Shanghai (UTC+8): 09:00–18:00 is 01:00–10:00 UTC
+    const atDay = new Date(next - (3 + Math.floor(random() * 9)) * DAY_MS);
+    atDay.setUTCHours(1 + Math.floor(random() * 9), Math.floor(random() * 60), 0, 0);
+    const at = atDay.getTime();
+    if (at < new Date(r.customerCreatedAt).getTime() + HOUR_MS || at >= next - DAY_MS) continue;
+    // promised for 10:00 of a day: the day the next contact came (on time, within the policy's grace, for three
+    // in four), or one to three days before it (late)
     const late = random() < 0.25;
-    const promised = late ? next - (1 + random() * 2) * DAY_MS : next - grace * random() + (random() < 0.5 ? 6 * HOUR_MS : 0);
-    if (promised <= at + HOUR_MS) continue;
+    const promisedDay = new Date(next + 8 * HOUR_MS - (late ? (1 + Math.floor(random() * 3)) * DAY_MS : 0));
+    const promised = Date.UTC(promisedDay.getUTCFullYear(), promisedDay.getUTCMonth(), promisedDay.getUTCDate(), 2);
+    if (promised <= at + HOUR_MS || (!late && next > promised + grace)) continue;
     const action = pick(o.agreedActions);
     earlier.push({
       customerId: r.customerId, memberId: r.memberId, objective: pick(o.visitObjectives),

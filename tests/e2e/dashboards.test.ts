@@ -203,6 +203,27 @@ describe('仪表盘', () => {
     }
   });
 
+  it('a rep reads their own row against the team, without team or rep filters', async () => {
+    const { context, page, token } = await openAs('13800000101', { width: 390, height: 844 }); // 王小明
+    try {
+      await page.goto(`${h.url}/app/#/pages/me/index`);
+      await page.waitForSelector('#dashboards-entry', { timeout: 20_000 });
+      expect(await text(page, '#dashboards-entry')).toBe('我的仪表盘');
+      await page.click('#dashboards-entry');
+      await waitForCards(page);
+      expect(await text(page, '#dash-scope')).toContain('我的数据');
+      expect(await page.$('#filter-team')).toBeNull();
+      expect(await page.$('#filter-rep')).toBeNull();
+      const heat = (await api(h.url, 'GET', '/api/v1/dashboards/behaviour', { token })).body;
+      expect(heat.rows.map((r: { name: string }) => r.name)).toEqual(['王小明']);
+      expect(await page.locator('#dash-behaviour .heat__name').allTextContents()).toEqual(['王小明']);
+      expect(await page.locator('#dash-quality .qtable__row').count()).toBe(1);
+      await snapAll(page, 'phone-rep');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('marketing reads the demand dashboards only: the word cloud and the counters, each drilling to its records', async () => {
     const { context, page, token } = await openAs('13800000031', { width: 390, height: 844 });
     try {

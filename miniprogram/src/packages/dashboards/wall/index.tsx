@@ -54,7 +54,7 @@ export default function DashboardWall() {
   const [height, setHeight] = useState(() => (typeof window !== 'undefined' ? window.innerHeight : 1080))
 
   useEffect(() => {
-    if (!signedIn) return
+    if (!signedIn || process.env.TARO_ENV !== 'h5') return
     let alive = true
     const run = () =>
       loadWall(teamId).then(
@@ -78,6 +78,7 @@ export default function DashboardWall() {
     }
   }, [signedIn, teamId])
 
+  if (process.env.TARO_ENV !== 'h5') return <View className='page state'>大屏请在电视或电脑的浏览器中打开网页版</View>
   if (!signedIn) return <View className='wall' />
   const member = getSession()?.member
   if (!data)

@@ -38,6 +38,8 @@ module.exports = {
         '^@tarojs/components$': '<rootDir>/tests/components/support/taro-components.tsx',
         '^@tarojs/taro$': '<rootDir>/tests/components/support/taro.ts',
         '\\.css$': '<rootDir>/tests/components/support/style.ts',
+        '^taro-react-echarts$': '<rootDir>/tests/components/support/echarts.tsx',
+        '^echarts/(core|charts|components|renderers)$': '<rootDir>/tests/components/support/echarts.tsx',
       },
     },
   ],

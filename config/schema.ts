@@ -95,7 +95,9 @@ const keyAction = z
   .refine((a) => (a.trigger === 'lead_assigned') === (a.completion === 'first_touch'), { message: '线索分配只能由首次触达完成，拜访提交只能由主管确认完成', path: ['completion'] });
 export const DEFAULT_DASHBOARDS = {
   behaviour: { redAbove: 1.3, minVisits: 3 },
-  visitQuality: { fakeBusyPainChars: 15, followUpGraceHours: 12 },
+  visitQuality: { fakeBusyPainChars: 15, followUpGraceHours: 12, realPushAbove: 0.92 },
+  efficiency: { hoursPerDay: 8 },
+  board: { newRepDays: 90, recordFilledWithinHours: 48 },
   penetration: {
     markAt: 0.85,
     months: 6,
@@ -114,7 +116,21 @@ export const DEFAULT_DASHBOARDS = {
 const dashboardsPolicy = z
   .object({
     behaviour: z.object({ redAbove: z.number().min(1, '不能小于 1').max(10), minVisits: z.number().int('必须是整数').min(1, '至少 1 次').max(1000) }).strict(),
-    visitQuality: z.object({ fakeBusyPainChars: z.number().int('必须是整数').min(1).max(200), followUpGraceHours: z.number().min(0).max(24 * 7) }).strict(),
+    visitQuality: z
+      .object({
+        fakeBusyPainChars: z.number().int('必须是整数').min(1).max(200),
+        followUpGraceHours: z.number().min(0).max(24 * 7),
+        realPushAbove: z.number().min(0).max(1, '是比例：0 到 1 之间').default(0.92),
+      })
+      .strict(),
+    efficiency: z.object({ hoursPerDay: z.number().positive('必须是正数').max(24, '一天至多 24 小时') }).strict().default({ hoursPerDay: 8 }),
+    board: z
+      .object({
+        newRepDays: z.number().int('必须是整数（天）').min(1).max(730),
+        recordFilledWithinHours: z.number().positive('必须是正数').max(24 * 30),
+      })
+      .strict()
+      .default({ newRepDays: 90, recordFilledWithinHours: 48 }),
     penetration: z
       .object({
         markAt: z.number().min(0).max(1, '是比例：0 到 1 之间'),
@@ -126,6 +142,18 @@ const dashboardsPolicy = z
     counters: z.object({ secondQuotePhrases: phraseList, deliveryPhrases: phraseList, deliveryWithinDays: z.number().int('必须是整数（天）').min(1).max(90) }).strict(),
   })
   .strict();
+
+/** The weekly digest in chat (README «Weekly digest»): when it goes out, in the policy time zone. */
+const weeklyDigestPolicy = z
+  .object({
+    weekday: z.number().int('星期须为 1（周一）到 7（周日）').min(1, '星期须为 1（周一）到 7（周日）').max(7, '星期须为 1（周一）到 7（周日）'),
+    time: hhmm,
+    catchUpHours: z.number().int('必须是整数（小时）').min(1, '至少 1 小时').max(24 * 6, '不能超过 144 小时（下一期周报之前）'),
+    onDayOff: z.enum(['next_working_day', 'skip'], { message: '须为 next_working_day（顺延到本周第一个工作日）或 skip（本周不发）' }),
+    moves: z.number().int('必须是整数').min(1, '至少 1 项').max(6, '至多 6 项'),
+  })
+  .strict();
+export const DEFAULT_WEEKLY_DIGEST = { weekday: 1, time: '08:30', catchUpHours: 24, onDayOff: 'next_working_day', moves: 3 } as const;
 
 /** how often a recurring job runs, in whole minutes */
 const everyMinutes = (max: number) => z.number().int('必须是整数（分钟）').min(1, '至少 1 分钟').max(max, `不能超过 ${max} 分钟`);
@@ -320,7 +348,9 @@ export const policySchema = z
       .record(z.string().regex(/^[a-z][a-z_]{1,39}$/, '审批类型须为小写英文和下划线'), z.array(approvalStep).min(1, '审批链至少需要一个步骤').max(10, '审批链至多 10 个步骤'))
       .default({}),
     // Dashboards: the thresholds behind the metrics' colours, flags and marks, the key actions, the counters' phrases.
-    dashboards: dashboardsPolicy.default(DEFAULT_DASHBOARDS as unknown as z.input<typeof dashboardsPolicy>),
+    dashboards: dashboardsPolicy.default(DEFAULT_DASHBOARDS as unknown as z.output<typeof dashboardsPolicy>),
+    // The weekly digest: each supervisor and director's card with the figures that moved most, on a weekday and time.
+    weeklyDigest: weeklyDigestPolicy.default(DEFAULT_WEEKLY_DIGEST),
     // Database trouble answers 503 within these bounds instead of holding a request open.
     database: z
       .object({

@@ -31,6 +31,11 @@ export default defineAppConfig({
     {
       root: 'packages/materials',
       pages: ['index', 'detail/index', 'manage/index']
+    },
+    {
+      // the charts (echarts) live here only: the main package stays small
+      root: 'packages/dashboards',
+      pages: ['index', 'drill/index', 'wall/index']
     }
   ],
   // 客户 · 待办 · 我的, in the order of TAB_PAGES (shared/src/routes.ts); 待办 carries the open count as a badge.

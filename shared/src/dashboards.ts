@@ -89,6 +89,58 @@ export function checkinCompletion(onTime: number, late: number, missing: number)
   return rate(onTime + late, onTime + late + missing);
 }
 
+/** 「真推进」: agreed actions done by their follow-up time ÷ due, above `above` (policy 0.92); nothing due: no. */
+export function isRealPush(completionRate: number | null, above: number): boolean {
+  return completionRate !== null && completionRate > above;
+}
+
+/**
+ * The weeks (Monday to Sunday, local days) covering [from, to], each clipped to the period: the agreed-action and
+ * check-in completion trends are counted per such week.
+ */
+export function weeksOf(fromDay: string, toDay: string): Array<{ week: string; from: string; to: string }> {
+  const [y, m, d] = fromDay.split('-').map(Number) as [number, number, number];
+  const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay() || 7;
+  const out: Array<{ week: string; from: string; to: string }> = [];
+  for (let monday = shiftDay(fromDay, 1 - weekday); monday <= toDay; monday = shiftDay(monday, 7)) {
+    const sunday = shiftDay(monday, 6);
+    out.push({ week: monday, from: monday < fromDay ? fromDay : monday, to: sunday > toDay ? toDay : sunday });
+  }
+  return out;
+}
+function shiftDay(day: string, n: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
+/**
+ * 客户接触效率比: effective contacts ÷ sales hours, per hour, rounded to 0.0001; no sales hours: null. Sales hours are
+ * the member's working days in the period (the policy calendar) × `dashboards.efficiency.hoursPerDay`.
+ */
+export function contactEfficiency(effectiveContacts: number, salesHours: number): number | null {
+  return salesHours > 0 ? Math.round((effectiveContacts / salesHours) * 10000) / 10000 : null;
+}
+
+/** The board table's rows (before / after), in the order shown. */
+export const BOARD_METRICS = ['lead_touch', 'record_completeness', 'stage_misjudgment', 'new_rep_days'] as const;
+export type BoardMetric = (typeof BOARD_METRICS)[number];
+export const BOARD_METRIC_LABELS: Record<BoardMetric, string> = {
+  lead_touch: '线索 48 小时内触达率',
+  record_completeness: '拜访记录完整率',
+  stage_misjudgment: '阶段误判率',
+  new_rep_days: '新人首单天数',
+};
+/** Which way is better: a rate that should rise, or one (misjudgment, days) that should fall. */
+export const BOARD_METRIC_BETTER: Record<BoardMetric, 'up' | 'down'> = { lead_touch: 'up', record_completeness: 'up', stage_misjudgment: 'down', new_rep_days: 'down' };
+
+/** A board row's change: after − before (a rate in fraction points, days in days), rounded; and whether it improved. */
+export function boardChange(metric: BoardMetric, before: number | null, after: number | null): { change: number | null; improved: boolean | null } {
+  if (before === null || after === null) return { change: null, improved: null };
+  const places = metric === 'new_rep_days' ? 10 : 10000;
+  const change = Math.round((after - before) * places) / places;
+  return { change, improved: change === 0 ? null : BOARD_METRIC_BETTER[metric] === 'up' ? change > 0 : change < 0 };
+}
+
 /** The key actions the dashboards can measure today: a trigger, the completion that answers it. */
 export const KEY_ACTION_KINDS = ['lead_assigned:first_touch', 'visit_submitted:supervisor_confirmed'] as const;
 export type KeyActionKind = (typeof KEY_ACTION_KINDS)[number];
@@ -141,7 +193,9 @@ export const visitQualityDashboardSchema = z.object({
   rows: z.array(z.object({
     ...memberRow, visits: z.number().int(), avgPainChars: z.number().nullable(), followUpsDue: z.number().int(), followUpsOnTime: z.number().int(),
     followUpOnTimeRate: fraction, teamMedianVisits: z.number().nullable(), fakeBusy: z.boolean(),
+    agreedActionsDue: z.number().int(), agreedActionsDone: z.number().int(), agreedActionCompletionRate: fraction, realPush: z.boolean(),
   })),
+  realPushAbove: z.number(),
   notYetMeasured: z.array(z.string()),
 });
 export const dashboardVisitsSchema = z.object({
@@ -198,6 +252,60 @@ export const counterCustomersSchema = z.object({
   })),
   ...pageFields,
 });
+const dueDone = z.object({ due: z.number().int(), done: z.number().int(), rate: fraction });
+const completionCell = z.object({ done: z.number().int(), rows: z.number().int(), rate: fraction });
+export const trendsDashboardSchema = z.object({
+  ...period,
+  weeks: z.array(z.object({ week: day, from: day, to: day })),
+  total: z.object({ agreedActions: z.array(dueDone), checkins: z.array(completionCell) }),
+  teams: z.array(z.object({ teamId: z.number().int().nullable(), teamName: z.string().nullable(), agreedActions: z.array(dueDone), checkins: z.array(completionCell) })),
+  reps: z.array(z.object({ ...memberRow, agreedActions: z.array(dueDone), checkins: z.array(completionCell) })),
+});
+export const agreedActionRecordsSchema = z.object({
+  items: z.array(z.object({
+    visitId: z.number().int(), customerId: z.number().int(), customerName: z.string(), memberId: z.number().int(), memberName: z.string(), agreedAction: z.string().nullable(),
+    nextFollowUpAt: isoTime, actionDoneAt: isoTime.nullable(), onTime: z.boolean(),
+  })),
+  ...pageFields,
+});
+export const efficiencyDashboardSchema = z.object({
+  ...period,
+  hoursPerDay: z.number(),
+  salesHoursFrom: z.literal('working_calendar'),
+  rows: z.array(z.object({
+    ...memberRow, visits: z.number().int(), effectiveContacts: z.number().int(), workingDays: z.number().int(), salesHours: z.number(), perHour: z.number().nullable(),
+  })),
+  total: z.object({ visits: z.number().int(), effectiveContacts: z.number().int(), salesHours: z.number(), perHour: z.number().nullable() }),
+});
+export const efficiencyVisitsSchema = z.object({
+  items: z.array(z.object({
+    id: z.number().int(), customerId: z.number().int(), customerName: z.string(), memberId: z.number().int(), memberName: z.string(), submittedAt: isoTime,
+    objective: z.string().nullable(), agreedAction: z.string().nullable(), nextFollowUpAt: isoTime.nullable(), customerFeedback: z.string().nullable(), effective: z.boolean(),
+  })),
+  ...pageFields,
+});
+const boardSide = z.object({
+  from: day, to: day, value: z.number().nullable(), numerator: z.number(), denominator: z.number().int(),
+  drillDown: z.string().describe('GET 该期的下钻记录（/api/v1/dashboards/board/records?…）'),
+});
+export const boardDashboardSchema = z.object({
+  newRepDays: z.number().int(),
+  rows: z.array(z.object({
+    metric: z.enum(BOARD_METRICS), label: z.string(), unit: z.enum(['rate', 'days']), better: z.enum(['up', 'down']),
+    before: boardSide, after: boardSide, change: z.number().nullable(), improved: z.boolean().nullable(),
+  })),
+});
+export const boardRecordsSchema = z.object({
+  metric: z.enum(BOARD_METRICS),
+  items: z.array(z.object({
+    kind: z.enum(['customer', 'visit', 'member']), id: z.number().int(), name: z.string(), memberId: z.number().int(), memberName: z.string(),
+    customerId: z.number().int().nullable(), at: isoTime.nullable(), counted: z.boolean(), detail: z.string(),
+  })),
+  ...pageFields,
+});
+export type TrendsDashboard = z.output<typeof trendsDashboardSchema>;
+export type EfficiencyDashboard = z.output<typeof efficiencyDashboardSchema>;
+export type BoardDashboard = z.output<typeof boardDashboardSchema>;
 export type PipelineDashboard = z.output<typeof pipelineDashboardSchema>;
 export type BehaviourDashboard = z.output<typeof behaviourDashboardSchema>;
 export type VisitQualityDashboard = z.output<typeof visitQualityDashboardSchema>;

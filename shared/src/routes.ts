@@ -30,6 +30,15 @@ export const PAGES = {
   material: { path: 'packages/materials/detail/index', params: ['id', 'customerId'] },
   /** Marketing: upload and edit materials, the tag list, usage per material and per rep. */
   materialsManage: { path: 'packages/materials/manage/index', params: [] },
+  /** Dashboards (仪表盘) in business language, with the period, team and rep filters of the link. */
+  dashboards: { path: 'packages/dashboards/index', params: ['from', 'to', 'teamId', 'repId'] },
+  /** The records behind one number of a dashboard: `kind` says which list, the rest are its filters. */
+  dashboardDrill: {
+    path: 'packages/dashboards/drill/index',
+    params: ['kind', 'title', 'from', 'to', 'teamId', 'repId', 'stage', 'overdue', 'objective', 'action', 'month', 'day', 'term', 'counter'],
+  },
+  /** The region's key figures on a 1 920×1 080 wall screen (H5), refreshing itself; `teamId` narrows it to a team. */
+  dashboardWall: { path: 'packages/dashboards/wall/index', params: ['teamId'] },
 } as const;
 
 /** Pages in the tab bar: reached with switchTab, which takes no parameters. */

@@ -126,7 +126,7 @@ function dashboardSamples(): Record<string, Sample> {
   const byTeam = (path: string): Sample => ({ request: ({ teamId }) => ({ path: `${path}${path.includes('?') ? '&' : '?'}teamId=${teamId}` }), outside: 404 });
   const byRep = (path: string): Sample => ({ request: ({ owner }) => ({ path: `${path}${path.includes('?') ? '&' : '?'}repId=${owner.id}` }), outside: 404 });
   const samples: Record<string, Sample> = {};
-  for (const board of ['pipeline', 'behaviour', 'visit-quality', 'penetration', 'checkins', 'word-cloud', 'counters']) {
+  for (const board of ['pipeline', 'behaviour', 'visit-quality', 'penetration', 'checkins', 'word-cloud', 'counters', 'efficiency', 'trends']) {
     samples[`GET /dashboards/${board}`] = byTeam(`/dashboards/${board}`);
     samples[`GET /dashboards/${board}/export.xlsx`] = byTeam(`/dashboards/${board}/export.xlsx`);
   }
@@ -136,6 +136,12 @@ function dashboardSamples(): Record<string, Sample> {
   samples['GET /dashboards/checkins/records'] = byRep('/dashboards/checkins/records?day=2026-11-19');
   samples['GET /dashboards/word-cloud/records'] = byTeam(`/dashboards/word-cloud/records?term=${encodeURIComponent('安装')}`);
   samples['GET /dashboards/counters/customers'] = byRep('/dashboards/counters/customers?counter=second_quote');
+  samples['GET /dashboards/efficiency/visits'] = byRep('/dashboards/efficiency/visits');
+  samples['GET /dashboards/agreed-actions'] = byRep('/dashboards/agreed-actions');
+  const periods = 'beforeFrom=2026-09-01&beforeTo=2026-09-30&afterFrom=2026-11-01&afterTo=2026-11-19';
+  samples['GET /dashboards/board'] = byTeam(`/dashboards/board?${periods}`);
+  samples['GET /dashboards/board/export.xlsx'] = byTeam(`/dashboards/board/export.xlsx?${periods}`);
+  samples['GET /dashboards/board/records'] = byRep('/dashboards/board/records?metric=stage_misjudgment');
   return samples;
 }
 

@@ -198,7 +198,7 @@ describe('visit quality per rep', () => {
     expect(row(org.repB)).toMatchObject({ visits: 4, avgPainChars: 15.3, followUpsDue: 3, followUpsOnTime: 2, followUpOnTimeRate: 0.6667, teamMedianVisits: 4, fakeBusy: false });
     // the team median counts the supervisor's 0: median(0, 5, 4) = 4
     expect(row(org.supervisor1)).toMatchObject({ visits: 0, avgPainChars: null, followUpOnTimeRate: null, fakeBusy: false });
-    expect(res.body.notYetMeasured).toEqual(['agreedActionCompletionRate', 'realPush']);
+    expect(res.body.notYetMeasured).toEqual([]);
   });
 
   it('drills down to a rep\'s visits', async () => {
@@ -336,7 +336,7 @@ describe('xlsx export of each dashboard\'s table', () => {
     expect(pipeline.getWorksheet('阶段分布')!.getRow(8).values).toEqual([undefined, '合计', 5, 2]);
     expect(pipeline.getWorksheet('逾期客户')!.rowCount).toBe(3);
     const quality = await read('visit-quality/export.xlsx');
-    expect(quality.worksheets[0]!.getRow(3).values).toEqual([undefined, '代表甲', '上海一组', 5, 6, 4, 2, 50, 4, '是']);
+    expect(quality.worksheets[0]!.getRow(3).values).toEqual([undefined, '代表甲', '上海一组', 5, 6, 4, 2, 50, 4, '是', 5, 0, 0, '']); // agreed actions: v0 v1 v2 v3 v10 due, none marked done
     const heat = await read('behaviour/export.xlsx');
     expect(heat.worksheets[0]!.getRow(4).getCell(3).value).toBe(1.38);
     expect((await read('penetration/export.xlsx')).worksheets[0]!.rowCount).toBe(13);

@@ -42,7 +42,8 @@ describe('the seeded demo company', () => {
     const visits = await h.db.getRepository(Visit).find({ where: { submittedAt: Not(IsNull()) } });
     const touches = await h.db.getRepository(FirstTouch).find();
     const behind = new Map<number, number>();
-    for (const v of visits) if (v.memberId) behind.set(v.customerId, v.submittedAt!.getTime());
+    // the newest visit (the dashboards' history adds earlier ones to some customers)
+    for (const v of visits) if (v.memberId) behind.set(v.customerId, Math.max(behind.get(v.customerId) ?? 0, v.submittedAt!.getTime()));
     for (const t of touches) behind.set(t.customerId, t.touchedAt.getTime());
     const without = followed.filter((c) => behind.get(c.id) !== c.lastFollowUpAt!.getTime()).map((c) => c.name);
     expect(without).toEqual([]);

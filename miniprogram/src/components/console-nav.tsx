@@ -27,9 +27,10 @@ export interface ConsoleNavItem {
 }
 
 /**
- * The console's sections, in order. Dashboards join here as one line once their page exists, e.g. `{ page: 'dashboard', label: '仪表盘', can: 'dashboards.read' }`.
+ * The console's sections, in order: 仪表盘 first for those who read dashboards (what a supervisor or director looks at first).
  */
 export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
+  { page: 'dashboards', label: '仪表盘', can: ['dashboards.read', 'dashboards.demand.read'], within: ['dashboardDrill'] },
   { page: 'customers', label: '客户', within: ['customer', 'customerEdit', 'visitNew', 'firstTouch'] },
   { page: 'todos', label: '待办', todoBadge: true, within: ['visitDetail'] },
   { page: 'tasks', label: '任务', whenTasks: true },
@@ -91,7 +92,8 @@ export function ConsoleNav() {
   }, [])
 
   const member = getSession()?.member
-  const shown = wide && !!member && path !== PAGES.login.path && path !== ''
+  // the wall screen is the whole screen: no navigation beside it
+  const shown = wide && !!member && path !== PAGES.login.path && path !== PAGES.dashboardWall.path && path !== ''
   // whether 任务 has anything for this member (asked once they are signed in and the navigation shows)
   const memberId = member?.id
   useEffect(() => {

@@ -23,6 +23,7 @@ import { DemoMember } from './demo-member.entity';
 import { seedCheckins } from './checkins-seed';
 import { seedSignins } from './seed-signins';
 import { planGradeHistory } from './seed-grades';
+import { seedDashboardHistory } from './seed-dashboards';
 
 /** Deterministic, so every demo shows the same company. */
 function prng(seed: number) {
@@ -223,6 +224,8 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
     );
     await seedActivity(m, policy, now, random, { customers, ids, reps, supervisors, clocks: new Set(clocks.map((c) => c.customerId)) });
     await seedLost(m, policy, now, customers, ids);
+    // what the dashboards read: closed follow-ups behind the visits on record, customers' words the counters know
+    await seedDashboardHistory(m, policy, now, prng(20261205));
     // a month of daily check-ins: reps and supervisors, each with their own customers to name
     const owned = new Map<number, Array<{ id: number; name: string }>>();
     for (const c of customers) {

@@ -108,3 +108,10 @@ export const Picker = (props: {
     )}
   </div>
 );
+
+/** ScrollView: a plain box (the dashboards' wide heatmaps scroll sideways in it). */
+export const ScrollView = ({ id, className, children }: Common & { scrollX?: boolean; scrollY?: boolean }) => (
+  <div id={id} className={className}>
+    {children}
+  </div>
+);

@@ -181,6 +181,12 @@ export default function Customers() {
         <Text className='customers__me'>
           {session ? `${session.member.name} · ${ROLE_LABELS[session.member.role] ?? session.member.role}` : ''}
         </Text>
+        {/* a supervisor's or director's first look: the team's dashboards, one tap from the home screen */}
+        {session && session.member.role !== 'rep' && can(session.member.role, 'dashboards.read') ? (
+          <Text id='home-dashboards' className='customers__dash-link console-clickable' onClick={() => void goTo('dashboards')}>
+            仪表盘 ›
+          </Text>
+        ) : null}
       </View>
 
       {home ? <HomeSummary home={home} /> : null}

@@ -143,6 +143,12 @@ export default function Me() {
 
       {m.canInvite && m.team ? <InviteCard teamId={m.team.id} teamName={m.team.name} /> : null}
 
+      {can(m.role, 'dashboards.read') || can(m.role, 'dashboards.demand.read') ? (
+        <Button id='dashboards-entry' className='btn btn--block btn--primary me__admin-entry' onClick={() => void goTo('dashboards')}>
+          {can(m.role, 'dashboards.read') ? (m.role === 'rep' ? '我的仪表盘' : '仪表盘') : '客户需求与业务计数'}
+        </Button>
+      ) : null}
+
       <Button id='tasks-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('tasks')}>
         审批任务
       </Button>

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { Member } from '../org';
+import type { BoardPeriods, DashboardBoardService } from './board.service';
 import type { DashboardFilter } from './dashboards.reach';
 import type { DashboardService } from './dashboards.service';
 
@@ -29,7 +30,10 @@ const HEAT_STATUS: Record<string, string> = { red: '偏慢', normal: '正常', t
 
 /** Each dashboard's table as an .xlsx, over the same reach and period as the dashboard itself. */
 export class DashboardExcel {
-  constructor(private readonly dashboards: DashboardService) {}
+  constructor(
+    private readonly dashboards: DashboardService,
+    private readonly more: DashboardBoardService,
+  ) {}
 
   async pipeline(caller: Member, filter: DashboardFilter): Promise<Buffer> {
     const p = await this.dashboards.pipeline(caller, filter);
@@ -53,8 +57,11 @@ export class DashboardExcel {
     const q = await this.dashboards.visitQuality(caller, filter);
     return workbook([{
       name: '拜访质量',
-      header: ['成员', '团队', '拜访数', '痛点摘要平均字数', '到期跟进', '按时跟进', '跟进按时率 %', '团队拜访数中位数', '假忙'],
-      rows: q.rows.map((r) => [r.name, r.teamName, r.visits, r.avgPainChars, r.followUpsDue, r.followUpsOnTime, pct(r.followUpOnTimeRate), r.teamMedianVisits, r.fakeBusy ? '是' : '']),
+      header: ['成员', '团队', '拜访数', '痛点摘要平均字数', '到期跟进', '按时跟进', '跟进按时率 %', '团队拜访数中位数', '假忙', '到期约定动作', '按时完成', '约定动作完成率 %', '真推进'],
+      rows: q.rows.map((r) => [
+        r.name, r.teamName, r.visits, r.avgPainChars, r.followUpsDue, r.followUpsOnTime, pct(r.followUpOnTimeRate), r.teamMedianVisits, r.fakeBusy ? '是' : '',
+        r.agreedActionsDue, r.agreedActionsDone, pct(r.agreedActionCompletionRate), r.realPush ? '是' : '',
+      ]),
     }]);
   }
 
@@ -93,5 +100,38 @@ export class DashboardExcel {
       });
     }
     return workbook(sheets);
+  }
+
+  async efficiency(caller: Member, filter: DashboardFilter): Promise<Buffer> {
+    const e = await this.more.efficiency(caller, filter);
+    return workbook([{
+      name: '客户接触效率比',
+      header: ['成员', '团队', '拜访数', '有效接触', '工作日', '销售工时', '每小时有效接触'],
+      rows: [...e.rows.map((r) => [r.name, r.teamName, r.visits, r.effectiveContacts, r.workingDays, r.salesHours, r.perHour]), ['合计', null, e.total.visits, e.total.effectiveContacts, null, e.total.salesHours, e.total.perHour]],
+    }]);
+  }
+
+  async trends(caller: Member, filter: DashboardFilter): Promise<Buffer> {
+    const t = await this.more.trends(caller, filter);
+    const header = ['', '', ...t.weeks.map((w) => `${w.from}~${w.to}`)];
+    const line = (name: string, team: string | null, series: Array<{ rate: number | null }>): Cell[] => [name, team, ...series.map((x) => pct(x.rate))];
+    return workbook([
+      { name: '约定动作完成率', header: ['成员/团队', '团队', ...header.slice(2)], rows: [line('全部', null, t.total.agreedActions), ...t.teams.map((x) => line(x.teamName ?? '无团队', x.teamName, x.agreedActions)), ...t.reps.map((x) => line(x.name, x.teamName, x.agreedActions))] },
+      { name: '打卡完成率', header: ['成员/团队', '团队', ...header.slice(2)], rows: [line('全部', null, t.total.checkins), ...t.teams.map((x) => line(x.teamName ?? '无团队', x.teamName, x.checkins)), ...t.reps.map((x) => line(x.name, x.teamName, x.checkins))] },
+    ]);
+  }
+
+  async board(caller: Member, periods: BoardPeriods, filter: Pick<DashboardFilter, 'teamId' | 'repId'>): Promise<Buffer> {
+    const b = await this.more.board(caller, periods, filter);
+    const value = (unit: string, v: number | null) => (unit === 'rate' ? pct(v) : v);
+    const first = b.rows[0]!;
+    return workbook([{
+      name: '董事会对比表',
+      header: ['指标', `对比前 ${first.before.from}~${first.before.to}`, `对比后 ${first.after.from}~${first.after.to}`, '变化', '改善', '对比前（分子/分母）', '对比后（分子/分母）'],
+      rows: b.rows.map((r) => [
+        r.unit === 'rate' ? `${r.label} %` : `${r.label}（天）`, value(r.unit, r.before.value), value(r.unit, r.after.value), value(r.unit, r.change),
+        r.improved === null ? '' : r.improved ? '是' : '否', `${r.before.numerator}/${r.before.denominator}`, `${r.after.numerator}/${r.after.denominator}`,
+      ]),
+    }]);
   }
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import {
-  DASHBOARD_COUNTERS, STAGE_CODES, behaviourDashboardSchema, checkinRecordsSchema, checkinsDashboardSchema, counterCustomersSchema, countersDashboardSchema, dashboardVisitsSchema, dbId, isoDate,
+  BOARD_METRICS, DASHBOARD_COUNTERS, STAGE_CODES, agreedActionRecordsSchema, boardDashboardSchema, boardRecordsSchema, efficiencyDashboardSchema, efficiencyVisitsSchema, trendsDashboardSchema, behaviourDashboardSchema, checkinRecordsSchema, checkinsDashboardSchema, counterCustomersSchema, countersDashboardSchema, dashboardVisitsSchema, dbId, isoDate,
   labelled, penetrationDashboardSchema, penetrationRecordsSchema, pipelineCustomersSchema, pipelineDashboardSchema, visitQualityDashboardSchema, wordCloudDashboardSchema, wordCloudRecordsSchema, type Action,
 } from '@anchor/shared';
 import { route, type AnyRoute, type MemberContext } from '../../http/route';
 import type { Member } from '../org';
+import type { DashboardBoardService } from './board.service';
 import type { DashboardExcel } from './dashboards.excel';
 import type { DashboardFilter } from './dashboards.reach';
 import type { DashboardService } from './dashboards.service';
@@ -23,6 +24,13 @@ const pageFields = {
 };
 const filterQuery = z.object(filterFields).strict();
 const flag = (label: string) => labelled(z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'), label);
+const boardQuery = z
+  .object({
+    beforeFrom: isoDate('对比前开始日期'), beforeTo: isoDate('对比前结束日期'), afterFrom: isoDate('对比后开始日期'), afterTo: isoDate('对比后结束日期'),
+    teamId: filterFields.teamId, repId: filterFields.repId,
+  })
+  .strict();
+const periodsOf = (q: z.output<typeof boardQuery>) => ({ before: { from: q.beforeFrom, to: q.beforeTo }, after: { from: q.afterFrom, to: q.afterTo } });
 const month = labelled(z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '格式应为 YYYY-MM'), '月份');
 
 function sendXlsx(ctx: MemberContext, filename: string, body: Buffer) {
@@ -34,7 +42,7 @@ function sendXlsx(ctx: MemberContext, filename: string, body: Buffer) {
 const pick = ({ from, to, teamId, repId }: DashboardFilter): DashboardFilter => ({ from, to, teamId, repId });
 const page = (q: { page: number; pageSize: number }) => ({ page: q.page, pageSize: q.pageSize });
 
-export function dashboardRoutes(d: DashboardService, excel: DashboardExcel): AnyRoute[] {
+export function dashboardRoutes(d: DashboardService, more: DashboardBoardService, excel: DashboardExcel): AnyRoute[] {
   const TAG = '仪表盘';
   /** A dashboard: its numbers (JSON) and its table as .xlsx, one right for both. */
   const board = (path: string, can: Action, summary: string, file: string, response: z.ZodType, numbers: (m: Member, f: DashboardFilter) => Promise<unknown>, xlsx: (m: Member, f: DashboardFilter) => Promise<Buffer>): AnyRoute[] => [
@@ -87,6 +95,35 @@ export function dashboardRoutes(d: DashboardService, excel: DashboardExcel): Any
       query: z.object({ ...filterFields, ...pageFields, counter: labelled(z.enum(DASHBOARD_COUNTERS), '计数') }).strict(),
       response: counterCustomersSchema,
       handler: (ctx, { query }) => d.counterCustomers(ctx.state.member, { ...pick(query), counter: query.counter }, page(query)),
+    }),
+    ...board('efficiency', 'dashboards.read', '客户接触效率比：有效接触 ÷ 销售工时（工作日历）', '客户接触效率比.xlsx', efficiencyDashboardSchema, (m, f) => more.efficiency(m, f), (m, f) => excel.efficiency(m, f)),
+    route({
+      method: 'get', path: '/dashboards/efficiency/visits', tag: TAG, summary: '接触效率下钻：统计区间内的拜访及是否为有效接触（effective=true 只列有效接触）', can: 'dashboards.read',
+      query: z.object({ ...filterFields, ...pageFields, effective: flag('只看有效接触').optional() }).strict(),
+      response: efficiencyVisitsSchema,
+      handler: (ctx, { query }) => more.efficiencyVisits(ctx.state.member, { ...pick(query), effective: query.effective }, page(query)),
+    }),
+    ...board('trends', 'dashboards.read', '趋势：约定动作完成率与打卡完成率，按周（团队、成员）', '约定动作与打卡趋势.xlsx', trendsDashboardSchema, (m, f) => more.trends(m, f), (m, f) => excel.trends(m, f)),
+    route({
+      method: 'get', path: '/dashboards/agreed-actions', tag: TAG, summary: '约定动作下钻：统计区间内到期的约定动作（按跟进时间）及是否按时完成', can: 'dashboards.read',
+      query: z.object({ ...filterFields, ...pageFields }).strict(),
+      response: agreedActionRecordsSchema,
+      handler: (ctx, { query }) => more.agreedActions(ctx.state.member, pick(query), page(query)),
+    }),
+    route({
+      method: 'get', path: '/dashboards/board', tag: TAG, summary: '董事会对比表：两个区间（前 / 后）的线索触达率、拜访记录完整率、阶段误判率、新人首单天数', can: 'dashboards.read',
+      query: boardQuery, response: boardDashboardSchema,
+      handler: (ctx, { query }) => more.board(ctx.state.member, periodsOf(query), { teamId: query.teamId, repId: query.repId }),
+    }),
+    route({
+      method: 'get', path: '/dashboards/board/export.xlsx', tag: TAG, summary: '导出：董事会对比表（.xlsx）', can: 'dashboards.read', query: boardQuery, produces: 'xlsx',
+      handler: async (ctx, { query }) => sendXlsx(ctx, '董事会对比表.xlsx', await excel.board(ctx.state.member, periodsOf(query), { teamId: query.teamId, repId: query.repId })),
+    }),
+    route({
+      method: 'get', path: '/dashboards/board/records', tag: TAG, summary: '董事会对比表下钻：某一行某一区间背后的记录', can: 'dashboards.read',
+      query: z.object({ ...filterFields, ...pageFields, metric: labelled(z.enum(BOARD_METRICS), '指标') }).strict(),
+      response: boardRecordsSchema,
+      handler: (ctx, { query }) => more.boardRecords(ctx.state.member, { ...pick(query), metric: query.metric }, page(query)),
     }),
   ];
 }

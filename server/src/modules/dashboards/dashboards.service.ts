@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import {
-  DASHBOARD_COUNTERS, DASHBOARD_COUNTER_LABELS, addDays, behaviourCell, checkinCompletion, isFakeBusy, isCustomerOverdue, localDay, localInstant, medianOrNull, monthsBetween,
+  DASHBOARD_COUNTERS, DASHBOARD_COUNTER_LABELS, addDays, behaviourCell, checkinCompletion, isFakeBusy, isRealPush, isCustomerOverdue, localDay, localInstant, medianOrNull, monthsBetween,
   overdueCriteria, penetrationMarks, previousMonth, rate, type Action, type DashboardCounter, type StageCode,
 } from '@anchor/shared';
 import type { Clock } from '../../clock';
@@ -14,6 +14,7 @@ import {
   checkinCounts, checkinRecords, deliveryAskEvidence, demandTexts, dialectOf, penetrationByMonth, penetrationRecords, pipelineCounts, pipelineCustomers, secondQuoteEvidence,
   visitAggregates, visitFacts, type CounterEvidence, type Dialect,
 } from './dashboards.sql';
+import { agreedActionCounts } from './efficiency.sql';
 import { segmenter, topTerms } from './word-cloud';
 
 export interface PageQuery {
@@ -89,7 +90,7 @@ export class DashboardService {
       return {
         items: rows.map((c) => ({
           id: c.id, name: c.name, stage: c.stage, stageLabel: this.stageLabel(c.stage), ownerId: c.ownerId, ownerName: names.get(c.ownerId) ?? '',
-          lastFollowUpAt: iso(c.lastFollowUpAt), overdue: isCustomerOverdue({ stage: c.stage as StageCode, lastFollowUpAt: c.lastFollowUpAt, createdAt: c.createdAt }, this.overdueRules(), now),
+          lastFollowUpAt: iso(c.lastFollowUpAt), overdue: isCustomerOverdue({ stage: c.stage as StageCode, lastFollowUpAt: c.lastFollowUpAt, createdAt: c.createdAt, closedAt: c.closedAt }, this.overdueRules(), now),
         })),
         total, page: page.page, pageSize: page.pageSize,
       };
@@ -150,21 +151,26 @@ export class DashboardService {
       const counts = new Map<number, number[]>();
       for (const p of reach.population) counts.set(teamOf(p.id), [...(counts.get(teamOf(p.id)) ?? []), per.get(p.id)!.visits]);
       const medians = new Map([...counts].map(([team, list]) => [team, medianOrNull(list)]));
+      // agreed actions due in the period (by their follow-up time) and done by it: efficiency.sql.ts
+      const actions = new Map((await agreedActionCounts(sql, reach.shown.map((p) => p.id), [reach.start, reach.end], this.clock.now())).map((a) => [a.memberId, a]));
       const teamMedian = (teamKey: number) => medians.get(teamKey) ?? null;
       const rows = reach.shown.map((p) => {
         const m = per.get(p.id)!;
         const avgPainChars = m.visits ? Math.round((m.painChars / m.visits) * 10) / 10 : null;
         const teamMedianVisits = teamMedian(teamOf(p.id));
+        const completion = rate(actions.get(p.id)?.done ?? 0, actions.get(p.id)?.due ?? 0);
         return {
           memberId: p.id, name: p.name, teamId: p.teamId, teamName: p.teamName, visits: m.visits, avgPainChars,
           followUpsDue: m.due, followUpsOnTime: m.onTime, followUpOnTimeRate: rate(m.onTime, m.due), teamMedianVisits,
           fakeBusy: isFakeBusy(m.visits, avgPainChars, teamMedianVisits, this.rules.visitQuality.fakeBusyPainChars),
+          agreedActionsDue: actions.get(p.id)?.due ?? 0, agreedActionsDone: actions.get(p.id)?.done ?? 0, agreedActionCompletionRate: completion,
+          realPush: isRealPush(completion, this.rules.visitQuality.realPushAbove),
         };
       });
       return {
-        from: reach.from, to: reach.to, fakeBusyPainChars: this.rules.visitQuality.fakeBusyPainChars, followUpGraceHours: this.rules.visitQuality.followUpGraceHours, rows,
-        // agreed-action completion and 「真推进」 need the rep's done mark on an agreed action (not recorded yet)
-        notYetMeasured: ['agreedActionCompletionRate', 'realPush'],
+        from: reach.from, to: reach.to, fakeBusyPainChars: this.rules.visitQuality.fakeBusyPainChars, followUpGraceHours: this.rules.visitQuality.followUpGraceHours,
+        realPushAbove: this.rules.visitQuality.realPushAbove, rows,
+        notYetMeasured: [] as string[],
       };
     });
   }

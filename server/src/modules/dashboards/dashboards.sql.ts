@@ -41,14 +41,14 @@ const VISIT_TEXTS = [constSql('v.painPoint'), constSql('v.dialogueSummary'), con
 
 /**
  * Customers per stage, and per stage how many are overdue by the one shared rule (shared/src/overdue.ts:
- * stage not excluded and COALESCE(lastFollowUpAt, createdAt) older than the cutoff), over the owners shown.
+ * stage not excluded, not closed as lost, and COALESCE(lastFollowUpAt, createdAt) older than the cutoff), over the owners shown.
  * A snapshot of now: the period does not apply. Index idx_customer_owner_stage.
  */
 export async function pipelineCounts(sql: Sql, ownerIds: readonly number[], excluded: readonly string[], cutoff: Date): Promise<Array<{ stage: string; customers: number; overdue: number }>> {
   if (ownerIds.length === 0) return [];
   const notExcluded = excluded.length ? SQL`stage NOT IN (${placeholders(excluded.length)})` : constSql('1 = 1');
   const rows = await sql.rows<{ stage: string; n: unknown; overdue: unknown }>(
-    SQL`SELECT stage, COUNT(*) AS n, SUM(CASE WHEN ${notExcluded} AND COALESCE(lastFollowUpAt, createdAt) < ? THEN 1 ELSE 0 END) AS overdue
+    SQL`SELECT stage, COUNT(*) AS n, SUM(CASE WHEN ${notExcluded} AND closedAt IS NULL AND COALESCE(lastFollowUpAt, createdAt) < ? THEN 1 ELSE 0 END) AS overdue
       FROM customer WHERE ownerId IN (${ids(ownerIds)}) GROUP BY stage`,
     [...excluded, cutoff, ...ownerIds],
   );
@@ -62,6 +62,7 @@ export interface PipelineCustomerRow {
   ownerId: number;
   lastFollowUpAt: Date | null;
   createdAt: Date;
+  closedAt: Date | null;
 }
 
 /** The customers behind a stage's count or the overdue count (oldest follow-up first), one page. */
@@ -75,19 +76,19 @@ export async function pipelineCustomers(
   const stage = filter.stage !== undefined ? constSql(' AND stage = ?') : constSql('');
   const overdue = filter.overdue
     ? filter.overdue.excluded.length
-      ? SQL` AND stage NOT IN (${placeholders(filter.overdue.excluded.length)}) AND COALESCE(lastFollowUpAt, createdAt) < ?`
-      : constSql(' AND COALESCE(lastFollowUpAt, createdAt) < ?')
+      ? SQL` AND stage NOT IN (${placeholders(filter.overdue.excluded.length)}) AND closedAt IS NULL AND COALESCE(lastFollowUpAt, createdAt) < ?`
+      : constSql(' AND closedAt IS NULL AND COALESCE(lastFollowUpAt, createdAt) < ?')
     : constSql('');
   const params = [...ownerIds, ...(filter.stage !== undefined ? [filter.stage] : []), ...(filter.overdue ? [...filter.overdue.excluded, filter.overdue.cutoff] : [])];
   const where = SQL`ownerId IN (${ids(ownerIds)})${stage}${overdue}`;
   const [count] = await sql.rows<{ n: unknown }>(SQL`SELECT COUNT(*) AS n FROM customer WHERE ${where}`, params);
-  const rows = await sql.rows<{ id: number; name: string; stage: string; ownerId: number; lastFollowUpAt: Date | string | null; createdAt: Date | string }>(
-    SQL`SELECT id, name, stage, ownerId, lastFollowUpAt, createdAt FROM customer WHERE ${where} ORDER BY COALESCE(lastFollowUpAt, createdAt), id LIMIT ? OFFSET ?`,
+  const rows = await sql.rows<{ id: number; name: string; stage: string; ownerId: number; lastFollowUpAt: Date | string | null; createdAt: Date | string; closedAt: Date | string | null }>(
+    SQL`SELECT id, name, stage, ownerId, lastFollowUpAt, createdAt, closedAt FROM customer WHERE ${where} ORDER BY COALESCE(lastFollowUpAt, createdAt), id LIMIT ? OFFSET ?`,
     [...params, page.limit, page.offset],
   );
   return {
     total: num(count?.n),
-    rows: rows.map((r) => ({ id: Number(r.id), name: r.name, stage: r.stage, ownerId: Number(r.ownerId), lastFollowUpAt: sqlDate(r.lastFollowUpAt), createdAt: sqlDate(r.createdAt)! })),
+    rows: rows.map((r) => ({ id: Number(r.id), name: r.name, stage: r.stage, ownerId: Number(r.ownerId), lastFollowUpAt: sqlDate(r.lastFollowUpAt), createdAt: sqlDate(r.createdAt)!, closedAt: sqlDate(r.closedAt) })),
   };
 }
 
@@ -186,14 +187,16 @@ interface KeyActionSource {
 
 /**
  * lead_assigned → first_touch: a lead's clock (customer.leadAssignedAt, set when it is created, imported
- * or reassigned untouched) and its first touch (customer.firstTouchAt); the lead's owner's.
+ * or reassigned untouched) and its first touch (customer.firstTouchAt); the lead's owner's; a lead closed as lost
+ * untouched is not due (reopened, it is due again on its fresh clock).
  * visit_submitted → supervisor_confirmed: the visit's next-action to-do (task kind visit_next_action,
  * created with the visit) and its confirmation (completedAt, a cancelled one is not due); the rep's.
  */
 const SOURCES: Record<'lead_assigned' | 'visit_submitted', KeyActionSource> = {
   lead_assigned: {
     from: constSql('customer k'), trigger: constSql('k.leadAssignedAt'), completion: constSql('k.firstTouchAt'), owner: constSql('k.ownerId'),
-    where: constSql('k.leadAssignedAt IS NOT NULL'), customer: constSql('k.id'),
+    // a lead closed as lost (丢单) while untouched waits for nothing and is never late (the home screen's rule): not due
+    where: constSql('k.leadAssignedAt IS NOT NULL AND (k.firstTouchAt IS NOT NULL OR k.closedAt IS NULL)'), customer: constSql('k.id'),
   },
   visit_submitted: {
     from: constSql('task k'), trigger: constSql('k.createdAt'), completion: constSql("CASE WHEN k.outcome IS NULL OR k.outcome <> 'cancelled' THEN k.completedAt END"), owner: constSql('k.requesterId'),

@@ -1,12 +1,21 @@
 import { defineModule } from '../module';
+import { DashboardBoardService } from './board.service';
 import { DashboardExcel } from './dashboards.excel';
 import { dashboardRoutes } from './dashboards.routes';
 import { DashboardService } from './dashboards.service';
+import { digestMessages } from './digest.messages';
+import { WeeklyDigest1765300000000 } from './migrations/1765300000000-weekly-digest';
+import { WeeklyDigest } from './weekly-digest.entity';
+import { weeklyDigestJob } from './weekly-digest.job';
+import { isSqlite } from '../../db/data-source';
 
 export type { DashboardService } from './dashboards.service';
+export type { DashboardBoardService } from './board.service';
 
 export interface DashboardExports {
   dashboards: DashboardService;
+  /** contact efficiency, the weekly trends, the board table (before / after) */
+  dashboardBoard: DashboardBoardService;
 }
 
 declare module '../module' {
@@ -18,17 +27,22 @@ declare module '../module' {
 /**
  * Dashboards in business language (SPEC §5): pipeline and overdue, behaviour-health heatmap, visit
  * quality, action penetration, check-in completion, the word cloud of customer demands and the business
- * counters, each with its drill-downs and an .xlsx of its table. It owns no table: it reads the rows of
- * visits, customers, check-ins, tasks and the org where they are (`reads`), and writes nothing.
+ * counters, contact efficiency, the weekly agreed-action and check-in trends and the board table (before /
+ * after), each with its drill-downs and an .xlsx of its table. It reads the rows of visits, customers,
+ * check-ins, tasks and the org where they are (`reads`) and writes none of them; its one table is the
+ * weekly digests it has sent (weekly-digest.job.ts).
  */
 export const dashboardsModule = defineModule({
   name: 'dashboards',
-  entities: [],
+  // its one table: the weekly digests produced (once per person and ISO week)
+  entities: [WeeklyDigest],
   reads: ['visits', 'customers', 'checkins', 'tasks', 'org'],
-  migrations: [],
+  migrations: [WeeklyDigest1765300000000],
   errors: {},
   permissions: ['dashboards.read', 'dashboards.demand.read'],
-  messages: {},
-  services: ({ db, policy, clock }): DashboardExports => ({ dashboards: new DashboardService(db, policy, clock) }),
-  routes: (s) => dashboardRoutes(s.dashboards, new DashboardExcel(s.dashboards)),
+  messages: { ...digestMessages },
+  services: ({ db, policy, clock }): DashboardExports => ({ dashboards: new DashboardService(db, policy, clock), dashboardBoard: new DashboardBoardService(db, policy, clock) }),
+  routes: (s) => dashboardRoutes(s.dashboards, s.dashboardBoard, new DashboardExcel(s.dashboards, s.dashboardBoard)),
+  // every Monday 08:30 (policy weeklyDigest) each supervisor and director gets one card: README «Weekly digest»
+  recurring: (_s, { policy, db, logger }) => [weeklyDigestJob(policy, isSqlite(db), logger)],
 });

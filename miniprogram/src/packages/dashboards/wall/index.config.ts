@@ -1,0 +1,3 @@
+export default definePageConfig({
+  navigationBarTitleText: '销售行动大屏'
+})

@@ -43,6 +43,8 @@ export async function seedDashboardHistory(m: EntityManager, policy: Policy, now
       painPoint: pick(EARLIER_PAIN_POINTS), dialogueSummary: pick(EARLIER_SUMMARIES), bottleneck: pick(o.bottlenecks.filter((b) => b !== '其他')),
       valuePoint: pick(['48 小时完成安装调试', '本地工程师 2 小时响应', '耗材三年价格锁定']), agreedAction: action, agreedActionNote: action === '其他' ? '约主任下周看演示' : null,
       nextFollowUpAt: new Date(promised), nextFollowUpForm: pick(o.followUpForms), alert: false, customerVerbatim: null, submittedAt: new Date(at), createdAt: new Date(at),
+      // most reps answer 客户反馈, mostly positive (as on the demo's other visits)
+      customerFeedback: feedback(random(), o.customerFeedback),
     });
   }
   for (let i = 0; i < earlier.length; i += 200) await m.createQueryBuilder().insert().into(Visit).values(earlier.slice(i, i + 200)).updateEntity(false).execute();
@@ -76,3 +78,8 @@ const EARLIER_SUMMARIES = [
   '设备科长认可方案方向，要求补充同级医院案例，下次一并汇报。',
   '护士长提出培训需求，我们承诺安排演示，时间待定。',
 ];
+
+function feedback(r: number, options: readonly string[]): string | null {
+  if (r < 0.12) return null;
+  return (r < 0.65 ? options[0] : r < 0.9 ? options[1] : options[2]) ?? options[0] ?? null;
+}

@@ -7,7 +7,7 @@ import { getSession } from '../../api/session'
 import { todayLocal } from '../../utils/time'
 import { requireSession } from '../../utils/return-to'
 import { PERIOD_LABELS, dashboardAccess, filtersShown, getBoard, periodKeyOf, periodOf, periodText, type DashFilter, type PeriodKey } from './api'
-import { BehaviourCard, CheckinsCard, CountersCard, PenetrationCard, PipelineCard, QualityCard, WordCloudCard } from './cards'
+import { BehaviourCard, BoardCard, CheckinsCard, CountersCard, EfficiencyCard, PenetrationCard, PipelineCard, QualityCard, TrendsCard, WordCloudCard } from './cards'
 import './index.css'
 
 interface ScopeMember {
@@ -135,8 +135,11 @@ export default function Dashboards() {
           <PenetrationCard filter={filter} />
           <BehaviourCard filter={filter} />
           <QualityCard filter={filter} />
-          {access.demand ? <CountersCard filter={filter} /> : null}
+          <EfficiencyCard filter={filter} />
+          <TrendsCard filter={filter} />
+          {role === 'director' || role === 'admin' || role === 'supervisor' ? <BoardCard filter={filter} /> : null}
           <CheckinsCard filter={filter} />
+          {access.demand ? <CountersCard filter={filter} /> : null}
           {access.demand ? <WordCloudCard filter={filter} wide /> : null}
         </View>
       ) : (

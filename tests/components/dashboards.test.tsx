@@ -117,7 +117,7 @@ describe('仪表盘: the later numbers', () => {
     await waitFor(() => expect(document.querySelectorAll('#board-table .btable__row')).toHaveLength(4));
     expect(asked[0]).toMatch(/^\/dashboards\/board\?beforeFrom=\d{4}-\d{2}-01&beforeTo=/);
     expect(document.querySelector('#board-lead_touch-change')!.className).toContain('btable__change--worse');
-    expect(document.querySelector('#board-lead_touch-change')!.textContent).toBe('−25 个百分点');
+    expect(document.querySelector('#board-lead_touch-change')!.textContent).toBe('−25个百分点');
     expect(document.querySelector('#board-stage_misjudgment-change')!.className).toContain('btable__change--better');
     expect(document.querySelector('#board-new_rep_days-change')!.className).not.toMatch(/better|worse/);
     expect(document.querySelector('#board-new_rep_days-after')!.textContent).toContain('30 天');

@@ -328,6 +328,7 @@ describe('仪表盘', () => {
         expect(await text(page, `#board-${r.metric}-after`)).toContain(`${r.after.numerator}/${r.after.denominator}`);
       }
       await page.waitForSelector('#chart-trends canvas', { timeout: 20_000 });
+      await page.waitForTimeout(1000);
       await page.locator('#dash-board').scrollIntoViewIfNeeded();
       await page.locator('#dash-board').screenshot({ path: path.join(SHOTS2, 'desktop-director-board.png') });
       await page.locator('#dash-trends').screenshot({ path: path.join(SHOTS2, 'desktop-director-trends.png') });
@@ -371,6 +372,9 @@ describe('仪表盘', () => {
       expect(due).toBeDefined(); // the demo's visits have agreed actions falling due this month
       expect(await text(page, `#agreed-${due.memberId}`)).toContain(`${due.agreedActionsDone}/${due.agreedActionsDue}`);
       for (const r of quality.rows) expect((await page.$(`#realpush-${r.memberId}`)) !== null).toBe(r.realPush);
+      await page.waitForSelector('#chart-trends canvas', { timeout: 20_000 });
+      await page.locator('#dash-trends').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(1500); // the lines draw in after the axes
       await page.locator('#dash-efficiency').screenshot({ path: path.join(SHOTS2, 'phone-supervisor-efficiency.png') });
       await page.locator('#dash-quality').screenshot({ path: path.join(SHOTS2, 'phone-supervisor-quality.png') });
       await page.locator('#dash-trends').screenshot({ path: path.join(SHOTS2, 'phone-supervisor-trends.png') });

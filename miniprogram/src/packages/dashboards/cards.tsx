@@ -217,7 +217,7 @@ export function QualityCard(props: { filter: DashFilter }) {
   const f = props.filter
   const s = useRequest(() => getBoard<VisitQualityDashboard>('visit-quality', f), [key(f)])
   return (
-    <Card id='dash-quality' title='拜访质量' board='visit-quality' file='拜访质量.xlsx' filter={f} wide>
+    <Card id='dash-quality' title='拜访质量' board='visit-quality' file='拜访质量.xlsx' filter={f}>
       <Loaded id='dash-quality' state={s}>
         {(d) => {
           // a member with no visit in the period may still have agreed actions falling due in it
@@ -346,8 +346,9 @@ export function TrendsCard(props: { filter: DashFilter }) {
               ) : (
                 <View>
                   <View className='row dash-trend-now'>
+                    <Text className='dash-trend-now__item'>最近一周（{label(d.weeks[last]!)} 起）</Text>
                     <Text className='dash-trend-now__item' id='trend-agreed-now'>
-                      本期末周约定动作 <Text className='dash-trend-now__num'>{aa[last]?.due ? pct(aa[last]!.rate, 0) : '—'}</Text>
+                      约定动作 <Text className='dash-trend-now__num'>{aa[last]?.due ? pct(aa[last]!.rate, 0) : '—'}</Text>
                     </Text>
                     <Text className='dash-trend-now__item' id='trend-checkins-now'>
                       打卡 <Text className='dash-trend-now__num'>{ck[last]?.rows ? pct(ck[last]!.rate, 0) : '—'}</Text>
@@ -374,6 +375,7 @@ export function TrendsCard(props: { filter: DashFilter }) {
                     }}
                   />
                   <View className='row dash-weeks'>
+                    <Text className='muted dash-weeks__label'>各周约定动作（完成/到期）</Text>
                     {d.weeks.map((w, i) =>
                       aa[i]?.due ? (
                         <Text key={w.week} id={`trend-week-${i}`} className='chip dash-weeks__chip console-clickable' onClick={() => drill('agreed-actions', `${label(w)} 当周的约定动作`, { ...f, from: w.from, to: w.to })}>
@@ -397,11 +399,12 @@ function boardValue(unit: 'rate' | 'days', v: number | null): string {
   if (v === null) return '—'
   return unit === 'days' ? `${v} 天` : pct(v)
 }
-function boardChangeText(unit: 'rate' | 'days', c: number | null): string {
-  if (c === null) return '—'
+/** after − before: '+25.9' with '个百分点' (rates) or '−3' with '天'; nothing to compare: '—'. */
+function boardChangeText(unit: 'rate' | 'days', c: number | null): { num: string; unit: string } {
+  if (c === null) return { num: '—', unit: '' }
   const sign = c > 0 ? '+' : c < 0 ? '−' : '±'
   const abs = Math.abs(c)
-  return unit === 'days' ? `${sign}${abs} 天` : `${sign}${(abs * 100).toFixed(1).replace(/\.0$/, '')} 个百分点`
+  return unit === 'days' ? { num: `${sign}${abs}`, unit: '天' } : { num: `${sign}${(abs * 100).toFixed(1).replace(/\.0$/, '')}`, unit: '个百分点' }
 }
 function PeriodPicker(props: { id: string; label: string; from: string; to: string; today: string; onChange: (from: string, to: string) => void }) {
   return (
@@ -450,6 +453,7 @@ export function BoardCard(props: { filter: DashFilter }) {
                   </View>
                 )
               }
+              const change = boardChangeText(r.unit, r.change)
               return (
                 <View key={r.metric} className='row btable__row' id={`board-${r.metric}`}>
                   <View className='btable__name'>
@@ -458,9 +462,10 @@ export function BoardCard(props: { filter: DashFilter }) {
                   </View>
                   {side('before')}
                   {side('after')}
-                  <Text id={`board-${r.metric}-change`} className={`btable__num btable__change ${r.improved === true ? 'btable__change--better' : r.improved === false ? 'btable__change--worse' : ''}`}>
-                    {boardChangeText(r.unit, r.change)}
-                  </Text>
+                  <View id={`board-${r.metric}-change`} className={`btable__num btable__change ${r.improved === true ? 'btable__change--better' : r.improved === false ? 'btable__change--worse' : ''}`}>
+                    <Text className='btable__value'>{change.num}</Text>
+                    {change.unit ? <Text className='btable__unit'>{change.unit}</Text> : null}
+                  </View>
                 </View>
               )
             })}

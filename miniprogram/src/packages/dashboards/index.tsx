@@ -137,9 +137,10 @@ export default function Dashboards() {
           <QualityCard filter={filter} />
           <EfficiencyCard filter={filter} />
           <TrendsCard filter={filter} />
+          {access.demand ? <CountersCard filter={filter} /> : null}
+          {/* the board route answers a supervisor for their team too; a rep compares nothing */}
           {role === 'director' || role === 'admin' || role === 'supervisor' ? <BoardCard filter={filter} /> : null}
           <CheckinsCard filter={filter} />
-          {access.demand ? <CountersCard filter={filter} /> : null}
           {access.demand ? <WordCloudCard filter={filter} wide /> : null}
         </View>
       ) : (

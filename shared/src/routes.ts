@@ -35,7 +35,7 @@ export const PAGES = {
   /** The records behind one number of a dashboard: `kind` says which list, the rest are its filters. */
   dashboardDrill: {
     path: 'packages/dashboards/drill/index',
-    params: ['kind', 'title', 'from', 'to', 'teamId', 'repId', 'stage', 'overdue', 'objective', 'action', 'month', 'day', 'term', 'counter'],
+    params: ['kind', 'title', 'from', 'to', 'teamId', 'repId', 'stage', 'overdue', 'objective', 'action', 'month', 'day', 'term', 'counter', 'metric', 'effective'],
   },
   /** The region's key figures on a 1 920×1 080 wall screen (H5), refreshing itself; `teamId` narrows it to a team. */
   dashboardWall: { path: 'packages/dashboards/wall/index', params: ['teamId'] },

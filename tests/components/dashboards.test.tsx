@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { BehaviourCard, CountersCard } from '../../miniprogram/src/packages/dashboards/cards';
+import { BehaviourCard, BoardCard, CountersCard, QualityCard } from '../../miniprogram/src/packages/dashboards/cards';
 import { periodKeyOf, periodOf, penetrationFilter, pct, hoursText } from '../../miniprogram/src/packages/dashboards/api';
 import { saveSession } from '../../miniprogram/src/api/session';
 import { fakeNetwork } from './support/taro';
@@ -73,6 +73,60 @@ describe('仪表盘 cards', () => {
     fireEvent.click(document.querySelector('#counter-delivery_ask')!);
     expect(fakeNetwork.navigations[0]).toContain('kind=counters');
     expect(fakeNetwork.navigations[0]).toContain('counter=delivery_ask');
+  });
+});
+
+describe('仪表盘: the later numbers', () => {
+  const qrow = (memberId: number, name: string, visits: number, due: number, done: number, realPush: boolean) => ({
+    memberId, name, teamId: 1, teamName: '上海一组', visits, avgPainChars: 20, followUpsDue: 2, followUpsOnTime: 1, followUpOnTimeRate: 0.5, teamMedianVisits: 3, fakeBusy: false,
+    agreedActionsDue: due, agreedActionsDone: done, agreedActionCompletionRate: due ? done / due : null, realPush,
+  });
+  it('quality: the agreed-action completion (done/due) opens the agreed actions, not the row\'s visits; 真推进 beside the name', async () => {
+    answer({ '/dashboards/visit-quality': { ...filter, fakeBusyPainChars: 15, followUpGraceHours: 12, realPushAbove: 0.92, notYetMeasured: [], rows: [qrow(7, '王小明', 4, 4, 4, true), qrow(8, '李娜', 0, 3, 1, false), qrow(9, '张三', 0, 0, 0, false)] } });
+    render(<QualityCard filter={filter} />);
+    await waitFor(() => expect(document.querySelector('#agreed-7')).not.toBeNull());
+    expect(document.querySelector('#agreed-7')!.textContent).toContain('100%');
+    expect(document.querySelector('#agreed-7')!.textContent).toContain('4/4');
+    expect(document.querySelector('#realpush-7')!.textContent).toBe('真推进');
+    // no visit this period but agreed actions falling due: still a row, the rate marked as below the bar
+    expect(document.querySelector('#agreed-8')!.className).toContain('dash-bad');
+    expect(document.querySelector('#realpush-8')).toBeNull();
+    expect(document.querySelector('#quality-9')).toBeNull();
+    fireEvent.click(document.querySelector('#agreed-8')!);
+    expect(fakeNetwork.navigations).toHaveLength(1);
+    expect(Object.fromEntries(new URLSearchParams(fakeNetwork.navigations[0]!.split('?')[1]))).toEqual({ kind: 'agreed-actions', title: '李娜的约定动作', from: '2026-11-01', to: '2026-11-20', repId: '8' });
+  });
+
+  it('the board table: four rows, change green when better and red when worse, each side drilling to its records', async () => {
+    const side = (from: string, to: string, value: number | null, numerator: number, denominator: number) => ({ from, to, value, numerator, denominator, drillDown: '' });
+    const row = (metric: string, label: string, unit: string, better: string, b: number | null, a: number | null, change: number | null, improved: boolean | null) => ({
+      metric, label, unit, better, before: side('2026-10-01', '2026-10-31', b, 3, b === null ? 0 : 4), after: side('2026-11-01', '2026-11-20', a, 2, a === null ? 0 : 4), change, improved,
+    });
+    const asked = answer({
+      '/dashboards/board': {
+        newRepDays: 90,
+        rows: [
+          row('lead_touch', '线索 48 小时内触达率', 'rate', 'up', 0.75, 0.5, -0.25, false),
+          row('record_completeness', '拜访记录完整率', 'rate', 'up', 0.5, 0.75, 0.25, true),
+          row('stage_misjudgment', '阶段误判率', 'rate', 'down', 0.5, 0.25, -0.25, true),
+          row('new_rep_days', '新人首单天数', 'days', 'down', null, 30, null, null),
+        ],
+      },
+    });
+    render(<BoardCard filter={filter} />);
+    await waitFor(() => expect(document.querySelectorAll('#board-table .btable__row')).toHaveLength(4));
+    expect(asked[0]).toMatch(/^\/dashboards\/board\?beforeFrom=\d{4}-\d{2}-01&beforeTo=/);
+    expect(document.querySelector('#board-lead_touch-change')!.className).toContain('btable__change--worse');
+    expect(document.querySelector('#board-lead_touch-change')!.textContent).toBe('−25个百分点');
+    expect(document.querySelector('#board-stage_misjudgment-change')!.className).toContain('btable__change--better');
+    expect(document.querySelector('#board-new_rep_days-change')!.className).not.toMatch(/better|worse/);
+    expect(document.querySelector('#board-new_rep_days-after')!.textContent).toContain('30 天');
+    // a side with nothing behind it leads nowhere
+    fireEvent.click(document.querySelector('#board-new_rep_days-before')!);
+    expect(fakeNetwork.navigations).toHaveLength(0);
+    fireEvent.click(document.querySelector('#board-record_completeness-after')!);
+    const q = Object.fromEntries(new URLSearchParams(fakeNetwork.navigations[0]!.split('?')[1]));
+    expect(q).toMatchObject({ kind: 'board', metric: 'record_completeness', from: '2026-11-01', to: '2026-11-20' });
   });
 });
 

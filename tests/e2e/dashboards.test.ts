@@ -14,6 +14,7 @@ import { launchBrowser, pickOption, requireH5Build } from './browser';
  * Screenshots at 390×844, 1 440×900 and 1 920×1 080 in /work/shots/dashboards.
  */
 const SHOTS = process.env.DASHBOARD_SHOTS ?? '/work/shots/dashboards';
+const SHOTS2 = process.env.DASHBOARD_SHOTS2 ?? '/work/shots/dashboards2';
 const SUPERVISOR = '13800000011'; // 陈主管, 上海一组
 const DIRECTOR = '13800000001'; // 周建国, 华东大区
 
@@ -23,6 +24,7 @@ let browser: Browser;
 beforeAll(async () => {
   requireH5Build();
   mkdirSync(SHOTS, { recursive: true });
+  mkdirSync(SHOTS2, { recursive: true });
   h = await startHarness();
   await seedDemo(h.db, h.policy, h.clock);
   browser = await launchBrowser();
@@ -43,14 +45,14 @@ async function openAs(phone: string, viewport: { width: number; height: number }
   await context.addInitScript(`window.localStorage.setItem('anchor.session', ${JSON.stringify(session)})`);
   return { context, page: await context.newPage(), token };
 }
-const snap = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const snap = (page: Page, name: string, dir = SHOTS) => page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 /** The whole dashboard page in one picture: the H5 page scrolls inside itself, so the window grows for the shot. */
-async function snapAll(page: Page, name: string) {
+async function snapAll(page: Page, name: string, dir = SHOTS) {
   const size = page.viewportSize()!;
   const height = await page.evaluate(() => Math.ceil(((globalThis as any).document.querySelector('.dash, .drill') as any)?.scrollHeight ?? 0));
   await page.setViewportSize({ width: size.width, height: Math.max(size.height, height + 40) });
   await page.waitForTimeout(500);
-  await snap(page, name);
+  await snap(page, name, dir);
   await page.setViewportSize(size);
   await page.waitForTimeout(300);
 }
@@ -296,6 +298,121 @@ describe('仪表盘', () => {
       expect(layout.bigFont).toBeGreaterThanOrEqual(120); // the key figure, from three metres
       expect(layout.labelFont).toBeGreaterThanOrEqual(24);
       await page.screenshot({ path: path.join(SHOTS, 'wall-1920x1080.png') });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a director compares two periods: the board table\'s four rows (last month vs this month), change coloured, a number → its records, an export', async () => {
+    const { context, page, token } = await openAs(DIRECTOR, { width: 1440, height: 900 });
+    try {
+      const month = monthOf(h.clock.now());
+      await page.goto(`${h.url}/app/#/packages/dashboards/index`);
+      await page.waitForSelector('#dash-board .btable', { timeout: 30_000 });
+      await page.waitForSelector('#dash-trends .dash-card__body', { timeout: 30_000 });
+      await page.waitForSelector('#dash-efficiency .dash-card__body', { timeout: 30_000 });
+      // the default comparison: the whole of last month against this month so far
+      expect(await text(page, '#board-before')).toContain(`${month.lastFrom}`);
+      expect(await text(page, '#board-before')).toContain(`${month.lastTo}`);
+      expect(await text(page, '#board-after')).toContain(`${month.from}`);
+      expect(await text(page, '#board-after')).toContain(`${month.to}`);
+      const q = `beforeFrom=${month.lastFrom}&beforeTo=${month.lastTo}&afterFrom=${month.from}&afterTo=${month.to}`;
+      const board = (await api(h.url, 'GET', `/api/v1/dashboards/board?${q}`, { token })).body;
+      expect(await page.locator('#board-table .btable__row').count()).toBe(4);
+      expect(await page.locator('#board-table .btable__row .btable__name').allTextContents()).toEqual(board.rows.map((r: { label: string; better: string }) => `${r.label}${r.better === 'up' ? '越高越好' : '越低越好'}`));
+      for (const r of board.rows) {
+        const cls = (await page.getAttribute(`#board-${r.metric}-change`, 'class')) ?? '';
+        // green when it got better, red when worse, neither when unchanged or not comparable
+        expect(cls.includes('btable__change--better')).toBe(r.improved === true);
+        expect(cls.includes('btable__change--worse')).toBe(r.improved === false);
+        expect(await text(page, `#board-${r.metric}-after`)).toContain(`${r.after.numerator}/${r.after.denominator}`);
+      }
+      await page.waitForSelector('#chart-trends canvas', { timeout: 20_000 });
+      await page.waitForTimeout(1000);
+      await page.locator('#dash-board').scrollIntoViewIfNeeded();
+      await page.locator('#dash-board').screenshot({ path: path.join(SHOTS2, 'desktop-director-board.png') });
+      await page.locator('#dash-trends').screenshot({ path: path.join(SHOTS2, 'desktop-director-trends.png') });
+      await snapAll(page, 'desktop-director-all', SHOTS2);
+
+      // 导出 Excel: the board table for these two periods
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.click('#export-board')]);
+      expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+      expect(readFileSync(await download.path()).subarray(0, 2).toString()).toBe('PK');
+
+      // one number → the records behind it (a row whose after-side has any)
+      const row = board.rows.find((r: { after: { denominator: number } }) => r.after.denominator > 0);
+      expect(row).toBeDefined();
+      const records = (await api(h.url, 'GET', row.after.drillDown.replace(/^\/api\/v1/, '/api/v1') + '&pageSize=1', { token })).body;
+      await page.click(`#board-${row.metric}-after`);
+      await page.waitForSelector('#drill-title', { timeout: 20_000 });
+      expect(await text(page, '#drill-title')).toContain(row.label);
+      await page.waitForFunction((n) => ((globalThis as any).document.querySelector('#drill-count')?.textContent ?? '').startsWith(`${n} 条`), records.total, { timeout: 20_000 });
+      expect(await page.locator('.drill__item').count()).toBe(Math.min(20, records.total));
+      await page.screenshot({ path: path.join(SHOTS2, 'desktop-director-board-drill.png') });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a supervisor on the phone: the efficiency card per member and the quality card\'s agreed-action completion, each drilling down', async () => {
+    const { context, page, token } = await openAs(SUPERVISOR, { width: 390, height: 844 });
+    try {
+      await page.goto(`${h.url}/app/#/packages/dashboards/index`);
+      await waitForCards(page);
+      await page.waitForSelector('#dash-efficiency .dash-card__body', { timeout: 30_000 });
+      await page.waitForSelector('#dash-trends .dash-card__body', { timeout: 30_000 });
+      await page.waitForSelector('#dash-board .btable', { timeout: 30_000 }); // the route allows a supervisor their team
+      const eff = (await api(h.url, 'GET', '/api/v1/dashboards/efficiency', { token })).body;
+      const shown = eff.rows.filter((r: { workingDays: number }) => r.workingDays > 0);
+      expect(await page.locator('#dash-efficiency .qtable__row').count()).toBe(shown.length);
+      expect(await text(page, '#efficiency-total')).toContain(`${eff.total.effectiveContacts} 次有效接触`);
+      const quality = (await api(h.url, 'GET', '/api/v1/dashboards/visit-quality', { token })).body;
+      expect(await text(page, '#dash-quality .qtable__head')).toContain('约定动作');
+      const due = quality.rows.find((r: { agreedActionsDue: number }) => r.agreedActionsDue > 0);
+      expect(due).toBeDefined(); // the demo's visits have agreed actions falling due this month
+      expect(await text(page, `#agreed-${due.memberId}`)).toContain(`${due.agreedActionsDone}/${due.agreedActionsDue}`);
+      for (const r of quality.rows) expect((await page.$(`#realpush-${r.memberId}`)) !== null).toBe(r.realPush);
+      await page.waitForSelector('#chart-trends canvas', { timeout: 20_000 });
+      await page.locator('#dash-trends').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(1500); // the lines draw in after the axes
+      await page.locator('#dash-efficiency').screenshot({ path: path.join(SHOTS2, 'phone-supervisor-efficiency.png') });
+      await page.locator('#dash-quality').screenshot({ path: path.join(SHOTS2, 'phone-supervisor-quality.png') });
+      await page.locator('#dash-trends').screenshot({ path: path.join(SHOTS2, 'phone-supervisor-trends.png') });
+      await page.locator('#dash-board').screenshot({ path: path.join(SHOTS2, 'phone-supervisor-board.png') });
+
+      // the completion rate → that member's agreed actions (not the row's visits)
+      await page.locator(`#agreed-${due.memberId}`).scrollIntoViewIfNeeded();
+      await page.click(`#agreed-${due.memberId}`);
+      await page.waitForSelector('#drill-title', { timeout: 20_000 });
+      expect(await text(page, '#drill-title')).toBe(`${due.name}的约定动作`);
+      await page.waitForFunction((n) => ((globalThis as any).document.querySelector('#drill-count')?.textContent ?? '').startsWith(`${n} 条约定动作`), due.agreedActionsDue, { timeout: 20_000 });
+      await page.screenshot({ path: path.join(SHOTS2, 'phone-supervisor-agreed-drill.png') });
+      await page.goBack();
+
+      // a member's efficiency → their effective contacts only
+      const member = shown.find((r: { effectiveContacts: number }) => r.effectiveContacts > 0);
+      expect(member).toBeDefined();
+      await page.waitForSelector(`#efficiency-${member.memberId}`, { timeout: 20_000 });
+      await page.locator(`#efficiency-${member.memberId}`).scrollIntoViewIfNeeded();
+      await page.click(`#efficiency-${member.memberId}`);
+      await page.waitForFunction((n) => ((globalThis as any).document.querySelector('#drill-count')?.textContent ?? '').startsWith(`${n} 条拜访`), member.effectiveContacts, { timeout: 20_000 });
+      expect(await page.locator('.drill__item .tag').allTextContents()).not.toContain('未计入');
+      await page.screenshot({ path: path.join(SHOTS2, 'phone-supervisor-efficiency-drill.png') });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('screenshots of the new cards for a supervisor at 1 440×900', async () => {
+    const { context, page } = await openAs(SUPERVISOR, { width: 1440, height: 900 });
+    try {
+      await page.goto(`${h.url}/app/#/packages/dashboards/index`);
+      await waitForCards(page);
+      await page.waitForSelector('#dash-board .btable', { timeout: 30_000 });
+      await page.waitForSelector('#chart-trends canvas', { timeout: 20_000 });
+      await page.waitForTimeout(500);
+      await snapAll(page, 'desktop-supervisor-all', SHOTS2);
+      for (const id of ['dash-quality', 'dash-efficiency', 'dash-trends', 'dash-board']) await page.locator(`#${id}`).screenshot({ path: path.join(SHOTS2, `desktop-supervisor-${id.slice(5)}.png`) });
     } finally {
       await context.close();
     }

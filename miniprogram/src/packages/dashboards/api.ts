@@ -95,8 +95,8 @@ async function errorOf(res: Response): Promise<ApiError> {
  * 导出 Excel: the dashboard's table with the same filters. H5 (the console) saves the file; the
  * mini-program downloads it with the session and opens it in WeChat's document viewer (share or save from there).
  */
-export async function exportXlsx(board: string, f: DashFilter, filename: string): Promise<void> {
-  const url = `${API_BASE}/api/v1/dashboards/${board}/export.xlsx?${queryString(filterQuery(f))}`
+export async function exportXlsx(board: string, query: Record<string, string | number | undefined>, filename: string): Promise<void> {
+  const url = `${API_BASE}/api/v1/dashboards/${board}/export.xlsx?${queryString(query)}`
   const token = getToken()
   const header: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {}
   if (process.env.TARO_ENV === 'h5') {
@@ -136,4 +136,27 @@ export function pct(rate: number | null | undefined, digits = 1): string {
 export function hoursText(hours: number | null | undefined): string {
   if (hours === null || hours === undefined) return '—'
   return hours >= 48 ? `${(hours / 24).toFixed(1)} 天` : `${Math.round(hours)} 小时`
+}
+
+/** The board table's two periods: 对比前 (before) and 对比后 (after), local days. */
+export interface BoardPeriods {
+  beforeFrom: string
+  beforeTo: string
+  afterFrom: string
+  afterTo: string
+}
+/** Default comparison: last month (whole) against this month up to today. */
+export function defaultBoardPeriods(today: string = todayLocal()): BoardPeriods {
+  const last = periodOf('lastMonth', today)
+  const month = periodOf('month', today)
+  return { beforeFrom: last.from, beforeTo: last.to, afterFrom: month.from, afterTo: month.to }
+}
+export function boardQuery(p: BoardPeriods, f: Pick<DashFilter, 'teamId' | 'repId'>): Record<string, string | number | undefined> {
+  return { ...p, teamId: f.teamId, repId: f.repId }
+}
+
+/** Efficiency per hour: 0.0417 → '0.042 次/小时'; null → '—'. */
+export function perHourText(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '—'
+  return `${v.toFixed(3).replace(/0+$/, '').replace(/\.$/, '')} 次/小时`
 }

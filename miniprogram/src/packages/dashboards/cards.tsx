@@ -1,14 +1,15 @@
 import type { ReactNode } from 'react'
 import { useState } from 'react'
-import { Button, ScrollView, Text, View } from '@tarojs/components'
+import { Button, Picker, ScrollView, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
-import type { BehaviourDashboard, CheckinsDashboard, CountersDashboard, PenetrationDashboard, PipelineDashboard, VisitQualityDashboard, WordCloudDashboard } from '@anchor/shared'
-import { errorMessage } from '../../api/client'
+import type { BehaviourDashboard, BoardDashboard, CheckinsDashboard, EfficiencyDashboard, TrendsDashboard, CountersDashboard, PenetrationDashboard, PipelineDashboard, VisitQualityDashboard, WordCloudDashboard } from '@anchor/shared'
+import { api, errorMessage } from '../../api/client'
+import { todayLocal } from '../../utils/time'
 import { useRequest } from '../../api/use-request'
 import { goTo } from '../../utils/nav'
 import { useConsoleLayout } from '../../components/console-nav'
 import { Chart } from './chart'
-import { exportXlsx, getBoard, hoursText, pct, penetrationFilter, periodText, type DashFilter } from './api'
+import { boardQuery, defaultBoardPeriods, exportXlsx, filterQuery, getBoard, hoursText, pct, penetrationFilter, perHourText, periodText, type BoardPeriods, type DashFilter } from './api'
 
 /** Where a number leads: the drill-down list with the page's filters and what the number counts. */
 export function drill(kind: string, title: string, f: DashFilter, extra: Record<string, string | number> = {}) {
@@ -16,12 +17,12 @@ export function drill(kind: string, title: string, f: DashFilter, extra: Record<
 }
 
 /** 导出 Excel for one dashboard: the same filters, its table. */
-function ExportButton(props: { board: string; filter: DashFilter; file: string }) {
+function ExportButton(props: { board: string; query: Record<string, string | number | undefined>; file: string }) {
   const [busy, setBusy] = useState(false)
   const run = async () => {
     setBusy(true)
     try {
-      await exportXlsx(props.board, props.filter, props.file)
+      await exportXlsx(props.board, props.query, props.file)
     } catch (e) {
       void Taro.showToast({ title: errorMessage(e), icon: 'none' })
     } finally {
@@ -36,12 +37,12 @@ function ExportButton(props: { board: string; filter: DashFilter; file: string }
 }
 
 /** A dashboard's card: title, what it measures, 导出 Excel, then its chart or why there is none. */
-function Card(props: { id: string; title: string; note?: string; board: string; file: string; filter: DashFilter; wide?: boolean; children: ReactNode }) {
+function Card(props: { id: string; title: string; note?: string; board: string; file: string; filter: DashFilter; query?: Record<string, string | number | undefined>; wide?: boolean; children: ReactNode }) {
   return (
     <View className={`card dash-card ${props.wide ? 'dash-card--wide' : ''}`} id={props.id}>
       <View className='row row--between dash-card__head'>
         <Text className='dash-card__title'>{props.title}</Text>
-        <ExportButton board={props.board} filter={props.filter} file={props.file} />
+        <ExportButton board={props.board} query={props.query ?? filterQuery(props.filter)} file={props.file} />
       </View>
       {props.note ? <Text className='muted dash-card__note'>{props.note}</Text> : null}
       {props.children}
@@ -194,6 +195,24 @@ export function BehaviourCard(props: { filter: DashFilter }) {
 
 // ── visit quality ───────────────────────────────────────────────────────────────────────────────
 const NOT_YET: Record<string, string> = { agreedActionCompletionRate: '约定动作完成率', realPush: '「真推进」标记' }
+/** A rate over its count, stacked so five columns fit a phone: '83%' above '5/6'; nothing due: '—'. */
+function RateCell(props: { id?: string; rate: number | null; done: number; due: number; bad?: boolean; onPick?: () => void }) {
+  if (!props.due) return <Text className='qtable__num'>—</Text>
+  return (
+    <View
+      id={props.id}
+      className={`qtable__num qtable__rate ${props.onPick ? 'console-clickable qtable__rate--tap' : ''} ${props.bad ? 'dash-bad' : ''}`}
+      onClick={(e) => {
+        if (!props.onPick) return
+        e.stopPropagation()
+        props.onPick()
+      }}
+    >
+      <Text>{pct(props.rate, 0)}</Text>
+      <Text className='ptable__sub'>{props.done}/{props.due}{props.onPick ? ' ›' : ''}</Text>
+    </View>
+  )
+}
 export function QualityCard(props: { filter: DashFilter }) {
   const f = props.filter
   const s = useRequest(() => getBoard<VisitQualityDashboard>('visit-quality', f), [key(f)])
@@ -201,11 +220,12 @@ export function QualityCard(props: { filter: DashFilter }) {
     <Card id='dash-quality' title='拜访质量' board='visit-quality' file='拜访质量.xlsx' filter={f}>
       <Loaded id='dash-quality' state={s}>
         {(d) => {
-          const rows = d.rows.filter((r) => r.visits > 0)
+          // a member with no visit in the period may still have agreed actions falling due in it
+          const rows = d.rows.filter((r) => r.visits > 0 || r.agreedActionsDue > 0)
           return (
             <View>
               <Text className='muted dash-card__note'>
-                「假忙」= 拜访数高于团队中位数且痛点摘要平均不足 {d.fakeBusyPainChars} 字；跟进按时 = 承诺的下次跟进 {d.followUpGraceHours} 小时内有记录。点一行看拜访。
+                「假忙」= 拜访数高于团队中位数且痛点摘要平均不足 {d.fakeBusyPainChars} 字；跟进按时 = 承诺的下次跟进 {d.followUpGraceHours} 小时内有记录；约定动作完成 = 到期的约定动作在跟进时间前标记完成，高于 {pct(d.realPushAbove, 0)} 标「真推进」。点一行看拜访，点完成率看约定动作。
               </Text>
               {rows.length === 0 ? (
                 <Empty id='dash-quality-empty'>{periodText(d)} 没有提交的拜访</Empty>
@@ -216,16 +236,26 @@ export function QualityCard(props: { filter: DashFilter }) {
                     <Text className='qtable__num'>拜访</Text>
                     <Text className='qtable__num'>痛点字数</Text>
                     <Text className='qtable__num'>跟进按时</Text>
+                    <Text className='qtable__num'>约定动作</Text>
                   </View>
                   {rows.map((r) => (
                     <View key={r.memberId} className='row qtable__row console-clickable' id={`quality-${r.memberId}`} onClick={() => drill('visits', `${r.name}的拜访`, { ...f, repId: r.memberId })}>
                       <View className='qtable__name'>
-                        <Text>{r.name}</Text>
+                        <Text className='qtable__who'>{r.name}</Text>
                         {r.fakeBusy ? <Text className='dash-flag dash-flag--bad'>假忙</Text> : null}
+                        {r.realPush ? <Text className='dash-flag dash-flag--good' id={`realpush-${r.memberId}`}>真推进</Text> : null}
                       </View>
                       <Text className='qtable__num'>{r.visits}</Text>
                       <Text className={`qtable__num ${r.avgPainChars !== null && r.avgPainChars < d.fakeBusyPainChars ? 'dash-bad' : ''}`}>{r.avgPainChars ?? '—'}</Text>
-                      <Text className='qtable__num'>{r.followUpsDue ? `${pct(r.followUpOnTimeRate, 0)}（${r.followUpsOnTime}/${r.followUpsDue}）` : '—'}</Text>
+                      <RateCell rate={r.followUpOnTimeRate} done={r.followUpsOnTime} due={r.followUpsDue} />
+                      <RateCell
+                        id={`agreed-${r.memberId}`}
+                        rate={r.agreedActionCompletionRate}
+                        done={r.agreedActionsDone}
+                        due={r.agreedActionsDue}
+                        bad={r.agreedActionCompletionRate !== null && r.agreedActionCompletionRate < d.realPushAbove}
+                        onPick={() => drill('agreed-actions', `${r.name}的约定动作`, { ...f, repId: r.memberId })}
+                      />
                     </View>
                   ))}
                 </View>
@@ -234,6 +264,214 @@ export function QualityCard(props: { filter: DashFilter }) {
             </View>
           )
         }}
+      </Loaded>
+    </Card>
+  )
+}
+
+// ── contact efficiency ──────────────────────────────────────────────────────────────────────────
+export function EfficiencyCard(props: { filter: DashFilter }) {
+  const f = props.filter
+  const s = useRequest(() => getBoard<EfficiencyDashboard>('efficiency', f), [key(f)])
+  return (
+    <Card id='dash-efficiency' title='接触效率' board='efficiency' file='客户接触效率比.xlsx' filter={f}>
+      <Loaded id='dash-efficiency' state={s}>
+        {(d) => {
+          const rows = d.rows.filter((r) => r.workingDays > 0)
+          const best = Math.max(0, ...rows.map((r) => r.perHour ?? 0))
+          return (
+            <View>
+              <Text className='muted dash-card__note'>
+                有效接触（有拜访目标、约定动作与下次跟进时间、客户反馈积极的拜访）÷ 销售工时（工作日 × {d.hoursPerDay} 小时）。点一行看有效接触。
+              </Text>
+              {rows.length === 0 ? (
+                <Empty id='dash-efficiency-empty'>{periodText(d)} 没有工作日</Empty>
+              ) : (
+                <View>
+                  <View className='dash-total console-clickable' id='efficiency-total' onClick={() => drill('efficiency', '有效接触', f, { effective: 'true' })}>
+                    <Text className='dash-total__num'>{perHourText(d.total.perHour)}</Text>
+                    <Text className='dash-total__label'>
+                      {d.total.effectiveContacts} 次有效接触 ÷ {d.total.salesHours} 销售工时（共 {d.total.visits} 次拜访）›
+                    </Text>
+                  </View>
+                  <View className='qtable'>
+                    <View className='row qtable__head'>
+                      <Text className='qtable__name'>成员</Text>
+                      <Text className='qtable__num'>有效/拜访</Text>
+                      <Text className='qtable__num'>工时</Text>
+                      <Text className='qtable__num qtable__num--wide'>每小时</Text>
+                    </View>
+                    {rows.map((r) => (
+                      <View key={r.memberId} className='row qtable__row console-clickable' id={`efficiency-${r.memberId}`} onClick={() => drill('efficiency', `${r.name}的有效接触`, { ...f, repId: r.memberId }, { effective: 'true' })}>
+                        <Text className='qtable__name'>{r.name}</Text>
+                        <Text className='qtable__num'>{r.effectiveContacts}/{r.visits}</Text>
+                        <Text className='qtable__num'>{r.salesHours}</Text>
+                        <View className='qtable__num qtable__num--wide qtable__bar'>
+                          <View className='qtable__barfill' style={{ width: `${best && r.perHour ? Math.round((r.perHour / best) * 100) : 0}%` }} />
+                          <Text className='qtable__barnum'>{r.perHour === null ? '—' : perHourText(r.perHour).replace(' 次/小时', '')}</Text>
+                        </View>
+                      </View>
+                    ))}
+                  </View>
+                </View>
+              )}
+            </View>
+          )
+        }}
+      </Loaded>
+    </Card>
+  )
+}
+
+// ── weekly trends ───────────────────────────────────────────────────────────────────────────────
+const TREND_COLOURS = ['#1677ff', '#52c41a']
+const asPct = (r: number | null) => (r === null ? null : Math.round(r * 1000) / 10)
+export function TrendsCard(props: { filter: DashFilter }) {
+  const f = props.filter
+  const s = useRequest(() => getBoard<TrendsDashboard>('trends', f), [key(f)])
+  return (
+    <Card id='dash-trends' title='趋势' board='trends' file='约定动作与打卡趋势.xlsx' filter={f}>
+      <Loaded id='dash-trends' state={s}>
+        {(d) => {
+          const aa = d.total.agreedActions
+          const ck = d.total.checkins
+          const any = aa.some((w) => w.due > 0) || ck.some((w) => w.rows > 0)
+          const label = (w: { from: string; to: string }) => `${Number(w.from.slice(5, 7))}/${Number(w.from.slice(8))}`
+          const last = d.weeks.length - 1
+          return (
+            <View>
+              <Text className='muted dash-card__note'>按周（周一至周日）：约定动作按时完成率、打卡完成率。点约定动作的点看当周的约定动作。</Text>
+              {!any ? (
+                <Empty id='dash-trends-empty'>{periodText(d)} 没有到期的约定动作，也没有应打卡的记录</Empty>
+              ) : (
+                <View>
+                  <View className='row dash-trend-now'>
+                    <Text className='dash-trend-now__item'>最近一周（{label(d.weeks[last]!)} 起）</Text>
+                    <Text className='dash-trend-now__item' id='trend-agreed-now'>
+                      约定动作 <Text className='dash-trend-now__num'>{aa[last]?.due ? pct(aa[last]!.rate, 0) : '—'}</Text>
+                    </Text>
+                    <Text className='dash-trend-now__item' id='trend-checkins-now'>
+                      打卡 <Text className='dash-trend-now__num'>{ck[last]?.rows ? pct(ck[last]!.rate, 0) : '—'}</Text>
+                    </Text>
+                  </View>
+                  <Chart
+                    id='chart-trends'
+                    height={220}
+                    option={{
+                      color: TREND_COLOURS,
+                      tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null || v === undefined ? '无' : `${v}%`) },
+                      legend: { top: 0, textStyle: { fontSize: 12 } },
+                      grid: { left: 40, right: 12, top: 36, bottom: 24 },
+                      xAxis: { type: 'category', data: d.weeks.map(label) },
+                      yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+                      series: [
+                        { name: '约定动作完成率', type: 'line', connectNulls: false, symbolSize: 8, data: aa.map((w) => asPct(w.rate)) },
+                        { name: '打卡完成率', type: 'line', connectNulls: false, symbolSize: 8, data: ck.map((w) => asPct(w.rate)) },
+                      ],
+                    }}
+                    onPick={(e) => {
+                      const w = d.weeks[e.dataIndex]
+                      if (w && e.seriesIndex === 0 && aa[e.dataIndex]?.due) drill('agreed-actions', `${label(w)} 当周的约定动作`, { ...f, from: w.from, to: w.to })
+                    }}
+                  />
+                  <View className='row dash-weeks'>
+                    <Text className='muted dash-weeks__label'>各周约定动作（完成/到期）</Text>
+                    {d.weeks.map((w, i) =>
+                      aa[i]?.due ? (
+                        <Text key={w.week} id={`trend-week-${i}`} className='chip dash-weeks__chip console-clickable' onClick={() => drill('agreed-actions', `${label(w)} 当周的约定动作`, { ...f, from: w.from, to: w.to })}>
+                          {label(w)} {aa[i]!.done}/{aa[i]!.due} ›
+                        </Text>
+                      ) : null,
+                    )}
+                  </View>
+                </View>
+              )}
+            </View>
+          )
+        }}
+      </Loaded>
+    </Card>
+  )
+}
+
+// ── before / after (board table) ────────────────────────────────────────────────────────────────
+function boardValue(unit: 'rate' | 'days', v: number | null): string {
+  if (v === null) return '—'
+  return unit === 'days' ? `${v} 天` : pct(v)
+}
+/** after − before: '+25.9' with '个百分点' (rates) or '−3' with '天'; nothing to compare: '—'. */
+function boardChangeText(unit: 'rate' | 'days', c: number | null): { num: string; unit: string } {
+  if (c === null) return { num: '—', unit: '' }
+  const sign = c > 0 ? '+' : c < 0 ? '−' : '±'
+  const abs = Math.abs(c)
+  return unit === 'days' ? { num: `${sign}${abs}`, unit: '天' } : { num: `${sign}${(abs * 100).toFixed(1).replace(/\.0$/, '')}`, unit: '个百分点' }
+}
+function PeriodPicker(props: { id: string; label: string; from: string; to: string; today: string; onChange: (from: string, to: string) => void }) {
+  return (
+    <View className='row board-period' id={props.id}>
+      <Text className='board-period__label'>{props.label}</Text>
+      <Picker id={`${props.id}-from`} mode='date' value={props.from} end={props.to} onChange={(e) => props.onChange(String(e.detail.value), props.to)}>
+        <View className='chip dash-filter__chip'>{props.from} ▾</View>
+      </Picker>
+      <Text className='muted'>至</Text>
+      <Picker id={`${props.id}-to`} mode='date' value={props.to} start={props.from} end={props.today} onChange={(e) => props.onChange(props.from, String(e.detail.value))}>
+        <View className='chip dash-filter__chip'>{props.to} ▾</View>
+      </Picker>
+    </View>
+  )
+}
+export function BoardCard(props: { filter: DashFilter }) {
+  const f = props.filter
+  const today = todayLocal()
+  const [periods, setPeriods] = useState<BoardPeriods>(() => defaultBoardPeriods(today))
+  const q = boardQuery(periods, f)
+  const s = useRequest(() => api.get<BoardDashboard>('/dashboards/board', q), [JSON.stringify(q)])
+  return (
+    <Card id='dash-board' title='前后对比' board='board' file='董事会对比表.xlsx' filter={f} query={q} wide>
+      <Text className='muted dash-card__note'>选两个区间对比（默认上月 vs 本月）；绿 = 变好，红 = 变差。点数字看该区间背后的记录。</Text>
+      <View className='board-periods'>
+        <PeriodPicker id='board-before' label='对比前' from={periods.beforeFrom} to={periods.beforeTo} today={today} onChange={(from, to) => setPeriods((p) => ({ ...p, beforeFrom: from, beforeTo: to }))} />
+        <PeriodPicker id='board-after' label='对比后' from={periods.afterFrom} to={periods.afterTo} today={today} onChange={(from, to) => setPeriods((p) => ({ ...p, afterFrom: from, afterTo: to }))} />
+      </View>
+      <Loaded id='dash-board' state={s}>
+        {(d) => (
+          <View className='btable' id='board-table'>
+            <View className='row btable__head'>
+              <Text className='btable__name'>指标</Text>
+              <Text className='btable__num'>对比前</Text>
+              <Text className='btable__num'>对比后</Text>
+              <Text className='btable__num'>变化</Text>
+            </View>
+            {d.rows.map((r) => {
+              const side = (which: 'before' | 'after') => {
+                const x = r[which]
+                const open = () => drill('board', `${r.label} · ${periodText(x)}`, { ...f, from: x.from, to: x.to }, { metric: r.metric })
+                return (
+                  <View id={`board-${r.metric}-${which}`} className={`btable__num btable__cell ${x.denominator ? 'console-clickable btable__cell--tap' : ''}`} onClick={() => (x.denominator ? open() : undefined)}>
+                    <Text className='btable__value'>{boardValue(r.unit, x.value)}</Text>
+                    <Text className='ptable__sub'>{r.metric === 'new_rep_days' ? `${x.numerator}/${x.denominator} 人签单` : `${x.numerator}/${x.denominator}`}{x.denominator ? ' ›' : ''}</Text>
+                  </View>
+                )
+              }
+              const change = boardChangeText(r.unit, r.change)
+              return (
+                <View key={r.metric} className='row btable__row' id={`board-${r.metric}`}>
+                  <View className='btable__name'>
+                    <Text>{r.label}</Text>
+                    <Text className='ptable__sub'>{r.better === 'up' ? '越高越好' : '越低越好'}</Text>
+                  </View>
+                  {side('before')}
+                  {side('after')}
+                  <View id={`board-${r.metric}-change`} className={`btable__num btable__change ${r.improved === true ? 'btable__change--better' : r.improved === false ? 'btable__change--worse' : ''}`}>
+                    <Text className='btable__value'>{change.num}</Text>
+                    {change.unit ? <Text className='btable__unit'>{change.unit}</Text> : null}
+                  </View>
+                </View>
+              )
+            })}
+            <Text className='muted dash-card__note'>新人 = 对比区间开始前 {d.newRepDays} 天内入职的销售；首单天数为已签单新人的平均。</Text>
+          </View>
+        )}
       </Loaded>
     </Card>
   )

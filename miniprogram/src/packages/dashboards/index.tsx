@@ -7,7 +7,7 @@ import { getSession } from '../../api/session'
 import { todayLocal } from '../../utils/time'
 import { requireSession } from '../../utils/return-to'
 import { PERIOD_LABELS, dashboardAccess, filtersShown, getBoard, periodKeyOf, periodOf, periodText, type DashFilter, type PeriodKey } from './api'
-import { BehaviourCard, CheckinsCard, CountersCard, PenetrationCard, PipelineCard, QualityCard, WordCloudCard } from './cards'
+import { BehaviourCard, BoardCard, CheckinsCard, CountersCard, EfficiencyCard, PenetrationCard, PipelineCard, QualityCard, TrendsCard, WordCloudCard } from './cards'
 import './index.css'
 
 interface ScopeMember {
@@ -135,7 +135,11 @@ export default function Dashboards() {
           <PenetrationCard filter={filter} />
           <BehaviourCard filter={filter} />
           <QualityCard filter={filter} />
+          <EfficiencyCard filter={filter} />
+          <TrendsCard filter={filter} />
           {access.demand ? <CountersCard filter={filter} /> : null}
+          {/* the board route answers a supervisor for their team too; a rep compares nothing */}
+          {role === 'director' || role === 'admin' || role === 'supervisor' ? <BoardCard filter={filter} /> : null}
           <CheckinsCard filter={filter} />
           {access.demand ? <WordCloudCard filter={filter} wide /> : null}
         </View>

@@ -21,7 +21,10 @@ interface Line {
 }
 
 const PAGE_SIZE = 20
-const KIND_LABEL: Record<string, string> = { pipeline: '客户', visits: '拜访', penetration: '关键动作', checkins: '打卡', 'word-cloud': '记录', counters: '客户' }
+const KIND_LABEL: Record<string, string> = {
+  pipeline: '客户', visits: '拜访', penetration: '关键动作', checkins: '打卡', 'word-cloud': '记录', counters: '客户',
+  'agreed-actions': '约定动作', efficiency: '拜访', board: '记录',
+}
 const KIND_KEYS: Record<string, string[]> = {
   pipeline: ['stage', 'overdue'],
   visits: ['objective'],
@@ -29,6 +32,9 @@ const KIND_KEYS: Record<string, string[]> = {
   checkins: ['day'],
   'word-cloud': ['term'],
   counters: ['counter'],
+  'agreed-actions': [],
+  efficiency: ['effective'],
+  board: ['metric'],
 }
 const ENDPOINT: Record<string, string> = {
   pipeline: '/dashboards/pipeline/customers',
@@ -37,6 +43,17 @@ const ENDPOINT: Record<string, string> = {
   checkins: '/dashboards/checkins/records',
   'word-cloud': '/dashboards/word-cloud/records',
   counters: '/dashboards/counters/customers',
+  'agreed-actions': '/dashboards/agreed-actions',
+  efficiency: '/dashboards/efficiency/visits',
+  board: '/dashboards/board/records',
+}
+
+/** A board row's record: what «counted» means for its metric (in the numerator). */
+const BOARD_BADGE: Record<string, [yes: string, no: string, yesTone: 'green' | 'red', noTone: 'green' | 'red' | 'plain']> = {
+  lead_touch: ['48 小时内触达', '未按时触达', 'green', 'red'],
+  record_completeness: ['完整', '未按时填写', 'green', 'red'],
+  stage_misjudgment: ['误判', '判断成立', 'red', 'green'],
+  new_rep_days: ['已签首单', '尚未签单', 'green', 'plain'],
 }
 
 type Items = { items: any[]; total?: number }
@@ -92,6 +109,35 @@ function toLines(kind: string, body: Items): Line[] {
         lines: [c.ownerName, ...c.evidence.map((e: any) => (e.reason === 'quote_again' ? `${formatInstant(e.at)} 再次进入报价` : `${formatInstant(e.at)} 拜访：${e.text ?? ''}`))],
         open: openCustomer(c.customerId),
       }))
+    case 'agreed-actions':
+      return body.items.map((a) => ({
+        key: `a${a.visitId}`,
+        title: a.customerName,
+        badge: a.onTime ? { text: '按时完成', tone: 'green' } : { text: a.actionDoneAt ? '超时完成' : '未完成', tone: 'red' },
+        lines: [`${a.memberName} · 约定跟进 ${formatInstant(a.nextFollowUpAt)}${a.actionDoneAt ? ` · 完成于 ${formatInstant(a.actionDoneAt)}` : ''}`, `约定动作：${a.agreedAction ?? '（未填写）'}`],
+        open: openVisit(a.visitId),
+      }))
+    case 'efficiency':
+      return body.items.map((v) => ({
+        key: `e${v.id}`,
+        title: v.customerName,
+        badge: v.effective ? { text: '有效接触', tone: 'green' } : { text: '未计入', tone: 'plain' },
+        lines: [
+          `${v.memberName} · ${formatInstant(v.submittedAt)}${v.objective ? ` · ${v.objective}` : ''}`,
+          `约定动作：${v.agreedAction ?? '—'}${v.nextFollowUpAt ? `（${formatInstant(v.nextFollowUpAt)} 跟进）` : ''} · 客户反馈：${v.customerFeedback ?? '—'}`,
+        ],
+        open: openVisit(v.id),
+      }))
+    case 'board': {
+      const [yes, no, yesTone, noTone] = BOARD_BADGE[(body as { metric?: string }).metric ?? ''] ?? ['计入', '未计入', 'green', 'plain']
+      return body.items.map((r) => ({
+        key: `${r.kind}${r.id}`,
+        title: r.name,
+        badge: r.counted ? { text: yes, tone: yesTone } : { text: no, tone: noTone },
+        lines: [r.kind === 'member' ? (r.at ? `首单签约 ${formatInstant(r.at)}` : '销售新人') : `${r.memberName}${r.at ? ` · ${formatInstant(r.at)}` : ''}`, r.detail],
+        open: r.kind === 'visit' ? openVisit(r.id) : openCustomer(r.customerId),
+      }))
+    }
     default:
       return []
   }
@@ -146,7 +192,7 @@ export default function DashboardDrill() {
       </View>
       <Text className='muted drill__sub' id='drill-count'>
         {total === null ? '加载中…' : `${total} 条${KIND_LABEL[kind]}`}
-        {period && kind !== 'pipeline' && kind !== 'penetration' ? ` · ${period}` : ''}
+        {period && kind !== 'pipeline' && kind !== 'penetration' && kind !== 'board' ? ` · ${period}` : ''}
       </Text>
       {error ? (
         <View className='state state--error' id='drill-error'>

@@ -409,3 +409,24 @@ describe('the policy calendar and the evening boundaries, on their own server', 
     expect(next.body.error.message).toContain('17:00');
   });
 });
+
+describe('the evening fix never rewrites an action already done', () => {
+  it('a customer whose latest agreed action is marked done is refused (a new promise needs a new visit); the done action stays', async () => {
+    h.clock.set(at('2026-11-24T02:00:00Z')); // Tuesday 10:00 local
+    const customerId = await customerOf(org.repB);
+    const visit = await submitVisit(h, org.token(org.repB), { ...completeVisit(customerId), nextFollowUpDate: '2026-11-24', nextFollowUpTime: '15:00' });
+    expect(visit.status).toBe(201);
+    const done = await api(h.url, 'POST', `/api/v1/visits/${visit.body.id}/action-done`, { token: org.token(org.repB), json: { note: '方案已发' } });
+    expect(done.status).toBe(200);
+    h.clock.set(at('2026-11-24T10:00:00Z')); // 18:00: the follow-up has passed
+    const fix = await api(h.url, 'POST', '/api/v1/checkins/follow-up', {
+      token: org.token(org.repB), json: { customerId, agreedAction: '安排演示', nextFollowUpDate: '2026-11-25', nextFollowUpTime: '10:00', nextFollowUpForm: '上门' },
+    });
+    expect(fix.status).toBe(409);
+    expect(fix.body.error.code).toBe('FOLLOW_UP_ACTION_DONE');
+    expect(fix.body.error.message).toContain('请先记录一次拜访');
+    const [row] = (await h.db.query('SELECT agreedAction, actionDoneAt FROM visit WHERE id = ?', [visit.body.id])) as { agreedAction: string; actionDoneAt: unknown }[];
+    expect(row!.agreedAction).toBe(completeVisit(customerId).agreedAction);
+    expect(row!.actionDoneAt).not.toBeNull();
+  });
+});

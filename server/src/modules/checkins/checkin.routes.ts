@@ -29,7 +29,7 @@ export function checkinRoutes(checkins: CheckinService): AnyRoute[] {
     }),
     route({
       method: 'post', path: '/checkins/follow-up', tag: '打卡', summary: '晚间打卡当场补设客户的约定动作与下次跟进（随之设定提醒）', can: 'checkins.create',
-      body: followUpFixSchema, response: followUpStateSchema,
+      body: followUpFixSchema, response: followUpStateSchema, errors: ['FOLLOW_UP_ACTION_DONE'],
       handler: (ctx, { body }) => checkins.fixFollowUp(ctx.state.member, body),
     }),
     route({

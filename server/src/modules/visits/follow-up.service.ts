@@ -6,6 +6,7 @@ import { SQL, sqlDate, withSqlTransaction, type Sql } from '../../db/sql';
 import { invalid, notFound } from '../../http/errors';
 import { cancelJobs, scheduleJobs } from '../../jobs/job-scheduler';
 import { Visit } from './visit.entity';
+import { visitError } from './visits.errors';
 
 /** A customer's standing follow-up: what its latest visit agreed, and when the next follow-up is. */
 export interface CustomerFollowUp {
@@ -100,11 +101,16 @@ export class FollowUpService {
     if (!latest) throw invalid({ customerId: '该客户还没有拜访记录：请先记录一次拜访，再设定跟进' }, '该客户还没有拜访记录：请先记录一次拜访，再设定跟进');
     const now = this.clock.now();
     await withSqlTransaction(this.db, async (sql) => {
+      // A done action stays the action it was (its completion counts on the dashboards): never rewritten.
       const changed = await sql.exec(
-        'UPDATE visit SET agreedAction = ?, agreedActionNote = ?, nextFollowUpAt = ?, nextFollowUpForm = ? WHERE id = ? AND submittedAt IS NOT NULL',
+        'UPDATE visit SET agreedAction = ?, agreedActionNote = ?, nextFollowUpAt = ?, nextFollowUpForm = ? WHERE id = ? AND submittedAt IS NOT NULL AND actionDoneAt IS NULL',
         [input.agreedAction, input.agreedActionNote || null, next.at, input.nextFollowUpForm, latest.visitId],
       );
-      if (changed !== 1) throw notFound('拜访记录');
+      if (changed !== 1) {
+        const [row] = await sql.rows<{ actionDoneAt: unknown }>(SQL`SELECT actionDoneAt FROM visit WHERE id = ?`, [latest.visitId]);
+        if (row?.actionDoneAt) throw visitError('FOLLOW_UP_ACTION_DONE');
+        throw notFound('拜访记录');
+      }
       await cancelJobs(sql, 'visit.reminder', `visit:${latest.visitId}`);
       const remindAt = new Date(Math.max(now.getTime(), next.at.getTime() - this.policy.limits.reminderLeadMinutes * 60_000));
       await scheduleJobs(sql, [{ kind: 'visit.reminder', dueAt: remindAt, payload: { visitId: latest.visitId, memberId }, subject: `visit:${latest.visitId}` }]);

@@ -16,6 +16,8 @@ export const VISIT_ERRORS = {
   AGREED_ACTION_DONE: { status: 409, message: '该约定动作已标记完成，不能重复标记' },
   /** 标记完成 on a visit without an agreed action and next follow-up (one stage automation left waiting) */
   NO_AGREED_ACTION: { status: 409, message: '该拜访还没有约定动作，无法标记完成' },
+  /** 补设跟进 on a customer whose latest visit's action is already done: a new promise comes from a new contact */
+  FOLLOW_UP_ACTION_DONE: { status: 409, message: '该客户最近一次拜访的约定动作已完成：要约定新的下一步，请先记录一次拜访' },
 } as const satisfies Record<CatalogCode<'visits'>, ErrorSpec>;
 
 export const visitError = errorThrower(VISIT_ERRORS);

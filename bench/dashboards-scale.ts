@@ -135,14 +135,19 @@ export async function dashboardsScale(): Promise<DashboardScale> {
       if ((to / 100_000) % 5 === 0) log(`visits ${to}`);
     }
     log('visits built');
+    // Statements over 100 000 rows at most: the server's query timeout (policy database) bounds each.
+    const [{ lo, hi }] = (await q('SELECT MIN(id) AS lo, MAX(id) AS hi FROM visit')) as Array<{ lo: number; hi: number }>;
+    const byVisitIds = async (text: string, params: unknown[] = []) => {
+      for (let from = Number(lo); from <= Number(hi); from += 100_000) await q(`${text} AND v.id >= ${from} AND v.id < ${from + 100_000}`, params);
+    };
     // ── sign-ins: one per visit, at the customer ──
-    await q(
+    await byVisitIds(
       `INSERT INTO signin (customerId, memberId, lat, lng, coordSystem, accuracy, distance, tooFar, inaccurate, localDay, visitId, createdAt)
-       SELECT v.customerId, v.memberId, 30.25, 120.15, 'gcj02', 20, 35, 0, 0, DATE_FORMAT(DATE_ADD(v.submittedAt, INTERVAL 8 HOUR), '%Y-%m-%d'), v.id, DATE_SUB(v.submittedAt, INTERVAL 1 HOUR) FROM visit v`,
+       SELECT v.customerId, v.memberId, 30.25, 120.15, 'gcj02', 20, 35, 0, 0, DATE_FORMAT(DATE_ADD(v.submittedAt, INTERVAL 8 HOUR), '%Y-%m-%d'), v.id, DATE_SUB(v.submittedAt, INTERVAL 1 HOUR) FROM visit v WHERE 1 = 1`,
     );
     log('sign-ins built');
     // ── to-dos: each visit of the last six months has its next-action to-do; 6 in 7 confirmed ──
-    await q(
+    await byVisitIds(
       `INSERT INTO task (kind, subjectType, subjectId, customerId, requesterId, assigneeId, snapshot, dueAt, escalationTarget, completedAt, outcome, createdAt)
        SELECT 'visit_next_action', 'visit', v.id, v.customerId, v.memberId, r.id, '{}', DATE_ADD(v.submittedAt, INTERVAL 1 DAY), 'manager',
               IF(v.id % 7 = 0, NULL, DATE_ADD(v.submittedAt, INTERVAL (v.id % 60) HOUR)), IF(v.id % 7 = 0, NULL, 'done'), v.submittedAt
@@ -152,11 +157,11 @@ export async function dashboardsScale(): Promise<DashboardScale> {
     );
     log('to-dos built');
     // ── check-ins: morning and evening of each working day of the year (local days), 1 in 10 missing ──
-    await q(
+    for (let first = 1; first <= CHECKIN_DAYS; first += 30) await q(
       `INSERT INTO checkin (memberId, teamId, day, kind, slot, status, answers, checkedInAt, windowClosesAt, createdAt)
        SELECT r.memberId, r.teamId, d.day, k.kind, k.kind, IF((d.seq + r.n) % 10 = 0, 'missing', 'on_time'),
               IF(k.kind = 'morning', CONCAT('{"coreNeed":"', ${elt(PAINS, 'd.seq + r.n')}, '"}'), NULL), d.at, d.at, d.at
-       FROM (SELECT seq, DATE_FORMAT(DATE_SUB(?, INTERVAL seq DAY), '%Y-%m-%d') AS day, DATE_SUB(?, INTERVAL seq DAY) AS at FROM seq_1_to_${CHECKIN_DAYS}) d
+       FROM (SELECT seq, DATE_FORMAT(DATE_SUB(?, INTERVAL seq DAY), '%Y-%m-%d') AS day, DATE_SUB(?, INTERVAL seq DAY) AS at FROM seq_${first}_to_${Math.min(CHECKIN_DAYS, first + 29)}) d
        CROSS JOIN bench_rep r CROSS JOIN (SELECT 'morning' AS kind UNION ALL SELECT 'evening') k
        WHERE DAYOFWEEK(d.day) NOT IN (1, 7)`,
       [new Date(now.getTime() + 8 * 3600_000), now],
@@ -167,10 +172,11 @@ export async function dashboardsScale(): Promise<DashboardScale> {
 
     // ── the rollups, built once the way the recurring job builds them ──
     let rollupSeconds: number | null = null;
-    const dashboards = h.services.dashboards as unknown as { refreshRollups?: (sql: unknown, now: Date) => Promise<unknown> };
+    const dashboards = h.services.dashboards as unknown as { refreshRollups?: (sql: unknown, now: Date) => Promise<{ complete: boolean }> };
     if (typeof dashboards.refreshRollups === 'function') {
       const t1 = performance.now();
-      await withSqlTransaction(h.db, (sql) => dashboards.refreshRollups!(sql, new Date()));
+      // run by run, as the recurring job would (each run within a third of the job's lease)
+      while (!(await withSqlTransaction(h.db, (sql) => dashboards.refreshRollups!(sql, new Date()))).complete) log('rollup build: one run done');
       rollupSeconds = (performance.now() - t1) / 1000;
       log(`rollups built in ${rollupSeconds.toFixed(0)} s`);
     }

@@ -12,6 +12,7 @@ export interface GradingInputs {
 @Entity('customer')
 @Index('idx_customer_owner_stage', ['ownerId', 'stage'])
 @Index('idx_customer_owner_follow', ['ownerId', 'lastFollowUpAt'])
+@Index('idx_customer_owner_lead', ['ownerId', 'leadAssignedAt'])
 export class Customer {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;

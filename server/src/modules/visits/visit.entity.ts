@@ -8,6 +8,8 @@ import { CreatedAtColumn, TimestampColumn } from '../../db/columns';
 @Entity('visit')
 @Index('idx_visit_customer', ['customerId', 'submittedAt'])
 @Index('idx_visit_member', ['memberId', 'submittedAt'])
+@Index('idx_visit_submitted', ['submittedAt'])
+@Index('idx_visit_follow_up', ['nextFollowUpAt'])
 export class Visit {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;

@@ -49,6 +49,46 @@ export class DashboardVisitDay {
   openFollowUpsDue: number;
 }
 
+/** The sums of a member's dashboard_visit_day rows of one month (`YYYY-MM`) and objective: the days before the cut. */
+@Entity('dashboard_visit_month')
+export class DashboardVisitMonth {
+  @PrimaryColumn({ type: 'int' })
+  memberId: number;
+
+  @PrimaryColumn({ type: 'varchar', length: 7 })
+  month: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 20 })
+  objective: string;
+
+  @Column({ type: 'int' })
+  visits: number;
+
+  @Column({ type: 'bigint' })
+  painChars: number;
+
+  @Column({ type: 'int' })
+  closedVisits: number;
+
+  @Column({ type: 'bigint' })
+  closedWaitSeconds: number;
+
+  @Column({ type: 'int' })
+  closedFollowUps: number;
+
+  @Column({ type: 'int' })
+  closedOnTime: number;
+
+  @Column({ type: 'int' })
+  openVisits: number;
+
+  @Column({ type: 'bigint' })
+  openSubmittedSeconds: number;
+
+  @Column({ type: 'int' })
+  openFollowUpsDue: number;
+}
+
 /** Where each rollup stands: its cut and the policy values its rows were counted with. */
 @Entity('dashboard_rollup_state')
 export class DashboardRollupState {

@@ -83,6 +83,38 @@ async function recount(sql: Sql, d: Dialect, sqlite: boolean, keys: Iterable<str
   return n;
 }
 
+const SUMS = constSql('SUM(visits), SUM(painChars), SUM(closedVisits), SUM(closedWaitSeconds), SUM(closedFollowUps), SUM(closedOnTime), SUM(openVisits), SUM(openSubmittedSeconds), SUM(openFollowUpsDue)');
+const COLUMNS = constSql('visits, painChars, closedVisits, closedWaitSeconds, closedFollowUps, closedOnTime, openVisits, openSubmittedSeconds, openFollowUpsDue');
+
+/**
+ * dashboard_visit_month: the sums of a member's day rows of one month (so far: days before the cut), for
+ * periods that cover whole months up to the cut — "this month", the default, reads one row per member and
+ * objective instead of one per visit day. `members` null: every member.
+ */
+async function sumMonth(sql: Sql, month: string, members: number[] | null): Promise<void> {
+  const who = members === null ? constSql('1 = 1') : SQL`memberId IN (${placeholders(members.length)})`;
+  const ids = members ?? [];
+  await sql.exec(SQL`DELETE FROM dashboard_visit_month WHERE month = ? AND ${who}`, [month, ...ids]);
+  await sql.exec(
+    SQL`INSERT INTO dashboard_visit_month (memberId, month, objective, ${COLUMNS})
+      SELECT memberId, ?, objective, ${SUMS} FROM dashboard_visit_day WHERE day >= ? AND day <= ? AND ${who} GROUP BY memberId, objective`,
+    [month, `${month}-01`, `${month}-31`, ...ids],
+  );
+}
+
+async function sumMonths(sql: Sql, keys: Iterable<string>): Promise<void> {
+  const byMonth = new Map<string, Set<number>>();
+  for (const key of keys) {
+    const [member, day] = key.split('|') as [string, string];
+    const month = day.slice(0, 7);
+    byMonth.set(month, (byMonth.get(month) ?? new Set()).add(Number(member)));
+  }
+  for (const [month, set] of byMonth) {
+    const members = [...set];
+    for (let i = 0; i < members.length; i += CHUNK) await sumMonth(sql, month, members.slice(i, i + CHUNK));
+  }
+}
+
 export interface RefreshResult {
   cut: Date;
   /** false while the first build (or a rebuild) is still going: the next run goes on with it */
@@ -111,6 +143,7 @@ export async function refreshVisitRollup(
   let building: string | null;
   if (!state || state.params !== paramsText(p)) {
     await sql.exec(constSql('DELETE FROM dashboard_visit_day'));
+    await sql.exec(constSql('DELETE FROM dashboard_visit_month'));
     const [oldest] = await sql.rows<{ at: Date | string | null }>(SQL`SELECT MIN(submittedAt) AS at FROM visit WHERE submittedAt IS NOT NULL`);
     const first = sqlDate(oldest?.at ?? null);
     previous = cut;
@@ -137,6 +170,11 @@ export async function refreshVisitRollup(
       await sql.exec(SQL`UPDATE dashboard_rollup_state SET buildingFrom = ?, refreshedAt = ? WHERE name = ?`, [day, now, VISIT_ROLLUP]);
       return { cut: previous, complete: false, builtDays, recounted: 0 };
     }
+    // complete: the month rows, one statement a month
+    const [first] = await sql.rows<{ day: string | null }>(constSql('SELECT MIN(day) AS day FROM dashboard_visit_day'));
+    for (let month = first?.day?.slice(0, 7) ?? buildCutDay.slice(0, 7); month <= buildCutDay.slice(0, 7); month = nextMonthOf(month)) {
+      await sumMonth(sql, month, null);
+    }
   }
   const keys = new Set<string>();
   const add = (rows: Array<{ memberId: number; submittedAt: Date | string }>) => {
@@ -162,8 +200,14 @@ export async function refreshVisitRollup(
   // promises not yet due at the cut: a 设定跟进 may have moved one (it only ever sets a later time)
   add(await sql.rows(SQL`SELECT memberId, submittedAt FROM visit WHERE nextFollowUpAt > ? AND submittedAt < ?`, [new Date(cut.getTime() - grace), cut]));
   const recounted = await recount(sql, d, sqlite, keys, cut, tz.dayOf(cut), p, tz.dayStart, tz.nextDay);
+  await sumMonths(sql, [...keys].filter((k) => k.split('|')[1]! < tz.dayOf(cut)));
   await sql.exec(SQL`UPDATE dashboard_rollup_state SET cutAt = ?, buildingFrom = NULL, refreshedAt = ? WHERE name = ?`, [cut, now, VISIT_ROLLUP]);
   return { cut, complete: true, builtDays, recounted };
+}
+
+function nextMonthOf(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
@@ -188,12 +232,31 @@ export async function visitAggregatesRolled(
     const ids = placeholders(memberIds.length);
     // counted by the database, as the metric's own seconds are (the dialect may put `b` before `a` in its text)
     const nowSeconds = num((await sql.rows<{ s: unknown }>(SQL`SELECT ${d.seconds(constSql('e.a'), constSql('e.b'))} AS s FROM (SELECT ? AS a, ? AS b) e`, [EPOCH, now]))[0]?.s);
-    const rows = await sql.rows<Record<string, unknown>>(
-      SQL`SELECT memberId, objective, SUM(visits) AS visits, SUM(painChars) AS painChars, SUM(closedWaitSeconds) AS closedWait, SUM(closedFollowUps) AS closedDue, SUM(closedOnTime) AS onTime,
-          SUM(openVisits) AS openVisits, SUM(openSubmittedSeconds) AS openSeconds, SUM(openFollowUpsDue) AS openDue
-        FROM dashboard_visit_day WHERE memberId IN (${ids}) AND day >= ? AND day < ? GROUP BY memberId, objective`,
-      [...memberIds, dayOf(start), dayOf(rolledEnd)],
-    );
+    // whole months up to the cut from the month rows, the other days from the day rows
+    const [fromDay, untilDay, cutDay] = [dayOf(start), dayOf(rolledEnd), dayOf(cut)];
+    const months: string[] = [];
+    const dayRanges: Array<[string, string]> = [];
+    for (let month = fromDay.slice(0, 7); `${month}-01` < untilDay; month = nextMonthOf(month)) {
+      const [first, next] = [`${month}-01`, `${nextMonthOf(month)}-01`];
+      const covered: [string, string] = [fromDay > first ? fromDay : first, untilDay < next ? untilDay : next];
+      if (covered[0] === first && covered[1] === (cutDay < next ? cutDay : next)) months.push(month);
+      else dayRanges.push(covered);
+    }
+    const sums = SQL`SUM(visits) AS visits, SUM(painChars) AS painChars, SUM(closedWaitSeconds) AS closedWait, SUM(closedFollowUps) AS closedDue, SUM(closedOnTime) AS onTime,
+          SUM(openVisits) AS openVisits, SUM(openSubmittedSeconds) AS openSeconds, SUM(openFollowUpsDue) AS openDue`;
+    const rows: Array<Record<string, unknown>> = [];
+    if (months.length) {
+      rows.push(...(await sql.rows<Record<string, unknown>>(
+        SQL`SELECT memberId, objective, ${sums} FROM dashboard_visit_month WHERE memberId IN (${ids}) AND month IN (${placeholders(months.length)}) GROUP BY memberId, objective`,
+        [...memberIds, ...months],
+      )));
+    }
+    for (const [from, until] of dayRanges) {
+      rows.push(...(await sql.rows<Record<string, unknown>>(
+        SQL`SELECT memberId, objective, ${sums} FROM dashboard_visit_day WHERE memberId IN (${ids}) AND day >= ? AND day < ? GROUP BY memberId, objective`,
+        [...memberIds, from, until],
+      )));
+    }
     for (const r of rows) {
       const a = cell(Number(r.memberId), String(r.objective));
       a.visits += num(r.visits);

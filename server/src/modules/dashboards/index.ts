@@ -1,6 +1,6 @@
 import { everyMinutes } from '../../jobs/job-runner';
 import { defineModule } from '../module';
-import { DashboardRollupState, DashboardVisitDay } from './dashboard-rollup.entity';
+import { DashboardRollupState, DashboardVisitDay, DashboardVisitMonth } from './dashboard-rollup.entity';
 import { DashboardRollups1765300000002 } from './migrations/1765300000002-dashboard-rollups';
 import { DashboardExcel } from './dashboards.excel';
 import { dashboardRoutes } from './dashboards.routes';
@@ -23,11 +23,11 @@ declare module '../module' {
  * quality, action penetration, check-in completion, the word cloud of customer demands and the business
  * counters, each with its drill-downs and an .xlsx of its table. It reads the rows of visits, customers,
  * check-ins, tasks and the org where they are (`reads`); it owns and writes only its rollups
- * (dashboard_visit_day, dashboard_rollup_state), kept by its recurring job `dashboards.rollup`.
+ * (dashboard_visit_day, dashboard_visit_month, dashboard_rollup_state), kept by its recurring job `dashboards.rollup`.
  */
 export const dashboardsModule = defineModule({
   name: 'dashboards',
-  entities: [DashboardVisitDay, DashboardRollupState],
+  entities: [DashboardVisitDay, DashboardVisitMonth, DashboardRollupState],
   reads: ['visits', 'customers', 'checkins', 'tasks', 'org'],
   migrations: [DashboardRollups1765300000002],
   errors: {},

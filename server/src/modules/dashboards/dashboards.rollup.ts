@@ -10,7 +10,7 @@ import { visitAggregates, type Dialect, type VisitAggregate } from './dashboards
  *
  * Written only by the recurring job `dashboards.rollup` (inside its transaction, one server at a time):
  * a day's rows are recounted when the cut passes it, when one of its visits is closed by a later one, when
- * a waiting visit's promise falls due, and while its visits' promises are recent (a 设定跟进 moving one).
+ * a waiting visit's promise falls due, and when 设定跟进 moved one of its visits' promise (visit.followUpSetAt).
  */
 
 /** Seconds are counted from here (TIMESTAMPDIFF/julianday, the same as the metric's own). */
@@ -138,21 +138,24 @@ export async function refreshVisitRollup(
   sql: Sql, d: Dialect, sqlite: boolean, cut: Date, now: Date, p: RollupParams, tz: { dayOf: (at: Date) => string; dayStart: (day: string) => Date; nextDay: (day: string) => string }, budgetMs: number,
 ): Promise<RefreshResult> {
   const started = Date.now();
-  const [state] = await sql.rows<{ cutAt: Date | string; params: string; buildingFrom: string | null }>(SQL`SELECT cutAt, params, buildingFrom FROM dashboard_rollup_state WHERE name = ?`, [VISIT_ROLLUP]);
+  const [state] = await sql.rows<{ cutAt: Date | string; params: string; buildingFrom: string | null; refreshedAt: Date | string }>(SQL`SELECT cutAt, params, buildingFrom, refreshedAt FROM dashboard_rollup_state WHERE name = ?`, [VISIT_ROLLUP]);
   let previous: Date;
   let building: string | null;
+  let lastRun: Date;
   if (!state || state.params !== paramsText(p)) {
     await sql.exec(constSql('DELETE FROM dashboard_visit_day'));
     await sql.exec(constSql('DELETE FROM dashboard_visit_month'));
     const [oldest] = await sql.rows<{ at: Date | string | null }>(SQL`SELECT MIN(submittedAt) AS at FROM visit WHERE submittedAt IS NOT NULL`);
     const first = sqlDate(oldest?.at ?? null);
     previous = cut;
+    lastRun = cut;
     building = first && first.getTime() < cut.getTime() ? tz.dayOf(first) : tz.dayOf(cut);
     await sql.exec(SQL`DELETE FROM dashboard_rollup_state WHERE name = ?`, [VISIT_ROLLUP]);
     await sql.exec(SQL`INSERT INTO dashboard_rollup_state (name, cutAt, params, buildingFrom, refreshedAt) VALUES (?, ?, ?, ?, ?)`, [VISIT_ROLLUP, cut, paramsText(p), building, now]);
   } else {
     previous = sqlDate(state.cutAt)!;
     building = state.buildingFrom;
+    lastRun = building !== null ? previous : sqlDate(state.refreshedAt)!;
   }
   let builtDays = 0;
   if (building !== null) {
@@ -197,8 +200,8 @@ export async function refreshVisitRollup(
     // waiting visits whose promise fell due between the two cuts
     add(await sql.rows(SQL`SELECT memberId, submittedAt FROM visit WHERE nextFollowUpAt > ? AND nextFollowUpAt <= ? AND submittedAt < ?`, [new Date(previous.getTime() - grace), new Date(cut.getTime() - grace), previous]));
   }
-  // promises not yet due at the cut: a 设定跟进 may have moved one (it only ever sets a later time)
-  add(await sql.rows(SQL`SELECT memberId, submittedAt FROM visit WHERE nextFollowUpAt > ? AND submittedAt < ?`, [new Date(cut.getTime() - grace), cut]));
+  // promises moved by 设定跟进 since the last run (or since the build's cut)
+  add(await sql.rows(SQL`SELECT memberId, submittedAt FROM visit WHERE followUpSetAt >= ? AND submittedAt < ?`, [lastRun, cut]));
   const recounted = await recount(sql, d, sqlite, keys, cut, tz.dayOf(cut), p, tz.dayStart, tz.nextDay);
   await sumMonths(sql, [...keys].filter((k) => k.split('|')[1]! < tz.dayOf(cut)));
   await sql.exec(SQL`UPDATE dashboard_rollup_state SET cutAt = ?, buildingFrom = NULL, refreshedAt = ? WHERE name = ?`, [cut, now, VISIT_ROLLUP]);

@@ -101,8 +101,8 @@ export class FollowUpService {
     const now = this.clock.now();
     await withSqlTransaction(this.db, async (sql) => {
       const changed = await sql.exec(
-        'UPDATE visit SET agreedAction = ?, agreedActionNote = ?, nextFollowUpAt = ?, nextFollowUpForm = ? WHERE id = ? AND submittedAt IS NOT NULL',
-        [input.agreedAction, input.agreedActionNote || null, next.at, input.nextFollowUpForm, latest.visitId],
+        'UPDATE visit SET agreedAction = ?, agreedActionNote = ?, nextFollowUpAt = ?, nextFollowUpForm = ?, followUpSetAt = ? WHERE id = ? AND submittedAt IS NOT NULL',
+        [input.agreedAction, input.agreedActionNote || null, next.at, input.nextFollowUpForm, now, latest.visitId],
       );
       if (changed !== 1) throw notFound('拜访记录');
       await cancelJobs(sql, 'visit.reminder', `visit:${latest.visitId}`);

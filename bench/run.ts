@@ -14,6 +14,7 @@ const lazy = {
   customerSearchBench: () => (require('./customer-search') as typeof import('./customer-search.js')).customerSearchBench(),
   deliveryRecovery: () => (require('./delivery-recovery') as typeof import('./delivery-recovery.js')).deliveryRecovery(),
   gradingBench: () => (require('./grading') as typeof import('./grading.js')).gradingBench(),
+  dashboardsScale: () => (require('./dashboards-scale') as typeof import('./dashboards-scale.js')).dashboardsScale(),
 };
 
 interface Figure {
@@ -46,7 +47,7 @@ async function customerWorkbook(rows: number, ownerPhones: string[]): Promise<Bu
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-// BENCH_ONLY=visits (or customers, search, escalation, delivery, grading, h5; comma-separated) runs just those parts.
+// BENCH_ONLY=visits (or customers, search, escalation, delivery, grading, dashboards, h5; comma-separated) runs just those parts.
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const runs = (part: string) => !only || only.includes(part);
 
@@ -181,6 +182,26 @@ async function gradingFigures() {
   });
 }
 
+async function dashboardFigures() {
+  const d = await lazy.dashboardsScale();
+  figures.push({
+    name: `dashboards: data set (${grouped(d.reps)} reps, ${grouped(d.customers)} customers, ${grouped(d.visits)} visits)`,
+    value: `${(d.dataMb + d.indexMb).toFixed(0)} MB`,
+    note: `on disk (information_schema): data ${d.dataMb.toFixed(0)} MB + indexes ${d.indexMb.toFixed(0)} MB; ${grouped(d.checkins)} check-ins, ${grouped(d.signins)} sign-ins, ${grouped(d.tasks)} to-dos; largest: ${d.tables.slice(0, 6).map((t) => `${t.table} ${t.mb.toFixed(0)}`).join(', ')} MB`,
+  });
+  figures.push({ name: 'dashboards: generated in SQL', value: seconds(d.generateSeconds * 1000), note: d.rollupSeconds === null ? 'no rollups' : `first full rollup build ${d.rollupSeconds.toFixed(1)} s; a steady-state job run ${d.steadySeconds?.toFixed(2) ?? '-'} s` });
+  for (const f of d.figures) {
+    figures.push({ name: `dashboards ${f.role === 'director' ? 'director (region, 500 reps)' : 'supervisor (team, 8 reps)'}: ${f.path}`, value: `${f.p95.toFixed(0)} ms`, note: `p95 (goal < 200 ms); p50 ${f.p50.toFixed(0)} ms; one at a time ${f.alone.toFixed(0)} ms; ${f.status}` });
+  }
+  figures.push({ name: 'dashboards: load average before / after', value: '', note: `${d.loadBefore} / ${d.loadAfter}` });
+  console.log('\n| endpoint | director p50 / p95 ms (alone) | supervisor p50 / p95 ms (alone) |\n|---|---|---|');
+  for (const path of [...new Set(d.figures.map((f) => f.path))]) {
+    const of = (role: string) => d.figures.find((f) => f.path === path && f.role === role);
+    const cell = (f: (typeof d.figures)[number] | undefined) => (f ? `${f.p50.toFixed(0)} / ${f.p95.toFixed(0)} (${f.alone.toFixed(0)})${f.status.startsWith('200×') && !f.status.includes(' ') ? '' : ` (${f.status})`}` : '-');
+    console.log(`| ${path} | ${cell(of('director'))} | ${cell(of('supervisor'))} |`);
+  }
+}
+
 async function h5Figures() {
   const h5 = await lazy.h5Timing();
   figures.push({ name: 'weapp main package (target < 1.5 MB, WeChat limit 2 MB)', value: `${(h5.weappMainBytes / 1024).toFixed(0)} KB` });
@@ -190,7 +211,7 @@ async function h5Figures() {
 }
 
 async function main() {
-  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['delivery', deliveryFigures], ['grading', gradingFigures], ['h5', h5Figures]];
+  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['delivery', deliveryFigures], ['grading', gradingFigures], ['dashboards', dashboardFigures], ['h5', h5Figures]];
   let failed = false;
   for (const [part, measure] of parts) {
     if (!runs(part)) continue;

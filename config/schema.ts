@@ -284,6 +284,8 @@ export const policySchema = z
         'callbacks.forget_nonces': z.object({ everyMinutes: everyMinutes(60 * 24) }).strict(),
         // a window's end must be noticed within minutes: the missing row and the one reminder follow it
         'checkins.window_end': z.object({ everyMinutes: everyMinutes(60) }).strict().default({ everyMinutes: 5 }),
+        // the dashboards' visit rollup: moves its cut to today after midnight, and recounts days whose visits changed
+        'dashboards.rollup': z.object({ everyMinutes: everyMinutes(60 * 24) }).strict().default({ everyMinutes: 10 }),
       })
       .strict(),
     // Daily three check-ins: windows in the policy time zone and the working calendar (nobody is chased off it).

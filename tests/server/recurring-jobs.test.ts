@@ -218,7 +218,7 @@ describe('on the embedded SQLite default', () => {
         }
         if (kinds.length < 5) await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(kinds).toEqual(['attachments.sweep', 'callbacks.forget_nonces', 'checkins.window_end', 'dashboards.weekly_digest', 'grading.regrade']);
+      expect(kinds).toEqual(['attachments.sweep', 'callbacks.forget_nonces', 'checkins.window_end', 'dashboards.rollup', 'dashboards.weekly_digest', 'grading.regrade']);
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

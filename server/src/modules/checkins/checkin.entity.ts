@@ -10,6 +10,7 @@ import { CreatedAtColumn, TimestampColumn } from '../../db/columns';
 @Index('uq_checkin_member_day_slot', ['memberId', 'day', 'slot'], { unique: true })
 @Index('idx_checkin_team_day', ['teamId', 'day'])
 @Index('idx_checkin_visit', ['visitId'])
+@Index('idx_checkin_member_day_status', ['memberId', 'day', 'status'])
 export class Checkin {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;

@@ -1,3 +1,4 @@
+import { CheckinStatusIndex1765300000004 } from './migrations/1765300000004-checkin-status-index';
 import { isSqlite } from '../../db/data-source';
 import { defineModule } from '../module';
 import { Checkin, CheckinWindow } from './checkin.entity';
@@ -27,7 +28,7 @@ declare module '../module' {
 export const checkinsModule = defineModule({
   name: 'checkins',
   entities: [Checkin, CheckinWindow],
-  migrations: [Checkins1764990000000],
+  migrations: [Checkins1764990000000, CheckinStatusIndex1765300000004],
   errors: CHECKIN_ERRORS,
   permissions: ['checkins.create', 'checkins.team.read', 'checkins.calendar.read'],
   messages: checkinMessages,

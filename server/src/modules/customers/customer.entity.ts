@@ -10,8 +10,9 @@ export interface GradingInputs {
 }
 
 @Entity('customer')
-@Index('idx_customer_owner_stage', ['ownerId', 'stage'])
+@Index('idx_customer_owner_stage_follow', ['ownerId', 'stage', 'lastFollowUpAt', 'createdAt'])
 @Index('idx_customer_owner_follow', ['ownerId', 'lastFollowUpAt'])
+@Index('idx_customer_owner_lead', ['ownerId', 'leadAssignedAt', 'firstTouchAt'])
 export class Customer {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;

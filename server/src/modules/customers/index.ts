@@ -8,6 +8,7 @@ import { customerRoutes } from './customer.routes';
 import { CustomerService } from './customer.service';
 import { flagUntouchedLeads } from './first-touch-due.job';
 import { CustomerClosed1765210000001 } from './migrations/1765210000001-customer-closed';
+import { CustomerLeadIndex1765300000001 } from './migrations/1765300000001-customer-lead-index';
 
 export type { CustomerService } from './customer.service';
 export { adjustWaitingVisits, claimFirstTouch, customerForVisitStatement, customerName, followedUpStatement, leadClockOf, setGradeStatement, customersForGrading, setGradesStatement, customersForGradingByIds, customersForInputSheet, setGradingInputsStatement, type CustomerForVisit } from './customer.sql';
@@ -31,7 +32,7 @@ declare module '../module' {
 export const customersModule = defineModule({
   name: 'customers',
   entities: [Customer, CustomerStageChange, CustomerOwnerChange],
-  migrations: [CustomerClosed1765210000001],
+  migrations: [CustomerClosed1765210000001, CustomerLeadIndex1765300000001],
   errors: CUSTOMER_ERRORS,
   permissions: ['customers.read', 'customers.export', 'customers.create', 'customers.update', 'customers.stage', 'customers.import', 'customers.assign', 'customers.close', 'customers.reopen'],
   messages: customerMessages,

@@ -15,6 +15,7 @@ import {
   visitAggregates, visitFacts, type CounterEvidence, type Dialect,
 } from './dashboards.sql';
 import { agreedActionCounts } from './efficiency.sql';
+import { refreshVisitRollup, visitAggregatesRolled, visitRollupCut, type RefreshResult, type RollupParams } from './dashboards.rollup';
 import { segmenter, topTerms } from './word-cloud';
 
 export interface PageQuery {
@@ -33,12 +34,44 @@ const MAX_DAYS_IN_HEATMAP = 93;
  */
 export class DashboardService {
   private readonly d: Dialect;
+  private readonly sqlite: boolean;
   constructor(
     private readonly db: DataSource,
     private readonly policy: Policy,
     private readonly clock: Clock,
   ) {
-    this.d = dialectOf(isSqlite(db));
+    this.sqlite = isSqlite(db);
+    this.d = dialectOf(this.sqlite);
+  }
+
+  // ── rollups (dashboards.rollup.ts) ───────────────────────────────────────────────────────────────
+
+  private rollupParams(at: Date): RollupParams {
+    const day = localDay(at, this.tz);
+    return { graceSeconds: this.rules.visitQuality.followUpGraceHours * 3600, offsetMinutes: Math.round((Date.parse(`${day}T00:00:00Z`) - localInstant(day, '00:00', this.tz).getTime()) / 60_000) };
+  }
+
+  /**
+   * The recurring job `dashboards.rollup` (inside its transaction): moves the visit rollup's cut to the
+   * start of today (local) and recounts what the days passed and the writes since its last run changed.
+   */
+  async refreshRollups(sql: Sql, now: Date, budgetMs = (this.policy.jobs.leaseSeconds * 1000) / 3): Promise<RefreshResult> {
+    const cut = localInstant(localDay(now, this.tz), '00:00', this.tz);
+    return refreshVisitRollup(sql, this.d, this.sqlite, cut, now, this.rollupParams(now), {
+      dayOf: (at) => localDay(at, this.tz), dayStart: (day) => localInstant(day, '00:00', this.tz), nextDay: (day) => addDays(day, 1),
+    }, budgetMs);
+  }
+
+  /**
+   * Per member and objective over [start, end): from the rollup and what changed since its cut when there
+   * is one counted with today's policy values, else from the raw rows (`raw`: always from the raw rows).
+   */
+  async visitAggregates(sql: Sql, memberIds: readonly number[], start: Date, end: Date, options: { raw?: boolean } = {}) {
+    const now = this.clock.now();
+    const params = this.rollupParams(now);
+    const cut = options.raw ? null : await visitRollupCut(sql, params);
+    if (cut === null) return visitAggregates(sql, this.d, memberIds, start, end, now, params.graceSeconds);
+    return visitAggregatesRolled(sql, this.d, memberIds, start, end, now, params.graceSeconds, cut, (at) => localDay(at, this.tz));
   }
 
   private get tz() {
@@ -100,8 +133,7 @@ export class DashboardService {
   // ── 行为健康热力图 and 拜访质量 ─────────────────────────────────────────────────────────────────
 
   private async visitNumbers(sql: Sql, reach: Reach) {
-    const graceSeconds = this.rules.visitQuality.followUpGraceHours * 3600;
-    const aggregates = await visitAggregates(sql, this.d, reach.population.map((p) => p.id), reach.start, reach.end, this.clock.now(), graceSeconds);
+    const aggregates = await this.visitAggregates(sql, reach.population.map((p) => p.id), reach.start, reach.end);
     const teams = new Map(reach.population.map((p) => [p.id, p.teamId]));
     // a member without a team is a team of one
     const teamOf = (memberId: number) => teams.get(memberId) ?? -memberId;

@@ -42,7 +42,7 @@ const VISIT_TEXTS = [constSql('v.painPoint'), constSql('v.dialogueSummary'), con
 /**
  * Customers per stage, and per stage how many are overdue by the one shared rule (shared/src/overdue.ts:
  * stage not excluded, not closed as lost, and COALESCE(lastFollowUpAt, createdAt) older than the cutoff), over the owners shown.
- * A snapshot of now: the period does not apply. Index idx_customer_owner_stage.
+ * A snapshot of now: the period does not apply. Index idx_customer_owner_stage_follow.
  */
 export async function pipelineCounts(sql: Sql, ownerIds: readonly number[], excluded: readonly string[], cutoff: Date): Promise<Array<{ stage: string; customers: number; overdue: number }>> {
   if (ownerIds.length === 0) return [];

@@ -1,5 +1,8 @@
+import { everyMinutes } from '../../jobs/job-runner';
 import { defineModule } from '../module';
 import { DashboardBoardService } from './board.service';
+import { DashboardRollupState, DashboardVisitDay, DashboardVisitMonth } from './dashboard-rollup.entity';
+import { DashboardRollups1765300000002 } from './migrations/1765300000002-dashboard-rollups';
 import { DashboardExcel } from './dashboards.excel';
 import { dashboardRoutes } from './dashboards.routes';
 import { DashboardService } from './dashboards.service';
@@ -29,20 +32,30 @@ declare module '../module' {
  * quality, action penetration, check-in completion, the word cloud of customer demands and the business
  * counters, contact efficiency, the weekly agreed-action and check-in trends and the board table (before /
  * after), each with its drill-downs and an .xlsx of its table. It reads the rows of visits, customers,
- * check-ins, tasks and the org where they are (`reads`) and writes none of them; its one table is the
- * weekly digests it has sent (weekly-digest.job.ts).
+ * check-ins, tasks and the org where they are (`reads`) and writes none of them; it owns and writes its
+ * rollups (dashboard_visit_day, dashboard_visit_month, dashboard_rollup_state), kept by its recurring job
+ * `dashboards.rollup`, and the weekly digests it has sent (weekly-digest.job.ts).
  */
 export const dashboardsModule = defineModule({
   name: 'dashboards',
-  // its one table: the weekly digests produced (once per person and ISO week)
-  entities: [WeeklyDigest],
+  // the rollups, and the weekly digests produced (once per person and ISO week)
+  entities: [DashboardVisitDay, DashboardVisitMonth, DashboardRollupState, WeeklyDigest],
   reads: ['visits', 'customers', 'checkins', 'tasks', 'org'],
-  migrations: [WeeklyDigest1765300000000],
+  migrations: [WeeklyDigest1765300000000, DashboardRollups1765300000002],
   errors: {},
   permissions: ['dashboards.read', 'dashboards.demand.read'],
   messages: { ...digestMessages },
   services: ({ db, policy, clock }): DashboardExports => ({ dashboards: new DashboardService(db, policy, clock), dashboardBoard: new DashboardBoardService(db, policy, clock) }),
   routes: (s) => dashboardRoutes(s.dashboards, s.dashboardBoard, new DashboardExcel(s.dashboards, s.dashboardBoard)),
-  // every Monday 08:30 (policy weeklyDigest) each supervisor and director gets one card: README «Weekly digest»
-  recurring: (_s, { policy, db, logger }) => [weeklyDigestJob(policy, isSqlite(db), logger)],
+  recurring: (s, { policy, db, logger }) => [
+    {
+      kind: 'dashboards.rollup',
+      nextAfter: everyMinutes(policy.recurring['dashboards.rollup'].everyMinutes),
+      run: async (_jobs, sql, now) => {
+        await s.dashboards.refreshRollups(sql, now);
+      },
+    },
+    // every Monday 08:30 (policy weeklyDigest) each supervisor and director gets one card: README «Weekly digest»
+    weeklyDigestJob(policy, isSqlite(db), logger),
+  ],
 });

@@ -1,3 +1,4 @@
+import { TaskRequesterKindIndex1765300000003 } from './migrations/1765300000003-task-requester-kind-index';
 import { isSqlite } from '../../db/data-source';
 import { defineModule } from '../module';
 import { Approval } from './approval.entity';
@@ -50,7 +51,7 @@ declare module '../module' {
 export const tasksModule = defineModule({
   name: 'tasks',
   entities: [Task, TaskAction, Approval, Todo, TaskPoolMember],
-  migrations: [Tasks1764962000000, TaskPoolMembers1764975000000],
+  migrations: [Tasks1764962000000, TaskPoolMembers1764975000000, TaskRequesterKindIndex1765300000003],
   errors: TASK_ERRORS,
   permissions: ['todos.follow', 'todos.confirm', 'todos.escalations.read', 'tasks.pools.manage'],
   messages: { ...todoMessages, ...taskMessages },

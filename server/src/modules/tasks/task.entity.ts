@@ -24,6 +24,7 @@ export type EscalationTarget = 'manager' | 'director' | 'admins';
 @Index('idx_task_assignee', ['assigneeId', 'completedAt'])
 @Index('idx_task_pool', ['assigneePool', 'completedAt'])
 @Index('idx_task_requester', ['requesterId', 'createdAt'])
+@Index('idx_task_requester_kind', ['requesterId', 'kind', 'createdAt', 'outcome', 'completedAt'])
 @Index('idx_task_subject', ['subjectType', 'subjectId'])
 @Index('idx_task_customer', ['customerId'])
 @Index('idx_task_escalated', ['escalatedAt'])

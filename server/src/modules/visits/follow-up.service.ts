@@ -103,8 +103,8 @@ export class FollowUpService {
     await withSqlTransaction(this.db, async (sql) => {
       // A done action stays the action it was (its completion counts on the dashboards): never rewritten.
       const changed = await sql.exec(
-        'UPDATE visit SET agreedAction = ?, agreedActionNote = ?, nextFollowUpAt = ?, nextFollowUpForm = ? WHERE id = ? AND submittedAt IS NOT NULL AND actionDoneAt IS NULL',
-        [input.agreedAction, input.agreedActionNote || null, next.at, input.nextFollowUpForm, latest.visitId],
+        'UPDATE visit SET agreedAction = ?, agreedActionNote = ?, nextFollowUpAt = ?, nextFollowUpForm = ?, followUpSetAt = ? WHERE id = ? AND submittedAt IS NOT NULL AND actionDoneAt IS NULL',
+        [input.agreedAction, input.agreedActionNote || null, next.at, input.nextFollowUpForm, now, latest.visitId],
       );
       if (changed !== 1) {
         const [row] = await sql.rows<{ actionDoneAt: unknown }>(SQL`SELECT actionDoneAt FROM visit WHERE id = ?`, [latest.visitId]);

@@ -8,6 +8,9 @@ import { CreatedAtColumn, TimestampColumn } from '../../db/columns';
 @Entity('visit')
 @Index('idx_visit_customer', ['customerId', 'submittedAt'])
 @Index('idx_visit_member', ['memberId', 'submittedAt'])
+@Index('idx_visit_submitted', ['submittedAt'])
+@Index('idx_visit_follow_up', ['nextFollowUpAt'])
+@Index('idx_visit_follow_up_set', ['followUpSetAt'])
 export class Visit {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
@@ -80,6 +83,10 @@ export class Visit {
   /** actionDoneAt ≤ nextFollowUpAt, decided when it was marked (null while not done) */
   @Column({ type: 'boolean', nullable: true })
   actionDoneOnTime: boolean | null;
+
+  /** when 设定跟进 last moved nextFollowUpAt after submission (null: as submitted); the dashboards' rollup recounts from it */
+  @TimestampColumn({ nullable: true })
+  followUpSetAt: Date | null;
 
   @CreatedAtColumn()
   createdAt: Date;

@@ -75,7 +75,10 @@ export class DashboardBoardService {
       const joined = await joinDates(sql, ids);
       const hoursPerDay = this.rules.efficiency.hoursPerDay;
       const days = this.workingDaysOf(reach.from, reach.to);
-      const rows = reach.shown.map((p) => {
+      // Reps, and a supervisor only if they visited in the period: a supervisor who manages rather than sells
+      // would add hours without contacts and pull the team's ratio down.
+      const selling = reach.shown.filter((p) => p.role === 'rep' || (counts.get(p.id)?.visits ?? 0) > 0);
+      const rows = selling.map((p) => {
         // from the member's join day (the policy zone's day of COALESCE(joinedAt, createdAt))
         const joinDay = joined.has(p.id) ? localDay(joined.get(p.id)!, this.tz) : reach.from;
         const workingDays = joinDay <= reach.from ? days.length : days.filter((d) => d >= joinDay).length;

@@ -97,6 +97,7 @@ export const DEFAULT_DASHBOARDS = {
   behaviour: { redAbove: 1.3, minVisits: 3 },
   visitQuality: { fakeBusyPainChars: 15, followUpGraceHours: 12, realPushAbove: 0.92 },
   efficiency: { hoursPerDay: 8 },
+  wall: { refreshSeconds: 60 },
   board: { newRepDays: 90, recordFilledWithinHours: 48 },
   penetration: {
     markAt: 0.85,
@@ -140,6 +141,8 @@ const dashboardsPolicy = z
       .strict(),
     wordCloud: z.object({ topTerms: z.number().int().min(1).max(500), minTermChars: z.number().int().min(1).max(10) }).strict(),
     counters: z.object({ secondQuotePhrases: phraseList, deliveryPhrases: phraseList, deliveryWithinDays: z.number().int('必须是整数（天）').min(1).max(90) }).strict(),
+    // the wall screen (大屏) asks again every this many seconds
+    wall: z.object({ refreshSeconds: z.number().int('必须是整数（秒）').min(10, '至少 10 秒').max(3600, '最多 3600 秒') }).strict().default({ refreshSeconds: 60 }),
   })
   .strict();
 

@@ -160,6 +160,7 @@ function systemRoutes(deps: AppDeps): AnyRoute[] {
         // ... and with this one when the rep checks in (the next missed window's reminder).
         checkinTemplateId: deps.env.wechatCheckinTemplateId ?? null,
         signins: { farDistanceMeters: policy.signins.farDistanceMeters },
+        wallRefreshSeconds: policy.dashboards.wall.refreshSeconds,
       }),
     }),
   ];

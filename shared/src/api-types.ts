@@ -110,6 +110,8 @@ export const optionsSchema = z.object({
   reminderTemplateId: z.string().nullable().optional(),
   /** Subscribe-message template for check-in reminders (asked when the rep checks in); null when not configured. */
   checkinTemplateId: z.string().nullable().optional(),
+  /** the wall screen's reload interval in seconds (policy dashboards.wall; absent in an old cached copy) */
+  wallRefreshSeconds: z.number().optional(),
   /** on-site sign-in: beyond this many metres (or accuracy) a sign-in is flagged (absent in an old cached copy) */
   signins: z.object({ farDistanceMeters: z.number() }).optional(),
   /** minimum lengths and placeholder answers for the text anchors (absent in an old cached copy) */

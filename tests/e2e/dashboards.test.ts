@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { loadPolicy } from '../../server/src/config/policy';
 import { seedDemo } from '../../server/src/demo/seed';
 import { Member } from '../../server/src/modules/org/member.entity';
 import { startHarness, type Harness } from '../support/harness';
@@ -25,7 +26,9 @@ beforeAll(async () => {
   requireH5Build();
   mkdirSync(SHOTS, { recursive: true });
   mkdirSync(SHOTS2, { recursive: true });
-  h = await startHarness();
+  // the wall's reload interval set apart from the app's 60 s fallback, so the wall shows it came from policy
+  const policy = loadPolicy();
+  h = await startHarness({ policy: { ...policy, dashboards: { ...policy.dashboards, wall: { refreshSeconds: 30 } } } });
   await seedDemo(h.db, h.policy, h.clock);
   browser = await launchBrowser();
 });
@@ -275,6 +278,8 @@ describe('仪表盘', () => {
       expect(await text(page, '#wall-checkins')).toMatch(/\d+%|还没有应打卡/);
       const words = (await api(h.url, 'GET', '/api/v1/dashboards/word-cloud', { token })).body;
       expect(await text(page, '#wall-terms')).toContain(words.terms[0].term);
+      // the reload interval is the policy's (dashboards.wall.refreshSeconds), not a constant of the app
+      expect(await page.locator('#wall').innerText()).toContain(`每 ${h.policy.dashboards.wall.refreshSeconds} 秒刷新`);
       // no navigation beside it, nothing to scroll, dark
       expect(await page.$('#console-nav')).toBeNull();
       const layout = await page.evaluate(() => {

@@ -58,6 +58,7 @@ describe('policy file (config/policy.yaml)', () => {
     ['an anchor minimum longer than the field holds', (p) => (p.anchors.minLength.painPoint = 500), /^anchors\.minLength\.painPoint：不能大于 200/],
     ['an empty placeholder answer', (p) => p.anchors.placeholders.push(' '), /^anchors\.placeholders\.\d+：占位答案不能为空字符串/],
     ['an unbounded database queue', (p) => (p.database.queueLimit = 0), /^database\.queueLimit：必须至少为 1/],
+    ['a wall screen reloading every 5 s', (p) => (p.dashboards.wall.refreshSeconds = 5), /^dashboards\.wall\.refreshSeconds：至少 10 秒/],
     ['a zero database timeout', (p) => (p.database.queryTimeoutSeconds = 0), /^database\.queryTimeoutSeconds：必须是正数/],
     ['an approval step in a pool taskPools does not define', (p) => (p.approvals.contract[2].pool = 'accounting'), /^approvals\.contract\.2\.pool：没有名为 accounting 的任务池（taskPools 中有：finance, marketing, marketing_lead, admin）/],
     ['an approval step in a pool that was removed', (p) => delete p.taskPools.finance, /^approvals\.contract\.2\.pool：没有名为 finance 的任务池/],

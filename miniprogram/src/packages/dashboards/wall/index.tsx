@@ -3,7 +3,7 @@ import { Text, View } from '@tarojs/components'
 import { useRouter } from '@tarojs/taro'
 import type { BehaviourDashboard, CheckinsDashboard, PenetrationDashboard, PipelineDashboard, WordCloudDashboard } from '@anchor/shared'
 import { api, errorMessage } from '../../../api/client'
-import { useTeamTimeZone } from '../../../api/options'
+import { loadOptions, useTeamTimeZone } from '../../../api/options'
 import { getSession } from '../../../api/session'
 import { requireSession } from '../../../utils/return-to'
 import { formatInstant, todayLocal } from '../../../utils/time'
@@ -11,7 +11,7 @@ import { Chart } from '../chart'
 import { getBoard, pct, periodOf, type DashFilter } from '../api'
 import './index.css'
 
-/** How often the wall asks again (no policy value for it yet: a minute keeps it current without load). */
+/** How often the wall asks again until the policy's value (dashboards.wall.refreshSeconds, via /options) arrives. */
 export const WALL_REFRESH_SECONDS = 60
 
 interface WallData {
@@ -42,7 +42,7 @@ const STAGE_COLOURS = ['#69b1ff', '#4096ff', '#1677ff', '#ffa940', '#73d13d', '#
 
 /**
  * 大屏: the region's key figures for a 1 920×1 080 wall screen, dark, in type readable from three
- * metres, refreshing itself every minute. Opened from the console's 仪表盘 (大屏模式) or by its link on
+ * metres, refreshing itself every dashboards.wall.refreshSeconds (policy; 60). Opened from the console's 仪表盘 (大屏模式) or by its link on
  * the TV's browser; without a session it asks for the login first and comes back here.
  */
 export default function DashboardWall() {
@@ -52,6 +52,14 @@ export default function DashboardWall() {
   const [data, setData] = useState<WallData | null>(null)
   const [error, setError] = useState('')
   const [height, setHeight] = useState(() => (typeof window !== 'undefined' ? window.innerHeight : 1080))
+  const [refreshSeconds, setRefreshSeconds] = useState(WALL_REFRESH_SECONDS)
+
+  useEffect(() => {
+    loadOptions().then(
+      (o) => o.wallRefreshSeconds && setRefreshSeconds(o.wallRefreshSeconds),
+      () => undefined, // the default interval serves until the options load
+    )
+  }, [])
 
   useEffect(() => {
     if (!signedIn || process.env.TARO_ENV !== 'h5') return
@@ -66,7 +74,7 @@ export default function DashboardWall() {
         (e) => alive && setError(errorMessage(e)),
       )
     void run()
-    const timer = setInterval(run, WALL_REFRESH_SECONDS * 1000)
+    const timer = setInterval(run, refreshSeconds * 1000)
     const resize = () => setHeight(window.innerHeight)
     window.addEventListener('resize', resize)
     document.body.classList.add('wall-body')
@@ -76,7 +84,7 @@ export default function DashboardWall() {
       window.removeEventListener('resize', resize)
       document.body.classList.remove('wall-body')
     }
-  }, [signedIn, teamId])
+  }, [signedIn, teamId, refreshSeconds])
 
   if (process.env.TARO_ENV !== 'h5') return <View className='page state'>大屏请在电视或电脑的浏览器中打开网页版</View>
   if (!signedIn) return <View className='wall' />
@@ -110,7 +118,7 @@ export default function DashboardWall() {
       <View className='wall__head'>
         <Text className='wall__title'>锚点 · {scope}销售行动大屏</Text>
         <Text className='wall__time' id='wall-updated'>
-          {formatInstant(data.at.toISOString())} 更新 · 每 {WALL_REFRESH_SECONDS} 秒刷新{error ? ` · 刷新失败：${error}` : ''}
+          {formatInstant(data.at.toISOString())} 更新 · 每 {refreshSeconds} 秒刷新{error ? ` · 刷新失败：${error}` : ''}
         </Text>
       </View>
       <View className='wall__grid'>

@@ -261,10 +261,17 @@ describe('仪表盘', () => {
       await page.waitForSelector('#chart-pipeline canvas', { timeout: 20_000 });
       await snapAll(page, 'wide-director-dashboards');
 
+      const wallLoads: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/api/v1/dashboards/pipeline')) wallLoads.push(r.url());
+      });
       await page.goto(`${h.url}/app/#/packages/dashboards/wall/index`);
       await page.waitForSelector('#wall-overdue-count', { timeout: 30_000 });
       await page.waitForSelector('#wall-chart-pipeline canvas', { timeout: 20_000 });
+      await page.waitForFunction((every) => (globalThis as any).document.querySelector('#wall').innerText.includes(every), `每 ${h.policy.dashboards.wall.refreshSeconds} 秒刷新`, { timeout: 10_000 });
       await page.waitForTimeout(800);
+      // opened once: the policy's interval arriving restarts the timer, it does not load the figures again
+      expect(wallLoads).toHaveLength(1);
       const pipeline = (await api(h.url, 'GET', '/api/v1/dashboards/pipeline', { token })).body;
       expect(await text(page, '#wall-overdue-count')).toBe(String(pipeline.overdue));
       expect(await text(page, '#wall-pipeline')).toContain(`共 ${pipeline.total} 位`);

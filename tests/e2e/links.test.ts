@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import YAML from 'yaml';
 import { loginAs as loginAsIn, shot, TINY_PNG } from './browser';
 import { productInBrowser } from './product';
 import { api } from '../support/http';
@@ -6,7 +10,28 @@ import { api } from '../support/http';
 // Every kind of link the server sends, taken from what it actually queued for WeCom, DingTalk and
 // the invite/QR endpoints, opened in Chromium: each must show the screen it names (the visit with
 // its customer and, for the one who confirms, the 确认 button; the customer; the visit form; login).
-const app = productInBrowser();
+const app = productInBrowser(() => ({ ANCHOR_POLICY: digestDueTodayPolicy() }));
+
+/** Shanghai's date and ISO weekday (1 = Monday) now. */
+function localToday(): { day: string; weekday: number } {
+  const local = new Date(Date.now() + 8 * 3_600_000);
+  return { day: local.toISOString().slice(0, 10), weekday: local.getUTCDay() || 7 };
+}
+
+/**
+ * The shipped policy with the weekly digest due at 00:00 today (a working day, whatever today is), so the
+ * digest card is produced as on a Monday morning and its link can be opened like every other.
+ */
+function digestDueTodayPolicy(): string {
+  const policy = YAML.parse(readFileSync(path.resolve(__dirname, '../../config/policy.yaml'), 'utf8'));
+  const { day, weekday } = localToday();
+  policy.weeklyDigest = { ...policy.weeklyDigest, weekday, time: '00:00', catchUpHours: 24 };
+  policy.checkins.holidays = (policy.checkins.holidays as string[]).filter((d) => d !== day);
+  if (!policy.checkins.workingWeekdays.includes(weekday)) policy.checkins.makeUpWorkdays = [...policy.checkins.makeUpWorkdays, day];
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'anchor-links-')), 'policy.yaml');
+  writeFileSync(file, YAML.stringify(policy));
+  return file;
+}
 
 const REP = '13800000101';
 const SUPERVISOR = '13800000011';
@@ -23,7 +48,7 @@ interface DeliveryRow {
   target: string;
   body: Record<string, any>;
 }
-type Screen = { kind: 'visit'; confirm: boolean } | { kind: 'customer'; name: string } | { kind: 'visitForm' } | { kind: 'login' };
+type Screen = { kind: 'visit'; confirm: boolean } | { kind: 'customer'; name: string } | { kind: 'visitForm' } | { kind: 'login' } | { kind: 'dashboards'; scope: string; period: string };
 interface Link {
   name: string;
   url: string;
@@ -75,6 +100,11 @@ async function expectScreen(page: Page, link: Link) {
   } else if (s.kind === 'customer') {
     await page.waitForSelector('#customer-name', { timeout: 20_000 });
     expect((await page.textContent('#customer-name'))!.trim()).toBe(s.name);
+  } else if (s.kind === 'dashboards') {
+    await page.waitForSelector('#dash-scope', { timeout: 20_000 });
+    expect((await page.textContent('#dash-scope'))!.trim()).toBe(`${s.scope} · ${s.period}`);
+    // the figures themselves load: the overdue counter the card reports is on the page
+    await page.waitForSelector('#dash-pipeline', { timeout: 20_000 });
   } else if (s.kind === 'visitForm') {
     await page.waitForSelector('#submit-visit', { timeout: 20_000 });
   } else {
@@ -143,6 +173,15 @@ beforeAll(async () => {
   const invite = await api(base(), 'POST', '/api/v1/invites', { token: await token(SUPERVISOR), json: { teamId } });
   expect(invite.status).toBe(201);
   links.push({ name: 'invite', url: invite.body.url, as: null, screen: { kind: 'login' } });
+
+  // Monday's digest (due today under this policy): the director's card opens the region's dashboards on last week
+  await app.product.query("UPDATE job SET dueAt = ? WHERE recurring = 'dashboards.weekly_digest' AND status = 'pending'", [new Date(Date.now() - 60_000)]);
+  const digest = await delivered('the director\u2019s weekly digest', (d) => d.channel === 'wecom_app' && d.target === `wecom_app:demo_${DIRECTOR}` && d.body.template_card?.task_id?.startsWith('anchor_digest_'));
+  const digestUrl = digest.body.template_card.card_action.url as string;
+  const params = new URLSearchParams(digestUrl.slice(digestUrl.indexOf('?') + 1));
+  const year = localToday().day.slice(0, 4);
+  const short = (d: string) => (d.startsWith(year) ? d.slice(5) : d);
+  links.push({ name: 'weekly-digest', url: digestUrl, as: DIRECTOR, screen: { kind: 'dashboards', scope: '本大区', period: `${short(params.get('from')!)} 至 ${short(params.get('to')!)}` } });
 }, 300_000);
 
 describe.each(VIEWPORTS)('every link the server sends opens its screen ($name px)', (viewport) => {
@@ -161,7 +200,7 @@ describe.each(VIEWPORTS)('every link the server sends opens its screen ($name px
   });
 
   it('opens each link as the person it was sent to and sees what it names', async () => {
-    expect(links.map((l) => l.name)).toEqual(['wecom-card', 'wecom-robot', 'dingtalk-actioncard', 'discuss', 'escalation-director', 'reminder', 'lead-overdue', 'customer-qr', 'invite']);
+    expect(links.map((l) => l.name)).toEqual(['wecom-card', 'wecom-robot', 'dingtalk-actioncard', 'discuss', 'escalation-director', 'reminder', 'lead-overdue', 'customer-qr', 'invite', 'weekly-digest']);
     for (const link of links) {
       expect(link.url.startsWith(`${base()}/app/#/`)).toBe(true);
       const page = await (await contextFor(link.as)).newPage();

@@ -12,10 +12,10 @@ export interface Product {
   stop: () => Promise<void>;
 }
 
-export async function startProduct(): Promise<Product> {
+export async function startProduct(env: Record<string, string> = {}): Promise<Product> {
   const { db, url, drop } = await createTestDatabase(2);
   await db.destroy();
-  const server = await spawnServer({ DATABASE_URL: url, ANCHOR_DEMO: '1' });
+  const server = await spawnServer({ DATABASE_URL: url, ANCHOR_DEMO: '1', ...env });
   const u = new URL(url);
   const conn = await createConnection({ host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1), charset: 'utf8mb4', timezone: 'Z' });
   return {
@@ -32,13 +32,14 @@ export async function startProduct(): Promise<Product> {
 
 /**
  * The product and a Chromium for one test file, started before its tests and stopped after them.
- * Read `app.product` and `app.browser` inside tests (they exist once beforeAll has run).
+ * Read `app.product` and `app.browser` inside tests (they exist once beforeAll has run). `env`: more of
+ * the server's environment (e.g. ANCHOR_POLICY), read when it starts.
  */
-export function productInBrowser(): { product: Product; browser: Browser } {
+export function productInBrowser(env: () => Record<string, string> = () => ({})): { product: Product; browser: Browser } {
   const app = {} as { product: Product; browser: Browser };
   beforeAll(async () => {
     requireH5Build();
-    app.product = await startProduct();
+    app.product = await startProduct(env());
     app.browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import { Text, View } from '@tarojs/components'
 import { useRouter } from '@tarojs/taro'
 import type { BehaviourDashboard, CheckinsDashboard, PenetrationDashboard, PipelineDashboard, WordCloudDashboard } from '@anchor/shared'
@@ -61,6 +61,9 @@ export default function DashboardWall() {
     )
   }, [])
 
+  // The figures load once on opening; the timer only repeats that. Kept apart so the policy's interval
+  // arriving (a moment after opening) restarts the timer without loading everything a second time.
+  const reload = useRef<() => void>(() => undefined)
   useEffect(() => {
     if (!signedIn || process.env.TARO_ENV !== 'h5') return
     let alive = true
@@ -73,18 +76,24 @@ export default function DashboardWall() {
         },
         (e) => alive && setError(errorMessage(e)),
       )
+    reload.current = () => void run()
     void run()
-    const timer = setInterval(run, refreshSeconds * 1000)
     const resize = () => setHeight(window.innerHeight)
     window.addEventListener('resize', resize)
     document.body.classList.add('wall-body')
     return () => {
       alive = false
-      clearInterval(timer)
+      reload.current = () => undefined
       window.removeEventListener('resize', resize)
       document.body.classList.remove('wall-body')
     }
-  }, [signedIn, teamId, refreshSeconds])
+  }, [signedIn, teamId])
+
+  useEffect(() => {
+    if (!signedIn || process.env.TARO_ENV !== 'h5') return
+    const timer = setInterval(() => reload.current(), refreshSeconds * 1000)
+    return () => clearInterval(timer)
+  }, [signedIn, refreshSeconds])
 
   if (process.env.TARO_ENV !== 'h5') return <View className='page state'>大屏请在电视或电脑的浏览器中打开网页版</View>
   if (!signedIn) return <View className='wall' />

@@ -132,9 +132,10 @@ export class WechatApi {
   }
 
   /**
-   * One SDK call (answering JSON, or `bytes`: an image) with this client's retries on -1, 408/425/429/5xx, unparsable bodies and network
-   * errors. An errcode answer is returned; a token that WeChat rejected (40001/42001) is dropped from
-   * the shared table first. A failed token fetch throws WechatTokenError; anything else UpstreamError.
+   * One SDK call (answering JSON, or `bytes`: an image) with this client's retries on -1,
+   * 408/425/429/5xx, unparsable bodies and network errors. An errcode answer is returned; a token that
+   * WeChat rejected (40001/42001) is dropped from the shared table first. A failed token fetch throws
+   * WechatTokenError (never retried here); anything else UpstreamError.
    */
   async call<T>(run: (sdk: AnchorWechatSdk) => Promise<T>, answers: 'json' | 'bytes' = 'json'): Promise<WechatAnswer<T>> {
     let lastError: UpstreamError | undefined;

@@ -66,7 +66,7 @@ export function upstreamFromSdk(error: unknown): UpstreamError {
  *   per the RetryPolicy (login), which the library does not do at all. A rejected token is dropped
  *   from the table through saveToken(null) — only if no other instance has replaced it.
  * - Timeouts: httpx's default is 3 s connect + 3 s read; set from the RetryPolicy.
- * - Sockets: it throws on a status outside 200–204 without reading the body, which keeps the socket;
+ * - Sockets: it throws on a status outside 200–204 without reading the body (which holds the socket);
  *   its agent here reads such bodies away.
  * - Errors: its errors embed the URL (secret, token); they become UpstreamError without it.
  * - Prefixes: its URL prefixes are instance fields, set from WECHAT_API_BASE (the simulators).
@@ -169,8 +169,8 @@ export class WechatApi {
 
 /**
  * A keep-alive agent that reads away the body of an answer outside 200–204: co-wechat-api throws on
- * the status without reading it, and Node keeps an unread response's socket open (and its bytes in
- * memory) for good.
+ * the status without reading it, and Node asks that every response be consumed (an unread one holds
+ * its socket and bytes until the server closes the connection).
  */
 function drainingAgent(base: string): http.Agent {
   const agent = base.startsWith('https:') ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });

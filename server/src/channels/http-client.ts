@@ -30,7 +30,7 @@ export const LOGIN_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 150, timeout
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Errors raised before a request could be written: the platform surely never saw it. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+export const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 function neverSent(error: unknown): boolean {
   const cause = (error as { cause?: { code?: string; errors?: { code?: string }[] } })?.cause;
   const codes = [cause?.code, ...(cause?.errors ?? []).map((e) => e.code)];

@@ -2,7 +2,11 @@ import QRCode from 'qrcode';
 import type { Env } from '../config/env';
 import { channelError } from './channel.errors';
 import type { TokenCache } from './token-cache';
-import { wechatAccessToken, wechatTokenKey } from './wechat/wechat-token';
+import { UpstreamError, type RetryPolicy } from './http-client';
+import { WechatApi, WechatTokenError, type WechatAnswer } from './wechat/wechat-api';
+
+/** One try, as before: the person asking for the code sees a 503 and can ask again. */
+const ONE_ATTEMPT: RetryPolicy = { attempts: 1, baseDelayMs: 0, timeoutMs: 10_000 };
 
 export const QR_OPTIONS = { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 360 } as const;
 
@@ -21,37 +25,39 @@ export interface QrTarget {
  * H5 app that opens the same page.
  */
 export class QrCodes {
+  /** mini-program codes through co-wechat-api (token from the shared table), when WeChat credentials exist */
+  private readonly wechat: WechatApi | null;
+
   constructor(
     private readonly env: Env,
-    private readonly tokens: TokenCache,
-  ) {}
+    tokens: TokenCache,
+  ) {
+    this.wechat = env.wechat ? new WechatApi(env.wechat, tokens, ONE_ATTEMPT) : null;
+  }
 
   h5Url(target: QrTarget): string {
     return `${this.env.publicUrl}/app/#/${target.h5Path}`;
   }
 
   async png(target: QrTarget): Promise<{ bytes: Buffer; kind: 'wxacode' | 'qr'; contentType: string }> {
-    const wechat = this.env.wechat;
-    if (!wechat) return { bytes: await QRCode.toBuffer(this.h5Url(target), QR_OPTIONS), kind: 'qr', contentType: 'image/png' };
-    const token = await wechatAccessToken(wechat, this.tokens).catch(() => {
-      throw channelError('WECHAT_UPSTREAM_FAILED', { message: '微信接口暂时不可用，无法生成小程序码' });
-    });
-    let response: Response;
+    if (!this.wechat) return { bytes: await QRCode.toBuffer(this.h5Url(target), QR_OPTIONS), kind: 'qr', contentType: 'image/png' };
+    let answer: WechatAnswer<unknown>;
     try {
-      response = await fetch(`${wechat.apiBase}/wxa/getwxacodeunlimit?access_token=${encodeURIComponent(token)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ scene: target.scene, page: target.page, check_path: false, width: 430 }),
-        signal: AbortSignal.timeout(10_000),
-      });
-    } catch {
-      throw channelError('WECHAT_UPSTREAM_FAILED', { message: '微信接口暂时不可用，无法生成小程序码' });
+      answer = await this.wechat.call((sdk) => sdk.getUnlimitedCode(target.scene, target.page), 'bytes');
+    } catch (error) {
+      // the token could not be had, or WeChat failed to answer
+      const status = error instanceof UpstreamError && !(error instanceof WechatTokenError) && /^HTTP \d+$/.test(error.message) ? error.message.slice(5) : null;
+      throw channelError('WECHAT_UPSTREAM_FAILED', { message: status ? `微信未能生成小程序码（${status}）` : '微信接口暂时不可用，无法生成小程序码' });
     }
-    // The image comes back as bytes; an error comes back as JSON with an errcode.
-    const type = response.headers.get('content-type') ?? '';
-    if (response.ok && type.startsWith('image/')) return { bytes: Buffer.from(await response.arrayBuffer()), kind: 'wxacode', contentType: type };
-    const body = (await response.json().catch(() => ({}))) as { errcode?: number; errmsg?: string };
-    if (body.errcode === 40001 || body.errcode === 42001) await this.tokens.invalidate(wechatTokenKey(wechat), token);
-    throw channelError('WECHAT_UPSTREAM_FAILED', { message: `微信未能生成小程序码（${body.errcode ?? response.status}）` });
+    // The image comes back as bytes (the library hands back a Buffer); an error as JSON with an errcode,
+    // and a token WeChat rejected (40001/42001) is already dropped from the shared table.
+    if (answer.ok && Buffer.isBuffer(answer.value)) return { bytes: answer.value, kind: 'wxacode', contentType: imageType(answer.value) };
+    throw channelError('WECHAT_UPSTREAM_FAILED', { message: `微信未能生成小程序码（${answer.ok ? 'no image' : answer.errcode}）` });
   }
 }
+
+/** co-wechat-api keeps the body, not the headers: tell the image type by its signature (JPEG unless PNG). */
+function imageType(bytes: Buffer): string {
+  return bytes.subarray(0, 8).equals(PNG_SIGNATURE) ? 'image/png' : 'image/jpeg';
+}
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

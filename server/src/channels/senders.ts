@@ -3,7 +3,7 @@ import type { Delivery, DeliveryChannel } from '../outbox/delivery.entity';
 import { callErrcodeApi, UpstreamError, type ErrcodeBody, type RetryPolicy } from './http-client';
 import { robotSendUrl } from './dingtalk/dingtalk-sign';
 import type { TokenCache } from './token-cache';
-import { wechatAccessToken, wechatTokenKey } from './wechat/wechat-token';
+import { WechatApi, WechatTokenError } from './wechat/wechat-api';
 import { WecomApiError, type WecomApiClient } from './wecom/wecom-api.client';
 
 /**
@@ -157,34 +157,37 @@ export class DingtalkRobotSender implements Sender {
   }
 }
 
-/** WeChat subscribe messages (reminders): one send per consent the rep gave; 43101 means none left. */
+/**
+ * WeChat subscribe messages (reminders): one send per consent the rep gave; 43101 means none left.
+ * Sent with co-wechat-api's sendSubscribeMessage (token from the shared table, see WechatApi).
+ */
 export class WechatSubscribeSender implements Sender {
-  constructor(
-    private readonly env: WechatEnv,
-    private readonly tokens: TokenCache,
-  ) {}
+  private readonly api: WechatApi;
 
-  private token(): Promise<string> {
-    return wechatAccessToken(this.env, this.tokens);
+  constructor(env: WechatEnv, tokens: TokenCache) {
+    this.api = new WechatApi(env, tokens, ONE_ATTEMPT);
   }
 
   async send(delivery: Delivery): Promise<SendResult> {
-    let token: string;
-    try {
-      token = await this.token();
-    } catch (error) {
-      const words = error instanceof UpstreamError && error.errcode !== undefined ? WECHAT_CREDENTIAL_ERRORS[error.errcode] : undefined;
-      if (words) return { kind: 'channel_down', scope: 'channel', reason: `${words}（${(error as Error).message}）` };
-      return { kind: 'retry', reason: (error as Error).message };
-    }
+    const body = delivery.body as { touser: string; template_id: string; page?: string; data: unknown };
     return attempt(
-      () => callErrcodeApi(`${this.env.apiBase}/cgi-bin/message/subscribe/send?access_token=${encodeURIComponent(token)}`, json(delivery.body), ONE_ATTEMPT),
+      async () => {
+        try {
+          const answer = await this.api.call((sdk) => sdk.sendSubscribeMessage(body.touser, body.template_id, body.page, body.data));
+          return answer.ok ? (answer.value as ErrcodeBody) : { errcode: answer.errcode, errmsg: answer.errmsg };
+        } catch (error) {
+          if (!(error instanceof WechatTokenError)) throw error;
+          // /cgi-bin/token refused the app's credentials: the channel is down, not this message
+          const words = error.errcode !== undefined ? WECHAT_CREDENTIAL_ERRORS[error.errcode] : undefined;
+          if (words) throw new ChannelDown(`${words}（${error.message}）`);
+          // the send never went out
+          throw new UpstreamError(error.message, true);
+        }
+      },
       (body) => {
         if (!body.errcode) return { kind: 'sent' };
-        if (body.errcode === 40001 || body.errcode === 42001) {
-          void this.tokens.invalidate(wechatTokenKey(this.env), token);
-          return { kind: 'retry', reason: `${body.errcode} token` };
-        }
+        // the rejected token is already dropped from the shared table (another instance may have renewed it)
+        if (body.errcode === 40001 || body.errcode === 42001) return { kind: 'retry', reason: `${body.errcode} token` };
         if (body.errcode === 43101) return { kind: 'failed', reason: '43101 用户未授权或授权次数已用完' };
         return { kind: 'failed', reason: `${body.errcode} ${body.errmsg}` };
       },

@@ -35,6 +35,11 @@ export class TokenCache {
     return refresh;
   }
 
+  /** Store a token fetched outside get() (co-wechat-api's saveToken hook), valid for `expiresInSeconds`. */
+  async put(cacheKey: string, token: string, expiresInSeconds: number): Promise<void> {
+    await this.db.getRepository(ChannelToken).save({ cacheKey, token, expiresAt: new Date(this.clock.now().getTime() + expiresInSeconds * 1000) });
+  }
+
   /** Forget a token the upstream rejected (40014/42001), unless another caller already replaced it. */
   async invalidate(cacheKey: string, rejectedToken: string): Promise<void> {
     await this.db.getRepository(ChannelToken).update({ cacheKey, token: rejectedToken }, { token: null, expiresAt: null });

@@ -1,5 +1,6 @@
 import type { WechatEnv } from '../../config/env';
-import { callErrcodeApi, LOGIN_RETRY, UpstreamError, type RetryPolicy } from '../http-client';
+import { LOGIN_RETRY, UpstreamError, type RetryPolicy } from '../http-client';
+import { WechatApi } from './wechat-api';
 
 export interface WechatSession {
   openid: string;
@@ -13,24 +14,23 @@ export class WechatLoginRefused extends Error {
   }
 }
 
-/** WeChat mini-program login: GET /sns/jscode2session (appid + secret; the code is single use). */
+/**
+ * WeChat mini-program login: co-wechat-api's code2Session (GET /sns/jscode2session, appid + secret;
+ * the code is single use), with quick inline retries on -1 / 5xx / network errors (see WechatApi).
+ */
 export class WechatLoginClient {
-  constructor(
-    private readonly env: WechatEnv,
-    private readonly retry: RetryPolicy = LOGIN_RETRY,
-  ) {}
+  private readonly api: WechatApi;
+
+  constructor(env: WechatEnv, retry: RetryPolicy = LOGIN_RETRY) {
+    // code2Session needs no access token: no token store
+    this.api = new WechatApi(env, null, retry);
+  }
 
   async code2Session(code: string): Promise<WechatSession> {
-    const url = new URL(`${this.env.apiBase.replace(/\/$/, '')}/sns/jscode2session`);
-    url.search = new URLSearchParams({
-      appid: this.env.appId,
-      secret: this.env.appSecret,
-      js_code: code,
-      grant_type: 'authorization_code',
-    }).toString();
-    const body = await callErrcodeApi(url.toString(), { method: 'GET' }, this.retry);
-    if (body.errcode) throw new WechatLoginRefused(body.errcode, String(body.errmsg ?? ''));
-    if (typeof body.openid !== 'string' || !body.openid) throw new UpstreamError('code2Session answered without openid', false);
+    const answer = await this.api.call((sdk) => sdk.code2Session(code));
+    if (!answer.ok) throw new WechatLoginRefused(answer.errcode, answer.errmsg);
+    const body = answer.value as { openid?: unknown; unionid?: unknown } | null;
+    if (!body || typeof body !== 'object' || typeof body.openid !== 'string' || !body.openid) throw new UpstreamError('code2Session answered without openid', false);
     // session_key stays here: it never reaches the client and we have no use for it yet.
     return { openid: body.openid, ...(typeof body.unionid === 'string' ? { unionid: body.unionid } : {}) };
   }

@@ -108,3 +108,22 @@ export class DashboardRollupState {
   @TimestampColumn()
   refreshedAt: Date;
 }
+
+/** Per owner, key action (policy id) and local month (`YYYY-MM`): key actions due before the cut, and done on time (penetration.rollup.ts). */
+@Entity('dashboard_penetration_month')
+export class DashboardPenetrationMonth {
+  @PrimaryColumn({ type: 'int' })
+  ownerId: number;
+
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  action: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 7 })
+  month: string;
+
+  @Column({ type: 'int' })
+  due: number;
+
+  @Column({ type: 'int' })
+  done: number;
+}

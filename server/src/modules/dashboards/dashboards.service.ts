@@ -16,6 +16,7 @@ import {
 } from './dashboards.sql';
 import { agreedActionCounts } from './efficiency.sql';
 import { refreshVisitRollup, visitAggregatesRolled, visitRollupCut, type RefreshResult, type RollupParams } from './dashboards.rollup';
+import { penetrationRolled, penetrationRollupCut, refreshPenetrationRollup, type KeyActionDef, type MonthClock } from './penetration.rollup';
 import { segmenter, topTerms } from './word-cloud';
 
 export interface PageQuery {
@@ -56,10 +57,35 @@ export class DashboardService {
    * start of today (local) and recounts what the days passed and the writes since its last run changed.
    */
   async refreshRollups(sql: Sql, now: Date, budgetMs = (this.policy.jobs.leaseSeconds * 1000) / 3): Promise<RefreshResult> {
+    const started = Date.now();
     const cut = localInstant(localDay(now, this.tz), '00:00', this.tz);
-    return refreshVisitRollup(sql, this.d, this.sqlite, cut, now, this.rollupParams(now), {
+    const visits = await refreshVisitRollup(sql, this.d, this.sqlite, cut, now, this.rollupParams(now), {
       dayOf: (at) => localDay(at, this.tz), dayStart: (day) => localInstant(day, '00:00', this.tz), nextDay: (day) => addDays(day, 1),
     }, budgetMs);
+    // the penetration rollup (penetration.rollup.ts) with what is left of the run's budget
+    const penetration = await refreshPenetrationRollup(sql, this.d, cut, now, this.keyActions, this.tz, this.monthClock, Math.max(0, budgetMs - (Date.now() - started)));
+    return { ...visits, complete: visits.complete && penetration.complete };
+  }
+
+  private get keyActions(): KeyActionDef[] {
+    return this.rules.penetration.keyActions.map((a) => ({ id: a.id, trigger: a.trigger, deadlineHours: a.deadlineHours }));
+  }
+
+  private get monthClock(): MonthClock {
+    return { monthOf: (at) => localDay(at, this.tz).slice(0, 7), monthStart: (month) => this.monthStart(month), nextMonth };
+  }
+
+  /**
+   * Per month (`monthStarts[i]` … `[i+1]`): key actions due and done on time, from the penetration rollup and
+   * the key actions due since its cut when there is one counted with today's key actions (`raw`: the raw rows).
+   */
+  async penetrationCounts(sql: Sql, actionId: string, ownerIds: readonly number[], months: readonly string[], options: { raw?: boolean } = {}) {
+    const action = this.keyActions.find((a) => a.id === actionId)!;
+    const now = this.clock.now();
+    const starts = [...months.map((m) => this.monthStart(m)), this.monthStart(nextMonth(months[months.length - 1]!))];
+    const cut = options.raw ? null : await penetrationRollupCut(sql, this.keyActions, this.tz);
+    if (cut === null) return penetrationByMonth(sql, this.d, action.trigger, ownerIds, starts, action.deadlineHours * 3600, now);
+    return penetrationRolled(sql, this.d, action, ownerIds, months, starts, now, cut);
   }
 
   /**
@@ -255,16 +281,14 @@ export class DashboardService {
   }
 
   async penetration(caller: Member, filter: DashboardFilter) {
-    const now = this.clock.now();
     return this.read(caller, 'dashboards.read', filter, async (sql, reach) => {
       const months = this.months(reach.from, reach.to);
       // one month before the first, for the first month's "two months running"
       const all = [previousMonth(months[0]!), ...months];
-      const starts = [...all.map((m) => this.monthStart(m)), this.monthStart(nextMonth(all[all.length - 1]!))];
       const owners = reach.shown.map((p) => p.id);
       const actions = [];
       for (const a of this.rules.penetration.keyActions) {
-        const counted = await penetrationByMonth(sql, this.d, a.trigger, owners, starts, a.deadlineHours * 3600, now);
+        const counted = await this.penetrationCounts(sql, a.id, owners, all);
         const cells = all.map((month, i) => {
           const c = counted.find((x) => x.month === i);
           return { month, due: c?.due ?? 0, done: c?.done ?? 0, rate: rate(c?.done ?? 0, c?.due ?? 0) };

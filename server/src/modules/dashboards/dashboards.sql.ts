@@ -174,7 +174,7 @@ export async function visitFacts(sql: Sql, memberIds: readonly number[], start: 
 // ── action penetration ───────────────────────────────────────────────────────────────────────────
 
 /** One key action's source: where its trigger and completion are, and whose it is. */
-interface KeyActionSource {
+export interface KeyActionSource {
   /** FROM … with the alias k */
   from: ConstSql;
   trigger: ConstSql;
@@ -192,7 +192,8 @@ interface KeyActionSource {
  * visit_submitted → supervisor_confirmed: the visit's next-action to-do (task kind visit_next_action,
  * created with the visit) and its confirmation (completedAt, a cancelled one is not due); the rep's.
  */
-const SOURCES: Record<'lead_assigned' | 'visit_submitted', KeyActionSource> = {
+export type KeyTrigger = 'lead_assigned' | 'visit_submitted';
+export const SOURCES: Record<KeyTrigger, KeyActionSource> = {
   lead_assigned: {
     from: constSql('customer k'), trigger: constSql('k.leadAssignedAt'), completion: constSql('k.firstTouchAt'), owner: constSql('k.ownerId'),
     // a lead closed as lost (丢单) while untouched waits for nothing and is never late (the home screen's rule): not due
@@ -208,9 +209,10 @@ const SOURCES: Record<'lead_assigned' | 'visit_submitted', KeyActionSource> = {
  * Per month: key actions due (trigger + deadline falls in the month and has passed) and done on time
  * (completion no later than trigger + deadline). A month is [starts[i], starts[i+1]); the due instant is
  * bucketed by shifting the months back by the deadline, so the index on the trigger serves the range.
+ * `dueFrom`: only those due at or after it (the live part beside the rollup, penetration.rollup.ts).
  */
 export async function penetrationByMonth(
-  sql: Sql, d: Dialect, trigger: keyof typeof SOURCES, ownerIds: readonly number[], monthStarts: readonly Date[], deadlineSeconds: number, now: Date,
+  sql: Sql, d: Dialect, trigger: keyof typeof SOURCES, ownerIds: readonly number[], monthStarts: readonly Date[], deadlineSeconds: number, now: Date, dueFrom?: Date,
 ): Promise<Array<{ month: number; due: number; done: number }>> {
   if (ownerIds.length === 0 || monthStarts.length < 2) return [];
   const s = SOURCES[trigger];
@@ -223,11 +225,12 @@ export async function penetrationByMonth(
   }
   bucket = SQL`${bucket} END`;
   const onTime = SQL`${s.completion} IS NOT NULL AND ${d.seconds(s.trigger, s.completion)} <= ?`;
+  const first = shift(dueFrom && dueFrom.getTime() > monthStarts[0]!.getTime() ? dueFrom : monthStarts[0]!);
   const rows = await sql.rows<{ bucket: unknown; due: unknown; done: unknown }>(
     SQL`SELECT ${bucket} AS bucket, COUNT(*) AS due, SUM(CASE WHEN ${onTime} THEN 1 ELSE 0 END) AS done
       FROM ${s.from} WHERE ${s.where} AND ${s.owner} IN (${ids(ownerIds)}) AND ${s.trigger} >= ? AND ${s.trigger} < ? AND ${s.trigger} <= ?
       GROUP BY bucket`,
-    [...bucketParams, deadlineSeconds, ...ownerIds, shift(monthStarts[0]!), shift(monthStarts[monthStarts.length - 1]!), shift(now)],
+    [...bucketParams, deadlineSeconds, ...ownerIds, first, shift(monthStarts[monthStarts.length - 1]!), shift(now)],
   );
   return rows.map((r) => ({ month: num(r.bucket), due: num(r.due), done: num(r.done) }));
 }

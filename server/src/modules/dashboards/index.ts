@@ -1,7 +1,8 @@
 import { everyMinutes } from '../../jobs/job-runner';
 import { defineModule } from '../module';
 import { DashboardBoardService } from './board.service';
-import { DashboardRollupState, DashboardVisitDay, DashboardVisitMonth } from './dashboard-rollup.entity';
+import { DashboardPenetrationMonth, DashboardRollupState, DashboardVisitDay, DashboardVisitMonth } from './dashboard-rollup.entity';
+import { DashboardPerf1765300000010 } from './migrations/1765300000010-dashboard-perf';
 import { DashboardRollups1765300000002 } from './migrations/1765300000002-dashboard-rollups';
 import { DashboardExcel } from './dashboards.excel';
 import { dashboardRoutes } from './dashboards.routes';
@@ -39,9 +40,9 @@ declare module '../module' {
 export const dashboardsModule = defineModule({
   name: 'dashboards',
   // the rollups, and the weekly digests produced (once per person and ISO week)
-  entities: [DashboardVisitDay, DashboardVisitMonth, DashboardRollupState, WeeklyDigest],
+  entities: [DashboardVisitDay, DashboardVisitMonth, DashboardPenetrationMonth, DashboardRollupState, WeeklyDigest],
   reads: ['visits', 'customers', 'checkins', 'tasks', 'org'],
-  migrations: [WeeklyDigest1765300000000, DashboardRollups1765300000002],
+  migrations: [WeeklyDigest1765300000000, DashboardRollups1765300000002, DashboardPerf1765300000010],
   errors: {},
   permissions: ['dashboards.read', 'dashboards.demand.read'],
   messages: { ...digestMessages },

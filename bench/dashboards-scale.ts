@@ -240,7 +240,9 @@ export async function dashboardsScale(): Promise<DashboardScale> {
       '/dashboards/pipeline/customers': 'overdue=true',
       '/dashboards/visits': `repId=${sample.rep}`,
     };
-    const paths = [...new Set(h.routes.filter((r) => r.method === 'get' && r.path.startsWith('/dashboards')).map((r) => r.path))].filter((p) => !p.includes(':'));
+    // BENCH_DASH_PATHS=/dashboards/penetration,/dashboards/counters: just those (comma-separated)
+    const only = process.env.BENCH_DASH_PATHS?.split(',').map((p) => p.trim());
+    const paths = [...new Set(h.routes.filter((r) => r.method === 'get' && r.path.startsWith('/dashboards')).map((r) => r.path))].filter((p) => !p.includes(':') && (!only || only.includes(p)));
     // the server as `npm start` runs it, on this database (the harness's own server stays idle)
     server = await spawnServer({ DATABASE_URL: h.dbUrl, ANCHOR_DEMO: '0', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: '16', ANCHOR_BACKGROUND: 'off' });
     const clients = Array.from({ length: CONCURRENCY }, () => new KeepAliveClient(new URL(server!.url)));

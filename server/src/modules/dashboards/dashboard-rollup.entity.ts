@@ -127,3 +127,16 @@ export class DashboardPenetrationMonth {
   @Column({ type: 'int' })
   done: number;
 }
+
+/** A customer that a visit of one local day (`YYYY-MM-DD`) made a counter's evidence by its words (counters.rollup.ts). */
+@Entity('dashboard_counter_day')
+export class DashboardCounterDay {
+  @PrimaryColumn({ type: 'varchar', length: 20 })
+  counter: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 10 })
+  day: string;
+
+  @PrimaryColumn({ type: 'int' })
+  customerId: number;
+}

@@ -11,11 +11,12 @@ import { invalid } from '../../http/errors';
 import type { Member } from '../org';
 import { periodOf, reachOf, type DashboardFilter, type Reach } from './dashboards.reach';
 import {
-  checkinCounts, checkinRecords, deliveryAskEvidence, demandTexts, dialectOf, penetrationByMonth, penetrationRecords, pipelineCounts, pipelineCustomers, secondQuoteEvidence,
+  checkinCounts, checkinRecords, deliveryAskEvidence, deliveryMatch, demandTexts, dialectOf, phraseMatch, quoteAgainEvidence, visitTextEvidence, penetrationByMonth, penetrationRecords, pipelineCounts, pipelineCustomers, secondQuoteEvidence,
   visitAggregates, visitFacts, type CounterEvidence, type Dialect,
 } from './dashboards.sql';
 import { agreedActionCounts } from './efficiency.sql';
 import { refreshVisitRollup, visitAggregatesRolled, visitRollupCut, type RefreshResult, type RollupParams } from './dashboards.rollup';
+import { counterCustomersRolled, counterRollupCut, refreshCounterRollup, type CounterMatch } from './counters.rollup';
 import { penetrationRolled, penetrationRollupCut, refreshPenetrationRollup, type KeyActionDef, type MonthClock } from './penetration.rollup';
 import { segmenter, topTerms } from './word-cloud';
 
@@ -64,7 +65,52 @@ export class DashboardService {
     }, budgetMs);
     // the penetration rollup (penetration.rollup.ts) with what is left of the run's budget
     const penetration = await refreshPenetrationRollup(sql, this.d, cut, now, this.keyActions, this.tz, this.monthClock, Math.max(0, budgetMs - (Date.now() - started)));
-    return { ...visits, complete: visits.complete && penetration.complete };
+    // the counters rollup (counters.rollup.ts)
+    const counters = await refreshCounterRollup(sql, this.sqlite, cut, now, this.counterMatches(), this.counterParams(now), this.rollupParams(now).offsetMinutes, this.days, Math.max(0, budgetMs - (Date.now() - started)));
+    return { ...visits, complete: visits.complete && penetration.complete && counters.complete };
+  }
+
+  private get days() {
+    return { dayOf: (at: Date) => localDay(at, this.tz), dayStart: (day: string) => localInstant(day, '00:00', this.tz), nextDay: (day: string) => addDays(day, 1) };
+  }
+
+  /** What the counters rollup's rows were counted with: the phrases, the days after 签约, the time zone's offset. */
+  private counterParams(at: Date): string {
+    const c = this.rules.counters;
+    return JSON.stringify({ v: 1, offsetMinutes: this.rollupParams(at).offsetMinutes, secondQuote: c.secondQuotePhrases, delivery: c.deliveryPhrases, withinDays: c.deliveryWithinDays });
+  }
+
+  /** Each counter's visit condition (dashboards.sql.ts): the one definition the raw count and the rollup share. */
+  private counterMatches(): CounterMatch[] {
+    const c = this.rules.counters;
+    return [
+      { counter: 'second_quote', match: phraseMatch(c.secondQuotePhrases) },
+      { counter: 'delivery_ask', match: deliveryMatch(this.d, c.deliveryPhrases, c.deliveryWithinDays) },
+    ];
+  }
+
+  /**
+   * The customers a counter counts over the owners and period: from the counters rollup (days before its cut),
+   * the visits since the cut and 报价 entered again, when the rollup was counted with today's parameters
+   * (`raw`: from the raw rows, the drill-down's evidence).
+   */
+  async counterCustomerIds(sql: Sql, counter: DashboardCounter, ownerIds: readonly number[], period: { from: string; to: string; start: Date; end: Date }, options: { raw?: boolean } = {}): Promise<Set<number>> {
+    const c = this.rules.counters;
+    const cut = options.raw ? null : await counterRollupCut(sql, this.counterParams(this.clock.now()));
+    if (cut === null) {
+      const found = counter === 'second_quote'
+        ? await secondQuoteEvidence(sql, ownerIds, period.start, period.end, c.secondQuotePhrases)
+        : await deliveryAskEvidence(sql, this.d, ownerIds, period.start, period.end, c.deliveryPhrases, c.deliveryWithinDays);
+      return new Set(found.map((e) => e.customerId));
+    }
+    const cutDay = localDay(cut, this.tz);
+    const untilDay = addDays(period.to, 1) < cutDay ? addDays(period.to, 1) : cutDay;
+    const ids = new Set(await counterCustomersRolled(sql, counter, ownerIds, period.from, untilDay));
+    const liveStart = new Date(Math.max(period.start.getTime(), cut.getTime()));
+    const match = this.counterMatches().find((m) => m.counter === counter)!.match;
+    if (liveStart.getTime() < period.end.getTime()) for (const e of await visitTextEvidence(sql, ownerIds, liveStart, period.end, match)) ids.add(e.customerId);
+    if (counter === 'second_quote') for (const e of await quoteAgainEvidence(sql, ownerIds, period.start, period.end)) ids.add(e.customerId);
+    return ids;
   }
 
   private get keyActions(): KeyActionDef[] {
@@ -393,8 +439,8 @@ export class DashboardService {
     return this.read(caller, 'dashboards.demand.read', filter, async (sql, reach) => {
       const counters = [];
       for (const counter of DASHBOARD_COUNTERS) {
-        const found = await this.evidence(sql, reach, counter);
-        counters.push({ counter, label: this.counterLabel(counter), customers: new Set(found.map((e) => e.customerId)).size });
+        const customers = await this.counterCustomerIds(sql, counter, reach.shown.map((p) => p.id), reach);
+        counters.push({ counter, label: this.counterLabel(counter), customers: customers.size });
       }
       return { from: reach.from, to: reach.to, counters };
     });

@@ -42,17 +42,25 @@ const VISIT_TEXTS = [constSql('v.painPoint'), constSql('v.dialogueSummary'), con
 /**
  * Customers per stage, and per stage how many are overdue by the one shared rule (shared/src/overdue.ts:
  * stage not excluded, not closed as lost, and COALESCE(lastFollowUpAt, createdAt) older than the cutoff), over the owners shown.
- * A snapshot of now: the period does not apply. Index idx_customer_owner_stage_follow.
+ * A snapshot of now: the period does not apply. Read from the index idx_customer_pipeline alone (owner, stage,
+ * closedAt, lastFollowUpAt, createdAt), grouped in its order (per owner and stage, summed here: no temporary table).
  */
 export async function pipelineCounts(sql: Sql, ownerIds: readonly number[], excluded: readonly string[], cutoff: Date): Promise<Array<{ stage: string; customers: number; overdue: number }>> {
   if (ownerIds.length === 0) return [];
   const notExcluded = excluded.length ? SQL`stage NOT IN (${placeholders(excluded.length)})` : constSql('1 = 1');
   const rows = await sql.rows<{ stage: string; n: unknown; overdue: unknown }>(
     SQL`SELECT stage, COUNT(*) AS n, SUM(CASE WHEN ${notExcluded} AND closedAt IS NULL AND COALESCE(lastFollowUpAt, createdAt) < ? THEN 1 ELSE 0 END) AS overdue
-      FROM customer WHERE ownerId IN (${ids(ownerIds)}) GROUP BY stage`,
+      FROM customer WHERE ownerId IN (${ids(ownerIds)}) GROUP BY ownerId, stage`,
     [...excluded, cutoff, ...ownerIds],
   );
-  return rows.map((r) => ({ stage: r.stage, customers: num(r.n), overdue: num(r.overdue) }));
+  const byStage = new Map<string, { stage: string; customers: number; overdue: number }>();
+  for (const r of rows) {
+    const s = byStage.get(r.stage) ?? { stage: r.stage, customers: 0, overdue: 0 };
+    s.customers += num(r.n);
+    s.overdue += num(r.overdue);
+    byStage.set(r.stage, s);
+  }
+  return [...byStage.values()];
 }
 
 export interface PipelineCustomerRow {
@@ -82,9 +90,11 @@ export async function pipelineCustomers(
   const params = [...ownerIds, ...(filter.stage !== undefined ? [filter.stage] : []), ...(filter.overdue ? [...filter.overdue.excluded, filter.overdue.cutoff] : [])];
   const where = SQL`ownerId IN (${ids(ownerIds)})${stage}${overdue}`;
   const [count] = await sql.rows<{ n: unknown }>(SQL`SELECT COUNT(*) AS n FROM customer WHERE ${where}`, params);
-  const rows = await sql.rows<{ id: number; name: string; stage: string; ownerId: number; lastFollowUpAt: Date | string | null; createdAt: Date | string; closedAt: Date | string | null }>(
-    SQL`SELECT id, name, stage, ownerId, lastFollowUpAt, createdAt, closedAt FROM customer WHERE ${where} ORDER BY COALESCE(lastFollowUpAt, createdAt), id LIMIT ? OFFSET ?`,
-    [...params, page.limit, page.offset],
+  // the page's ids sorted from the index idx_customer_pipeline alone, then their rows (not every match's row for the sort)
+  const pageIds = (await sql.rows<{ id: unknown }>(SQL`SELECT id FROM customer WHERE ${where} ORDER BY COALESCE(lastFollowUpAt, createdAt), id LIMIT ? OFFSET ?`, [...params, page.limit, page.offset])).map((r) => Number(r.id));
+  const rows = pageIds.length === 0 ? [] : await sql.rows<{ id: number; name: string; stage: string; ownerId: number; lastFollowUpAt: Date | string | null; createdAt: Date | string; closedAt: Date | string | null }>(
+    SQL`SELECT id, name, stage, ownerId, lastFollowUpAt, createdAt, closedAt FROM customer WHERE id IN (${ids(pageIds)}) ORDER BY COALESCE(lastFollowUpAt, createdAt), id`,
+    pageIds,
   );
   return {
     total: num(count?.n),
@@ -341,20 +351,37 @@ const evidence = (reason: CounterEvidence['reason']) => (r: EvidenceRow): Counte
   text: r.visitId === null ? null : [r.painPoint, r.dialogueSummary, r.customerVerbatim].filter(Boolean).join(' / '),
 });
 
+/** A submitted visit `v` whose pain point, dialogue summary or customer's words hold one of the phrases (要求二次报价's words). */
+export const phraseMatch = (phrases: readonly string[]) => anyPhrase(VISIT_TEXTS, phrases);
+
 /**
- * 要求二次报价: customers (owned by `ownerIds`) with, in [start, end), a submitted visit whose pain point,
- * dialogue summary or customer's words hold a second-quote phrase, or a move into 报价 when the customer
- * had entered 报价 before (index idx_stage_change_customer).
+ * 签约后询问交付's visit: `v`'s texts hold a delivery phrase, no later than `withinDays` after a move of its customer
+ * into 签约 that came before it (index idx_stage_change_customer).
  */
-export async function secondQuoteEvidence(sql: Sql, ownerIds: readonly number[], start: Date, end: Date, phrases: readonly string[]): Promise<CounterEvidence[]> {
-  if (ownerIds.length === 0) return [];
+export function deliveryMatch(d: Dialect, phrases: readonly string[], withinDays: number): { text: ConstSql; params: unknown[] } {
   const match = anyPhrase(VISIT_TEXTS, phrases);
-  const byText = await sql.rows<EvidenceRow>(
+  return {
+    text: SQL`${match.text} AND EXISTS (SELECT 1 FROM customer_stage_change s WHERE s.customerId = v.customerId AND s.toStage = 'signed' AND s.changedAt <= v.submittedAt
+                    AND ${d.seconds(constSql('s.changedAt'), constSql('v.submittedAt'))} <= ?)`,
+    params: [...match.params, withinDays * 86_400],
+  };
+}
+
+/** The customers (owned by `ownerIds`) with a visit submitted in [start, end) that `match` selects, with the visit. */
+export async function visitTextEvidence(sql: Sql, ownerIds: readonly number[], start: Date, end: Date, match: { text: ConstSql; params: readonly unknown[] }): Promise<CounterEvidence[]> {
+  if (ownerIds.length === 0) return [];
+  const rows = await sql.rows<EvidenceRow>(
     SQL`SELECT c.id AS customerId, c.name AS customerName, c.ownerId AS ownerId, v.submittedAt AS at, v.id AS visitId, v.painPoint AS painPoint, v.dialogueSummary AS dialogueSummary, v.customerVerbatim AS customerVerbatim
       FROM customer c JOIN visit v ON v.customerId = c.id
       WHERE c.ownerId IN (${ids(ownerIds)}) AND v.submittedAt >= ? AND v.submittedAt < ? AND ${match.text} ORDER BY v.submittedAt, v.id`,
     [...ownerIds, start, end, ...match.params],
   );
+  return rows.map(evidence('visit_text'));
+}
+
+/** 要求二次报价's other sign: a move into 报价 in [start, end) when the customer had entered 报价 before (index idx_stage_change_customer). */
+export async function quoteAgainEvidence(sql: Sql, ownerIds: readonly number[], start: Date, end: Date): Promise<CounterEvidence[]> {
+  if (ownerIds.length === 0) return [];
   const again = await sql.rows<EvidenceRow>(
     SQL`SELECT c.id AS customerId, c.name AS customerName, c.ownerId AS ownerId, s.changedAt AS at, NULL AS visitId, NULL AS painPoint, NULL AS dialogueSummary, NULL AS customerVerbatim
       FROM customer c JOIN customer_stage_change s ON s.customerId = c.id
@@ -363,7 +390,19 @@ export async function secondQuoteEvidence(sql: Sql, ownerIds: readonly number[],
       ORDER BY s.changedAt, s.id`,
     [...ownerIds, start, end],
   );
-  return [...byText.map(evidence('visit_text')), ...again.map(evidence('quote_again'))].sort((a, b) => a.at.getTime() - b.at.getTime() || a.customerId - b.customerId);
+  return again.map(evidence('quote_again'));
+}
+
+/**
+ * 要求二次报价: customers (owned by `ownerIds`) with, in [start, end), a submitted visit whose pain point,
+ * dialogue summary or customer's words hold a second-quote phrase, or a move into 报价 when the customer
+ * had entered 报价 before (index idx_stage_change_customer).
+ */
+export async function secondQuoteEvidence(sql: Sql, ownerIds: readonly number[], start: Date, end: Date, phrases: readonly string[]): Promise<CounterEvidence[]> {
+  if (ownerIds.length === 0) return [];
+  const byText = await visitTextEvidence(sql, ownerIds, start, end, phraseMatch(phrases));
+  const again = await quoteAgainEvidence(sql, ownerIds, start, end);
+  return [...byText, ...again].sort((a, b) => a.at.getTime() - b.at.getTime() || a.customerId - b.customerId);
 }
 
 /**
@@ -371,16 +410,5 @@ export async function secondQuoteEvidence(sql: Sql, ownerIds: readonly number[],
  * delivery phrase, no later than `withinDays` after a move of the customer into 签约 that came before it.
  */
 export async function deliveryAskEvidence(sql: Sql, d: Dialect, ownerIds: readonly number[], start: Date, end: Date, phrases: readonly string[], withinDays: number): Promise<CounterEvidence[]> {
-  if (ownerIds.length === 0) return [];
-  const match = anyPhrase(VISIT_TEXTS, phrases);
-  const rows = await sql.rows<EvidenceRow>(
-    SQL`SELECT c.id AS customerId, c.name AS customerName, c.ownerId AS ownerId, v.submittedAt AS at, v.id AS visitId, v.painPoint AS painPoint, v.dialogueSummary AS dialogueSummary, v.customerVerbatim AS customerVerbatim
-      FROM customer c JOIN visit v ON v.customerId = c.id
-      WHERE c.ownerId IN (${ids(ownerIds)}) AND v.submittedAt >= ? AND v.submittedAt < ? AND ${match.text}
-        AND EXISTS (SELECT 1 FROM customer_stage_change s WHERE s.customerId = c.id AND s.toStage = 'signed' AND s.changedAt <= v.submittedAt
-                    AND ${d.seconds(constSql('s.changedAt'), constSql('v.submittedAt'))} <= ?)
-      ORDER BY v.submittedAt, v.id`,
-    [...ownerIds, start, end, ...match.params, withinDays * 86_400],
-  );
-  return rows.map(evidence('visit_text'));
+  return visitTextEvidence(sql, ownerIds, start, end, deliveryMatch(d, phrases, withinDays));
 }

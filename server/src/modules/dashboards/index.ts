@@ -1,7 +1,7 @@
 import { everyMinutes } from '../../jobs/job-runner';
 import { defineModule } from '../module';
 import { DashboardBoardService } from './board.service';
-import { DashboardPenetrationMonth, DashboardRollupState, DashboardVisitDay, DashboardVisitMonth } from './dashboard-rollup.entity';
+import { DashboardCounterDay, DashboardPenetrationMonth, DashboardRollupState, DashboardVisitDay, DashboardVisitMonth } from './dashboard-rollup.entity';
 import { DashboardPerf1765300000010 } from './migrations/1765300000010-dashboard-perf';
 import { DashboardRollups1765300000002 } from './migrations/1765300000002-dashboard-rollups';
 import { DashboardExcel } from './dashboards.excel';
@@ -40,7 +40,7 @@ declare module '../module' {
 export const dashboardsModule = defineModule({
   name: 'dashboards',
   // the rollups, and the weekly digests produced (once per person and ISO week)
-  entities: [DashboardVisitDay, DashboardVisitMonth, DashboardPenetrationMonth, DashboardRollupState, WeeklyDigest],
+  entities: [DashboardVisitDay, DashboardVisitMonth, DashboardPenetrationMonth, DashboardCounterDay, DashboardRollupState, WeeklyDigest],
   reads: ['visits', 'customers', 'checkins', 'tasks', 'org'],
   migrations: [WeeklyDigest1765300000000, DashboardRollups1765300000002, DashboardPerf1765300000010],
   errors: {},

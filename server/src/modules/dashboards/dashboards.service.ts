@@ -11,7 +11,7 @@ import { invalid } from '../../http/errors';
 import type { Member } from '../org';
 import { periodOf, reachOf, type DashboardFilter, type Reach } from './dashboards.reach';
 import {
-  checkinCounts, checkinRecords, deliveryAskEvidence, deliveryMatch, demandTexts, dialectOf, phraseMatch, quoteAgainEvidence, visitTextEvidence, penetrationByMonth, penetrationRecords, pipelineCounts, pipelineCustomers, secondQuoteEvidence,
+  checkinCounts, checkinRecords, deliveryAskEvidence, deliveryMatch, demandTexts, demandTextsOnly, dialectOf, phraseMatch, quoteAgainEvidence, visitTextEvidence, penetrationByMonth, penetrationRecords, pipelineCounts, pipelineCustomers, secondQuoteEvidence,
   visitAggregates, visitFacts, type CounterEvidence, type Dialect,
 } from './dashboards.sql';
 import { agreedActionCounts } from './efficiency.sql';
@@ -404,9 +404,9 @@ export class DashboardService {
 
   async wordCloud(caller: Member, filter: DashboardFilter) {
     return this.read(caller, 'dashboards.demand.read', filter, async (sql, reach) => {
-      const texts = await demandTexts(sql, reach.shown.map((p) => p.id), reach.start, reach.end, reach.from, reach.to);
+      const texts = await demandTextsOnly(sql, reach.shown.map((p) => p.id), reach.start, reach.end, reach.from, reach.to);
       const s = segmenter(this.rules.wordCloud.minTermChars);
-      return { from: reach.from, to: reach.to, texts: texts.length, terms: topTerms(texts.map((t) => t.text), s, this.rules.wordCloud.topTerms) };
+      return { from: reach.from, to: reach.to, texts: texts.length, terms: topTerms(texts, s, this.rules.wordCloud.topTerms) };
     });
   }
 

@@ -89,9 +89,13 @@ export async function pipelineCustomers(
     : constSql('');
   const params = [...ownerIds, ...(filter.stage !== undefined ? [filter.stage] : []), ...(filter.overdue ? [...filter.overdue.excluded, filter.overdue.cutoff] : [])];
   const where = SQL`ownerId IN (${ids(ownerIds)})${stage}${overdue}`;
-  const [count] = await sql.rows<{ n: unknown }>(SQL`SELECT COUNT(*) AS n FROM customer WHERE ${where}`, params);
-  // the page's ids sorted from the index idx_customer_pipeline alone, then their rows (not every match's row for the sort)
-  const pageIds = (await sql.rows<{ id: unknown }>(SQL`SELECT id FROM customer WHERE ${where} ORDER BY COALESCE(lastFollowUpAt, createdAt), id LIMIT ? OFFSET ?`, [...params, page.limit, page.offset])).map((r) => Number(r.id));
+  // the page's ids sorted, and the count, in one pass over the index idx_customer_pipeline alone; then the page's rows
+  // (not every match's row for the sort). A page past the end has no row to carry the count: counted apart.
+  const found = await sql.rows<{ id: unknown; total: unknown }>(
+    SQL`SELECT id, COUNT(*) OVER () AS total FROM customer WHERE ${where} ORDER BY COALESCE(lastFollowUpAt, createdAt), id LIMIT ? OFFSET ?`, [...params, page.limit, page.offset],
+  );
+  const pageIds = found.map((r) => Number(r.id));
+  const [count] = found.length ? [{ n: found[0]!.total }] : await sql.rows<{ n: unknown }>(SQL`SELECT COUNT(*) AS n FROM customer WHERE ${where}`, params);
   const rows = pageIds.length === 0 ? [] : await sql.rows<{ id: number; name: string; stage: string; ownerId: number; lastFollowUpAt: Date | string | null; createdAt: Date | string; closedAt: Date | string | null }>(
     SQL`SELECT id, name, stage, ownerId, lastFollowUpAt, createdAt, closedAt FROM customer WHERE id IN (${ids(pageIds)}) ORDER BY COALESCE(lastFollowUpAt, createdAt), id`,
     pageIds,
@@ -318,18 +322,38 @@ export async function demandTexts(sql: Sql, memberIds: readonly number[], start:
       WHERE k.memberId IN (${ids(memberIds)}) AND k.day >= ? AND k.day <= ? AND k.kind = 'morning' AND k.answers IS NOT NULL${checkinLike} ORDER BY k.day, k.id`,
     [...memberIds, from, to, ...pattern],
   );
-  const coreNeed = (answers: string | null): string => {
-    try {
-      const parsed = JSON.parse(answers ?? 'null') as { coreNeed?: unknown } | null;
-      return typeof parsed?.coreNeed === 'string' ? parsed.coreNeed : '';
-    } catch {
-      return '';
-    }
-  };
+  const coreNeed = coreNeedOf;
   return [
     ...visits.map((v) => ({ kind: 'visit' as const, id: Number(v.id), memberId: Number(v.memberId), customerId: Number(v.customerId), customerName: v.customerName, at: sqlDate(v.at), text: v.text ?? '' })),
     ...checkins.map((k) => ({ kind: 'checkin' as const, id: Number(k.id), memberId: Number(k.memberId), customerId: k.customerId === null ? null : Number(k.customerId), customerName: k.customerName, at: sqlDate(k.at), text: coreNeed(k.answers) })),
   ];
+}
+
+/**
+ * The word cloud's texts alone (what `demandTexts` selects, without the records' details or order): pain points of
+ * visits in [start, end) and morning core needs of days [from, to]. Index idx_visit_member, uq_checkin_member_day_slot.
+ */
+export async function demandTextsOnly(sql: Sql, memberIds: readonly number[], start: Date, end: Date, from: string, to: string): Promise<string[]> {
+  if (memberIds.length === 0) return [];
+  const visits = await sql.rows<{ text: string | null }>(
+    SQL`SELECT v.painPoint AS text FROM visit v WHERE v.memberId IN (${ids(memberIds)}) AND v.submittedAt >= ? AND v.submittedAt < ?`,
+    [...memberIds, start, end],
+  );
+  const checkins = await sql.rows<{ answers: string | null }>(
+    SQL`SELECT k.answers AS answers FROM checkin k WHERE k.memberId IN (${ids(memberIds)}) AND k.day >= ? AND k.day <= ? AND k.kind = 'morning' AND k.answers IS NOT NULL`,
+    [...memberIds, from, to],
+  );
+  return [...visits.map((v) => v.text ?? ''), ...checkins.map((k) => coreNeedOf(k.answers))];
+}
+
+/** A morning check-in's core need from its answers ('' when it has none). */
+function coreNeedOf(answers: string | null): string {
+  try {
+    const parsed = JSON.parse(answers ?? 'null') as { coreNeed?: unknown } | null;
+    return typeof parsed?.coreNeed === 'string' ? parsed.coreNeed : '';
+  } catch {
+    return '';
+  }
 }
 
 // ── business counters ────────────────────────────────────────────────────────────────────────────

@@ -35,7 +35,7 @@ declare module '../module' {
  * after), each with its drill-downs and an .xlsx of its table. It reads the rows of visits, customers,
  * check-ins, tasks and the org where they are (`reads`) and writes none of them; it owns and writes its
  * rollups (dashboard_visit_day, dashboard_visit_month, dashboard_rollup_state), kept by its recurring job
- * `dashboards.rollup`, and the weekly digests it has sent (weekly-digest.job.ts).
+ * `dashboards.rollup` (dashboard_penetration_month, dashboard_counter_day too), and the weekly digests it has sent (weekly-digest.job.ts).
  */
 export const dashboardsModule = defineModule({
   name: 'dashboards',

@@ -54,6 +54,8 @@ export interface DashboardScale {
   figures: EndpointFigure[];
   loadBefore: string;
   loadAfter: string;
+  /** BENCH_DASH_REUSE: timed on an earlier run's data set (nothing generated) */
+  reused: boolean;
 }
 
 const loadavg = () => (require('node:os') as typeof import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -285,7 +287,7 @@ export async function dashboardsScale(): Promise<DashboardScale> {
       }
     }
     for (const c of clients) c.close();
-    return { reps: REPS, customers, visits, checkins, signins, tasks, generateSeconds, rollupSeconds, steadySeconds, dataMb, indexMb, tables, figures, loadBefore, loadAfter: loadavg() };
+    return { reps: REPS, customers, visits, checkins, signins, tasks, generateSeconds, rollupSeconds, steadySeconds, dataMb, indexMb, tables, figures, loadBefore, loadAfter: loadavg(), reused: !!reuse };
   } finally {
     if (server) await server.stop();
     await h.close();

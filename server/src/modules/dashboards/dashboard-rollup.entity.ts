@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '../../db/columns';
 
 /**
@@ -130,6 +130,7 @@ export class DashboardPenetrationMonth {
 
 /** A customer that a visit of one local day (`YYYY-MM-DD`) made a counter's evidence by its words (counters.rollup.ts). */
 @Entity('dashboard_counter_day')
+@Index('idx_counter_day_customer', ['customerId', 'counter', 'day'])
 export class DashboardCounterDay {
   @PrimaryColumn({ type: 'varchar', length: 20 })
   counter: string;

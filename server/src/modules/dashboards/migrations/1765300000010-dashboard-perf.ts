@@ -20,7 +20,14 @@ export class DashboardPerf1765300000010 implements MigrationInterface {
     const { int, str } = migrationColumns(q);
     const key = (c: ReturnType<typeof int>) => ({ ...c, isPrimary: true });
     await q.createTable(new Table({ name: 'dashboard_penetration_month', columns: [key(int('ownerId')), key(str('action', 40)), key(str('month', 7)), int('due'), int('done')] }), true);
-    await q.createTable(new Table({ name: 'dashboard_counter_day', columns: [key(str('counter', 20)), key(str('day', 10)), key(int('customerId'))] }), true);
+    // by counter and day (a region's period: the period's rows), or by customer (a team's: its few customers' rows)
+    await q.createTable(
+      new Table({
+        name: 'dashboard_counter_day', columns: [key(str('counter', 20)), key(str('day', 10)), key(int('customerId'))],
+        indices: [new TableIndex({ name: 'idx_counter_day_customer', columnNames: ['customerId', 'counter', 'day'] })],
+      }),
+      true,
+    );
     await q.createIndex('task', new TableIndex({ name: 'idx_task_completed', columnNames: ['completedAt'] }));
     await q.createIndex('visit', new TableIndex({ name: 'idx_visit_member_follow_up', columnNames: ['memberId', 'nextFollowUpAt'] }));
     await q.createIndex('customer', new TableIndex({ name: 'idx_customer_pipeline', columnNames: ['ownerId', 'stage', 'closedAt', 'lastFollowUpAt', 'createdAt'] }));

@@ -94,9 +94,11 @@ export class DashboardService {
    * the visits since the cut and 报价 entered again, when the rollup was counted with today's parameters
    * (`raw`: from the raw rows, the drill-down's evidence).
    */
-  async counterCustomerIds(sql: Sql, counter: DashboardCounter, ownerIds: readonly number[], period: { from: string; to: string; start: Date; end: Date }, options: { raw?: boolean } = {}): Promise<Set<number>> {
+  async counterCustomerIds(
+    sql: Sql, counter: DashboardCounter, ownerIds: readonly number[], period: { from: string; to: string; start: Date; end: Date }, options: { raw?: boolean; cut?: Date | null } = {},
+  ): Promise<Set<number>> {
     const c = this.rules.counters;
-    const cut = options.raw ? null : await counterRollupCut(sql, this.counterParams(this.clock.now()));
+    const cut = options.raw ? null : options.cut !== undefined ? options.cut : await counterRollupCut(sql, this.counterParams(this.clock.now()));
     if (cut === null) {
       const found = counter === 'second_quote'
         ? await secondQuoteEvidence(sql, ownerIds, period.start, period.end, c.secondQuotePhrases)
@@ -438,8 +440,10 @@ export class DashboardService {
   async counters(caller: Member, filter: DashboardFilter) {
     return this.read(caller, 'dashboards.demand.read', filter, async (sql, reach) => {
       const counters = [];
+      // the rollup's state read once for both counters
+      const cut = await counterRollupCut(sql, this.counterParams(this.clock.now()));
       for (const counter of DASHBOARD_COUNTERS) {
-        const customers = await this.counterCustomerIds(sql, counter, reach.shown.map((p) => p.id), reach);
+        const customers = await this.counterCustomerIds(sql, counter, reach.shown.map((p) => p.id), reach, { cut });
         counters.push({ counter, label: this.counterLabel(counter), customers: customers.size });
       }
       return { from: reach.from, to: reach.to, counters };

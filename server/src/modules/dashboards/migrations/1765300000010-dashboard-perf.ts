@@ -12,6 +12,8 @@ import { migrationColumns } from '../../../db/migration-columns';
  *   overdue list's order come from the index alone (closedAt was missing: each of a region's 50 000 customers was a row read).
  * - idx_visit_submitted_customer (visit.submittedAt, customerId): the customers contacted since the visit rollup's cut,
  *   from the index alone (the live part of the behaviour heatmap and visit quality).
+ * - idx_stage_change_to (customer_stage_change.toStage, changedAt): 要求二次报价's "报价 entered again" from the
+ *   period's moves into 报价, not one probe per customer of the region.
  */
 export class DashboardPerf1765300000010 implements MigrationInterface {
   name = 'DashboardPerf1765300000010';
@@ -32,9 +34,11 @@ export class DashboardPerf1765300000010 implements MigrationInterface {
     await q.createIndex('visit', new TableIndex({ name: 'idx_visit_member_follow_up', columnNames: ['memberId', 'nextFollowUpAt'] }));
     await q.createIndex('customer', new TableIndex({ name: 'idx_customer_pipeline', columnNames: ['ownerId', 'stage', 'closedAt', 'lastFollowUpAt', 'createdAt'] }));
     await q.createIndex('visit', new TableIndex({ name: 'idx_visit_submitted_customer', columnNames: ['submittedAt', 'customerId'] }));
+    await q.createIndex('customer_stage_change', new TableIndex({ name: 'idx_stage_change_to', columnNames: ['toStage', 'changedAt'] }));
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.dropIndex('customer_stage_change', 'idx_stage_change_to');
     await q.dropIndex('visit', 'idx_visit_submitted_customer');
     await q.dropIndex('customer', 'idx_customer_pipeline');
     await q.dropIndex('visit', 'idx_visit_member_follow_up');

@@ -11,7 +11,7 @@ import { invalid } from '../../http/errors';
 import type { Member } from '../org';
 import { periodOf, reachOf, type DashboardFilter, type Reach } from './dashboards.reach';
 import {
-  checkinCounts, checkinRecords, deliveryAskEvidence, deliveryMatch, demandTexts, demandTextsOnly, dialectOf, phraseMatch, quoteAgainEvidence, visitTextEvidence, penetrationByMonth, penetrationRecords, pipelineCounts, pipelineCustomers, secondQuoteEvidence,
+  checkinCounts, checkinRecords, deliveryAskEvidence, deliveryMatch, demandTexts, demandTextsOnly, dialectOf, phraseMatch, quoteAgainEvidence, visitTextCustomers, penetrationByMonth, penetrationRecords, pipelineCounts, pipelineCustomers, secondQuoteEvidence,
   visitAggregates, visitFacts, type CounterEvidence, type Dialect,
 } from './dashboards.sql';
 import { agreedActionCounts } from './efficiency.sql';
@@ -90,29 +90,41 @@ export class DashboardService {
   }
 
   /**
-   * The customers a counter counts over the owners and period: from the counters rollup (days before its cut),
-   * the visits since the cut and 报价 entered again, when the rollup was counted with today's parameters
-   * (`raw`: from the raw rows, the drill-down's evidence).
+   * The customers each counter counts over the owners and period: from the counters rollup (days before its cut),
+   * the visits since the cut (one pass for the counters asked) and 报价 entered again, when the rollup was counted
+   * with today's parameters (`raw`: from the raw rows, the drill-down's evidence).
    */
-  async counterCustomerIds(
-    sql: Sql, counter: DashboardCounter, ownerIds: readonly number[], period: { from: string; to: string; start: Date; end: Date }, options: { raw?: boolean; cut?: Date | null } = {},
-  ): Promise<Set<number>> {
+  async counterCustomerSets(
+    sql: Sql, counters: readonly DashboardCounter[], ownerIds: readonly number[], period: { from: string; to: string; start: Date; end: Date }, options: { raw?: boolean } = {},
+  ): Promise<Map<DashboardCounter, Set<number>>> {
     const c = this.rules.counters;
-    const cut = options.raw ? null : options.cut !== undefined ? options.cut : await counterRollupCut(sql, this.counterParams(this.clock.now()));
+    const out = new Map<DashboardCounter, Set<number>>();
+    const cut = options.raw ? null : await counterRollupCut(sql, this.counterParams(this.clock.now()));
     if (cut === null) {
-      const found = counter === 'second_quote'
-        ? await secondQuoteEvidence(sql, ownerIds, period.start, period.end, c.secondQuotePhrases)
-        : await deliveryAskEvidence(sql, this.d, ownerIds, period.start, period.end, c.deliveryPhrases, c.deliveryWithinDays);
-      return new Set(found.map((e) => e.customerId));
+      for (const counter of counters) {
+        const found = counter === 'second_quote'
+          ? await secondQuoteEvidence(sql, ownerIds, period.start, period.end, c.secondQuotePhrases)
+          : await deliveryAskEvidence(sql, this.d, ownerIds, period.start, period.end, c.deliveryPhrases, c.deliveryWithinDays);
+        out.set(counter, new Set(found.map((e) => e.customerId)));
+      }
+      return out;
     }
     const cutDay = localDay(cut, this.tz);
     const untilDay = addDays(period.to, 1) < cutDay ? addDays(period.to, 1) : cutDay;
-    const ids = new Set(await counterCustomersRolled(sql, counter, ownerIds, period.from, untilDay));
+    for (const counter of counters) out.set(counter, new Set(await counterCustomersRolled(sql, counter, ownerIds, period.from, untilDay)));
     const liveStart = new Date(Math.max(period.start.getTime(), cut.getTime()));
-    const match = this.counterMatches().find((m) => m.counter === counter)!.match;
-    if (liveStart.getTime() < period.end.getTime()) for (const e of await visitTextEvidence(sql, ownerIds, liveStart, period.end, match)) ids.add(e.customerId);
-    if (counter === 'second_quote') for (const e of await quoteAgainEvidence(sql, ownerIds, period.start, period.end)) ids.add(e.customerId);
-    return ids;
+    if (liveStart.getTime() < period.end.getTime()) {
+      const all = this.counterMatches();
+      const live = await visitTextCustomers(sql, ownerIds, liveStart, period.end, counters.map((counter) => all.find((m) => m.counter === counter)!.match));
+      counters.forEach((counter, i) => live[i]!.forEach((id) => out.get(counter)!.add(id)));
+    }
+    if (counters.includes('second_quote')) for (const e of await quoteAgainEvidence(sql, ownerIds, period.start, period.end)) out.get('second_quote')!.add(e.customerId);
+    return out;
+  }
+
+  /** One counter's customers (`counterCustomerSets`). */
+  async counterCustomerIds(sql: Sql, counter: DashboardCounter, ownerIds: readonly number[], period: { from: string; to: string; start: Date; end: Date }, options: { raw?: boolean } = {}): Promise<Set<number>> {
+    return (await this.counterCustomerSets(sql, [counter], ownerIds, period, options)).get(counter)!;
   }
 
   private get keyActions(): KeyActionDef[] {
@@ -440,12 +452,8 @@ export class DashboardService {
   async counters(caller: Member, filter: DashboardFilter) {
     return this.read(caller, 'dashboards.demand.read', filter, async (sql, reach) => {
       const counters = [];
-      // the rollup's state read once for both counters
-      const cut = await counterRollupCut(sql, this.counterParams(this.clock.now()));
-      for (const counter of DASHBOARD_COUNTERS) {
-        const customers = await this.counterCustomerIds(sql, counter, reach.shown.map((p) => p.id), reach, { cut });
-        counters.push({ counter, label: this.counterLabel(counter), customers: customers.size });
-      }
+      const sets = await this.counterCustomerSets(sql, DASHBOARD_COUNTERS, reach.shown.map((p) => p.id), reach);
+      for (const counter of DASHBOARD_COUNTERS) counters.push({ counter, label: this.counterLabel(counter), customers: sets.get(counter)!.size });
       return { from: reach.from, to: reach.to, counters };
     });
   }

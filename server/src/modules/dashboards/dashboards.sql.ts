@@ -403,6 +403,31 @@ export async function visitTextEvidence(sql: Sql, ownerIds: readonly number[], s
   return rows.map(evidence('visit_text'));
 }
 
+/**
+ * For each condition of `matches`, the customers (owned by `ownerIds`) with a visit submitted in [start, end) it selects:
+ * one pass over the visits for several counters (the counters' live part).
+ */
+const FLAGS = [constSql('m0'), constSql('m1'), constSql('m2'), constSql('m3')] as const;
+export async function visitTextCustomers(sql: Sql, ownerIds: readonly number[], start: Date, end: Date, matches: ReadonlyArray<{ text: ConstSql; params: readonly unknown[] }>): Promise<Array<Set<number>>> {
+  const out = matches.map(() => new Set<number>());
+  if (ownerIds.length === 0 || matches.length === 0) return out;
+  if (matches.length > FLAGS.length) throw new Error(`visitTextCustomers: at most ${FLAGS.length} conditions`);
+  let flags: ConstSql | null = null;
+  let any: ConstSql | null = null;
+  matches.forEach((m, i) => {
+    const flag = SQL`CASE WHEN ${m.text} THEN 1 ELSE 0 END AS ${FLAGS[i]!}`;
+    flags = flags === null ? flag : SQL`${flags}, ${flag}`;
+    any = any === null ? SQL`(${m.text})` : SQL`${any} OR (${m.text})`;
+  });
+  const rows = await sql.rows<Record<string, unknown>>(
+    SQL`SELECT v.customerId AS customerId, ${flags!} FROM customer c JOIN visit v ON v.customerId = c.id
+      WHERE c.ownerId IN (${ids(ownerIds)}) AND v.submittedAt >= ? AND v.submittedAt < ? AND (${any!})`,
+    [...matches.flatMap((m) => m.params), ...ownerIds, start, end, ...matches.flatMap((m) => m.params)],
+  );
+  for (const r of rows) matches.forEach((_, i) => num(r[`m${i}`]) === 1 && out[i]!.add(Number(r.customerId)));
+  return out;
+}
+
 /** 要求二次报价's other sign: a move into 报价 in [start, end) when the customer had entered 报价 before (index idx_stage_change_customer). */
 export async function quoteAgainEvidence(sql: Sql, ownerIds: readonly number[], start: Date, end: Date): Promise<CounterEvidence[]> {
   if (ownerIds.length === 0) return [];

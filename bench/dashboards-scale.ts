@@ -54,6 +54,8 @@ export interface DashboardScale {
   figures: EndpointFigure[];
   loadBefore: string;
   loadAfter: string;
+  /** BENCH_DASH_REUSE: timed on an earlier run's data set (nothing generated) */
+  reused: boolean;
 }
 
 const loadavg = () => (require('node:os') as typeof import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -64,15 +66,28 @@ export async function dashboardsScale(): Promise<DashboardScale> {
   // The seed's statements (100 000 rows each) get 5 minutes instead of the product's 10 s: on a shared machine a
   // to-do chunk with its seven indexes took longer. The spawned server keeps the policy's own timeout.
   const base = loadPolicy();
-  const h = await startHarness({ now, policy: { ...base, database: { ...base.database, queryTimeoutSeconds: 300 } } });
+  // BENCH_DASH_KEEP=1 leaves the generated database in place (its URL is logged); BENCH_DASH_REUSE=<that URL> times
+  // against it again without generating (after a code change: migrations run, the rollup job catches up first).
+  const reuse = process.env.BENCH_DASH_REUSE;
+  const h = await startHarness({
+    now,
+    policy: { ...base, database: { ...base.database, queryTimeoutSeconds: 300 } },
+    keepDatabase: process.env.BENCH_DASH_KEEP === '1' || !!reuse,
+    sharedDatabaseUrl: reuse,
+  });
   const q = (text: string, params: unknown[] = []) => h.db.query(text, params) as Promise<Array<Record<string, unknown>>>;
   const log = (s: string) => console.error(`[dashboards bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
   let server: Awaited<ReturnType<typeof spawnServer>> | null = null;
   try {
     const t0 = performance.now();
-    // ── the org: regions, directors, teams, supervisors, reps ──
+    if (process.env.BENCH_DASH_KEEP === '1') log(`the data set stays in ${h.dbUrl}`);
     const regionIds: number[] = [];
     const directors = [];
+    if (reuse) {
+      for (const r of await q(`SELECT id FROM region WHERE name LIKE '压测大区%' ORDER BY id`)) regionIds.push(Number(r.id));
+      for (const d of await q(`SELECT id FROM member WHERE role = 'director' AND name LIKE '压测总监%' ORDER BY id`)) directors.push((await h.services.org.findActiveMember(Number(d.id)))!);
+    } else {
+    // ── the org: regions, directors, teams, supervisors, reps ──
     for (let r = 0; r < REGIONS; r++) {
       const region = await h.services.org.createRegion(`压测大区${r + 1}`);
       regionIds.push(region.id);
@@ -175,6 +190,7 @@ export async function dashboardsScale(): Promise<DashboardScale> {
     );
     log('check-ins built');
     await q('ANALYZE TABLE customer, visit, checkin, signin, task, customer_stage_change, member, team');
+    }
     const generateSeconds = (performance.now() - t0) / 1000;
 
     // ── the rollups, built once the way the recurring job builds them ──
@@ -226,7 +242,9 @@ export async function dashboardsScale(): Promise<DashboardScale> {
       '/dashboards/pipeline/customers': 'overdue=true',
       '/dashboards/visits': `repId=${sample.rep}`,
     };
-    const paths = [...new Set(h.routes.filter((r) => r.method === 'get' && r.path.startsWith('/dashboards')).map((r) => r.path))].filter((p) => !p.includes(':'));
+    // BENCH_DASH_PATHS=/dashboards/penetration,/dashboards/counters: just those (comma-separated)
+    const only = process.env.BENCH_DASH_PATHS?.split(',').map((p) => p.trim());
+    const paths = [...new Set(h.routes.filter((r) => r.method === 'get' && r.path.startsWith('/dashboards')).map((r) => r.path))].filter((p) => !p.includes(':') && (!only || only.includes(p)));
     // the server as `npm start` runs it, on this database (the harness's own server stays idle)
     server = await spawnServer({ DATABASE_URL: h.dbUrl, ANCHOR_DEMO: '0', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: '16', ANCHOR_BACKGROUND: 'off' });
     const clients = Array.from({ length: CONCURRENCY }, () => new KeepAliveClient(new URL(server!.url)));
@@ -269,7 +287,7 @@ export async function dashboardsScale(): Promise<DashboardScale> {
       }
     }
     for (const c of clients) c.close();
-    return { reps: REPS, customers, visits, checkins, signins, tasks, generateSeconds, rollupSeconds, steadySeconds, dataMb, indexMb, tables, figures, loadBefore, loadAfter: loadavg() };
+    return { reps: REPS, customers, visits, checkins, signins, tasks, generateSeconds, rollupSeconds, steadySeconds, dataMb, indexMb, tables, figures, loadBefore, loadAfter: loadavg(), reused: !!reuse };
   } finally {
     if (server) await server.stop();
     await h.close();

@@ -38,6 +38,8 @@ export interface HarnessOptions {
   sharedDatabaseUrl?: string;
   /** the modules the server joins (default: the server's own list) */
   modules?: readonly AnyModule[];
+  /** leave the database in place on close (a bench keeps its generated data set for a later run to reuse) */
+  keepDatabase?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -72,7 +74,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       // keep-alive sockets of the test's HTTP clients would otherwise hold close() open
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await drop();
+      if (options.keepDatabase) await db.destroy();
+      else await drop();
       rmSync(uploads, { recursive: true, force: true });
     },
   };

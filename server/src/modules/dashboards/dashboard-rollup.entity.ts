@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '../../db/columns';
 
 /**
@@ -107,4 +107,37 @@ export class DashboardRollupState {
 
   @TimestampColumn()
   refreshedAt: Date;
+}
+
+/** Per owner, key action (policy id) and local month (`YYYY-MM`): key actions due before the cut, and done on time (penetration.rollup.ts). */
+@Entity('dashboard_penetration_month')
+export class DashboardPenetrationMonth {
+  @PrimaryColumn({ type: 'int' })
+  ownerId: number;
+
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  action: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 7 })
+  month: string;
+
+  @Column({ type: 'int' })
+  due: number;
+
+  @Column({ type: 'int' })
+  done: number;
+}
+
+/** A customer that a visit of one local day (`YYYY-MM-DD`) made a counter's evidence by its words (counters.rollup.ts). */
+@Entity('dashboard_counter_day')
+@Index('idx_counter_day_customer', ['customerId', 'counter', 'day'])
+export class DashboardCounterDay {
+  @PrimaryColumn({ type: 'varchar', length: 20 })
+  counter: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 10 })
+  day: string;
+
+  @PrimaryColumn({ type: 'int' })
+  customerId: number;
 }

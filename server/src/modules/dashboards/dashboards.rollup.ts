@@ -26,7 +26,7 @@ export interface RollupParams {
 const paramsText = (p: RollupParams) => JSON.stringify({ v: 1, graceSeconds: p.graceSeconds, offsetMinutes: p.offsetMinutes });
 
 /** `YYYY-MM-DD` of an instant in SQL, shifted by `?` minutes (the parameter goes where this stands). */
-function localDayOf(sqlite: boolean, at: ConstSql): { text: ConstSql; param: (minutes: number) => unknown } {
+export function localDayOf(sqlite: boolean, at: ConstSql): { text: ConstSql; param: (minutes: number) => unknown } {
   return sqlite
     ? { text: SQL`strftime('%Y-%m-%d', ${at}, ?)`, param: (m) => `${m >= 0 ? '+' : ''}${m} minutes` }
     : { text: SQL`DATE_FORMAT(DATE_ADD(${at}, INTERVAL ? MINUTE), '%Y-%m-%d')`, param: (m) => m };

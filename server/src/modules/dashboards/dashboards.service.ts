@@ -11,11 +11,13 @@ import { invalid } from '../../http/errors';
 import type { Member } from '../org';
 import { periodOf, reachOf, type DashboardFilter, type Reach } from './dashboards.reach';
 import {
-  checkinCounts, checkinRecords, deliveryAskEvidence, demandTexts, dialectOf, penetrationByMonth, penetrationRecords, pipelineCounts, pipelineCustomers, secondQuoteEvidence,
+  checkinCounts, checkinRecords, deliveryAskEvidence, deliveryMatch, demandTexts, demandTextsOnly, dialectOf, phraseMatch, quoteAgainEvidence, visitTextCustomers, penetrationByMonth, penetrationRecords, pipelineCounts, pipelineCustomers, secondQuoteEvidence,
   visitAggregates, visitFacts, type CounterEvidence, type Dialect,
 } from './dashboards.sql';
 import { agreedActionCounts } from './efficiency.sql';
 import { refreshVisitRollup, visitAggregatesRolled, visitRollupCut, type RefreshResult, type RollupParams } from './dashboards.rollup';
+import { counterCustomersRolled, counterRollupCut, refreshCounterRollup, type CounterMatch } from './counters.rollup';
+import { penetrationRolled, penetrationRollupCut, refreshPenetrationRollup, type KeyActionDef, type MonthClock } from './penetration.rollup';
 import { segmenter, topTerms } from './word-cloud';
 
 export interface PageQuery {
@@ -56,10 +58,94 @@ export class DashboardService {
    * start of today (local) and recounts what the days passed and the writes since its last run changed.
    */
   async refreshRollups(sql: Sql, now: Date, budgetMs = (this.policy.jobs.leaseSeconds * 1000) / 3): Promise<RefreshResult> {
+    const started = Date.now();
     const cut = localInstant(localDay(now, this.tz), '00:00', this.tz);
-    return refreshVisitRollup(sql, this.d, this.sqlite, cut, now, this.rollupParams(now), {
+    const visits = await refreshVisitRollup(sql, this.d, this.sqlite, cut, now, this.rollupParams(now), {
       dayOf: (at) => localDay(at, this.tz), dayStart: (day) => localInstant(day, '00:00', this.tz), nextDay: (day) => addDays(day, 1),
     }, budgetMs);
+    // the penetration rollup (penetration.rollup.ts) with what is left of the run's budget
+    const penetration = await refreshPenetrationRollup(sql, this.d, cut, now, this.keyActions, this.tz, this.monthClock, Math.max(0, budgetMs - (Date.now() - started)));
+    // the counters rollup (counters.rollup.ts)
+    const counters = await refreshCounterRollup(sql, this.sqlite, cut, now, this.counterMatches(), this.counterParams(now), this.rollupParams(now).offsetMinutes, this.days, Math.max(0, budgetMs - (Date.now() - started)));
+    return { ...visits, complete: visits.complete && penetration.complete && counters.complete };
+  }
+
+  private get days() {
+    return { dayOf: (at: Date) => localDay(at, this.tz), dayStart: (day: string) => localInstant(day, '00:00', this.tz), nextDay: (day: string) => addDays(day, 1) };
+  }
+
+  /** What the counters rollup's rows were counted with: the phrases, the days after 签约, the time zone's offset. */
+  private counterParams(at: Date): string {
+    const c = this.rules.counters;
+    return JSON.stringify({ v: 1, offsetMinutes: this.rollupParams(at).offsetMinutes, secondQuote: c.secondQuotePhrases, delivery: c.deliveryPhrases, withinDays: c.deliveryWithinDays });
+  }
+
+  /** Each counter's visit condition (dashboards.sql.ts): the one definition the raw count and the rollup share. */
+  private counterMatches(): CounterMatch[] {
+    const c = this.rules.counters;
+    return [
+      { counter: 'second_quote', match: phraseMatch(c.secondQuotePhrases) },
+      { counter: 'delivery_ask', match: deliveryMatch(this.d, c.deliveryPhrases, c.deliveryWithinDays) },
+    ];
+  }
+
+  /**
+   * The customers each counter counts over the owners and period: from the counters rollup (days before its cut),
+   * the visits since the cut (one pass for the counters asked) and 报价 entered again, when the rollup was counted
+   * with today's parameters (`raw`: from the raw rows, the drill-down's evidence).
+   */
+  async counterCustomerSets(
+    sql: Sql, counters: readonly DashboardCounter[], ownerIds: readonly number[], period: { from: string; to: string; start: Date; end: Date }, options: { raw?: boolean } = {},
+  ): Promise<Map<DashboardCounter, Set<number>>> {
+    const c = this.rules.counters;
+    const out = new Map<DashboardCounter, Set<number>>();
+    const cut = options.raw ? null : await counterRollupCut(sql, this.counterParams(this.clock.now()));
+    if (cut === null) {
+      for (const counter of counters) {
+        const found = counter === 'second_quote'
+          ? await secondQuoteEvidence(sql, ownerIds, period.start, period.end, c.secondQuotePhrases)
+          : await deliveryAskEvidence(sql, this.d, ownerIds, period.start, period.end, c.deliveryPhrases, c.deliveryWithinDays);
+        out.set(counter, new Set(found.map((e) => e.customerId)));
+      }
+      return out;
+    }
+    const cutDay = localDay(cut, this.tz);
+    const untilDay = addDays(period.to, 1) < cutDay ? addDays(period.to, 1) : cutDay;
+    for (const counter of counters) out.set(counter, new Set(await counterCustomersRolled(sql, counter, ownerIds, period.from, untilDay)));
+    const liveStart = new Date(Math.max(period.start.getTime(), cut.getTime()));
+    if (liveStart.getTime() < period.end.getTime()) {
+      const all = this.counterMatches();
+      const live = await visitTextCustomers(sql, ownerIds, liveStart, period.end, counters.map((counter) => all.find((m) => m.counter === counter)!.match));
+      counters.forEach((counter, i) => live[i]!.forEach((id) => out.get(counter)!.add(id)));
+    }
+    if (counters.includes('second_quote')) for (const e of await quoteAgainEvidence(sql, ownerIds, period.start, period.end)) out.get('second_quote')!.add(e.customerId);
+    return out;
+  }
+
+  /** One counter's customers (`counterCustomerSets`). */
+  async counterCustomerIds(sql: Sql, counter: DashboardCounter, ownerIds: readonly number[], period: { from: string; to: string; start: Date; end: Date }, options: { raw?: boolean } = {}): Promise<Set<number>> {
+    return (await this.counterCustomerSets(sql, [counter], ownerIds, period, options)).get(counter)!;
+  }
+
+  private get keyActions(): KeyActionDef[] {
+    return this.rules.penetration.keyActions.map((a) => ({ id: a.id, trigger: a.trigger, deadlineHours: a.deadlineHours }));
+  }
+
+  private get monthClock(): MonthClock {
+    return { monthOf: (at) => localDay(at, this.tz).slice(0, 7), monthStart: (month) => this.monthStart(month), nextMonth };
+  }
+
+  /**
+   * Per month (`monthStarts[i]` … `[i+1]`): key actions due and done on time, from the penetration rollup and
+   * the key actions due since its cut when there is one counted with today's key actions (`raw`: the raw rows).
+   */
+  async penetrationCounts(sql: Sql, actionId: string, ownerIds: readonly number[], months: readonly string[], options: { raw?: boolean } = {}) {
+    const action = this.keyActions.find((a) => a.id === actionId)!;
+    const now = this.clock.now();
+    const starts = [...months.map((m) => this.monthStart(m)), this.monthStart(nextMonth(months[months.length - 1]!))];
+    const cut = options.raw ? null : await penetrationRollupCut(sql, this.keyActions, this.tz);
+    if (cut === null) return penetrationByMonth(sql, this.d, action.trigger, ownerIds, starts, action.deadlineHours * 3600, now);
+    return penetrationRolled(sql, this.d, action, ownerIds, months, starts, now, cut);
   }
 
   /**
@@ -255,16 +341,14 @@ export class DashboardService {
   }
 
   async penetration(caller: Member, filter: DashboardFilter) {
-    const now = this.clock.now();
     return this.read(caller, 'dashboards.read', filter, async (sql, reach) => {
       const months = this.months(reach.from, reach.to);
       // one month before the first, for the first month's "two months running"
       const all = [previousMonth(months[0]!), ...months];
-      const starts = [...all.map((m) => this.monthStart(m)), this.monthStart(nextMonth(all[all.length - 1]!))];
       const owners = reach.shown.map((p) => p.id);
       const actions = [];
       for (const a of this.rules.penetration.keyActions) {
-        const counted = await penetrationByMonth(sql, this.d, a.trigger, owners, starts, a.deadlineHours * 3600, now);
+        const counted = await this.penetrationCounts(sql, a.id, owners, all);
         const cells = all.map((month, i) => {
           const c = counted.find((x) => x.month === i);
           return { month, due: c?.due ?? 0, done: c?.done ?? 0, rate: rate(c?.done ?? 0, c?.due ?? 0) };
@@ -334,9 +418,9 @@ export class DashboardService {
 
   async wordCloud(caller: Member, filter: DashboardFilter) {
     return this.read(caller, 'dashboards.demand.read', filter, async (sql, reach) => {
-      const texts = await demandTexts(sql, reach.shown.map((p) => p.id), reach.start, reach.end, reach.from, reach.to);
+      const texts = await demandTextsOnly(sql, reach.shown.map((p) => p.id), reach.start, reach.end, reach.from, reach.to);
       const s = segmenter(this.rules.wordCloud.minTermChars);
-      return { from: reach.from, to: reach.to, texts: texts.length, terms: topTerms(texts.map((t) => t.text), s, this.rules.wordCloud.topTerms) };
+      return { from: reach.from, to: reach.to, texts: texts.length, terms: topTerms(texts, s, this.rules.wordCloud.topTerms) };
     });
   }
 
@@ -368,10 +452,8 @@ export class DashboardService {
   async counters(caller: Member, filter: DashboardFilter) {
     return this.read(caller, 'dashboards.demand.read', filter, async (sql, reach) => {
       const counters = [];
-      for (const counter of DASHBOARD_COUNTERS) {
-        const found = await this.evidence(sql, reach, counter);
-        counters.push({ counter, label: this.counterLabel(counter), customers: new Set(found.map((e) => e.customerId)).size });
-      }
+      const sets = await this.counterCustomerSets(sql, DASHBOARD_COUNTERS, reach.shown.map((p) => p.id), reach);
+      for (const counter of DASHBOARD_COUNTERS) counters.push({ counter, label: this.counterLabel(counter), customers: sets.get(counter)!.size });
       return { from: reach.from, to: reach.to, counters };
     });
   }

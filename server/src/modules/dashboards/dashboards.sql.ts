@@ -42,17 +42,25 @@ const VISIT_TEXTS = [constSql('v.painPoint'), constSql('v.dialogueSummary'), con
 /**
  * Customers per stage, and per stage how many are overdue by the one shared rule (shared/src/overdue.ts:
  * stage not excluded, not closed as lost, and COALESCE(lastFollowUpAt, createdAt) older than the cutoff), over the owners shown.
- * A snapshot of now: the period does not apply. Index idx_customer_owner_stage_follow.
+ * A snapshot of now: the period does not apply. Read from the index idx_customer_pipeline alone (owner, stage,
+ * closedAt, lastFollowUpAt, createdAt), grouped in its order (per owner and stage, summed here: no temporary table).
  */
 export async function pipelineCounts(sql: Sql, ownerIds: readonly number[], excluded: readonly string[], cutoff: Date): Promise<Array<{ stage: string; customers: number; overdue: number }>> {
   if (ownerIds.length === 0) return [];
   const notExcluded = excluded.length ? SQL`stage NOT IN (${placeholders(excluded.length)})` : constSql('1 = 1');
   const rows = await sql.rows<{ stage: string; n: unknown; overdue: unknown }>(
     SQL`SELECT stage, COUNT(*) AS n, SUM(CASE WHEN ${notExcluded} AND closedAt IS NULL AND COALESCE(lastFollowUpAt, createdAt) < ? THEN 1 ELSE 0 END) AS overdue
-      FROM customer WHERE ownerId IN (${ids(ownerIds)}) GROUP BY stage`,
+      FROM customer WHERE ownerId IN (${ids(ownerIds)}) GROUP BY ownerId, stage`,
     [...excluded, cutoff, ...ownerIds],
   );
-  return rows.map((r) => ({ stage: r.stage, customers: num(r.n), overdue: num(r.overdue) }));
+  const byStage = new Map<string, { stage: string; customers: number; overdue: number }>();
+  for (const r of rows) {
+    const s = byStage.get(r.stage) ?? { stage: r.stage, customers: 0, overdue: 0 };
+    s.customers += num(r.n);
+    s.overdue += num(r.overdue);
+    byStage.set(r.stage, s);
+  }
+  return [...byStage.values()];
 }
 
 export interface PipelineCustomerRow {
@@ -81,10 +89,16 @@ export async function pipelineCustomers(
     : constSql('');
   const params = [...ownerIds, ...(filter.stage !== undefined ? [filter.stage] : []), ...(filter.overdue ? [...filter.overdue.excluded, filter.overdue.cutoff] : [])];
   const where = SQL`ownerId IN (${ids(ownerIds)})${stage}${overdue}`;
-  const [count] = await sql.rows<{ n: unknown }>(SQL`SELECT COUNT(*) AS n FROM customer WHERE ${where}`, params);
-  const rows = await sql.rows<{ id: number; name: string; stage: string; ownerId: number; lastFollowUpAt: Date | string | null; createdAt: Date | string; closedAt: Date | string | null }>(
-    SQL`SELECT id, name, stage, ownerId, lastFollowUpAt, createdAt, closedAt FROM customer WHERE ${where} ORDER BY COALESCE(lastFollowUpAt, createdAt), id LIMIT ? OFFSET ?`,
-    [...params, page.limit, page.offset],
+  // the page's ids sorted, and the count, in one pass over the index idx_customer_pipeline alone; then the page's rows
+  // (not every match's row for the sort). A page past the end has no row to carry the count: counted apart.
+  const found = await sql.rows<{ id: unknown; total: unknown }>(
+    SQL`SELECT id, COUNT(*) OVER () AS total FROM customer WHERE ${where} ORDER BY COALESCE(lastFollowUpAt, createdAt), id LIMIT ? OFFSET ?`, [...params, page.limit, page.offset],
+  );
+  const pageIds = found.map((r) => Number(r.id));
+  const [count] = found.length ? [{ n: found[0]!.total }] : await sql.rows<{ n: unknown }>(SQL`SELECT COUNT(*) AS n FROM customer WHERE ${where}`, params);
+  const rows = pageIds.length === 0 ? [] : await sql.rows<{ id: number; name: string; stage: string; ownerId: number; lastFollowUpAt: Date | string | null; createdAt: Date | string; closedAt: Date | string | null }>(
+    SQL`SELECT id, name, stage, ownerId, lastFollowUpAt, createdAt, closedAt FROM customer WHERE id IN (${ids(pageIds)}) ORDER BY COALESCE(lastFollowUpAt, createdAt), id`,
+    pageIds,
   );
   return {
     total: num(count?.n),
@@ -174,7 +188,7 @@ export async function visitFacts(sql: Sql, memberIds: readonly number[], start: 
 // ── action penetration ───────────────────────────────────────────────────────────────────────────
 
 /** One key action's source: where its trigger and completion are, and whose it is. */
-interface KeyActionSource {
+export interface KeyActionSource {
   /** FROM … with the alias k */
   from: ConstSql;
   trigger: ConstSql;
@@ -192,7 +206,8 @@ interface KeyActionSource {
  * visit_submitted → supervisor_confirmed: the visit's next-action to-do (task kind visit_next_action,
  * created with the visit) and its confirmation (completedAt, a cancelled one is not due); the rep's.
  */
-const SOURCES: Record<'lead_assigned' | 'visit_submitted', KeyActionSource> = {
+export type KeyTrigger = 'lead_assigned' | 'visit_submitted';
+export const SOURCES: Record<KeyTrigger, KeyActionSource> = {
   lead_assigned: {
     from: constSql('customer k'), trigger: constSql('k.leadAssignedAt'), completion: constSql('k.firstTouchAt'), owner: constSql('k.ownerId'),
     // a lead closed as lost (丢单) while untouched waits for nothing and is never late (the home screen's rule): not due
@@ -208,9 +223,10 @@ const SOURCES: Record<'lead_assigned' | 'visit_submitted', KeyActionSource> = {
  * Per month: key actions due (trigger + deadline falls in the month and has passed) and done on time
  * (completion no later than trigger + deadline). A month is [starts[i], starts[i+1]); the due instant is
  * bucketed by shifting the months back by the deadline, so the index on the trigger serves the range.
+ * `dueFrom`: only those due at or after it (the live part beside the rollup, penetration.rollup.ts).
  */
 export async function penetrationByMonth(
-  sql: Sql, d: Dialect, trigger: keyof typeof SOURCES, ownerIds: readonly number[], monthStarts: readonly Date[], deadlineSeconds: number, now: Date,
+  sql: Sql, d: Dialect, trigger: keyof typeof SOURCES, ownerIds: readonly number[], monthStarts: readonly Date[], deadlineSeconds: number, now: Date, dueFrom?: Date,
 ): Promise<Array<{ month: number; due: number; done: number }>> {
   if (ownerIds.length === 0 || monthStarts.length < 2) return [];
   const s = SOURCES[trigger];
@@ -223,11 +239,12 @@ export async function penetrationByMonth(
   }
   bucket = SQL`${bucket} END`;
   const onTime = SQL`${s.completion} IS NOT NULL AND ${d.seconds(s.trigger, s.completion)} <= ?`;
+  const first = shift(dueFrom && dueFrom.getTime() > monthStarts[0]!.getTime() ? dueFrom : monthStarts[0]!);
   const rows = await sql.rows<{ bucket: unknown; due: unknown; done: unknown }>(
     SQL`SELECT ${bucket} AS bucket, COUNT(*) AS due, SUM(CASE WHEN ${onTime} THEN 1 ELSE 0 END) AS done
       FROM ${s.from} WHERE ${s.where} AND ${s.owner} IN (${ids(ownerIds)}) AND ${s.trigger} >= ? AND ${s.trigger} < ? AND ${s.trigger} <= ?
       GROUP BY bucket`,
-    [...bucketParams, deadlineSeconds, ...ownerIds, shift(monthStarts[0]!), shift(monthStarts[monthStarts.length - 1]!), shift(now)],
+    [...bucketParams, deadlineSeconds, ...ownerIds, first, shift(monthStarts[monthStarts.length - 1]!), shift(now)],
   );
   return rows.map((r) => ({ month: num(r.bucket), due: num(r.due), done: num(r.done) }));
 }
@@ -305,18 +322,38 @@ export async function demandTexts(sql: Sql, memberIds: readonly number[], start:
       WHERE k.memberId IN (${ids(memberIds)}) AND k.day >= ? AND k.day <= ? AND k.kind = 'morning' AND k.answers IS NOT NULL${checkinLike} ORDER BY k.day, k.id`,
     [...memberIds, from, to, ...pattern],
   );
-  const coreNeed = (answers: string | null): string => {
-    try {
-      const parsed = JSON.parse(answers ?? 'null') as { coreNeed?: unknown } | null;
-      return typeof parsed?.coreNeed === 'string' ? parsed.coreNeed : '';
-    } catch {
-      return '';
-    }
-  };
+  const coreNeed = coreNeedOf;
   return [
     ...visits.map((v) => ({ kind: 'visit' as const, id: Number(v.id), memberId: Number(v.memberId), customerId: Number(v.customerId), customerName: v.customerName, at: sqlDate(v.at), text: v.text ?? '' })),
     ...checkins.map((k) => ({ kind: 'checkin' as const, id: Number(k.id), memberId: Number(k.memberId), customerId: k.customerId === null ? null : Number(k.customerId), customerName: k.customerName, at: sqlDate(k.at), text: coreNeed(k.answers) })),
   ];
+}
+
+/**
+ * The word cloud's texts alone (what `demandTexts` selects, without the records' details or order): pain points of
+ * visits in [start, end) and morning core needs of days [from, to]. Index idx_visit_member, uq_checkin_member_day_slot.
+ */
+export async function demandTextsOnly(sql: Sql, memberIds: readonly number[], start: Date, end: Date, from: string, to: string): Promise<string[]> {
+  if (memberIds.length === 0) return [];
+  const visits = await sql.rows<{ text: string | null }>(
+    SQL`SELECT v.painPoint AS text FROM visit v WHERE v.memberId IN (${ids(memberIds)}) AND v.submittedAt >= ? AND v.submittedAt < ?`,
+    [...memberIds, start, end],
+  );
+  const checkins = await sql.rows<{ answers: string | null }>(
+    SQL`SELECT k.answers AS answers FROM checkin k WHERE k.memberId IN (${ids(memberIds)}) AND k.day >= ? AND k.day <= ? AND k.kind = 'morning' AND k.answers IS NOT NULL`,
+    [...memberIds, from, to],
+  );
+  return [...visits.map((v) => v.text ?? ''), ...checkins.map((k) => coreNeedOf(k.answers))];
+}
+
+/** A morning check-in's core need from its answers ('' when it has none). */
+function coreNeedOf(answers: string | null): string {
+  try {
+    const parsed = JSON.parse(answers ?? 'null') as { coreNeed?: unknown } | null;
+    return typeof parsed?.coreNeed === 'string' ? parsed.coreNeed : '';
+  } catch {
+    return '';
+  }
 }
 
 // ── business counters ────────────────────────────────────────────────────────────────────────────
@@ -338,20 +375,62 @@ const evidence = (reason: CounterEvidence['reason']) => (r: EvidenceRow): Counte
   text: r.visitId === null ? null : [r.painPoint, r.dialogueSummary, r.customerVerbatim].filter(Boolean).join(' / '),
 });
 
+/** A submitted visit `v` whose pain point, dialogue summary or customer's words hold one of the phrases (要求二次报价's words). */
+export const phraseMatch = (phrases: readonly string[]) => anyPhrase(VISIT_TEXTS, phrases);
+
 /**
- * 要求二次报价: customers (owned by `ownerIds`) with, in [start, end), a submitted visit whose pain point,
- * dialogue summary or customer's words hold a second-quote phrase, or a move into 报价 when the customer
- * had entered 报价 before (index idx_stage_change_customer).
+ * 签约后询问交付's visit: `v`'s texts hold a delivery phrase, no later than `withinDays` after a move of its customer
+ * into 签约 that came before it (index idx_stage_change_customer).
  */
-export async function secondQuoteEvidence(sql: Sql, ownerIds: readonly number[], start: Date, end: Date, phrases: readonly string[]): Promise<CounterEvidence[]> {
-  if (ownerIds.length === 0) return [];
+export function deliveryMatch(d: Dialect, phrases: readonly string[], withinDays: number): { text: ConstSql; params: unknown[] } {
   const match = anyPhrase(VISIT_TEXTS, phrases);
-  const byText = await sql.rows<EvidenceRow>(
+  return {
+    text: SQL`${match.text} AND EXISTS (SELECT 1 FROM customer_stage_change s WHERE s.customerId = v.customerId AND s.toStage = 'signed' AND s.changedAt <= v.submittedAt
+                    AND ${d.seconds(constSql('s.changedAt'), constSql('v.submittedAt'))} <= ?)`,
+    params: [...match.params, withinDays * 86_400],
+  };
+}
+
+/** The customers (owned by `ownerIds`) with a visit submitted in [start, end) that `match` selects, with the visit. */
+export async function visitTextEvidence(sql: Sql, ownerIds: readonly number[], start: Date, end: Date, match: { text: ConstSql; params: readonly unknown[] }): Promise<CounterEvidence[]> {
+  if (ownerIds.length === 0) return [];
+  const rows = await sql.rows<EvidenceRow>(
     SQL`SELECT c.id AS customerId, c.name AS customerName, c.ownerId AS ownerId, v.submittedAt AS at, v.id AS visitId, v.painPoint AS painPoint, v.dialogueSummary AS dialogueSummary, v.customerVerbatim AS customerVerbatim
       FROM customer c JOIN visit v ON v.customerId = c.id
       WHERE c.ownerId IN (${ids(ownerIds)}) AND v.submittedAt >= ? AND v.submittedAt < ? AND ${match.text} ORDER BY v.submittedAt, v.id`,
     [...ownerIds, start, end, ...match.params],
   );
+  return rows.map(evidence('visit_text'));
+}
+
+/**
+ * For each condition of `matches`, the customers (owned by `ownerIds`) with a visit submitted in [start, end) it selects:
+ * one pass over the visits for several counters (the counters' live part).
+ */
+const FLAGS = [constSql('m0'), constSql('m1'), constSql('m2'), constSql('m3')] as const;
+export async function visitTextCustomers(sql: Sql, ownerIds: readonly number[], start: Date, end: Date, matches: ReadonlyArray<{ text: ConstSql; params: readonly unknown[] }>): Promise<Array<Set<number>>> {
+  const out = matches.map(() => new Set<number>());
+  if (ownerIds.length === 0 || matches.length === 0) return out;
+  if (matches.length > FLAGS.length) throw new Error(`visitTextCustomers: at most ${FLAGS.length} conditions`);
+  let flags: ConstSql | null = null;
+  let any: ConstSql | null = null;
+  matches.forEach((m, i) => {
+    const flag = SQL`CASE WHEN ${m.text} THEN 1 ELSE 0 END AS ${FLAGS[i]!}`;
+    flags = flags === null ? flag : SQL`${flags}, ${flag}`;
+    any = any === null ? SQL`(${m.text})` : SQL`${any} OR (${m.text})`;
+  });
+  const rows = await sql.rows<Record<string, unknown>>(
+    SQL`SELECT v.customerId AS customerId, ${flags!} FROM customer c JOIN visit v ON v.customerId = c.id
+      WHERE c.ownerId IN (${ids(ownerIds)}) AND v.submittedAt >= ? AND v.submittedAt < ? AND (${any!})`,
+    [...matches.flatMap((m) => m.params), ...ownerIds, start, end, ...matches.flatMap((m) => m.params)],
+  );
+  for (const r of rows) matches.forEach((_, i) => num(r[`m${i}`]) === 1 && out[i]!.add(Number(r.customerId)));
+  return out;
+}
+
+/** 要求二次报价's other sign: a move into 报价 in [start, end) when the customer had entered 报价 before (index idx_stage_change_customer). */
+export async function quoteAgainEvidence(sql: Sql, ownerIds: readonly number[], start: Date, end: Date): Promise<CounterEvidence[]> {
+  if (ownerIds.length === 0) return [];
   const again = await sql.rows<EvidenceRow>(
     SQL`SELECT c.id AS customerId, c.name AS customerName, c.ownerId AS ownerId, s.changedAt AS at, NULL AS visitId, NULL AS painPoint, NULL AS dialogueSummary, NULL AS customerVerbatim
       FROM customer c JOIN customer_stage_change s ON s.customerId = c.id
@@ -360,7 +439,19 @@ export async function secondQuoteEvidence(sql: Sql, ownerIds: readonly number[],
       ORDER BY s.changedAt, s.id`,
     [...ownerIds, start, end],
   );
-  return [...byText.map(evidence('visit_text')), ...again.map(evidence('quote_again'))].sort((a, b) => a.at.getTime() - b.at.getTime() || a.customerId - b.customerId);
+  return again.map(evidence('quote_again'));
+}
+
+/**
+ * 要求二次报价: customers (owned by `ownerIds`) with, in [start, end), a submitted visit whose pain point,
+ * dialogue summary or customer's words hold a second-quote phrase, or a move into 报价 when the customer
+ * had entered 报价 before (index idx_stage_change_customer).
+ */
+export async function secondQuoteEvidence(sql: Sql, ownerIds: readonly number[], start: Date, end: Date, phrases: readonly string[]): Promise<CounterEvidence[]> {
+  if (ownerIds.length === 0) return [];
+  const byText = await visitTextEvidence(sql, ownerIds, start, end, phraseMatch(phrases));
+  const again = await quoteAgainEvidence(sql, ownerIds, start, end);
+  return [...byText, ...again].sort((a, b) => a.at.getTime() - b.at.getTime() || a.customerId - b.customerId);
 }
 
 /**
@@ -368,16 +459,5 @@ export async function secondQuoteEvidence(sql: Sql, ownerIds: readonly number[],
  * delivery phrase, no later than `withinDays` after a move of the customer into 签约 that came before it.
  */
 export async function deliveryAskEvidence(sql: Sql, d: Dialect, ownerIds: readonly number[], start: Date, end: Date, phrases: readonly string[], withinDays: number): Promise<CounterEvidence[]> {
-  if (ownerIds.length === 0) return [];
-  const match = anyPhrase(VISIT_TEXTS, phrases);
-  const rows = await sql.rows<EvidenceRow>(
-    SQL`SELECT c.id AS customerId, c.name AS customerName, c.ownerId AS ownerId, v.submittedAt AS at, v.id AS visitId, v.painPoint AS painPoint, v.dialogueSummary AS dialogueSummary, v.customerVerbatim AS customerVerbatim
-      FROM customer c JOIN visit v ON v.customerId = c.id
-      WHERE c.ownerId IN (${ids(ownerIds)}) AND v.submittedAt >= ? AND v.submittedAt < ? AND ${match.text}
-        AND EXISTS (SELECT 1 FROM customer_stage_change s WHERE s.customerId = c.id AND s.toStage = 'signed' AND s.changedAt <= v.submittedAt
-                    AND ${d.seconds(constSql('s.changedAt'), constSql('v.submittedAt'))} <= ?)
-      ORDER BY v.submittedAt, v.id`,
-    [...ownerIds, start, end, ...match.params, withinDays * 86_400],
-  );
-  return rows.map(evidence('visit_text'));
+  return visitTextEvidence(sql, ownerIds, start, end, deliveryMatch(d, phrases, withinDays));
 }

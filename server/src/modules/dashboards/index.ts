@@ -1,7 +1,8 @@
 import { everyMinutes } from '../../jobs/job-runner';
 import { defineModule } from '../module';
 import { DashboardBoardService } from './board.service';
-import { DashboardRollupState, DashboardVisitDay, DashboardVisitMonth } from './dashboard-rollup.entity';
+import { DashboardCounterDay, DashboardPenetrationMonth, DashboardRollupState, DashboardVisitDay, DashboardVisitMonth } from './dashboard-rollup.entity';
+import { DashboardPerf1765300000010 } from './migrations/1765300000010-dashboard-perf';
 import { DashboardRollups1765300000002 } from './migrations/1765300000002-dashboard-rollups';
 import { DashboardExcel } from './dashboards.excel';
 import { dashboardRoutes } from './dashboards.routes';
@@ -34,14 +35,14 @@ declare module '../module' {
  * after), each with its drill-downs and an .xlsx of its table. It reads the rows of visits, customers,
  * check-ins, tasks and the org where they are (`reads`) and writes none of them; it owns and writes its
  * rollups (dashboard_visit_day, dashboard_visit_month, dashboard_rollup_state), kept by its recurring job
- * `dashboards.rollup`, and the weekly digests it has sent (weekly-digest.job.ts).
+ * `dashboards.rollup` (dashboard_penetration_month, dashboard_counter_day too), and the weekly digests it has sent (weekly-digest.job.ts).
  */
 export const dashboardsModule = defineModule({
   name: 'dashboards',
   // the rollups, and the weekly digests produced (once per person and ISO week)
-  entities: [DashboardVisitDay, DashboardVisitMonth, DashboardRollupState, WeeklyDigest],
+  entities: [DashboardVisitDay, DashboardVisitMonth, DashboardPenetrationMonth, DashboardCounterDay, DashboardRollupState, WeeklyDigest],
   reads: ['visits', 'customers', 'checkins', 'tasks', 'org'],
-  migrations: [WeeklyDigest1765300000000, DashboardRollups1765300000002],
+  migrations: [WeeklyDigest1765300000000, DashboardRollups1765300000002, DashboardPerf1765300000010],
   errors: {},
   permissions: ['dashboards.read', 'dashboards.demand.read'],
   messages: { ...digestMessages },

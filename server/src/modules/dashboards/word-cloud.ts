@@ -42,7 +42,13 @@ const withMin = (s: Segmenter, minChars: number): Segmenter => ({ terms: (text) 
 /** The top `n` terms by the number of texts that hold them (ties: the term's code-point order). */
 export function topTerms(texts: readonly string[], s: Segmenter, n: number): Array<{ term: string; count: number }> {
   const counts = new Map<string, number>();
-  for (const text of texts) for (const t of s.terms(text)) counts.set(t, (counts.get(t) ?? 0) + 1);
+  // a text met again (the same pain point, the same core need) is segmented once
+  const seen = new Map<string, string[]>();
+  for (const text of texts) {
+    let terms = seen.get(text);
+    if (!terms) seen.set(text, (terms = s.terms(text)));
+    for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
   return [...counts.entries()]
     .map(([term, count]) => ({ term, count }))
     .sort((a, b) => b.count - a.count || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0))

@@ -77,12 +77,12 @@ export const RECEIVABLE_LABELS = { amountFen: '金额', method: '方式', refere
 
 export const manualPaymentSchema = z
   .object({
-    amountFen: labelled(z.number({ message: '请填写金额' }).int('金额须为整数（分）').min(1, '金额须大于 0').max(2_000_000_000, '金额过大'), RECEIVABLE_LABELS.amountFen),
-    method: labelled(z.enum(MANUAL_PAYMENT_METHODS, { message: '请选择回款方式（银行转账、现金、支票或其他）' }), RECEIVABLE_LABELS.method),
-    reference: labelled(z.string({ message: '请填写流水号' }).trim().min(1, '请填写流水号').max(64, '流水号最多 64 个字符'), RECEIVABLE_LABELS.reference),
-    paidAt: labelled(z.string({ message: '请填写到账日期' }).regex(/^\d{4}-\d{2}-\d{2}$/, '到账日期须为 YYYY-MM-DD'), RECEIVABLE_LABELS.paidAt),
-    voucherAttachmentId: labelled(z.number({ message: '请上传回款凭证' }).int().min(1).max(2147483647), RECEIVABLE_LABELS.voucherAttachmentId),
-    note: labelled(z.string().trim().max(200, '备注最多 200 个字'), RECEIVABLE_LABELS.note).optional(),
+    amountFen: labelled(z.number().int('须为整数（分）').min(1, '须大于 0').max(2_000_000_000, '过大'), RECEIVABLE_LABELS.amountFen),
+    method: labelled(z.enum(MANUAL_PAYMENT_METHODS), RECEIVABLE_LABELS.method),
+    reference: labelled(z.string().trim().min(1, '不能为空').max(64, '最多 64 个字符'), RECEIVABLE_LABELS.reference),
+    paidAt: labelled(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '须为 YYYY-MM-DD'), RECEIVABLE_LABELS.paidAt),
+    voucherAttachmentId: labelled(z.number().int().min(1).max(2147483647), RECEIVABLE_LABELS.voucherAttachmentId),
+    note: labelled(z.string().trim().max(200, '最多 200 个字'), RECEIVABLE_LABELS.note).optional(),
   })
   .strict();
 export type ManualPaymentInput = z.infer<typeof manualPaymentSchema>;

@@ -46,9 +46,10 @@ export class WechatPayClient {
   constructor(
     readonly env: WechatPayEnv,
     private readonly retry: RetryPolicy = WECHATPAY_RETRY,
-    privateKeyPem: string = readFileSync(env.privateKeyPath, 'utf8'),
+    privateKeyPem: string | undefined = undefined,
     private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
   ) {
+    privateKeyPem ??= readFileSync(env.privateKeyPath, 'utf8');
     this.privateKey = createPrivateKey(privateKeyPem);
     // publicKey is only read to derive serial_no, which we give: any non-empty buffer will do
     this.pay = new Pay({ appid: env.appId, mchid: env.mchId, publicKey: Buffer.from('unused'), privateKey: Buffer.from(privateKeyPem), serial_no: env.serial });

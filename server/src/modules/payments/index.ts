@@ -59,7 +59,7 @@ export const paymentsModule = defineModule({
   messages: paymentMessages,
   taskKinds: [mismatchKind],
   services: ({ db, policy, env, clock, logger, use }): PaymentExports => {
-    const { client, keys } = readEnvKeys(env);
+    const { client, keys } = readEnvKeys(env, clock);
     return { payments: new PaymentService(db, policy, env, clock, logger, use('receivables').receivables, use('tasks').tasks, client, keys) };
   },
   routes: (s) => paymentRoutes(s.payments),

@@ -9,6 +9,7 @@ import { Receivables1765600000000 } from './migrations/1765600000000-receivables
 
 export type { ReceivableService, Instalment, CreditInput, ReceivableRow, OrdersProvider } from './receivable.service';
 export { receivableState } from './receivable.service';
+export { seedReceivableDemo } from './receivable.demo';
 
 export interface ReceivableExports {
   receivables: ReceivableService;

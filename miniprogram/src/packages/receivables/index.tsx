@@ -171,6 +171,24 @@ function PayQr(props: { order: PayOrder; busy: boolean; onClose: () => void }) {
   )
 }
 
+/** A photo or PDF of the bank slip: the browser's file input on H5, an image or a chat file on weapp. */
+async function pickVoucher(): Promise<string | null> {
+  if (process.env.TARO_ENV === 'h5') {
+    return new Promise((resolve) => {
+      const input = document.createElement('input')
+      input.type = 'file'
+      input.accept = 'image/jpeg,image/png,image/webp,application/pdf'
+      input.onchange = () => {
+        const file = input.files?.[0]
+        resolve(file ? URL.createObjectURL(file) : null)
+      }
+      input.click()
+    })
+  }
+  const res = await Taro.chooseMessageFile({ count: 1, type: 'all', extension: ['jpg', 'jpeg', 'png', 'webp', 'pdf'] })
+  return res.tempFiles[0]?.path ?? null
+}
+
 /** Finance's record of a bank transfer (or cash, a check …) with its voucher. */
 function RecordForm(props: { r: ReceivableDetail; onDone: () => void }) {
   const methods = [...MANUAL_PAYMENT_METHODS]
@@ -183,8 +201,7 @@ function RecordForm(props: { r: ReceivableDetail; onDone: () => void }) {
   const [busy, setBusy] = useState(false)
   const [message, setMessage] = useState('')
   const choose = async () => {
-    const res = await Taro.chooseImage({ count: 1, sizeType: ['compressed'] })
-    const path = res.tempFilePaths[0]
+    const path = await pickVoucher()
     if (!path) return
     try {
       const stored = await uploadFile<{ id: number }>('/attachments?purpose=payment_voucher', path)

@@ -99,7 +99,10 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
         const chooser = page.waitForEvent('filechooser');
         await page.locator('#record-voucher').click();
         await (await chooser).setFiles({ name: 'voucher.png', mimeType: 'image/png', buffer: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64') });
-        await page.getByText('已上传，重新选择').waitFor();
+        await page.getByText('已上传，重新选择').waitFor({ timeout: 5000 }).catch(async (e) => {
+          await snap(page, `debug-${viewport.tag}`);
+          throw e;
+        });
         await page.locator('#record-submit').click();
         await page.locator('#receivable-paid', { hasText: '¥3,000.00' }).waitFor();
         await snap(page, `receivable-recorded-${viewport.tag}`);

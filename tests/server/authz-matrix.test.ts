@@ -288,6 +288,7 @@ const SAMPLES: Record<string, Sample | 'public'> = {
     request: async ({ owner }) => ({ path: `/receivables/${await newReceivable(owner)}/payments`, json: { amountFen: 10_00, method: 'bank_transfer', reference: `AUTHZ-${++seq}`, paidAt: '2026-11-19', voucherAttachmentId: (await voucher()).id } }),
     outside: 404,
   },
+  'POST /payment-vouchers': { request: () => ({ path: '/payment-vouchers', form: photoForm() }) },
   'POST /receivables/:id/pay-orders': { request: async ({ owner }) => ({ path: `/receivables/${await newReceivable(owner)}/pay-orders` }), outside: 404 },
   'POST /pay-orders/:id/close': { request: async ({ owner }) => ({ path: `/pay-orders/${await payOrderOf(owner)}/close` }), outside: 404 },
   'GET /pay-orders/:id/qr.png': { request: async ({ owner }) => ({ path: `/pay-orders/${await payOrderOf(owner)}/qr.png` }), outside: 404 },

@@ -235,7 +235,19 @@ describe('the notification credits once', () => {
 describe('receivables', () => {
   it('finance records a bank transfer with a voucher; bad input names the field and changes nothing', async () => {
     const id = await one(3_000_00);
-    const voucher = await h.services.attachments.upload(org.finance, 'payment_voucher', Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'));
+    const form = (bytes: Buffer, type: string) => {
+      const f = new FormData();
+      f.append('file', new Blob([bytes], { type }), 'voucher');
+      return f;
+    };
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+    expect((await api(h.url, 'POST', '/api/v1/payment-vouchers', { token: org.token(org.repA), form: form(pdf, 'application/pdf') })).status).toBe(403);
+    const refused = await api(h.url, 'POST', '/api/v1/payment-vouchers', { token: org.token(org.finance), form: form(Buffer.from('not a file'), 'text/plain') });
+    expect(refused.status).toBe(415);
+    const uploaded = await api(h.url, 'POST', '/api/v1/payment-vouchers', { token: org.token(org.finance), form: form(pdf, 'application/pdf') });
+    expect(uploaded.status).toBe(201);
+    expect(uploaded.body).toMatchObject({ contentType: 'application/pdf', size: pdf.length });
+    const voucher = uploaded.body as { id: number };
     const post = (json: unknown, who: Member = org.finance) => api(h.url, 'POST', `/api/v1/receivables/${id}/payments`, { token: org.token(who), json });
     const base = { amountFen: 1_000_00, method: 'bank_transfer', reference: `TR-${id}`, paidAt: '2026-11-28', voucherAttachmentId: voucher.id };
     const over = await post({ ...base, amountFen: 3_000_01 });

@@ -204,7 +204,7 @@ function RecordForm(props: { r: ReceivableDetail; onDone: () => void }) {
     const path = await pickVoucher()
     if (!path) return
     try {
-      const stored = await uploadFile<{ id: number }>('/attachments?purpose=payment_voucher', path)
+      const stored = await uploadFile<{ id: number }>('/payment-vouchers', path)
       setVoucher({ id: stored.id, name: '已上传凭证' })
     } catch (e) {
       setFields({ ...fields, voucherAttachmentId: errorMessage(e) })

@@ -105,6 +105,16 @@ export class ReceivableService {
     });
   }
 
+  /** A voucher (bank slip photo or PDF) finance uploads before recording the payment it proves. */
+  async uploadVoucher(caller: Member, bytes: Buffer): Promise<{ id: number; contentType: string; size: number }> {
+    const stored = await this.attachments.upload(caller, 'payment_voucher', bytes);
+    return { id: stored.id, contentType: stored.contentType, size: stored.size };
+  }
+
+  get voucherMaxBytes(): number {
+    return this.attachments.maxBytes('payment_voucher');
+  }
+
   /** The payments module tells a receivable's orders (it is listed after this module). */
   setOrdersProvider(provider: OrdersProvider): void {
     this.ordersProvider = provider;

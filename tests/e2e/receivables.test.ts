@@ -92,7 +92,7 @@ for (const viewport of [{ width: 390, height: 844, tag: 'phone' }, { width: 1440
       try {
         await page.goto(`${h.url}/app/#/packages/receivables/index?id=${id}`);
         await page.locator('#record-amount input, input#record-amount').first().fill('3000');
-        await page.locator('#record-reference input, input#record-reference').first().fill('ICBC-20261203-0001');
+        await page.locator('#record-reference input, input#record-reference').first().fill(`ICBC-20261203-${viewport.tag}`);
         await page.locator('#record-submit').click();
         await page.getByText('请上传回款凭证').waitFor();
         await snap(page, `receivable-record-form-${viewport.tag}`);

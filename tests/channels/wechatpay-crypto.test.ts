@@ -115,6 +115,18 @@ describe('notification verification and the client against the simulator', () =>
     expect((await client.query('ORDER00001'))?.trade_state).toBe('CLOSED');
   });
 
+  it("answers are believed only with WeChat Pay's signature: another key's answer is refused after the retries", async () => {
+    const env = readEnv(sim.env()).wechatPay!;
+    const nowS = () => Math.floor(Date.now() / 1000);
+    const trusting = new WechatPayClient(env, { attempts: 2, baseDelayMs: 1, timeoutMs: 2000 }, undefined, nowS, loadPlatformKeys(env));
+    const input = { outTradeNo: 'SIGNEDANS1', description: 'x', amountFen: 1, notifyUrl: 'https://a.example/n', timeExpire: '2026-12-10T10:00:00+08:00' };
+    expect((await trusting.nativeOrder(input)).codeUrl).toMatch(/^weixin:/);
+    const other = new WechatPaySimulator();
+    const wrongKeys = loadPlatformKeys(readEnv(other.env()).wechatPay!);
+    const suspicious = new WechatPayClient(env, { attempts: 2, baseDelayMs: 1, timeoutMs: 2000 }, undefined, nowS, wrongKeys);
+    await expect(suspicious.nativeOrder(input)).rejects.toThrow('without a valid WeChat Pay signature');
+  });
+
   it('a request signed with another key is refused 401 SIGN_ERROR; 5xx is retried', async () => {
     const other = new WechatPaySimulator();
     const client = new WechatPayClient({ ...readEnv(other.env()).wechatPay!, apiBase: sim.url });

@@ -155,6 +155,18 @@ export function verifyNotification(headers: NotifyHeaders, rawBody: string, keys
   return envelope;
 }
 
+/**
+ * An answer of the merchant API (2xx) is signed like a notification: `ts\nnonce\nbody\n` with the key its
+ * `Wechatpay-Serial` names. False when a header is missing, the serial unknown, the time off or the signature bad.
+ */
+export function verifyResponse(headers: NotifyHeaders, rawBody: string, keys: PlatformKeys, nowSeconds: number, maxSkewSeconds: number): boolean {
+  const { serial, signature, timestamp, nonce } = headers;
+  if (!serial || !signature || !timestamp || !nonce || signature.startsWith('WECHATPAY/SIGNTEST/')) return false;
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > maxSkewSeconds) return false;
+  const key = serial.startsWith('PUB_KEY_ID_') ? keys.publicKeys.get(serial) : keys.certificates.get(serial.toUpperCase());
+  return !!key && verifySha256WithRsa(key, `${timestamp}\n${nonce}\n${rawBody}\n`, signature);
+}
+
 /** The decrypted transaction (the fields we read). */
 export interface WechatPayTransaction {
   appid?: string;

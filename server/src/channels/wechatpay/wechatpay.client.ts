@@ -4,7 +4,7 @@ import Pay from 'wechatpay-node-v3';
 import type { WechatPayEnv } from '../../config/env';
 import type { RetryPolicy } from '../http-client';
 import { UpstreamError } from '../http-client';
-import { loadVerifierKey, nonceString, requestMessage, signSha256WithRsa, type PlatformKeys, type WechatPayTransaction } from './wechatpay-crypto';
+import { loadVerifierKey, nonceString, requestMessage, signSha256WithRsa, verifyResponse, type PlatformKeys, type WechatPayTransaction } from './wechatpay-crypto';
 
 export const WECHATPAY_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 200, timeoutMs: 8000 };
 
@@ -48,6 +48,8 @@ export class WechatPayClient {
     private readonly retry: RetryPolicy = WECHATPAY_RETRY,
     privateKeyPem: string | undefined = undefined,
     private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+    /** WeChat Pay's verifying keys: a 2xx answer not signed by one of them is not believed */
+    private readonly keys: PlatformKeys | null = null,
   ) {
     privateKeyPem ??= readFileSync(env.privateKeyPath, 'utf8');
     this.privateKey = createPrivateKey(privateKeyPem);
@@ -102,6 +104,15 @@ export class WechatPayClient {
         continue;
       }
       if (response.status >= 400) throw new WechatPayApiError(response.status, String(json?.code ?? ''), String(json?.message ?? ''));
+      const signed = {
+        serial: response.headers.get('wechatpay-serial') ?? undefined, signature: response.headers.get('wechatpay-signature') ?? undefined,
+        timestamp: response.headers.get('wechatpay-timestamp') ?? undefined, nonce: response.headers.get('wechatpay-nonce') ?? undefined,
+      };
+      // an answer that is not WeChat Pay's (a proxy's, a forger's) is treated like a lost one: tried again, then the caller's error
+      if (this.keys && !verifyResponse(signed, text, this.keys, this.nowSeconds(), 300)) {
+        lastError = new UpstreamError(`HTTP ${response.status} answer without a valid WeChat Pay signature`, true, undefined, true);
+        continue;
+      }
       return { status: response.status, json };
     }
     throw lastError ?? new UpstreamError('no attempt made', true);

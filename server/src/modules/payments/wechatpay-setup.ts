@@ -7,5 +7,6 @@ import { loadPlatformKeys, WechatPayClient } from '../../channels/wechatpay/wech
 export function readEnvKeys(env: Env, clock: Clock): { client: WechatPayClient | null; keys: PlatformKeys | null } {
   if (!env.wechatPay) return { client: null, keys: null };
   // request timestamps from the server's clock (WeChat Pay refuses a skewed one)
-  return { client: new WechatPayClient(env.wechatPay, undefined, undefined, () => Math.floor(clock.now().getTime() / 1000)), keys: loadPlatformKeys(env.wechatPay) };
+  const keys = loadPlatformKeys(env.wechatPay);
+  return { client: new WechatPayClient(env.wechatPay, undefined, undefined, () => Math.floor(clock.now().getTime() / 1000), keys), keys };
 }

@@ -14,6 +14,7 @@ const lazy = {
   customerSearchBench: () => (require('./customer-search') as typeof import('./customer-search.js')).customerSearchBench(),
   deliveryRecovery: () => (require('./delivery-recovery') as typeof import('./delivery-recovery.js')).deliveryRecovery(),
   gradingBench: () => (require('./grading') as typeof import('./grading.js')).gradingBench(),
+  paymentsNotify: () => (require('./payments-notify') as typeof import('./payments-notify.js')).paymentsNotifyBench(),
   dashboardsScale: () => (require('./dashboards-scale') as typeof import('./dashboards-scale.js')).dashboardsScale(),
 };
 
@@ -47,7 +48,7 @@ async function customerWorkbook(rows: number, ownerPhones: string[]): Promise<Bu
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-// BENCH_ONLY=visits (or customers, search, escalation, delivery, grading, dashboards, h5; comma-separated) runs just those parts.
+// BENCH_ONLY=visits (or customers, search, escalation, delivery, grading, dashboards, payments, h5; comma-separated) runs just those parts.
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const runs = (part: string) => !only || only.includes(part);
 
@@ -202,6 +203,15 @@ async function dashboardFigures() {
   }
 }
 
+async function paymentFigures() {
+  const p = await lazy.paymentsNotify();
+  figures.push({
+    name: `WeChat Pay notifications, 2 instances, ${grouped(p.notifications)} (${grouped(p.orders)} orders × 4)`,
+    value: `${p.perSecond.toFixed(0)} /s`,
+    note: `p50 ${p.p50.toFixed(0)} ms, p95 ${p.p95.toFixed(0)} ms; answers ${p.statuses}${p.resets ? ` (+${p.resets} redelivered after a reset socket)` : ''}; credited ${grouped(p.credited)}, double credits ${p.doubleCredits}`,
+  });
+}
+
 async function h5Figures() {
   const h5 = await lazy.h5Timing();
   figures.push({ name: 'weapp main package (target < 1.5 MB, WeChat limit 2 MB)', value: `${(h5.weappMainBytes / 1024).toFixed(0)} KB` });
@@ -211,7 +221,7 @@ async function h5Figures() {
 }
 
 async function main() {
-  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['delivery', deliveryFigures], ['grading', gradingFigures], ['dashboards', dashboardFigures], ['h5', h5Figures]];
+  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['delivery', deliveryFigures], ['grading', gradingFigures], ['dashboards', dashboardFigures], ['payments', paymentFigures], ['h5', h5Figures]];
   let failed = false;
   for (const [part, measure] of parts) {
     if (!runs(part)) continue;

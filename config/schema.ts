@@ -289,6 +289,8 @@ export const policySchema = z
         'checkins.window_end': z.object({ everyMinutes: everyMinutes(60) }).strict().default({ everyMinutes: 5 }),
         // the dashboards' visit rollup: moves its cut to today after midnight, and recounts days whose visits changed
         'dashboards.rollup': z.object({ everyMinutes: everyMinutes(60 * 24) }).strict().default({ everyMinutes: 10 }),
+        // WeChat Pay orders still open are queried: a payment whose notification never came is settled by this
+        'payments.query_open': z.object({ everyMinutes: everyMinutes(60) }).strict().default({ everyMinutes: 5 }),
       })
       .strict(),
     // Daily three check-ins: windows in the policy time zone and the working calendar (nobody is chased off it).
@@ -342,6 +344,27 @@ export const policySchema = z
       })
       .strict()
       .default({ farDistanceMeters: 500, proposalSignins: 3, proposalMaxAccuracyMeters: 100 }),
+    // Receivables: when the rep is reminded (days before and on the due day, at remindAt local time) and
+    // how many days past due an unpaid instalment escalates to the rep's supervisor.
+    receivables: z
+      .object({
+        remindDaysBefore: z.number().int('必须是整数（天）').min(0, '不能为负').max(60, '不能超过 60 天'),
+        remindAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '须为 HH:MM'),
+        overdueGraceDays: z.number().int('必须是整数（天）').min(0, '不能为负').max(180, '不能超过 180 天'),
+      })
+      .strict()
+      .default({ remindDaysBefore: 3, remindAt: '09:00', overdueGraceDays: 7 }),
+    // WeChat Pay: how long a Native pay QR code stays payable, the notification's allowed clock skew, and
+    // how old an open order must be before the recurring job asks WeChat Pay about it.
+    payments: z
+      .object({
+        orderExpireMinutes: z.number().int('必须是整数（分钟）').min(5, '至少 5 分钟').max(60 * 24 * 7, '不能超过 7 天'),
+        notifySkewSeconds: z.number().int('必须是整数（秒）').min(30, '至少 30 秒').max(900, '不能超过 900 秒'),
+        queryAfterMinutes: z.number().int('必须是整数（分钟）').min(1, '至少 1 分钟').max(60 * 24, '不能超过 1 天'),
+        queryBatch: z.number().int('必须是整数').min(1).max(1000),
+      })
+      .strict()
+      .default({ orderExpireMinutes: 120, notifySkewSeconds: 300, queryAfterMinutes: 5, queryBatch: 100 }),
     // Tasks: how long an approval step may wait before it escalates.
     tasks: z.object({ approvalStepHours: positiveNumber.max(24 * 30) }).strict().default({ approvalStepHours: 48 }),
     // Named task pools: id → label, roles, and whether an admin picks its members (chosen).

@@ -33,6 +33,10 @@ export default defineAppConfig({
       pages: ['index', 'detail/index', 'manage/index']
     },
     {
+      root: 'packages/receivables',
+      pages: ['index']
+    },
+    {
       // the charts (echarts) live here only: the main package stays small
       root: 'packages/dashboards',
       pages: ['index', 'drill/index', 'wall/index']

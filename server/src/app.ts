@@ -23,6 +23,7 @@ import { DingtalkRobotSender, WechatSubscribeSender, WecomAppSender, WecomRobotS
 import { channelCallbackRoutes } from './channels/channel-callbacks';
 import { WecomCrypto } from './channels/wecom/wecom-crypto';
 import { WecomSandbox } from './channels/sandbox/sandbox';
+import type { WechatPaySandbox } from './channels/sandbox/wechatpay-sandbox';
 import { OutboxDispatcher } from './outbox/dispatcher';
 import { QrCodes } from './channels/qr-codes';
 import { qrRoutes } from './channels/qr.routes';
@@ -46,6 +47,8 @@ export interface AppDeps {
   visitFaults?: VisitFaults;
   /** demo without WeCom credentials: cards go to the built-in /sandbox/ */
   sandbox?: boolean;
+  /** demo without WECHATPAY_* credentials: a WeChat Pay stand-in at /sandbox/wechatpay/ */
+  wechatPaySandbox?: WechatPaySandbox;
   /** the modules to join (default: modules/index.ts); tests add a fixture module this way */
   modules?: readonly AnyModule[];
 }
@@ -267,6 +270,7 @@ export function buildApp(deps: AppDeps, services: Services = createServices(deps
   app.use(h5App());
   app.use(router.routes());
   if (services.sandbox) app.use(services.sandbox.routes().routes());
+  if (deps.wechatPaySandbox) app.use(deps.wechatPaySandbox.routes().routes());
   app.use(channelCallbackRoutes({ db, env: deps.env, clock: deps.clock, logger, todos: services.todos, tasks: services.tasks, wecomCrypto: services.wecomCrypto }).routes());
   app.use(api.routes());
   app.use(api.allowedMethods());

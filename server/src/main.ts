@@ -7,7 +7,9 @@ import { ConfigError, loadPolicy } from './config/policy';
 import { openDatabase } from './db/data-source';
 import { isDemoDatabase, isEmpty, seedDemo } from './demo/seed';
 import { seedMaterialsForDemo } from './modules/materials';
+import { seedReceivableDemo } from './modules/receivables';
 import { pointSandboxAt, sandboxWecomEnv } from './channels/sandbox/sandbox';
+import { WechatPaySandbox } from './channels/sandbox/wechatpay-sandbox';
 import { createLogger } from './logger';
 import { ROLE_LABELS, holidayWarnings, localDay } from '@anchor/shared';
 
@@ -46,9 +48,17 @@ async function main(): Promise<void> {
     env.wecom = sandboxWecomEnv();
     env.offChannels = env.offChannels.filter((c) => !c.channel.startsWith('WeCom'));
   }
-  const { app, services } = buildApp({ db, policy, env, clock, logger, sandbox });
+  // ... and a WeChat Pay of its own at /sandbox/wechatpay/ (pay a receivable by clicking)
+  const wechatPaySandbox = env.demo && !env.wechatPay ? new WechatPaySandbox(env.dataDir, logger) : undefined;
+  if (wechatPaySandbox) {
+    env.wechatPay = wechatPaySandbox.env;
+    env.offChannels = env.offChannels.filter((c) => !c.channel.startsWith('WeChat Pay'));
+  }
+  const { app, services } = buildApp({ db, policy, env, clock, logger, sandbox, wechatPaySandbox });
   // the demo's materials need the file store, which the services hold
   if (demoLogins) await seedMaterialsForDemo(db, clock, services, policy.grading.strategies.supportPack?.tag ?? null);
+  // receivables in every state (paid, overdue, partly paid, due soon), payable in the WeChat Pay sandbox
+  if (demoLogins) await seedReceivableDemo(db, policy, clock, services);
   // (A fresh demo's grade history is seeded; the 72 h regrade's first run, due at the first start, tells the
   // strategies' story: the customers whose inputs moved after their last run push the pack or open a review.)
   const server: Server = app.listen(env.port, env.host);
@@ -58,6 +68,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : env.port;
   const base = `http://localhost:${port}`;
   if (sandbox) pointSandboxAt(env, `http://127.0.0.1:${port}`);
+  wechatPaySandbox?.pointAt(`http://127.0.0.1:${port}`);
   // Chat links name this server; with PORT=0 only the listening socket knows its port.
   if (!process.env.PUBLIC_URL) env.publicUrl = base;
   // Timers and the outbox start once the server (and the sandbox) can be reached. Periodic work (the
@@ -75,6 +86,7 @@ async function main(): Promise<void> {
     `  health      ${base}/healthz`,
     `  API         ${base}/api/v1   (OpenAPI: ${base}/api/v1/openapi.json)`,
     ...(sandbox ? [`  sandbox     ${base}/sandbox/   (WeCom cards and escalations, without any account)`] : []),
+    ...(wechatPaySandbox ? [`  wechatpay   ${base}/sandbox/wechatpay/   (WeChat Pay stand-in: pay a receivable's QR code by clicking)`] : []),
   ];
   for (const off of env.offChannels) lines.push(`  channel off ${off.channel}: set ${off.missing.join(', ')}`);
   // Refused credentials show at once: their messages wait (queued, not failed) until they work again.

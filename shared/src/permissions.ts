@@ -78,6 +78,8 @@ const MATRIX = {
   'contracts.approve': { label: '审批合同', grants: { supervisor: 'team', director: 'region', finance: 'all' } },
   'receivables.read': { label: '查看回款', grants: { rep: 'own', supervisor: 'team', director: 'region', finance: 'all', admin: 'all' } },
   'receivables.record': { label: '登记回款', grants: { finance: 'all' } },
+  // a WeChat Pay Native order for a receivable: whoever collects it (its rep, their managers) and finance
+  'payments.order': { label: '发起微信支付收款', grants: { rep: 'own', supervisor: 'team', director: 'region', finance: 'all' } },
   'marketing.support.answer': { label: '处理市场支持请求', grants: { marketing: 'all' } },
   'campaigns.manage': { label: '管理专项任务', grants: { supervisor: 'team', director: 'region' } },
   'campaigns.participate': { label: '参与专项任务', grants: { rep: 'own', supervisor: 'team' } },

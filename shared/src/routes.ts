@@ -39,6 +39,8 @@ export const PAGES = {
   },
   /** The region's key figures on a 1 920×1 080 wall screen (H5), refreshing itself; `teamId` narrows it to a team. */
   dashboardWall: { path: 'packages/dashboards/wall/index', params: ['teamId'] },
+  /** Receivables (回款): the list in the caller's reach; `id` opens one with its payments, pay QR and finance's record form. */
+  receivables: { path: 'packages/receivables/index', params: ['id', 'state'] },
 } as const;
 
 /** Pages in the tab bar: reached with switchTab, which takes no parameters. */

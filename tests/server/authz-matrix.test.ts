@@ -8,6 +8,8 @@ import { api, xlsxForm } from '../support/http';
 import { buildOrg, type OrgFixture } from '../support/org-fixture';
 import { completeVisit, submitVisit } from '../support/visit-fixture';
 import { buildWorkbook } from '../support/xlsx';
+import { withTransaction } from '../../server/src/db/transaction';
+import { WechatPaySimulator } from '../simulators/wechatpay-sim';
 
 /**
  * The authorization tests, generated: every route of the app's route table × every role, against the
@@ -21,6 +23,7 @@ import { buildWorkbook } from '../support/xlsx';
 
 let h: Harness;
 let org: OrgFixture;
+let paySim: WechatPaySimulator;
 
 /** The member of each role who calls: all in team 1 / region east where they have one. */
 const caller = (role: Role): Member =>
@@ -115,6 +118,17 @@ const newMaterial = async (withFile = false) => {
 };
 const materialOf = () => once('material', () => newMaterial(true));
 const tagOf = () => once('tag', async () => (await h.services.materials.createTag(`权限标签${++seq}`)).id);
+/** A receivable of `owner`'s customer, as the contracts module makes them (fresh: a payment settles it). */
+const newReceivable = async (owner: Member): Promise<number> => {
+  const customerId = await newCustomer(owner);
+  const [id] = await withTransaction(h.db, (manager) => h.services.receivables.createForContract(manager, { contractId: 900_000 + ++seq, customerId, ownerId: owner.id, instalments: [{ seq: 1, dueDate: '2026-12-31', amountFen: 100_00 }] }));
+  return id!;
+};
+const receivableOf = (owner: Member) => once(`receivable:${owner.id}`, () => newReceivable(owner));
+/** An open pay order on a fresh receivable of `owner` (made by finance, who reaches all). */
+const payOrderOf = async (owner: Member): Promise<number> => (await h.services.payments.createOrder(org.finance, await newReceivable(owner))).id;
+const voucher = () => h.services.attachments.upload(org.finance, 'payment_voucher', PNG);
+
 /** A share of the material by `owner` (only its rep revokes it or reads its QR code). */
 const shareOf = async (owner: Member) => (await h.services.materialShares.create(owner, await materialOf(), null)).id;
 
@@ -267,6 +281,19 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'GET /task-pools': { request: () => ({ path: '/task-pools' }) },
   'PUT /task-pools/:id/members': { request: () => ({ path: '/task-pools/marketing_lead/members', json: { memberIds: [] } }) },
 
+  // receivables and WeChat Pay: reps their own, managers their reach, finance all; the notification is WeChat Pay's (public, signed)
+  'GET /receivables': { request: () => ({ path: '/receivables' }) },
+  'GET /receivables/:id': { request: async ({ owner }) => ({ path: `/receivables/${await receivableOf(owner)}` }), outside: 404 },
+  'POST /receivables/:id/payments': {
+    request: async ({ owner }) => ({ path: `/receivables/${await newReceivable(owner)}/payments`, json: { amountFen: 10_00, method: 'bank_transfer', reference: `AUTHZ-${++seq}`, paidAt: '2026-11-19', voucherAttachmentId: (await voucher()).id } }),
+    outside: 404,
+  },
+  'POST /payment-vouchers': { request: () => ({ path: '/payment-vouchers', form: photoForm() }) },
+  'POST /receivables/:id/pay-orders': { request: async ({ owner }) => ({ path: `/receivables/${await newReceivable(owner)}/pay-orders` }), outside: 404 },
+  'POST /pay-orders/:id/close': { request: async ({ owner }) => ({ path: `/pay-orders/${await payOrderOf(owner)}/close` }), outside: 404 },
+  'GET /pay-orders/:id/qr.png': { request: async ({ owner }) => ({ path: `/pay-orders/${await payOrderOf(owner)}/qr.png` }), outside: 404 },
+  'POST /channels/wechatpay/notify': 'public',
+
   // materials: marketing (and admins) write; whoever reads materials browses and shares; the share page is public
   'POST /attachments': { request: () => ({ path: '/attachments?purpose=material', form: pdfForm() }) },
   'GET /material-tags': { request: () => ({ path: '/material-tags' }) },
@@ -324,10 +351,16 @@ async function call(r: AnyRoute, req: Req, token: string | undefined) {
 const got = (res: { status: number; body: any }) => `${res.status}${res.body?.error ? ` ${res.body.error.code}` : ''}`;
 
 beforeAll(async () => {
-  h = await startHarness();
+  paySim = await new WechatPaySimulator().start();
+  h = await startHarness({ env: paySim.env() });
+  // WeChat Pay checks request timestamps against its own clock: the harness's
+  paySim.now = () => h.clock.now().getTime();
   org = await buildOrg(h);
 });
-afterAll(() => h.close());
+afterAll(async () => {
+  await h.close();
+  await paySim.stop();
+});
 
 describe('the permission matrix over the route table', () => {
   it('every route has a sample request (a new route must get one here), and every sample a route', () => {

@@ -37,6 +37,8 @@ const THROWERS: Record<ErrorCatalogName, { dir: string; thrower: string }> = {
   org: { dir: 'modules/org', thrower: 'orgError' },
   outbox: { dir: 'outbox', thrower: 'outboxError' },
   channels: { dir: 'channels', thrower: 'channelError' },
+  receivables: { dir: 'modules/receivables', thrower: 'receivableError' },
+  payments: { dir: 'modules/payments', thrower: 'paymentError' },
 };
 
 describe('the error catalogs', () => {

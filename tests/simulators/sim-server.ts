@@ -6,9 +6,11 @@ export interface SimRequest {
   path: string;
   query: URLSearchParams;
   body: string;
+  /** request headers, lower-cased names (the WeChat Pay simulator checks Authorization) */
+  headers: Record<string, string>;
 }
 /** `reset`: drop the connection without answering; `truncate`: send the head and half the body, then drop it. */
-type Reply = { status?: number; json?: unknown; text?: string; bytes?: Buffer; contentType?: string; reset?: boolean; truncate?: boolean };
+type Reply = { status?: number; json?: unknown; text?: string; bytes?: Buffer; contentType?: string; reset?: boolean; truncate?: boolean; headers?: Record<string, string> };
 export type SimHandler = (req: SimRequest) => Reply | Promise<Reply>;
 
 /** A loopback HTTP server on a random port that records every request it answers. */
@@ -25,7 +27,8 @@ export class SimServer {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', async () => {
         const url = new URL(req.url ?? '/', 'http://sim');
-        const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body: Buffer.concat(chunks).toString('utf8') };
+        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+        const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body: Buffer.concat(chunks).toString('utf8'), headers };
         this.requests.push(simReq);
         try {
           const out = await this.handle(simReq);
@@ -34,6 +37,7 @@ export class SimServer {
             return;
           }
           res.statusCode = out.status ?? 200;
+          for (const [name, value] of Object.entries(out.headers ?? {})) res.setHeader(name, value);
           if (out.truncate) {
             const whole = Buffer.from(out.json !== undefined ? JSON.stringify(out.json) : (out.text ?? ''));
             res.setHeader('content-type', out.json !== undefined ? 'application/json' : 'text/plain');

@@ -35,6 +35,7 @@ export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
   { page: 'todos', label: '待办', todoBadge: true, within: ['visitDetail'] },
   { page: 'tasks', label: '任务', whenTasks: true },
   { page: 'materials', label: '营销素材', can: 'materials.read', within: ['material', 'materialsManage'] },
+  { page: 'receivables', label: '回款', can: 'receivables.read' },
   { page: 'customerImport', label: 'Excel 导入 / 导出', can: 'customers.import' },
   { page: 'checkins', label: '每日打卡', labelWithout: { can: 'checkins.create', label: '团队打卡' }, can: ['checkins.create', 'checkins.team.read'] },
   { page: 'me', label: '我的' },

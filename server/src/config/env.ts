@@ -22,10 +22,18 @@ export interface WechatEnv {
 }
 export interface WechatPayEnv {
   mchId: string;
+  /** the appid bound to the merchant (Native orders name it) */
+  appId: string;
   apiV3Key: string;
+  /** the merchant certificate's serial (Authorization serial_no) */
   serial: string;
   privateKeyPath: string;
-  platformKeyPath: string;
+  /** platform-certificate mode: a certificate PEM (serial read from it) or a public key PEM with WECHATPAY_PLATFORM_SERIAL */
+  platformKeyPath: string | undefined;
+  platformSerial: string | undefined;
+  /** public-key mode: PUB_KEY_ID_… and the WeChat Pay public key PEM */
+  publicKeyId: string | undefined;
+  publicKeyPath: string | undefined;
   apiBase: string;
 }
 
@@ -129,26 +137,29 @@ export function readEnv(source: Source = process.env): Env {
       : null;
   if (!wechat) offChannels.push({ channel: 'WeChat 微信登录', missing: wechatPick.missing });
 
-  const payNames = [
-    'WECHATPAY_MCH_ID',
-    'WECHATPAY_API_V3_KEY',
-    'WECHATPAY_SERIAL',
-    'WECHATPAY_PRIVATE_KEY_PATH',
-    'WECHATPAY_PLATFORM_KEY_PATH',
-  ];
+  const payNames = ['WECHATPAY_MCH_ID', 'WECHATPAY_APP_ID', 'WECHATPAY_API_V3_KEY', 'WECHATPAY_SERIAL', 'WECHATPAY_PRIVATE_KEY_PATH'];
   const payPick = pick(source, payNames);
+  // Notifications are verified with the platform certificate, the WeChat Pay public key, or both (the migration period).
+  const hasPlatform = !!source.WECHATPAY_PLATFORM_KEY_PATH;
+  const hasPublicKey = !!source.WECHATPAY_PUBLIC_KEY_ID && !!source.WECHATPAY_PUBLIC_KEY_PATH;
+  const payMissing = [...payPick.missing, ...(hasPlatform || hasPublicKey ? [] : ['WECHATPAY_PLATFORM_KEY_PATH 或 WECHATPAY_PUBLIC_KEY_ID + WECHATPAY_PUBLIC_KEY_PATH'])];
   let wechatPay: WechatPayEnv | null = null;
-  if (payPick.missing.length === 0) {
+  if (payMissing.length === 0) {
     if (Buffer.byteLength(payPick.values.WECHATPAY_API_V3_KEY!) !== 32) throw new EnvError('WECHATPAY_API_V3_KEY：必须是 32 字节');
+    if (source.WECHATPAY_PUBLIC_KEY_ID && !source.WECHATPAY_PUBLIC_KEY_ID.startsWith('PUB_KEY_ID_')) throw new EnvError('WECHATPAY_PUBLIC_KEY_ID：必须以 PUB_KEY_ID_ 开头');
     wechatPay = {
       mchId: payPick.values.WECHATPAY_MCH_ID!,
+      appId: payPick.values.WECHATPAY_APP_ID!,
       apiV3Key: payPick.values.WECHATPAY_API_V3_KEY!,
       serial: payPick.values.WECHATPAY_SERIAL!,
       privateKeyPath: payPick.values.WECHATPAY_PRIVATE_KEY_PATH!,
-      platformKeyPath: payPick.values.WECHATPAY_PLATFORM_KEY_PATH!,
+      platformKeyPath: source.WECHATPAY_PLATFORM_KEY_PATH || undefined,
+      platformSerial: source.WECHATPAY_PLATFORM_SERIAL || undefined,
+      publicKeyId: hasPublicKey ? source.WECHATPAY_PUBLIC_KEY_ID : undefined,
+      publicKeyPath: hasPublicKey ? source.WECHATPAY_PUBLIC_KEY_PATH : undefined,
       apiBase: source.WECHATPAY_API_BASE || 'https://api.mch.weixin.qq.com',
     };
-  } else offChannels.push({ channel: 'WeChat Pay 微信支付', missing: payPick.missing });
+  } else offChannels.push({ channel: 'WeChat Pay 微信支付', missing: payMissing });
 
   const dataDir = path.resolve(source.ANCHOR_DATA_DIR || path.resolve(__dirname, '../../../data'));
   const uploadDir = path.resolve(source.ANCHOR_UPLOAD_DIR || path.join(dataDir, 'uploads'));

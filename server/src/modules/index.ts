@@ -7,6 +7,8 @@ import { homeModule } from './home';
 import { materialsModule } from './materials';
 import type { AnyModule } from './module';
 import { orgModule } from './org';
+import { paymentsModule } from './payments';
+import { receivablesModule } from './receivables';
 import { signinsModule } from './signins';
 import { tasksModule } from './tasks';
 import { visitsModule } from './visits';
@@ -25,6 +27,9 @@ export const serverModules = (): readonly AnyModule[] => [
   checkinsModule,
   homeModule,
   materialsModule,
+  // receivables before grading (its on-time rate feeds paymentHistory); payments after receivables and tasks
+  receivablesModule,
+  paymentsModule,
   // after materials and tasks: a grade change pushes a support pack and opens a review task
   gradingModule,
   dashboardsModule,

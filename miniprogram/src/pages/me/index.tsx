@@ -165,6 +165,12 @@ export default function Me() {
         </Button>
       ) : null}
 
+      {can(m.role, 'receivables.read') ? (
+        <Button id='receivables-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('receivables')}>
+          回款
+        </Button>
+      ) : null}
+
       {can(m.role, 'deliveries.manage') ? (
         <Button id='deliveries-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('deliveries')}>
           消息投递（失败、死信与排队）

@@ -34,6 +34,12 @@ export const PURPOSES = {
     maxMegabytes: (p) => p.uploads.materialMaxMegabytes,
     unattachedHours: (p) => p.uploads.unattachedMaterialHours,
   },
+  // a bank slip or receipt finance attaches to a manual payment record (owner kind `payment`)
+  payment_voucher: {
+    label: '回款凭证', noun: '图片或 PDF', kinds: ['jpeg', 'png', 'webp', 'pdf'], action: 'receivables.record', folder: 'vouchers',
+    maxMegabytes: (p) => p.uploads.photoMaxMegabytes,
+    unattachedHours: (p) => p.uploads.unattachedPhotoHours,
+  },
 } satisfies Record<string, PurposeSpec>;
 
 export type Purpose = keyof typeof PURPOSES;

@@ -10,7 +10,7 @@ import type { FileUploadOptions } from '../../http/upload';
 import { customersForInputSheet, readFirstSheetOffThread, setGradingInputsStatement, XlsxRefusal, type GradingInputs, type XlsxCell, type XlsxSheet } from '../customers';
 import { scopeIncludes, type Member, type OrgService } from '../org';
 import { gradingError } from './grading.errors';
-import { regradeCustomers } from './grading-regrade-ids';
+import { regradeCustomers, type PaymentRates } from './grading-regrade-ids';
 import type { GradeStrategies } from './grading.strategies';
 
 /**
@@ -99,6 +99,7 @@ export class GradingInputsSheet {
     private readonly clock: Clock,
     private readonly org: OrgService,
     private readonly strategies: GradeStrategies,
+    private readonly paymentRates: PaymentRates,
   ) {}
 
   /** What the upload routes take (http/upload.ts): the customer import's size limit. */
@@ -304,7 +305,7 @@ export class GradingInputsSheet {
         return { id: p.customerId, inputs: Object.keys(inputs).length ? inputs : null };
       });
       for (let i = 0; i < writes.length; i += 500) await sql.batch([setGradingInputsStatement(writes.slice(i, i + 500), now)]);
-      const { graded, changed } = await regradeCustomers(sql, ids, 'import', now, this.policy, this.strategies);
+      const { graded, changed } = await regradeCustomers(sql, ids, 'import', now, this.policy, this.strategies, this.paymentRates);
       return { updated: writes.length, regraded: graded, gradeChanged: changed.length };
     });
   }

@@ -4,6 +4,9 @@ import { customersForGradingByIds, setGradesStatement } from '../customers';
 import { scoreCustomer } from './grading.score';
 import type { GradeChange, GradeStrategies } from './grading.strategies';
 
+/** The on-time payment rate (0–100) of each customer that has receivables due, read in the caller's transaction (receivables' export). */
+export type PaymentRates = (sql: Sql, customerIds: number[]) => Promise<Map<number, number>>;
+
 /** customers per statement pair (one history INSERT of this many rows), as the full regrade batches */
 const BATCH = 1000;
 
@@ -13,7 +16,7 @@ const BATCH = 1000;
  * The changed grades set off their strategies (support pack, review) in the same transaction, per batch.
  */
 export async function regradeCustomers(
-  sql: Sql, ids: readonly number[], reason: string, now: Date, policy: Policy, strategies: GradeStrategies,
+  sql: Sql, ids: readonly number[], reason: string, now: Date, policy: Policy, strategies: GradeStrategies, paymentRates: PaymentRates,
 ): Promise<{ graded: number; changed: GradeChange[] }> {
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   const changed: GradeChange[] = [];
@@ -21,11 +24,12 @@ export async function regradeCustomers(
   for (let i = 0; i < sorted.length; i += BATCH) {
     const rows = await customersForGradingByIds(sql, sorted.slice(i, i + BATCH));
     if (!rows.length) continue;
+    const rates = await paymentRates(sql, rows.map((c) => Number(c.id)));
     const history: Record<string, unknown>[] = [];
     const byGrade = new Map<string, number[]>();
     const moved: GradeChange[] = [];
     for (const c of rows) {
-      const r = scoreCustomer({ ...(c.gradingInputs ?? {}), paymentOnTimeRate: null, hospitalLevel: c.hospitalLevel, departmentActivity: c.departmentActivity }, policy);
+      const r = scoreCustomer({ ...(c.gradingInputs ?? {}), paymentOnTimeRate: rates.get(Number(c.id)) ?? null, hospitalLevel: c.hospitalLevel, departmentActivity: c.departmentActivity }, policy);
       history.push({ customerId: c.id, ...r.subScores, score: r.score, grade: r.grade, missing: r.missing.join(','), reason, gradedAt: now });
       if (r.grade !== c.grade) {
         moved.push({ customerId: Number(c.id), customerName: c.name, ownerId: Number(c.ownerId), from: c.grade, to: r.grade, score: r.score, subScores: r.subScores });

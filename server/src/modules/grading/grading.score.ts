@@ -6,8 +6,8 @@ import type { Policy } from '../../config/policy';
  * from the same policy; see README "Customer grading").
  *
  * Dimensions (each 0–100):
- * - paymentHistory: on-time payment rate. Receivables do not exist yet: the input is always missing
- *   until a receivables module supplies `paymentOnTimeRate` (the seam is GradeInputs.paymentOnTimeRate).
+ * - paymentHistory: on-time payment rate (0–100), the receivables module's `onTimeRates`: of the
+ *   instalments due by today (or paid), the share paid in full by their due day; none due → missing.
  * - inventorySpeed: inventory consumption speed, 0–100 as imported.
  * - hospitalLevelActivity: mean of the hospital level's points and the department activity's points
  *   (policy grading.optionPoints; an option not listed scores by position, first 100 … last 0).

@@ -13,6 +13,7 @@ import { Grading1764975200000 } from './migrations/1764975200000-grading';
 import { GradeStrategies1765200000000 } from './migrations/1765200000000-grade-strategies';
 import { GRADING_ERRORS } from './grading.errors';
 import { GradingInputsSheet } from './grading-inputs';
+import type { PaymentRates } from './grading-regrade-ids';
 import { gradingInputRoutes } from './grading-inputs.routes';
 
 export interface GradingExports {
@@ -62,8 +63,8 @@ type PushRow = { id: number; grade: string; materials: string; pushedAt: Date | 
 
 /**
  * Customer grading (README "Customer grading"): four 0–100 dimensions weighted by policy, a grade from
- * policy thresholds, each run kept as history. The payment-history input is missing (neutral) until a
- * receivables module provides `paymentOnTimeRate`.
+ * policy thresholds, each run kept as history. The payment-history input is the receivables module's
+ * on-time rate (`onTimeRates`); a customer with no receivable due yet keeps it missing (neutral).
  */
 export const gradingModule = defineModule({
   name: 'grading',
@@ -78,11 +79,15 @@ export const gradingModule = defineModule({
     // what a grade change sets off (policy grading.strategies): a support pack, a supervisor's review
     const strategies = new GradeStrategies(policy, logger, use('materials').materials, use('tasks').tasks);
     const { org } = use('org');
+    // paymentHistory: the on-time rate from receivables (a customer with nothing due yet stays missing → neutral)
+    const { receivables } = use('receivables');
+    const paymentRates: PaymentRates = (sql, ids) => receivables.onTimeRates(sql, ids);
     const grading = {
       async gradeNow(caller: Parameters<typeof customers.findInScope>[0], customerId: number) {
         const c = await customers.findInScope(caller, customerId);
+        const rates = await withSqlTransaction(db, (sql) => paymentRates(sql, [c.id]));
         const result = scoreCustomer(
-          { ...(c.gradingInputs ?? {}), paymentOnTimeRate: null, hospitalLevel: c.hospitalLevel, departmentActivity: c.departmentActivity },
+          { ...(c.gradingInputs ?? {}), paymentOnTimeRate: rates.get(c.id) ?? null, hospitalLevel: c.hospitalLevel, departmentActivity: c.departmentActivity },
           policy,
         );
         const now = clock.now();
@@ -118,11 +123,12 @@ export const gradingModule = defineModule({
         const batch = async (sql: Sql): Promise<boolean> => {
           const rows = await customersForGrading(sql, afterId, REGRADE_BATCH);
           if (!rows.length) return true;
+          const rates = await paymentRates(sql, rows.map((c) => Number(c.id)));
           const history: Record<string, unknown>[] = [];
           const byGrade = new Map<string, number[]>();
           const moved: GradeChange[] = [];
           for (const c of rows) {
-            const r = scoreCustomer({ ...(c.gradingInputs ?? {}), paymentOnTimeRate: null, hospitalLevel: c.hospitalLevel, departmentActivity: c.departmentActivity }, policy);
+            const r = scoreCustomer({ ...(c.gradingInputs ?? {}), paymentOnTimeRate: rates.get(Number(c.id)) ?? null, hospitalLevel: c.hospitalLevel, departmentActivity: c.departmentActivity }, policy);
             history.push({ customerId: c.id, ...r.subScores, score: r.score, grade: r.grade, missing: r.missing.join(','), reason, gradedAt: now });
             if (r.grade !== c.grade) {
               changed++;
@@ -187,7 +193,7 @@ export const gradingModule = defineModule({
         });
       },
     };
-    return { grading, gradingInputs: new GradingInputsSheet(db, policy, clock, org, strategies) };
+    return { grading, gradingInputs: new GradingInputsSheet(db, policy, clock, org, strategies, paymentRates) };
   },
   // every customer is regraded every limits.regradeIntervalHours (72 h), claimed once across servers like any job
   recurring: ({ grading }, { policy, logger }) => [

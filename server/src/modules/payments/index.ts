@@ -1,0 +1,75 @@
+import { readEnvKeys } from './wechatpay-setup';
+import { defineModule } from '../module';
+import type { TaskKindDefinition } from '../tasks';
+import { PayOrders1765600000001 } from './migrations/1765600000001-pay-orders';
+import { PayOrder } from './pay-order.entity';
+import { paymentMessages } from './payment.messages';
+import { paymentRoutes } from './payment.routes';
+import { MISMATCH_KIND, PaymentService } from './payment.service';
+import { PAYMENT_ERRORS } from './payments.errors';
+import { everyMinutes } from '../../jobs/job-runner';
+import { formatFen } from '@anchor/shared';
+
+export type { PaymentService, NotifyAnswer } from './payment.service';
+export { NOTIFY_PATH } from './payment.service';
+
+export interface PaymentExports {
+  payments: PaymentService;
+}
+
+declare module '../module' {
+  interface ModuleExports {
+    payments: PaymentExports;
+  }
+}
+
+/** A notified amount that differs from the order: finance checks it (nothing was credited). */
+const mismatchKind: TaskKindDefinition = {
+  name: MISMATCH_KIND,
+  label: '微信支付金额不符',
+  actions: ['confirm', 'comment'],
+  actionLabels: { confirm: '已核对' },
+  dueHours: (policy) => policy.tasks.approvalStepHours,
+  escalateTo: 'admins',
+  render: (snapshot) => {
+    const s = snapshot as { outTradeNo?: string; transactionId?: string; orderFen?: number; notifiedFen?: number | null; seq?: number | null; contractId?: number | null };
+    return {
+      title: `订单 ${s.outTradeNo ?? ''}`,
+      lines: [
+        `合同 ${s.contractId ?? ''} 第 ${s.seq ?? ''} 期`,
+        `订单金额：${formatFen(Number(s.orderFen ?? 0))}`,
+        `通知金额：${s.notifiedFen === null || s.notifiedFen === undefined ? '无' : formatFen(s.notifiedFen)}`,
+        `微信支付单号：${s.transactionId ?? ''}`,
+        '未入账，请核对后线下处理',
+      ],
+    };
+  },
+};
+
+/**
+ * WeChat Pay (微信支付 Native) for receivables: pay orders and their QR codes, the notification that
+ * credits a receivable once, and the recurring query that settles what notifications missed.
+ */
+export const paymentsModule = defineModule({
+  name: 'payments',
+  entities: [PayOrder],
+  migrations: [PayOrders1765600000001],
+  errors: PAYMENT_ERRORS,
+  permissions: ['payments.order'],
+  messages: paymentMessages,
+  taskKinds: [mismatchKind],
+  services: ({ db, policy, env, clock, logger, use }): PaymentExports => {
+    const { client, keys } = readEnvKeys(env, clock);
+    return { payments: new PaymentService(db, policy, env, clock, logger, use('receivables').receivables, use('tasks').tasks, client, keys) };
+  },
+  routes: (s) => paymentRoutes(s.payments),
+  recurring: (s, { policy }) => [
+    {
+      kind: 'payments.query_open',
+      nextAfter: everyMinutes(policy.recurring['payments.query_open'].everyMinutes),
+      run: async (_jobs, sql, now) => {
+        await s.payments.queryOpen(sql, now);
+      },
+    },
+  ],
+});

@@ -17,3 +17,4 @@ export * from './permissions';
 export * from './checkins';
 export * from './materials';
 export * from './dashboards';
+export * from './contracts';

@@ -34,6 +34,7 @@ export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
   { page: 'customers', label: '客户', within: ['customer', 'customerEdit', 'visitNew', 'firstTouch'] },
   { page: 'todos', label: '待办', todoBadge: true, within: ['visitDetail'] },
   { page: 'tasks', label: '任务', whenTasks: true },
+  { page: 'contracts', label: '合同', can: 'contracts.read', within: ['contract', 'contractEdit'] },
   { page: 'materials', label: '营销素材', can: 'materials.read', within: ['material', 'materialsManage'] },
   { page: 'customerImport', label: 'Excel 导入 / 导出', can: 'customers.import' },
   { page: 'checkins', label: '每日打卡', labelWithout: { can: 'checkins.create', label: '团队打卡' }, can: ['checkins.create', 'checkins.team.read'] },

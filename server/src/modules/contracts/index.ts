@@ -47,3 +47,5 @@ export const contractsModule = defineModule({
   },
   routes: (s, { policy }) => contractRoutes(s.contracts, policy.uploads.contractScanMaxMegabytes * 1024 * 1024),
 });
+
+export { seedContractsForDemo } from './contract.demo';

@@ -6,7 +6,7 @@ import { API_BASE, errorMessage } from '../../../api/client'
 import { CONTRACT_STATE_TONES, contractsApi } from '../../../api/contracts'
 import { materialsApi } from '../../../api/materials'
 import { useTeamTimeZone } from '../../../api/options'
-import { getToken } from '../../../api/session'
+import { getSession, getToken } from '../../../api/session'
 import { useRequest } from '../../../api/use-request'
 import { NotFound, PageLoading } from '../../../components/load-state'
 import { StatusTag } from '../../../components/tag'
@@ -124,7 +124,7 @@ export default function ContractDetail() {
             {c.scans.length === 0 ? <Text className='muted'>未上传</Text> : null}
             {c.scans.map((s, i) => (
               <Text key={s.id} className='link contract__scan' onClick={() => void openScan(s.id)}>
-                📄 扫描件 {i + 1}（{s.contentType === 'application/pdf' ? 'PDF' : '图片'}，{Math.ceil(s.size / 1024)} KB）
+                扫描件 {i + 1}（{s.contentType === 'application/pdf' ? 'PDF' : '图片'}，{Math.ceil(s.size / 1024)} KB）
               </Text>
             ))}
           </View>
@@ -164,10 +164,10 @@ function Approvals({ c }: { c: ContractView }) {
               {s.reason ? <Text className='contract__reject'>理由：{s.reason}</Text> : null}
               {s.comments.map((m, i) => (
                 <Text key={i} className='muted contract__step-line'>
-                  💬 {m.by?.name ?? ''}：{m.comment}
+                  评论 · {m.by?.name ?? ''}：{m.comment}
                 </Text>
               ))}
-              {s.state === 'open' && s.taskId ? (
+              {s.state === 'open' && s.taskId && getSession()?.member.role !== 'marketing' ? (
                 <Text className='link contract__step-line' onClick={() => void goTo('tasks', { id: s.taskId! })}>
                   打开审批任务
                 </Text>
@@ -211,7 +211,7 @@ function Support({ c, onAnswered }: { c: ContractView; onAnswered: (v: ContractV
           </Text>
           {s.answer.materials.map((m) => (
             <Text key={m.id} className='link contract__step-line' onClick={() => void goTo('material', { id: m.id, customerId: c.customer.id })}>
-              📎 {m.title}
+              素材：{m.title}
             </Text>
           ))}
         </View>

@@ -253,7 +253,7 @@ function ContractForm() {
         <Text className='contract-edit__group-title'>合同扫描件（PDF、JPEG、PNG）</Text>
         {scans.map((s) => (
           <Text key={s.id} className='muted contract-edit__scan'>
-            📄 {s.name}
+            {s.name}
           </Text>
         ))}
         {fields.scanIds ? <Text className='field__message'>{fields.scanIds}</Text> : null}

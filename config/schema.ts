@@ -193,6 +193,8 @@ export const policySchema = z
         customerFeedback: optionList('客户反馈').default(['积极', '中性', '消极']),
         // 关闭/丢单 reasons; the one named 其他 needs a note
         lostReasons: optionList('丢单原因').default(['价格', '竞品锁定', '预算取消', '联系人离职', '其他']),
+        // a contract line's product model (合同产品明细); the rebate calculator's rules name the same models
+        productModels: optionList('产品型号').default(['其他']),
       })
       .strict(),
     limits: z
@@ -313,6 +315,10 @@ export const policySchema = z
         photoMaxMegabytes: positiveNumber.max(50),
         unattachedPhotoHours: z.number().int().min(1).max(24 * 30),
         unattachedMaterialHours: z.number().int().min(1).max(24 * 30),
+        // a contract scan uploaded but never saved with a contract is deleted after this
+        unattachedContractScanHours: z.number().int().min(1).max(24 * 30).default(72),
+        // each scanned contract (PDF, JPEG, PNG)
+        contractScanMaxMegabytes: positiveNumber.max(100).default(20),
         photoDailyQuota: z.number().int().min(1).max(10000),
         // materials (PDF, MP4, Office) are read into memory on upload: bounded well below the server's RAM
         materialMaxMegabytes: positiveNumber.max(200),
@@ -367,6 +373,8 @@ export const policySchema = z
       .default({ orderExpireMinutes: 120, notifySkewSeconds: 300, queryAfterMinutes: 5, queryBatch: 100 }),
     // Tasks: how long an approval step may wait before it escalates.
     tasks: z.object({ approvalStepHours: positiveNumber.max(24 * 30) }).strict().default({ approvalStepHours: 48 }),
+    // Contracts (合同): how long marketing has for a 需市场支持 request before it escalates (to the admins).
+    contracts: z.object({ marketingSupportHours: positiveNumber.max(24 * 30) }).strict().default({ marketingSupportHours: 48 }),
     // Named task pools: id → label, roles, and whether an admin picks its members (chosen).
     taskPools: z
       .record(z.string().regex(/^[a-z][a-z_]{1,39}$/, '任务池名称须为小写英文和下划线（2–40 个字符）'), taskPool)

@@ -37,6 +37,11 @@ export default defineAppConfig({
       pages: ['index']
     },
     {
+      // contracts: list, detail with approval progress, the draft form (opened now and then)
+      root: 'packages/contracts',
+      pages: ['index', 'detail/index', 'edit/index']
+    },
+    {
       // the charts (echarts) live here only: the main package stays small
       root: 'packages/dashboards',
       pages: ['index', 'drill/index', 'wall/index']

@@ -8,6 +8,7 @@ import { openDatabase } from './db/data-source';
 import { isDemoDatabase, isEmpty, seedDemo } from './demo/seed';
 import { seedMaterialsForDemo } from './modules/materials';
 import { seedReceivableDemo } from './modules/receivables';
+import { seedContractsForDemo } from './modules/contracts';
 import { pointSandboxAt, sandboxWecomEnv } from './channels/sandbox/sandbox';
 import { WechatPaySandbox } from './channels/sandbox/wechatpay-sandbox';
 import { createLogger } from './logger';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   if (demoLogins) await seedMaterialsForDemo(db, clock, services, policy.grading.strategies.supportPack?.tag ?? null);
   // receivables in every state (paid, overdue, partly paid, due soon), payable in the WeChat Pay sandbox
   if (demoLogins) await seedReceivableDemo(db, policy, clock, services);
+  // contracts in every state, through the real flows (approval steps, 签约, marketing's answer with a material)
+  if (demoLogins) await seedContractsForDemo(db, services);
   // (A fresh demo's grade history is seeded; the 72 h regrade's first run, due at the first start, tells the
   // strategies' story: the customers whose inputs moved after their last run push the pack or open a review.)
   const server: Server = app.listen(env.port, env.host);

@@ -105,6 +105,8 @@ export const optionsSchema = z.object({
   customerFeedback: z.array(z.string()).optional(),
   /** 关闭/丢单 reasons (absent in an old cached copy) */
   lostReasons: z.array(z.string()).optional(),
+  /** a contract line's product models (absent in an old cached copy) */
+  productModels: z.array(z.string()).optional(),
   limits: z.object({ nextFollowUpHorizonDays: z.number(), overdueDays: z.number().optional() }).catchall(z.unknown()),
   /** Subscribe-message template for reminders; null when WeChat is not configured. */
   reminderTemplateId: z.string().nullable().optional(),

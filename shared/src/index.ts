@@ -18,3 +18,4 @@ export * from './checkins';
 export * from './materials';
 export * from './dashboards';
 export * from './receivables';
+export * from './contracts';

@@ -41,6 +41,12 @@ export const PAGES = {
   dashboardWall: { path: 'packages/dashboards/wall/index', params: ['teamId'] },
   /** Receivables (回款): the list in the caller's reach; `id` opens one with its payments, pay QR and finance's record form. */
   receivables: { path: 'packages/receivables/index', params: ['id', 'state'] },
+  /** Contracts in reach, by state (合同); `customerId` narrows to one customer. */
+  contracts: { path: 'packages/contracts/index', params: ['state', 'customerId'] },
+  /** One contract: its terms, scans, approval progress (each step: who, state, when, reason) and marketing's answer. */
+  contract: { path: 'packages/contracts/detail/index', params: ['id'] },
+  /** Draft or edit a contract (新建合同 from a customer page passes `customerId`; editing passes `id`). */
+  contractEdit: { path: 'packages/contracts/edit/index', params: ['id', 'customerId'] },
 } as const;
 
 /** Pages in the tab bar: reached with switchTab, which takes no parameters. */

@@ -117,6 +117,18 @@ const newMaterial = async (withFile = false) => {
   })).id;
 };
 const materialOf = () => once('material', () => newMaterial(true));
+/** A contract of `owner`'s customer, drafted by the owner through the service; `submitted` with 需市场支持 (marketing sees only those). */
+const contractTerms = (needsMarketing: boolean) => ({
+  amountFen: 1_000_000, lines: [{ model: '其他', quantity: 1 }], instalments: [{ seq: 1, dueDate: '2026-12-31', amountFen: 1_000_000 }], keyTerms: '权限矩阵合同', needsMarketing, scanIds: [],
+});
+const newContract = async (owner: Member, submitted: boolean): Promise<number> => {
+  const c = await h.services.contracts.create(owner, { customerId: await customerOf(owner), ...contractTerms(submitted) });
+  if (submitted) await h.services.contracts.submit(owner, c.id);
+  return c.id;
+};
+const contractOf = (owner: Member) => once(`contract:${owner.id}`, () => newContract(owner, true));
+const draftOf = (owner: Member) => once(`draft:${owner.id}`, () => newContract(owner, false));
+
 const tagOf = () => once('tag', async () => (await h.services.materials.createTag(`权限标签${++seq}`)).id);
 /** A receivable of `owner`'s customer, as the contracts module makes them (fresh: a payment settles it). */
 const newReceivable = async (owner: Member): Promise<number> => {
@@ -316,6 +328,19 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'POST /s/:token/beacon': 'public',
   'GET /share-page.js': 'public',
   'GET /materials/:id/stream': 'public',
+
+  // contracts: rep own, supervisor team (drafting and submitting); reading also director region, finance and admin all,
+  // marketing the contracts that asked it for support (every sample contract does); marketing answers those
+  'GET /contracts': { request: () => ({ path: '/contracts' }) },
+  'POST /contracts': { request: async ({ owner }) => ({ path: '/contracts', json: { customerId: await customerOf(owner), ...contractTerms(false) } }), outside: 404 },
+  'GET /contracts/:id': { request: async ({ owner }) => ({ path: `/contracts/${await contractOf(owner)}` }), outside: 404 },
+  'PUT /contracts/:id': { request: async ({ owner }) => ({ path: `/contracts/${await draftOf(owner)}`, json: contractTerms(false) }), outside: 404 },
+  'POST /contracts/:id/submit': { request: async ({ owner }) => ({ path: `/contracts/${await newContract(owner, false)}/submit` }), outside: 404 },
+  'POST /contract-scans': { request: () => ({ path: '/contract-scans', form: pdfForm() }) },
+  'POST /contracts/:id/marketing-support/answer': {
+    request: async ({ owner }) => ({ path: `/contracts/${await newContract(owner, true)}/marketing-support/answer`, json: { text: '权限矩阵答复' } }),
+    outside: 404,
+  },
 
   // dashboards: each with the team filter (out of reach: 404 团队不存在) or the rep its drill-down is about
   ...dashboardSamples(),

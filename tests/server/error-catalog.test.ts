@@ -33,6 +33,7 @@ const THROWERS: Record<ErrorCatalogName, { dir: string; thrower: string }> = {
   signins: { dir: 'modules/signins', thrower: 'signinError' },
   home: { dir: 'modules/home', thrower: 'homeError' },
   grading: { dir: 'modules/grading', thrower: 'gradingError' },
+  contracts: { dir: 'modules/contracts', thrower: 'contractError' },
   dashboards: { dir: 'modules/dashboards', thrower: 'dashboardError' },
   org: { dir: 'modules/org', thrower: 'orgError' },
   outbox: { dir: 'outbox', thrower: 'outboxError' },

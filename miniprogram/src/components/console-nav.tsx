@@ -34,6 +34,7 @@ export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
   { page: 'customers', label: '客户', within: ['customer', 'customerEdit', 'visitNew', 'firstTouch'] },
   { page: 'todos', label: '待办', todoBadge: true, within: ['visitDetail'] },
   { page: 'tasks', label: '任务', whenTasks: true },
+  { page: 'contracts', label: '合同', can: 'contracts.read', within: ['contract', 'contractEdit'] },
   { page: 'materials', label: '营销素材', can: 'materials.read', within: ['material', 'materialsManage'] },
   { page: 'receivables', label: '回款', can: 'receivables.read' },
   { page: 'customerImport', label: 'Excel 导入 / 导出', can: 'customers.import' },

@@ -1,5 +1,6 @@
 import { attachmentsModule } from './attachments';
 import { checkinsModule } from './checkins';
+import { contractsModule } from './contracts';
 import { customersModule } from './customers';
 import { dashboardsModule } from './dashboards';
 import { gradingModule } from './grading';
@@ -33,6 +34,8 @@ export const serverModules = (): readonly AnyModule[] => [
   // after materials and tasks: a grade change pushes a support pack and opens a review task
   gradingModule,
   dashboardsModule,
+  // after customers, tasks, visits and materials: a contract's chain, its 签约 stage change, its support request
+  contractsModule,
 ];
 // A function, not a constant: the modules import the platform, which reads this list; read at call time,
 // every module is loaded by then whichever file was imported first.

@@ -324,6 +324,19 @@ export default function CustomerPage() {
         </Button>
       ) : null}
 
+      {customer && (can(role, 'contracts.submit') || can(role, 'contracts.read')) ? (
+        <View className='row customer__contracts'>
+          {can(role, 'contracts.submit') && !customer.closed ? (
+            <Button id='new-contract' className='btn btn--small' onClick={() => void goTo('contractEdit', { customerId: id })}>
+              新建合同
+            </Button>
+          ) : null}
+          <Button id='customer-contracts' className='btn btn--small' onClick={() => void goTo('contracts', { customerId: id })}>
+            查看合同
+          </Button>
+        </View>
+      ) : null}
+
       {customer && (canVisit || can(role, 'signins.read')) ? <SigninPanel customerId={id} /> : null}
 
       {customer ? <CustomerMaterials customerId={id} /> : null}

@@ -153,6 +153,12 @@ export default function Me() {
         审批任务
       </Button>
 
+      {can(m.role, 'contracts.read') ? (
+        <Button id='contracts-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('contracts')}>
+          合同
+        </Button>
+      ) : null}
+
       {can(m.role, 'checkins.create') || can(m.role, 'checkins.team.read') ? (
         <Button id='checkins-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('checkins')}>
           {can(m.role, 'checkins.create') ? '每日打卡' : '团队打卡'}

@@ -4,6 +4,7 @@ import Taro, { useRouter } from '@tarojs/taro'
 import { api, errorMessage, isApiError } from '../../api/client'
 import type { Page } from '../../api/types'
 import { formatInstant } from '../../utils/time'
+import { goTo } from '../../utils/nav'
 import { ErrorRetry } from '../../components/load-state'
 import { useTeamTimeZone } from '../../api/options'
 import { refreshTaskCount } from '../../api/task-count'
@@ -16,6 +17,9 @@ export interface TaskItem {
   id: number
   kind: string
   kindLabel: string
+  /** what it is about (a contract's approval step or 需市场支持 opens the contract) */
+  subjectType?: string
+  subjectId?: number | null
   state: 'open' | 'done' | 'approved' | 'rejected' | 'cancelled'
   title: string
   lines: string[]
@@ -266,7 +270,9 @@ export default function Tasks() {
   const card = (t: TaskItem, withHistory: boolean) => {
     const handled = as === 'handled' && t.id !== focusId
     const outcome = handled ? handledOutcome(t) : outcomeText(t, notes[t.id])
-    const buttons = handled ? [] : BUTTONS.filter((b) => t.actions.includes(b.action))
+    // 需市场支持 is answered on the contract (text and materials), not settled by a bare button here
+    const answersOnContract = t.kind === 'contract_marketing_support'
+    const buttons = handled ? [] : BUTTONS.filter((b) => t.actions.includes(b.action) && !(answersOnContract && b.action === 'confirm'))
     const open = form && form.id === t.id && t.actions.includes(form.form) ? form.form : null
     const by = handled ? settledLine(t) : ''
     const passed = handled ? passedLine(t) : ''
@@ -284,6 +290,11 @@ export default function Tasks() {
             {line}
           </Text>
         ))}
+        {t.subjectType === 'contract' && t.subjectId ? (
+          <Text className='task-card__line task-card__link' id={`task-${t.id}-contract`} onClick={() => void goTo('contract', { id: t.subjectId! })}>
+            {answersOnContract && t.state === 'open' ? '去合同页答复 ›' : '查看合同详情 ›'}
+          </Text>
+        ) : null}
         {t.state === 'open' && !handled ? (
           <Text className={`task-card__due ${t.overdue ? 'task-card__due--overdue' : 'muted'}`}>
             {t.overdue ? '已超时 · ' : ''}截止 {formatInstant(t.dueAt)}

@@ -40,6 +40,12 @@ export const PURPOSES = {
     maxMegabytes: (p) => p.uploads.photoMaxMegabytes,
     unattachedHours: (p) => p.uploads.unattachedPhotoHours,
   },
+  // the scanned, signed contract (合同扫描件), owned by a `contract`
+  contract_scan: {
+    label: '合同扫描件', noun: '文件', kinds: ['pdf', 'jpeg', 'png'], action: 'contracts.submit', folder: 'contracts',
+    maxMegabytes: (p) => p.uploads.contractScanMaxMegabytes,
+    unattachedHours: (p) => p.uploads.unattachedContractScanHours,
+  },
 } satisfies Record<string, PurposeSpec>;
 
 export type Purpose = keyof typeof PURPOSES;

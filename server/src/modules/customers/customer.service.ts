@@ -435,6 +435,24 @@ export class CustomerService {
     }
   }
 
+  /**
+   * Another module moves a customer's stage in its own transaction (a contract's last approval → 签约), on
+   * behalf of `byId` (kept as who changed it in the stage history, with `note`). The customer row is updated
+   * first and only when the stage differs; a customer closed as lost is left where it is (answers false).
+   */
+  async moveStage(manager: EntityManager, customerId: number, to: StageCode, byId: number, note: string | null = null): Promise<boolean> {
+    const now = this.clock.now();
+    const customer = await manager.getRepository(Customer).findOne({ where: { id: customerId } });
+    if (!customer || customer.closedAt || customer.stage === to) return false;
+    const result = await manager.getRepository(Customer).update({ id: customerId, stage: customer.stage, closedAt: IsNull() }, { stage: to, stageChangedAt: now, updatedAt: now });
+    if ((result.affected ?? 0) !== 1) return false;
+    await manager.getRepository(CustomerStageChange).insert({ customerId, fromStage: customer.stage, toStage: to, changedById: byId, changedAt: now, note: note?.slice(0, 100) ?? null });
+    const by = await this.org.findActiveMember(byId, manager);
+    const updated = await manager.getRepository(Customer).findOneOrFail({ where: { id: customerId } });
+    if (by) await this.stageChanged(manager, { customer: updated, from: customer.stage, to, by });
+    return true;
+  }
+
   async reassign(caller: Member, id: number, ownerId: number): Promise<CustomerView> {
     const scope = await this.org.scopeOf(caller, 'customers.assign');
     const now = this.clock.now();

@@ -23,7 +23,7 @@ import { visitNextActionKind } from './visit-next-action.kind';
 export type { TodoService, TodoView, Todo } from './todo.service';
 export type { TodoSnapshot } from './todo.view';
 export { visitTodoStatements, type VisitTodo } from './todo.sql';
-export type { TaskService, TaskView, TaskDetail, NewTask, ActionInput } from './task.service';
+export type { TaskService, TaskView, TaskDetail, NewTask, ActionInput, SubjectTask } from './task.service';
 export type { ApprovalService, ApprovalRequest, ApprovalView } from './approval.service';
 export type { TaskKindDefinition, ApprovalDecision, PersonAction } from './task-kind';
 export type { TaskPools, TaskPoolView, PoolDefinition } from './task-pools';

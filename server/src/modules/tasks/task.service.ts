@@ -77,6 +77,23 @@ export interface TaskView {
   passedOn?: { to: { id: number; name: string } | null; via: TaskVia | null; at: string } | null;
 }
 
+/** One task about a subject, as its owner module shows it (TaskService.ofSubject). */
+export interface SubjectTask {
+  id: number;
+  kind: string;
+  approvalId: number | null;
+  stepIndex: number | null;
+  assigneeId: number | null;
+  assigneePool: string | null;
+  assigneePoolLabel: string | null;
+  createdAt: Date;
+  completedAt: Date | null;
+  outcome: TaskOutcome | null;
+  completedById: number | null;
+  comment: string | null;
+  comments: Array<{ byId: number | null; comment: string; at: Date }>;
+}
+
 export interface TaskDetail extends TaskView {
   history: TaskHistoryEntry[];
 }
@@ -399,6 +416,23 @@ export class TaskService {
 
   async isSettled(id: number, manager: EntityManager = this.db.manager): Promise<boolean> {
     return (await manager.getRepository(Task).count({ where: { id, completedAt: Not(IsNull()) } })) > 0;
+  }
+
+  /**
+   * The tasks about one subject (an approval's steps, a support request), oldest first, with their comments:
+   * what the subject's owner shows as its progress (who, state, when, reason). Plain data, no entity.
+   */
+  async ofSubject(subjectType: string, subjectId: number): Promise<SubjectTask[]> {
+    const rows = await this.db.getRepository(Task).find({ where: { subjectType, subjectId }, order: { id: 'ASC' } });
+    const comments = rows.length
+      ? await this.db.getRepository(TaskAction).find({ where: { taskId: In(rows.map((t) => t.id)), action: 'comment' }, order: { at: 'ASC', id: 'ASC' } })
+      : [];
+    return rows.map((t) => ({
+      id: t.id, kind: t.kind, approvalId: t.approvalId, stepIndex: t.stepIndex, assigneeId: t.assigneeId, assigneePool: t.assigneePool,
+      assigneePoolLabel: t.assigneePool ? this.pools.label(t.assigneePool) : null, createdAt: t.createdAt, completedAt: t.completedAt, outcome: t.outcome,
+      completedById: t.completedById, comment: t.comment,
+      comments: comments.filter((c) => c.taskId === t.id).map((c) => ({ byId: c.byId, comment: c.comment ?? '', at: c.at })),
+    }));
   }
 
   /** A task's history (oldest first), for callers that show it their own way. */

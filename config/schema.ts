@@ -342,6 +342,17 @@ export const policySchema = z
       })
       .strict()
       .default({ farDistanceMeters: 500, proposalSignins: 3, proposalMaxAccuracyMeters: 100 }),
+    // The rebate calculator: the choices its rule table names (delivery cycles, document types), the
+    // size of one rebate document and how long one uploaded but never filed is kept.
+    rebates: z
+      .object({
+        deliveryCycles: optionList('交付周期'),
+        documentTypes: optionList('返点单据'),
+        documentMaxMegabytes: positiveNumber.max(100),
+        unattachedDocumentHours: positiveNumber.max(24 * 30),
+      })
+      .strict()
+      .default({ deliveryCycles: ['现货', '30天', '60天', '90天'], documentTypes: ['合同扫描件', '发票', '出库单', '签收单'], documentMaxMegabytes: 10, unattachedDocumentHours: 24 }),
     // Tasks: how long an approval step may wait before it escalates.
     tasks: z.object({ approvalStepHours: positiveNumber.max(24 * 30) }).strict().default({ approvalStepHours: 48 }),
     // Named task pools: id → label, roles, and whether an admin picks its members (chosen).

@@ -7,6 +7,7 @@ import { ConfigError, loadPolicy } from './config/policy';
 import { openDatabase } from './db/data-source';
 import { isDemoDatabase, isEmpty, seedDemo } from './demo/seed';
 import { seedMaterialsForDemo } from './modules/materials';
+import { seedRebatesForDemo } from './modules/rebates';
 import { pointSandboxAt, sandboxWecomEnv } from './channels/sandbox/sandbox';
 import { createLogger } from './logger';
 import { ROLE_LABELS, holidayWarnings, localDay } from '@anchor/shared';
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   const { app, services } = buildApp({ db, policy, env, clock, logger, sandbox });
   // the demo's materials need the file store, which the services hold
   if (demoLogins) await seedMaterialsForDemo(db, clock, services, policy.grading.strategies.supportPack?.tag ?? null);
+  // the rebate rule table and requests in every state (finance decides them through the task engine)
+  if (demoLogins) await seedRebatesForDemo(db, clock, services);
   // (A fresh demo's grade history is seeded; the 72 h regrade's first run, due at the first start, tells the
   // strategies' story: the customers whose inputs moved after their last run push the pack or open a review.)
   const server: Server = app.listen(env.port, env.host);

@@ -47,6 +47,8 @@ export const ERROR_CODES_BY_CATALOG = {
     'PHONE_ALREADY_REGISTERED',
     'ACCOUNT_ALREADY_BOUND',
   ],
+  /** rebates: no rule for a key, a table refused, a request in another state or missing documents */
+  rebates: ['REBATE_NO_RULE', 'REBATE_TABLE_INVALID', 'REBATE_IMPORT_INVALID', 'REBATE_RATE_OUT_OF_RANGE', 'REBATE_STATE_CONFLICT', 'REBATE_DOCUMENTS_MISSING'],
   checkins: ['CHECKIN_DONE', 'CHECKIN_NOT_OPEN', 'CHECKIN_INCOMPLETE', 'CHECKIN_NO_VISIT'],
   outbox: ['DELIVERY_TODO_CONFIRMED', 'DELIVERY_NOT_RESENDABLE'],
   channels: ['WECHAT_UPSTREAM_FAILED'],

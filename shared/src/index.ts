@@ -17,3 +17,5 @@ export * from './permissions';
 export * from './checkins';
 export * from './materials';
 export * from './dashboards';
+export * from './money';
+export * from './rebates';

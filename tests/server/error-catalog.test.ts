@@ -35,6 +35,7 @@ const THROWERS: Record<ErrorCatalogName, { dir: string; thrower: string }> = {
   grading: { dir: 'modules/grading', thrower: 'gradingError' },
   dashboards: { dir: 'modules/dashboards', thrower: 'dashboardError' },
   org: { dir: 'modules/org', thrower: 'orgError' },
+  rebates: { dir: 'modules/rebates', thrower: 'rebateError' },
   outbox: { dir: 'outbox', thrower: 'outboxError' },
   channels: { dir: 'channels', thrower: 'channelError' },
 };

@@ -7,6 +7,7 @@ import { homeModule } from './home';
 import { materialsModule } from './materials';
 import type { AnyModule } from './module';
 import { orgModule } from './org';
+import { rebatesModule } from './rebates';
 import { signinsModule } from './signins';
 import { tasksModule } from './tasks';
 import { visitsModule } from './visits';
@@ -28,6 +29,8 @@ export const serverModules = (): readonly AnyModule[] => [
   // after materials and tasks: a grade change pushes a support pack and opens a review task
   gradingModule,
   dashboardsModule,
+  // after tasks and attachments: a request is an approval in the finance pool; its documents are attachments
+  rebatesModule,
 ];
 // A function, not a constant: the modules import the platform, which reads this list; read at call time,
 // every module is loaded by then whichever file was imported first.

@@ -39,7 +39,9 @@ export const GRADING_INPUT_COLUMNS: ColumnDef[] = [
 const INPUT_KEYS: InputKey[] = ['inventoryConsumptionSpeed', 'competitorPenetration'];
 const headerOf = (key: Key) => GRADING_INPUT_COLUMNS.find((c) => c.key === key)!.header;
 // 库存消耗速度（0–100）, 竞品渗透率 (%) and 客户名称* all read as the column they name: a note in brackets is not part of it
-const headerOfText = headerMatcher(GRADING_INPUT_COLUMNS);
+// built on first use: the customers module may still be loading when this file is (an import cycle through the platform)
+let matcher: ((text: string) => ColumnDef | undefined) | null = null;
+const headerOfText = (text: string) => (matcher ??= headerMatcher(GRADING_INPUT_COLUMNS))(text);
 
 /** What a cell saying 「清空」 does: the input is removed (graded as missing, neutral). */
 export const CLEAR_WORD = '清空';

@@ -36,7 +36,9 @@ export const REBATE_COLUMNS: ColumnDef[] = [
   { key: 'documents', header: '所需单据', aliases: ['单据', '所需资料', '资料'], width: 30 },
   { key: 'payoutDelayDays', header: '打款周期（工作日）', aliases: ['打款周期', '打款天数', '打款工作日'], width: 18 },
 ];
-const columnOf = headerMatcher(REBATE_COLUMNS);
+// built on first use: the customers module may still be loading when this file is (an import cycle through the platform)
+let matcher: ((text: string) => ColumnDef | undefined) | null = null;
+const columnOf = (text: string) => (matcher ??= headerMatcher(REBATE_COLUMNS))(text);
 const headerOf = (key: Key) => REBATE_COLUMNS.find((c) => c.key === key)!.header;
 const REQUIRED: Key[] = ['minFen', 'rateMinBp', 'rateMaxBp', 'payoutDelayDays'];
 

@@ -251,7 +251,8 @@ export class RebateRequests {
     if (taskId === undefined) return settled();
     const comment = input.action === 'documents_missing' ? `缺少单据：${documents.join('、')}${reason ? `；${reason}` : ''}`.slice(0, 200) : reason;
     const { changed } = await withTransaction(this.db, async (manager) => {
-      if (input.action === 'documents_missing') documentIntents.set(request.approvalId!, { documents, reason: comment });
+      // the request keeps finance's own words as its reason; the documents are named beside them
+      if (input.action === 'documents_missing') documentIntents.set(request.approvalId!, { documents, reason });
       try {
         return await this.tasks.act(caller.id, taskId, input.action === 'approve' ? 'approve' : 'reject', 'app', { comment }, manager);
       } finally {

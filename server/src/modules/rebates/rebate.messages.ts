@@ -37,7 +37,7 @@ export const rebateMessages: Record<string, MessagePlanner> = {
     const url = kit.link('rebates', { id: request.id });
     const text: Record<RebateState, string> = {
       pending: `【返点申请】${what}已提交财务审核`,
-      documents_missing: `【返点待补资料】${what}需补充单据：${documents.join('、')}。${event.reason && !event.reason.startsWith('缺少单据') ? `说明：${event.reason}。` : ''}请上传后重新提交（${by}）`,
+      documents_missing: `【返点待补资料】${what}需补充单据：${documents.join('、')}。${event.reason ? `说明：${event.reason}。` : ''}请上传后重新提交（${by}）`,
       approved: `【返点已通过】${what}已由 ${by} 审核通过，预计 ${request.expectedPayoutDate} 打款`,
       rejected: `【返点被驳回】${what}被 ${by} 驳回，理由：${event.reason ?? ''}`,
       paid: `【返点已打款】${what}已由 ${by} 标记为已打款`,

@@ -6,6 +6,7 @@ import { errorMessage } from '../../../api/client'
 import { rebatesApi, STATE_TONES } from '../../../api/rebates'
 import { getSession } from '../../../api/session'
 import { useRequest } from '../../../api/use-request'
+import { useConsoleLayout } from '../../../components/console-nav'
 import { DataTable } from '../../../components/data-table'
 import { NotFound, PageLoading } from '../../../components/load-state'
 import { StatusTag } from '../../../components/tag'
@@ -31,6 +32,7 @@ function Queue() {
   const [state, setState] = useState<RebateState | undefined>((params.state as RebateState) || (can(getSession()?.member.role, 'rebates.request.review') ? 'pending' : undefined))
   const [openId, setOpenId] = useState<number | null>(Number(params.id) || null)
   const [changed, setChanged] = useState(0)
+  const wide = useConsoleLayout()
   const list = useRequest(() => rebatesApi.list({ state, pageSize: 100 }), [state, changed])
   // the document types finance may name (policy rebates.documentTypes)
   const table = useRequest(() => rebatesApi.table(), [])
@@ -39,7 +41,7 @@ function Queue() {
   const all = REBATE_STATES.reduce((n, s) => n + page.counts[s], 0)
   return (
     <View className='page page--wide queue'>
-      <View className='row row--between'>
+      <View className='row row--between queue__head'>
         <Text className='queue__title'>返点审核</Text>
         {can(getSession()?.member.role, 'rebates.policy.read') ? (
           <Button id='queue-rules' className='btn btn--small' onClick={() => void goTo('rebateRules')}>返点政策</Button>
@@ -55,6 +57,20 @@ function Queue() {
       </View>
       <View className='queue__body'>
         <View className='queue__list'>
+          {!wide ? (
+            <View id='queue-table'>
+              {page.items.length === 0 ? <View className='state'>没有{state ? REBATE_STATE_LABELS[state] : ''}的返点申请</View> : null}
+              {page.items.map((r) => (
+                <View key={r.id} className={`card queue__card data-table__row ${r.id === openId ? 'queue__row--open' : ''}`} data-id={r.id} onClick={() => setOpenId(r.id)}>
+                  <View className='row row--between'>
+                    <Text className='queue__customer'>#{r.id} {r.customer.name}</Text>
+                    <StatusTag tone={STATE_TONES[r.state]}>{r.stateLabel}</StatusTag>
+                  </View>
+                  <Text className='muted'>{r.requester.name} · 订单 {formatYuan(r.amountFen)} · 返点 {formatPercentBp(r.rateBp)} {formatYuan(r.rebateFen)}</Text>
+                </View>
+              ))}
+            </View>
+          ) : (
           <DataTable<RebateRequestView>
             id='queue-table'
             rows={page.items}
@@ -66,12 +82,13 @@ function Queue() {
               { key: 'id', title: '编号', width: '64PX', render: (r) => `#${r.id}` },
               { key: 'customer', title: '客户', width: '2fr', render: (r) => r.customer.name },
               { key: 'rep', title: '申请人', render: (r) => r.requester.name },
-              { key: 'amount', title: '订单金额', align: 'right', render: (r) => formatYuan(r.amountFen) },
-              { key: 'rebate', title: '返点', align: 'right', render: (r) => `${formatPercentBp(r.rateBp)} · ${formatYuan(r.rebateFen)}` },
-              { key: 'state', title: '状态', render: (r) => <StatusTag tone={STATE_TONES[r.state]}>{r.stateLabel}</StatusTag> },
-              { key: 'at', title: '更新', render: (r) => formatInstant(r.updatedAt) },
+              { key: 'amount', title: '订单金额', width: '1.4fr', align: 'right', render: (r) => formatYuan(r.amountFen) },
+              { key: 'rebate', title: '返点', width: '1.7fr', align: 'right', render: (r) => `${formatPercentBp(r.rateBp)} · ${formatYuan(r.rebateFen)}` },
+              { key: 'state', title: '状态', width: '1.2fr', render: (r) => <StatusTag tone={STATE_TONES[r.state]}>{r.stateLabel}</StatusTag> },
+              { key: 'at', title: '更新', width: '1.2fr', render: (r) => formatInstant(r.updatedAt) },
             ]}
           />
+          )}
         </View>
         {openId ? <Detail key={openId} id={openId} documentTypes={table.data?.choices.documentTypes ?? []} onChanged={() => setChanged((n) => n + 1)} /> : null}
       </View>
@@ -94,7 +111,7 @@ function Detail(props: { id: number; documentTypes: readonly string[]; onChanged
     setMessage('')
     try {
       const after = await rebatesApi.decide(r.id, input)
-      setMessage(after.changed ? `已${REBATE_STATE_LABELS[after.state]}` : `该申请已是「${after.stateLabel}」`)
+      setMessage(after.changed ? `已更新：${after.stateLabel}` : `该申请已是「${after.stateLabel}」`)
       setMode('')
       data.reload()
       props.onChanged()

@@ -151,7 +151,7 @@ function RuleTable() {
 
   return (
     <View className='page page--wide rules'>
-      <View className='row row--between'>
+      <View className='row row--between rules__head'>
         <Text className='rules__title'>返点政策</Text>
         <View className='row rules__actions'>
           <Button id='rules-export' className='btn btn--small' onClick={() => void download(`/rebate-rules/export.xlsx${t.version ? `?versionId=${t.version.id}` : ''}`, t.version ? `返点政策-第${t.version.version}版.xlsx` : '返点政策模板.xlsx').catch((e) => setMessage(errorMessage(e)))}>
@@ -205,7 +205,8 @@ function RuleTable() {
         </View>
       ) : null}
 
-      <table className='rules__table' id='rules-table'>
+      <View className='rules__scroll'>
+      <table className={`rules__table ${drafts ? 'rules__table--edit' : ''}`} id='rules-table'>
         <thead>
           <tr>
             <th>行</th><th>客户等级</th><th>客户类型</th><th>产品型号</th><th>交付周期</th><th>金额区间（元）</th><th>返点（%）</th><th>所需单据</th><th>打款周期</th>
@@ -262,6 +263,7 @@ function RuleTable() {
               ))}
         </tbody>
       </table>
+      </View>
 
       {drafts ? (
         <View className='card rules__save' id='rules-save-bar'>
@@ -271,6 +273,7 @@ function RuleTable() {
           <input id='rules-note' className='input rules__note' value={note} placeholder='说明（可选），如 2027 年第一季度政策' onChange={(e) => setNote(e.currentTarget.value)} />
           <Button id='rules-save' className='btn btn--primary btn--small' disabled={busy} onClick={() => void save()}>{busy ? '保存中…' : '保存为新版本'}</Button>
           <Button className='btn btn--small' onClick={() => { setDrafts(null); setProblems([]); setMessage('') }}>取消</Button>
+          {message ? <Text className={problems.length ? 'rules__save-error' : 'rules__ok'} id='rules-save-message'>{message}</Text> : null}
         </View>
       ) : null}
     </View>

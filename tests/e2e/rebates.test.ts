@@ -62,8 +62,8 @@ it('a rep calculates and submits on the phone; finance sends it back for a docum
   const desk = await app.browser.newContext({ viewport: { width: 1440, height: 900 } });
   const f = await loginAs(desk, base, FINANCE);
   await f.click('#console-nav-rebateQueue');
-  await f.waitForSelector(`#queue-table .data-table__row[data-id="${made!.id}"]`, { timeout: 20_000 });
-  await f.click(`#queue-table .data-table__row[data-id="${made!.id}"]`);
+  await f.waitForSelector(`#queue-table [data-id="${made!.id}"]`, { timeout: 20_000 });
+  await f.click(`#queue-table [data-id="${made!.id}"]`);
   await f.waitForSelector('#queue-detail #queue-missing', { timeout: 20_000 });
   await f.click('#queue-missing');
   await f.click('#queue-detail .chip:has-text("签收单")');

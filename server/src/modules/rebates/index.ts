@@ -44,9 +44,8 @@ export const rebatesModule = defineModule({
     const { customers } = use('customers');
     const { attachments } = use('attachments');
     const { approvals, tasks } = use('tasks');
-    let requests: RebateRequests | null = null;
-    const rules = new RebateRules(db, policy, clock, org, customers, (customerId) => requests!.attachedTypes(customerId));
-    requests = new RebateRequests(db, policy, clock, org, customers, attachments, approvals, tasks, rules);
+    const rules = new RebateRules(db, policy, clock, org, customers);
+    const requests = new RebateRequests(db, policy, clock, org, customers, attachments, approvals, tasks, rules);
     return { rebateRules: rules, rebateRequests: requests, rebateSheet: new RebateSheet(policy, rules) };
   },
   routes: (s) => rebateRoutes(s.rebateRules, s.rebateRequests, s.rebateSheet),

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import {
-  addWorkingDays, bandLabel, checkRuleTable, formatYuan, localDay, matchRule, rebateFen, ruleKeyLabel,
-  type RebateCalculateInput, type RebateCalculation, type RebateChoices, type RebateRuleInput, type RebateRuleView, type RebateVersionInput, type RebateVersionView, type RuleProblem,
+  addWorkingDays, bandLabel, checkRuleTable, formatYuan, localDay, rebateFen, ruleIndex, ruleKeyLabel,
+  type RebateCalculateInput, type RebateCalculation, type RebateQuery, type RebateChoices, type RebateRuleInput, type RebateRuleView, type RebateVersionInput, type RebateVersionView, type RuleProblem,
 } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
@@ -42,6 +42,7 @@ export class RebateRules {
   /** every version's id and first day, newest day first (ties: the later saved first) */
   private versionDays: Array<{ id: number; effectiveFrom: string }> = [];
   private readonly compiled = new Map<number, RebateRuleView[]>();
+  private readonly matchers = new Map<number, (q: RebateQuery) => RebateRuleView | null>();
 
   constructor(
     private readonly db: DataSource,
@@ -49,8 +50,6 @@ export class RebateRules {
     private readonly clock: Clock,
     private readonly org: OrgService,
     private readonly customers: CustomerService,
-    /** the document types already filed for a customer (the request service owns that table's reads) */
-    private readonly attachedTypes: (customerId: number) => Promise<string[]>,
   ) {}
 
   choices(): RebateChoices {
@@ -66,9 +65,12 @@ export class RebateRules {
     return localDay(this.clock.now(), this.policy.timeZone);
   }
 
-  private async refreshVersions(): Promise<void> {
-    const [row] = await this.db.query<Array<{ m: number | string | null }>>('SELECT MAX(id) AS m FROM rebate_rule_version');
-    const newest = row?.m === null || row?.m === undefined ? 0 : Number(row.m);
+  private async refreshVersions(known?: number): Promise<void> {
+    let newest = known;
+    if (newest === undefined) {
+      const [row] = await this.db.query<Array<{ m: number | string | null }>>('SELECT MAX(id) AS m FROM rebate_rule_version');
+      newest = row?.m === null || row?.m === undefined ? 0 : Number(row.m);
+    }
     if (newest === this.newest) return;
     const rows = await this.db.getRepository(RebateRuleVersion).find({ select: { id: true, effectiveFrom: true }, order: { effectiveFrom: 'DESC', id: 'DESC' } });
     this.versionDays = rows.map((r) => ({ id: r.id, effectiveFrom: r.effectiveFrom }));
@@ -76,8 +78,8 @@ export class RebateRules {
   }
 
   /** The version in force on a local day: the latest first day on or before it (same day: the later saved). */
-  async versionIdAt(day: string): Promise<number | null> {
-    await this.refreshVersions();
+  async versionIdAt(day: string, newest?: number): Promise<number | null> {
+    await this.refreshVersions(newest);
     return this.versionDays.find((v) => v.effectiveFrom <= day)?.id ?? null;
   }
 
@@ -166,19 +168,25 @@ export class RebateRules {
     }
     const customer = known ?? (await this.customerFor(caller, input.customerId));
     const today = this.today();
-    const versionId = await this.versionIdAt(today);
+    // one round trip for the newest version id (the cache's check) and the customer's filed document types
+    const probe = await this.db.query<Array<{ newest: number | string | null; documentType: string | null }>>(
+      'SELECT v.newest, d.documentType FROM (SELECT MAX(id) AS newest FROM rebate_rule_version) v LEFT JOIN rebate_document d ON d.customerId = ?',
+      [customer.id],
+    );
+    const versionId = await this.versionIdAt(today, Number(probe[0]?.newest ?? 0));
     const key = { grade: customer.grade ?? '', customerType: customer.industry, productModel: input.productModel, deliveryCycle: input.deliveryCycle };
     const asked = `客户等级 ${customer.grade ?? '未分级'} · 客户类型 ${customer.industry} · 产品型号 ${input.productModel} · 交付周期 ${input.deliveryCycle} · 订单金额 ${formatYuan(input.amountFen)}`;
     if (versionId === null) throw rebateError('REBATE_NO_RULE', { message: `还没有生效的返点政策（${asked}），请联系财务维护返点规则表`, fields: { productModel: '没有生效的返点政策' } });
-    const rules = await this.rulesOf(versionId);
-    const rule = matchRule(rules, { grade: customer.grade, customerType: customer.industry, productModel: input.productModel, deliveryCycle: input.deliveryCycle, amountFen: input.amountFen });
+    const match = this.matchers.get(versionId) ?? ruleIndex(await this.rulesOf(versionId));
+    this.matchers.set(versionId, match);
+    const rule = match({ grade: customer.grade, customerType: customer.industry, productModel: input.productModel, deliveryCycle: input.deliveryCycle, amountFen: input.amountFen });
     if (!rule) {
       throw rebateError('REBATE_NO_RULE', {
         message: `没有适用的返点规则：${asked}（第 ${versionId} 版返点政策），请联系财务`,
         fields: { productModel: `第 ${versionId} 版返点政策中没有「${ruleKeyLabel(key)}」、金额 ${formatYuan(input.amountFen)} 的规则` },
       });
     }
-    const attached = await this.attachedTypes(customer.id);
+    const attached = [...new Set(probe.map((p) => p.documentType).filter((t): t is string => t !== null))];
     const effective = this.versionDays.find((v) => v.id === versionId)!;
     return {
       customer: { id: customer.id, name: customer.name, grade: customer.grade, customerType: customer.industry },

@@ -61,7 +61,7 @@ function Queue() {
             <View id='queue-table'>
               {page.items.length === 0 ? <View className='state'>没有{state ? REBATE_STATE_LABELS[state] : ''}的返点申请</View> : null}
               {page.items.map((r) => (
-                <View key={r.id} className={`card queue__card data-table__row ${r.id === openId ? 'queue__row--open' : ''}`} data-id={r.id} onClick={() => setOpenId(r.id)}>
+                <View key={r.id} className={`card queue__card ${r.id === openId ? 'queue__row--open' : ''}`} data-id={r.id} onClick={() => setOpenId(r.id)}>
                   <View className='row row--between'>
                     <Text className='queue__customer'>#{r.id} {r.customer.name}</Text>
                     <StatusTag tone={STATE_TONES[r.state]}>{r.stateLabel}</StatusTag>

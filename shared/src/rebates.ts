@@ -130,16 +130,19 @@ export function checkRuleTable(rules: readonly RebateRuleInput[], choices: Rebat
   rules.forEach((r, i) => byKey.set(ruleKey(r), [...(byKey.get(ruleKey(r)) ?? []), i]));
   for (const indexes of byKey.values()) {
     const sorted = indexes.filter((i) => rules[i]!.maxFen === null || rules[i]!.maxFen! > rules[i]!.minFen).sort((a, b) => rules[a]!.minFen - rules[b]!.minFen || a - b);
+    // each band against the one reaching furthest so far (a short band inside a long one hides no gap)
+    let far = sorted[0];
     for (let k = 1; k < sorted.length; k++) {
-      const prev = rules[sorted[k - 1]!]!;
+      const prev = rules[far!]!;
       const cur = rules[sorted[k]!]!;
-      const pair = `第 ${rowOf(sorted[k - 1]!)} 行（${bandLabel(prev)}）与第 ${rowOf(sorted[k]!)} 行（${bandLabel(cur)}）`;
+      const pair = `第 ${rowOf(far!)} 行（${bandLabel(prev)}）与第 ${rowOf(sorted[k]!)} 行（${bandLabel(cur)}）`;
       const key = ruleKeyLabel(cur);
       if (prev.maxFen === null || cur.minFen < prev.maxFen) {
         problems.push({ row: rowOf(sorted[k]!), column: L.minFen, message: `${pair}的金额区间重叠（同一规则键 ${key}）` });
       } else if (cur.minFen > prev.maxFen) {
         problems.push({ row: rowOf(sorted[k]!), column: L.minFen, message: `${pair}之间有空档：${formatYuan(prev.maxFen)}–${formatYuan(cur.minFen)} 没有规则（同一规则键 ${key}）` });
       }
+      if (prev.maxFen !== null && (cur.maxFen === null || cur.maxFen > prev.maxFen)) far = sorted[k];
     }
   }
   return problems.sort((a, b) => a.row - b.row);

@@ -188,6 +188,26 @@ describe('versions by effective date', () => {
   });
 });
 
+describe('the rule cache with two servers', () => {
+  it('a version saved on one server is what the other calculates with on its next calculation', async () => {
+    const other = await startHarness({ sharedDatabaseUrl: h.dbUrl, now: start });
+    try {
+      const c = await customer(org.repA, 'B');
+      const on = (url: string) => api(url, 'POST', '/api/v1/rebates/calculate', { ...as(org.repA), json: { customerId: c.id, productModel: 'GX-200', amountFen: 1_000_000, deliveryCycle: '30天' } });
+      const before = await on(other.url); // the other server has the table cached now
+      expect(before.status).toBe(200);
+      const saved = await save(org.finance, '2026-11-20', [...TABLE.slice(0, 2), rule({ ...ANY, rateMinBp: 120, rateMaxBp: 180, payoutDelayDays: 2 })]);
+      expect(saved.status).toBe(201);
+      const after = await on(other.url);
+      expect(after.body).toMatchObject({ rateMinBp: 120, rateMaxBp: 180, rule: { versionId: saved.body.id } });
+      expect((await save(org.finance, '2026-11-20', TABLE)).status).toBe(201);
+      expect((await on(other.url)).body).toMatchObject({ rateMinBp: 100, rateMaxBp: 200 });
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 const outbox = async (requestId: number) =>
   ((await h.db.query("SELECT payload FROM outbox_message WHERE kind = 'rebate.changed' ORDER BY id")) as Array<{ payload: string | Record<string, unknown> }>)
     .map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as { requestId: number; eventId: number })

@@ -67,7 +67,7 @@ function Calculator() {
   const amountFen = yuanToFen(amount)
   // the calculation, at once whenever all four are there (the last answer wins)
   useEffect(() => {
-    setDone('')
+    if (amount || model) setDone('')
     if (!customer || !model.trim() || !amountFen || !cycle) {
       setCalc(null)
       setCalcError(amount && !amountFen ? '订单金额须为金额（元），最多两位小数' : '')
@@ -118,6 +118,9 @@ function Calculator() {
     setBusy(true)
     try {
       const made = await rebatesApi.submit({ customerId: customer.id, productModel: model.trim(), amountFen, deliveryCycle: cycle, rateBp, note: '' })
+      // the form clears for the next order (the customer stays): a second tap cannot submit it twice
+      setAmount('')
+      setModel('')
       setDone(`已提交：${made.customer.name} 返点 ${formatYuan(made.rebateFen)}，等待财务审核`)
       setOpenId(made.id)
     } catch (e) {

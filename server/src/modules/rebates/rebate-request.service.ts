@@ -1,6 +1,6 @@
 import { In, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import {
-  REBATE_STATE_LABELS, bandLabel, formatPercentBp, formatYuan, rebateFen, ruleKeyLabel,
+  REBATE_STATE_LABELS, bandLabel, formatPercentBp, rebateFen, ruleKeyLabel,
   type RebateDecisionInput, type RebateDocumentView, type RebateEventView, type RebateRequestCreateInput, type RebateRequestView, type RebateState,
 } from '@anchor/shared';
 import type { Clock } from '../../clock';
@@ -320,8 +320,4 @@ export class RebateRequests {
     });
   }
 
-  /** The words of a request's message (the planner reads its row; amounts as ¥1,234.56). */
-  static summary(r: { customerName: string; rebateFen: number; rateBp: number; amountFen: number }): string {
-    return `客户「${r.customerName}」订单 ${formatYuan(r.amountFen)} 的返点 ${formatYuan(r.rebateFen)}（${formatPercentBp(r.rateBp)}）`;
-  }
 }

@@ -16,6 +16,7 @@ const lazy = {
   gradingBench: () => (require('./grading') as typeof import('./grading.js')).gradingBench(),
   paymentsNotify: () => (require('./payments-notify') as typeof import('./payments-notify.js')).paymentsNotifyBench(),
   dashboardsScale: () => (require('./dashboards-scale') as typeof import('./dashboards-scale.js')).dashboardsScale(),
+  rebateBench: () => (require('./rebates') as typeof import('./rebates.js')).rebateBench(),
 };
 
 interface Figure {
@@ -48,7 +49,7 @@ async function customerWorkbook(rows: number, ownerPhones: string[]): Promise<Bu
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-// BENCH_ONLY=visits (or customers, search, escalation, delivery, grading, dashboards, payments, h5; comma-separated) runs just those parts.
+// BENCH_ONLY=visits (or customers, search, escalation, delivery, grading, dashboards, payments, rebates, h5; comma-separated) runs just those parts.
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const runs = (part: string) => !only || only.includes(part);
 
@@ -212,6 +213,21 @@ async function paymentFigures() {
   });
 }
 
+async function rebateFigures() {
+  // BENCH_REBATE_CALCULATIONS overrides the 4 000 calculations.
+  const r = await lazy.rebateBench();
+  figures.push({
+    name: `rebate calculator: ${grouped(r.rules)}-rule table, 8 concurrent (target p95 < 50 ms)`,
+    value: `${r.p95.toFixed(1)} ms`,
+    note: `p95; p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms; ${r.throughput.toFixed(0)} req/s over ${grouped(r.calculations)} calculations`,
+  });
+  figures.push({
+    name: 'rebate calculator: one at a time',
+    value: `${r.aloneP95.toFixed(1)} ms`,
+    note: `p95; p50 ${r.aloneP50.toFixed(1)} ms; the first after a new version was saved ${r.afterSave.toFixed(1)} ms (the table reloaded once)`,
+  });
+}
+
 async function h5Figures() {
   const h5 = await lazy.h5Timing();
   figures.push({ name: 'weapp main package (target < 1.5 MB, WeChat limit 2 MB)', value: `${(h5.weappMainBytes / 1024).toFixed(0)} KB` });
@@ -221,7 +237,7 @@ async function h5Figures() {
 }
 
 async function main() {
-  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['delivery', deliveryFigures], ['grading', gradingFigures], ['dashboards', dashboardFigures], ['payments', paymentFigures], ['h5', h5Figures]];
+  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['delivery', deliveryFigures], ['grading', gradingFigures], ['dashboards', dashboardFigures], ['payments', paymentFigures], ['rebates', rebateFigures], ['h5', h5Figures]];
   let failed = false;
   for (const [part, measure] of parts) {
     if (!runs(part)) continue;

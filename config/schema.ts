@@ -371,6 +371,17 @@ export const policySchema = z
       })
       .strict()
       .default({ orderExpireMinutes: 120, notifySkewSeconds: 300, queryAfterMinutes: 5, queryBatch: 100 }),
+    // The rebate calculator: the choices its rule table names (delivery cycles, document types), the
+    // size of one rebate document and how long one uploaded but never filed is kept.
+    rebates: z
+      .object({
+        deliveryCycles: optionList('交付周期'),
+        documentTypes: optionList('返点单据'),
+        documentMaxMegabytes: positiveNumber.max(100),
+        unattachedDocumentHours: positiveNumber.max(24 * 30),
+      })
+      .strict()
+      .default({ deliveryCycles: ['现货', '30天', '60天', '90天'], documentTypes: ['合同扫描件', '发票', '出库单', '签收单'], documentMaxMegabytes: 10, unattachedDocumentHours: 24 }),
     // Tasks: how long an approval step may wait before it escalates.
     tasks: z.object({ approvalStepHours: positiveNumber.max(24 * 30) }).strict().default({ approvalStepHours: 48 }),
     // Contracts (合同): how long marketing has for a 需市场支持 request before it escalates (to the admins).

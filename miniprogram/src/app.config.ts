@@ -42,6 +42,11 @@ export default defineAppConfig({
       pages: ['index', 'detail/index', 'edit/index']
     },
     {
+      // the rebate calculator and my requests (rep); finance's rule table and request queue (console)
+      root: 'packages/rebates',
+      pages: ['index', 'rules/index', 'queue/index']
+    },
+    {
       // the charts (echarts) live here only: the main package stays small
       root: 'packages/dashboards',
       pages: ['index', 'drill/index', 'wall/index']

@@ -9,6 +9,7 @@ import { isDemoDatabase, isEmpty, seedDemo } from './demo/seed';
 import { seedMaterialsForDemo } from './modules/materials';
 import { seedReceivableDemo } from './modules/receivables';
 import { seedContractsForDemo } from './modules/contracts';
+import { seedRebatesForDemo } from './modules/rebates';
 import { pointSandboxAt, sandboxWecomEnv } from './channels/sandbox/sandbox';
 import { WechatPaySandbox } from './channels/sandbox/wechatpay-sandbox';
 import { createLogger } from './logger';
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
   if (demoLogins) await seedReceivableDemo(db, policy, clock, services);
   // contracts in every state, through the real flows (approval steps, 签约, marketing's answer with a material)
   if (demoLogins) await seedContractsForDemo(db, services);
+  // the rebate rule table and requests in every state (finance decides them through the task engine)
+  if (demoLogins) await seedRebatesForDemo(db, clock, services);
   // (A fresh demo's grade history is seeded; the 72 h regrade's first run, due at the first start, tells the
   // strategies' story: the customers whose inputs moved after their last run push the pack or open a review.)
   const server: Server = app.listen(env.port, env.host);

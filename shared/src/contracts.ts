@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { dbId, isoDate, labelled } from './validation';
+import { formatYuan } from './money';
 
 export const CONTRACT_STATES = ['draft', 'submitted', 'approved', 'rejected'] as const;
 export type ContractState = (typeof CONTRACT_STATES)[number];
@@ -25,14 +26,6 @@ export const CONTRACT_LIMITS = {
   supportAnswerMax: 1000,
   maxSupportMaterials: 10,
 } as const;
-
-/** ¥1,234.56 from integer fen (no float arithmetic on the amount itself). */
-export function formatFen(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(Math.trunc(fen));
-  const yuan = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}¥${yuan}.${String(abs % 100).padStart(2, '0')}`;
-}
 
 /** 「12,345.60」 typed by a person → fen, or null when it is not an amount with at most two decimals. */
 export function parseYuanToFen(text: string): number | null {
@@ -66,7 +59,7 @@ export function instalmentProblems(amountFen: number, instalments: readonly Inst
   });
   const sum = instalments.reduce((n, p) => n + p.amountFen, 0);
   if (instalments.length && sum !== amountFen) {
-    problems.instalments = `回款计划各期金额合计 ${formatFen(sum)}，与合同金额 ${formatFen(amountFen)} 不一致（${sum > amountFen ? '多' : '少'} ${formatFen(Math.abs(sum - amountFen))}）`;
+    problems.instalments = `回款计划各期金额合计 ${formatYuan(sum)}，与合同金额 ${formatYuan(amountFen)} 不一致（${sum > amountFen ? '多' : '少'} ${formatYuan(Math.abs(sum - amountFen))}）`;
   }
   return problems;
 }

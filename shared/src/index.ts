@@ -19,3 +19,5 @@ export * from './materials';
 export * from './dashboards';
 export * from './receivables';
 export * from './contracts';
+export * from './money';
+export * from './rebates';

@@ -70,8 +70,12 @@ const MATRIX = {
   'materials.read': { label: '查看营销素材', grants: { rep: 'all', supervisor: 'all', director: 'all', marketing: 'all', admin: 'all' } },
   'materials.manage': { label: '管理营销素材', grants: { marketing: 'all', admin: 'all' } },
   'materials.usage.read': { label: '查看素材使用情况', grants: { supervisor: 'team', director: 'region', marketing: 'all', admin: 'all' } },
-  'rebates.policy.manage': { label: '维护返点政策', grants: { finance: 'all' } },
+  // rebates: finance (and admins) keep the rule table, everyone who sells reads it; a rep or supervisor
+  // calculates and requests for customers in reach; finance decides and marks paid; marketing has no part
+  'rebates.policy.manage': { label: '维护返点政策', grants: { finance: 'all', admin: 'all' } },
+  'rebates.policy.read': { label: '查看返点政策', grants: { rep: 'all', supervisor: 'all', director: 'all', finance: 'all', admin: 'all' } },
   'rebates.request.create': { label: '申请返点', grants: { rep: 'own', supervisor: 'team' } },
+  'rebates.request.read': { label: '查看返点申请', grants: { rep: 'own', supervisor: 'team', director: 'region', finance: 'all', admin: 'all' } },
   'rebates.request.review': { label: '审核返点申请', grants: { finance: 'all' } },
   'contracts.submit': { label: '提交合同', grants: { rep: 'own', supervisor: 'team' } },
   'contracts.read': { label: '查看合同', grants: READ_ALL },

@@ -16,14 +16,6 @@ export const PAY_ORDER_STATES = ['open', 'paid', 'closed', 'mismatch'] as const;
 export type PayOrderState = (typeof PAY_ORDER_STATES)[number];
 export const PAY_ORDER_STATE_LABELS: Record<PayOrderState, string> = { open: '待支付', paid: '已支付', closed: '已关闭', mismatch: '金额不符，待财务核对' };
 
-/** ¥1,234.56 from fen. */
-export function formatFen(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(Math.trunc(fen));
-  const yuan = Math.floor(abs / 100).toLocaleString('en-US');
-  return `${sign}¥${yuan}.${String(abs % 100).padStart(2, '0')}`;
-}
-
 export const paymentRecordSchema = z.object({
   id: z.number().int(),
   amountFen: z.number().int(),

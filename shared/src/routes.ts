@@ -37,6 +37,12 @@ export const PAGES = {
     path: 'packages/dashboards/drill/index',
     params: ['kind', 'title', 'from', 'to', 'teamId', 'repId', 'stage', 'overdue', 'objective', 'action', 'month', 'day', 'term', 'counter', 'metric', 'effective'],
   },
+  /** Rebate calculator and my rebate requests (rep, phone first); `id` opens one request, `customerId` preselects the customer. */
+  rebates: { path: 'packages/rebates/index', params: ['id', 'customerId'] },
+  /** Finance: the rebate rule table (versions, edit, xlsx import/export) — web console. */
+  rebateRules: { path: 'packages/rebates/rules/index', params: ['versionId'] },
+  /** Finance: the rebate request queue (approve, reject, documents missing, paid); `id` opens one. */
+  rebateQueue: { path: 'packages/rebates/queue/index', params: ['id', 'state'] },
   /** The region's key figures on a 1 920×1 080 wall screen (H5), refreshing itself; `teamId` narrows it to a team. */
   dashboardWall: { path: 'packages/dashboards/wall/index', params: ['teamId'] },
   /** Receivables (回款): the list in the caller's reach; `id` opens one with its payments, pay QR and finance's record form. */

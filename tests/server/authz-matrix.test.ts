@@ -141,6 +141,25 @@ const receivableOf = (owner: Member) => once(`receivable:${owner.id}`, () => new
 const payOrderOf = async (owner: Member): Promise<number> => (await h.services.payments.createOrder(org.finance, await newReceivable(owner))).id;
 const voucher = () => h.services.attachments.upload(org.finance, 'payment_voucher', PNG);
 
+/** The rebate table every rebate sample calculates with: one 不限 rule, 1–2 %, paid in 2 working days. */
+const REBATE_RULE = { grade: '', customerType: '', productModel: '', deliveryCycle: '', minFen: 0, maxFen: null, rateMinBp: 100, rateMaxBp: 200, documents: [], payoutDelayDays: 2 };
+const rebateTable = () => once('rebate-table', () => h.services.rebateRules.saveVersion(org.finance, { effectiveFrom: '2026-11-20', note: '', rules: [REBATE_RULE] }));
+const rebateInput = async (owner: Member) => ({ customerId: await customerOf(owner), productModel: 'GX-200', amountFen: 1_000_000, deliveryCycle: '30天' });
+/** A fresh rebate request by `owner` for their customer, pending in the finance pool. */
+const newRebateRequest = async (owner: Member): Promise<number> => {
+  await rebateTable();
+  return (await h.services.rebateRequests.create(owner, { ...(await rebateInput(owner)), rateBp: 150, note: '' }, randomUUID())).request.id;
+};
+const rebateRequestOf = (owner: Member) => once(`rebate:${owner.id}`, () => newRebateRequest(owner));
+/** A fresh request sent back for 发票, with 发票 since filed: ready to resubmit. */
+const rebateToResubmit = async (owner: Member): Promise<number> => {
+  const id = await newRebateRequest(owner);
+  await h.services.rebateRequests.decide(org.finance, id, { action: 'documents_missing', documents: ['发票'] });
+  await h.services.rebateRequests.uploadDocument(owner, await customerOf(owner), '发票', PNG);
+  return id;
+};
+const rebateSheet = async () =>
+  xlsxForm(await buildWorkbook([['客户等级', '金额下限（元）', '返点下限（%）', '返点上限（%）', '打款周期（工作日）'], ['不限', 0, 1, 2, 3]]));
 /** A share of the material by `owner` (only its rep revokes it or reads its QR code). */
 const shareOf = async (owner: Member) => (await h.services.materialShares.create(owner, await materialOf(), null)).id;
 
@@ -341,6 +360,24 @@ const SAMPLES: Record<string, Sample | 'public'> = {
     request: async ({ owner }) => ({ path: `/contracts/${await newContract(owner, true)}/marketing-support/answer`, json: { text: '权限矩阵答复' } }),
     outside: 404,
   },
+  // rebates: finance and admins keep the table, everyone who sells reads it; reps and supervisors calculate and
+  // request for customers in reach; requests are read in the usual reach; finance decides
+  'GET /rebate-rules': { request: () => ({ path: '/rebate-rules' }) },
+  'POST /rebate-rules/versions': { request: () => ({ path: '/rebate-rules/versions', json: { effectiveFrom: '2026-11-20', rules: [REBATE_RULE] } }) },
+  'GET /rebate-rules/export.xlsx': { request: () => ({ path: '/rebate-rules/export.xlsx' }) },
+  'POST /rebate-rules/import/preview': { request: async () => ({ path: '/rebate-rules/import/preview', form: await rebateSheet() }) },
+  'POST /rebate-rules/import/commit': { request: async () => ({ path: '/rebate-rules/import/commit?effectiveFrom=2026-11-20', form: await rebateSheet() }) },
+  'POST /rebates/calculate': { request: async ({ owner }) => (await rebateTable(), { path: '/rebates/calculate', json: await rebateInput(owner) }), outside: 404 },
+  'POST /rebate-requests': {
+    request: async ({ owner }) => (await rebateTable(), { path: '/rebate-requests', json: { ...(await rebateInput(owner)), rateBp: 150 }, headers: idem() }),
+    outside: 404,
+  },
+  'GET /rebate-requests': { request: () => ({ path: '/rebate-requests' }) },
+  'GET /rebate-requests/:id': { request: async ({ owner }) => ({ path: `/rebate-requests/${await rebateRequestOf(owner)}` }), outside: 404 },
+  'POST /rebate-requests/:id/decision': { request: async ({ owner }) => ({ path: `/rebate-requests/${await newRebateRequest(owner)}/decision`, json: { action: 'approve' } }), outside: 404 },
+  'POST /rebate-requests/:id/resubmit': { request: async ({ owner }) => ({ path: `/rebate-requests/${await rebateToResubmit(owner)}/resubmit` }), outside: 404 },
+  'GET /customers/:id/rebate-documents': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/rebate-documents` }), outside: 404 },
+  'POST /customers/:id/rebate-documents': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/rebate-documents?documentType=${encodeURIComponent('发票')}`, form: photoForm() }), outside: 404 },
 
   // dashboards: each with the team filter (out of reach: 404 团队不存在) or the rep its drill-down is about
   ...dashboardSamples(),

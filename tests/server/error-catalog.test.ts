@@ -36,6 +36,7 @@ const THROWERS: Record<ErrorCatalogName, { dir: string; thrower: string }> = {
   contracts: { dir: 'modules/contracts', thrower: 'contractError' },
   dashboards: { dir: 'modules/dashboards', thrower: 'dashboardError' },
   org: { dir: 'modules/org', thrower: 'orgError' },
+  rebates: { dir: 'modules/rebates', thrower: 'rebateError' },
   outbox: { dir: 'outbox', thrower: 'outboxError' },
   channels: { dir: 'channels', thrower: 'channelError' },
   receivables: { dir: 'modules/receivables', thrower: 'receivableError' },

@@ -10,6 +10,7 @@ import type { AnyModule } from './module';
 import { orgModule } from './org';
 import { paymentsModule } from './payments';
 import { receivablesModule } from './receivables';
+import { rebatesModule } from './rebates';
 import { signinsModule } from './signins';
 import { tasksModule } from './tasks';
 import { visitsModule } from './visits';
@@ -36,6 +37,8 @@ export const serverModules = (): readonly AnyModule[] => [
   dashboardsModule,
   // after customers, tasks, visits and materials: a contract's chain, its 签约 stage change, its support request
   contractsModule,
+  // after tasks and attachments: a request is an approval in the finance pool; its documents are attachments
+  rebatesModule,
 ];
 // A function, not a constant: the modules import the platform, which reads this list; read at call time,
 // every module is loaded by then whichever file was imported first.

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
 import { useRouter } from '@tarojs/taro'
-import { CONTRACT_STATES, CONTRACT_STATE_LABELS, ROLE_LABELS, can, formatFen, type ContractState } from '@anchor/shared'
+import { CONTRACT_STATES, CONTRACT_STATE_LABELS, ROLE_LABELS, can, formatYuan, type ContractState } from '@anchor/shared'
 import { CONTRACT_STATE_TONES, contractsApi } from '../../api/contracts'
 import { useTeamTimeZone } from '../../api/options'
 import { getSession } from '../../api/session'
@@ -62,7 +62,7 @@ function ContractList() {
               <StatusTag tone={CONTRACT_STATE_TONES[c.state]}>{c.stateLabel}</StatusTag>
             </View>
             <View className='row row--between contract-card__meta'>
-              <Text className='contract-card__amount'>{formatFen(c.amountFen)}</Text>
+              <Text className='contract-card__amount'>{formatYuan(c.amountFen)}</Text>
               <Text className='muted'>{c.owner.name} · {formatInstant(c.updatedAt)}</Text>
             </View>
             {c.waitingAt ? <Text className='muted contract-card__line'>审批中：{c.waitingAt}</Text> : null}

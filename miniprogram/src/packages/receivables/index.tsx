@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import Taro, { useRouter } from '@tarojs/taro'
 import { Button, Image, Input, Picker, Text, View } from '@tarojs/components'
 import {
-  MANUAL_PAYMENT_METHODS, PAYMENT_METHOD_LABELS, PAY_ORDER_STATE_LABELS, RECEIVABLE_STATES, RECEIVABLE_STATE_LABELS, ROLE_LABELS, can, formatFen, localDay,
+  MANUAL_PAYMENT_METHODS, PAYMENT_METHOD_LABELS, PAY_ORDER_STATE_LABELS, RECEIVABLE_STATES, RECEIVABLE_STATE_LABELS, ROLE_LABELS, can, formatYuan, localDay,
   type ReceivableState,
 } from '@anchor/shared'
 import { errorMessage, isApiError, uploadFile } from '../../api/client'
@@ -38,7 +38,7 @@ function ReceivableRow(props: { r: Receivable }) {
       </View>
       <View className='row row--between receivable-row__meta'>
         <Text className='muted'>第 {r.seq} 期 · 到期 {r.dueDate} · {r.ownerName}</Text>
-        <Text className='receivable-row__amount'>{r.state === 'paid' ? formatFen(r.amountFen) : `未回 ${formatFen(r.remainingFen)}`}</Text>
+        <Text className='receivable-row__amount'>{r.state === 'paid' ? formatYuan(r.amountFen) : `未回 ${formatYuan(r.remainingFen)}`}</Text>
       </View>
     </View>
   )
@@ -64,7 +64,7 @@ function ReceivableList() {
         <Text className='muted receivables__empty'>没有{state ? RECEIVABLE_STATE_LABELS[state] : ''}的回款</Text>
       ) : (
         <View className='receivables__list'>
-          <Text className='muted'>共 {data.data.total} 期，未回款合计 {formatFen(data.data.items.reduce((s, r) => s + r.remainingFen, 0))}</Text>
+          <Text className='muted'>共 {data.data.total} 期，未回款合计 {formatYuan(data.data.items.reduce((s, r) => s + r.remainingFen, 0))}</Text>
           {data.data.items.map((r) => (
             <ReceivableRow key={r.id} r={r} />
           ))}
@@ -121,9 +121,9 @@ function ReceivableView(props: { id: number }) {
         </View>
         <Text className='muted'>合同 {r.contractId} · 第 {r.seq} 期 · 到期 {r.dueDate} · 负责人 {r.ownerName}</Text>
         <View className='row receivable__figures'>
-          <View className='receivable__figure'><Text className='muted'>应收</Text><Text id='receivable-amount'>{formatFen(r.amountFen)}</Text></View>
-          <View className='receivable__figure'><Text className='muted'>已回</Text><Text id='receivable-paid'>{formatFen(r.paidFen)}</Text></View>
-          <View className='receivable__figure'><Text className='muted'>未回</Text><Text id='receivable-remaining' className='receivable__remaining'>{formatFen(r.remainingFen)}</Text></View>
+          <View className='receivable__figure'><Text className='muted'>应收</Text><Text id='receivable-amount'>{formatYuan(r.amountFen)}</Text></View>
+          <View className='receivable__figure'><Text className='muted'>已回</Text><Text id='receivable-paid'>{formatYuan(r.paidFen)}</Text></View>
+          <View className='receivable__figure'><Text className='muted'>未回</Text><Text id='receivable-remaining' className='receivable__remaining'>{formatYuan(r.remainingFen)}</Text></View>
         </View>
       </View>
       {r.remainingFen > 0 && can(role, 'payments.order') ? (
@@ -131,7 +131,7 @@ function ReceivableView(props: { id: number }) {
           <Text className='receivable__section'>微信支付收款</Text>
           {open ? <PayQr order={open} onClose={() => void close(open)} busy={busy} /> : (
             <Button id='pay-order' className='btn btn--primary btn--block' loading={busy} disabled={busy} onClick={() => void pay()}>
-              生成收款码（{formatFen(r.remainingFen)}）
+              生成收款码（{formatYuan(r.remainingFen)}）
             </Button>
           )}
           {error ? <Text id='pay-error' className='field-error-text'>{error}</Text> : null}
@@ -143,11 +143,11 @@ function ReceivableView(props: { id: number }) {
         {r.payments.map((p) => (
           <View key={p.id} className='row row--between receivable__payment'>
             <Text>{localDay(new Date(p.paidAt), 'Asia/Shanghai')} · {PAYMENT_METHOD_LABELS[p.method]}{p.byName ? ` · ${p.byName}` : ''}</Text>
-            <Text className='receivable__payment-amount'>{formatFen(p.amountFen)}</Text>
+            <Text className='receivable__payment-amount'>{formatYuan(p.amountFen)}</Text>
           </View>
         ))}
         {r.orders.filter((o) => o.state !== 'open').map((o) => (
-          <Text key={o.id} className='muted receivable__order'>订单 {o.outTradeNo} · {formatFen(o.amountFen)} · {PAY_ORDER_STATE_LABELS[o.state]}</Text>
+          <Text key={o.id} className='muted receivable__order'>订单 {o.outTradeNo} · {formatYuan(o.amountFen)} · {PAY_ORDER_STATE_LABELS[o.state]}</Text>
         ))}
       </View>
       {r.remainingFen > 0 && can(role, 'receivables.record') ? <RecordForm r={r} onDone={data.reload} /> : null}
@@ -163,7 +163,7 @@ function PayQr(props: { order: PayOrder; busy: boolean; onClose: () => void }) {
   return (
     <View className='pay-qr'>
       {src ? <Image id='pay-qr' className='pay-qr__image' src={src} mode='aspectFit' /> : <View className='pay-qr__image' />}
-      <Text className='pay-qr__amount'>{formatFen(props.order.amountFen)}</Text>
+      <Text className='pay-qr__amount'>{formatYuan(props.order.amountFen)}</Text>
       <Text className='muted'>请客户用微信扫码支付 · {new Date(props.order.expiresAt).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit' })} 前有效</Text>
       <Text className='muted'>到账后此页自动更新</Text>
       <Button id='close-order' className='btn btn--small' disabled={props.busy} onClick={props.onClose}>关闭订单</Button>

@@ -176,6 +176,21 @@ export default function Me() {
           回款
         </Button>
       ) : null}
+      {can(m.role, 'rebates.request.create') ? (
+        <Button id='rebates-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('rebates')}>
+          返点计算与申请
+        </Button>
+      ) : null}
+      {can(m.role, 'rebates.request.read') && !can(m.role, 'rebates.request.create') ? (
+        <Button id='rebate-queue-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('rebateQueue')}>
+          {can(m.role, 'rebates.request.review') ? '返点审核' : '返点申请'}
+        </Button>
+      ) : null}
+      {can(m.role, 'rebates.policy.manage') ? (
+        <Button id='rebate-rules-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('rebateRules')}>
+          返点政策
+        </Button>
+      ) : null}
 
       {can(m.role, 'deliveries.manage') ? (
         <Button id='deliveries-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('deliveries')}>

@@ -46,6 +46,13 @@ export const PURPOSES = {
     maxMegabytes: (p) => p.uploads.contractScanMaxMegabytes,
     unattachedHours: (p) => p.uploads.unattachedContractScanHours,
   },
+  // a rebate's supporting document (合同扫描件, 发票 …: policy rebates.documentTypes), owned by its customer;
+  // the rebates module keeps which type each one is
+  rebate_document: {
+    label: '单据', noun: '文件', kinds: ['pdf', 'jpeg', 'png', 'webp'], action: 'rebates.request.create', folder: 'rebate-documents',
+    maxMegabytes: (p) => p.rebates.documentMaxMegabytes,
+    unattachedHours: (p) => p.rebates.unattachedDocumentHours,
+  },
 } satisfies Record<string, PurposeSpec>;
 
 export type Purpose = keyof typeof PURPOSES;

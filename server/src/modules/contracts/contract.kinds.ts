@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { formatFen } from '@anchor/shared';
+import { formatYuan } from '@anchor/shared';
 import type { ApprovalDecision, TaskKindDefinition } from '../tasks';
 
 export const CONTRACT_APPROVAL_KIND = 'contract';
@@ -62,7 +62,7 @@ export const contractApprovalKind: TaskKindDefinition = {
     return {
       title: `${s.number ?? ''} ${s.customer?.name ?? ''}`.trim(),
       lines: [
-        `金额：${formatFen(Number(s.amountFen ?? 0))}`,
+        `金额：${formatYuan(Number(s.amountFen ?? 0))}`,
         `客户：${s.customer?.name ?? ''}`,
         `申请人：${s.owner?.name ?? ''}`,
         `产品：${s.lines ?? ''}`,
@@ -91,7 +91,7 @@ export const contractSupportKind: TaskKindDefinition = {
       title: `${s.number ?? ''} ${c?.name ?? ''}`.trim(),
       lines: [
         `客户：${c?.name ?? ''}（${c?.stageLabel ?? ''}${c?.grade ? ` · ${c.grade} 级` : ''}）`,
-        `金额：${formatFen(Number(s.terms?.amountFen ?? 0))}`,
+        `金额：${formatYuan(Number(s.terms?.amountFen ?? 0))}`,
         `申请人：${s.requester?.name ?? ''}`,
         `拜访：${s.history?.visitCount ?? 0} 次`,
         `条款：${(s.terms?.keyTerms ?? '').slice(0, 60)}`,

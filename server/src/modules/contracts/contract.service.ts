@@ -4,7 +4,7 @@ import {
   EDITABLE_CONTRACT_STATES,
   can,
   contractNumber,
-  formatFen,
+  formatYuan,
   makeContractSchemas,
   type ContractCreateInput,
   type ContractPage,
@@ -59,7 +59,7 @@ export async function receivableInputFor(manager: EntityManager, contractId: num
 const HISTORY_VISITS = 5;
 
 const linesText = (c: Pick<Contract, 'lines'>) => c.lines.map((l) => `${l.model} ×${l.quantity}`).join('，');
-const instalmentsText = (items: readonly ContractInstalment[]) => items.map((p) => `${p.seq}. ${p.dueDate} ${formatFen(p.amountFen)}`).join('；');
+const instalmentsText = (items: readonly ContractInstalment[]) => items.map((p) => `${p.seq}. ${p.dueDate} ${formatYuan(p.amountFen)}`).join('；');
 
 /**
  * Contracts: drafts a rep edits until they submit; submission starts the policy chain (approvals.contract)

@@ -525,3 +525,15 @@ export async function readFirstSheet(file: Buffer, limits: XlsxLimits): Promise<
     zip.close();
   }
 }
+
+/**
+ * Header matching for every import sheet (customers, grading inputs, the rebate table): a column is known by
+ * its header or an alias, compared after NFKC, without spaces, required marks (*), colons, % and a note in
+ * brackets — 「金额下限（元）」, 「竞品渗透率 (%)」 and 「客户名称*」 read as the column they name.
+ */
+export function headerMatcher<C extends { header: string; aliases: readonly string[] }>(columns: readonly C[]): (text: string) => C | undefined {
+  const normalize = (text: string) => text.normalize('NFKC').replace(/\([^)]*\)/g, '').replace(/[\s*＊:：%]/g, '');
+  const lookup = new Map<string, C>();
+  for (const col of columns) for (const name of [col.header, ...col.aliases]) lookup.set(normalize(name), col);
+  return (text) => lookup.get(normalize(text));
+}

@@ -7,7 +7,7 @@ import type { Policy } from '../../config/policy';
 import { withSqlTransaction, type Sql } from '../../db/sql';
 import { httpError } from '../../http/errors';
 import type { FileUploadOptions } from '../../http/upload';
-import { customersForInputSheet, readFirstSheetOffThread, setGradingInputsStatement, XlsxRefusal, type GradingInputs, type XlsxCell, type XlsxSheet } from '../customers';
+import { customersForInputSheet, headerMatcher, readFirstSheetOffThread, setGradingInputsStatement, XlsxRefusal, type GradingInputs, type XlsxCell, type XlsxSheet } from '../customers';
 import { scopeIncludes, type Member, type OrgService } from '../org';
 import { gradingError } from './grading.errors';
 import { regradeCustomers, type PaymentRates } from './grading-regrade-ids';
@@ -39,9 +39,9 @@ export const GRADING_INPUT_COLUMNS: ColumnDef[] = [
 const INPUT_KEYS: InputKey[] = ['inventoryConsumptionSpeed', 'competitorPenetration'];
 const headerOf = (key: Key) => GRADING_INPUT_COLUMNS.find((c) => c.key === key)!.header;
 // 库存消耗速度（0–100）, 竞品渗透率 (%) and 客户名称* all read as the column they name: a note in brackets is not part of it
-const normalizeHeader = (text: string) => text.normalize('NFKC').replace(/\([^)]*\)/g, '').replace(/[\s*＊:：%]/g, '');
-const HEADER_LOOKUP = new Map<string, ColumnDef>();
-for (const col of GRADING_INPUT_COLUMNS) for (const name of [col.header, ...col.aliases]) HEADER_LOOKUP.set(normalizeHeader(name), col);
+// built on first use: the customers module may still be loading when this file is (an import cycle through the platform)
+let matcher: ((text: string) => ColumnDef | undefined) | null = null;
+const headerOfText = (text: string) => (matcher ??= headerMatcher(GRADING_INPUT_COLUMNS))(text);
 
 /** What a cell saying 「清空」 does: the input is removed (graded as missing, neutral). */
 export const CLEAR_WORD = '清空';
@@ -155,7 +155,7 @@ export class GradingInputsSheet {
         values.forEach((value, index) => {
           const text = cellText(value);
           if (!text) return;
-          const col = HEADER_LOOKUP.get(normalizeHeader(text));
+          const col = headerOfText(text);
           if (!col) return void ignored.push(text);
           if (seen.has(col.key)) throw gradingError('GRADING_IMPORT_INVALID', { message: `表头「${col.header}」出现了两次` });
           seen.add(col.key);

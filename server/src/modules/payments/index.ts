@@ -8,7 +8,7 @@ import { paymentRoutes } from './payment.routes';
 import { MISMATCH_KIND, PaymentService } from './payment.service';
 import { PAYMENT_ERRORS } from './payments.errors';
 import { everyMinutes } from '../../jobs/job-runner';
-import { formatFen } from '@anchor/shared';
+import { formatYuan } from '@anchor/shared';
 
 export type { PaymentService, NotifyAnswer } from './payment.service';
 export { NOTIFY_PATH } from './payment.service';
@@ -37,8 +37,8 @@ const mismatchKind: TaskKindDefinition = {
       title: `订单 ${s.outTradeNo ?? ''}`,
       lines: [
         `合同 ${s.contractId ?? ''} 第 ${s.seq ?? ''} 期`,
-        `订单金额：${formatFen(Number(s.orderFen ?? 0))}`,
-        `通知金额：${s.notifiedFen === null || s.notifiedFen === undefined ? '无' : formatFen(s.notifiedFen)}`,
+        `订单金额：${formatYuan(Number(s.orderFen ?? 0))}`,
+        `通知金额：${s.notifiedFen === null || s.notifiedFen === undefined ? '无' : formatYuan(s.notifiedFen)}`,
         `微信支付单号：${s.transactionId ?? ''}`,
         '未入账，请核对后线下处理',
       ],

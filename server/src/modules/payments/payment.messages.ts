@@ -1,4 +1,4 @@
-import { formatFen } from '@anchor/shared';
+import { formatYuan } from '@anchor/shared';
 import { customerName } from '../customers';
 import type { MessagePlanner } from '../module';
 
@@ -8,7 +8,7 @@ export const paymentMessages: Record<string, MessagePlanner> = {
     const rep = payload.ownerId ? await kit.member(sql, payload.ownerId) : null;
     if (!rep?.wecomUserId || !kit.agentid) return [];
     const name = (await customerName(sql, Number(payload.customerId))) ?? '';
-    const text = `【回款到账】${name} 第 ${String(payload.seq ?? '')} 期通过微信支付回款 ${formatFen(Number(payload.amountFen))}\n${kit.link('receivables', { id: Number(payload.receivableId) })}`;
+    const text = `【回款到账】${name} 第 ${String(payload.seq ?? '')} 期通过微信支付回款 ${formatYuan(Number(payload.amountFen))}\n${kit.link('receivables', { id: Number(payload.receivableId) })}`;
     return [kit.wecomText(rep.wecomUserId, kit.agentid, text)];
   },
 };

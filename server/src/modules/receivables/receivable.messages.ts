@@ -1,4 +1,4 @@
-import { formatFen } from '@anchor/shared';
+import { formatYuan } from '@anchor/shared';
 import type { MessagePlanner } from '../module';
 import { customerName } from '../customers';
 
@@ -12,7 +12,7 @@ export const receivableMessages: Record<string, MessagePlanner> = {
     if (!rep?.wecomUserId || !kit.agentid) return [];
     const name = (await customerName(sql, Number(payload.customerId))) ?? '';
     const when = payload.stage === 'due' ? '今天到期' : `将于 ${String(payload.dueDate)} 到期`;
-    const text = `【回款提醒】${name} 第 ${String(payload.seq)} 期回款${when}，未回款 ${formatFen(Number(payload.remainingFen))}\n${kit.link('receivables', { id: Number(payload.receivableId) })}`;
+    const text = `【回款提醒】${name} 第 ${String(payload.seq)} 期回款${when}，未回款 ${formatYuan(Number(payload.remainingFen))}\n${kit.link('receivables', { id: Number(payload.receivableId) })}`;
     return [kit.wecomText(rep.wecomUserId, kit.agentid, text)];
   },
   'receivable.overdue': async (sql, { payload }, kit) => {
@@ -20,7 +20,7 @@ export const receivableMessages: Record<string, MessagePlanner> = {
     if (!supervisor?.wecomUserId || !kit.agentid) return [];
     const rep = await kit.member(sql, payload.ownerId);
     const name = (await customerName(sql, Number(payload.customerId))) ?? '';
-    const text = `【回款逾期】${name} 第 ${String(payload.seq)} 期回款已于 ${String(payload.dueDate)} 到期，仍未回款 ${formatFen(Number(payload.remainingFen))}（负责人：${rep?.name ?? ''}）\n${kit.link('receivables', { id: Number(payload.receivableId) })}`;
+    const text = `【回款逾期】${name} 第 ${String(payload.seq)} 期回款已于 ${String(payload.dueDate)} 到期，仍未回款 ${formatYuan(Number(payload.remainingFen))}（负责人：${rep?.name ?? ''}）\n${kit.link('receivables', { id: Number(payload.receivableId) })}`;
     return [kit.wecomText(supervisor.wecomUserId, kit.agentid, text)];
   },
 };

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { sqlOf } from '../../db/sql';
@@ -8,7 +8,7 @@ import { enqueueMessages } from '../../outbox/outbox';
 import type { Member, OrgService } from '../org';
 import { Approval, type ApprovalStep } from './approval.entity';
 import type { TaskKinds } from './task-kind';
-import type { Task } from './task.entity';
+import { Task } from './task.entity';
 import type { TaskService } from './task.service';
 
 /** What a module asks to have approved. */
@@ -133,7 +133,7 @@ export class ApprovalService {
     if (task.outcome === 'rejected') {
       if (((await repo.update(guard, { state: 'rejected', decidedAt: now, reason })).affected ?? 0) !== 1) return;
       await kind.onRejected?.(decision);
-      await enqueueMessages(sql, [{ kind: 'approval.decided', teamId: null, payload: { approvalId: approval.id, taskId: task.id } }], now);
+      if (!kind.quietDecision) await enqueueMessages(sql, [{ kind: 'approval.decided', teamId: null, payload: { approvalId: approval.id, taskId: task.id } }], now);
       return;
     }
     const next = approval.currentStep + 1;
@@ -145,7 +145,15 @@ export class ApprovalService {
     }
     if (((await repo.update(guard, { state: 'approved', decidedAt: now })).affected ?? 0) !== 1) return;
     await kind.onApproved?.(decision);
-    await enqueueMessages(sql, [{ kind: 'approval.decided', teamId: null, payload: { approvalId: approval.id, taskId: task.id } }], now);
+    if (!kind.quietDecision) await enqueueMessages(sql, [{ kind: 'approval.decided', teamId: null, payload: { approvalId: approval.id, taskId: task.id } }], now);
+  }
+
+  /** The open task of an approval's current step (its owner acts on it through the engine), or null once decided. */
+  async openTaskOf(approvalIds: number[], manager: EntityManager = this.db.manager): Promise<Map<number, number>> {
+    const ids = approvalIds.filter((id) => Number.isSafeInteger(id));
+    if (ids.length === 0) return new Map();
+    const rows = await manager.getRepository(Task).find({ where: { approvalId: In(ids), completedAt: IsNull() }, select: { id: true, approvalId: true } });
+    return new Map(rows.map((t) => [t.approvalId!, t.id]));
   }
 
   async get(id: number): Promise<ApprovalView> {

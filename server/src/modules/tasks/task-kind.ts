@@ -51,6 +51,12 @@ export interface TaskKindDefinition {
     talk(task: Task, byId: number): NewMessage[];
     escalationJob(task: Task): { kind: string; subject: string };
   };
+  /**
+   * approval kinds whose hooks write their own message to the requester (the rebate request tells the rep
+   * each state of its own, documents missing included): the engine's 「审批通过/驳回」 text is not sent, so
+   * the requester hears of a decision once
+   */
+  quietDecision?: boolean;
   /** approval kinds: the whole chain approved (runs once, in the deciding transaction) */
   onApproved?(decision: ApprovalDecision): Promise<void>;
   /** approval kinds: a step rejected, with its reason (the chain ends) */

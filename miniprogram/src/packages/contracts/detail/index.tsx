@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { Button, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
-import { CONTRACT_LIMITS, formatFen, type ContractView } from '@anchor/shared'
+import { CONTRACT_LIMITS, formatYuan, type ContractView } from '@anchor/shared'
 import { API_BASE, errorMessage } from '../../../api/client'
 import { CONTRACT_STATE_TONES, contractsApi } from '../../../api/contracts'
 import { materialsApi } from '../../../api/materials'
@@ -67,7 +67,7 @@ export default function ContractDetail() {
         </StatusTag>
       </View>
       <Text className='contract__amount' id='contract-amount'>
-        {formatFen(c.amountFen)}
+        {formatYuan(c.amountFen)}
       </Text>
       {c.state === 'rejected' && c.rejectReason ? (
         <Text className='contract__reject' id='contract-reject-reason'>
@@ -110,7 +110,7 @@ export default function ContractDetail() {
                 <Text>
                   第 {p.seq} 期 · {p.dueDate}
                 </Text>
-                <Text>{formatFen(p.amountFen)}</Text>
+                <Text>{formatYuan(p.amountFen)}</Text>
               </View>
             ))}
           </View>

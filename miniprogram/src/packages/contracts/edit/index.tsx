@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { Button, Input, Picker, Switch, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
-import { CONTRACT_LIMITS, ROLE_LABELS, can, formatFen, instalmentProblems, parseYuanToFen, validate, makeContractSchemas, type ContractView } from '@anchor/shared'
+import { CONTRACT_LIMITS, ROLE_LABELS, can, formatYuan, instalmentProblems, parseYuanToFen, validate, makeContractSchemas, type ContractView } from '@anchor/shared'
 import { errorMessage, isApiError } from '../../../api/client'
 import { contractsApi, type ContractDraft } from '../../../api/contracts'
 import { loadOptions } from '../../../api/options'
@@ -224,7 +224,7 @@ function ContractForm() {
           </View>
         ))}
         <Text id='instalments-sum' className={`contract-edit__sum ${live || fields.instalments ? 'state--error' : 'muted'}`}>
-          {live || fields.instalments || `合计 ${formatFen(sum)}${amountOk ? ` · 合同金额 ${formatFen(draft.amountFen)}` : ''}`}
+          {live || fields.instalments || `合计 ${formatYuan(sum)}${amountOk ? ` · 合同金额 ${formatYuan(draft.amountFen)}` : ''}`}
         </Text>
         {Object.entries(fields)
           .filter(([k]) => k.startsWith('instalments.'))

@@ -1,0 +1,63 @@
+// The rebate calculator's latency over HTTP (target p95 < 50 ms): a 1 440-rule table (4 grades × 6 customer
+// types × 20 models × 3 bands), 60 customers of one rep, calculations 8 at a time; then the first
+// calculation after a new version is saved (the cache's version check reloads the table once).
+import type { RebateRuleInput } from '@anchor/shared';
+import { startHarness } from '../tests/support/harness';
+import { api } from '../tests/support/http';
+import { buildOrg } from '../tests/support/org-fixture';
+import { percentile } from './stats';
+
+export async function rebateBench(calculations = Number(process.env.BENCH_REBATE_CALCULATIONS ?? 4000)) {
+  const h = await startHarness({ now: new Date() });
+  try {
+    const org = await buildOrg(h);
+    const grades = h.policy.grading.grades.map((g) => g.grade);
+    const types = h.policy.options.industries;
+    const models = Array.from({ length: 20 }, (_, i) => `GX-${100 + i}`);
+    const rules: RebateRuleInput[] = [];
+    for (const grade of grades) for (const customerType of types) for (const productModel of models) {
+      const edges: Array<[number, number | null]> = [[0, 10_000_000], [10_000_000, 50_000_000], [50_000_000, null]];
+      for (const [i, [minFen, maxFen]] of edges.entries()) {
+        rules.push({ grade, customerType, productModel, deliveryCycle: '', minFen, maxFen, rateMinBp: 100 + i * 50, rateMaxBp: 300 + i * 50, documents: ['合同扫描件', '发票'], payoutDelayDays: 10 });
+      }
+    }
+    const today = h.services.rebateRules.today();
+    await h.services.rebateRules.saveVersion(org.finance, { effectiveFrom: today, note: 'bench', rules });
+    const token = org.token(org.repA);
+    const customers: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const res = await api(h.url, 'POST', '/api/v1/customers', { token: org.token(org.admin), json: { name: `返点基准医院${i}号`, industry: types[i % types.length], ownerId: org.repA.id, grade: grades[i % grades.length] } });
+      customers.push(res.body.id);
+    }
+    const one = async (i: number) => {
+      const t0 = performance.now();
+      const res = await api(h.url, 'POST', '/api/v1/rebates/calculate', {
+        token, json: { customerId: customers[i % customers.length], productModel: models[i % models.length], amountFen: 1_000_000 + ((i * 7919) % 90_000_000), deliveryCycle: '30天' },
+      });
+      if (res.status !== 200) throw new Error(`calculate failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < 50; i++) await one(i); // warm-up
+    const latencies: number[] = [];
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < calculations) latencies.push(await one(next++));
+    }));
+    const elapsed = performance.now() - t0;
+    latencies.sort((a, b) => a - b);
+    // a new version saved (as another server would): the next calculation reloads the version list once
+    await h.services.rebateRules.saveVersion(org.finance, { effectiveFrom: today, note: 'bench 2', rules });
+    const afterSave = await one(1);
+    const alone: number[] = [];
+    for (let i = 0; i < 200; i++) alone.push(await one(i));
+    alone.sort((a, b) => a - b);
+    return {
+      rules: rules.length, calculations, throughput: (calculations / elapsed) * 1000,
+      p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99),
+      aloneP50: percentile(alone, 50), aloneP95: percentile(alone, 95), afterSave,
+    };
+  } finally {
+    await h.close();
+  }
+}

@@ -56,7 +56,8 @@ it('visit → card in the sandbox → 确认 through the encrypted callback → 
 
   const card = await until(async () => {
     const view = (await messages(supervisor)).body;
-    return view.messages.find((m: any) => m.channel === 'app' && m.card?.buttons.some((b: any) => b.key.startsWith('confirm:')));
+    // this visit's to-do card (the supervisor also has other cards: contract steps, reviews)
+    return view.messages.find((m: any) => m.channel === 'app' && JSON.stringify(m).includes(customerName) && m.card?.buttons.some((b: any) => b.key.startsWith('confirm:')));
   });
   expect(card.to).toBe('陈主管');
   // the time is the policy's (Asia/Shanghai), not UTC

@@ -16,7 +16,8 @@ function watch(page: Page): string[] {
   return problems;
 }
 
-async function submitVisit(agreedAction: string, key: string): Promise<void> {
+/** Submits a visit for the rep's first 方案-stage customer; returns that customer's name (its card names it). */
+async function submitVisit(agreedAction: string, key: string): Promise<string> {
   const url = app.product.server.url;
   const rep = (await api(url, 'POST', '/api/v1/auth/dev-login', { json: { phone: '13800000101' } })).body.token;
   const customers = await api(url, 'GET', '/api/v1/customers?stage=proposal&pageSize=1', { token: rep });
@@ -27,12 +28,14 @@ async function submitVisit(agreedAction: string, key: string): Promise<void> {
     json: { customerId: customers.body.items[0].id, objective: '推进方案', painPoint: '安装调试太慢', dialogueSummary: '主任希望看到三甲医院的案例', bottleneck: '集采降价压力', valuePoint: '48 小时完成安装', agreedAction, nextFollowUpDate: date, nextFollowUpTime: '10:00', nextFollowUpForm: '上门' },
   });
   expect(visit.status).toBe(201);
+  return customers.body.items[0].name as string;
 }
 
 describe('the sandbox page in Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
+  let visitCustomer: string;
 
   beforeAll(async () => {
     context = await app.browser.newContext({ viewport: { width: 390, height: 844 } });
@@ -40,7 +43,7 @@ describe('the sandbox page in Chromium', () => {
   afterAll(() => context.close());
 
   it('without a session it asks to log in and shows no message', async () => {
-    await submitVisit('安排演示', 'e2e-sandbox-visit-1');
+    visitCustomer = await submitVisit('安排演示', 'e2e-sandbox-visit-1');
     const anonymous = await context.newPage();
     const response = await anonymous.goto(`${app.product.server.url}/sandbox/`);
     expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
@@ -58,14 +61,16 @@ describe('the sandbox page in Chromium', () => {
     expect(problems).toEqual([]);
 
     await page.goto(`${app.product.server.url}/sandbox/`);
-    await page.waitForSelector('.card button[data-key^="confirm:"]', { timeout: 20_000 });
+    // the visit's to-do card (the supervisor's sandbox also holds other cards: contract steps, reviews)
+    const visitCard = `.card:has-text("${visitCustomer}") button[data-key^="confirm:"]`;
+    await page.waitForSelector(visitCard, { timeout: 20_000 });
     expect(await page.textContent('#who')).toContain('陈主管');
     // shown in Asia/Shanghai: the latest message's minute is the Shanghai clock's, not UTC's
     const at = (await page.locator('li time').first().textContent())!;
     const shanghai = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ');
     expect(Math.abs(Date.parse(`2026-${at}:00Z`) - Date.parse(`2026-${shanghai}:00Z`))).toBeLessThan(5 * 60_000);
     await shot(page, 'sandbox-supervisor-390');
-    await page.click('.card button[data-key^="confirm:"] >> nth=0');
+    await page.click(`${visitCard} >> nth=0`);
     await page.waitForSelector('.done:has-text("已确认 · 陈主管")', { timeout: 20_000 });
     expect(problems).toEqual([]);
   });

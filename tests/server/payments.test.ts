@@ -199,6 +199,24 @@ describe('the notification credits once', () => {
     expect(task.lines).toEqual(expect.arrayContaining(['订单金额：¥9,000.00', '通知金额：¥0.01']));
   });
 
+  it('paid by WeChat Pay after a bank transfer settled the instalment: the money is recorded and finance is asked to refund or keep the excess', async () => {
+    const id = await one(5_000_00);
+    const o = await order(id);
+    const voucher = await h.services.attachments.upload(org.finance, 'payment_voucher', Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'));
+    const bank = await api(h.url, 'POST', `/api/v1/receivables/${id}/payments`, { token: org.token(org.finance), json: { amountFen: 5_000_00, method: 'bank_transfer', reference: `BANK-OVER-${id}`, paidAt: '2026-11-30', voucherAttachmentId: voucher.id } });
+    expect(bank.status).toBe(201);
+    // the customer had scanned the QR before the transfer was recorded
+    sim.pay(o.body.outTradeNo);
+    await waitFor(async () => (await paymentRows(id)).length === 2);
+    expect((await detail(id)).body).toMatchObject({ paidFen: 10_000_00, remainingFen: 0, state: 'paid' });
+    const pool = await api(h.url, 'GET', '/api/v1/tasks?as=pool&status=open', { token: org.token(org.finance) });
+    const task = pool.body.items.find((x: { kind: string; subjectId: number }) => x.kind === 'payment.overpaid' && x.subjectId === o.body.id);
+    expect(task).toMatchObject({ kindLabel: '微信支付超额回款', assigneePoolLabel: '财务' });
+    expect(task.lines).toEqual(expect.arrayContaining(['应收：¥5,000.00，已收：¥10,000.00，多收 ¥5,000.00']));
+    // an instalment paid exactly opens no such task (the first test's receivable)
+    expect(pool.body.items.filter((x: { kind: string }) => x.kind === 'payment.overpaid')).toHaveLength(1);
+  });
+
   it('WeChat Pay re-notifies on its schedule until answered 2xx (our server down for the first two)', async () => {
     const id = await one(1_500_00);
     const o = await order(id);
@@ -252,7 +270,7 @@ describe('receivables', () => {
     const base = { amountFen: 1_000_00, method: 'bank_transfer', reference: `TR-${id}`, paidAt: '2026-11-28', voucherAttachmentId: voucher.id };
     const over = await post({ ...base, amountFen: 3_000_01 });
     expect(over.status).toBe(422);
-    expect(over.body.error).toMatchObject({ code: 'PAYMENT_EXCEEDS_REMAINING', fields: { amountFen: '金额超过未回款金额 3000.00 元' } });
+    expect(over.body.error).toMatchObject({ code: 'PAYMENT_EXCEEDS_REMAINING', fields: { amountFen: '金额超过未回款金额 ¥3,000.00' } });
     const future = await post({ ...base, paidAt: '2026-12-02' });
     expect(future.body.error).toMatchObject({ code: 'PAYMENT_DATE_INVALID', fields: { paidAt: '到账日期不能晚于今天' } });
     const noVoucher = await post({ ...base, voucherAttachmentId: undefined });

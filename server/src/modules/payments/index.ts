@@ -5,7 +5,7 @@ import { PayOrders1765600000001 } from './migrations/1765600000001-pay-orders';
 import { PayOrder } from './pay-order.entity';
 import { paymentMessages } from './payment.messages';
 import { paymentRoutes } from './payment.routes';
-import { MISMATCH_KIND, PaymentService } from './payment.service';
+import { MISMATCH_KIND, OVERPAID_KIND, PaymentService } from './payment.service';
 import { PAYMENT_ERRORS } from './payments.errors';
 import { everyMinutes } from '../../jobs/job-runner';
 import { formatYuan } from '@anchor/shared';
@@ -46,6 +46,30 @@ const mismatchKind: TaskKindDefinition = {
   },
 };
 
+/** A WeChat payment credited on top of an instalment already settled: finance decides (refund or keep). */
+const overpaidKind: TaskKindDefinition = {
+  name: OVERPAID_KIND,
+  label: '微信支付超额回款',
+  actions: ['confirm', 'comment'],
+  actionLabels: { confirm: '已处理' },
+  dueHours: (policy) => policy.tasks.approvalStepHours,
+  escalateTo: 'admins',
+  render: (snapshot) => {
+    const s = snapshot as { outTradeNo?: string; transactionId?: string; amountFen?: number; paidFen?: number; seq?: number | null; contractId?: number | null };
+    const amount = Number(s.amountFen ?? 0);
+    const paid = Number(s.paidFen ?? 0);
+    return {
+      title: `订单 ${s.outTradeNo ?? ''}`,
+      lines: [
+        `合同 ${s.contractId ?? ''} 第 ${s.seq ?? ''} 期`,
+        `应收：${formatYuan(amount)}，已收：${formatYuan(paid)}，多收 ${formatYuan(paid - amount)}`,
+        `微信支付单号：${s.transactionId ?? ''}`,
+        '已入账，请决定退款或留作下期',
+      ],
+    };
+  },
+};
+
 /**
  * WeChat Pay (微信支付 Native) for receivables: pay orders and their QR codes, the notification that
  * credits a receivable once, and the recurring query that settles what notifications missed.
@@ -57,7 +81,7 @@ export const paymentsModule = defineModule({
   errors: PAYMENT_ERRORS,
   permissions: ['payments.order'],
   messages: paymentMessages,
-  taskKinds: [mismatchKind],
+  taskKinds: [mismatchKind, overpaidKind],
   services: ({ db, policy, env, clock, logger, use }): PaymentExports => {
     const { client, keys } = readEnvKeys(env, clock);
     return { payments: new PaymentService(db, policy, env, clock, logger, use('receivables').receivables, use('tasks').tasks, client, keys) };

@@ -23,6 +23,8 @@ import { paymentError } from './payments.errors';
 
 export const NOTIFY_PATH = '/api/v1/channels/wechatpay/notify';
 export const MISMATCH_KIND = 'payment.mismatch';
+/** Paid by WeChat Pay after the instalment was already settled (a bank transfer recorded meanwhile): finance refunds or keeps it. */
+export const OVERPAID_KIND = 'payment.overpaid';
 
 type OrderRow = { id: number; receivableId: number; outTradeNo: string; amountFen: number; state: PayOrderState; codeUrl: string | null; expiresAt: Date; transactionId: string | null; paidAt: Date | null; createdAt: Date };
 
@@ -252,6 +254,15 @@ export class PaymentService {
     if (credit.credited) {
       const r = await this.receivables.row(sql, order.receivableId);
       await sql.batch([outboxStatement(sql, [{ kind: 'payment.received', teamId: null, payload: { receivableId: order.receivableId, ownerId: r?.ownerId ?? null, customerId: r?.customerId ?? null, amountFen: total, seq: r?.seq ?? null } }], now)]);
+      // the money came in and is recorded; what exceeds the instalment is finance's to refund or keep
+      if (r && r.paidFen > r.amountFen) {
+        await this.tasks.openForSubjects(sql, OVERPAID_KIND, 'pay_order', [
+          {
+            subjectId: order.id, customerId: r.customerId, requesterId: r.ownerId, assigneePool: 'finance',
+            snapshot: { outTradeNo: order.outTradeNo, transactionId: t.transaction_id ?? '', amountFen: r.amountFen, paidFen: r.paidFen, receivableId: r.id, seq: r.seq, contractId: r.contractId },
+          },
+        ]);
+      }
     }
     return credit.credited ? 'credited' : 'already';
   }

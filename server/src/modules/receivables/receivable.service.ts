@@ -1,4 +1,4 @@
-import { addDays, localDay, localInstant, type ManualPaymentInput, type PaymentMethod, type PayOrder, type ReceivableDetail, type Receivable as ReceivableView, type ReceivableState } from '@anchor/shared';
+import { addDays, formatYuan, localDay, localInstant, type ManualPaymentInput, type PaymentMethod, type PayOrder, type ReceivableDetail, type Receivable as ReceivableView, type ReceivableState } from '@anchor/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
@@ -207,7 +207,7 @@ export class ReceivableService {
       if (!r || !(await this.inScope(caller, r))) throw notFound('回款');
       const remaining = r.amountFen - r.paidFen;
       if (remaining <= 0) throw receivableError('RECEIVABLE_PAID');
-      if (input.amountFen > remaining) throw receivableError('PAYMENT_EXCEEDS_REMAINING', { fields: { amountFen: `金额超过未回款金额 ${(remaining / 100).toFixed(2)} 元` } });
+      if (input.amountFen > remaining) throw receivableError('PAYMENT_EXCEEDS_REMAINING', { fields: { amountFen: `金额超过未回款金额 ${formatYuan(remaining)}` } });
       const paidAt = localInstant(input.paidAt, '12:00', this.policy.timeZone);
       const out = await this.credit(sql, { receivableId: id, amountFen: input.amountFen, method: input.method, reference: input.reference, paidAt, byId: caller.id, voucherAttachmentId: input.voucherAttachmentId, note: input.note ?? null });
       if (!out.credited) throw receivableError('PAYMENT_REFERENCE_USED', { fields: { reference: '该流水号已登记过' } });

@@ -202,6 +202,12 @@ describe('the approval chain from policy', () => {
       contractId: id, customerId: customer.id, ownerId: org.repA.id,
       instalments: [{ seq: 1, dueDate: '2026-12-31', amountFen: 3_600_000 }, { seq: 2, dueDate: '2027-03-31', amountFen: 8_400_000 }],
     });
+    // ... and those instalments are now the rep's receivables (made in the approving transaction)
+    const receivables = (await call(org.repA, 'GET', `/receivables?customerId=${customer.id}`)).body.items;
+    expect(receivables.map((r: { contractId: number; seq: number; dueDate: string; amountFen: number; paidFen: number }) => [r.contractId, r.seq, r.dueDate, r.amountFen, r.paidFen])).toEqual([
+      [id, 1, '2026-12-31', 3_600_000, 0],
+      [id, 2, '2027-03-31', 8_400_000, 0],
+    ]);
     // the rep is told once that the chain is approved
     const approvalId = c.approvals[0].id;
     expect((await messages('approval.decided')).filter((p) => p.approvalId === approvalId)).toHaveLength(1);

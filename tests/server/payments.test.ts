@@ -314,6 +314,11 @@ describe('receivables', () => {
     expect(await ids(org.repC, '&state=open')).toEqual([mine.ids[1]]);
     expect((await detail(mine.ids[0]!, org.repA)).status).toBe(404);
     expect((await detail(mine.ids[0]!, org.repC)).body).toMatchObject({ state: 'overdue', remainingFen: 100_00, ownerName: org.repC.name });
+    // once the overdue one is paid, what is still owed comes first
+    const voucher = await h.services.attachments.upload(org.finance, 'payment_voucher', Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'));
+    const paid = await api(h.url, 'POST', `/api/v1/receivables/${mine.ids[0]}/payments`, { token: org.token(org.finance), json: { amountFen: 100_00, method: 'bank_transfer', reference: `BANK-LIST-${mine.ids[0]}`, paidAt: '2026-11-30', voucherAttachmentId: voucher.id } });
+    expect(paid.status).toBe(201);
+    expect(await ids(org.repC)).toEqual([mine.ids[1], mine.ids[0]]);
     expect((await api(h.url, 'GET', '/api/v1/receivables?state=late', { token: org.token(org.finance) })).body.error.fields.state).toBeTruthy();
   });
 

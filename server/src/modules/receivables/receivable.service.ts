@@ -268,9 +268,10 @@ export class ReceivableService {
       if (query.state !== 'paid') params.push(this.today());
     }
     const cond = joinSql(where, ' AND ');
+    // what is still owed first, the longest overdue at the top; settled instalments after
     const { rows, total } = await withSqlTransaction(this.db, async (sql) => {
       const [count] = await sql.rows<{ n: number }>(SQL`SELECT COUNT(*) AS n FROM receivable r WHERE ${cond}`, params);
-      const page = await sql.rows<Record<string, unknown>>(SQL`${SELECT_RECEIVABLE} WHERE ${cond} ORDER BY r.dueDate ASC, r.id ASC LIMIT ? OFFSET ?`, [
+      const page = await sql.rows<Record<string, unknown>>(SQL`${SELECT_RECEIVABLE} WHERE ${cond} ORDER BY CASE WHEN r.paidFen >= r.amountFen THEN 1 ELSE 0 END, r.dueDate ASC, r.id ASC LIMIT ? OFFSET ?`, [
         ...params, query.pageSize, (query.page - 1) * query.pageSize,
       ]);
       return { rows: page.map(rowOf), total: num(count?.n ?? 0) };

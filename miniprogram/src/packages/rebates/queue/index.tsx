@@ -55,7 +55,7 @@ function Queue() {
           </View>
         ))}
       </View>
-      <View className='queue__body'>
+      <View className={`queue__body ${openId ? 'queue__body--split' : ''}`}>
         <View className='queue__list'>
           {!wide ? (
             <View id='queue-table'>

@@ -24,7 +24,12 @@ function freePort() {
   });
 }
 
-export async function startThrowawayMariadb() {
+/**
+ * `inMemory`: the data directory on tmpfs (/dev/shm) when the machine has one. The tests create and drop
+ * a migrated database per file; on disk each CREATE TABLE's file creation and syncs cost 6–17 s per
+ * database on this machine, on tmpfs about 1 s. Nothing of a throwaway server needs to survive a crash.
+ */
+export async function startThrowawayMariadb({ inMemory = false } = {}) {
   const mariadbd = which('mariadbd') ?? which('mysqld');
   const installDb = which('mariadb-install-db') ?? which('mysql_install_db');
   const client = which('mariadb') ?? which('mysql');
@@ -32,14 +37,17 @@ export async function startThrowawayMariadb() {
     console.error('mariadbd not found: install it with `apt-get install -y mariadb-server` (or set DATABASE_URL=mysql://user:pass@host:port/db)');
     process.exit(1);
   }
-  const dir = mkdtempSync(path.join(tmpdir(), 'anchor-mariadb-'));
+  const memory = inMemory && existsSync('/dev/shm');
+  const dir = mkdtempSync(path.join(memory ? '/dev/shm' : tmpdir(), 'anchor-mariadb-'));
+  // tmpfs has no O_DIRECT and nothing to protect from torn pages
+  const memoryFlags = memory ? ['--innodb-flush-method=fsync', '--innodb-use-native-aio=0', '--innodb-doublewrite=0'] : [];
   const port = await freePort();
   mkdirSync(`${dir}/tmp`);
   execFileSync(installDb, ['--no-defaults', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db', '--user=root'], { stdio: 'ignore' });
   const child = spawn(
     mariadbd,
     ['--no-defaults', `--datadir=${dir}/data`, `--socket=${dir}/sock`, `--port=${port}`, '--bind-address=127.0.0.1', '--user=root', '--skip-log-bin',
-      '--innodb-buffer-pool-size=256M', '--innodb-flush-log-at-trx-commit=2', '--max-connections=500', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci',
+      '--innodb-buffer-pool-size=256M', '--innodb-flush-log-at-trx-commit=2', ...memoryFlags, '--max-connections=500', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci',
       // To a file, not a pipe: `npm test` runs jest with spawnSync, so nothing would drain a pipe while the
       // suite runs, and once 64 KB of warnings (aborted connections from the fault tests) filled it, every
       // new connection hung in its handshake.

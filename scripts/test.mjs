@@ -1,7 +1,7 @@
 // The whole test suite: type checks, the mini-program builds, jest against a real MariaDB, and the server
 // and channel suites once more on the embedded SQLite. Given no DATABASE_URL, a throwaway MariaDB is
 // started for the run and removed afterwards.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,23 @@ function run(title, command, args, env = process.env) {
   const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, env });
   console.log(`  ${title}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return result.status === 0;
+}
+
+/** Several checks at once (the type checks are one core each): each one's output printed when it ends. */
+async function runTogether(steps) {
+  const results = await Promise.all(steps.map(({ title, command, args, env = process.env }) => new Promise((resolve) => {
+    const t0 = Date.now();
+    const child = spawn(command, args, { cwd: root, env });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => {
+      console.log(`\n▶ ${title}${out ? `\n${out.trimEnd()}` : ''}`);
+      console.log(`  ${title}: ${code === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      resolve(code === 0);
+    });
+  })));
+  return results.every(Boolean);
 }
 
 function dirSize(dir) {
@@ -54,9 +71,13 @@ const jestArgs = process.argv.slice(2);
 const only = jestArgs.length > 0; // `npm test -- tests/server/x.test.ts` runs just those files
 let ok = true;
 if (!only) {
-  ok = run('type check (server, shared, tests)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']) && ok;
-  ok = run('type check (mini-program)', bin('tsc'), ['--noEmit', '-p', 'miniprogram/tsconfig.json']) && ok;
-  ok = run('type check (component tests)', bin('tsc'), ['--noEmit', '-p', 'tests/components/tsconfig.json']) && ok;
+  const t0 = Date.now();
+  ok = (await runTogether([
+    { title: 'type check (server, shared, tests)', command: bin('tsc'), args: ['--noEmit', '-p', 'tsconfig.json'] },
+    { title: 'type check (mini-program)', command: bin('tsc'), args: ['--noEmit', '-p', 'miniprogram/tsconfig.json'] },
+    { title: 'type check (component tests)', command: bin('tsc'), args: ['--noEmit', '-p', 'tests/components/tsconfig.json'] },
+  ])) && ok;
+  console.log(`  type checks together: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const buildEnv = { ...process.env, NODE_ENV: 'production' };
   for (const target of ['weapp', 'h5']) {
     const built = run(`mini-program build (${target})`, 'npm', ['run', `build:${target}`, '-w', 'miniprogram', '--silent'], buildEnv);
@@ -85,7 +106,7 @@ if (!sqliteOnly) {
   let stop = async () => {};
   let crashReport = () => null;
   if (!process.env.DATABASE_URL) {
-    const db = await startThrowawayMariadb();
+    const db = await startThrowawayMariadb({ inMemory: true });
     process.env.DATABASE_URL = db.url;
     ({ stop, crashReport } = db);
     console.log(`\nthrowaway MariaDB on port ${db.port}`);

@@ -269,7 +269,8 @@ describe('from the link to the confirm', () => {
         await shot(page, `visit-detail-${viewport.name}`);
         // the lower half: the customer's words, the photos (tap to enlarge) and the way back
         await page.locator('#visit-detail-back').scrollIntoViewIfNeeded();
-        expect(await page.isVisible('#detail-photos img')).toBe(true);
+        // the photo arrives after the text (its own request): waited for, not sampled once
+        await page.waitForSelector('#detail-photos img', { state: 'visible', timeout: 10_000 });
         await shot(page, `visit-detail-bottom-${viewport.name}`);
         if (viewport.name === '390') {
           await page.click('#confirm-todo');

@@ -41,7 +41,8 @@ export function productInBrowser(env: () => Record<string, string> = () => ({}))
     requireH5Build();
     app.product = await startProduct(env());
     app.browser = await launchBrowser();
-  });
+    // migrating and seeding the demo takes seconds alone, but a loaded CI machine can take a minute
+  }, 180_000);
   afterAll(async () => {
     await app.browser?.close();
     await app.product?.stop();

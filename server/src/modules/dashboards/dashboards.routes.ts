@@ -4,6 +4,7 @@ import {
   labelled, penetrationDashboardSchema, penetrationRecordsSchema, pipelineCustomersSchema, pipelineDashboardSchema, visitQualityDashboardSchema, wordCloudDashboardSchema, wordCloudRecordsSchema, type Action,
 } from '@anchor/shared';
 import { route, type AnyRoute, type MemberContext } from '../../http/route';
+import { SingleFlight } from '../../http/single-flight';
 import type { Member } from '../org';
 import type { DashboardBoardService } from './board.service';
 import type { DashboardExcel } from './dashboards.excel';
@@ -42,7 +43,29 @@ function sendXlsx(ctx: MemberContext, filename: string, body: Buffer) {
 const pick = ({ from, to, teamId, repId }: DashboardFilter): DashboardFilter => ({ from, to, teamId, repId });
 const page = (q: { page: number; pageSize: number }) => ({ page: q.page, pageSize: q.pageSize });
 
+/**
+ * The same member asking the same dashboard with the same query while it is being computed (a wall screen
+ * and a phone, a double tap, several tabs) shares that computation: one member's reach and filters decide
+ * the answer, so the key is the member, the path and the query.
+ */
+function coalesced(routes: AnyRoute[]): AnyRoute[] {
+  const flights = new SingleFlight();
+  return routes.map((r) => {
+    if (r.method !== 'get' || r.produces === 'xlsx') return r;
+    const handler = r.handler;
+    return {
+      ...r,
+      handler: (ctx: MemberContext, input: { body: unknown; query: unknown }) =>
+        flights.run(`${ctx.state.member.id}|${r.path}|${JSON.stringify(input.query)}`, () => handler(ctx, input)),
+    } as AnyRoute;
+  });
+}
+
 export function dashboardRoutes(d: DashboardService, more: DashboardBoardService, excel: DashboardExcel): AnyRoute[] {
+  return coalesced(dashboardRouteTable(d, more, excel));
+}
+
+function dashboardRouteTable(d: DashboardService, more: DashboardBoardService, excel: DashboardExcel): AnyRoute[] {
   const TAG = '仪表盘';
   /** A dashboard: its numbers (JSON) and its table as .xlsx, one right for both. */
   const board = (path: string, can: Action, summary: string, file: string, response: z.ZodType, numbers: (m: Member, f: DashboardFilter) => Promise<unknown>, xlsx: (m: Member, f: DashboardFilter) => Promise<Buffer>): AnyRoute[] => [

@@ -9,7 +9,7 @@ import { buildOrg, type OrgFixture } from '../support/org-fixture';
  * and objective — what the behaviour heatmap and visit quality are made of) over several periods, before
  * the recurring job ever ran, after it, after new visits today, after midnight before and after the next
  * run, and while a rebuild is under way. The clock starts at 2026-11-20 02:00 UTC (10:00 in Shanghai): the
- * job's cut is 2026-11-19 16:00 UTC, the start of the local day. Grace for a promise: 12 h (policy).
+ * job's cut is its run less 5 minutes (2026-11-20 01:55 UTC, 09:55 local). Grace for a promise: 12 h (policy).
  */
 let a: Harness;
 let b: Harness | null = null; // a second server on the same database (MariaDB)
@@ -132,15 +132,19 @@ describe('the visit rollup equals the metric from the raw rows', () => {
     expect(await expectRollupEqualsRaw()).toBe(false);
   });
 
-  it('after the recurring job ran (two servers: once), rows for the days before today only', async () => {
+  it('after the recurring job ran (two servers: once), rows up to its cut: the run less 5 minutes, today so far included', async () => {
     await runJobs();
     await runJobs(); // not due again for policy recurring.dashboards.rollup minutes
     expect(await expectRollupEqualsRaw()).toBe(true);
     const [state] = await a.db.query("SELECT cutAt, buildingFrom FROM dashboard_rollup_state WHERE name = 'visit_day'");
-    expect(sqlDate(state.cutAt)).toEqual(new Date('2026-11-19T16:00:00Z'));
+    expect(sqlDate(state.cutAt)).toEqual(new Date('2026-11-20T01:55:00Z'));
     expect(state.buildingFrom).toBeNull();
     const days: Array<{ day: string }> = await a.db.query('SELECT DISTINCT day FROM dashboard_visit_day ORDER BY day');
-    expect(days.map((r) => r.day)).toEqual(['2026-10-20', '2026-10-22', '2026-10-30', '2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05', '2026-11-08', '2026-11-10']);
+    // 11-20: c6's visit of this morning (04:00 local), before the cut
+    expect(days.map((r) => r.day)).toEqual(['2026-10-20', '2026-10-22', '2026-10-30', '2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05', '2026-11-08', '2026-11-10', '2026-11-20']);
+    // the month rows hold whole days only (before the cut's day): today is read from its day row
+    const [month] = await a.db.query("SELECT SUM(visits) AS n FROM dashboard_visit_month WHERE month = '2026-11'");
+    expect(Number(month.n)).toBe(8);
     const [job] = await a.db.query("SELECT status, dueAt, attempts FROM job WHERE recurring = 'dashboards.rollup'");
     expect(job).toMatchObject({ status: 'pending', attempts: 0 });
     expect(sqlDate(job.dueAt)).toEqual(new Date(a.clock.now().getTime() + a.policy.recurring['dashboards.rollup'].everyMinutes * 60_000));
@@ -160,7 +164,7 @@ describe('the visit rollup equals the metric from the raw rows', () => {
     expect(await expectRollupEqualsRaw()).toBe(true);
     await runJobs();
     const [state] = await a.db.query("SELECT cutAt FROM dashboard_rollup_state WHERE name = 'visit_day'");
-    expect(sqlDate(state.cutAt)).toEqual(new Date('2026-11-20T16:00:00Z'));
+    expect(sqlDate(state.cutAt)).toEqual(new Date('2026-11-20T18:55:00Z'));
     expect(await expectRollupEqualsRaw()).toBe(true);
     // a day later, no new visits: promises fall due with the clock only
     advance(24 * 3600_000);

@@ -1,21 +1,33 @@
+import { addDays } from '@anchor/shared';
 import { SQL, constSql, placeholders, sqlDate, type ConstSql, type Sql } from '../../db/sql';
 import { visitAggregates, type Dialect, type VisitAggregate } from './dashboards.sql';
 
 /**
  * The visit rollup (behaviour heatmap, visit quality): dashboard_visit_day holds, per member, local day
- * and objective, the visits of the days before its cut counted AS OF THE CUT (a next contact counts when
- * it came before the cut). A dashboard adds, live, what happened since: the visits submitted since the
- * cut (from the raw rows), the earlier visits those closed, and the waiting visits whose promise fell due.
- * The sum equals `visitAggregates` over the raw rows (tests/server/dashboards-rollup.test.ts).
+ * and objective, the visits submitted before its cut counted AS OF THE CUT (a next contact counts when
+ * it came before the cut); the cut's own day holds the day so far. The cut is the job's last run (less
+ * `VISIT_CUT_MARGIN_MS`), not midnight: a dashboard adds, live, only what happened since — the visits
+ * submitted since the cut (from the raw rows), the earlier visits those closed, and the waiting visits
+ * whose promise fell due — minutes of activity instead of a whole day's, which for a director's region
+ * was most of a request's time. The sum equals `visitAggregates` over the raw rows
+ * (tests/server/dashboards-rollup.test.ts).
  *
  * Written only by the recurring job `dashboards.rollup` (inside its transaction, one server at a time):
- * a day's rows are recounted when the cut passes it, when one of its visits is closed by a later one, when
- * a waiting visit's promise falls due, and when 设定跟进 moved one of its visits' promise (visit.followUpSetAt).
+ * a day's rows are recounted when the cut passes visits of it, when one of its visits is closed by a later
+ * one, when a waiting visit's promise falls due, and when 设定跟进 moved one of its visits' promise
+ * (visit.followUpSetAt); a day's sums join its month's row once the cut has passed the whole day.
  */
 
 /** Seconds are counted from here (TIMESTAMPDIFF/julianday, the same as the metric's own). */
 export const EPOCH = new Date('2020-01-01T00:00:00Z');
 export const VISIT_ROLLUP = 'visit_day';
+/**
+ * The cut stays this far behind the job's clock: a visit is stamped when it is submitted and committed a
+ * moment later, so one stamped just before the job's snapshot may not be in it yet. Transactions are
+ * bounded far below this (statements by the query timeout); a late commit before the cut would otherwise
+ * be missing from its day's row until something else recounted it.
+ */
+export const VISIT_CUT_MARGIN_MS = 5 * 60_000;
 const CHUNK = 500;
 
 export interface RollupParams {
@@ -23,7 +35,8 @@ export interface RollupParams {
   /** the policy time zone's offset at the cut, minutes east of UTC (a local day in SQL) */
   offsetMinutes: number;
 }
-const paramsText = (p: RollupParams) => JSON.stringify({ v: 1, graceSeconds: p.graceSeconds, offsetMinutes: p.offsetMinutes });
+// v2: the cut moves with every run (its day's row is the day so far); a v1 state (cut at midnight) is rebuilt
+const paramsText = (p: RollupParams) => JSON.stringify({ v: 2, graceSeconds: p.graceSeconds, offsetMinutes: p.offsetMinutes });
 
 /** `YYYY-MM-DD` of an instant in SQL, shifted by `?` minutes (the parameter goes where this stands). */
 export function localDayOf(sqlite: boolean, at: ConstSql): { text: ConstSql; param: (minutes: number) => unknown } {
@@ -63,12 +76,12 @@ async function countInto(sql: Sql, d: Dialect, sqlite: boolean, where: ConstSql,
   );
 }
 
-/** Recounts the rows of these (member, local day) keys, days before the cut only. */
+/** Recounts the rows of these (member, local day) keys, up to the cut's day (its row: the day until the cut). */
 async function recount(sql: Sql, d: Dialect, sqlite: boolean, keys: Iterable<string>, cut: Date, cutDay: string, p: RollupParams, dayStart: (day: string) => Date, nextDay: (day: string) => string): Promise<number> {
   const byDay = new Map<string, number[]>();
   for (const key of keys) {
     const [member, day] = key.split('|') as [string, string];
-    if (day >= cutDay) continue;
+    if (day > cutDay) continue;
     byDay.set(day, [...(byDay.get(day) ?? []), Number(member)]);
   }
   let n = 0;
@@ -91,18 +104,18 @@ const COLUMNS = constSql('visits, painChars, closedVisits, closedWaitSeconds, cl
  * periods that cover whole months up to the cut — "this month", the default, reads one row per member and
  * objective instead of one per visit day. `members` null: every member.
  */
-async function sumMonth(sql: Sql, month: string, members: number[] | null): Promise<void> {
+async function sumMonth(sql: Sql, month: string, members: number[] | null, cutDay: string): Promise<void> {
   const who = members === null ? constSql('1 = 1') : SQL`memberId IN (${placeholders(members.length)})`;
   const ids = members ?? [];
   await sql.exec(SQL`DELETE FROM dashboard_visit_month WHERE month = ? AND ${who}`, [month, ...ids]);
   await sql.exec(
     SQL`INSERT INTO dashboard_visit_month (memberId, month, objective, ${COLUMNS})
-      SELECT memberId, ?, objective, ${SUMS} FROM dashboard_visit_day WHERE day >= ? AND day <= ? AND ${who} GROUP BY memberId, objective`,
-    [month, `${month}-01`, `${month}-31`, ...ids],
+      SELECT memberId, ?, objective, ${SUMS} FROM dashboard_visit_day WHERE day >= ? AND day <= ? AND day < ? AND ${who} GROUP BY memberId, objective`,
+    [month, `${month}-01`, `${month}-31`, cutDay, ...ids],
   );
 }
 
-async function sumMonths(sql: Sql, keys: Iterable<string>): Promise<void> {
+async function sumMonths(sql: Sql, keys: Iterable<string>, cutDay: string): Promise<void> {
   const byMonth = new Map<string, Set<number>>();
   for (const key of keys) {
     const [member, day] = key.split('|') as [string, string];
@@ -111,7 +124,7 @@ async function sumMonths(sql: Sql, keys: Iterable<string>): Promise<void> {
   }
   for (const [month, set] of byMonth) {
     const members = [...set];
-    for (let i = 0; i < members.length; i += CHUNK) await sumMonth(sql, month, members.slice(i, i + CHUNK));
+    for (let i = 0; i < members.length; i += CHUNK) await sumMonth(sql, month, members.slice(i, i + CHUNK), cutDay);
   }
 }
 
@@ -128,20 +141,21 @@ export interface RefreshResult {
 const BUILD_DAYS_PER_STATEMENT = 4;
 
 /**
- * The recurring job's work: move the cut to `cut` (the start of today, local) and recount what that and the
- * writes since the last run changed. No state, or other policy values: the rows are built from scratch, as
+ * The recurring job's work: move the cut to `cut` (this run's time less the margin) and recount what that
+ * and the writes since the last run changed. No state, or other policy values: the rows are built from scratch, as
  * of the cut the build started with, a few days per statement (each within the query timeout) and as many
  * statements as `budgetMs` allows per run (within the job's lease); the dashboards read the raw rows until
  * it is complete, then the build's cut moves on like any other.
  */
 export async function refreshVisitRollup(
-  sql: Sql, d: Dialect, sqlite: boolean, cut: Date, now: Date, p: RollupParams, tz: { dayOf: (at: Date) => string; dayStart: (day: string) => Date; nextDay: (day: string) => string }, budgetMs: number,
+  sql: Sql, d: Dialect, sqlite: boolean, asked: Date, now: Date, p: RollupParams, tz: { dayOf: (at: Date) => string; dayStart: (day: string) => Date; nextDay: (day: string) => string }, budgetMs: number,
 ): Promise<RefreshResult> {
   const started = Date.now();
   const [state] = await sql.rows<{ cutAt: Date | string; params: string; buildingFrom: string | null; refreshedAt: Date | string }>(SQL`SELECT cutAt, params, buildingFrom, refreshedAt FROM dashboard_rollup_state WHERE name = ?`, [VISIT_ROLLUP]);
   let previous: Date;
   let building: string | null;
   let lastRun: Date;
+  let cut = asked;
   if (!state || state.params !== paramsText(p)) {
     await sql.exec(constSql('DELETE FROM dashboard_visit_day'));
     await sql.exec(constSql('DELETE FROM dashboard_visit_month'));
@@ -154,29 +168,33 @@ export async function refreshVisitRollup(
     await sql.exec(SQL`INSERT INTO dashboard_rollup_state (name, cutAt, params, buildingFrom, refreshedAt) VALUES (?, ?, ?, ?, ?)`, [VISIT_ROLLUP, cut, paramsText(p), building, now]);
   } else {
     previous = sqlDate(state.cutAt)!;
+    // never back (another server's clock a little behind): the rows hold everything before `previous`
+    if (cut.getTime() < previous.getTime()) cut = previous;
     building = state.buildingFrom;
     lastRun = building !== null ? previous : sqlDate(state.refreshedAt)!;
   }
   let builtDays = 0;
   if (building !== null) {
     // the build counts as of its own cut; what changed after it is the incremental step's, below
-    const buildCutDay = tz.dayOf(previous);
+    // up to and including the cut's day (counted until the cut)
+    const buildUntilDay = tz.nextDay(tz.dayOf(previous));
     let day: string = building;
-    while (day < buildCutDay && (builtDays === 0 || Date.now() - started < budgetMs)) {
+    while (day < buildUntilDay && (builtDays === 0 || Date.now() - started < budgetMs)) {
       let until: string = day;
-      for (let i = 0; i < BUILD_DAYS_PER_STATEMENT && until < buildCutDay; i++) until = tz.nextDay(until);
+      for (let i = 0; i < BUILD_DAYS_PER_STATEMENT && until < buildUntilDay; i++) until = tz.nextDay(until);
       await countInto(sql, d, sqlite, SQL`v.submittedAt >= ? AND v.submittedAt < ?`, [tz.dayStart(day), tz.dayStart(until)], previous, p);
       builtDays += BUILD_DAYS_PER_STATEMENT;
       day = until;
     }
-    if (day < buildCutDay) {
+    if (day < buildUntilDay) {
       await sql.exec(SQL`UPDATE dashboard_rollup_state SET buildingFrom = ?, refreshedAt = ? WHERE name = ?`, [day, now, VISIT_ROLLUP]);
       return { cut: previous, complete: false, builtDays, recounted: 0 };
     }
-    // complete: the month rows, one statement a month
+    // complete: the month rows (the whole days before the cut's day), one statement a month
+    const buildCutDay = tz.dayOf(previous);
     const [first] = await sql.rows<{ day: string | null }>(constSql('SELECT MIN(day) AS day FROM dashboard_visit_day'));
     for (let month = first?.day?.slice(0, 7) ?? buildCutDay.slice(0, 7); month <= buildCutDay.slice(0, 7); month = nextMonthOf(month)) {
-      await sumMonth(sql, month, null);
+      await sumMonth(sql, month, null, buildCutDay);
     }
   }
   const keys = new Set<string>();
@@ -200,10 +218,16 @@ export async function refreshVisitRollup(
     // waiting visits whose promise fell due between the two cuts
     add(await sql.rows(SQL`SELECT memberId, submittedAt FROM visit WHERE nextFollowUpAt > ? AND nextFollowUpAt <= ? AND submittedAt < ?`, [new Date(previous.getTime() - grace), new Date(cut.getTime() - grace), previous]));
   }
-  // promises moved by 设定跟进 since the last run (or since the build's cut)
-  add(await sql.rows(SQL`SELECT memberId, submittedAt FROM visit WHERE followUpSetAt >= ? AND submittedAt < ?`, [lastRun, cut]));
-  const recounted = await recount(sql, d, sqlite, keys, cut, tz.dayOf(cut), p, tz.dayStart, tz.nextDay);
-  await sumMonths(sql, [...keys].filter((k) => k.split('|')[1]! < tz.dayOf(cut)));
+  // promises moved by 设定跟进 since the last run (or since the build's cut); the margin as for the cut
+  add(await sql.rows(SQL`SELECT memberId, submittedAt FROM visit WHERE followUpSetAt >= ? AND submittedAt < ?`, [new Date(lastRun.getTime() - VISIT_CUT_MARGIN_MS), cut]));
+  const cutDay = tz.dayOf(cut);
+  const recounted = await recount(sql, d, sqlite, keys, cut, cutDay, p, tz.dayStart, tz.nextDay);
+  // whole days the cut finished (the previous cut's day and any after it): every member's row joins its month
+  const finished = new Set([...keys].filter((k) => k.split('|')[1]! < cutDay));
+  for (let day = tz.dayOf(previous); day < cutDay; day = tz.nextDay(day)) {
+    for (const r of await sql.rows<{ memberId: number }>(SQL`SELECT DISTINCT memberId FROM dashboard_visit_day WHERE day = ?`, [day])) finished.add(`${Number(r.memberId)}|${day}`);
+  }
+  await sumMonths(sql, finished, cutDay);
   await sql.exec(SQL`UPDATE dashboard_rollup_state SET cutAt = ?, buildingFrom = NULL, refreshedAt = ? WHERE name = ?`, [cut, now, VISIT_ROLLUP]);
   return { cut, complete: true, builtDays, recounted };
 }
@@ -254,7 +278,10 @@ export async function visitAggregatesRolled(
         [...memberIds, ...months],
       )));
     }
+    // the cut's own day, counted until the cut, when the period reaches it
+    if (rolledEnd.getTime() === cut.getTime() && fromDay <= cutDay) dayRanges.push([cutDay, addDays(cutDay, 1)]);
     for (const [from, until] of dayRanges) {
+      if (from >= until) continue;
       rows.push(...(await sql.rows<Record<string, unknown>>(
         SQL`SELECT memberId, objective, ${sums} FROM dashboard_visit_day WHERE memberId IN (${ids}) AND day >= ? AND day < ? GROUP BY memberId, objective`,
         [...memberIds, from, until],

@@ -15,7 +15,7 @@ import {
   visitAggregates, visitFacts, type CounterEvidence, type Dialect,
 } from './dashboards.sql';
 import { agreedActionCounts } from './efficiency.sql';
-import { refreshVisitRollup, visitAggregatesRolled, visitRollupCut, type RefreshResult, type RollupParams } from './dashboards.rollup';
+import { VISIT_CUT_MARGIN_MS, refreshVisitRollup, visitAggregatesRolled, visitRollupCut, type RefreshResult, type RollupParams } from './dashboards.rollup';
 import { counterCustomersRolled, counterRollupCut, refreshCounterRollup, type CounterMatch } from './counters.rollup';
 import { penetrationRolled, penetrationRollupCut, refreshPenetrationRollup, type KeyActionDef, type MonthClock } from './penetration.rollup';
 import { segmenter, topTerms } from './word-cloud';
@@ -60,7 +60,8 @@ export class DashboardService {
   async refreshRollups(sql: Sql, now: Date, budgetMs = (this.policy.jobs.leaseSeconds * 1000) / 3): Promise<RefreshResult> {
     const started = Date.now();
     const cut = localInstant(localDay(now, this.tz), '00:00', this.tz);
-    const visits = await refreshVisitRollup(sql, this.d, this.sqlite, cut, now, this.rollupParams(now), {
+    // the visit rollup's cut follows the runs (dashboards.rollup.ts); the others' stays at midnight
+    const visits = await refreshVisitRollup(sql, this.d, this.sqlite, new Date(now.getTime() - VISIT_CUT_MARGIN_MS), now, this.rollupParams(now), {
       dayOf: (at) => localDay(at, this.tz), dayStart: (day) => localInstant(day, '00:00', this.tz), nextDay: (day) => addDays(day, 1),
     }, budgetMs);
     // the penetration rollup (penetration.rollup.ts) with what is left of the run's budget

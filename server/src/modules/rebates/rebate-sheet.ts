@@ -89,7 +89,7 @@ export class RebateSheet {
     for (const text of [
       `客户等级：${choices.grades.join('、')}，或「${ANY_LABEL}」（留空同）。`,
       `客户类型（客户的所属行业）：${choices.customerTypes.join('、')}，或「${ANY_LABEL}」。`,
-      `产品型号：如 GX-200，或「${ANY_LABEL}」。交付周期：${choices.deliveryCycles.join('、')}，或「${ANY_LABEL}」。`,
+      `产品型号：${choices.productModels.join('、')}（与合同的产品型号是同一张表），或「${ANY_LABEL}」。交付周期：${choices.deliveryCycles.join('、')}，或「${ANY_LABEL}」。`,
       '金额下限、金额上限：订单金额（元），含下限、不含上限；金额上限留空表示不设上限。同一组客户等级、客户类型、产品型号、交付周期的各行金额区间须首尾相接，不能重叠，也不能留空档。',
       '返点下限、返点上限：百分比，如 3 或 3.5%。',
       `所需单据：${choices.documentTypes.join('、')}，多项用顿号或逗号分隔。打款周期：审核通过后的工作日数（按打卡日历，节假日不计）。`,

@@ -165,14 +165,13 @@ describe('the calculator', () => {
 
   it('a version stored before models were a list keeps its rows, flagged by row; the calculator never takes an off-list row', async () => {
     // as a table saved with free-text models would be in the database: 「KX-10」 is no model of the list
-    await h.db.query('INSERT INTO rebate_rule_version (effectiveFrom, note, ruleCount, createdById, createdAt) VALUES (?, ?, ?, ?, ?)', ['2026-11-20', '旧版', 2, org.finance.id, new Date()]);
-    const old = Number((await h.db.query('SELECT MAX(id) AS id FROM rebate_rule_version'))[0].id);
-    for (const [rowNo, model] of [[1, 'KX-10'], [2, '']] as const) {
-      await h.db.query(
-        'INSERT INTO rebate_rule (versionId, rowNo, grade, customerType, productModel, deliveryCycle, minFen, maxFen, rateMinBp, rateMaxBp, documents, payoutDelayDays) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [old, rowNo, '', '', model, '', 0, null, model ? 900 : 100, model ? 900 : 200, '[]', 2],
-      );
-    }
+    const old = await withSqlTransaction(h.db, async (sql) => {
+      const id = await sql.insert('rebate_rule_version', [{ effectiveFrom: '2026-11-20', note: '旧版', ruleCount: 2, createdById: org.finance.id, createdAt: h.clock.now() }]);
+      await sql.insert('rebate_rule', [['KX-10', 1, 900], ['', 2, 100]].map(([productModel, rowNo, rate]) => ({
+        versionId: id, rowNo, grade: '', customerType: '', productModel, deliveryCycle: '', minFen: 0, maxFen: null, rateMinBp: rate, rateMaxBp: Number(rate) + 100, documents: '[]', payoutDelayDays: 2,
+      })));
+      return id;
+    });
     const table = await api(h.url, 'GET', `/api/v1/rebate-rules?versionId=${old}`, as(org.finance));
     expect(table.body.rules.map((r: { productModel: string }) => r.productModel)).toEqual(['KX-10', '']);
     expect(table.body.problems).toEqual([{ row: 1, column: '产品型号', message: '产品型号「KX-10」不在可选范围内（GX-200、GX-300、MX-3，或留空表示不限）' }]);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { addDays, isWorkingDay, type CheckinPolicy } from './checkins';
 import { formatYuan, MAX_AMOUNT_FEN } from './money';
+import type { Role } from './org';
+import { scopeOf } from './permissions';
 import { dbId, isoDate, labelled } from './validation';
 
 /**
@@ -25,6 +27,24 @@ export const REBATE_STATE_LABELS: Record<RebateState, string> = {
   rejected: '已驳回',
   paid: '已打款',
 };
+
+/**
+ * What a list of rebate requests holds for a role, named for the screen: GET /rebate-requests answers the
+ * reach of rebates.request.read — a rep's own (我的返点申请), a supervisor's team's (本组), a director's
+ * region's (本大区), finance's and admins' all (返点申请).
+ */
+export function rebateRequestsTitle(role: Role | null | undefined): string {
+  switch (scopeOf(role, 'rebates.request.read')) {
+    case 'own':
+      return '我的返点申请';
+    case 'team':
+      return '本组返点申请';
+    case 'region':
+      return '本大区返点申请';
+    default:
+      return '返点申请';
+  }
+}
 
 export const REBATE_RULE_LABELS = {
   grade: '客户等级',
@@ -75,6 +95,8 @@ export type RebateVersionInput = z.output<typeof rebateVersionInputSchema>;
 export interface RebateChoices {
   grades: readonly string[];
   customerTypes: readonly string[];
+  /** policy options.productModels: the same list a contract's lines take */
+  productModels: readonly string[];
   deliveryCycles: readonly string[];
   documentTypes: readonly string[];
 }
@@ -87,6 +109,22 @@ export interface RuleProblem {
 }
 
 type KeyParts = Pick<RebateRuleInput, 'grade' | 'customerType' | 'productModel' | 'deliveryCycle'>;
+
+const modelKey = (model: string) => model.normalize('NFKC').trim().toUpperCase();
+
+/**
+ * The policy's spelling of a product model typed or imported (ignoring case, full/half width and the
+ * spaces around it: 「us-5000 超声诊断仪」 is 「US-5000 超声诊断仪」), or null when it is not in the list.
+ */
+export function listedModel(model: string, productModels: readonly string[]): string | null {
+  const key = modelKey(model);
+  return productModels.find((m) => modelKey(m) === key) ?? null;
+}
+
+/** 「产品型号「X」不在可选范围内（A、B、C）」: the one wording for the table, the import and the calculator. */
+export function unlistedModelMessage(model: string, productModels: readonly string[], anyAllowed = false): string {
+  return `${L.productModel}「${model.slice(0, 60)}」不在可选范围内（${productModels.join('、')}${anyAllowed ? '，或留空表示不限' : ''}）`;
+}
 
 /** The exact key of a rule (its parts, 不限 as empty); product models compare ignoring case and width. */
 export function ruleKey(r: KeyParts): string {
@@ -118,6 +156,9 @@ export function checkRuleTable(rules: readonly RebateRuleInput[], choices: Rebat
     };
     listed(r.grade, choices.grades, L.grade);
     listed(r.customerType, choices.customerTypes, L.customerType);
+    if (r.productModel !== ANY && listedModel(r.productModel, choices.productModels) === null) {
+      problems.push({ row, column: L.productModel, message: unlistedModelMessage(r.productModel, choices.productModels, true) });
+    }
     listed(r.deliveryCycle, choices.deliveryCycles, L.deliveryCycle);
     for (const d of r.documents) {
       if (!choices.documentTypes.includes(d)) problems.push({ row, column: L.documents, message: `单据「${d}」不在可选范围内（${choices.documentTypes.join('、')}）` });
@@ -221,7 +262,7 @@ export function addWorkingDays(day: string, n: number, calendar: Pick<CheckinPol
 const amountFen = labelled(z.number().int('订单金额须为整数（分）').min(1, '请填写订单金额').max(MAX_AMOUNT_FEN, '订单金额过大'), '订单金额');
 const calcFields = {
   customerId: dbId('客户'),
-  productModel: labelled(z.string().trim().min(1, '请填写产品型号').max(60, '产品型号最多 60 个字'), L.productModel),
+  productModel: labelled(z.string().trim().min(1, '请选择产品型号').max(60, '产品型号最多 60 个字'), L.productModel),
   amountFen,
   deliveryCycle: labelled(z.string().trim().min(1, '请选择交付周期').max(20), L.deliveryCycle),
 };

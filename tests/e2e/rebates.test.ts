@@ -32,7 +32,9 @@ it('a rep calculates and submits on the phone; finance sends it back for a docum
   await r.fill('#rebate-customer-q input', customer!.name.slice(0, 6));
   await r.click(`.rebates__match[data-id="${customer!.id}"]`, { timeout: 20_000 });
   await r.waitForSelector(`#rebate-customer-name:has-text("${customer!.name}")`);
-  await r.fill('#rebate-model input', 'GX-200');
+  // the model from the policy's list (options.productModels, as on a contract): the demo's sharper rule is for the first
+  expect(await r.locator('#rebate-models .chip').count()).toBeGreaterThan(1);
+  await r.click('#rebate-model-0');
   await r.fill('#rebate-amount input', '120000');
   await r.click('#rebate-cycle-1');
   await r.waitForSelector('#rebate-result', { timeout: 20_000 });
@@ -56,6 +58,7 @@ it('a rep calculates and submits on the phone; finance sends it back for a docum
   expect(made).toMatchObject({ state: 'pending' });
   expect(Number(made!.amountFen)).toBe(12_000_000);
   await r.waitForSelector(`#rebate-requests .rebates__request[data-id="${made!.id}"]`, { timeout: 20_000 });
+  expect(await r.locator('#rebate-requests-title').innerText()).toBe('我的返点申请');
   await both(r, 'requests-390');
 
   // ── finance at the console, 1440 × 900 ─────────────────────────────────────────────────────────

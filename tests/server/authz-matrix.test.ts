@@ -144,7 +144,7 @@ const voucher = () => h.services.attachments.upload(org.finance, 'payment_vouche
 /** The rebate table every rebate sample calculates with: one 不限 rule, 1–2 %, paid in 2 working days. */
 const REBATE_RULE = { grade: '', customerType: '', productModel: '', deliveryCycle: '', minFen: 0, maxFen: null, rateMinBp: 100, rateMaxBp: 200, documents: [], payoutDelayDays: 2 };
 const rebateTable = () => once('rebate-table', () => h.services.rebateRules.saveVersion(org.finance, { effectiveFrom: '2026-11-20', note: '', rules: [REBATE_RULE] }));
-const rebateInput = async (owner: Member) => ({ customerId: await customerOf(owner), productModel: 'GX-200', amountFen: 1_000_000, deliveryCycle: '30天' });
+const rebateInput = async (owner: Member) => ({ customerId: await customerOf(owner), productModel: h.policy.options.productModels[0]!, amountFen: 1_000_000, deliveryCycle: '30天' });
 /** A fresh rebate request by `owner` for their customer, pending in the finance pool. */
 const newRebateRequest = async (owner: Member): Promise<number> => {
   await rebateTable();

@@ -1,4 +1,5 @@
 import type { RebateRuleInput } from '@anchor/shared';
+import { loadPolicy } from '../../server/src/config/policy';
 import { withSqlTransaction } from '../../server/src/db/sql';
 import type { Member } from '../../server/src/modules/org/member.entity';
 import { startHarness, type Harness } from '../support/harness';
@@ -12,9 +13,12 @@ import { buildWorkbook, readWorkbook } from '../support/xlsx';
 let h: Harness;
 let org: OrgFixture;
 const start = new Date('2026-11-20T02:00:00Z');
+// the product models an admin lists in policy.yaml (options.productModels: the contracts' list too)
+const MODELS = ['GX-200', 'GX-300', 'MX-3'];
+const policy = { ...loadPolicy(), options: { ...loadPolicy().options, productModels: MODELS } };
 
 beforeAll(async () => {
-  h = await startHarness({ now: start, env: { WECOM_CORP_ID: 'ww-rebate', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 'rebate-secret' } });
+  h = await startHarness({ now: start, policy, env: { WECOM_CORP_ID: 'ww-rebate', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 'rebate-secret' } });
   org = await buildOrg(h);
   await h.db.query('UPDATE member SET wecomUserId = ? WHERE id = ?', ['rep-a-wecom', org.repA.id]);
 });
@@ -66,10 +70,11 @@ describe('the rule table: saved as versions; overlapping or gapped bands refused
   });
 
   it('refuses values outside the policy lists, an upside-down band or range, and a past effective date', async () => {
-    const res = await save(org.finance, '2026-11-20', [rule({ grade: 'S', deliveryCycle: '45天', documents: ['收据'], minFen: 500, maxFen: 100, rateMinBp: 600, rateMaxBp: 500 })]);
+    const res = await save(org.finance, '2026-11-20', [rule({ grade: 'S', productModel: 'GX-999', deliveryCycle: '45天', documents: ['收据'], minFen: 500, maxFen: 100, rateMinBp: 600, rateMaxBp: 500 })]);
     expect(res.status).toBe(422);
     expect(res.body.error.fields.第1行).toBe([
       '客户等级「S」不在可选范围内（A+、A、B、C，或留空表示不限）',
+      '产品型号「GX-999」不在可选范围内（GX-200、GX-300、MX-3，或留空表示不限）',
       '交付周期「45天」不在可选范围内（现货、30天、60天、90天，或留空表示不限）',
       '单据「收据」不在可选范围内（合同扫描件、发票、出库单、签收单）',
       '金额上限须大于下限（¥5.00–¥1.00）',
@@ -92,6 +97,8 @@ describe('the rule table: saved as versions; overlapping or gapped bands refused
     expect(table.body.inForceId).toBe(v1);
     expect(table.body.rules.map((r: { row: number; minFen: number; maxFen: number | null }) => [r.row, r.minFen, r.maxFen])).toEqual([[1, 0, 10_000_000], [2, 10_000_000, null], [3, 0, null]]);
     expect(table.body.choices.deliveryCycles).toEqual(['现货', '30天', '60天', '90天']);
+    expect(table.body.choices.productModels).toEqual(MODELS);
+    expect(table.body.problems).toEqual([]);
     expect((await api(h.url, 'GET', '/api/v1/rebate-rules', as(org.marketing))).status).toBe(403);
   });
 });
@@ -142,6 +149,39 @@ describe('the calculator', () => {
     expect((await calculate(org.finance, c.id, 100)).status).toBe(403);
   });
 
+  it('a product model off the policy list is refused naming the field and the list; another spelling of a listed one reads as it', async () => {
+    const c = await customer(org.repA);
+    const off = await calculate(org.repA, c.id, 100, { productModel: 'GX-2000' });
+    expect([off.status, off.body.error.fields]).toEqual([422, { productModel: '产品型号「GX-2000」不在可选范围内（GX-200、GX-300、MX-3）' }]);
+    const spelled = await calculate(org.repA, c.id, 100, { productModel: ' ｇｘ-200 ' });
+    expect(spelled.status).toBe(200);
+    expect(spelled.body).toMatchObject({ productModel: 'GX-200', rule: { row: 1 } });
+    // a request keeps the listed spelling
+    const req = await api(h.url, 'POST', '/api/v1/rebate-requests', { ...as(org.repA), headers: { 'Idempotency-Key': 'spelled-1' }, json: { customerId: c.id, productModel: 'gx-200', amountFen: 100, deliveryCycle: '30天', rateBp: 300 } });
+    expect([req.status, req.body.productModel]).toEqual([201, 'GX-200']);
+    const refused = await api(h.url, 'POST', '/api/v1/rebate-requests', { ...as(org.repA), headers: { 'Idempotency-Key': 'off-list-1' }, json: { customerId: c.id, productModel: 'KX-10', amountFen: 100, deliveryCycle: '30天', rateBp: 300 } });
+    expect([refused.status, refused.body.error.fields.productModel]).toEqual([422, '产品型号「KX-10」不在可选范围内（GX-200、GX-300、MX-3）']);
+  });
+
+  it('a version stored before models were a list keeps its rows, flagged by row; the calculator never takes an off-list row', async () => {
+    // as a table saved with free-text models would be in the database: 「KX-10」 is no model of the list
+    const old = await withSqlTransaction(h.db, async (sql) => {
+      const id = await sql.insert('rebate_rule_version', [{ effectiveFrom: '2026-11-20', note: '旧版', ruleCount: 2, createdById: org.finance.id, createdAt: h.clock.now() }]);
+      await sql.insert('rebate_rule', [['KX-10', 1, 900], ['', 2, 100]].map(([productModel, rowNo, rate]) => ({
+        versionId: id, rowNo, grade: '', customerType: '', productModel, deliveryCycle: '', minFen: 0, maxFen: null, rateMinBp: rate, rateMaxBp: Number(rate) + 100, documents: '[]', payoutDelayDays: 2,
+      })));
+      return id;
+    });
+    const table = await api(h.url, 'GET', `/api/v1/rebate-rules?versionId=${old}`, as(org.finance));
+    expect(table.body.rules.map((r: { productModel: string }) => r.productModel)).toEqual(['KX-10', '']);
+    expect(table.body.problems).toEqual([{ row: 1, column: '产品型号', message: '产品型号「KX-10」不在可选范围内（GX-200、GX-300、MX-3，或留空表示不限）' }]);
+    const c = await customer(org.repA);
+    expect((await calculate(org.repA, c.id, 100, { productModel: 'KX-10' })).status).toBe(422);
+    expect((await calculate(org.repA, c.id, 100)).body).toMatchObject({ rateMinBp: 100, rule: { versionId: old, row: 2 } });
+    // the table back as it was (same day: the later saved is in force)
+    expect((await save(org.finance, '2026-11-20', TABLE)).status).toBe(201);
+  });
+
   it('documents still needed: what the rule requires minus what is filed for the customer', async () => {
     const c = await customer(org.repA);
     expect((await calculate(org.repA, c.id, 20_000_000)).body).toMatchObject({ documentsRequired: ['合同扫描件', '发票', '签收单'], documentsMissing: ['合同扫描件', '发票', '签收单'] });
@@ -190,7 +230,7 @@ describe('versions by effective date', () => {
 
 describe('the rule cache with two servers', () => {
   it('a version saved on one server is what the other calculates with on its next calculation', async () => {
-    const other = await startHarness({ sharedDatabaseUrl: h.dbUrl, now: start });
+    const other = await startHarness({ sharedDatabaseUrl: h.dbUrl, now: start, policy });
     try {
       const c = await customer(org.repA, 'B');
       const on = (url: string) => api(url, 'POST', '/api/v1/rebates/calculate', { ...as(org.repA), json: { customerId: c.id, productModel: 'GX-200', amountFen: 1_000_000, deliveryCycle: '30天' } });
@@ -385,6 +425,16 @@ describe('the rule table as .xlsx', () => {
     expect([refused.status, refused.body.error.code, refused.body.error.message]).toEqual([422, 'REBATE_IMPORT_INVALID', '导入失败：3 行有问题，未导入任何规则']);
     expect(Object.keys(refused.body.error.fields)).toEqual(['第3行', '第5行', '第6行']);
     expect(await versionCount()).toBe(before);
+  });
+
+  it('a model off the policy list is named by row and column; a listed one in another spelling is saved as the list spells it', async () => {
+    const file = await buildWorkbook([HEADER, ['A', '不限', 'gx-300 ', '现货', 0, null, 2, 3, '', 5], ['B', '不限', 'ZZ-1', '现货', 0, null, 2, 3, '', 5]]);
+    const res = await send('preview', file);
+    expect(res.body.errors).toEqual([{ row: 3, column: '产品型号', message: '产品型号「ZZ-1」不在可选范围内（GX-200、GX-300、MX-3，或留空表示不限）' }]);
+    const good = await send('commit', await buildWorkbook([HEADER, ['A', '不限', 'gx-300 ', '现货', 0, null, 2, 3, '', 5]]), '?effectiveFrom=2026-12-02');
+    expect(good.status).toBe(201);
+    const table = await api(h.url, 'GET', `/api/v1/rebate-rules?versionId=${good.body.id}`, as(org.finance));
+    expect(table.body.rules[0].productModel).toBe('GX-300');
   });
 
   it('refuses a sheet without the needed headers or not an .xlsx; a good one commits as a new version', async () => {

@@ -1,4 +1,4 @@
-import { addWorkingDays, checkRuleTable, formatPercentBp, formatYuan, matchRule, percentToBp, rebateFen, ruleIndex, yuanToFen, type RebateRuleInput } from '@anchor/shared';
+import { addWorkingDays, checkRuleTable, listedModel, formatPercentBp, formatYuan, matchRule, percentToBp, rebateFen, ruleIndex, yuanToFen, type RebateRuleInput } from '@anchor/shared';
 
 // Money in fen shown as ¥1,234.56, the working-day count of the payout day, and which rule a calculation takes.
 describe('money', () => {
@@ -55,10 +55,17 @@ describe('which rule a calculation takes', () => {
     for (const amountFen of [0, 99, 100, 5000]) expect(indexed({ ...q, amountFen })).toBe(matchRule(rules, { ...q, amountFen }));
   });
   it('the table check: the same key in other widths is one key (an overlap), open bands only last', () => {
-    const choices = { grades: ['A'], customerTypes: [], deliveryCycles: [], documentTypes: [] };
+    const choices = { grades: ['A'], customerTypes: [], productModels: ['GX-200'], deliveryCycles: [], documentTypes: [] };
     expect(checkRuleTable(rules, choices)).toEqual([]);
     const clash = checkRuleTable([...rules, { ...base, grade: 'A', productModel: 'GX-200', minFen: 50, maxFen: 60 }], choices);
     expect(clash.map((p) => p.row)).toEqual([4]);
     expect(clash[0]!.message).toBe('第 2 行（¥0.00–¥1.00）与第 4 行（¥0.50–¥0.60）的金额区间重叠（同一规则键 A · 不限 · GX-200 · 不限）');
+  });
+  it('product models come from the policy list (the contracts\' list): other spellings read as the listed one, others are named with the list', () => {
+    const models = ['US-5000 超声诊断仪', 'GX-200'];
+    expect(listedModel(' ｕｓ-5000 超声诊断仪 ', models)).toBe('US-5000 超声诊断仪');
+    expect(listedModel('GX-2000', models)).toBeNull();
+    const problems = checkRuleTable([{ ...base, productModel: 'GX-2000', minFen: 0, maxFen: null }, { ...base, productModel: 'gx-200', minFen: 0, maxFen: null }], { grades: [], customerTypes: [], productModels: models, deliveryCycles: [], documentTypes: [] });
+    expect(problems).toEqual([{ row: 1, column: '产品型号', message: '产品型号「GX-2000」不在可选范围内（US-5000 超声诊断仪、GX-200，或留空表示不限）' }]);
   });
 });

@@ -1,5 +1,5 @@
 import type {
-  RebateCalculation, RebateChoices, RebateDecisionInput, RebateDocumentView, RebateRequestView, RebateRuleInput, RebateRuleView, RebateState, RebateVersionView,
+  RebateCalculation, RebateChoices, RebateDecisionInput, RebateDocumentView, RebateRequestView, RebateRuleInput, RebateRuleView, RebateState, RebateVersionView, RuleProblem,
 } from '@anchor/shared'
 import { newIdempotencyKey } from '../utils/time'
 import { api, request, uploadFile } from './client'
@@ -9,6 +9,8 @@ export interface RebateTable {
   inForceId: number | null
   version: RebateVersionView | null
   rules: RebateRuleView[]
+  /** rows of this version the policy's lists no longer take (kept, never matched; absent from an older server) */
+  problems?: RuleProblem[]
   versions: RebateVersionView[]
   choices: RebateChoices
 }

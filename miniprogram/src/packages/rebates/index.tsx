@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react'
 import { Button, Input, Text, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
 import {
-  REBATE_STATE_LABELS, ROLE_LABELS, can, formatPercentBp, formatYuan, percentToBp, yuanToFen,
+  REBATE_STATE_LABELS, ROLE_LABELS, can, formatPercentBp, formatYuan, percentToBp, rebateRequestsTitle, scopeOf, yuanToFen,
   type RebateCalculation, type RebateRequestView,
 } from '@anchor/shared'
 import { api, errorMessage } from '../../api/client'
@@ -17,10 +17,12 @@ import { formatInstant } from '../../utils/time'
 import './index.css'
 
 /**
- * 返点计算器 (rep, phone first): choose a customer, type the model, the amount in yuan and the delivery
- * cycle, and see at once the compliant range and its amount, the documents still needed (upload them
- * here), the expected payout day and the rule behind it; submit at a rate within the range. Below, my
- * requests with their state; one sent back for documents is completed and resubmitted from here.
+ * 返点计算器 (rep, phone first): choose a customer, pick the model (policy options.productModels, the list
+ * contracts use), type the amount in yuan and pick the delivery cycle, and see at once the compliant range
+ * and its amount, the documents still needed (upload them here), the expected payout day and the rule
+ * behind it; submit at a rate within the range. Below, the requests in the caller's reach, titled for it
+ * (a rep's own: 我的返点申请; a supervisor's team: 本组返点申请); one sent back for documents is completed and
+ * resubmitted from here.
  */
 export default function Rebates() {
   const role = getSession()?.member.role
@@ -94,6 +96,10 @@ function Calculator() {
 
   if (!table.data) return <PageLoading errorId='rebates-error' error={table.error} onRetry={table.reload} />
   const cycles = table.data.choices.deliveryCycles
+  const models = table.data.choices.productModels ?? []
+  const role = getSession()?.member.role
+  // a list beyond the caller's own names who asked on each request
+  const showRequester = scopeOf(role, 'rebates.request.read') !== 'own'
   const rateBp = percentToBp(rate)
   const rateOk = !!calc && rateBp !== null && rateBp >= calc.rateMinBp && rateBp <= calc.rateMaxBp
 
@@ -152,7 +158,13 @@ function Calculator() {
           </View>
         )}
         <Text className='field__label'>产品型号 *</Text>
-        <Input id='rebate-model' className='input' value={model} placeholder='如 GX-200' maxlength={60} onInput={(e) => setModel(e.detail.value)} />
+        <View className='row rebates__chips' id='rebate-models'>
+          {models.map((m, i) => (
+            <View key={m} id={`rebate-model-${i}`} className={`chip ${model === m ? 'chip--on' : ''}`} onClick={() => setModel(m)}>
+              {m}
+            </View>
+          ))}
+        </View>
         <Text className='field__label'>订单金额（元） *</Text>
         <Input id='rebate-amount' className='input' type='digit' value={amount} placeholder='如 120000' onInput={(e) => setAmount(e.detail.value)} />
         {amountFen ? <Text className='muted rebates__amount'>{formatYuan(amountFen)}</Text> : null}
@@ -214,11 +226,11 @@ function Calculator() {
         </View>
       ) : null}
 
-      <Text className='rebates__subtitle'>我的返点申请</Text>
+      <Text className='rebates__subtitle' id='rebate-requests-title'>{rebateRequestsTitle(role)}</Text>
       <View id='rebate-requests'>
         {requests.data?.items.length === 0 ? <View className='state'>还没有返点申请</View> : null}
         {requests.data?.items.map((r) => (
-          <RequestCard key={r.id} r={r} open={openId === r.id} onToggle={() => setOpenId(openId === r.id ? null : r.id)} onChanged={() => setDone(`申请 #${r.id} 已更新`)} />
+          <RequestCard key={r.id} r={r} showRequester={showRequester} open={openId === r.id} onToggle={() => setOpenId(openId === r.id ? null : r.id)} onChanged={() => setDone(`申请 #${r.id} 已更新`)} />
         ))}
       </View>
     </View>
@@ -226,7 +238,7 @@ function Calculator() {
 }
 
 /** One request: state, customer, amounts; opened, its history and, when sent back, the documents to add and 重新提交. */
-function RequestCard(props: { r: RebateRequestView; open: boolean; onToggle: () => void; onChanged: () => void }) {
+function RequestCard(props: { r: RebateRequestView; showRequester: boolean; open: boolean; onToggle: () => void; onChanged: () => void }) {
   const { r } = props
   const detail = useRequest(() => (props.open ? rebatesApi.get(r.id) : Promise.resolve(null)), [props.open, r.id, r.updatedAt])
   const [error, setError] = useState('')
@@ -257,7 +269,7 @@ function RequestCard(props: { r: RebateRequestView; open: boolean; onToggle: () 
         <StatusTag tone={STATE_TONES[r.state]}>{r.stateLabel}</StatusTag>
       </View>
       <Text className='muted'>
-        {r.productModel} · 订单 {formatYuan(r.amountFen)} · 返点 {formatPercentBp(r.rateBp)} {formatYuan(r.rebateFen)}
+        {props.showRequester ? `${r.requester.name} · ` : ''}{r.productModel} · 订单 {formatYuan(r.amountFen)} · 返点 {formatPercentBp(r.rateBp)} {formatYuan(r.rebateFen)}
       </Text>
       {props.open && d ? (
         <View className='rebates__detail'>

@@ -5,7 +5,6 @@ import { customerNameKey, scopeOf as scopeRuleOf, validate, withoutInvisible, ty
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { isDuplicateKeyError, withTransaction } from '../../db/transaction';
-import { httpError } from '../../http/errors';
 import { customerError } from './customers.errors';
 import type { FileUploadOptions } from '../../http/upload';
 import type { Member } from '../org';
@@ -13,8 +12,7 @@ import type { OrgService } from '../org';
 import { CUSTOMER_OWNER_ROLES, scopeIncludes, type Scope } from '../org';
 import { instantToWallClock, stripXmlUnsafe, wallClockToInstant } from '@anchor/shared';
 import { Customer } from './customer.entity';
-import { readFirstSheetOffThread } from './xlsx-off-thread';
-import { XlsxRefusal, type XlsxSheet } from './xlsx-reader';
+import { readImportSheet } from './xlsx-import';
 import { CustomerStageChange } from './customer-history.entity';
 import { duplicateCustomer, type CustomerService } from './customer.service';
 import { indexCustomers } from './customer-search';
@@ -77,8 +75,6 @@ interface ParsedRow {
   lastFollowUpAt: Date | null;
 }
 
-const XLSX_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
 /** 9999-12-31 23:59:59, the last wall clock a DATETIME column holds. */
 const LAST_WALL_CLOCK_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
@@ -109,62 +105,26 @@ export class CustomerExcel {
     return { what: 'Excel 文件', maxBytes: this.policy.import.maxFileMegabytes * 1024 * 1024 };
   }
 
-  private async readSheet(file: Buffer): Promise<{ headers: Map<number, ColumnDef>; ignored: string[]; rows: { row: number; cells: Map<ColumnKey, ExcelJS.CellValue> }[] }> {
-    if (file.subarray(0, 4).equals(OLE_MAGIC)) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: '这是旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入' });
-    if (!file.subarray(0, 4).equals(XLSX_MAGIC)) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: '文件不是 Excel（.xlsx）格式' });
+  /**
+   * Our own reader, in a worker thread (xlsx-reader.ts, through readImportSheet): it counts unzipped bytes as
+   * they stream and bounds every cell, so a small file that unzips to gigabytes or holds a cell of millions of
+   * runs is refused in well under a second, and the event loop keeps answering meanwhile.
+   */
+  private readSheet(file: Buffer) {
     const maxRows = this.policy.import.maxRows;
-    const headers = new Map<number, ColumnDef>();
-    const ignored: string[] = [];
-    const rows: { row: number; cells: Map<ColumnKey, ExcelJS.CellValue> }[] = [];
-    let sawHeader = false;
-    // Our own reader, in a worker thread (xlsx-reader.ts): it counts unzipped bytes as they stream
-    // and bounds every cell, so a small file that unzips to gigabytes or holds a cell of millions of
-    // runs is refused in well under a second, and the event loop keeps answering meanwhile.
-    let sheet: XlsxSheet;
-    try {
-      sheet = await readFirstSheetOffThread(file, { maxInflatedBytes: this.policy.import.maxInflatedMegabytes * 1024 * 1024, maxRows });
-    } catch (error) {
-      if (!(error instanceof XlsxRefusal)) throw error;
-      if (error.status === 413) throw httpError('PAYLOAD_TOO_LARGE', { message: error.message });
-      if (error.status === 415) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: error.message });
-      throw customerError('IMPORT_INVALID', { message: error.message });
-    }
-    for (const [index, { row: number, values }] of sheet.rows.entries()) {
-      if (index % 2000 === 1999) await new Promise((resolve) => setImmediate(resolve));
-      if (values.every((v) => cellText(v ?? null) === '')) continue;
-      if (!sawHeader) {
-        sawHeader = true;
-        const seen = new Set<ColumnKey>();
-        values.forEach((value, index) => {
-          const text = cellText(value ?? null);
-          if (!text) return;
-          const col = HEADER_LOOKUP.get(normalizeHeader(text));
-          if (!col) return void ignored.push(text);
-          if (seen.has(col.key)) throw customerError('IMPORT_INVALID', { message: `表头「${col.header}」出现了两次` });
-          seen.add(col.key);
-          headers.set(index, col);
-        });
+    return readImportSheet(file, {
+      columnOf: (text) => HEADER_LOOKUP.get(normalizeHeader(text)), maxRows, maxInflatedBytes: this.policy.import.maxInflatedMegabytes * 1024 * 1024,
+      refuse: (message, fields) => customerError('IMPORT_INVALID', { message, ...(fields ? { fields } : {}) }),
+      missingHeaders: (seen) => {
         const missing = CUSTOMER_COLUMNS.filter((c) => c.required && !seen.has(c.key)).map((c) => c.header);
-        if (missing.length) {
-          throw customerError('IMPORT_INVALID', {
-            message: `表头缺少必填列：${missing.join('、')}（第一行须为表头，可下载模板参考）`,
-            fields: { headers: `缺少：${missing.join('、')}；可识别的表头：${CUSTOMER_COLUMNS.map((c) => c.header).join('、')}` },
-          });
-        }
-        continue;
-      }
-      const cells = new Map<ColumnKey, ExcelJS.CellValue>();
-      for (const [index, col] of headers) {
-        const value = values[index];
-        if (value !== undefined && cellText(value) !== '') cells.set(col.key, value);
-      }
-      if (cells.size === 0) continue;
-      rows.push({ row: number, cells });
-      if (rows.length > maxRows) throw customerError('IMPORT_INVALID', { message: `一次最多导入 ${maxRows} 行，请拆分文件` });
-    }
-    if (sheet.truncated) throw customerError('IMPORT_INVALID', { message: `一次最多导入 ${maxRows} 行，请拆分文件` });
-    if (!sawHeader) throw customerError('IMPORT_INVALID', { message: '表格是空的：第一行须为表头（客户名称、所属行业 …）' });
-    return { headers, ignored, rows };
+        return missing.length
+          ? { message: `表头缺少必填列：${missing.join('、')}（第一行须为表头，可下载模板参考）`, fields: { headers: `缺少：${missing.join('、')}；可识别的表头：${CUSTOMER_COLUMNS.map((c) => c.header).join('、')}` } }
+          : null;
+      },
+      tooManyRows: `一次最多导入 ${maxRows} 行，请拆分文件`,
+      empty: '表格是空的：第一行须为表头（客户名称、所属行业 …）',
+      yieldEvery: 2000,
+    });
   }
 
   /** Every problem of every row, found without writing anything. */

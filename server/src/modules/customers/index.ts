@@ -14,6 +14,7 @@ export type { CustomerService } from './customer.service';
 export { adjustWaitingVisits, claimFirstTouch, customerForVisitStatement, customerName, followedUpStatement, leadClockOf, setGradeStatement, customersForGrading, setGradesStatement, customersForGradingByIds, customersForInputSheet, setGradingInputsStatement, type CustomerForVisit } from './customer.sql';
 // The import's hardened .xlsx reader (limits, worker thread), for other modules' sheets (the grading inputs).
 export { readFirstSheetOffThread } from './xlsx-off-thread';
+export { readImportSheet, type ImportColumn, type ImportSheet } from './xlsx-import';
 export { XlsxRefusal, headerMatcher, type XlsxCell, type XlsxSheet } from './xlsx-reader';
 export type { GradingInputs } from './customer.entity';
 

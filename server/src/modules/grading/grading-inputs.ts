@@ -5,9 +5,8 @@ import { customerNameKey, withoutInvisible } from '@anchor/shared';
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { withSqlTransaction, type Sql } from '../../db/sql';
-import { httpError } from '../../http/errors';
 import type { FileUploadOptions } from '../../http/upload';
-import { customersForInputSheet, headerMatcher, readFirstSheetOffThread, setGradingInputsStatement, XlsxRefusal, type GradingInputs, type XlsxCell, type XlsxSheet } from '../customers';
+import { customersForInputSheet, headerMatcher, readImportSheet, setGradingInputsStatement, type GradingInputs, type XlsxCell } from '../customers';
 import { scopeIncludes, type Member, type OrgService } from '../org';
 import { gradingError } from './grading.errors';
 import { regradeCustomers, type PaymentRates } from './grading-regrade-ids';
@@ -46,8 +45,6 @@ const headerOfText = (text: string) => (matcher ??= headerMatcher(GRADING_INPUT_
 /** What a cell saying 「清空」 does: the input is removed (graded as missing, neutral). */
 export const CLEAR_WORD = '清空';
 
-const XLSX_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
 
 /** Before → after of one input; `after` equals `before` when the cell was blank. */
 interface Change {
@@ -130,60 +127,22 @@ export class GradingInputsSheet {
     return out;
   }
 
-  private async readSheet(file: Buffer) {
-    if (file.subarray(0, 4).equals(OLE_MAGIC)) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: '这是旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入' });
-    if (!file.subarray(0, 4).equals(XLSX_MAGIC)) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: '文件不是 Excel（.xlsx）格式' });
+  private readSheet(file: Buffer) {
     const maxRows = this.policy.import.maxRows;
-    let sheet: XlsxSheet;
-    try {
-      sheet = await readFirstSheetOffThread(file, { maxInflatedBytes: this.policy.import.maxInflatedMegabytes * 1024 * 1024, maxRows });
-    } catch (error) {
-      if (!(error instanceof XlsxRefusal)) throw error;
-      if (error.status === 413) throw httpError('PAYLOAD_TOO_LARGE', { message: error.message });
-      if (error.status === 415) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: error.message });
-      throw gradingError('GRADING_IMPORT_INVALID', { message: error.message });
-    }
-    const headers = new Map<number, ColumnDef>();
-    const ignored: string[] = [];
-    const rows: { row: number; cells: Map<Key, XlsxCell> }[] = [];
-    let sawHeader = false;
-    for (const { row, values } of sheet.rows) {
-      if (values.every((v) => cellText(v) === '')) continue;
-      if (!sawHeader) {
-        sawHeader = true;
-        const seen = new Set<Key>();
-        values.forEach((value, index) => {
-          const text = cellText(value);
-          if (!text) return;
-          const col = headerOfText(text);
-          if (!col) return void ignored.push(text);
-          if (seen.has(col.key)) throw gradingError('GRADING_IMPORT_INVALID', { message: `表头「${col.header}」出现了两次` });
-          seen.add(col.key);
-          headers.set(index, col);
-        });
+    return readImportSheet(file, {
+      columnOf: headerOfText, maxRows, maxInflatedBytes: this.policy.import.maxInflatedMegabytes * 1024 * 1024,
+      refuse: (message, fields) => gradingError('GRADING_IMPORT_INVALID', { message, ...(fields ? { fields } : {}) }),
+      missingHeaders: (seen) => {
         const problems: string[] = [];
         if (!seen.has('id') && !seen.has('name')) problems.push('客户名称（或客户编号）');
         if (!INPUT_KEYS.some((k) => seen.has(k))) problems.push('库存消耗速度或竞品渗透率');
-        if (problems.length) {
-          throw gradingError('GRADING_IMPORT_INVALID', {
-            message: `表头缺少：${problems.join('；')}（第一行须为表头，可下载模板参考）`,
-            fields: { headers: `可识别的表头：${GRADING_INPUT_COLUMNS.map((c) => c.header).join('、')}` },
-          });
-        }
-        continue;
-      }
-      const cells = new Map<Key, XlsxCell>();
-      for (const [index, col] of headers) {
-        const value = values[index];
-        if (value !== undefined && cellText(value) !== '') cells.set(col.key, value);
-      }
-      if (cells.size === 0) continue;
-      rows.push({ row, cells });
-      if (rows.length > maxRows) throw gradingError('GRADING_IMPORT_INVALID', { message: `一次最多导入 ${maxRows} 行，请拆分文件` });
-    }
-    if (sheet.truncated) throw gradingError('GRADING_IMPORT_INVALID', { message: `一次最多导入 ${maxRows} 行，请拆分文件` });
-    if (!sawHeader) throw gradingError('GRADING_IMPORT_INVALID', { message: '表格是空的：第一行须为表头（客户名称、库存消耗速度、竞品渗透率）' });
-    return { ignored, rows };
+        return problems.length
+          ? { message: `表头缺少：${problems.join('；')}（第一行须为表头，可下载模板参考）`, fields: { headers: `可识别的表头：${GRADING_INPUT_COLUMNS.map((c) => c.header).join('、')}` } }
+          : null;
+      },
+      tooManyRows: `一次最多导入 ${maxRows} 行，请拆分文件`,
+      empty: '表格是空的：第一行须为表头（客户名称、库存消耗速度、竞品渗透率）',
+    });
   }
 
   /** Every problem of every row, found without writing anything. */

@@ -140,8 +140,8 @@ export class RebateRequests {
     };
     const earlier = await replay();
     if (earlier) return earlier;
-    const customer = await this.rules.customerFor(caller, input.customerId);
-    const calc = await this.rules.calculate(caller, input, customer);
+    const calc = await this.rules.calculate(caller, input);
+    const customer = calc.customer;
     if (input.rateBp < calc.rateMinBp || input.rateBp > calc.rateMaxBp) {
       const range = `${formatPercentBp(calc.rateMinBp)}–${formatPercentBp(calc.rateMaxBp)}`;
       throw rebateError('REBATE_RATE_OUT_OF_RANGE', { message: `返点比例 ${formatPercentBp(input.rateBp)} 超出合规范围 ${range}`, fields: { rateBp: `须在 ${range} 之间` } });
@@ -152,12 +152,12 @@ export class RebateRequests {
       const id = await withTransaction(this.db, async (manager) => {
         const sql = sqlOf(manager);
         const requestId = await sql.insert('rebate_request', [{
-          customerId: customer.id, requesterId: caller.id, productModel: input.productModel, deliveryCycle: input.deliveryCycle, amountFen: input.amountFen,
+          customerId: customer.id, requesterId: caller.id, productModel: calc.productModel, deliveryCycle: input.deliveryCycle, amountFen: input.amountFen,
           rateBp: input.rateBp, rebateFen: amount, rateMinBp: calc.rateMinBp, rateMaxBp: calc.rateMaxBp, ruleId: calc.rule.id, versionId: calc.rule.versionId,
           documentsRequired: JSON.stringify(calc.documentsRequired), documentsMissing: JSON.stringify([]), expectedPayoutDate: calc.expectedPayoutDate,
           state: 'pending', round: 1, approvalId: null, reason: null, note: input.note, idempotencyKey: key, createdAt: now, updatedAt: now, decidedAt: null, paidAt: null,
         }]);
-        await this.startRound(manager, requestId, caller, customer.name, { ...input, rebateFen: amount }, calc.documentsMissing);
+        await this.startRound(manager, requestId, caller, customer.name, { ...input, productModel: calc.productModel, rebateFen: amount }, calc.documentsMissing);
         // submitted: the finance pool's task card is its message
         await recordChange(sql, requestId, null, 'pending', caller.id, null, [], now, false);
         return requestId;

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import {
-  addWorkingDays, bandLabel, checkRuleTable, formatYuan, localDay, rebateFen, ruleIndex, ruleKeyLabel,
+  ANY, addWorkingDays, bandLabel, checkRuleTable, formatYuan, listedModel, localDay, rebateFen, ruleIndex, ruleKeyLabel, unlistedModelMessage,
   type RebateCalculateInput, type RebateCalculation, type RebateQuery, type RebateChoices, type RebateRuleInput, type RebateRuleView, type RebateVersionInput, type RebateVersionView, type RuleProblem,
 } from '@anchor/shared';
 import type { Clock } from '../../clock';
@@ -43,6 +43,8 @@ export class RebateRules {
   private versionDays: Array<{ id: number; effectiveFrom: string }> = [];
   private readonly compiled = new Map<number, RebateRuleView[]>();
   private readonly matchers = new Map<number, (q: RebateQuery) => RebateRuleView | null>();
+  private payoutDaysOf = '';
+  private readonly payoutDays = new Map<number, string>();
 
   constructor(
     private readonly db: DataSource,
@@ -56,9 +58,21 @@ export class RebateRules {
     return {
       grades: this.policy.grading.grades.map((g) => g.grade),
       customerTypes: this.policy.options.industries,
+      productModels: this.policy.options.productModels,
       deliveryCycles: this.policy.rebates.deliveryCycles,
       documentTypes: this.policy.rebates.documentTypes,
     };
+  }
+
+  /** `days` working days after `today` (check-in calendar), kept per day: the calculator asks the same few delays all day. */
+  private payoutDay(today: string, days: number): string {
+    if (this.payoutDaysOf !== today) {
+      this.payoutDays.clear();
+      this.payoutDaysOf = today;
+    }
+    let day = this.payoutDays.get(days);
+    if (day === undefined) this.payoutDays.set(days, (day = addWorkingDays(today, days, this.policy.checkins)));
+    return day;
   }
 
   today(): string {
@@ -105,15 +119,22 @@ export class RebateRules {
     }));
   }
 
-  /** The table as finance sees it: one version (given, or the one in force today), its rules, and every version. */
-  async table(versionId: number | null, at: string | null): Promise<{ today: string; inForceId: number | null; version: RebateVersionView | null; rules: RebateRuleView[]; versions: RebateVersionView[]; choices: RebateChoices }> {
+  /**
+   * The table as finance sees it: one version (given, or the one in force today), its rules, and every version;
+   * `problems` names the rows the policy's lists no longer take (a version saved before product models were a
+   * list, or a value since removed from policy.yaml): such a row is kept, never matched by the calculator, and
+   * must be changed before the table saves as a new version.
+   */
+  async table(versionId: number | null, at: string | null): Promise<{ today: string; inForceId: number | null; version: RebateVersionView | null; rules: RebateRuleView[]; problems: RuleProblem[]; versions: RebateVersionView[]; choices: RebateChoices }> {
     const versions = await this.versions();
     const today = this.today();
     const inForceId = await this.versionIdAt(today);
     const id = versionId ?? (await this.versionIdAt(at ?? today));
     const version = id === null ? null : (versions.find((v) => v.id === id) ?? null);
     if (versionId !== null && !version) throw notFound('返点政策版本');
-    return { today, inForceId, version, rules: version ? await this.rulesOf(version.id) : [], versions, choices: this.choices() };
+    const rules = version ? await this.rulesOf(version.id) : [];
+    const choices = this.choices();
+    return { today, inForceId, version, rules, problems: this.check(rules, rules.map((r) => r.row)), versions, choices };
   }
 
   /** Every problem of a table (rows as the person numbers them), empty when it may be saved. */
@@ -135,12 +156,15 @@ export class RebateRules {
       const first = problems[0]!;
       throw rebateError('REBATE_TABLE_INVALID', { message: `返点规则表有 ${new Set(problems.map((p) => p.row)).size} 行有误，未保存：第 ${first.row} 行 ${first.message}`, fields: problemFields(problems) });
     }
+    // a model as the policy spells it (the check took it ignoring case and width)
+    const models = this.policy.options.productModels;
+    const spelled = (model: string) => (model === ANY ? ANY : listedModel(model, models)!);
     const now = this.clock.now();
     const id = await withSqlTransaction(this.db, async (sql) => {
       const versionId = await sql.insert('rebate_rule_version', [{ effectiveFrom: input.effectiveFrom, note: input.note, ruleCount: input.rules.length, createdById: caller.id, createdAt: now }]);
       for (let i = 0; i < input.rules.length; i += 500) {
         await sql.insert('rebate_rule', input.rules.slice(i, i + 500).map((r, k) => ({
-          versionId, rowNo: rows?.[i + k] ?? i + k + 1, grade: r.grade, customerType: r.customerType, productModel: r.productModel, deliveryCycle: r.deliveryCycle,
+          versionId, rowNo: rows?.[i + k] ?? i + k + 1, grade: r.grade, customerType: r.customerType, productModel: spelled(r.productModel), deliveryCycle: r.deliveryCycle,
           minFen: r.minFen, maxFen: r.maxFen, rateMinBp: r.rateMinBp, rateMaxBp: r.rateMaxBp, documents: JSON.stringify(r.documents), payoutDelayDays: r.payoutDelayDays,
         })));
       }
@@ -157,40 +181,50 @@ export class RebateRules {
   }
 
   /**
-   * The calculator: the version in force today, the rule for the customer's grade and type, the model, the
-   * cycle and the amount; the range in % and in fen; the documents the rule requires that the customer has
-   * not filed yet; the payout day (the rule's working days from today, check-in calendar). No rule: 422
-   * naming the key and the amount.
+   * The calculator: the version in force today, the rule for the customer's grade and type, the model (one of
+   * policy options.productModels, as contracts take it), the cycle and the amount; the range in % and in fen;
+   * the documents the rule requires that the customer has not filed yet; the payout day (the rule's working
+   * days from today, check-in calendar). A model or cycle off the policy's lists: 400 naming the field and the
+   * values it takes. No rule: 422 naming the key and the amount.
+   *
+   * One round trip per calculation: the customer (owner, grade, type), the newest version id (the rules cache's
+   * check: a version saved on another server is seen at once) and the customer's filed document types come back
+   * in one statement; the version list, each version's rules (indexed by model) and the payout day of each
+   * delay (per local day) are kept in memory.
    */
-  async calculate(caller: Member, input: RebateCalculateInput, known?: RebateCustomer): Promise<RebateCalculation & { ruleRow: RebateRuleView }> {
+  async calculate(caller: Member, input: RebateCalculateInput): Promise<RebateCalculation & { ruleRow: RebateRuleView }> {
     if (!this.policy.rebates.deliveryCycles.includes(input.deliveryCycle)) {
       throw invalid({ deliveryCycle: `交付周期「${input.deliveryCycle}」不在可选范围内（${this.policy.rebates.deliveryCycles.join('、')}）` });
     }
-    const customer = known ?? (await this.customerFor(caller, input.customerId));
-    const today = this.today();
-    // one round trip for the newest version id (the cache's check) and the customer's filed document types
-    const probe = await this.db.query<Array<{ newest: number | string | null; documentType: string | null }>>(
-      'SELECT v.newest, d.documentType FROM (SELECT MAX(id) AS newest FROM rebate_rule_version) v LEFT JOIN rebate_document d ON d.customerId = ?',
-      [customer.id],
+    const productModel = listedModel(input.productModel, this.policy.options.productModels);
+    if (productModel === null) throw invalid({ productModel: unlistedModelMessage(input.productModel, this.policy.options.productModels) });
+    const probe = await this.db.query<Array<{ id: number; name: string; ownerId: number; grade: string | null; industry: string; newest: number | string | null; documentType: string | null }>>(
+      'SELECT c.id, c.name, c.ownerId, c.grade, c.industry, (SELECT MAX(id) FROM rebate_rule_version) AS newest, d.documentType FROM customer c LEFT JOIN rebate_document d ON d.customerId = c.id WHERE c.id = ?',
+      [input.customerId],
     );
-    const versionId = await this.versionIdAt(today, Number(probe[0]?.newest ?? 0));
-    const key = { grade: customer.grade ?? '', customerType: customer.industry, productModel: input.productModel, deliveryCycle: input.deliveryCycle };
-    const asked = `客户等级 ${customer.grade ?? '未分级'} · 客户类型 ${customer.industry} · 产品型号 ${input.productModel} · 交付周期 ${input.deliveryCycle} · 订单金额 ${formatYuan(input.amountFen)}`;
+    const found = probe[0];
+    // a customer out of reach answers as one that does not exist (rebates.request.create: a rep's own, a supervisor's team's)
+    if (!found || !scopeIncludes(await this.org.scopeOf(caller, 'rebates.request.create'), Number(found.ownerId))) throw notFound('客户');
+    const customer: RebateCustomer = { id: Number(found.id), name: found.name, ownerId: Number(found.ownerId), grade: found.grade, industry: found.industry };
+    const today = this.today();
+    const versionId = await this.versionIdAt(today, Number(found.newest ?? 0));
+    const key = { grade: customer.grade ?? '', customerType: customer.industry, productModel, deliveryCycle: input.deliveryCycle };
+    const asked = `客户等级 ${customer.grade ?? '未分级'} · 客户类型 ${customer.industry} · 产品型号 ${productModel} · 交付周期 ${input.deliveryCycle} · 订单金额 ${formatYuan(input.amountFen)}`;
     if (versionId === null) throw rebateError('REBATE_NO_RULE', { message: `还没有生效的返点政策（${asked}），请联系财务维护返点规则表`, fields: { productModel: '没有生效的返点政策' } });
-    const match = this.matchers.get(versionId) ?? ruleIndex(await this.rulesOf(versionId));
-    this.matchers.set(versionId, match);
-    const rule = match({ grade: customer.grade, customerType: customer.industry, productModel: input.productModel, deliveryCycle: input.deliveryCycle, amountFen: input.amountFen });
+    let match = this.matchers.get(versionId);
+    if (!match) this.matchers.set(versionId, (match = ruleIndex(await this.rulesOf(versionId))));
+    const rule = match({ grade: customer.grade, customerType: customer.industry, productModel, deliveryCycle: input.deliveryCycle, amountFen: input.amountFen });
     if (!rule) {
       throw rebateError('REBATE_NO_RULE', {
         message: `没有适用的返点规则：${asked}（第 ${versionId} 版返点政策），请联系财务`,
         fields: { productModel: `第 ${versionId} 版返点政策中没有「${ruleKeyLabel(key)}」、金额 ${formatYuan(input.amountFen)} 的规则` },
       });
     }
-    const attached = [...new Set(probe.map((p) => p.documentType).filter((t): t is string => t !== null))];
+    const attached = new Set(probe.map((p) => p.documentType));
     const effective = this.versionDays.find((v) => v.id === versionId)!;
     return {
       customer: { id: customer.id, name: customer.name, grade: customer.grade, customerType: customer.industry },
-      productModel: input.productModel,
+      productModel,
       deliveryCycle: input.deliveryCycle,
       amountFen: input.amountFen,
       rateMinBp: rule.rateMinBp,
@@ -198,9 +232,9 @@ export class RebateRules {
       rebateMinFen: rebateFen(input.amountFen, rule.rateMinBp),
       rebateMaxFen: rebateFen(input.amountFen, rule.rateMaxBp),
       documentsRequired: rule.documents,
-      documentsAttached: rule.documents.filter((d) => attached.includes(d)),
-      documentsMissing: rule.documents.filter((d) => !attached.includes(d)),
-      expectedPayoutDate: addWorkingDays(today, rule.payoutDelayDays, this.policy.checkins),
+      documentsAttached: rule.documents.filter((d) => attached.has(d)),
+      documentsMissing: rule.documents.filter((d) => !attached.has(d)),
+      expectedPayoutDate: this.payoutDay(today, rule.payoutDelayDays),
       payoutDelayDays: rule.payoutDelayDays,
       calculatedOn: today,
       rule: { id: rule.id, versionId, version: versionId, row: rule.row, key: `${ruleKeyLabel(rule)}（${bandLabel(rule)}，自 ${effective.effectiveFrom} 起）`, band: bandLabel(rule) },

@@ -2,9 +2,8 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { ANY, ANY_LABEL, formatPercentBp, percentToBp, rebateRuleInputSchema, validate, yuanToFen, type RebateRuleInput, type RebateRuleView, type RuleProblem } from '@anchor/shared';
 import type { Policy } from '../../config/policy';
-import { httpError } from '../../http/errors';
 import type { FileUploadOptions } from '../../http/upload';
-import { headerMatcher, readFirstSheetOffThread, XlsxRefusal, type XlsxCell } from '../customers';
+import { headerMatcher, readImportSheet, type XlsxCell } from '../customers';
 import type { Member } from '../org';
 import { problemFields, type RebateRules } from './rebate-rules.service';
 import { rebateError } from './rebates.errors';
@@ -42,8 +41,6 @@ const columnOf = (text: string) => (matcher ??= headerMatcher(REBATE_COLUMNS))(t
 const headerOf = (key: Key) => REBATE_COLUMNS.find((c) => c.key === key)!.header;
 const REQUIRED: Key[] = ['minFen', 'rateMinBp', 'rateMaxBp', 'payoutDelayDays'];
 
-const XLSX_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
 const cellText = (value: XlsxCell | undefined): string => (value === undefined ? '' : value instanceof Date ? value.toISOString().slice(0, 10) : String(value).normalize('NFKC').trim());
 
 export interface RebateImportReport {
@@ -89,7 +86,7 @@ export class RebateSheet {
     for (const text of [
       `客户等级：${choices.grades.join('、')}，或「${ANY_LABEL}」（留空同）。`,
       `客户类型（客户的所属行业）：${choices.customerTypes.join('、')}，或「${ANY_LABEL}」。`,
-      `产品型号：如 GX-200，或「${ANY_LABEL}」。交付周期：${choices.deliveryCycles.join('、')}，或「${ANY_LABEL}」。`,
+      `产品型号：${choices.productModels.join('、')}（与合同的产品型号是同一张表），或「${ANY_LABEL}」。交付周期：${choices.deliveryCycles.join('、')}，或「${ANY_LABEL}」。`,
       '金额下限、金额上限：订单金额（元），含下限、不含上限；金额上限留空表示不设上限。同一组客户等级、客户类型、产品型号、交付周期的各行金额区间须首尾相接，不能重叠，也不能留空档。',
       '返点下限、返点上限：百分比，如 3 或 3.5%。',
       `所需单据：${choices.documentTypes.join('、')}，多项用顿号或逗号分隔。打款周期：审核通过后的工作日数（按打卡日历，节假日不计）。`,
@@ -100,58 +97,21 @@ export class RebateSheet {
     return out;
   }
 
-  private async readRows(file: Buffer): Promise<{ ignored: string[]; rows: { row: number; cells: Map<Key, XlsxCell> }[] }> {
-    if (file.subarray(0, 4).equals(OLE_MAGIC)) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: '这是旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入' });
-    if (!file.subarray(0, 4).equals(XLSX_MAGIC)) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: '文件不是 Excel（.xlsx）格式' });
+  private readRows(file: Buffer) {
     const maxRows = 2000;
-    let sheet;
-    try {
-      sheet = await readFirstSheetOffThread(file, { maxInflatedBytes: this.policy.import.maxInflatedMegabytes * 1024 * 1024, maxRows });
-    } catch (error) {
-      if (!(error instanceof XlsxRefusal)) throw error;
-      if (error.status === 413) throw httpError('PAYLOAD_TOO_LARGE', { message: error.message });
-      if (error.status === 415) throw httpError('UNSUPPORTED_MEDIA_TYPE', { message: error.message });
-      throw rebateError('REBATE_IMPORT_INVALID', { message: error.message });
-    }
-    const headers = new Map<number, ColumnDef>();
-    const ignored: string[] = [];
-    const rows: { row: number; cells: Map<Key, XlsxCell> }[] = [];
-    let sawHeader = false;
-    for (const { row, values } of sheet.rows) {
-      if (values.every((v) => cellText(v) === '')) continue;
-      if (!sawHeader) {
-        sawHeader = true;
-        const seen = new Set<Key>();
-        values.forEach((value, index) => {
-          const text = cellText(value);
-          if (!text) return;
-          const col = columnOf(text);
-          if (!col) return void ignored.push(text);
-          if (seen.has(col.key)) throw rebateError('REBATE_IMPORT_INVALID', { message: `表头「${col.header}」出现了两次` });
-          seen.add(col.key);
-          headers.set(index, col);
-        });
+    const tooMany = `一个版本最多 ${maxRows} 条规则，请精简`;
+    return readImportSheet(file, {
+      columnOf, maxRows, maxInflatedBytes: this.policy.import.maxInflatedMegabytes * 1024 * 1024,
+      refuse: (message, fields) => rebateError('REBATE_IMPORT_INVALID', { message, ...(fields ? { fields } : {}) }),
+      missingHeaders: (seen) => {
         const missing = REQUIRED.filter((k) => !seen.has(k)).map(headerOf);
-        if (missing.length) {
-          throw rebateError('REBATE_IMPORT_INVALID', {
-            message: `表头缺少：${missing.join('、')}（第一行须为表头，可先导出当前规则表作为模板）`,
-            fields: { headers: `可识别的表头：${REBATE_COLUMNS.map((c) => c.header).join('、')}` },
-          });
-        }
-        continue;
-      }
-      const cells = new Map<Key, XlsxCell>();
-      for (const [index, col] of headers) {
-        const value = values[index];
-        if (value !== undefined && cellText(value) !== '') cells.set(col.key, value);
-      }
-      if (cells.size === 0) continue;
-      rows.push({ row, cells });
-      if (rows.length > maxRows) throw rebateError('REBATE_IMPORT_INVALID', { message: `一个版本最多 ${maxRows} 条规则，请精简` });
-    }
-    if (sheet.truncated) throw rebateError('REBATE_IMPORT_INVALID', { message: `一个版本最多 ${maxRows} 条规则，请精简` });
-    if (!sawHeader) throw rebateError('REBATE_IMPORT_INVALID', { message: `表格是空的：第一行须为表头（${REBATE_COLUMNS.map((c) => c.header).join('、')}）` });
-    return { ignored, rows };
+        return missing.length
+          ? { message: `表头缺少：${missing.join('、')}（第一行须为表头，可先导出当前规则表作为模板）`, fields: { headers: `可识别的表头：${REBATE_COLUMNS.map((c) => c.header).join('、')}` } }
+          : null;
+      },
+      tooManyRows: tooMany,
+      empty: `表格是空的：第一行须为表头（${REBATE_COLUMNS.map((c) => c.header).join('、')}）`,
+    });
   }
 
   /** Every problem of every row (cell values, then the table's bands per key), writing nothing. */

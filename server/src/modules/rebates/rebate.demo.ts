@@ -19,8 +19,8 @@ function bands(key: Pick<RebateRuleInput, 'grade' | 'customerType' | 'productMod
   }));
 }
 
-/** The demo's rule table: a month old, by grade, with a sharper rate for 公立医院 buying GX-200 on 30 天. */
-export function demoRuleTable(): RebateRuleInput[] {
+/** The demo's rule table: a month old, by grade, with a sharper rate for 公立医院 buying the policy's first product model on 30 天. */
+export function demoRuleTable(productModels: readonly string[]): RebateRuleInput[] {
   const any = { customerType: '', productModel: '', deliveryCycle: '' };
   return [
     ...bands({ grade: 'A+', ...any }, [[300, 500], [400, 600], [500, 800]], 10),
@@ -28,7 +28,7 @@ export function demoRuleTable(): RebateRuleInput[] {
     ...bands({ grade: 'B', ...any }, [[100, 300], [200, 300], [200, 400]], 20),
     ...bands({ grade: 'C', ...any }, [[0, 100], [50, 150], [100, 200]], 30),
     ...bands({ grade: '', ...any }, [[0, 100], [50, 150], [100, 200]], 30),
-    ...bands({ grade: '', customerType: '公立医院', productModel: 'GX-200', deliveryCycle: '30天' }, [[350, 550], [450, 650], [550, 850]], 10),
+    ...(productModels[0] ? bands({ grade: '', customerType: '公立医院', productModel: productModels[0], deliveryCycle: '30天' }, [[350, 550], [450, 650], [550, 850]], 10) : []),
   ];
 }
 
@@ -48,14 +48,17 @@ export async function seedRebatesForDemo(
   const reps = await load((await byRole('rep')).map((m) => m.id));
   if (!finance || reps.length === 0) return;
   const today = services.rebateRules.today();
-  await services.rebateRules.saveVersion(finance, { effectiveFrom: addDays(today, -30), note: '2026 年第四季度返点政策', rules: demoRuleTable() }, undefined, { seeding: true });
+  // the models the policy lists (options.productModels, the contracts' list): the first, the second, the last
+  const models = services.rebateRules.choices().productModels;
+  const model = (i: number) => models[Math.min(i, models.length - 1)]!;
+  await services.rebateRules.saveVersion(finance, { effectiveFrom: addDays(today, -30), note: '2026 年第四季度返点政策', rules: demoRuleTable(models) }, undefined, { seeding: true });
   const plan: Array<{ state: 'pending' | 'documents_missing' | 'approved' | 'rejected' | 'paid'; yuan: string; model: string; cycle: string }> = [
-    { state: 'pending', yuan: '86000', model: 'GX-200', cycle: '30天' },
-    { state: 'documents_missing', yuan: '268000', model: 'GX-200', cycle: '30天' },
-    { state: 'approved', yuan: '152000', model: 'KX-10', cycle: '60天' },
-    { state: 'rejected', yuan: '45000', model: 'KX-10', cycle: '现货' },
-    { state: 'paid', yuan: '620000', model: 'GX-200', cycle: '90天' },
-    { state: 'pending', yuan: '38000', model: 'MX-3', cycle: '现货' },
+    { state: 'pending', yuan: '86000', model: model(0), cycle: '30天' },
+    { state: 'documents_missing', yuan: '268000', model: model(0), cycle: '30天' },
+    { state: 'approved', yuan: '152000', model: model(1), cycle: '60天' },
+    { state: 'rejected', yuan: '45000', model: model(1), cycle: '现货' },
+    { state: 'paid', yuan: '620000', model: model(0), cycle: '90天' },
+    { state: 'pending', yuan: '38000', model: model(models.length - 1), cycle: '现货' },
   ];
   let n = 0;
   for (const [i, step] of plan.entries()) {

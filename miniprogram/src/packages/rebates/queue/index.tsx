@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { Button, Text, Textarea, View } from '@tarojs/components'
 import { useRouter } from '@tarojs/taro'
-import { REBATE_STATES, REBATE_STATE_LABELS, ROLE_LABELS, can, formatPercentBp, formatYuan, type RebateDecisionInput, type RebateRequestView, type RebateState } from '@anchor/shared'
+import { REBATE_STATES, REBATE_STATE_LABELS, ROLE_LABELS, can, rebateRequestsTitle, formatPercentBp, formatYuan, type RebateDecisionInput, type RebateRequestView, type RebateState } from '@anchor/shared'
 import { errorMessage } from '../../../api/client'
 import { rebatesApi, STATE_TONES } from '../../../api/rebates'
 import { getSession } from '../../../api/session'
@@ -42,7 +42,8 @@ function Queue() {
   return (
     <View className='page page--wide queue'>
       <View className='row row--between queue__head'>
-        <Text className='queue__title'>返点审核</Text>
+        {/* finance reviews; a director or admin reads the requests of their reach */}
+        <Text className='queue__title' id='queue-title'>{can(getSession()?.member.role, 'rebates.request.review') ? '返点审核' : rebateRequestsTitle(getSession()?.member.role)}</Text>
         {can(getSession()?.member.role, 'rebates.policy.read') ? (
           <Button id='queue-rules' className='btn btn--small' onClick={() => void goTo('rebateRules')}>返点政策</Button>
         ) : null}

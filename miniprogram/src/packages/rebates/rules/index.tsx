@@ -143,6 +143,8 @@ function RuleTable() {
   const select = (value: string, options: readonly string[], onChange: (v: string) => void, id: string) => (
     <select id={id} className='rules__select' value={value} onChange={(e) => onChange(e.currentTarget.value)}>
       <option value=''>{ANY_LABEL}</option>
+      {/* a value the policy no longer lists (a version saved before): shown as it is, named as a row problem on save */}
+      {value && !options.includes(value) ? <option value={value}>{value}（不在列表中）</option> : null}
       {options.map((o) => (
         <option key={o} value={o}>{o}</option>
       ))}
@@ -179,6 +181,11 @@ function RuleTable() {
         <Text className='muted rules__meta'>
           第 {t.version.version} 版，{t.version.ruleCount} 条规则，{t.version.createdBy?.name ?? ''} 保存{t.version.note ? `：${t.version.note}` : ''}
         </Text>
+      ) : null}
+      {t.version && !drafts && t.problems?.length ? (
+        <View className='state state--error' id='rules-stale'>
+          第 {t.version.version} 版有 {new Set(t.problems.map((p) => p.row)).size} 行的取值已不在政策列表中（如产品型号），计算器不采用这些行；编辑为新版本时须改为列表中的值
+        </View>
       ) : null}
       {message ? <View className={`state ${problems.length || /失败|有误|不能/.test(message) ? 'state--error' : 'rules__ok'}`} id='rules-message'>{message}</View> : null}
 
@@ -221,7 +228,7 @@ function RuleTable() {
                     <td>{i + 1}</td>
                     <td>{select(d.grade, choices.grades, (v) => edit(i, { grade: v }), `rule-${i}-grade`)}</td>
                     <td>{select(d.customerType, choices.customerTypes, (v) => edit(i, { customerType: v }), `rule-${i}-type`)}</td>
-                    <td><input id={`rule-${i}-model`} className='rules__input' value={d.productModel} placeholder={ANY_LABEL} onChange={(e) => edit(i, { productModel: e.currentTarget.value })} /></td>
+                    <td>{select(d.productModel, choices.productModels ?? [], (v) => edit(i, { productModel: v }), `rule-${i}-model`)}</td>
                     <td>{select(d.deliveryCycle, choices.deliveryCycles, (v) => edit(i, { deliveryCycle: v }), `rule-${i}-cycle`)}</td>
                     <td className='rules__band'>
                       <input id={`rule-${i}-min`} className='rules__input rules__input--num' value={d.min} onChange={(e) => edit(i, { min: e.currentTarget.value })} />
@@ -249,7 +256,7 @@ function RuleTable() {
                 </Fragment>
               ))
             : t.rules.map((r) => (
-                <tr key={r.id} data-row={r.row}>
+                <tr key={r.id} data-row={r.row} className={t.problems?.some((p) => p.row === r.row) ? 'rules__row--bad' : ''} title={t.problems?.filter((p) => p.row === r.row).map((p) => p.message).join('；') || undefined}>
                   <td>{r.row}</td>
                   <td>{r.grade || ANY_LABEL}</td>
                   <td>{r.customerType || ANY_LABEL}</td>

@@ -83,8 +83,8 @@ export const paymentsModule = defineModule({
   messages: paymentMessages,
   taskKinds: [mismatchKind, overpaidKind],
   services: ({ db, policy, env, clock, logger, use }): PaymentExports => {
-    const { client, keys } = readEnvKeys(env, clock);
-    return { payments: new PaymentService(db, policy, env, clock, logger, use('receivables').receivables, use('tasks').tasks, client, keys) };
+    const { client, keys, certificates } = readEnvKeys(env, clock, policy, logger);
+    return { payments: new PaymentService(db, policy, env, clock, logger, use('receivables').receivables, use('tasks').tasks, client, keys, certificates) };
   },
   routes: (s) => paymentRoutes(s.payments),
   recurring: (s, { policy }) => [

@@ -13,9 +13,10 @@ import type { Logger } from '../../logger';
 import { outboxStatement } from '../../outbox/outbox';
 import { UpstreamError } from '../../channels/http-client';
 import {
-  AeadError, decryptAead, NotifyVerifyError, verifyNotification, type NotifyHeaders, type PlatformKeys, type WechatPayTransaction,
+  AeadError, decryptAead, NotifyVerifyError, verifyNotification, type NotifyEnvelope, type NotifyHeaders, type PlatformKeys, type WechatPayTransaction,
 } from '../../channels/wechatpay/wechatpay-crypto';
 import { WechatPayApiError, type WechatPayClient } from '../../channels/wechatpay/wechatpay.client';
+import type { PlatformCertificateStore } from '../../channels/wechatpay/platform-certificates';
 import type { Member } from '../org';
 import type { ReceivableService } from '../receivables';
 import type { TaskService } from '../tasks';
@@ -80,6 +81,8 @@ export class PaymentService {
     private readonly tasks: TaskService,
     private readonly client: WechatPayClient | null,
     private readonly keys: PlatformKeys | null,
+    /** platform-certificate mode: downloaded and rotated certificates (main.ts starts its timer on every server) */
+    readonly certificates: PlatformCertificateStore | null = null,
   ) {
     receivables.setOrdersProvider((id) => this.ordersOf(id));
   }
@@ -198,9 +201,20 @@ export class PaymentService {
    */
   async handleNotify(headers: NotifyHeaders, rawBody: string): Promise<NotifyAnswer> {
     if (!this.keys || !this.env.wechatPay) return FAIL(404, 'refused', 'wechatpay off');
+    this.certificates?.refreshIfDue();
+    const nowSeconds = () => Math.floor(this.clock.now().getTime() / 1000);
+    const skew = this.policy.payments.notifySkewSeconds;
     let transactionJson: WechatPayTransaction;
     try {
-      const envelope = verifyNotification(headers, rawBody, this.keys, Math.floor(this.clock.now().getTime() / 1000), this.policy.payments.notifySkewSeconds);
+      let envelope: NotifyEnvelope;
+      try {
+        envelope = verifyNotification(headers, rawBody, this.keys, nowSeconds(), skew);
+      } catch (error) {
+        // a serial not yet known (WeChat Pay rotated its certificate): one download, then verified or refused
+        if (!(error instanceof NotifyVerifyError && error.reason === 'unknown_serial' && this.certificates)) throw error;
+        await this.certificates.ensure(headers.serial!);
+        envelope = verifyNotification(headers, rawBody, this.keys, nowSeconds(), skew);
+      }
       const r = envelope.resource;
       transactionJson = JSON.parse(decryptAead(this.env.wechatPay.apiV3Key, r.nonce, r.associated_data ?? '', r.ciphertext)) as WechatPayTransaction;
     } catch (error) {

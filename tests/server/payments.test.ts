@@ -184,6 +184,35 @@ describe('the notification credits once', () => {
     sim.notify = true;
   });
 
+  it('WeChat Pay rotates its platform certificate mid-stream: the new serial is downloaded once and credits, the old still credits; a serial it does not list is refused', async () => {
+    sim.notify = false;
+    h.clock.advance(61_000); // past the fetch gap of any download before
+    const old = sim.platformSerial;
+    const [a, b, c] = [await one(1_100_00), await one(1_200_00), await one(1_300_00)];
+    const orders = [await order(a), await order(b), await order(c)];
+    for (const o of orders) sim.pay(o.body.outTradeNo);
+    const fresh = sim.rotateCertificate();
+    const before = sim.server.count('/v3/certificates');
+    const [viaNew, viaOld] = await Promise.all([notify(sim.notification(orders[0]!.body.outTradeNo)), notify(sim.notification(orders[1]!.body.outTradeNo, { serial: old }))]);
+    expect([viaNew.status, viaOld.status]).toEqual([200, 200]);
+    expect((await notify(sim.notification(orders[0]!.body.outTradeNo))).status).toBe(200);
+    expect(sim.server.count('/v3/certificates')).toBe(before + 1);
+    expect([(await detail(a)).body.paidFen, (await detail(b)).body.paidFen]).toEqual([1_100_00, 1_200_00]);
+    expect(await paymentRows(a)).toHaveLength(1);
+    // signed with a key WeChat Pay does not list: one more look (past the gap), then refused, nothing credited
+    const stranger = sim.issueCertificate();
+    sim.withdraw(stranger.serial);
+    h.clock.advance(61_000);
+    const refused = await notify(sim.notification(orders[2]!.body.outTradeNo, { serial: stranger.serial }));
+    expect(refused.status).toBe(401);
+    expect(refused.body).toEqual({ code: 'FAIL', message: '失败' });
+    expect((await notify(sim.notification(orders[2]!.body.outTradeNo, { serial: stranger.serial }))).status).toBe(401);
+    expect(sim.server.count('/v3/certificates')).toBe(before + 2);
+    expect((await detail(c)).body.paidFen).toBe(0);
+    expect(sim.platformSerial).toBe(fresh.serial);
+    sim.notify = true;
+  });
+
   it('an amount that differs from the order is flagged to finance (a task in its pool), not credited', async () => {
     const id = await one(9_000_00);
     const o = await order(id);

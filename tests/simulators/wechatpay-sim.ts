@@ -88,6 +88,7 @@ export class WechatPaySimulator extends FaultySimulator {
   /** the certificate answers (and platform-mode notifications) are signed with */
   private signing!: SimCertificate;
   certificatesMode: CertificatesMode = 'ok';
+  private readonly heldQueries = new Map<string, { arrived: () => void; released: Promise<void> }>();
   signMode: SignMode = 'platform';
   /** real ms per documented ms (1/3600: the 24 h schedule in 24 s) */
   scheduleScale = 1 / 3600;
@@ -217,7 +218,7 @@ export class WechatPaySimulator extends FaultySimulator {
     return skew <= 300 && verifySha256WithRsa(this.merchant.publicKey, message, auth.signature ?? '');
   }
 
-  protected serve(req: SimRequest): SimReply {
+  protected serve(req: SimRequest): SimReply | Promise<SimReply> {
     if (!this.authorized(req)) return this.refuse(401, 'SIGN_ERROR', '签名错误');
     if (req.method === 'POST' && req.path === '/v3/pay/transactions/native') return this.native(req);
     if (req.method === 'GET' && req.path === '/v3/certificates') return this.certificatesAnswer();
@@ -234,6 +235,12 @@ export class WechatPaySimulator extends FaultySimulator {
       if (req.method === 'GET') {
         if (req.query.get('mchid') !== this.mchId) return this.refuse(400, 'PARAM_ERROR', 'mchid 错误');
         if (!order) return this.refuse(404, 'ORDER_NOT_EXIST', '订单不存在');
+        const held = this.heldQueries.get(order.outTradeNo);
+        if (held) {
+          this.heldQueries.delete(order.outTradeNo);
+          held.arrived();
+          return held.released.then(() => this.signed(200, this.transaction(order)));
+        }
         return this.signed(200, this.transaction(order));
       }
     }
@@ -270,6 +277,16 @@ export class WechatPaySimulator extends FaultySimulator {
       success_time: order.successTime,
       amount: { total: order.total, payer_total: order.state === 'SUCCESS' ? (order.paidTotal ?? order.total) : undefined, currency: 'CNY' },
     };
+  }
+
+  /** A slow WeChat Pay: the next query of this order is answered only on `release()`; `arrived` resolves when it comes in. */
+  holdQuery(outTradeNo: string): { arrived: Promise<void>; release: () => void } {
+    let arrived!: () => void;
+    let release!: () => void;
+    const arrivedP = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.heldQueries.set(outTradeNo, { arrived, released });
+    return { arrived: arrivedP, release };
   }
 
   /** The payer scans and pays: the order succeeds and, unless `notify` is off, its notification goes out. */

@@ -91,9 +91,11 @@ export const paymentsModule = defineModule({
     {
       kind: 'payments.query_open',
       nextAfter: everyMinutes(policy.recurring['payments.query_open'].everyMinutes),
-      run: async (_jobs, sql, now) => {
-        await s.payments.queryOpen(sql, now);
+      // WeChat Pay is asked with no transaction open; each answer is settled in its own (payment.service.ts)
+      outside: async (now) => {
+        await s.payments.queryOpen(now);
       },
+      run: async () => undefined,
     },
   ],
 });

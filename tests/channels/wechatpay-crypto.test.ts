@@ -175,7 +175,7 @@ describe('platform certificates: download and rotation', () => {
     sim.now = () => nowS * 1000;
     const env = readEnv(sim.env('platform')).wechatPay!;
     const keys = loadPlatformKeys(env);
-    client = new WechatPayClient(env, { attempts: 1, baseDelayMs: 1, timeoutMs: 2000 }, undefined, () => nowS, keys);
+    client = new WechatPayClient(env, { attempts: 2, baseDelayMs: 1, timeoutMs: 15_000 }, undefined, () => nowS, keys);
     store = new PlatformCertificateStore(keys, () => client.certificates(), { apiV3Key: env.apiV3Key, nowSeconds: () => nowS, refreshSeconds: 12 * 3600, fetchGapSeconds: 60, maxSkewSeconds: 300 });
     client.onUnknownSerial = (serial) => store.ensure(serial);
     await client.nativeOrder({ outTradeNo: 'CERTORDER1', description: '回款', amountFen: 100, notifyUrl: 'https://a.example/n', timeExpire: '2026-12-10T10:00:00+08:00' });

@@ -120,7 +120,7 @@ function ReceivableView(props: { id: number }) {
           <StatusTag tone={TONES[r.state]}>{RECEIVABLE_STATE_LABELS[r.state]}</StatusTag>
         </View>
         <Text className='muted'>
-          <Text id='receivable-contract' className='link' onClick={() => void goTo('contract', { id: r.contractId })}>合同 {contractNumber(r.contractId)}</Text>
+          <Text id='receivable-contract' className='receivable__contract' onClick={() => void goTo('contract', { id: r.contractId })}>合同 {contractNumber(r.contractId)}</Text>
           {` · 第 ${r.seq} 期 · 到期 ${r.dueDate} · 负责人 ${r.ownerName}`}
         </Text>
         <View className='row receivable__figures'>

@@ -361,16 +361,19 @@ export const policySchema = z
       .strict()
       .default({ remindDaysBefore: 3, remindAt: '09:00', overdueGraceDays: 7 }),
     // WeChat Pay: how long a Native pay QR code stays payable, the notification's allowed clock skew, and
-    // how old an open order must be before the recurring job asks WeChat Pay about it.
+    // how old an open order must be before the recurring job asks WeChat Pay about it; how often each
+    // server downloads the platform certificates, and how soon an unknown serial may fetch them again.
     payments: z
       .object({
         orderExpireMinutes: z.number().int('必须是整数（分钟）').min(5, '至少 5 分钟').max(60 * 24 * 7, '不能超过 7 天'),
         notifySkewSeconds: z.number().int('必须是整数（秒）').min(30, '至少 30 秒').max(900, '不能超过 900 秒'),
         queryAfterMinutes: z.number().int('必须是整数（分钟）').min(1, '至少 1 分钟').max(60 * 24, '不能超过 1 天'),
         queryBatch: z.number().int('必须是整数').min(1).max(1000),
+        certificateRefreshMinutes: z.number().int('必须是整数（分钟）').min(10, '至少 10 分钟').max(60 * 24, '不能超过 1 天'),
+        certificateFetchGapSeconds: z.number().int('必须是整数（秒）').min(1, '至少 1 秒').max(3600, '不能超过 1 小时'),
       })
       .strict()
-      .default({ orderExpireMinutes: 120, notifySkewSeconds: 300, queryAfterMinutes: 5, queryBatch: 100 }),
+      .default({ orderExpireMinutes: 120, notifySkewSeconds: 300, queryAfterMinutes: 5, queryBatch: 100, certificateRefreshMinutes: 720, certificateFetchGapSeconds: 60 }),
     // The rebate calculator: the choices its rule table names (delivery cycles, document types), the
     // size of one rebate document and how long one uploaded but never filed is kept.
     rebates: z

@@ -79,6 +79,8 @@ async function main(): Promise<void> {
   if (!process.env.PUBLIC_URL) env.publicUrl = base;
   // Timers and the outbox start once the server (and the sandbox) can be reached. Periodic work (the
   // photo sweep, forgetting old callback nonces) is job rows too, seeded by jobs.start(): one server runs each.
+  // Every server verifies WeChat Pay's signatures with its own copy of the platform certificates.
+  services.payments.certificates?.start();
   if (env.background) {
     services.jobs.start();
     services.outbox.start(policy.jobs.pollSeconds);
@@ -126,6 +128,7 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(0), 10_000).unref();
     server.close();
     server.closeIdleConnections();
+    services.payments.certificates?.stop();
     await services.jobs.stop();
     await services.outbox.stop();
     await db.destroy().catch(() => undefined);

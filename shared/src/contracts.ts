@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { dbId, isoDate, labelled } from './validation';
-import { formatYuan } from './money';
+import { formatYuan, MAX_AMOUNT_FEN } from './money';
 
 export const CONTRACT_STATES = ['draft', 'submitted', 'approved', 'rejected'] as const;
 export type ContractState = (typeof CONTRACT_STATES)[number];
@@ -16,8 +16,8 @@ export const CONTRACT_STATE_LABELS: Record<ContractState, string> = { draft: '�
 export const EDITABLE_CONTRACT_STATES: readonly ContractState[] = ['draft', 'rejected'];
 
 export const CONTRACT_LIMITS = {
-  /** ¥100 000 000 000: more than any contract, less than a signed 64-bit fen amount could ever lose */
-  maxAmountFen: 10_000_000_000_000,
+  /** ¥100 亿, the app's one ceiling (money.ts): what `yuanToFen` reads from the form is what the server takes */
+  maxAmountFen: MAX_AMOUNT_FEN,
   maxLines: 50,
   maxQuantity: 1_000_000,
   maxInstalments: 36,
@@ -26,14 +26,6 @@ export const CONTRACT_LIMITS = {
   supportAnswerMax: 1000,
   maxSupportMaterials: 10,
 } as const;
-
-/** 「12,345.60」 typed by a person → fen, or null when it is not an amount with at most two decimals. */
-export function parseYuanToFen(text: string): number | null {
-  const t = text.replace(/[,，\s¥￥]/g, '');
-  const m = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(t);
-  if (!m) return null;
-  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
-}
 
 /** HT-000012: how people name a contract. */
 export const contractNumber = (id: number): string => `HT-${String(id).padStart(6, '0')}`;

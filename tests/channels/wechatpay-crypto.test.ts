@@ -7,6 +7,7 @@ import {
   decryptAead, encryptAead, NotifyVerifyError, requestMessage, signSha256WithRsa, verifyNotification,
 } from '../../server/src/channels/wechatpay/wechatpay-crypto';
 import { loadPlatformKeys, WechatPayApiError, WechatPayClient } from '../../server/src/channels/wechatpay/wechatpay.client';
+import { PlatformCertificateStore } from '../../server/src/channels/wechatpay/platform-certificates';
 import { WechatPaySimulator } from '../simulators/wechatpay-sim';
 
 // protocols.md §6.2 / §9: the official wechatpay-go test key (header TESTING KEY → PRIVATE KEY) and its signature of "source".
@@ -134,5 +135,118 @@ describe('notification verification and the client against the simulator', () =>
     const good = new WechatPayClient(readEnv(sim.env()).wechatPay!, { attempts: 3, baseDelayMs: 1, timeoutMs: 2000 });
     sim.failNext('/v3/pay/transactions/native', 'http500', 2);
     expect((await good.nativeOrder({ outTradeNo: 'ORDER00003', description: 'x', amountFen: 1, notifyUrl: 'https://a.example/n', timeExpire: '2026-12-10T10:00:00+08:00' })).codeUrl).toMatch(/^weixin:/);
+  });
+});
+
+// Platform certificates (平台证书): GET /v3/certificates signed, each certificate decrypted with the APIv3 key,
+// kept by serial with its validity; WeChat Pay rotates, the old one keeps verifying until it expires.
+describe('platform certificates: download and rotation', () => {
+  const T0 = Date.parse('2026-12-01T02:00:00Z') / 1000;
+  let sim: WechatPaySimulator;
+  let nowS = T0;
+  let store: PlatformCertificateStore;
+  let client: WechatPayClient;
+  const fetches = () => sim.server.count('/v3/certificates');
+  const verdict = (serial?: string, namedSerial?: string) => {
+    const n = sim.notification('CERTORDER1', { mode: 'platform', serial });
+    const headers = { serial: namedSerial ?? n.headers['Wechatpay-Serial'], signature: n.headers['Wechatpay-Signature'], timestamp: n.headers['Wechatpay-Timestamp'], nonce: n.headers['Wechatpay-Nonce'] };
+    return { headers, check: () => verifyNotification(headers, n.body, store.ring, nowS, 300) };
+  };
+  /** what the notify route does: verify; on an unknown serial, one download, then verify again */
+  const accept = async (serial?: string, namedSerial?: string): Promise<string> => {
+    const { headers, check } = verdict(serial, namedSerial);
+    try {
+      check();
+      return 'accepted';
+    } catch (error) {
+      if ((error as NotifyVerifyError).reason !== 'unknown_serial') return (error as NotifyVerifyError).reason;
+      await store.ensure(headers.serial!);
+      try {
+        check();
+        return 'accepted';
+      } catch (again) {
+        return (again as NotifyVerifyError).reason;
+      }
+    }
+  };
+
+  beforeAll(async () => {
+    sim = await new WechatPaySimulator().start();
+    sim.now = () => nowS * 1000;
+    const env = readEnv(sim.env('platform')).wechatPay!;
+    const keys = loadPlatformKeys(env);
+    client = new WechatPayClient(env, { attempts: 2, baseDelayMs: 1, timeoutMs: 15_000 }, undefined, () => nowS, keys);
+    store = new PlatformCertificateStore(keys, () => client.certificates(), { apiV3Key: env.apiV3Key, nowSeconds: () => nowS, refreshSeconds: 12 * 3600, fetchGapSeconds: 60, maxSkewSeconds: 300 });
+    client.onUnknownSerial = (serial) => store.ensure(serial);
+    await client.nativeOrder({ outTradeNo: 'CERTORDER1', description: '回款', amountFen: 100, notifyUrl: 'https://a.example/n', timeExpire: '2026-12-10T10:00:00+08:00' });
+    sim.notify = false;
+    sim.pay('CERTORDER1');
+  });
+  afterAll(() => sim.stop());
+
+  it('rotation mid-stream: a new serial is fetched once and verifies alongside the old; an expired certificate is never used, even while still listed', async () => {
+    expect(await store.refresh()).toMatchObject({ added: [], serials: [sim.platformSerial] }); // the file's certificate, now confirmed
+    const old = sim.platformSerial;
+    nowS += 120;
+    const next = sim.rotateCertificate({ notBefore: new Date((nowS - 60) * 1000), notAfter: new Date((nowS + 2 * 3600) * 1000) });
+    const before = fetches();
+    // notifications interleave: the new serial, the old, the new again — one download for all of them
+    expect(await accept(next.serial)).toBe('accepted');
+    expect(await accept(old)).toBe('accepted');
+    expect(await accept(next.serial)).toBe('accepted');
+    expect(fetches()).toBe(before + 1);
+    expect([...store.ring.certificates.keys()].sort()).toEqual([old, next.serial].sort());
+    // answers of the merchant API signed by the new certificate are believed too
+    expect((await client.query('CERTORDER1'))?.trade_state).toBe('SUCCESS');
+
+    // WeChat Pay rotates again; the middle certificate expires (still listed for a while): a notification
+    // naming it is refused — after one look, which brings the newest — and it is dropped
+    const newest = sim.rotateCertificate();
+    nowS += 3 * 3600;
+    expect(await accept(next.serial)).toBe('unknown_serial');
+    expect(fetches()).toBe(before + 2);
+    expect(store.ring.keyFor(next.serial, nowS)).toBeUndefined();
+    expect([...store.ring.certificates.keys()]).toEqual([old, newest.serial]);
+    expect(await accept(old)).toBe('accepted');
+    expect(await accept(newest.serial)).toBe('accepted');
+    expect(fetches()).toBe(before + 2);
+  });
+
+  it('an unknown serial fetches once, then is refused; another within the fetch gap does not fetch at all', async () => {
+    nowS += 120;
+    const stranger = sim.issueCertificate();
+    sim.withdraw(stranger.serial); // signs, but WeChat Pay does not list it: not WeChat Pay's
+    const before = fetches();
+    expect(await accept(stranger.serial)).toBe('unknown_serial');
+    expect(fetches()).toBe(before + 1);
+    expect(await accept(stranger.serial)).toBe('unknown_serial');
+    expect(await accept(stranger.serial, '7A'.repeat(20))).toBe('unknown_serial');
+    expect(fetches()).toBe(before + 1);
+  });
+
+  it('an answer whose signature does not hold, signed by a stranger, or with a certificate that does not decrypt changes nothing', async () => {
+    nowS += 120;
+    const next = sim.rotateCertificate();
+    for (const [mode, reason] of [['badSignature', 'bad_signature'], ['wrongKey', 'bad_signature'], ['badCiphertext', 'decrypt']] as const) {
+      sim.certificatesMode = mode;
+      await expect(store.refresh()).rejects.toMatchObject({ reason });
+      expect(store.ring.keyFor(next.serial, nowS)).toBeUndefined();
+    }
+    expect(await accept(next.serial)).toBe('unknown_serial');
+    sim.certificatesMode = 'ok';
+    nowS += 120;
+    expect(await accept(next.serial)).toBe('accepted');
+  });
+
+  it('refreshes on the policy interval: not before it, once after it', async () => {
+    const before = fetches();
+    nowS += 3600;
+    store.refreshIfDue();
+    expect(fetches()).toBe(before);
+    nowS += 12 * 3600;
+    store.refreshIfDue();
+    store.refreshIfDue();
+    await store.refresh(); // joins the download under way
+    expect(fetches()).toBe(before + 1);
   });
 });

@@ -184,6 +184,35 @@ describe('the notification credits once', () => {
     sim.notify = true;
   });
 
+  it('WeChat Pay rotates its platform certificate mid-stream: the new serial is downloaded once and credits, the old still credits; a serial it does not list is refused', async () => {
+    sim.notify = false;
+    h.clock.advance(61_000); // past the fetch gap of any download before
+    const old = sim.platformSerial;
+    const [a, b, c] = [await one(1_100_00), await one(1_200_00), await one(1_300_00)];
+    const orders = [await order(a), await order(b), await order(c)];
+    for (const o of orders) sim.pay(o.body.outTradeNo);
+    const fresh = sim.rotateCertificate();
+    const before = sim.server.count('/v3/certificates');
+    const [viaNew, viaOld] = await Promise.all([notify(sim.notification(orders[0]!.body.outTradeNo)), notify(sim.notification(orders[1]!.body.outTradeNo, { serial: old }))]);
+    expect([viaNew.status, viaOld.status]).toEqual([200, 200]);
+    expect((await notify(sim.notification(orders[0]!.body.outTradeNo))).status).toBe(200);
+    expect(sim.server.count('/v3/certificates')).toBe(before + 1);
+    expect([(await detail(a)).body.paidFen, (await detail(b)).body.paidFen]).toEqual([1_100_00, 1_200_00]);
+    expect(await paymentRows(a)).toHaveLength(1);
+    // signed with a key WeChat Pay does not list: one more look (past the gap), then refused, nothing credited
+    const stranger = sim.issueCertificate();
+    sim.withdraw(stranger.serial);
+    h.clock.advance(61_000);
+    const refused = await notify(sim.notification(orders[2]!.body.outTradeNo, { serial: stranger.serial }));
+    expect(refused.status).toBe(401);
+    expect(refused.body).toEqual({ code: 'FAIL', message: '失败' });
+    expect((await notify(sim.notification(orders[2]!.body.outTradeNo, { serial: stranger.serial }))).status).toBe(401);
+    expect(sim.server.count('/v3/certificates')).toBe(before + 2);
+    expect((await detail(c)).body.paidFen).toBe(0);
+    expect(sim.platformSerial).toBe(fresh.serial);
+    sim.notify = true;
+  });
+
   it('an amount that differs from the order is flagged to finance (a task in its pool), not credited', async () => {
     const id = await one(9_000_00);
     const o = await order(id);
@@ -246,6 +275,43 @@ describe('the notification credits once', () => {
     // a late notification afterwards changes nothing
     expect((await notify(sim.notification(o.body.outTradeNo))).status).toBe(200);
     expect(await paymentRows(id)).toHaveLength(1);
+    sim.notify = true;
+  });
+});
+
+describe('the query job holds no transaction while WeChat Pay answers', () => {
+  it('a slow WeChat Pay blocks no receivable write; a failed query leaves its order open for the next run', async () => {
+    sim.notify = false;
+    const [paidId, slowId, failingId, otherId] = [await one(2_100_00), await one(2_200_00), await one(2_300_00), await one(2_400_00)];
+    const [paid, slow, failing] = [await order(paidId), await order(slowId), await order(failingId)];
+    for (const o of [paid, slow, failing]) sim.pay(o.body.outTradeNo);
+    const held = sim.holdQuery(slow.body.outTradeNo);
+    sim.failNext(`/v3/pay/transactions/out-trade-no/${failing.body.outTradeNo}`, 'http500', 3); // every attempt of this run
+    h.clock.advance(h.policy.payments.queryAfterMinutes * 60_000 + 1000);
+    await h.services.jobs.seedRecurring();
+    h.clock.advance(h.policy.recurring['payments.query_open'].everyMinutes * 60_000);
+    const run = h.services.jobs.runDue();
+    await held.arrived; // the job is waiting on WeChat Pay for the slow order, having settled the paid one
+    const voucher = await h.services.attachments.upload(org.finance, 'payment_voucher', Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'));
+    const record = (id: number, amountFen: number) =>
+      api(h.url, 'POST', `/api/v1/receivables/${id}/payments`, { token: org.token(org.finance), json: { amountFen, method: 'bank_transfer', reference: `SLOW-${id}`, paidAt: '2026-11-30', voucherAttachmentId: voucher.id } });
+    const inTime = async (p: ReturnType<typeof record>) => {
+      const r = await Promise.race([p, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000).unref())]);
+      return r ? { status: r.status, code: r.body?.error?.code } : 'blocked';
+    };
+    // the receivable the job just settled, and one it never touched: both answered while WeChat Pay is still silent
+    expect(await inTime(record(paidId, 100_00))).toEqual({ status: 409, code: 'RECEIVABLE_PAID' });
+    expect(await inTime(record(otherId, 400_00))).toEqual({ status: 201, code: undefined });
+    held.release();
+    await run;
+    expect((await detail(paidId)).body).toMatchObject({ paidFen: 2_100_00, state: 'paid' });
+    expect((await detail(slowId)).body).toMatchObject({ paidFen: 2_200_00, state: 'paid' });
+    expect((await detail(failingId)).body).toMatchObject({ paidFen: 0, orders: [expect.objectContaining({ state: 'open' })] });
+    // the next run asks again and settles it, once
+    h.clock.advance(h.policy.recurring['payments.query_open'].everyMinutes * 60_000);
+    await h.services.jobs.runDue();
+    expect((await detail(failingId)).body).toMatchObject({ paidFen: 2_300_00, state: 'paid' });
+    expect(await paymentRows(failingId)).toHaveLength(1);
     sim.notify = true;
   });
 });

@@ -1,4 +1,4 @@
-import { addWorkingDays, checkRuleTable, listedModel, formatPercentBp, formatYuan, matchRule, percentToBp, rebateFen, ruleIndex, yuanToFen, type RebateRuleInput } from '@anchor/shared';
+import { CONTRACT_LIMITS, addWorkingDays, checkRuleTable, listedModel, formatPercentBp, formatYuan, matchRule, percentToBp, rebateFen, ruleIndex, yuanToFen, type RebateRuleInput } from '@anchor/shared';
 
 // Money in fen shown as ¥1,234.56, the working-day count of the payout day, and which rule a calculation takes.
 describe('money', () => {
@@ -17,6 +17,11 @@ describe('money', () => {
     expect(yuanToFen('1.234')).toBeNull();
     expect(yuanToFen('-5')).toBeNull();
     expect(yuanToFen('')).toBeNull();
+  });
+  it("the contract form reads amounts with the same function, up to the contract schema's ceiling and not a fen more", () => {
+    expect(yuanToFen('12,345.60')).toBe(1_234_560);
+    expect(yuanToFen(String(CONTRACT_LIMITS.maxAmountFen / 100))).toBe(CONTRACT_LIMITS.maxAmountFen);
+    expect(yuanToFen(`${CONTRACT_LIMITS.maxAmountFen / 100}.01`)).toBeNull();
   });
   it('percent ↔ basis points, and the rebate rounded to the fen', () => {
     expect(percentToBp('3.5%')).toBe(350);

@@ -34,7 +34,14 @@ export interface RecurringJob {
   kind: RecurringJobKind;
   /** when the next occurrence is due, given the time this one ran (the schedule comes from policy) */
   nextAfter(now: Date): Date;
+  /** work in the transaction that ends the occurrence (its writes commit with the next due time) */
   run: JobHandler;
+  /**
+   * Work that must not hold a transaction — calls to another service over HTTP, which may be slow: run
+   * before `run`, with no transaction or connection held, opening its own short ones (each write safe to repeat:
+   * were the lease to run out, another server could do the same). A throw fails the occurrence like `run`.
+   */
+  outside?: (now: Date) => Promise<void>;
 }
 
 /** Every `minutes` after the last run: the usual schedule, read from `recurring.<kind>.everyMinutes`. */
@@ -140,6 +147,7 @@ export class JobRunner {
       return;
     }
     try {
+      if (periodic?.outside && jobs.every((j) => j.recurring)) await periodic.outside(now);
       await withSqlTransaction(this.db, async (sql) => {
         await handler(jobs, sql, now);
         const match = repeated(SQL`(id = ? AND attempts = ?)`, jobs.length, ' OR ');

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import Taro, { useRouter } from '@tarojs/taro'
 import { Button, Image, Input, Picker, Text, View } from '@tarojs/components'
 import {
-  MANUAL_PAYMENT_METHODS, PAYMENT_METHOD_LABELS, PAY_ORDER_STATE_LABELS, RECEIVABLE_STATES, RECEIVABLE_STATE_LABELS, ROLE_LABELS, can, formatYuan, localDay,
+  MANUAL_PAYMENT_METHODS, PAYMENT_METHOD_LABELS, PAY_ORDER_STATE_LABELS, RECEIVABLE_STATES, RECEIVABLE_STATE_LABELS, ROLE_LABELS, can, contractNumber, formatYuan, localDay,
   type ReceivableState,
 } from '@anchor/shared'
 import { errorMessage, isApiError, uploadFile } from '../../api/client'
@@ -119,7 +119,10 @@ function ReceivableView(props: { id: number }) {
           <Text className='receivable__name'>{r.customerName}</Text>
           <StatusTag tone={TONES[r.state]}>{RECEIVABLE_STATE_LABELS[r.state]}</StatusTag>
         </View>
-        <Text className='muted'>合同 {r.contractId} · 第 {r.seq} 期 · 到期 {r.dueDate} · 负责人 {r.ownerName}</Text>
+        <Text className='muted'>
+          <Text id='receivable-contract' className='receivable__contract' onClick={() => void goTo('contract', { id: r.contractId })}>合同 {contractNumber(r.contractId)}</Text>
+          {` · 第 ${r.seq} 期 · 到期 ${r.dueDate} · 负责人 ${r.ownerName}`}
+        </Text>
         <View className='row receivable__figures'>
           <View className='receivable__figure'><Text className='muted'>应收</Text><Text id='receivable-amount'>{formatYuan(r.amountFen)}</Text></View>
           <View className='receivable__figure'><Text className='muted'>已回</Text><Text id='receivable-paid'>{formatYuan(r.paidFen)}</Text></View>

@@ -1,10 +1,11 @@
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { WechatPayEnv } from '../../config/env';
 import type { Logger } from '../../logger';
+import { standInCertificate } from './stand-in-certificate';
 import { encryptAead, parseAuthorization, requestMessage, signSha256WithRsa, verifySha256WithRsa } from '../wechatpay/wechatpay-crypto';
 
 interface SandboxOrder {
@@ -26,7 +27,7 @@ const yuan = (fen: number) => `¥${(fen / 100).toLocaleString('en-US', { minimum
 /**
  * A WeChat Pay that exists only inside the demo server (`npm start` without WECHATPAY_* variables):
  * its own merchant and platform key pairs and APIv3 key, the v3 endpoints the server calls (Native
- * order, query, close — the merchant's signature checked), and a page at /sandbox/wechatpay/ where a
+ * order, query, close, and /v3/certificates with its platform certificate — the merchant's signature checked), and a page at /sandbox/wechatpay/ where a
  * person "scans and pays" an order: the payment is then notified to the server exactly as WeChat Pay
  * does it (signed with the platform key, resource encrypted), so the demo runs the production path.
  */
@@ -34,6 +35,9 @@ export class WechatPaySandbox {
   readonly env: WechatPayEnv;
   private readonly merchantPublic: KeyObject;
   private readonly platformPrivate: KeyObject;
+  /** the platform certificate (PEM) it serves from /v3/certificates, as WeChat Pay does */
+  private readonly platformCertificate: string;
+  private readonly platformSerial: string;
   private readonly orders = new Map<string, SandboxOrder>();
   private nextTransaction = 4200000001;
 
@@ -45,12 +49,18 @@ export class WechatPaySandbox {
     const dir = path.join(dataDir, 'sandbox-wechatpay');
     mkdirSync(dir, { recursive: true });
     const keyPath = path.join(dir, 'apiclient_key.pem');
-    const platformPath = path.join(dir, 'platform_public_key.pem');
+    const platformPath = path.join(dir, 'platform_cert.pem');
+    this.platformSerial = `5${randomBytes(20).toString('hex')}`.slice(0, 40).toUpperCase(); // 20 bytes, high bit clear
+    this.platformCertificate = standInCertificate({
+      serialHex: this.platformSerial, publicKey: platform.publicKey, signingKey: platform.privateKey,
+      // valid whatever clock a demo or test runs on
+      notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2049-01-01T00:00:00Z'), commonName: 'Tenpay.com sandbox',
+    });
     writeFileSync(keyPath, merchant.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
-    writeFileSync(platformPath, platform.publicKey.export({ format: 'pem', type: 'spki' }) as string);
+    writeFileSync(platformPath, this.platformCertificate);
     this.env = {
       mchId: '1900000109', appId: 'wxsandboxpay0001', apiV3Key: randomBytes(16).toString('hex'), serial: randomBytes(20).toString('hex').toUpperCase(),
-      privateKeyPath: keyPath, platformKeyPath: platformPath, platformSerial: randomBytes(20).toString('hex').toUpperCase(), publicKeyId: undefined, publicKeyPath: undefined,
+      privateKeyPath: keyPath, platformKeyPath: platformPath, platformSerial: undefined, publicKeyId: undefined, publicKeyPath: undefined,
       apiBase: 'http://127.0.0.1:0/sandbox/wechatpay', // set once the server listens
     };
   }
@@ -64,7 +74,7 @@ export class WechatPaySandbox {
     const body = json === undefined ? '' : JSON.stringify(json);
     const timestamp = String(Math.floor(Date.now() / 1000));
     const nonce = randomBytes(16).toString('hex');
-    ctx.set('Wechatpay-Serial', this.env.platformSerial!);
+    ctx.set('Wechatpay-Serial', this.platformSerial);
     ctx.set('Wechatpay-Timestamp', timestamp);
     ctx.set('Wechatpay-Nonce', nonce);
     ctx.set('Wechatpay-Signature', signSha256WithRsa(this.platformPrivate, `${timestamp}\n${nonce}\n${body}\n`));
@@ -100,7 +110,7 @@ export class WechatPaySandbox {
         const res = await fetch(o.notifyUrl, {
           method: 'POST',
           headers: {
-            'Content-Type': 'application/json', 'Wechatpay-Serial': this.env.platformSerial!, 'Wechatpay-Timestamp': timestamp, 'Wechatpay-Nonce': n,
+            'Content-Type': 'application/json', 'Wechatpay-Serial': this.platformSerial, 'Wechatpay-Timestamp': timestamp, 'Wechatpay-Nonce': n,
             'Wechatpay-Signature': signSha256WithRsa(this.platformPrivate, `${timestamp}\n${n}\n${body}\n`), 'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048',
           },
           body,
@@ -145,6 +155,18 @@ button{background:#07c160;color:#fff;border:0;border-radius:6px;padding:10px 16p
       const order: SandboxOrder = { outTradeNo: b.out_trade_no, description: String(b.description ?? ''), total: b.amount.total, notifyUrl: String(b.notify_url), codeUrl: `weixin://wxpay/bizpayurl?pr=sb${randomBytes(4).toString('hex')}`, state: 'NOTPAY', createdAt: new Date() };
       this.orders.set(order.outTradeNo, order);
       this.signedJson(ctx, 200, { code_url: order.codeUrl });
+    });
+    router.get('/v3/certificates', (ctx) => {
+      if (!this.authorized(ctx, '')) return this.signedJson(ctx, 401, { code: 'SIGN_ERROR', message: '签名错误' });
+      const nonce = randomBytes(6).toString('hex');
+      const iso = (d: string) => new Date(d).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+      const cert = new X509Certificate(this.platformCertificate);
+      this.signedJson(ctx, 200, {
+        data: [{
+          serial_no: this.platformSerial, effective_time: iso(cert.validFrom), expire_time: iso(cert.validTo),
+          encrypt_certificate: { algorithm: 'AEAD_AES_256_GCM', nonce, associated_data: 'certificate', ciphertext: encryptAead(this.env.apiV3Key, nonce, 'certificate', this.platformCertificate) },
+        }],
+      });
     });
     router.get('/v3/pay/transactions/out-trade-no/:no', (ctx) => {
       if (!this.authorized(ctx, '')) return this.signedJson(ctx, 401, { code: 'SIGN_ERROR', message: '签名错误' });

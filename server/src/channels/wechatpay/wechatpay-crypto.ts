@@ -81,22 +81,71 @@ export function encryptAead(key: string | Buffer, nonce: string, associatedData:
 
 export const nonceString = (): string => randomBytes(16).toString('hex').toUpperCase();
 
-/** The keys WeChat Pay signs with, by the serial it names in `Wechatpay-Serial`. */
-export interface PlatformKeys {
-  /** platform certificate serial (hex, upper-case) → its public key */
-  certificates: Map<string, KeyObject>;
-  /** `PUB_KEY_ID_…` → the WeChat Pay public key */
-  publicKeys: Map<string, KeyObject>;
+/** A platform certificate's key and the seconds (epoch) it is valid between; null: no bound (a bare key from a file). */
+export interface PlatformCertificate {
+  serial: string;
+  key: KeyObject;
+  notBefore: number | null;
+  notAfter: number | null;
 }
 
-/** A PEM that is either a certificate (its serial read from it) or a bare public key (serial given). */
-export function loadVerifierKey(pem: string, serial?: string): { serial: string; key: KeyObject } {
+/** The keys WeChat Pay signs with, by the serial it names in `Wechatpay-Serial`. */
+export interface PlatformKeys {
+  /** the key for `serial` usable at `nowSeconds`: a platform certificate inside its validity, or a PUB_KEY_ID_ public key */
+  keyFor(serial: string, nowSeconds: number): KeyObject | undefined;
+}
+
+/**
+ * Platform certificates by serial (hex, upper-case) and WeChat Pay public keys by `PUB_KEY_ID_…`. A
+ * certificate is used only inside its validity: an expired one is never believed, whatever it signed.
+ * Certificates are added, never replaced by absence: an old one stays usable until it expires, so a
+ * rotation (WeChat Pay lists old and new together for a while) has no gap.
+ */
+export class KeyRing implements PlatformKeys {
+  readonly certificates = new Map<string, PlatformCertificate>();
+  readonly publicKeys = new Map<string, KeyObject>();
+
+  keyFor(serial: string, nowSeconds: number): KeyObject | undefined {
+    if (serial.startsWith('PUB_KEY_ID_')) return this.publicKeys.get(serial);
+    const c = this.certificates.get(serial.toUpperCase());
+    if (!c) return undefined;
+    if ((c.notBefore !== null && nowSeconds < c.notBefore) || (c.notAfter !== null && nowSeconds >= c.notAfter)) return undefined;
+    return c.key;
+  }
+
+  /** Adds (or updates) a certificate. */
+  add(cert: PlatformCertificate): void {
+    this.certificates.set(cert.serial.toUpperCase(), { ...cert, serial: cert.serial.toUpperCase() });
+  }
+
+  /** Forgets certificates expired at `nowSeconds`; the serials dropped. */
+  prune(nowSeconds: number): string[] {
+    const dropped: string[] = [];
+    for (const [serial, c] of this.certificates) {
+      if (c.notAfter !== null && nowSeconds >= c.notAfter) {
+        this.certificates.delete(serial);
+        dropped.push(serial);
+      }
+    }
+    return dropped;
+  }
+}
+
+/** A PEM that is either a certificate (its serial and validity read from it) or a bare public key (serial given, no bounds). */
+export function loadVerifierKey(pem: string, serial?: string): PlatformCertificate {
   if (pem.includes('BEGIN CERTIFICATE')) {
     const cert = new X509Certificate(pem);
-    return { serial: cert.serialNumber.toUpperCase(), key: cert.publicKey };
+    return { serial: cert.serialNumber.toUpperCase(), key: cert.publicKey, notBefore: seconds(cert.validFrom), notAfter: seconds(cert.validTo) };
   }
   if (!serial) throw new Error('a bare public key needs its serial');
-  return { serial: serial.toUpperCase(), key: createPublicKey(pem) };
+  return { serial: serial.toUpperCase(), key: createPublicKey(pem), notBefore: null, notAfter: null };
+}
+
+const seconds = (date: string): number => Math.floor(Date.parse(date) / 1000);
+
+/** The serial a signature names, when it names one (headers present, not a probe): what a store looks up or fetches. */
+export function namedSerial(headers: NotifyHeaders): string | null {
+  return headers.serial && headers.signature && !headers.signature.startsWith('WECHATPAY/SIGNTEST/') ? headers.serial : null;
 }
 
 export type NotifyRefusal = 'missing_headers' | 'signature_probe' | 'stale_timestamp' | 'unknown_serial' | 'bad_signature' | 'bad_body' | 'bad_resource';
@@ -132,8 +181,8 @@ export interface NotifyEnvelope {
 
 /**
  * Checks a notification before anything in it is believed: headers present, not a SIGNTEST probe,
- * timestamp within `maxSkewSeconds` of now, serial known (platform certificate or PUB_KEY_ID_ public
- * key), RSA-SHA256 over the raw body, then the envelope's shape. Returns the envelope; the caller
+ * timestamp within `maxSkewSeconds` of now, serial known (a platform certificate valid now or a PUB_KEY_ID_
+ * public key), RSA-SHA256 over the raw body, then the envelope's shape. Returns the envelope; the caller
  * decrypts with `decryptAead` (tag and AAD checked).
  */
 export function verifyNotification(headers: NotifyHeaders, rawBody: string, keys: PlatformKeys, nowSeconds: number, maxSkewSeconds: number): NotifyEnvelope {
@@ -141,7 +190,7 @@ export function verifyNotification(headers: NotifyHeaders, rawBody: string, keys
   if (!serial || !signature || !timestamp || !nonce) throw new NotifyVerifyError('missing_headers');
   if (signature.startsWith('WECHATPAY/SIGNTEST/')) throw new NotifyVerifyError('signature_probe');
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > maxSkewSeconds) throw new NotifyVerifyError('stale_timestamp');
-  const key = serial.startsWith('PUB_KEY_ID_') ? keys.publicKeys.get(serial) : keys.certificates.get(serial.toUpperCase());
+  const key = keys.keyFor(serial, nowSeconds);
   if (!key) throw new NotifyVerifyError('unknown_serial');
   if (!verifySha256WithRsa(key, `${timestamp}\n${nonce}\n${rawBody}\n`, signature)) throw new NotifyVerifyError('bad_signature');
   let envelope: NotifyEnvelope;
@@ -163,7 +212,7 @@ export function verifyResponse(headers: NotifyHeaders, rawBody: string, keys: Pl
   const { serial, signature, timestamp, nonce } = headers;
   if (!serial || !signature || !timestamp || !nonce || signature.startsWith('WECHATPAY/SIGNTEST/')) return false;
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > maxSkewSeconds) return false;
-  const key = serial.startsWith('PUB_KEY_ID_') ? keys.publicKeys.get(serial) : keys.certificates.get(serial.toUpperCase());
+  const key = keys.keyFor(serial, nowSeconds);
   return !!key && verifySha256WithRsa(key, `${timestamp}\n${nonce}\n${rawBody}\n`, signature);
 }
 

@@ -4,7 +4,8 @@ import Pay from 'wechatpay-node-v3';
 import type { WechatPayEnv } from '../../config/env';
 import type { RetryPolicy } from '../http-client';
 import { UpstreamError } from '../http-client';
-import { loadVerifierKey, nonceString, requestMessage, signSha256WithRsa, verifyResponse, type PlatformKeys, type WechatPayTransaction } from './wechatpay-crypto';
+import type { CertificatesAnswer } from './platform-certificates';
+import { KeyRing, loadVerifierKey, nonceString, requestMessage, signSha256WithRsa, verifyResponse, type NotifyHeaders, type PlatformKeys, type WechatPayTransaction } from './wechatpay-crypto';
 
 export const WECHATPAY_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 200, timeoutMs: 8000 };
 
@@ -42,6 +43,8 @@ export interface NativeOrderInput {
 export class WechatPayClient {
   private readonly pay: Pay;
   private readonly privateKey: KeyObject;
+  /** asked when an answer names a serial the keys do not know (the certificate store downloads once); then verified again */
+  onUnknownSerial: ((serial: string) => Promise<void>) | null = null;
 
   constructor(
     readonly env: WechatPayEnv,
@@ -66,7 +69,7 @@ export class WechatPayClient {
     return this.pay.getAuthorization(nonce, String(timestamp), signature);
   }
 
-  private async call(method: 'GET' | 'POST', pathWithQuery: string, payload?: unknown): Promise<{ status: number; json: Record<string, unknown> | null }> {
+  private async call(method: 'GET' | 'POST', pathWithQuery: string, payload?: unknown, verify = true): Promise<{ status: number; json: Record<string, unknown> | null; text: string; signed: NotifyHeaders }> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     let lastError: UpstreamError | undefined;
     for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
@@ -109,13 +112,31 @@ export class WechatPayClient {
         timestamp: response.headers.get('wechatpay-timestamp') ?? undefined, nonce: response.headers.get('wechatpay-nonce') ?? undefined,
       };
       // an answer that is not WeChat Pay's (a proxy's, a forger's) is treated like a lost one: tried again, then the caller's error
-      if (this.keys && !verifyResponse(signed, text, this.keys, this.nowSeconds(), 300)) {
+      if (verify && this.keys && !(await this.believed(signed, text))) {
         lastError = new UpstreamError(`HTTP ${response.status} answer without a valid WeChat Pay signature`, true, undefined, true);
         continue;
       }
-      return { status: response.status, json };
+      return { status: response.status, json, text, signed };
     }
     throw lastError ?? new UpstreamError('no attempt made', true);
+  }
+
+  /** WeChat Pay's signature on an answer; a serial not yet known is looked up once (a rotated certificate). */
+  private async believed(signed: NotifyHeaders, text: string): Promise<boolean> {
+    if (!this.keys) return true;
+    if (verifyResponse(signed, text, this.keys, this.nowSeconds(), 300)) return true;
+    if (!signed.serial || !this.onUnknownSerial || this.keys.keyFor(signed.serial, this.nowSeconds())) return false;
+    await this.onUnknownSerial(signed.serial);
+    return verifyResponse(signed, text, this.keys, this.nowSeconds(), 300);
+  }
+
+  /**
+   * GET /v3/certificates, signed like any request, its answer raw (body and signature headers): the
+   * certificate store decrypts and verifies it, since the key that signed it may be one it carries.
+   */
+  async certificates(): Promise<CertificatesAnswer> {
+    const { status, text, signed } = await this.call('GET', '/v3/certificates', undefined, false);
+    return { status, body: text, headers: signed };
   }
 
   /** POST /v3/pay/transactions/native → code_url. The same out_trade_no and body again is the sanctioned retry. */
@@ -152,16 +173,12 @@ export class WechatPayClient {
   }
 }
 
-/** The verifying keys from the environment: platform certificate and/or public key. */
-export function loadPlatformKeys(env: WechatPayEnv, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): PlatformKeys {
-  const keys: PlatformKeys = { certificates: new Map(), publicKeys: new Map() };
-  if (env.platformKeyPath) {
-    const k = loadVerifierKey(read(env.platformKeyPath), env.platformSerial);
-    keys.certificates.set(k.serial, k.key);
-  }
+/** The verifying keys from the environment: platform certificate (the first one, until downloads add more) and/or public key. */
+export function loadPlatformKeys(env: WechatPayEnv, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): KeyRing {
+  const keys = new KeyRing();
+  if (env.platformKeyPath) keys.add(loadVerifierKey(read(env.platformKeyPath), env.platformSerial));
   if (env.publicKeyId && env.publicKeyPath) {
-    const k = loadVerifierKey(read(env.publicKeyPath), env.publicKeyId);
-    keys.publicKeys.set(env.publicKeyId, k.key);
+    keys.publicKeys.set(env.publicKeyId, loadVerifierKey(read(env.publicKeyPath), env.publicKeyId).key);
   }
   return keys;
 }

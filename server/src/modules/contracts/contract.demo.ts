@@ -1,5 +1,4 @@
 import type { DataSource } from 'typeorm';
-import type { ContractView } from '@anchor/shared';
 import { withSqlTransaction } from '../../db/sql';
 import type { CustomerService } from '../customers';
 import type { MaterialService } from '../materials';
@@ -41,6 +40,43 @@ function terms(amountYuan: number, models: string[], needsMarketing: boolean, ke
   };
 }
 
+/** The approval task open on a contract's current step and who acts on it: its assignee, or the first finance member for the pool. */
+async function openStepActor(db: DataSource, s: Pick<DemoServices, 'contracts' | 'tasks'>, owner: Member, contractId: number): Promise<{ taskId: number; actorId: number } | null> {
+  const c = await s.contracts.get(owner, contractId);
+  const taskId = c.approvals[0]?.steps.find((st) => st.state === 'open')?.taskId ?? null;
+  if (!taskId) return null;
+  const task = (await s.tasks.ofSubject('contract', contractId)).find((t) => t.id === taskId);
+  const actorId = task?.assigneeId ?? (await withSqlTransaction(db, (sql) => activeMembersWithRole(sql, 'finance')))[0]?.id;
+  return actorId ? { taskId, actorId } : null;
+}
+
+/**
+ * A contract drafted by `rep`, submitted and approved at every step of the policy chain by whoever holds
+ * it — the real flow, so its approval moves the customer to 签约 and hands the instalments to receivables
+ * (`whenApproved` → `createForContract`). Returns its id, or null when a step had nobody to act.
+ */
+export async function approvedContractForDemo(
+  db: DataSource,
+  s: Pick<DemoServices, 'contracts' | 'tasks' | 'org'>,
+  rep: Member,
+  input: { customerId: number; amountFen: number; models: string[]; instalments: { seq: number; dueDate: string; amountFen: number }[]; keyTerms: string },
+): Promise<number | null> {
+  const created = await s.contracts.create(rep, {
+    customerId: input.customerId, amountFen: input.amountFen, lines: input.models.map((model, i) => ({ model, quantity: i === 0 ? 1 : 10 })),
+    instalments: input.instalments, keyTerms: input.keyTerms, needsMarketing: false, scanIds: [],
+  });
+  await s.contracts.submit(rep, created.id);
+  for (let step = 0; step < 5; step++) {
+    const next = await openStepActor(db, s, rep, created.id);
+    if (!next) break;
+    await s.tasks.act(next.actorId, next.taskId, 'approve', 'app', { comment: null });
+  }
+  return (await s.contracts.get(rep, created.id)).state === 'approved' ? created.id : null;
+}
+
+/** Product models the demo's contracts name. */
+export const DEMO_MODELS = MODELS;
+
 /**
  * The demo's contracts, one in every state, made through the real flows (main.ts, after materials): a draft;
  * one submitted, waiting at its first step, with 需市场支持 open; one at the finance pool after the supervisor and
@@ -57,17 +93,9 @@ export async function seedContractsForDemo(db: DataSource, s: DemoServices): Pro
     const open = page.items.find((c) => !c.closed) ?? (await s.customers.list(rep, { page: 1, pageSize: 5 } as never)).items.find((c) => !c.closed);
     return open?.id ?? null;
   };
-  const openStep = (c: ContractView) => c.approvals[0]?.steps.find((st) => st.state === 'open')?.taskId ?? null;
-  // who acts on a step: its assignee, or the first finance member for the pool
   const actOn = async (contractId: number, owner: Member, decide: 'approve' | 'reject', comment?: string) => {
-    const c = await s.contracts.get(owner, contractId);
-    const taskId = openStep(c);
-    if (!taskId) return;
-    const tasks = await s.tasks.ofSubject('contract', contractId);
-    const task = tasks.find((t) => t.id === taskId)!;
-    const actorId = task.assigneeId ?? (await byRole('finance'))[0]?.id;
-    if (!actorId) return;
-    await s.tasks.act(actorId, taskId, decide, 'app', { comment: comment ?? null });
+    const next = await openStepActor(db, s, owner, contractId);
+    if (next) await s.tasks.act(next.actorId, next.taskId, decide, 'app', { comment: comment ?? null });
   };
 
   const plans: Array<{ rep: Member; yuan: number; models: string[]; marketing: boolean; keyTerms: string; then: (id: number, rep: Member) => Promise<void> }> = [

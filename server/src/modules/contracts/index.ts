@@ -51,4 +51,4 @@ export const contractsModule = defineModule({
   routes: (s, { policy }) => contractRoutes(s.contracts, policy.uploads.contractScanMaxMegabytes * 1024 * 1024),
 });
 
-export { seedContractsForDemo } from './contract.demo';
+export { approvedContractForDemo, DEMO_MODELS, seedContractsForDemo } from './contract.demo';

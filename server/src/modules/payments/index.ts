@@ -83,17 +83,19 @@ export const paymentsModule = defineModule({
   messages: paymentMessages,
   taskKinds: [mismatchKind, overpaidKind],
   services: ({ db, policy, env, clock, logger, use }): PaymentExports => {
-    const { client, keys } = readEnvKeys(env, clock);
-    return { payments: new PaymentService(db, policy, env, clock, logger, use('receivables').receivables, use('tasks').tasks, client, keys) };
+    const { client, keys, certificates } = readEnvKeys(env, clock, policy, logger);
+    return { payments: new PaymentService(db, policy, env, clock, logger, use('receivables').receivables, use('tasks').tasks, client, keys, certificates) };
   },
   routes: (s) => paymentRoutes(s.payments),
   recurring: (s, { policy }) => [
     {
       kind: 'payments.query_open',
       nextAfter: everyMinutes(policy.recurring['payments.query_open'].everyMinutes),
-      run: async (_jobs, sql, now) => {
-        await s.payments.queryOpen(sql, now);
+      // WeChat Pay is asked with no transaction open; each answer is settled in its own (payment.service.ts)
+      outside: async (now) => {
+        await s.payments.queryOpen(now);
       },
+      run: async () => undefined,
     },
   ],
 });

@@ -13,9 +13,10 @@ import type { Logger } from '../../logger';
 import { outboxStatement } from '../../outbox/outbox';
 import { UpstreamError } from '../../channels/http-client';
 import {
-  AeadError, decryptAead, NotifyVerifyError, verifyNotification, type NotifyHeaders, type PlatformKeys, type WechatPayTransaction,
+  AeadError, decryptAead, NotifyVerifyError, verifyNotification, type NotifyEnvelope, type NotifyHeaders, type PlatformKeys, type WechatPayTransaction,
 } from '../../channels/wechatpay/wechatpay-crypto';
 import { WechatPayApiError, type WechatPayClient } from '../../channels/wechatpay/wechatpay.client';
+import type { PlatformCertificateStore } from '../../channels/wechatpay/platform-certificates';
 import type { Member } from '../org';
 import type { ReceivableService } from '../receivables';
 import type { TaskService } from '../tasks';
@@ -80,6 +81,8 @@ export class PaymentService {
     private readonly tasks: TaskService,
     private readonly client: WechatPayClient | null,
     private readonly keys: PlatformKeys | null,
+    /** platform-certificate mode: downloaded and rotated certificates (main.ts starts its timer on every server) */
+    readonly certificates: PlatformCertificateStore | null = null,
   ) {
     receivables.setOrdersProvider((id) => this.ordersOf(id));
   }
@@ -198,9 +201,20 @@ export class PaymentService {
    */
   async handleNotify(headers: NotifyHeaders, rawBody: string): Promise<NotifyAnswer> {
     if (!this.keys || !this.env.wechatPay) return FAIL(404, 'refused', 'wechatpay off');
+    this.certificates?.refreshIfDue();
+    const nowSeconds = () => Math.floor(this.clock.now().getTime() / 1000);
+    const skew = this.policy.payments.notifySkewSeconds;
     let transactionJson: WechatPayTransaction;
     try {
-      const envelope = verifyNotification(headers, rawBody, this.keys, Math.floor(this.clock.now().getTime() / 1000), this.policy.payments.notifySkewSeconds);
+      let envelope: NotifyEnvelope;
+      try {
+        envelope = verifyNotification(headers, rawBody, this.keys, nowSeconds(), skew);
+      } catch (error) {
+        // a serial not yet known (WeChat Pay rotated its certificate): one download, then verified or refused
+        if (!(error instanceof NotifyVerifyError && error.reason === 'unknown_serial' && this.certificates)) throw error;
+        await this.certificates.ensure(headers.serial!);
+        envelope = verifyNotification(headers, rawBody, this.keys, nowSeconds(), skew);
+      }
       const r = envelope.resource;
       transactionJson = JSON.parse(decryptAead(this.env.wechatPay.apiV3Key, r.nonce, r.associated_data ?? '', r.ciphertext)) as WechatPayTransaction;
     } catch (error) {
@@ -270,30 +284,42 @@ export class PaymentService {
   /**
    * The recurring query: open orders older than queryAfterMinutes, oldest first, queryBatch of them;
    * a paid one is settled like a notification, one WeChat Pay closed or never knew and past its expiry
-   * is closed here. Runs in the job's transaction (settling writes with it).
+   * is closed here. No transaction is open while WeChat Pay is asked: the orders are picked in one short
+   * read, each answer is applied in its own short transaction (settle's state guard makes a repeat a
+   * no-op), and a slow or failing WeChat Pay holds no lock or connection. An order whose query failed
+   * stays open for the next run; the run stops starting queries after half the job's lease (the rest next time).
    */
-  async queryOpen(sql: Sql, now: Date): Promise<{ queried: number; settled: number; closed: number }> {
-    if (!this.client) return { queried: 0, settled: 0, closed: 0 };
+  async queryOpen(now: Date): Promise<{ queried: number; settled: number; closed: number; failed: number }> {
+    const counts = { queried: 0, settled: 0, closed: 0, failed: 0 };
+    if (!this.client) return counts;
     const before = new Date(now.getTime() - this.policy.payments.queryAfterMinutes * 60_000);
-    const rows = (await sql.rows<Record<string, unknown>>(SQL`SELECT ${ORDER_COLUMNS} FROM pay_order WHERE state = 'open' AND createdAt <= ? ORDER BY createdAt, id LIMIT ?`, [before, this.policy.payments.queryBatch])).map(orderOf);
-    let settled = 0;
-    let closed = 0;
+    const rows = (
+      await withSqlTransaction(this.db, (sql) =>
+        sql.rows<Record<string, unknown>>(SQL`SELECT ${ORDER_COLUMNS} FROM pay_order WHERE state = 'open' AND createdAt <= ? ORDER BY createdAt, id LIMIT ?`, [before, this.policy.payments.queryBatch]),
+      )
+    ).map(orderOf);
+    const started = performance.now();
+    const budgetMs = (this.policy.jobs.leaseSeconds * 1000) / 2;
     for (const o of rows) {
+      if (performance.now() - started > budgetMs) break;
+      counts.queried++;
       let t: WechatPayTransaction | null;
       try {
         t = await this.client.query(o.outTradeNo);
       } catch (error) {
-        if (error instanceof UpstreamError) continue;
-        throw error;
+        if (!(error instanceof UpstreamError)) throw error;
+        counts.failed++;
+        this.logger.warn({ err: error.message, orderId: o.id }, 'wechatpay query failed; the order stays open for the next run');
+        continue;
       }
       if (t?.trade_state === 'SUCCESS') {
-        const outcome = await this.settle(sql, t);
-        if (outcome === 'credited' || outcome === 'mismatch') settled++;
+        const outcome = await transaction(this.db, ({ sql }) => this.settle(sql, t));
+        if (outcome === 'credited' || outcome === 'mismatch') counts.settled++;
       } else if (t?.trade_state === 'CLOSED' || t?.trade_state === 'REVOKED' || (o.expiresAt.getTime() < now.getTime() && (t === null || t.trade_state === 'NOTPAY'))) {
-        closed += await sql.exec(SQL`UPDATE pay_order SET state = 'closed', closedAt = ? WHERE id = ? AND state = 'open'`, [now, o.id]);
+        counts.closed += await withSqlTransaction(this.db, (sql) => sql.exec(SQL`UPDATE pay_order SET state = 'closed', closedAt = ? WHERE id = ? AND state = 'open'`, [now, o.id]));
       }
     }
-    return { queried: rows.length, settled, closed };
+    return counts;
   }
 }
 

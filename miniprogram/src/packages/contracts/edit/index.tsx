@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { Button, Input, Picker, Switch, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
-import { CONTRACT_LIMITS, ROLE_LABELS, can, formatYuan, instalmentProblems, parseYuanToFen, validate, makeContractSchemas, type ContractView } from '@anchor/shared'
+import { CONTRACT_LIMITS, ROLE_LABELS, can, formatYuan, instalmentProblems, validate, yuanToFen, makeContractSchemas, type ContractView } from '@anchor/shared'
 import { errorMessage, isApiError } from '../../../api/client'
 import { contractsApi, type ContractDraft } from '../../../api/contracts'
 import { loadOptions } from '../../../api/options'
@@ -44,7 +44,7 @@ const blank = (): Form => ({ amount: '', lines: [{ model: '', quantity: '1' }], 
 
 /** The form as the API takes it; amounts typed in yuan become fen (text that is no amount stays NaN and the schema names it). */
 function toDraft(form: Form, scanIds: number[]): ContractDraft {
-  const fen = (text: string) => (text.trim() ? (parseYuanToFen(text) ?? Number.NaN) : Number.NaN)
+  const fen = (text: string) => (text.trim() ? (yuanToFen(text) ?? Number.NaN) : Number.NaN)
   return {
     amountFen: fen(form.amount),
     lines: form.lines.map((l) => ({ model: l.model, quantity: Number(l.quantity) })),

@@ -38,7 +38,7 @@ export const playsModule = defineModule({
     const { org } = use('org');
     const { customers } = use('customers');
     // jieba's dictionary loads once per process, when plays are first mined
-    return { plays: new PlayService(db, policy, clock, org, customers, () => segmenter(1).terms) };
+    return { plays: new PlayService(db, policy, clock, org, customers, () => segmenter(2).terms) };
   },
   routes: (s) => playRoutes(s.plays),
   recurring: (s, { policy }) => [

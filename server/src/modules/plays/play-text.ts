@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 
 /**
  * How value points written differently are recognised as the same play (README «Metrics», 赢单打法):
- * each text becomes the set of its words (jieba, the word cloud's dictionary and stop words, words of any
- * length that hold a letter), and two texts are similar when the Jaccard index of their word sets,
+ * each text becomes the set of its words (jieba in precise mode with the word cloud's dictionary and stop
+ * words; words of at least two characters that hold a letter, so 「的」「表」 do not count), and two texts are similar when the Jaccard index of their word sets,
  * |A ∩ B| ÷ |A ∪ B|, is at least the policy's `plays.similarity`. Texts are merged by single-pass leader
  * clustering: most used text first, each joins the most similar existing play (compared with that play's
  * leading text, found through a word → plays index) or starts a new one.

@@ -3,7 +3,7 @@ import { playFigureLabel, type PlayRate, type PlaySuggestions, type PlaysTable, 
 import type { Clock } from '../../clock';
 import type { Policy } from '../../config/policy';
 import { isSqlite } from '../../db/data-source';
-import { SQL, sqlDate, sqlOf, withSqlTransaction, type Sql } from '../../db/sql';
+import { SQL, sqlDate, withSqlTransaction, type Sql } from '../../db/sql';
 import { notFound } from '../../http/errors';
 import type { CustomerService } from '../customers';
 import type { Member, OrgService } from '../org';
@@ -202,16 +202,18 @@ export class PlayService {
     const customer = q.customerId ? await this.customers.findInScope(caller, q.customerId) : null;
     const none = (reason: string, computedAt: string | null = null): PlaySuggestions => ({ bottleneck: q.bottleneck, plays: [], reason, computedAt });
     if (!this.policy.options.bottlenecks.includes(q.bottleneck)) return none(`「${q.bottleneck}」已不在业务瓶颈选项中，没有可参考的打法`);
-    const sql = sqlOf(this.db.manager);
     const regionId = await this.regionOf(caller);
-    const run = await this.lastRun(sql, regionId);
+    const { run, rows } = await withSqlTransaction(this.db, async (sql) => ({
+      run: await this.lastRun(sql, regionId),
+      rows: await sql.rows<PlayRow>(SQL`SELECT * FROM play WHERE regionId = ? AND bottleneck = ? AND hiddenBy IS NULL`, [regionId, q.bottleneck]),
+    }));
     if (!run) return none('赢单打法尚未计算（每隔几小时自动计算一次），请稍后再看');
     const computedAt = sqlDate(run.computedAt)!.toISOString();
-    const rows = await sql.rows<PlayRow>(SQL`SELECT * FROM play WHERE regionId = ? AND bottleneck = ? AND hiddenBy IS NULL`, [regionId, q.bottleneck]);
     if (rows.length === 0) return none(`近 ${this.p.lookbackDays} 天这个瓶颈还没有成功 ${this.p.minSupport} 次以上的打法，数据不足`, computedAt);
     const segmentOf = (v: PlayView) => {
       if (!customer) return null;
-      const s = v.segments.find((x) => (x.kind === 'hospitalLevel' && x.value === customer.hospitalLevel) || (x.kind === 'industry' && x.value === customer.industry));
+      // the hospital level says more than the industry: it first
+      const s = v.segments.find((x) => x.kind === 'hospitalLevel' && x.value === customer.hospitalLevel) ?? v.segments.find((x) => x.kind === 'industry' && x.value === customer.industry);
       return s ? { kind: s.kind, value: s.value, label: `${s.value}：${s.advanced} 次推进 · 成功率 ${Math.round(s.successRate * 100)} %` } : null;
     };
     const plays = rows
@@ -233,14 +235,13 @@ export class PlayService {
 
   /** The region a director or admin looks at: a director their own (another answers 404); an admin any (default: the first). */
   private async tableRegion(caller: Member, asked: number | undefined): Promise<{ regionId: number; regions: Array<{ id: number; name: string }> }> {
-    const sql = sqlOf(this.db.manager);
     if (caller.role !== 'admin') {
       const own = await this.regionOf(caller);
       if (asked !== undefined && asked !== own) throw notFound('大区');
       const region = own ? await this.org.regionById(own) : null;
       return { regionId: own, regions: region ? [{ id: region.id, name: region.name }] : [] };
     }
-    const regions = (await sql.rows<{ id: number; name: string }>(SQL`SELECT id, name FROM region ORDER BY id`)).map((r) => ({ id: Number(r.id), name: r.name }));
+    const regions = (await withSqlTransaction(this.db, (sql) => sql.rows<{ id: number; name: string }>(SQL`SELECT id, name FROM region ORDER BY id`))).map((r) => ({ id: Number(r.id), name: r.name }));
     if (asked !== undefined && !regions.some((r) => r.id === asked)) throw notFound('大区');
     return { regionId: asked ?? regions[0]?.id ?? 0, regions };
   }
@@ -248,9 +249,10 @@ export class PlayService {
   /** The directors' plays table: every play of the region per bottleneck (hidden ones marked), and the effectiveness split. */
   async table(caller: Member, q: { regionId?: number | undefined }): Promise<PlaysTable> {
     const { regionId, regions } = await this.tableRegion(caller, q.regionId);
-    const sql = sqlOf(this.db.manager);
-    const run = await this.lastRun(sql, regionId);
-    const rows = await sql.rows<PlayRow>(SQL`SELECT * FROM play WHERE regionId = ?`, [regionId]);
+    const { run, rows } = await withSqlTransaction(this.db, async (sql) => ({
+      run: await this.lastRun(sql, regionId),
+      rows: await sql.rows<PlayRow>(SQL`SELECT * FROM play WHERE regionId = ?`, [regionId]),
+    }));
     const byBottleneck = new Map<string, PlayView[]>();
     for (const b of this.policy.options.bottlenecks) byBottleneck.set(b, []);
     for (const r of rows) {

@@ -33,7 +33,7 @@ export function advancedCondition(d: PlayDialect): ConstSql {
       AND ${rank(constSql('s.toStage'))} > ${rank(constSql('s.fromStage'))}
       AND NOT EXISTS (SELECT 1 FROM customer_stage_change b WHERE b.customerId = s.customerId AND b.changedAt > s.changedAt
         AND b.changedAt <= ${d.plusDays(constSql('s.changedAt'))}
-        AND (b.kind = 'closed_lost' OR (b.kind = 'stage' AND ${rank(constSql('b.toStage'))} < ${rank(constSql('s.toStage'))}))))`;
+        AND (b.kind = 'closed_lost' OR (b.kind = 'stage' AND b.fromStage IS NOT NULL AND ${rank(constSql('b.toStage'))} < ${rank(constSql('s.toStage'))}))))`;
 }
 
 export interface MinedRow {

@@ -19,6 +19,8 @@ const PLAYS: Record<string, string[][]> = {
   科室使用意愿低: [['安排科室主任参观样板医院', '邀请科室主任参观样板医院'], ['免费操作培训与考核', '提供免费操作培训和考核']],
   竞品已入院: [['三甲医院同型号案例', '提供三甲医院同型号使用案例'], ['本地工程师 2 小时响应', '本地工程师两小时上门响应']],
 };
+/** 积极 mostly, then 中性, 消极; one visit in ten without (the options' order: the first is the positive one). */
+const feedbackOf = (r: number, options: readonly string[]) => (r < 0.1 ? null : (r < 0.65 ? options[0] : r < 0.88 ? options[1] : options[2]) ?? null);
 const RANK: Record<string, number> = { lead: 1, visit: 2, proposal: 3, quote: 4, signed: 5, delivered: 6 };
 
 export async function seedPlayHistory(m: EntityManager, policy: Policy, now: Date, random: () => number): Promise<void> {
@@ -54,7 +56,9 @@ export async function seedPlayHistory(m: EntityManager, policy: Policy, now: Dat
     visits.push({
       customerId: c.id, memberId: c.ownerId, objective, painPoint: `${bottleneck}，科室推进缓慢`, dialogueSummary: '主任认可方向，需要我们给出具体方案和落地时间表', bottleneck,
       valuePoint: text, agreedAction: action, agreedActionNote: null, nextFollowUpAt: new Date(when + 5 * DAY_MS), nextFollowUpForm: pick(policy.options.followUpForms),
-      alert: false, customerVerbatim: null, submittedAt: new Date(when), savedAt: new Date(when), createdAt: new Date(when), customerFeedback: null,
+      alert: false, customerVerbatim: null, submittedAt: new Date(when), savedAt: new Date(when), createdAt: new Date(when),
+      // most reps note the customer's reaction, as on the demo's other visits
+      customerFeedback: feedbackOf(random(), policy.options.customerFeedback),
       playKey: isNew && copied ? playKeyOf(bottleneck, objective, text) : null,
     });
     return true;

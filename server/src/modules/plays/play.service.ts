@@ -12,7 +12,8 @@ import type { Play, PlaySegment } from './play.entity';
 import { minedChunk, playDialect, visitIdRange, type MineParams } from './play.sql';
 
 const DAY_MS = 86_400_000;
-const CHUNK = 100_000;
+// visit ids per statement: each well within database.queryTimeoutSeconds, and its rows (~20 MB) gone before the next
+const CHUNK = 50_000;
 const SEP = '\u0001';
 
 interface Counts {
@@ -44,6 +45,9 @@ export interface MineResult {
   plays: number;
   visits: number;
   distinctTexts: number;
+  /** SQL chunks of visit ids read, and the slowest one (each must stay under database.queryTimeoutSeconds) */
+  chunks: number;
+  slowestChunkMs: number;
 }
 
 const add = (c: Counts, visits: number, advanced: number) => {
@@ -78,11 +82,17 @@ export class PlayService {
     const d = playDialect(isSqlite(this.db));
     const regions = new Map<number, RegionStat>();
     const range = await visitIdRange(sql, from, now);
+    let chunks = 0;
+    let slowestChunkMs = 0;
     for (let lo = range?.lo ?? 1; range && lo <= range.hi; lo += CHUNK) {
-      for (const r of await minedChunk(sql, d, lo, lo + CHUNK, params)) {
+      const started = performance.now();
+      const counted = await minedChunk(sql, d, lo, lo + CHUNK, params);
+      chunks++;
+      slowestChunkMs = Math.max(slowestChunkMs, performance.now() - started);
+      for (const r of counted) {
         const regionId = Number(r.regionId);
-        const visits = Number(r.visits);
-        const advanced = Number(r.advanced ?? 0);
+        const visits = 1;
+        const advanced = Number(r.advanced);
         let region = regions.get(regionId);
         if (!region) regions.set(regionId, (region = { visits: 0, advanced: 0, newUsed: { visits: 0, advanced: 0 }, newOther: { visits: 0, advanced: 0 }, groups: new Map() }));
         region.visits += visits;
@@ -164,7 +174,7 @@ export class PlayService {
       newUsedVisits: r.newUsed.visits, newUsedAdvanced: r.newUsed.advanced, newOtherVisits: r.newOther.visits, newOtherAdvanced: r.newOther.advanced,
     }));
     for (let i = 0; i < runs.length; i += 200) await sql.insert('play_run', runs.slice(i, i + 200));
-    return { regions: regions.size, plays: rows.length, visits: [...regions.values()].reduce((n, r) => n + r.visits, 0), distinctTexts };
+    return { regions: regions.size, plays: rows.length, visits: [...regions.values()].reduce((n, r) => n + r.visits, 0), distinctTexts, chunks, slowestChunkMs };
   }
 
   /** The region a member's plays come from: their own, else their team's (0 without either). */

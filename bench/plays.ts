@@ -50,11 +50,13 @@ export interface PlaysBench {
   reused: boolean;
   mineSeconds: number;
   slowestChunkMs: number;
+  sqlSeconds: number;
   chunks: number;
   plays: number;
   distinctTexts: number;
   regions: number;
   baseRssMb: number;
+  loadBefore: number;
   peakRssMb: number;
   peakHeapMb: number;
 }
@@ -132,6 +134,7 @@ export async function playsBench(): Promise<PlaysBench> {
     const [visits, customers] = [await count('visit'), await count('customer')];
 
     global.gc?.();
+    const loadBefore = (require('node:os') as typeof import('node:os')).loadavg()[0]!;
     const baseRss = process.memoryUsage().rss;
     let peakRss = baseRss;
     let peakHeap = process.memoryUsage().heapUsed;
@@ -146,11 +149,11 @@ export async function playsBench(): Promise<PlaysBench> {
     clearInterval(sampler);
     const m = process.memoryUsage();
     peakRss = Math.max(peakRss, m.rss);
-    log(`mined in ${mineSeconds.toFixed(1)} s: ${JSON.stringify(result)}`);
+    log(`mined in ${mineSeconds.toFixed(1)} s (load average ${loadBefore.toFixed(1)} before): ${JSON.stringify(result)}`);
     const mb = (b: number) => b / 2 ** 20;
     return {
-      visits, customers, generateSeconds, reused: !!reuse, mineSeconds, slowestChunkMs: result.slowestChunkMs, chunks: result.chunks, plays: result.plays,
-      distinctTexts: result.distinctTexts, regions: result.regions, baseRssMb: mb(baseRss), peakRssMb: mb(peakRss), peakHeapMb: mb(peakHeap),
+      visits, customers, generateSeconds, reused: !!reuse, mineSeconds, slowestChunkMs: result.slowestChunkMs, sqlSeconds: result.sqlMs / 1000, chunks: result.chunks, plays: result.plays,
+      distinctTexts: result.distinctTexts, regions: result.regions, loadBefore, baseRssMb: mb(baseRss), peakRssMb: mb(peakRss), peakHeapMb: mb(peakHeap),
     };
   } finally {
     await h.close();

@@ -235,7 +235,7 @@ async function playFigures() {
   figures.push({
     name: `plays: mining ${grouped(p.visits)} visits, all in the window (target < 60 s)`,
     value: seconds(p.mineSeconds * 1000),
-    note: `${p.chunks} statements, slowest ${(p.slowestChunkMs / 1000).toFixed(2)} s (limit database.queryTimeoutSeconds); ${grouped(p.distinctTexts)} distinct value points → ${p.plays} plays in ${p.regions} regions; ${p.reused ? 'data set reused' : `data set generated in ${p.generateSeconds.toFixed(0)} s`}`,
+    note: `${p.sqlSeconds.toFixed(1)} s in ${p.chunks} statements (slowest ${(p.slowestChunkMs / 1000).toFixed(2)} s; limit database.queryTimeoutSeconds), the rest adding up, merging, writing; load average ${p.loadBefore.toFixed(1)} before; ${grouped(p.distinctTexts)} distinct value points → ${p.plays} plays in ${p.regions} regions; ${p.reused ? 'data set reused' : `data set generated in ${p.generateSeconds.toFixed(0)} s`}`,
   });
   figures.push({
     name: 'plays: process peak RSS during the mining (target < 500 MB)',

@@ -302,7 +302,7 @@ describe('winning plays (赢单打法)', () => {
       const rows = await page.locator('#plays-table .data-table__row').count();
       expect(rows).toBeGreaterThan(0);
       const value = (await page.textContent('#plays-table .data-table__row >> nth=0 >> .plays-page__value'))!.trim();
-      await page.click('#plays-table .data-table__row >> nth=0 >> button');
+      await page.click('#plays-table .data-table__row >> nth=0 >> [id^="play-toggle-"]');
       await page.waitForSelector('#plays-message', { timeout: 10_000 });
       expect(await page.textContent('#plays-message')).toContain(`已隐藏「${value}」`);
       await page.waitForFunction(() => (globalThis as any).document.querySelector('#plays-table .data-table__row')?.innerText.includes('已隐藏'), undefined, { timeout: 10_000 });

@@ -103,7 +103,7 @@ function Plays() {
           empty={<View className='state'>该瓶颈近 {t.windowDays} 天还没有成功 {t.minSupport} 次以上的打法</View>}
           columns={[
             {
-              key: 'value', title: '价值点', width: '3fr',
+              key: 'value', title: '价值点', width: '2.6fr',
               render: (p) => (
                 <View>
                   <Text className='plays-page__value'>{p.valuePoint}</Text>
@@ -116,7 +116,7 @@ function Plays() {
             { key: 'advanced', title: '推进次数', width: '1fr', align: 'right', render: (p) => p.advanced },
             { key: 'visits', title: '使用次数', width: '1fr', align: 'right', render: (p) => p.visits },
             { key: 'rate', title: '成功率', width: '1fr', align: 'right', render: (p) => `${percentOf(p.advanced, p.visits)} %` },
-            { key: 'segments', title: '医院等级', width: '1.6fr', render: segments },
+            { key: 'segments', title: '医院等级', width: '2fr', render: segments },
             { key: 'state', title: '状态', width: '1fr', render: (p) => (p.hidden ? <StatusTag tone='orange'>已隐藏</StatusTag> : <StatusTag tone='green'>推荐中</StatusTag>) },
             { key: 'op', title: '操作', width: '1.1fr', render: action },
           ]}

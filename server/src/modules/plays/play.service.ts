@@ -244,6 +244,8 @@ export class PlayService {
           b.advanced - a.advanced ||
           (a.key < b.key ? -1 : 1),
       )
+      // one wording once: the same value point under another objective adds nothing to copy
+      .filter((v, i, all) => all.findIndex((w) => w.valuePoint === v.valuePoint) === i)
       .slice(0, this.p.suggestions);
     return { bottleneck: q.bottleneck, plays, reason: null, computedAt };
   }

@@ -17,6 +17,7 @@ const lazy = {
   paymentsNotify: () => (require('./payments-notify') as typeof import('./payments-notify.js')).paymentsNotifyBench(),
   dashboardsScale: () => (require('./dashboards-scale') as typeof import('./dashboards-scale.js')).dashboardsScale(),
   rebateBench: () => (require('./rebates') as typeof import('./rebates.js')).rebateBench(),
+  playsBench: () => (require('./plays') as typeof import('./plays.js')).playsBench(),
 };
 
 interface Figure {
@@ -49,7 +50,7 @@ async function customerWorkbook(rows: number, ownerPhones: string[]): Promise<Bu
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-// BENCH_ONLY=visits (or customers, search, escalation, delivery, grading, dashboards, payments, rebates, h5; comma-separated) runs just those parts.
+// BENCH_ONLY=visits (or customers, search, escalation, delivery, grading, dashboards, payments, rebates, plays, h5; comma-separated) runs just those parts.
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const runs = (part: string) => !only || only.includes(part);
 
@@ -233,6 +234,21 @@ async function rebateFigures() {
   });
 }
 
+async function playFigures() {
+  // BENCH_PLAYS_VISITS / BENCH_PLAYS_CUSTOMERS override the 2 000 000 / 200 000; BENCH_PLAYS_KEEP=1 / BENCH_PLAYS_REUSE=<url> keep and reuse the data set
+  const p = await lazy.playsBench();
+  figures.push({
+    name: `plays: mining ${grouped(p.visits)} visits, all in the window (target < 60 s)`,
+    value: seconds(p.mineSeconds * 1000),
+    note: `${p.sqlSeconds.toFixed(1)} s in ${p.chunks} statements (slowest ${(p.slowestChunkMs / 1000).toFixed(2)} s; limit database.queryTimeoutSeconds), the rest adding up, merging, writing; load average ${p.loadBefore.toFixed(1)} before; ${grouped(p.distinctTexts)} distinct value points → ${p.plays} plays in ${p.regions} regions; ${p.reused ? 'data set reused' : `data set generated in ${p.generateSeconds.toFixed(0)} s`}`,
+  });
+  figures.push({
+    name: 'plays: process peak RSS during the mining (target < 500 MB)',
+    value: `${p.peakRssMb.toFixed(0)} MB`,
+    note: `${p.baseRssMb.toFixed(0)} MB before it (the whole server process); peak JS heap ${p.peakHeapMb.toFixed(0)} MB`,
+  });
+}
+
 async function h5Figures() {
   const h5 = await lazy.h5Timing();
   figures.push({ name: 'weapp main package (target < 1.5 MB, WeChat limit 2 MB)', value: `${(h5.weappMainBytes / 1024).toFixed(0)} KB` });
@@ -242,7 +258,7 @@ async function h5Figures() {
 }
 
 async function main() {
-  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['delivery', deliveryFigures], ['grading', gradingFigures], ['dashboards', dashboardFigures], ['payments', paymentFigures], ['rebates', rebateFigures], ['h5', h5Figures]];
+  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['delivery', deliveryFigures], ['grading', gradingFigures], ['dashboards', dashboardFigures], ['payments', paymentFigures], ['rebates', rebateFigures], ['plays', playFigures], ['h5', h5Figures]];
   let failed = false;
   for (const [part, measure] of parts) {
     if (!runs(part)) continue;

@@ -158,6 +158,21 @@ const weeklyDigestPolicy = z
   .strict();
 export const DEFAULT_WEEKLY_DIGEST = { weekday: 1, time: '08:30', catchUpHours: 24, onDayOff: 'next_working_day', moves: 3 } as const;
 
+/** Winning plays (赢单打法, README «Metrics»): what counts as a visit that worked, and when a play is shown. */
+const playsPolicy = z
+  .object({
+    lookbackDays: z.number().int('必须是整数（天）').min(7, '至少 7 天').max(730, '不能超过 730 天'),
+    advanceWithinDays: z.number().int('必须是整数（天）').min(1, '至少 1 天').max(180, '不能超过 180 天'),
+    holdDays: z.number().int('必须是整数（天）').min(0, '不能为负数').max(180, '不能超过 180 天'),
+    minSupport: z.number().int('必须是整数').min(1, '至少 1 次').max(1000),
+    segmentMinSupport: z.number().int('必须是整数').min(1, '至少 1 次').max(1000),
+    similarity: z.number().gt(0, '必须大于 0').max(1, '不能大于 1'),
+    suggestions: z.number().int('必须是整数').min(1, '至少 1 条').max(10, '至多 10 条'),
+    newRepDays: z.number().int('必须是整数（天）').min(1, '至少 1 天').max(730),
+  })
+  .strict();
+export const DEFAULT_PLAYS = { lookbackDays: 90, advanceWithinDays: 30, holdDays: 30, minSupport: 5, segmentMinSupport: 3, similarity: 0.5, suggestions: 3, newRepDays: 90 } as const;
+
 /** how often a recurring job runs, in whole minutes */
 const everyMinutes = (max: number) => z.number().int('必须是整数（分钟）').min(1, '至少 1 分钟').max(max, `不能超过 ${max} 分钟`);
 
@@ -293,6 +308,8 @@ export const policySchema = z
         'dashboards.rollup': z.object({ everyMinutes: everyMinutes(60 * 24) }).strict().default({ everyMinutes: 10 }),
         // WeChat Pay orders still open are queried: a payment whose notification never came is settled by this
         'payments.query_open': z.object({ everyMinutes: everyMinutes(60) }).strict().default({ everyMinutes: 5 }),
+        // winning plays mined again from the visits of the window (plays below)
+        'plays.mine': z.object({ everyMinutes: everyMinutes(60 * 24 * 7) }).strict().default({ everyMinutes: 360 }),
       })
       .strict(),
     // Daily three check-ins: windows in the policy time zone and the working calendar (nobody is chased off it).
@@ -401,6 +418,8 @@ export const policySchema = z
     dashboards: dashboardsPolicy.default(DEFAULT_DASHBOARDS as unknown as z.output<typeof dashboardsPolicy>),
     // The weekly digest: each supervisor and director's card with the figures that moved most, on a weekday and time.
     weeklyDigest: weeklyDigestPolicy.default(DEFAULT_WEEKLY_DIGEST),
+    // Winning plays: the windows, the minimum support, the similarity that merges two value points.
+    plays: playsPolicy.default(DEFAULT_PLAYS),
     // Database trouble answers 503 within these bounds instead of holding a request open.
     database: z
       .object({

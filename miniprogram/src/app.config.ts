@@ -47,6 +47,11 @@ export default defineAppConfig({
       pages: ['index', 'rules/index', 'queue/index']
     },
     {
+      // the directors' winning plays table (赢单打法)
+      root: 'packages/plays',
+      pages: ['index']
+    },
+    {
       // the charts (echarts) live here only: the main package stays small
       root: 'packages/dashboards',
       pages: ['index', 'drill/index', 'wall/index']

@@ -270,6 +270,8 @@ export const visitSubmittedSchema = z.object({
   customerVerbatim: z.string().nullable(),
   /** 积极 / 中性 / 消极 (policy options.customerFeedback), null when not given */
   customerFeedback: z.string().nullable().optional(),
+  /** the winning play whose value point the rep copied (赢单打法), null when none */
+  playKey: z.string().nullable().optional(),
   photoIds: z.array(z.number().int()),
   submittedAt: nullableTime,
   /** when the rep saved it (earlier than submittedAt for a visit saved offline) */

@@ -36,6 +36,8 @@ export const ERROR_CODES_BY_CATALOG = {
   grading: ['GRADING_IMPORT_INVALID'],
   /** the dashboards only read: a team or rep outside the caller's reach is NOT_FOUND, a bad filter VALIDATION_FAILED */
   dashboards: [],
+  /** the winning plays only read and hide: a play or region outside the caller's reach is NOT_FOUND; suggestions never fail on data */
+  plays: [],
   org: [
     'LOGIN_CODE_INVALID',
     'LOGIN_UPSTREAM_FAILED',

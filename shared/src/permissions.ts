@@ -87,6 +87,9 @@ const MATRIX = {
   'marketing.support.answer': { label: '处理市场支持请求', grants: { marketing: 'all' } },
   'campaigns.manage': { label: '管理专项任务', grants: { supervisor: 'team', director: 'region' } },
   'campaigns.participate': { label: '参与专项任务', grants: { rep: 'own', supervisor: 'team' } },
+  // winning plays (赢单打法): whoever fills visits sees their region's plays as suggestions; directors and admins the table and hide
+  'plays.read': { label: '查看赢单打法建议', grants: SALES },
+  'plays.manage': { label: '管理赢单打法', grants: { director: 'region', admin: 'all' } },
 } as const satisfies Record<string, ActionSpec>;
 
 export type Action = keyof typeof MATRIX;

@@ -53,6 +53,8 @@ export const PAGES = {
   contract: { path: 'packages/contracts/detail/index', params: ['id'] },
   /** Draft or edit a contract (新建合同 from a customer page passes `customerId`; editing passes `id`). */
   contractEdit: { path: 'packages/contracts/edit/index', params: ['id', 'customerId'] },
+  /** Directors and admins: the winning plays per bottleneck (赢单打法), hide one, new reps with and without a play. */
+  plays: { path: 'packages/plays/index', params: ['regionId', 'bottleneck'] },
 } as const;
 
 /** Pages in the tab bar: reached with switchTab, which takes no parameters. */

@@ -23,6 +23,7 @@ export const VISIT_FIELD_LABELS = {
   savedAt: '离线保存时间',
   signinId: '签到',
   customerFeedback: '客户反馈',
+  playKey: '参考的赢单打法',
 } as const;
 
 /** The anchors a rep picks from a list (「请选择…」) and those written in words (「请填写…」). */
@@ -159,6 +160,8 @@ export function makeVisitSchema(options: VisitOptions) {
       signinId: dbId(L.signinId).optional(),
       // optional: one tap on the form, never chosen for the rep (see README, 客户反馈)
       customerFeedback: feedbackField(options.customerFeedback ?? DEFAULT_CUSTOMER_FEEDBACK).optional(),
+      // the play whose value point the rep copied (赢单打法); sent only then, so effectiveness can be measured
+      playKey: labelled(z.string().regex(/^[0-9a-f]{16}$/, '不是有效的打法编号'), L.playKey).optional(),
     })
     .strict();
 }

@@ -242,3 +242,75 @@ describe('the supervisor', () => {
     }
   });
 });
+
+describe('winning plays (赢单打法)', () => {
+  /** The plays the product's recurring job mined from the demo's visits (it runs at start; a few seconds at most). */
+  async function minedPlays(): Promise<number> {
+    for (let i = 0; i < 60; i++) {
+      const [row] = await app.product.query<{ n: number }>('SELECT COUNT(*) AS n FROM play');
+      if (Number(row!.n) > 0) return Number(row!.n);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    return 0;
+  }
+
+  it('a rep picks the bottleneck, sees what worked, copies a play into the value point, and the visit records it (390 px)', async () => {
+    expect(await minedPlays()).toBeGreaterThan(0);
+    const context = await app.browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      const page = await loginAs(context, '13800000101');
+      const customerName = await openVisitForm(page, '医院');
+      await page.fill('#voice-text textarea', '客户王总说集采压价太狠，下周二演示新方案');
+      await page.click('#voice-parse');
+      await page.waitForFunction(() => !!((globalThis as any).document.querySelector('#painPoint textarea') as any)?.value, undefined, { timeout: 5_000 });
+      await pick(page, 'objective', ['推进方案']);
+      await page.fill('#dialogueSummary textarea', '王总关心集采后的价格，想看中标价格对比');
+      expect(await page.$('#play-suggestions')).toBeNull(); // nothing until a bottleneck is picked
+      await pick(page, 'bottleneck', ['集采降价压力']);
+      await page.waitForSelector('#play-suggestions .plays__item', { timeout: 10_000 });
+      const first = (await page.textContent('#play-suggestions .plays__item >> nth=0 >> .plays__value'))!.trim();
+      expect(await page.textContent('#play-suggestions .plays__item >> nth=0 >> .plays__figure')).toMatch(/^近 90 天 \d+ 次拜访后推进到下一阶段 · 成功率 \d+ %$/);
+      // shown, not filled in
+      expect(await page.inputValue('#valuePoint input')).toBe('');
+      await page.locator('#play-suggestions').scrollIntoViewIfNeeded();
+      await shot(page, 'visit-play-suggestions-390');
+      await page.click('#copy-play-0');
+      expect(await page.inputValue('#valuePoint input')).toBe(first);
+      expect(await page.textContent('#copy-play-0')).toBe('已复制');
+      await pick(page, 'nextFollowUpTime', ['14 时', '30 分']);
+      await pick(page, 'nextFollowUpForm', ['上门']);
+      await page.click('#submit-visit');
+      await page.waitForSelector('#new-visit', { timeout: 15_000 });
+      const [visit] = await app.product.query<{ valuePoint: string; playKey: string | null }>(
+        'SELECT v.valuePoint, v.playKey FROM visit v JOIN customer c ON c.id = v.customerId WHERE c.name = ? AND v.submittedAt IS NOT NULL ORDER BY v.id DESC LIMIT 1',
+        [customerName],
+      );
+      const [play] = await app.product.query<{ playKey: string }>("SELECT playKey FROM play WHERE valuePoint = ? AND bottleneck = '集采降价压力' AND objective = '推进方案'", [first]);
+      expect(visit).toEqual({ valuePoint: first, playKey: play!.playKey });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the director reads the plays table per bottleneck and hides a play (1 440 px)', async () => {
+    const context = await app.browser.newContext({ viewport: { width: 1440, height: 900 } });
+    try {
+      const page = await loginAs(context, '13800000001');
+      await page.goto(`${app.product.server.url}/app/#/packages/plays/index`);
+      await page.waitForSelector('#plays-table .data-table__row', { timeout: 15_000 });
+      expect(await page.textContent('#plays-effect')).toMatch(/参考了打法\s*\d+ %/);
+      const rows = await page.locator('#plays-table .data-table__row').count();
+      expect(rows).toBeGreaterThan(0);
+      const value = (await page.textContent('#plays-table .data-table__row >> nth=0 >> .plays-page__value'))!.trim();
+      await page.click('#plays-table .data-table__row >> nth=0 >> [id^="play-toggle-"]');
+      await page.waitForSelector('#plays-message', { timeout: 10_000 });
+      expect(await page.textContent('#plays-message')).toContain(`已隐藏「${value}」`);
+      await page.waitForFunction(() => (globalThis as any).document.querySelector('#plays-table .data-table__row')?.innerText.includes('已隐藏'), undefined, { timeout: 10_000 });
+      const hidden = await app.product.query<{ valuePoint: string }>('SELECT valuePoint FROM play_hidden');
+      expect(hidden.map((h) => h.valuePoint)).toEqual([value]);
+      await shot(page, 'plays-table-1440');
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ROLES, ROLE_LABELS, can, scopeOf, type Action, type Role, type ScopeRule } from '@anchor/shared';
 import type { AnyRoute } from '../../server/src/http/route';
 import type { Member } from '../../server/src/modules/org/member.entity';
+import { Play } from '../../server/src/modules/plays/play.entity';
 import { Delivery } from '../../server/src/outbox/delivery.entity';
 import { startHarness, type Harness } from '../support/harness';
 import { api, xlsxForm } from '../support/http';
@@ -102,6 +103,16 @@ const importFile = async (owner: Member) =>
 const gradingInputsFile = async (owner: Member) =>
   xlsxForm(await buildWorkbook([['客户编号', '库存消耗速度', '竞品渗透率'], [await customerOf(owner), 60, 30]]));
 const idem = () => ({ 'idempotency-key': randomUUID() });
+/** A mined play in `owner`'s region (written as the mining job writes it), by its key. */
+const playIn = async (owner: Member) => {
+  const playKey = (++seq).toString(16).padStart(16, '0');
+  await h.db.getRepository(Play).insert({
+    regionId: owner.regionId!, playKey, bottleneck: '集采降价压力', objective: '推进方案', valuePoint: `权限打法${seq}`, variants: [], topAction: null, actions: [],
+    visits: 10, advanced: 5, segments: [], hiddenBy: null, computedAt: h.clock.now(),
+  });
+  return playKey;
+};
+
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 const pdfForm = () => {
   const f = new FormData();
@@ -378,6 +389,12 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'POST /rebate-requests/:id/resubmit': { request: async ({ owner }) => ({ path: `/rebate-requests/${await rebateToResubmit(owner)}/resubmit` }), outside: 404 },
   'GET /customers/:id/rebate-documents': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/rebate-documents` }), outside: 404 },
   'POST /customers/:id/rebate-documents': { request: async ({ owner }) => ({ path: `/customers/${await customerOf(owner)}/rebate-documents?documentType=${encodeURIComponent('发票')}`, form: photoForm() }), outside: 404 },
+
+  // winning plays: suggestions for whoever fills visits (the customer in reach); the table and hiding for directors (their region) and admins
+  'GET /plays/suggestions': { request: async ({ owner }) => ({ path: `/plays/suggestions?bottleneck=${encodeURIComponent('集采降价压力')}&customerId=${await customerOf(owner)}` }), outside: 404 },
+  'GET /plays': { request: () => ({ path: '/plays' }) },
+  'POST /plays/:key/hide': { request: async ({ owner }) => ({ path: `/plays/${await playIn(owner)}/hide?regionId=${owner.regionId}` }), outside: 404 },
+  'POST /plays/:key/unhide': { request: async ({ owner }) => ({ path: `/plays/${await playIn(owner)}/unhide?regionId=${owner.regionId}` }), outside: 404 },
 
   // dashboards: each with the team filter (out of reach: 404 团队不存在) or the rep its drill-down is about
   ...dashboardSamples(),

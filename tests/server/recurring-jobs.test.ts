@@ -216,9 +216,9 @@ describe('on the embedded SQLite default', () => {
         } finally {
           await file.destroy();
         }
-        if (kinds.length < 7) await new Promise((resolve) => setTimeout(resolve, 100));
+        if (kinds.length < 8) await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(kinds).toEqual(['attachments.sweep', 'callbacks.forget_nonces', 'checkins.window_end', 'dashboards.rollup', 'dashboards.weekly_digest', 'grading.regrade', 'payments.query_open']);
+      expect(kinds).toEqual(['attachments.sweep', 'callbacks.forget_nonces', 'checkins.window_end', 'dashboards.rollup', 'dashboards.weekly_digest', 'grading.regrade', 'payments.query_open', 'plays.mine']);
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

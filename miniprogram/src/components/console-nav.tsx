@@ -40,6 +40,7 @@ export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
   { page: 'rebates', label: '返点计算', can: 'rebates.request.create' },
   { page: 'rebateQueue', label: '返点审核', can: ['rebates.request.review', 'rebates.policy.manage'] },
   { page: 'rebateRules', label: '返点政策', can: 'rebates.policy.manage' },
+  { page: 'plays', label: '赢单打法', can: 'plays.manage' },
   { page: 'customerImport', label: 'Excel 导入 / 导出', can: 'customers.import' },
   { page: 'checkins', label: '每日打卡', labelWithout: { can: 'checkins.create', label: '团队打卡' }, can: ['checkins.create', 'checkins.team.read'] },
   { page: 'me', label: '我的' },

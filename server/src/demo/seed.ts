@@ -24,6 +24,7 @@ import { seedCheckins } from './checkins-seed';
 import { seedSignins } from './seed-signins';
 import { planGradeHistory } from './seed-grades';
 import { seedDashboardHistory } from './seed-dashboards';
+import { seedPlayHistory } from './seed-plays';
 
 /** Deterministic, so every demo shows the same company. */
 function prng(seed: number) {
@@ -226,6 +227,8 @@ export async function seedDemo(db: DataSource, policy: Policy, clock: Clock): Pr
     await seedLost(m, policy, now, customers, ids);
     // what the dashboards read: closed follow-ups behind the visits on record, customers' words the counters know
     await seedDashboardHistory(m, policy, now, prng(20261205));
+    // what the winning plays are mined from: visits before lasting advances (and some that did not move)
+    await seedPlayHistory(m, policy, now, prng(20261206));
     // a month of daily check-ins: reps and supervisors, each with their own customers to name
     const owned = new Map<number, Array<{ id: number; name: string }>>();
     for (const c of customers) {

@@ -9,6 +9,7 @@ import { materialsModule } from './materials';
 import type { AnyModule } from './module';
 import { orgModule } from './org';
 import { paymentsModule } from './payments';
+import { playsModule } from './plays';
 import { receivablesModule } from './receivables';
 import { rebatesModule } from './rebates';
 import { signinsModule } from './signins';
@@ -39,6 +40,8 @@ export const serverModules = (): readonly AnyModule[] => [
   contractsModule,
   // after tasks and attachments: a request is an approval in the finance pool; its documents are attachments
   rebatesModule,
+  // after customers and org: reads visits and stage history, suggests on the visit form
+  playsModule,
 ];
 // A function, not a constant: the modules import the platform, which reads this list; read at call time,
 // every module is loaded by then whichever file was imported first.

@@ -153,6 +153,12 @@ export default function Me() {
         审批任务
       </Button>
 
+      {can(m.role, 'plays.manage') ? (
+        <Button id='plays-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('plays')}>
+          赢单打法
+        </Button>
+      ) : null}
+
       {can(m.role, 'contracts.read') ? (
         <Button id='contracts-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('contracts')}>
           合同

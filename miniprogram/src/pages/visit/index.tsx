@@ -24,6 +24,7 @@ import { enqueueVisit, retryQueueLater, sendVisit } from '../../api/visit-queue'
 import { DatePickerBox, TimePickerBox } from '../../components/date-time-pickers'
 import { Field, SelectField } from '../../components/field'
 import { PhotoPicker } from '../../components/photo-picker'
+import { PlaySuggestions } from '../../components/play-suggestions'
 import { backOr } from '../../utils/nav'
 import { newIdempotencyKey, teamTimeZone } from '../../utils/time'
 import { EMPTY_VISIT, MORE_FIELDS, toRawVisit, type VisitForm } from './visit-form'
@@ -54,6 +55,8 @@ export default function VisitPage() {
   const [photosBusy, setPhotosBusy] = useState(false)
   // today's sign-in at this customer, linked to the visit (外勤签到)
   const [signinId, setSigninId] = useState<number | null>(null)
+  // 赢单打法: the play whose value point the rep copied (and for which bottleneck); sent with the visit only then
+  const [copied, setCopied] = useState<{ key: string; bottleneck: string } | null>(null)
   const keyRef = useRef(newIdempotencyKey())
   // the form names whose visit it is: a rep who scanned a code sees which customer the code was for
   const customer = useRequest(() => api.get<Customer>(`/customers/${customerId}`), [customerId])
@@ -110,7 +113,8 @@ export default function VisitPage() {
       setFormError('照片还在上传，请稍候再提交')
       return
     }
-    const checked = checkVisit(makeVisitSchema(options), { ...toRawVisit(form, customerId, photoIds), ...(signinId ? { signinId } : {}) }, {
+    const playKey = copied && copied.bottleneck === form.bottleneck ? copied.key : null
+    const checked = checkVisit(makeVisitSchema(options), { ...toRawVisit(form, customerId, photoIds), ...(signinId ? { signinId } : {}), ...(playKey ? { playKey } : {}) }, {
       now: () => new Date(),
       timeZone: teamTimeZone(),
       horizonDays,
@@ -229,6 +233,17 @@ export default function VisitPage() {
           options={options.bottlenecks}
           value={form.bottleneck}
           onChange={(v) => set('bottleneck', v)}
+        />
+        {/* what worked before for this bottleneck: shown, copied only by the rep's tap, never filled in */}
+        <PlaySuggestions
+          bottleneck={form.bottleneck}
+          objective={form.objective}
+          customerId={customerId}
+          copiedKey={copied && copied.bottleneck === form.bottleneck ? copied.key : null}
+          onCopy={(play) => {
+            set('valuePoint', play.valuePoint.slice(0, VISIT_TEXT_MAX.valuePoint))
+            setCopied({ key: play.key, bottleneck: play.bottleneck })
+          }}
         />
 
         <Field name='valuePoint' label={L.valuePoint} required error={errors.valuePoint} count={count('valuePoint')}>

@@ -2,8 +2,8 @@ import { OTHER_ACTION, VISIT_FIELD_LABELS, parseVoiceNote, type VisitBody } from
 import type { Options } from '../../api/types'
 import { localParts, teamTimeZone } from '../../utils/time'
 
-/** The form's state: every field of the request body but the customer, the photos, the save time and the sign-in (picked apart), none left out. */
-export type VisitForm = Required<Omit<VisitBody, 'customerId' | 'photoIds' | 'savedAt' | 'signinId'>>
+/** The form's state: every field of the request body but the customer, the photos, the save time, the sign-in and the play copied (picked apart), none left out. */
+export type VisitForm = Required<Omit<VisitBody, 'customerId' | 'photoIds' | 'savedAt' | 'signinId' | 'playKey'>>
 
 export const EMPTY_VISIT: VisitForm = {
   objective: '',

@@ -15,6 +15,8 @@ import { isSqlite } from '../../db/data-source';
 
 export type { DashboardService } from './dashboards.service';
 export type { DashboardBoardService } from './board.service';
+// the word cloud's segmentation (jieba, the domain dictionary and stop words), also what merges similar plays
+export { segmenter } from './word-cloud';
 
 export interface DashboardExports {
   dashboards: DashboardService;

@@ -14,6 +14,7 @@ import { ActionDoneService } from './action-done.service';
 import { VisitService } from './visit.service';
 import { VisitFeedbackActionDone1765210000002 } from './migrations/1765210000002-visit-feedback-action-done';
 import { VisitDashboardIndexes1765300000000 } from './migrations/1765300000000-visit-dashboard-indexes';
+import { VisitPlayKey1765800000001 } from './migrations/1765800000001-visit-play-key';
 
 export type { VisitService, VisitFaults } from './visit.service';
 export type { PhotoService } from './photo.service';
@@ -42,7 +43,7 @@ declare module '../module' {
 export const visitsModule = defineModule({
   name: 'visits',
   entities: [Visit, FirstTouch],
-  migrations: [VisitFeedbackActionDone1765210000002, VisitDashboardIndexes1765300000000],
+  migrations: [VisitFeedbackActionDone1765210000002, VisitDashboardIndexes1765300000000, VisitPlayKey1765800000001],
   errors: VISIT_ERRORS,
   permissions: ['visits.read', 'visits.create', 'visits.actions.complete'],
   messages: visitMessages,

@@ -84,6 +84,10 @@ export class Visit {
   @Column({ type: 'boolean', nullable: true })
   actionDoneOnTime: boolean | null;
 
+  /** the winning play (module plays) whose value point the rep copied into the form and then submitted; null otherwise */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  playKey: string | null;
+
   /** when 设定跟进 last moved nextFollowUpAt after submission (null: as submitted); the dashboards' rollup recounts from it */
   @TimestampColumn({ nullable: true })
   followUpSetAt: Date | null;

@@ -12,7 +12,7 @@ import { visitError } from './visits.errors';
 import { invalid } from '../../http/errors';
 
 // optional fields: a bad value there is not an unclosed action (「动作未闭环」 would mislead the rep)
-const NOT_ANCHORS = new Set(['customerFeedback']);
+const NOT_ANCHORS = new Set(['customerFeedback', 'playKey']);
 
 const pageQuery = {
   page: labelled(z.coerce.number().int().min(1).max(100000), '页码').default(1),

@@ -41,6 +41,8 @@ export interface VisitView {
   customerVerbatim: string | null;
   /** 积极 / 中性 / 消极, or null when the rep gave none */
   customerFeedback: string | null;
+  /** the winning play whose value point the rep copied (赢单打法), or null */
+  playKey: string | null;
   photoIds: number[];
   submittedAt: string | null;
   /** when the rep saved it (earlier than submittedAt for a visit saved offline) */
@@ -107,7 +109,7 @@ export class VisitService {
   private pendingVisit(customerId: number, memberId: number): Partial<Visit> {
     return {
       customerId, memberId, objective: null, painPoint: null, dialogueSummary: null, bottleneck: null, valuePoint: null, agreedAction: null,
-      agreedActionNote: null, nextFollowUpAt: null, nextFollowUpForm: null, alert: false, customerVerbatim: null, submittedAt: null, savedAt: null, customerFeedback: null,
+      agreedActionNote: null, nextFollowUpAt: null, nextFollowUpForm: null, alert: false, customerVerbatim: null, submittedAt: null, savedAt: null, customerFeedback: null, playKey: null,
     };
   }
 
@@ -116,7 +118,7 @@ export class VisitService {
       id: v.id, customerId: v.customerId, memberId: v.memberId, status: v.submittedAt ? 'submitted' : 'pending',
       objective: v.objective, painPoint: v.painPoint, dialogueSummary: v.dialogueSummary, bottleneck: v.bottleneck, valuePoint: v.valuePoint,
       agreedAction: v.agreedAction, agreedActionNote: v.agreedActionNote, nextFollowUpAt: v.nextFollowUpAt?.toISOString() ?? null,
-      nextFollowUpForm: v.nextFollowUpForm, alert: !!v.alert, customerVerbatim: v.customerVerbatim, customerFeedback: v.customerFeedback ?? null, photoIds,
+      nextFollowUpForm: v.nextFollowUpForm, alert: !!v.alert, customerVerbatim: v.customerVerbatim, customerFeedback: v.customerFeedback ?? null, playKey: v.playKey ?? null, photoIds,
       submittedAt: v.submittedAt?.toISOString() ?? null, savedAt: v.savedAt?.toISOString() ?? null, createdAt: v.createdAt.toISOString(),
     };
   }
@@ -166,6 +168,8 @@ export class VisitService {
         nextFollowUpAt: next.at, nextFollowUpForm: input.nextFollowUpForm, alert: input.alert, customerVerbatim: input.customerVerbatim || null, submittedAt: now,
         savedAt: savedAt.getTime() > now.getTime() ? now : savedAt,
         customerFeedback: input.customerFeedback ?? null,
+        // only when the rep copied a suggested play's value point (the form sends it then, never by itself)
+        playKey: input.playKey ?? null,
       };
       // First round trip: read the customer and insert the visit. Out of scope rolls the insert back
       // with everything else; if a visit was waiting for this rep, that one is completed instead.

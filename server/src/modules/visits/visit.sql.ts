@@ -8,7 +8,7 @@ import type { Visit } from './visit.entity';
 /** What a submission writes into a visit row (a new one, or the one stage automation left waiting). */
 const SUBMITTED = [
   'objective', 'painPoint', 'dialogueSummary', 'bottleneck', 'valuePoint', 'agreedAction', 'agreedActionNote',
-  'nextFollowUpAt', 'nextFollowUpForm', 'alert', 'customerVerbatim', 'submittedAt', 'savedAt', 'customerFeedback',
+  'nextFollowUpAt', 'nextFollowUpForm', 'alert', 'customerVerbatim', 'submittedAt', 'savedAt', 'customerFeedback', 'playKey',
 ] as const satisfies readonly (keyof Visit)[];
 export type SubmittedVisitFields = Pick<Visit, (typeof SUBMITTED)[number]>;
 

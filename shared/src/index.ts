@@ -21,3 +21,4 @@ export * from './receivables';
 export * from './contracts';
 export * from './money';
 export * from './rebates';
+export * from './campaigns';

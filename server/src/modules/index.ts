@@ -1,4 +1,5 @@
 import { attachmentsModule } from './attachments';
+import { campaignsModule } from './campaigns';
 import { checkinsModule } from './checkins';
 import { contractsModule } from './contracts';
 import { customersModule } from './customers';
@@ -39,6 +40,9 @@ export const serverModules = (): readonly AnyModule[] => [
   contractsModule,
   // after tasks and attachments: a request is an approval in the finance pool; its documents are attachments
   rebatesModule,
+  // after customers, attachments, tasks and materials: targets follow their customer's owner, exceptions are tasks,
+  // progress reads visits, shares and stage changes
+  campaignsModule,
 ];
 // A function, not a constant: the modules import the platform, which reads this list; read at call time,
 // every module is loaded by then whichever file was imported first.

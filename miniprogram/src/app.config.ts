@@ -47,6 +47,11 @@ export default defineAppConfig({
       pages: ['index', 'rules/index', 'queue/index']
     },
     {
+      // campaign task flows: the rep's targets (phone), the board and the create form (console)
+      root: 'packages/campaigns',
+      pages: ['index', 'board/index', 'edit/index']
+    },
+    {
       // the charts (echarts) live here only: the main package stays small
       root: 'packages/dashboards',
       pages: ['index', 'drill/index', 'wall/index']

@@ -156,7 +156,7 @@ describe('at console width (1440×900): the web console', () => {
       const nav = (await page.$('#console-nav'))!;
       const navBox = (await nav.boundingBox())!;
       expect(navBox).toMatchObject({ x: 0, y: 0, height: DESK.height });
-      expect(await page.$$eval('#console-nav .console-nav__item', (els) => els.map((e: any) => e.textContent.replace(/\d+/g, '').trim()))).toEqual(['仪表盘', '客户', '待办', '任务', '合同', '营销素材', '回款', '返点计算', 'Excel 导入 / 导出', '每日打卡', '我的']); // 任务: the demo's 客户降级复核 for this supervisor
+      expect(await page.$$eval('#console-nav .console-nav__item', (els) => els.map((e: any) => e.textContent.replace(/\d+/g, '').trim()))).toEqual(['仪表盘', '客户', '待办', '任务', '合同', '专项任务', '专项看板', '营销素材', '回款', '返点计算', 'Excel 导入 / 导出', '每日打卡', '我的']); // 任务: the demo's 客户降级复核 for this supervisor
       expect(await page.isVisible('.taro-tabbar__tabbar')).toBe(false);
 
       // the table names its columns; every row is a customer, beside (not under) the navigation

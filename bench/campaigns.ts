@@ -72,6 +72,9 @@ export async function campaignBench(targets = Number(process.env.BENCH_CAMPAIGN_
     const t0 = performance.now();
     const latencies = (await pool(4, reads, async () => (await board()).ms)).sort((a, b) => a - b);
     const elapsed = performance.now() - t0;
+    const alone: number[] = [];
+    for (let i = 0; i < 50; i++) alone.push((await board()).ms);
+    alone.sort((a, b) => a - b);
     const mine = (await pool(4, 100, async (i) => {
       const t1 = performance.now();
       const res = await api(h.url, 'GET', '/api/v1/campaigns/mine', { token: token.get(reps[i % repCount]!.id)! });
@@ -81,7 +84,7 @@ export async function campaignBench(targets = Number(process.env.BENCH_CAMPAIGN_
     return {
       targets: first.body.totals.targets as number, reps: first.body.reps.length as number, done: first.body.totals.done as number[], reads,
       p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), throughput: (reads / elapsed) * 1000,
-      mineP50: percentile(mine, 50), mineP95: percentile(mine, 95),
+      mineP50: percentile(mine, 50), mineP95: percentile(mine, 95), aloneP50: percentile(alone, 50), aloneP95: percentile(alone, 95),
     };
   } finally {
     await h.close();

@@ -237,6 +237,7 @@ async function campaignFigures() {
     value: `${c.p95.toFixed(1)} ms`,
     note: `p95; p50 ${c.p50.toFixed(1)} ms, p99 ${c.p99.toFixed(1)} ms; ${c.throughput.toFixed(0)} req/s over ${c.reads} reads; steps done ${c.done.join('/')}`,
   });
+  figures.push({ name: 'campaign board: one at a time', value: `${c.aloneP95.toFixed(1)} ms`, note: `p95; p50 ${c.aloneP50.toFixed(1)} ms` });
   figures.push({ name: 'campaign: a rep\'s own flow (GET /campaigns/mine)', value: `${c.mineP95.toFixed(1)} ms`, note: `p95; p50 ${c.mineP50.toFixed(1)} ms` });
 }
 

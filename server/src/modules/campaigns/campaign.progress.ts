@@ -175,6 +175,8 @@ export async function campaignProgress(
   const openByTarget = new Map(exceptions.filter((e) => e.state === 'open').map((e) => [e.targetId, e]));
   const running = campaign.launchedAt !== null && campaign.closedAt === null;
   const goal = rank(campaign.goalStage);
+  // due times once per step (the zone arithmetic is the costly part, not the targets)
+  const dueAts = new Map(steps.map((s) => [s.id, campaign.launchedAt ? stepDueAt(campaign.launchedAt, s.dueDays, timeZone) : null]));
   const out: TargetProgress[] = targets.map((t) => {
     const mine = <T extends { memberId: number }>(rows: T[] | undefined) => (rows ?? []).filter((r) => r.memberId === t.ownerId);
     const tVisits = mine(visits.get(t.customerId));
@@ -197,7 +199,7 @@ export async function campaignProgress(
         const sc = tStages.find((x) => rank(x.toStage) >= rank(s.stage));
         if (sc) record = { kind: 'stage', id: sc.id, at: sc.at.toISOString() };
       }
-      const dueAt = campaign.launchedAt ? stepDueAt(campaign.launchedAt, s.dueDays, timeZone) : null;
+      const dueAt = dueAts.get(s.id) ?? null;
       const overdue = !record && running && t.droppedAt === null && dueAt !== null && now.getTime() >= dueAt.getTime();
       if (overdue) overdueStepIds.push(s.id);
       return { seq: s.seq, done: record !== null, record, dueAt: dueAt?.toISOString() ?? null, overdue };

@@ -289,6 +289,14 @@ describe('campaign task flows (专项任务): the rep at 390, the director at 14
       await page.fill(`#exception-${reported!.id}-text textarea`, '先放一放，下月带科室主任再去');
       await page.click(`#exception-${reported!.id}-answer`);
       await page.waitForSelector(`#exception-${reported!.id}:has-text("已答复")`, { timeout: 15_000 });
+      // 新建专项 at the console: a plan without targets is refused, saying so
+      await page.click('#console-nav .console-nav__item:has-text("专项看板")');
+      await page.click('#campaign-new', { timeout: 15_000 });
+      await page.fill('#campaign-name input', '二季度新品导入');
+      await page.click('#campaign-launch');
+      await page.waitForSelector('#campaign-edit-error:has-text("没有目标客户")', { timeout: 15_000 });
+      expect((await textSizes(page)).filter((t) => t.size < 12)).toEqual([]);
+      await shot(page, 'campaign-create-1440');
     } finally {
       await desk.close();
     }

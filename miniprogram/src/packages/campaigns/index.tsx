@@ -12,6 +12,7 @@ import { PhotoPicker } from '../../components/photo-picker'
 import { StatusTag } from '../../components/tag'
 import { backOr, goTo } from '../../utils/nav'
 import { formatInstant } from '../../utils/time'
+import { lastMinute } from './due'
 import './index.css'
 
 /** 专项任务: the rep's task flow — each running campaign's targets with the next step, script and materials a tap away, and 上报异常. */
@@ -110,7 +111,7 @@ function TargetRow(props: { campaign: CampaignDetail; target: CampaignTargetView
       </View>
       {next && nextState ? (
         <Text className='target__next'>
-          下一步：{next.title}（{next.evidence}）{nextState.dueAt ? ` · ${formatInstant(nextState.dueAt)} 前` : ''}
+          下一步：{next.title}（{next.evidence}）{nextState.dueAt ? ` · ${formatInstant(lastMinute(nextState.dueAt))} 前` : ''}
           {nextState.overdue ? <Text className='target__late'> 已逾期</Text> : null}
         </Text>
       ) : (

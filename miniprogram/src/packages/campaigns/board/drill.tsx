@@ -5,6 +5,7 @@ import { useRequest } from '../../../api/use-request'
 import { PageLoading } from '../../../components/load-state'
 import { StatusTag } from '../../../components/tag'
 import { goTo } from '../../../utils/nav'
+import { lastMinute } from '../due'
 import { formatInstant } from '../../../utils/time'
 
 export interface DrillQuery {
@@ -60,7 +61,7 @@ export function Drill(props: { campaignId: number; steps: CampaignStepView[]; qu
                   return (
                     <Text key={s.seq} className={`board__drill-step ${s.overdue ? 'board__drill-step--late' : ''}`}>
                       {s.seq}. {step?.title}：{s.overdue ? '已逾期' : '未完成'}
-                      {s.dueAt ? `（${formatInstant(s.dueAt)} 前）` : ''}
+                      {s.dueAt ? `（${formatInstant(lastMinute(s.dueAt))} 前）` : ''}
                     </Text>
                   )
                 })}

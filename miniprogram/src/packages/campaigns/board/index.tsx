@@ -9,6 +9,7 @@ import { getSession } from '../../../api/session'
 import { useRequest } from '../../../api/use-request'
 import { DataTable, type DataColumn } from '../../../components/data-table'
 import { NotFound, PageLoading } from '../../../components/load-state'
+import { PhotoThumbs } from '../../../components/photo-thumbs'
 import { StatusTag } from '../../../components/tag'
 import { backOr, goTo } from '../../../utils/nav'
 import { formatInstant } from '../../../utils/time'
@@ -211,6 +212,7 @@ function ExceptionCard(props: { exception: CampaignExceptionView; canResolve: bo
         {e.photoId ? ' · 附照片' : ''}
       </Text>
       {e.note ? <Text className='board__note'>{e.note}</Text> : null}
+      {e.photoId ? <PhotoThumbs ids={[e.photoId]} /> : null}
       {e.answer ? <Text className='board__answer'>答复：{e.answer}</Text> : null}
       {e.state === 'open' && props.canResolve ? (
         <View className='board__resolve'>

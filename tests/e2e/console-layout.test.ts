@@ -282,19 +282,19 @@ describe('campaign task flows (专项任务): the rep at 390, the director at 14
       expect((await textSizes(page)).filter((t) => t.size < 12)).toEqual([]);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(DESK.width);
       await shot(page, 'campaign-board-1440');
-      // the first step's figure drills down to the targets and the visits that completed it
-      await page.click('#board-reps .data-table__row >> nth=0 >> .data-table__cell--step1 .board__link').catch(async () => page.click('.board__funnel-step >> nth=0'));
+      // the first step drills down to the targets stopped there, each step with its record or due time
+      await page.click('.board__funnel-step >> nth=0');
       await page.waitForSelector('#board-drill .board__drill-row', { timeout: 15_000 });
       await shot(page, 'campaign-board-1440-drill');
       await page.fill(`#exception-${reported!.id}-text textarea`, '先放一放，下月带科室主任再去');
       await page.click(`#exception-${reported!.id}-answer`);
       await page.waitForSelector(`#exception-${reported!.id}:has-text("已答复")`, { timeout: 15_000 });
       // 新建专项 at the console: a plan without targets is refused, saying so
-      await page.click('#console-nav .console-nav__item:has-text("专项看板")');
-      await page.click('#campaign-new', { timeout: 15_000 });
-      await page.fill('#campaign-name input', '二季度新品导入');
-      await page.click('#campaign-launch');
-      await page.waitForSelector('#campaign-edit-error:has-text("没有目标客户")', { timeout: 15_000 });
+      await page.click('.taro_page_show #board-all');
+      await page.click('.taro_page_show #campaign-new', { timeout: 15_000 });
+      await page.fill('.taro_page_show #campaign-name input', '二季度新品导入');
+      await page.click('.taro_page_show #campaign-launch');
+      await page.waitForSelector('.taro_page_show #campaign-edit-error:has-text("没有目标客户")', { timeout: 15_000 });
       expect((await textSizes(page)).filter((t) => t.size < 12)).toEqual([]);
       await shot(page, 'campaign-create-1440');
     } finally {
@@ -302,5 +302,5 @@ describe('campaign task flows (专项任务): the rep at 390, the director at 14
     }
     const [task] = await app.product.query<{ completedAt: Date | null }>('SELECT completedAt FROM task WHERE id = ?', [reported!.taskId]);
     expect(task!.completedAt).not.toBeNull();
-  });
+  }, 120_000);
 });

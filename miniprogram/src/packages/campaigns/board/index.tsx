@@ -22,14 +22,16 @@ const pct = (r: number) => `${Math.round(r * 100)}%`
 /** 专项看板: a manager's campaigns, and one campaign's progress per rep and team, overdue steps, exceptions, the goal. */
 export default function CampaignBoardPage() {
   const role = getSession()?.member.role
-  const id = Number(useRouter().params.id) || 0
+  // the list and a board are one page: a campaign opens in place (a chat link opens it by `id`), so the
+  // console's 专项看板 entry always lands on this page, never on a stacked copy of it
+  const [id, setId] = useState(Number(useRouter().params.id) || 0)
   if (!can(role, 'campaigns.manage')) {
     return <NotFound id='board-forbidden' message={`你的岗位（${role ? ROLE_LABELS[role] : '未登录'}）不管理专项任务`} onBack={() => void backOr('me')} />
   }
-  return id ? <Board id={id} /> : <CampaignList />
+  return id ? <Board id={id} onAll={() => setId(0)} /> : <CampaignList onOpen={setId} />
 }
 
-function CampaignList() {
+function CampaignList(props: { onOpen: (id: number) => void }) {
   const data = useRequest(() => campaignsApi.list(), [])
   if (!data.data) return <PageLoading errorId='campaign-list-error' error={data.error} onRetry={data.reload} />
   return (
@@ -43,7 +45,7 @@ function CampaignList() {
       {data.data.items.length === 0 ? <View className='state'>还没有专项任务，点「新建专项」把计划变成销售手机上的任务流</View> : null}
       <View id='campaign-list' className='board__list'>
         {data.data.items.map((c) => (
-          <View key={c.id} id={`campaign-card-${c.id}`} className='card board__card' onClick={() => void goTo('campaignBoard', { id: c.id })}>
+          <View key={c.id} id={`campaign-card-${c.id}`} className='card board__card' onClick={() => props.onOpen(c.id)}>
             <View className='row row--between'>
               <Text className='board__name'>{c.name}</Text>
               <StatusTag tone={STATE_TONE[c.state]}>{CAMPAIGN_STATE_LABELS[c.state]}</StatusTag>
@@ -58,7 +60,7 @@ function CampaignList() {
   )
 }
 
-function Board(props: { id: number }) {
+function Board(props: { id: number; onAll: () => void }) {
   useTeamTimeZone()
   const exceptionParam = Number(useRouter().params.exception) || 0
   const data = useRequest(() => campaignsApi.board(props.id), [props.id])
@@ -106,6 +108,9 @@ function Board(props: { id: number }) {
     <View className='page board'>
       <View className='row row--between board__top'>
         <View>
+          <Text id='board-all' className='board__link board__back' onClick={props.onAll}>
+            ‹ 全部专项
+          </Text>
           <Text className='board__title'>{b.campaign.name}</Text>
           <Text className='muted board__meta'>
             {b.campaign.startsOn} 至 {b.campaign.endsOn} · 负责人 {b.campaign.owner.name}

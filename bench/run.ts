@@ -18,6 +18,7 @@ const lazy = {
   dashboardsScale: () => (require('./dashboards-scale') as typeof import('./dashboards-scale.js')).dashboardsScale(),
   rebateBench: () => (require('./rebates') as typeof import('./rebates.js')).rebateBench(),
   playsBench: () => (require('./plays') as typeof import('./plays.js')).playsBench(),
+  campaignBench: () => (require('./campaigns') as typeof import('./campaigns.js')).campaignBench(),
 };
 
 interface Figure {
@@ -50,7 +51,7 @@ async function customerWorkbook(rows: number, ownerPhones: string[]): Promise<Bu
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-// BENCH_ONLY=visits (or customers, search, escalation, delivery, grading, dashboards, payments, rebates, plays, h5; comma-separated) runs just those parts.
+// BENCH_ONLY=visits (or customers, search, escalation, delivery, grading, dashboards, payments, rebates, plays, campaigns, h5; comma-separated) runs just those parts.
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const runs = (part: string) => !only || only.includes(part);
 
@@ -249,6 +250,18 @@ async function playFigures() {
   });
 }
 
+async function campaignFigures() {
+  // BENCH_CAMPAIGN_TARGETS / BENCH_CAMPAIGN_READS override the 500 targets and 200 board reads.
+  const c = await lazy.campaignBench();
+  figures.push({
+    name: `campaign board: ${grouped(c.targets)} targets × ${c.reps} reps, 4 steps, 4 concurrent`,
+    value: `${c.p95.toFixed(1)} ms`,
+    note: `p95; p50 ${c.p50.toFixed(1)} ms, p99 ${c.p99.toFixed(1)} ms; ${c.throughput.toFixed(0)} req/s over ${c.reads} reads; steps done ${c.done.join('/')}`,
+  });
+  figures.push({ name: 'campaign board: one at a time', value: `${c.aloneP95.toFixed(1)} ms`, note: `p95; p50 ${c.aloneP50.toFixed(1)} ms` });
+  figures.push({ name: 'campaign: a rep\'s own flow (GET /campaigns/mine)', value: `${c.mineP95.toFixed(1)} ms`, note: `p95; p50 ${c.mineP50.toFixed(1)} ms` });
+}
+
 async function h5Figures() {
   const h5 = await lazy.h5Timing();
   figures.push({ name: 'weapp main package (target < 1.5 MB, WeChat limit 2 MB)', value: `${(h5.weappMainBytes / 1024).toFixed(0)} KB` });
@@ -258,7 +271,7 @@ async function h5Figures() {
 }
 
 async function main() {
-  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['delivery', deliveryFigures], ['grading', gradingFigures], ['dashboards', dashboardFigures], ['payments', paymentFigures], ['rebates', rebateFigures], ['plays', playFigures], ['h5', h5Figures]];
+  const parts: [string, () => Promise<void>][] = [['customers', customerFigures], ['search', searchFigures], ['visits', visitFigures], ['escalation', escalationFigures], ['delivery', deliveryFigures], ['grading', gradingFigures], ['dashboards', dashboardFigures], ['payments', paymentFigures], ['rebates', rebateFigures], ['plays', playFigures], ['campaigns', campaignFigures], ['h5', h5Figures]];
   let failed = false;
   for (const [part, measure] of parts) {
     if (!runs(part)) continue;

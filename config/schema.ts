@@ -310,6 +310,8 @@ export const policySchema = z
         'payments.query_open': z.object({ everyMinutes: everyMinutes(60) }).strict().default({ everyMinutes: 5 }),
         // winning plays mined again from the visits of the window (plays below)
         'plays.mine': z.object({ everyMinutes: everyMinutes(60 * 24 * 7) }).strict().default({ everyMinutes: 360 }),
+        // campaign steps past due: the rep is reminded once, then (supervisorAfterHours later) the supervisor once
+        'campaigns.overdue': z.object({ everyMinutes: everyMinutes(60 * 24) }).strict().default({ everyMinutes: 30 }),
       })
       .strict(),
     // Daily three check-ins: windows in the policy time zone and the working calendar (nobody is chased off it).
@@ -406,6 +408,16 @@ export const policySchema = z
     tasks: z.object({ approvalStepHours: positiveNumber.max(24 * 30) }).strict().default({ approvalStepHours: 48 }),
     // Contracts (合同): how long marketing has for a 需市场支持 request before it escalates (to the admins).
     contracts: z.object({ marketingSupportHours: positiveNumber.max(24 * 30) }).strict().default({ marketingSupportHours: 48 }),
+    // Campaign task flows (专项任务): the reasons a rep may give for a blocked target, how long the owner has to
+    // answer one, and how long after a step's reminder to the rep its supervisor hears of it.
+    campaigns: z
+      .object({
+        exceptionReasons: optionList('异常原因'),
+        exceptionAnswerHours: positiveNumber.max(24 * 30),
+        supervisorAfterHours: positiveNumber.max(24 * 30),
+      })
+      .strict()
+      .default({ exceptionReasons: ['客户拒绝', '竞品锁定', '联系人离职', '其他'], exceptionAnswerHours: 48, supervisorAfterHours: 48 }),
     // Named task pools: id → label, roles, and whether an admin picks its members (chosen).
     taskPools: z
       .record(z.string().regex(/^[a-z][a-z_]{1,39}$/, '任务池名称须为小写英文和下划线（2–40 个字符）'), taskPool)

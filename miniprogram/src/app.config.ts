@@ -52,6 +52,11 @@ export default defineAppConfig({
       pages: ['index']
     },
     {
+      // campaign task flows: the rep's targets (phone), the board and the create form (console)
+      root: 'packages/campaigns',
+      pages: ['index', 'board/index', 'edit/index']
+    },
+    {
       // the charts (echarts) live here only: the main package stays small
       root: 'packages/dashboards',
       pages: ['index', 'drill/index', 'wall/index']

@@ -10,6 +10,7 @@ import { seedMaterialsForDemo } from './modules/materials';
 import { seedReceivableDemo } from './modules/receivables';
 import { seedContractsForDemo } from './modules/contracts';
 import { seedRebatesForDemo } from './modules/rebates';
+import { seedCampaignsForDemo } from './modules/campaigns';
 import { pointSandboxAt, sandboxWecomEnv } from './channels/sandbox/sandbox';
 import { WechatPaySandbox } from './channels/sandbox/wechatpay-sandbox';
 import { createLogger } from './logger';
@@ -65,6 +66,8 @@ async function main(): Promise<void> {
   if (demoLogins) await seedContractsForDemo(db, services);
   // the rebate rule table and requests in every state (finance decides them through the task engine)
   if (demoLogins) await seedRebatesForDemo(db, clock, services);
+  // a running campaign launched 12 days ago: steps done by the demo's visits, overdue ones, one open exception
+  if (demoLogins) await seedCampaignsForDemo(db, policy, clock, services);
   // (A fresh demo's grade history is seeded; the 72 h regrade's first run, due at the first start, tells the
   // strategies' story: the customers whose inputs moved after their last run push the pack or open a review.)
   const server: Server = app.listen(env.port, env.host);

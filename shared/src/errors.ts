@@ -57,6 +57,8 @@ export const ERROR_CODES_BY_CATALOG = {
   channels: ['WECHAT_UPSTREAM_FAILED'],
   receivables: ['RECEIVABLE_PAID', 'PAYMENT_EXCEEDS_REMAINING', 'PAYMENT_REFERENCE_USED', 'PAYMENT_DATE_INVALID'],
   payments: ['WECHATPAY_OFF', 'WECHATPAY_UPSTREAM_FAILED', 'PAY_ORDER_NOT_OPEN'],
+  /** campaigns: a plan refused (no targets, out of reach, bad steps), a state that does not allow the action, an exception already open or settled */
+  campaigns: ['CAMPAIGN_INVALID', 'CAMPAIGN_STATE_CONFLICT', 'CAMPAIGN_EXCEPTION_OPEN', 'CAMPAIGN_EXCEPTION_SETTLED', 'CAMPAIGN_IMPORT_INVALID'],
 } as const;
 
 export type ErrorCatalogName = keyof typeof ERROR_CODES_BY_CATALOG;

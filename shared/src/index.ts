@@ -22,3 +22,4 @@ export * from './contracts';
 export * from './money';
 export * from './rebates';
 export * from './plays';
+export * from './campaigns';

@@ -55,6 +55,12 @@ export const PAGES = {
   contractEdit: { path: 'packages/contracts/edit/index', params: ['id', 'customerId'] },
   /** Directors and admins: the winning plays per bottleneck (赢单打法), hide one, new reps with and without a play. */
   plays: { path: 'packages/plays/index', params: ['regionId', 'bottleneck'] },
+  /** Campaign task flows (专项任务): the rep's targets with the next step, script and materials, exception reports; `id` opens one campaign. */
+  campaigns: { path: 'packages/campaigns/index', params: ['id'] },
+  /** A manager's campaigns and one campaign's board (progress per rep and team, overdue steps, exceptions); `id` opens one. */
+  campaignBoard: { path: 'packages/campaigns/board/index', params: ['id', 'exception'] },
+  /** Create a campaign: targets by filter or xlsx list, script pack and materials, ordered progress steps (web console). */
+  campaignEdit: { path: 'packages/campaigns/edit/index', params: [] },
 } as const;
 
 /** Pages in the tab bar: reached with switchTab, which takes no parameters. */

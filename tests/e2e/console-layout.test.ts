@@ -156,7 +156,7 @@ describe('at console width (1440×900): the web console', () => {
       const nav = (await page.$('#console-nav'))!;
       const navBox = (await nav.boundingBox())!;
       expect(navBox).toMatchObject({ x: 0, y: 0, height: DESK.height });
-      expect(await page.$$eval('#console-nav .console-nav__item', (els) => els.map((e: any) => e.textContent.replace(/\d+/g, '').trim()))).toEqual(['仪表盘', '客户', '待办', '任务', '合同', '营销素材', '回款', '返点计算', 'Excel 导入 / 导出', '每日打卡', '我的']); // 任务: the demo's 客户降级复核 for this supervisor
+      expect(await page.$$eval('#console-nav .console-nav__item', (els) => els.map((e: any) => e.textContent.replace(/\d+/g, '').trim()))).toEqual(['仪表盘', '客户', '待办', '任务', '合同', '专项任务', '专项看板', '营销素材', '回款', '返点计算', 'Excel 导入 / 导出', '每日打卡', '我的']); // 任务: the demo's 客户降级复核 for this supervisor
       expect(await page.isVisible('.taro-tabbar__tabbar')).toBe(false);
 
       // the table names its columns; every row is a customer, beside (not under) the navigation
@@ -231,4 +231,76 @@ describe('at console width (1440×900): the web console', () => {
       await context.close();
     }
   });
+});
+
+describe('campaign task flows (专项任务): the rep at 390, the director at 1440', () => {
+  const DIRECTOR = '13800000001';
+  it("a rep's targets with the next step and a reported blocker; the director's board with it, answered there", async () => {
+    const base = app.product.server.url;
+    // the demo's running campaign: a rep holding an open target with no exception waiting
+    const [held] = await app.product.query<{ phone: string; targetId: number; campaignId: number }>(
+      `SELECT m.phone AS phone, t.id AS targetId, t.campaignId AS campaignId FROM campaign_target t JOIN member m ON m.id = t.ownerId
+        WHERE t.droppedAt IS NULL AND NOT EXISTS (SELECT 1 FROM campaign_exception e WHERE e.targetId = t.id) ORDER BY t.id LIMIT 1`,
+    );
+    expect(held).toBeDefined();
+    const phone = await app.browser.newContext({ viewport: PHONE });
+    try {
+      const page = await loginAs(phone, base, held!.phone);
+      await openTab(page, '我的');
+      await page.click('#campaigns-entry');
+      await page.waitForSelector(`#campaign-${held!.campaignId} .target`, { timeout: 20_000 });
+      expect(await page.textContent(`#campaign-${held!.campaignId} .campaign__name`)).toBe('Q1 骨科关节置换专项攻坚');
+      // every target says what to do next (or that it is done); the script is one tap away
+      const nexts = await page.$$eval('.target__next', (els) => els.map((e: any) => e.textContent));
+      expect(nexts.every((t: string) => t.startsWith('下一步：') || t.startsWith('全部步骤已完成'))).toBe(true);
+      expect(await page.isVisible(`#campaign-${held!.campaignId}-script`)).toBe(true);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+      expect((await textSizes(page)).filter((t) => t.size < 12)).toEqual([]);
+      await shot(page, 'campaign-rep-390');
+      await page.click(`#target-${held!.targetId}-report`);
+      await page.click('#reason-客户拒绝');
+      await page.fill('#report-note textarea', '主任明确表示今年不考虑更换');
+      await page.click('#report-submit');
+      await page.waitForSelector(`#target-${held!.targetId} .target__exception`, { timeout: 15_000 });
+      await shot(page, 'campaign-rep-390-reported');
+    } finally {
+      await phone.close();
+    }
+    const [reported] = await app.product.query<{ id: number; taskId: number }>('SELECT id, taskId FROM campaign_exception WHERE targetId = ?', [held!.targetId]);
+    expect(reported!.taskId).toBeGreaterThan(0);
+
+    const desk = await app.browser.newContext({ viewport: DESK });
+    try {
+      const page = await loginAs(desk, base, DIRECTOR);
+      await page.click('#console-nav .console-nav__item:has-text("专项看板")');
+      await page.click(`#campaign-card-${held!.campaignId}`, { timeout: 15_000 });
+      await page.waitForSelector('#board-reps .data-table__row', { timeout: 20_000 });
+      const reps = await page.$$('#board-reps .data-table__row');
+      expect(reps.length).toBeGreaterThan(1);
+      expect(await page.textContent('#board-figures')).toContain('推进到报价');
+      await page.waitForSelector(`#exception-${reported!.id}:has-text("客户拒绝")`);
+      expect((await textSizes(page)).filter((t) => t.size < 12)).toEqual([]);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(DESK.width);
+      await shot(page, 'campaign-board-1440');
+      // the first step drills down to the targets stopped there, each step with its record or due time
+      await page.click('.board__funnel-step >> nth=0');
+      await page.waitForSelector('#board-drill .board__drill-row', { timeout: 15_000 });
+      await shot(page, 'campaign-board-1440-drill');
+      await page.fill(`#exception-${reported!.id}-text textarea`, '先放一放，下月带科室主任再去');
+      await page.click(`#exception-${reported!.id}-answer`);
+      await page.waitForSelector(`#exception-${reported!.id}:has-text("已答复")`, { timeout: 15_000 });
+      // 新建专项 at the console: a plan without targets is refused, saying so
+      await page.click('.taro_page_show #board-all');
+      await page.click('.taro_page_show #campaign-new', { timeout: 15_000 });
+      await page.fill('.taro_page_show #campaign-name input', '二季度新品导入');
+      await page.click('.taro_page_show #campaign-launch');
+      await page.waitForSelector('.taro_page_show #campaign-edit-error:has-text("没有目标客户")', { timeout: 15_000 });
+      expect((await textSizes(page)).filter((t) => t.size < 12)).toEqual([]);
+      await shot(page, 'campaign-create-1440');
+    } finally {
+      await desk.close();
+    }
+    const [task] = await app.product.query<{ completedAt: Date | null }>('SELECT completedAt FROM task WHERE id = ?', [reported!.taskId]);
+    expect(task!.completedAt).not.toBeNull();
+  }, 120_000);
 });

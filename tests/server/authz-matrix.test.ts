@@ -152,6 +152,26 @@ const receivableOf = (owner: Member) => once(`receivable:${owner.id}`, () => new
 const payOrderOf = async (owner: Member): Promise<number> => (await h.services.payments.createOrder(org.finance, await newReceivable(owner))).id;
 const voucher = () => h.services.attachments.upload(org.finance, 'payment_voucher', PNG);
 
+/** Campaigns: made by a manager who reaches the owner (the caller when it manages the inside record, else the owner's supervisor). */
+const supervisorOf = (owner: Member): Member => [org.supervisor1, org.supervisor2, org.supervisor3].find((s) => s.id === owner.managerId)!;
+const creatorFor = (who: Member, owner: Member): Member => (['supervisor', 'director'].includes(who.role) && owner.id === org.repA.id ? who : supervisorOf(owner));
+const campaignPlan = (customerIds: number[], launch: boolean) => ({
+  name: `权限专项${++seq}`, startsOn: '2026-11-20', endsOn: '2026-12-31', goalStage: 'proposal' as const, goalCount: 1, filter: null, customerIds,
+  scriptMaterialId: null, materialIds: [], steps: [{ title: '拜访', kind: 'visit' as const, objective: '推进方案', dueDays: 3 }], launch,
+});
+/** A fresh campaign over a fresh customer of `owner`, by the manager `creatorFor` names; with its one target. */
+const newCampaign = async (who: Member, owner: Member, launch = true): Promise<{ id: number; targetId: number }> => {
+  const creator = creatorFor(who, owner);
+  const c = await h.services.campaigns.create(creator, campaignPlan([await newCustomer(owner)], launch));
+  const { items } = await h.services.campaigns.targets(creator, c.id, {});
+  return { id: c.id, targetId: items[0]!.id };
+};
+/** A fresh open exception on such a campaign, reported by the target's owner. */
+const newCampaignException = async (who: Member, owner: Member): Promise<number> => {
+  const c = await newCampaign(who, owner);
+  return (await h.services.campaignExceptions.report(owner, c.targetId, { reason: '客户拒绝', note: '', photoId: null })).id;
+};
+
 /** The rebate table every rebate sample calculates with: one 不限 rule, 1–2 %, paid in 2 working days. */
 const REBATE_RULE = { grade: '', customerType: '', productModel: '', deliveryCycle: '', minFen: 0, maxFen: null, rateMinBp: 100, rateMaxBp: 200, documents: [], payoutDelayDays: 2 };
 const rebateTable = () => once('rebate-table', () => h.services.rebateRules.saveVersion(org.finance, { effectiveFrom: '2026-11-20', note: '', rules: [REBATE_RULE] }));
@@ -395,6 +415,20 @@ const SAMPLES: Record<string, Sample | 'public'> = {
   'GET /plays': { request: () => ({ path: '/plays' }) },
   'POST /plays/:key/hide': { request: async ({ owner }) => ({ path: `/plays/${await playIn(owner)}/hide?regionId=${owner.regionId}` }), outside: 404 },
   'POST /plays/:key/unhide': { request: async ({ owner }) => ({ path: `/plays/${await playIn(owner)}/unhide?regionId=${owner.regionId}` }), outside: 404 },
+  // campaigns: managers (a supervisor's team, a director's region) plan, launch, read the board and answer exceptions;
+  // the rep holding a target (or their supervisor) reports one
+  'GET /campaigns': { request: () => ({ path: '/campaigns' }) },
+  'POST /campaigns': { request: async ({ owner }) => ({ path: '/campaigns', json: campaignPlan([await customerOf(owner)], false) }), outside: 422 },
+  'POST /campaigns/targets/preview': { request: () => ({ path: '/campaigns/targets/preview', json: { filter: { stages: ['lead'] } } }) },
+  'POST /campaigns/targets/xlsx': { request: async () => ({ path: '/campaigns/targets/xlsx', form: xlsxForm(await buildWorkbook([['客户名称'], ['权限名单医院']])) }) },
+  'GET /campaigns/mine': { request: () => ({ path: '/campaigns/mine' }) },
+  'GET /campaigns/:id': { request: async ({ who, owner }) => ({ path: `/campaigns/${(await newCampaign(who, owner, false)).id}` }), outside: 404 },
+  'POST /campaigns/:id/launch': { request: async ({ who, owner }) => ({ path: `/campaigns/${(await newCampaign(who, owner, false)).id}/launch` }), outside: 404 },
+  'POST /campaigns/:id/close': { request: async ({ who, owner }) => ({ path: `/campaigns/${(await newCampaign(who, owner)).id}/close` }), outside: 404 },
+  'GET /campaigns/:id/board': { request: async ({ who, owner }) => ({ path: `/campaigns/${(await newCampaign(who, owner)).id}/board` }), outside: 404 },
+  'GET /campaigns/:id/targets': { request: async ({ who, owner }) => ({ path: `/campaigns/${(await newCampaign(who, owner)).id}/targets` }), outside: 404 },
+  'POST /campaign-targets/:id/exceptions': { request: async ({ who, owner }) => ({ path: `/campaign-targets/${(await newCampaign(who, owner)).targetId}/exceptions`, json: { reason: '客户拒绝' } }), outside: 404 },
+  'POST /campaign-exceptions/:id/resolve': { request: async ({ who, owner }) => ({ path: `/campaign-exceptions/${await newCampaignException(who, owner)}/resolve`, json: { action: 'answer', text: '已了解' } }), outside: 404 },
 
   // dashboards: each with the team filter (out of reach: 404 团队不存在) or the rep its drill-down is about
   ...dashboardSamples(),

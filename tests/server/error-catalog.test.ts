@@ -42,6 +42,7 @@ const THROWERS: Record<ErrorCatalogName, { dir: string; thrower: string }> = {
   channels: { dir: 'channels', thrower: 'channelError' },
   receivables: { dir: 'modules/receivables', thrower: 'receivableError' },
   payments: { dir: 'modules/payments', thrower: 'paymentError' },
+  campaigns: { dir: 'modules/campaigns', thrower: 'campaignError' },
 };
 
 describe('the error catalogs', () => {

@@ -35,6 +35,8 @@ export const CONSOLE_NAV: readonly ConsoleNavItem[] = [
   { page: 'todos', label: '待办', todoBadge: true, within: ['visitDetail'] },
   { page: 'tasks', label: '任务', whenTasks: true },
   { page: 'contracts', label: '合同', can: 'contracts.read', within: ['contract', 'contractEdit'] },
+  { page: 'campaigns', label: '专项任务', can: 'campaigns.participate' },
+  { page: 'campaignBoard', label: '专项看板', can: 'campaigns.manage', within: ['campaignEdit'] },
   { page: 'materials', label: '营销素材', can: 'materials.read', within: ['material', 'materialsManage'] },
   { page: 'receivables', label: '回款', can: 'receivables.read' },
   { page: 'rebates', label: '返点计算', can: 'rebates.request.create' },

@@ -1,4 +1,5 @@
 import { attachmentsModule } from './attachments';
+import { campaignsModule } from './campaigns';
 import { checkinsModule } from './checkins';
 import { contractsModule } from './contracts';
 import { customersModule } from './customers';
@@ -42,6 +43,9 @@ export const serverModules = (): readonly AnyModule[] => [
   rebatesModule,
   // after customers and org: reads visits and stage history, suggests on the visit form
   playsModule,
+  // after customers, attachments, tasks and materials: targets follow their customer's owner, exceptions are tasks,
+  // progress reads visits, shares and stage changes
+  campaignsModule,
 ];
 // A function, not a constant: the modules import the platform, which reads this list; read at call time,
 // every module is loaded by then whichever file was imported first.

@@ -171,6 +171,17 @@ export default function Me() {
         </Button>
       ) : null}
 
+      {can(m.role, 'campaigns.participate') ? (
+        <Button id='campaigns-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('campaigns')}>
+          我的专项任务
+        </Button>
+      ) : null}
+      {can(m.role, 'campaigns.manage') ? (
+        <Button id='campaign-board-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('campaignBoard')}>
+          专项看板
+        </Button>
+      ) : null}
+
       {can(m.role, 'materials.read') ? (
         <Button id='materials-entry' className='btn btn--block me__admin-entry' onClick={() => void goTo('materials')}>
           营销素材

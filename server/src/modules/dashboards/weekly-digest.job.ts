@@ -5,6 +5,7 @@ import type { RecurringJob } from '../../jobs/job-runner';
 import type { Logger } from '../../logger';
 import { outboxStatement, type NewMessage } from '../../outbox/outbox';
 import type { Member } from '../org';
+import { campaignDigestLines } from '../campaigns';
 import { dialectOf } from './dashboards.sql';
 import { DIGEST_ROLES, digestFigures, dueDigest, movedMost, nextDigestAfter, type DigestPayload } from './weekly-digest';
 
@@ -53,7 +54,9 @@ export function weeklyDigestJob(policy: Policy, isSqlite: boolean, logger: Logge
       for (const raw of people) {
         const person = { ...raw, id: Number(raw.id), role: raw.role as Role, teamId: raw.teamId === null ? null : Number(raw.teamId), regionId: raw.regionId === null ? null : Number(raw.regionId) };
         if (sent.has(person.id)) continue;
-        const { figures, overdue } = await digestFigures(sql, d, policy, person, due, now);
+        const { figures, overdue, scope } = await digestFigures(sql, d, policy, person, due, now);
+        // a line per running campaign with targets in the reach (its progress as it stands now)
+        const campaigns = await campaignDigestLines(sql, policy, scope, now);
         const moves = movedMost(figures, schedule.moves);
         // the unique (member, week) decides: inserted now → this run sends it; already there → sent before
         const inserted = await sql.exec(SQL`${ignore} INTO weekly_digest (memberId, week, overdue, figures, createdAt) VALUES (?, ?, ?, ?, ?)`, [
@@ -64,6 +67,7 @@ export function weeklyDigestJob(policy: Policy, isSqlite: boolean, logger: Logge
           memberId: person.id, week: due.week,
           scopeName: (person.role === 'supervisor' ? person.teamName : person.regionName) ?? person.name,
           last: { from: due.last.from, to: due.last.to }, moves, overdue, overdueBefore: previous.get(person.id) ?? null,
+          ...(campaigns.length ? { campaigns } : {}),
         };
         messages.push({ kind: WEEKLY_DIGEST_MESSAGE, teamId: person.teamId, payload });
       }

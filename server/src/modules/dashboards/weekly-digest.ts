@@ -129,6 +129,8 @@ export interface DigestPayload {
   /** the reach's overdue customers at the time it was produced, and in last week's digest (if one was) */
   overdue: number;
   overdueBefore: number | null;
+  /** one line per running campaign with targets in the reach (the campaigns module words them), when there is one */
+  campaigns?: string[];
   [key: string]: unknown;
 }
 
@@ -149,7 +151,7 @@ export function digestLines(p: DigestPayload): string[] {
     ? [`${period}变化最大的 ${p.moves.length} 项：`, ...p.moves.map((m, i) => `${i + 1}. ${moveLine(m)}`)]
     : [`${period}各项与前一周相比没有变化（或两周都没有数据）。`];
   const overdue = `当前逾期客户：${p.overdue} 位${p.overdueBefore === null ? '' : `（上期周报时 ${p.overdueBefore} 位）`}`;
-  return [...moved, overdue];
+  return [...moved, overdue, ...(p.campaigns ?? [])];
 }
 
 export const digestTitle = (p: DigestPayload) => `${p.scopeName} 周报 · ${p.week}`;

@@ -209,16 +209,16 @@ describe('on the embedded SQLite default', () => {
     try {
       expect((await api(server.url, 'GET', '/healthz')).status).toBe(200);
       let kinds: string[] = [];
-      for (let i = 0; i < 100 && kinds.length < 7; i++) {
+      for (let i = 0; i < 100 && kinds.length < 9; i++) {
         const file = await createDataSource({ dataDir: dir }).initialize(); // the server's file, read as it runs
         try {
           kinds = ((await file.query('SELECT recurring FROM job WHERE recurring IS NOT NULL ORDER BY recurring')) as { recurring: string }[]).map((r) => r.recurring);
         } finally {
           await file.destroy();
         }
-        if (kinds.length < 8) await new Promise((resolve) => setTimeout(resolve, 100));
+        if (kinds.length < 9) await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(kinds).toEqual(['attachments.sweep', 'callbacks.forget_nonces', 'checkins.window_end', 'dashboards.rollup', 'dashboards.weekly_digest', 'grading.regrade', 'payments.query_open', 'plays.mine']);
+      expect(kinds).toEqual(['attachments.sweep', 'callbacks.forget_nonces', 'campaigns.overdue', 'checkins.window_end', 'dashboards.rollup', 'dashboards.weekly_digest', 'grading.regrade', 'payments.query_open', 'plays.mine']);
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -140,7 +140,7 @@ export interface CampaignStepView {
   materialId: number | null;
   stage: StageCode | null;
   dueDays: number;
-  /** what the step asks, in words: 「拜访（目标：推进方案）」 */
+  /** what the step asks, in words: 「拜访 · 目标「推进方案」」 */
   evidence: string;
 }
 
@@ -248,7 +248,7 @@ export interface MyCampaignFlow {
 export function stepEvidence(step: Pick<CampaignStepView, 'kind' | 'objective' | 'stage'> & { materialTitle?: string | null }, stageLabel: (s: StageCode) => string): string {
   switch (step.kind) {
     case 'visit':
-      return step.objective ? `拜访（目标：${step.objective}）` : '拜访';
+      return step.objective ? `拜访 · 目标「${step.objective}」` : '拜访';
     case 'share':
       return step.materialTitle ? `分享素材「${step.materialTitle}」` : '分享专项素材';
     case 'stage':

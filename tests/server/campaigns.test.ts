@@ -159,11 +159,11 @@ describe('progress from the real records', () => {
     expect(res.status).toBe(201);
     campaignId = res.body.id;
     expect(res.body).toMatchObject({ state: 'running', targetCount: 3, owner: { id: org.supervisor1.id }, script: { id: material, kind: 'script' } });
-    expect(res.body.steps.map((s: { evidence: string }) => s.evidence)).toEqual(['拜访（目标：推进方案）', '分享专项素材', '客户推进到「方案」', '拜访时拍照']);
+    expect(res.body.steps.map((s: { evidence: string }) => s.evidence)).toEqual(['拜访 · 目标「推进方案」', '分享专项素材', '客户推进到「方案」', '拜访时拍照']);
     expect((await target(a1)).steps[0]).toMatchObject({ done: false, record: null, overdue: false });
     const launched = await outbox('campaign.launched');
     expect(launched.map((p) => [p.memberId, p.targets])).toEqual([[org.repA.id, 2], [org.repB.id, 1]]);
-    expect(launched[0]!.firstStep).toBe('上门推进方案（拜访（目标：推进方案））');
+    expect(launched[0]!.firstStep).toBe('上门推进方案（拜访 · 目标「推进方案」）');
   });
 
   it('a visit with another objective does not complete the step; one with the objective does, naming the visit', async () => {
@@ -288,7 +288,7 @@ describe('overdue steps: the rep once, then the supervisor once', () => {
     await h.services.jobs.runDue();
     const reminders = await outbox('campaign.step_overdue');
     expect(reminders.map((p) => [p.memberId, p.customerName.startsWith('专项测试医院'), p.seq])).toEqual([[org.repB.id, true, 1]]);
-    expect(reminders[0]!.evidence).toBe('拜访（目标：推进方案）');
+    expect(reminders[0]!.evidence).toBe('拜访 · 目标「推进方案」');
     const ofStep1 = (list: Array<Record<string, any>>) => list.filter((p) => p.seq === 1);
     // 47 h later: step 2 (第 4 天) has fallen due meanwhile and reminds once too; step 1 not again, no supervisor yet
     h.clock.advance(47 * HOUR);

@@ -54,7 +54,7 @@ export async function customersByFilter(sql: Sql, scope: Scope, filter: Campaign
   add(filter.stages, SQL`c.stage`);
   add(filter.cities, SQL`c.city`);
   add(filter.hospitalLevels, SQL`c.hospitalLevel`);
-  const rows = await sql.rows<Record<string, unknown>>(SQL`${SELECT_CANDIDATE} WHERE ${joinSql(where, ' AND ')} ORDER BY c.id LIMIT ${String(MAX_TARGETS + 1) as ConstSql}`, params);
+  const rows = await sql.rows<Record<string, unknown>>(SQL`${SELECT_CANDIDATE} WHERE ${joinSql(where, ' AND ')} ORDER BY c.id LIMIT ?`, [...params, MAX_TARGETS + 1]);
   return rows.map(candidate);
 }
 

@@ -35,7 +35,15 @@ function Flow() {
   return (
     <View className='page campaigns'>
       <Text className='campaigns__title'>专项任务</Text>
-      {campaigns.length === 0 ? <View id='campaigns-empty' className='state'>目前没有进行中的专项任务</View> : null}
+      {campaigns.length === 0 ? (
+        <View id='campaigns-empty' className='state'>
+          {/* a supervisor holds no targets: the team's are on the board, not "nothing running" */}
+          <Text>{can(getSession()?.member.role, 'campaigns.manage') ? '你名下没有专项目标客户；团队的专项进度在专项看板' : '目前没有进行中的专项任务'}</Text>
+          {can(getSession()?.member.role, 'campaigns.manage') ? (
+            <Button id='campaigns-to-board' className='btn btn--block' onClick={() => void goTo('campaignBoard')}>打开专项看板</Button>
+          ) : null}
+        </View>
+      ) : null}
       {campaigns.map(({ campaign, targets }) => {
         const done = targets.filter((t) => t.state === 'done').length
         const overdue = targets.filter((t) => t.steps.some((s) => s.overdue)).length

@@ -1,3 +1,7 @@
+// One key per jest run, inherited by its workers: the test databases' templates are built once per run
+// (tests/support/templates.ts) and dropped by the global teardown.
+process.env.ANCHOR_TEST_RUN ??= require('node:crypto').randomBytes(4).toString('hex');
+
 /** @type {import('jest').Config} */
 const swc = (tsx) => ({
   jsc: {
@@ -13,6 +17,7 @@ const shared = { '^@anchor/shared$': '<rootDir>/shared/src/index.ts' };
 
 module.exports = {
   maxWorkers: 2,
+  globalTeardown: '<rootDir>/tests/support/drop-templates.js',
   // a global option: jest ignores it inside a project
   testTimeout: 60000,
   projects: [

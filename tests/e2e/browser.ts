@@ -2,12 +2,17 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * Debian's headless shell when installed (Chromium's own headless build, the one Playwright drives by
+ * default: same Blink and V8, none of the browser's UI layer), else the full Chromium in headless mode.
+ * Measured here on a login from a cold context: 1.9–2.8 s of CPU against 4.5–5.7 s, launch 0.3 s against 1–2 s.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium-headless-shell') ? '/usr/bin/chromium-headless-shell' : '/usr/bin/chromium');
 export const SCREENSHOTS = path.resolve(__dirname, '../../test-output/screenshots');
 
-/** Debian's Chromium, headless, as root, with none of its background calls (this machine has no internet). */
+/** Debian's Chromium (its headless shell), as root, with none of its background calls (this machine has no internet). */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium fonts-noto-cjk (.ci/run does this)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium-headless-shell fonts-noto-cjk (.ci/run does this)`);
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,

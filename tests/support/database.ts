@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createConnection } from 'mysql2/promise';
+import { createConnection, type Connection } from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
 import type { AnyModule } from '../../server/src/modules/module';
 import { openDatabase, type DatabaseLimits } from '../../server/src/db/data-source';
+import { cloneMariadb, copySqliteTemplate, mariadbTemplate, sqliteSchemaTemplate } from './templates';
 
 /**
  * Which database the server and channel suites run on: MariaDB (`npm test` starts one and sets
@@ -57,7 +58,17 @@ function sqliteParentDir(): string {
 /** A fresh database per test file, migrated, dropped again by `drop`. */
 export async function createTestDatabase(poolSize = 8, limits?: DatabaseLimits, modules?: readonly AnyModule[]): Promise<{ db: DataSource; url: string; drop: () => Promise<void> }> {
   if (onSqlite) {
-    const dir = mkdtempSync(path.join(sqliteParentDir(), 'anchor-t-'));
+    const parent = sqliteParentDir();
+    const dir = mkdtempSync(path.join(parent, 'anchor-t-'));
+    // the full schema is copied from the run's migrated file; a module subset is migrated on its own
+    if (!modules) {
+      const template = await sqliteSchemaTemplate(parent, async (scratch) => {
+        const db = await openDatabase({ dataDir: scratch });
+        await db.query('PRAGMA wal_checkpoint(TRUNCATE)');
+        await db.destroy();
+      });
+      copySqliteTemplate(template, dir);
+    }
     const db = await openDatabase({ dataDir: dir, modules });
     const url = `${SQLITE_SCHEME}${dir}`;
     openSqlite.set(url, db);
@@ -71,18 +82,57 @@ export async function createTestDatabase(poolSize = 8, limits?: DatabaseLimits, 
       },
     };
   }
-  const base = new URL(serverUrl());
-  const name = `anchor_t_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  base.pathname = `/${name}`;
-  const url = base.toString();
+  const { admin, urlOf } = await adminConnection();
+  const template = modules
+    ? null
+    : await mariadbTemplate(admin, 'schema', async (name) => {
+        const db = await openDatabase({ url: urlOf(name), dataDir: '/nonexistent', poolSize: 1 });
+        await db.destroy();
+      });
+  const { url, drop } = await newMariadbDatabase(admin, urlOf, template);
   const db = await openDatabase({ url, dataDir: '/nonexistent', poolSize, limits, modules });
   return {
     db,
     url,
     drop: async () => {
       if (db.isInitialized) await db.destroy();
+      await drop();
+    },
+  };
+}
+
+/**
+ * A MariaDB database holding the demo as a fresh `npm start` seeds it, cloned from the run's demo template;
+ * `seed` builds that template the first time (given its URL, an empty database). Not migrated or opened here.
+ */
+export async function createDemoDatabase(seed: (url: string) => Promise<void>): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { admin, urlOf } = await adminConnection();
+  const template = await mariadbTemplate(admin, 'demo', (name) => seed(urlOf(name)));
+  return newMariadbDatabase(admin, urlOf, template);
+}
+
+/** A connection to the test server outside any database (several statements allowed: template clones). */
+async function adminConnection(): Promise<{ admin: Connection; urlOf: (database: string) => string }> {
+  const base = new URL(serverUrl());
+  const admin = await createConnection({
+    host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password), multipleStatements: true,
+  });
+  const urlOf = (database: string) => {
+    const url = new URL(base);
+    url.pathname = `/${database}`;
+    return url.toString();
+  };
+  return { admin, urlOf };
+}
+
+/** A new database of this process, as a copy of `template` when given; `drop` removes it and ends `admin`. */
+async function newMariadbDatabase(admin: Connection, urlOf: (database: string) => string, template: string | null): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `anchor_t_${process.pid}_${randomBytes(3).toString('hex')}`;
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  if (template) await cloneMariadb(admin, template, name);
+  return {
+    url: urlOf(name),
+    drop: async () => {
       await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await admin.end();
     },

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from '../../excel';
 import type { DataSource } from 'typeorm';
 import { customerNameKey, scopeOf as scopeRuleOf, validate, withoutInvisible, type CustomerCreateInput, type StageCode } from '@anchor/shared';
 import type { Clock } from '../../clock';
@@ -324,7 +325,7 @@ export class CustomerExcel {
   /** Streams the caller's customers (with the list filters) as .xlsx, in the import layout. */
   private startSheet() {
     const out = new PassThrough();
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+    const workbook = new (excel().stream.xlsx.WorkbookWriter)({ stream: out, useSharedStrings: false, useStyles: true });
     const sheet = workbook.addWorksheet('客户');
     sheet.columns = CUSTOMER_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width }));
     sheet.getRow(1).font = { bold: true };

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import { excel } from '../../excel';
 import type { Member } from '../org';
 import type { BoardPeriods, DashboardBoardService } from './board.service';
 import type { DashboardFilter } from './dashboards.reach';
@@ -16,7 +16,7 @@ const pct = (r: number | null) => (r === null ? null : Math.round(r * 1000) / 10
 const ALL = { page: 1, pageSize: 10_000 };
 
 async function workbook(sheets: Sheet[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (excel().Workbook)();
   for (const s of sheets) {
     const ws = wb.addWorksheet(s.name);
     ws.addRow(s.header).font = { bold: true };

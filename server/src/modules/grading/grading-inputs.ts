@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { excel } from '../../excel';
 import type { DataSource } from 'typeorm';
 import { customerNameKey, withoutInvisible } from '@anchor/shared';
 import type { Clock } from '../../clock';
@@ -107,7 +107,7 @@ export class GradingInputsSheet {
   /** The layout with its headers, and a second sheet that says how to fill it. */
   template(): PassThrough {
     const out = new PassThrough();
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+    const workbook = new (excel().stream.xlsx.WorkbookWriter)({ stream: out, useSharedStrings: false, useStyles: true });
     const sheet = workbook.addWorksheet('分级数据');
     sheet.columns = GRADING_INPUT_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width }));
     sheet.getRow(1).font = { bold: true };

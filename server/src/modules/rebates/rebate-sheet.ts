@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { excel } from '../../excel';
 import { ANY, ANY_LABEL, formatPercentBp, percentToBp, rebateRuleInputSchema, validate, yuanToFen, type RebateRuleInput, type RebateRuleView, type RuleProblem } from '@anchor/shared';
 import type { Policy } from '../../config/policy';
 import type { FileUploadOptions } from '../../http/upload';
@@ -65,7 +65,7 @@ export class RebateSheet {
   /** A version's table (or an empty one: the template), with a second sheet of the choices each column takes. */
   export(rules: readonly RebateRuleView[]): PassThrough {
     const out = new PassThrough();
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+    const workbook = new (excel().stream.xlsx.WorkbookWriter)({ stream: out, useSharedStrings: false, useStyles: true });
     const sheet = workbook.addWorksheet('返点政策');
     sheet.columns = REBATE_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width }));
     sheet.getRow(1).font = { bold: true };

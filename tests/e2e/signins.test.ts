@@ -37,9 +37,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** A full-page screenshot once any toast has gone (they last 1.5 s). */
+/** A full-page screenshot; with WALK_SHOTS=1 (a walk to look at) once any toast has gone (they last 1.5 s). */
 const shot = async (page: Page, name: string) => {
-  await page.waitForTimeout(1700);
+  if (process.env.WALK_SHOTS === '1') await page.waitForTimeout(1700);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 };
 

@@ -27,10 +27,15 @@ const VIEWPORTS = [
 ] as const;
 type Viewport = (typeof VIEWPORTS)[number];
 
-/** The screen as the person sees it, then the rest of the page in screen-sized parts (Taro scrolls inside its page). */
+/**
+ * The screen as the person sees it; with WALK_SHOTS=1 (a walk to look at), then the rest of the page in
+ * screen-sized parts (Taro scrolls inside its page). The parts re-lay the page out twice at full height,
+ * which is most of a screenshot's cost, and nobody looks at them in CI.
+ */
 async function snap(page: Page, name: string) {
   await page.waitForTimeout(400);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  if (process.env.WALK_SHOTS !== '1') return;
   const size = page.viewportSize()!;
   const tall = Number(
     await page.evaluate(`Math.max(...[document.documentElement, document.body, ...document.querySelectorAll('.taro_page, .taro-tabbar__panel, .console-main')].map((e) => e.scrollHeight))`),
@@ -320,18 +325,29 @@ it('every link the outbox delivered to a person opens a page with something on i
     }
   }
   expect(byPage.size).toBeGreaterThan(0);
-  for (const [page, { phone, link }] of byPage) {
-    const who = await open(VIEWPORTS[0], phone);
-    try {
-      await who.page.goto(link.replace(/^https?:\/\/[^/]+/, base));
-      await who.page.waitForSelector('.page', { timeout: 20_000 });
-      await who.page.waitForTimeout(1500);
-      const broken = await who.page.locator('.state--error:visible, [id$="not-found"]:visible, [id$="-forbidden"]:visible').count();
-      expect({ page, broken }).toEqual({ page, broken: 0 });
-      await snap(who.page, `link-${page.replace(/[^a-z]+/gi, '-').replace(/^-|-$/g, '')}`);
-    } finally {
-      await who.context.close();
+  // one signed-in browser per person, a fresh tab per link (as a chat app opens each in the same browser)
+  const people = new Map<string, BrowserContext>();
+  try {
+    for (const [page, { phone, link }] of byPage) {
+      if (!people.has(phone)) {
+        const who = await open(VIEWPORTS[0], phone);
+        await who.page.close();
+        people.set(phone, who.context);
+      }
+      const tab = await people.get(phone)!.newPage();
+      try {
+        await tab.goto(link.replace(/^https?:\/\/[^/]+/, base));
+        await tab.waitForSelector('.page', { timeout: 20_000 });
+        await tab.waitForTimeout(1500);
+        const broken = await tab.locator('.state--error:visible, [id$="not-found"]:visible, [id$="-forbidden"]:visible').count();
+        expect({ page, broken }).toEqual({ page, broken: 0 });
+        await snap(tab, `link-${page.replace(/[^a-z]+/gi, '-').replace(/^-|-$/g, '')}`);
+      } finally {
+        await tab.close();
+      }
     }
+  } finally {
+    for (const context of people.values()) await context.close();
   }
 }, 180_000);
 });

@@ -26,6 +26,8 @@ function digestDueTodayPolicy(): string {
   const policy = YAML.parse(readFileSync(path.resolve(__dirname, '../../config/policy.yaml'), 'utf8'));
   const { day, weekday } = localToday();
   policy.weeklyDigest = { ...policy.weeklyDigest, weekday, time: '00:00', catchUpHours: 24 };
+  // timers made due by the test are picked up within a second, not the shipped five
+  policy.jobs = { ...policy.jobs, pollSeconds: 1 };
   policy.checkins.holidays = (policy.checkins.holidays as string[]).filter((d) => d !== day);
   if (!policy.checkins.workingWeekdays.includes(weekday)) policy.checkins.makeUpWorkdays = [...policy.checkins.makeUpWorkdays, day];
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'anchor-links-')), 'policy.yaml');
